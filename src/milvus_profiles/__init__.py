@@ -1,0 +1,81 @@
+"""milvus-profiles: named connection profiles for Milvus, secrets in the keyring.
+
+Example:
+    >>> from milvus_profiles import connect
+    >>> client = connect(profile="local")
+
+Names are loaded on first use, so ``import milvus_profiles`` stays light: it imports neither pymilvus,
+grpc nor pydantic-settings.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .client import connect, connect_async
+    from .errors import (
+        AuthenticationError,
+        ConfigError,
+        DatabaseNotFoundError,
+        KeyringUnavailableError,
+        MilvusProfilesError,
+        ProfileNotFoundError,
+        SecretNotFoundError,
+        ServerUnreachableError,
+    )
+    from .profile import Origin, ResolvedProfile
+    from .resolver import delete_secret, resolve, save_secret
+
+__version__ = "0.1.0"
+
+_WHERE = {
+    "connect": "client",
+    "connect_async": "client",
+    "resolve": "resolver",
+    "save_secret": "resolver",
+    "delete_secret": "resolver",
+    "ResolvedProfile": "profile",
+    "Origin": "profile",
+    "MilvusProfilesError": "errors",
+    "ConfigError": "errors",
+    "ProfileNotFoundError": "errors",
+    "SecretNotFoundError": "errors",
+    "KeyringUnavailableError": "errors",
+    "ServerUnreachableError": "errors",
+    "AuthenticationError": "errors",
+    "DatabaseNotFoundError": "errors",
+}
+
+__all__ = [
+    "AuthenticationError",
+    "ConfigError",
+    "DatabaseNotFoundError",
+    "KeyringUnavailableError",
+    "MilvusProfilesError",
+    "Origin",
+    "ProfileNotFoundError",
+    "ResolvedProfile",
+    "SecretNotFoundError",
+    "ServerUnreachableError",
+    "__version__",
+    "connect",
+    "connect_async",
+    "delete_secret",
+    "resolve",
+    "save_secret",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'milvus_profiles' has no attribute {name!r}")
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

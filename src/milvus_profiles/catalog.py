@@ -1,0 +1,138 @@
+"""The profiles of every file, merged: names, the default, shadowing and ``extends`` chains.
+
+No environment variable, keyring or network is touched here; ``milvus-profiles list`` stops at this layer.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError, ProfileNotFoundError
+from .files import ProfileFile, discover, load_files
+from .model import key_name, validate_file
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A value from a profile file, and where it is set."""
+
+    value: Any
+    file: ProfileFile
+    profile: str
+    key: tuple[str, ...]
+
+    @property
+    def line(self) -> int | None:
+        return self.file.line_of("profiles", self.profile, *self.key)
+
+    @property
+    def location(self) -> str:
+        """``/abs/milvus.toml:7 [profiles.dev]``."""
+        line = self.line
+        where = f"{self.file.path}:{line}" if line is not None else str(self.file.path)
+        return f"{where} [{key_name(('profiles', self.profile))}]"
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Every profile file that was read, highest precedence first."""
+
+    files: tuple[ProfileFile, ...]
+    searched: tuple[Path, ...]
+
+    def names(self) -> list[str]:
+        """Every profile name, in the order they first appear from the lowest file up."""
+        seen: dict[str, None] = {}
+        for pf in reversed(self.files):
+            for name in pf.data.get("profiles", {}):
+                seen.setdefault(name, None)
+        return list(seen)
+
+    def tables(self, name: str) -> list[tuple[ProfileFile, dict[str, Any]]]:
+        """The tables that define ``name``, highest file first."""
+        return [(pf, pf.data["profiles"][name]) for pf in self.files if name in pf.data.get("profiles", {})]
+
+    def default(self) -> Setting | None:
+        """The ``default`` of the highest file that sets one."""
+        for pf in self.files:
+            if "default" in pf.data:
+                return Setting(pf.data["default"], pf, "", ())
+        return None
+
+    def not_found(self, name: str) -> ProfileNotFoundError:
+        known = ", ".join(self.names()) or "none"
+        searched = ", ".join(str(p) for p in self.searched) or "none"
+        return ProfileNotFoundError(
+            f"no profile named {name!r}; known profiles: {known}; files searched: {searched}",
+            hint=f"create it with `milvus-profiles add {name} --uri URI`, or pick a known profile",
+        )
+
+    def extends_chain(self, name: str) -> list[str]:
+        """``name`` and the profiles it extends, nearest first; a cycle or a missing parent is an error."""
+        chain = [name]
+        while True:
+            setting = self.setting(chain[-1], "extends")
+            if setting is None:
+                return chain
+            parent = setting.value
+            if parent in chain:
+                cycle = " -> ".join([*chain[chain.index(parent) :], parent])
+                raise ConfigError(
+                    f"{key_name(('profiles', chain[-1], 'extends'))}: extends forms a cycle: {cycle}",
+                    path=setting.file.path,
+                    line=setting.line,
+                    hint="remove `extends` from one of these profiles",
+                )
+            if not self.tables(parent):
+                known = ", ".join(n for n in self.names() if n != chain[-1]) or "none"
+                raise ConfigError(
+                    f"{key_name(('profiles', chain[-1], 'extends'))}: extends {parent!r}, "
+                    f"which is not a profile; known profiles: {known}",
+                    path=setting.file.path,
+                    line=setting.line,
+                    hint="fix the name, or add that profile",
+                )
+            chain.append(parent)
+
+    def setting(self, name: str, key: str) -> Setting | None:
+        """The winning value of one top-level key of profile ``name`` alone (no ``extends``)."""
+        for pf, table in self.tables(name):
+            if key in table:
+                return Setting(table[key], pf, name, (key,))
+        return None
+
+    def layer(self, name: str) -> dict[str, Setting]:
+        """The profile's own values after ``extends`` and file merging, keyed ``uri``, ``tls.secure``...
+
+        Parents come first, then the profile itself; within a profile, files from the lowest up, so the
+        higher file wins key by key. The ``tls`` and ``grpc`` tables merge key by key too.
+        """
+        values: dict[str, Setting] = {}
+        for profile in reversed(self.extends_chain(name)):
+            for pf, table in reversed(self.tables(profile)):
+                for key, value in table.items():
+                    if key == "extends":
+                        continue
+                    if isinstance(value, dict):
+                        for sub, inner in value.items():
+                            values[f"{key}.{sub}"] = Setting(inner, pf, profile, (key, sub))
+                    else:
+                        values[key] = Setting(value, pf, profile, (key,))
+        return values
+
+
+def load_catalog(
+    files: Sequence[str | os.PathLike[str]] | None = None, *, cwd: Path | None = None
+) -> Catalog:
+    """Find, read and validate the profile files. ``files`` replaces discovery, highest first."""
+    paths, explicit = discover(files, cwd=cwd)
+    loaded = load_files(paths, explicit=explicit)
+    for pf in loaded:
+        if not pf.validated:
+            validate_file(pf)
+            pf.validated = True
+    return Catalog(files=tuple(loaded), searched=tuple(p.absolute() for p in paths))

@@ -1,0 +1,75 @@
+"""The exception hierarchy. Every error the package raises on purpose derives from one base class."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class MilvusProfilesError(Exception):
+    """Base class of every error raised by milvus-profiles.
+
+    Messages say what failed, where (file and line, profile, or variable name) and how to fix it.
+    They never contain a secret value.
+    """
+
+    def __init__(self, message: str, *, hint: str | None = None, summary: str | None = None) -> None:
+        self.message = message
+        self.hint = hint
+        self.summary = summary
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        parts = [self.message]
+        if self.hint:
+            parts.append(f"hint: {self.hint}")
+        if self.summary:
+            parts.append(f"values used: {self.summary}")
+        return "\n".join(parts)
+
+
+class ConfigError(MilvusProfilesError):
+    """A profile file, an environment variable or an argument holds something invalid."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: Path | None = None,
+        line: int | None = None,
+        hint: str | None = None,
+        summary: str | None = None,
+    ) -> None:
+        self.path = path
+        self.line = line
+        if path is not None:
+            where = f"{path}:{line}" if line is not None else str(path)
+            message = f"{where}: {message}"
+        super().__init__(message, hint=hint, summary=summary)
+
+
+class ProfileNotFoundError(MilvusProfilesError):
+    """The named profile is in none of the profile files."""
+
+
+class SecretNotFoundError(MilvusProfilesError):
+    """A secret is needed but neither the keyring nor the environment provides one."""
+
+
+class KeyringUnavailableError(MilvusProfilesError):
+    """No keyring backend works on this machine, or the keyring failed."""
+
+
+class ConnectError(MilvusProfilesError):
+    """Base class of the errors that connect() raises once the profile is resolved."""
+
+
+class ServerUnreachableError(ConnectError):
+    """The server did not answer: wrong host or port, a firewall, TLS refused, or a timeout."""
+
+
+class AuthenticationError(ConnectError):
+    """The server answered and refused the credentials."""
+
+
+class DatabaseNotFoundError(ConnectError):
+    """The server answered and accepted the credentials, but the database does not exist."""

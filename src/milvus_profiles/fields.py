@@ -1,0 +1,90 @@
+"""The one table of connection settings.
+
+Every setting is declared here once: its type, its environment variable, whether it is a secret, its
+built-in default and its help text. Loading, validation, masking, the CLI and the docs all read this table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+FieldType = Literal["str", "float", "secret"]
+
+
+@dataclass(frozen=True)
+class Field:
+    """One connection setting."""
+
+    name: str
+    type: FieldType
+    env: str
+    help: str
+    default: str | float | None = None
+
+    @property
+    def secret(self) -> bool:
+        """Secrets are masked everywhere and never accepted in a profile file."""
+        return self.type == "secret"
+
+
+FIELDS: tuple[Field, ...] = (
+    Field(
+        "uri",
+        "str",
+        "MILVUS_URI",
+        "Where the server is: http://host:19530, https://host:443, tcp://host:port, unix:/path, "
+        "or a Milvus Lite file ending in .db (relative to the profile file).",
+        default="http://localhost:19530",
+    ),
+    Field(
+        "db_name",
+        "str",
+        "MILVUS_DB_NAME",
+        "The database the client works on; it must exist.",
+        default="default",
+    ),
+    Field(
+        "timeout",
+        "float",
+        "MILVUS_TIMEOUT",
+        "Seconds to wait for the connection, as pymilvus's timeout.",
+        default=10.0,
+    ),
+    Field(
+        "user",
+        "str",
+        "MILVUS_USER",
+        "The user name; with a user, the secret is the user's password.",
+    ),
+    Field(
+        "password",
+        "secret",
+        "MILVUS_PASSWORD",
+        "The user's password. Kept in the keyring or the environment, never in a file.",
+    ),
+    Field(
+        "token",
+        "secret",
+        "MILVUS_TOKEN",
+        "An API token (or user:password), used when the profile has no user. "
+        "Kept in the keyring or the environment, never in a file.",
+    ),
+)
+
+FIELDS_BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
+SECRET_FIELDS: tuple[str, ...] = tuple(f.name for f in FIELDS if f.secret)
+FILE_FIELDS: tuple[str, ...] = tuple(f.name for f in FIELDS if not f.secret)
+
+PROFILE_ENV = "MILVUS_PROFILE"
+FILES_ENV = "MILVUS_PROFILES_FILE"
+
+TLS_KEYS: dict[str, str] = {
+    "secure": "Use TLS even for an http:// URI (https:// implies it).",
+    "server_pem_path": "The server's certificate, or the CA that signed it (one-way TLS).",
+    "server_name": "The name the server's certificate is checked against, when it differs from the host.",
+    "client_pem_path": "This client's certificate (mutual TLS).",
+    "client_key_path": "This client's private key (mutual TLS).",
+    "ca_pem_path": "The CA that signed the server's certificate (mutual TLS).",
+}
+TLS_PATH_KEYS: tuple[str, ...] = tuple(k for k in TLS_KEYS if k.endswith("_path"))

@@ -1,0 +1,203 @@
+"""The pydantic models of a profile file, and validation errors turned into ``file:line`` messages."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, create_model
+
+from .errors import ConfigError
+from .fields import FIELDS, FIELDS_BY_NAME, SECRET_FIELDS, TLS_KEYS
+from .files import ProfileFile
+from .uri import URI_HINT, has_credentials, is_lite, uri_problem
+
+STRUCTURE_KEYS = ("extends", "tls", "grpc")
+
+
+def check_uri(value: str) -> str:
+    """Accept exactly the URIs pymilvus accepts; a URI in a file must not carry a password."""
+    if "${" in value:
+        return value  # checked again once expanded
+    problem = uri_problem(value)
+    if problem is not None:
+        raise ValueError(f"{problem}: {URI_HINT}")
+    if has_credentials(value):
+        raise ValueError(
+            "the URI contains a password; put the user in `user` and keep the password in the keyring "
+            "(`milvus-profiles secret set`) or in MILVUS_PASSWORD"
+        )
+    return value
+
+
+class TlsTable(BaseModel):
+    """The ``[profiles.NAME.tls]`` table: pymilvus's TLS options. Paths are relative to the file."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    secure: bool | None = Field(None, description=TLS_KEYS["secure"])
+    server_pem_path: str | None = Field(None, description=TLS_KEYS["server_pem_path"])
+    server_name: str | None = Field(None, description=TLS_KEYS["server_name"])
+    client_pem_path: str | None = Field(None, description=TLS_KEYS["client_pem_path"])
+    client_key_path: str | None = Field(None, description=TLS_KEYS["client_key_path"])
+    ca_pem_path: str | None = Field(None, description=TLS_KEYS["ca_pem_path"])
+
+
+GrpcValue = bool | int | float | str
+
+_PY_TYPES: dict[str, Any] = {
+    "str": Annotated[str, Field(min_length=1)],
+    "float": Annotated[float, Field(gt=0, allow_inf_nan=False)],
+}
+
+
+def _file_fields() -> dict[str, Any]:
+    fields: dict[str, Any] = {}
+    for f in FIELDS:
+        if f.secret:
+            continue
+        annotation = _PY_TYPES[f.type]
+        if f.name == "uri":
+            annotation = Annotated[annotation, AfterValidator(check_uri)]
+        fields[f.name] = (annotation | None, Field(None, description=f.help))
+    return fields
+
+
+ProfileTable: type[BaseModel] = create_model(
+    "ProfileTable",
+    __config__=ConfigDict(extra="forbid", strict=True),
+    __doc__="One ``[profiles.NAME]`` table. Every key is optional; files merge key by key.",
+    extends=(
+        Annotated[str, Field(min_length=1)] | None,
+        Field(None, description="A profile to inherit from; its keys are overridden key by key."),
+    ),
+    tls=(TlsTable | None, Field(None, description="TLS options, as pymilvus takes them.")),
+    grpc=(
+        dict[str, GrpcValue] | None,
+        Field(None, description="gRPC channel options, passed to pymilvus as grpc_options."),
+    ),
+    **_file_fields(),
+)
+
+
+class ProfileDocument(BaseModel):
+    """A whole profile file."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    default: Annotated[str, Field(min_length=1)] | None = Field(
+        None, description="The profile used when none is named."
+    )
+    profiles: dict[str, ProfileTable] = Field(  # type: ignore[valid-type]
+        default_factory=dict, description="The profiles, by name."
+    )
+
+
+def key_name(key: tuple[str | int, ...]) -> str:
+    """``("profiles", "dev", "tls")`` as it is written in TOML: ``profiles.dev.tls``."""
+    parts = []
+    for part in key:
+        text = str(part)
+        bare = text.replace("_", "").replace("-", "").isalnum() and text.isascii()
+        parts.append(text if bare else f'"{text}"')
+    return ".".join(parts)
+
+
+def _known_keys(loc: tuple[str | int, ...]) -> list[str]:
+    if len(loc) == 1:
+        return list(ProfileDocument.model_fields)
+    if len(loc) == 3:
+        return list(ProfileTable.model_fields)
+    if len(loc) == 4 and loc[2] == "tls":
+        return list(TlsTable.model_fields)
+    return []
+
+
+def _secret_problems(pf: ProfileFile) -> list[ConfigError]:
+    problems = []
+    profiles = pf.data.get("profiles")
+    if not isinstance(profiles, dict):
+        return []
+    for name, table in profiles.items():
+        if not isinstance(table, dict):
+            continue
+        for secret in SECRET_FIELDS:
+            if secret in table:
+                env = FIELDS_BY_NAME[secret].env
+                problems.append(
+                    ConfigError(
+                        f"{key_name(('profiles', name, secret))}: a {secret} does not belong in a "
+                        "profile file; secrets never go in files",
+                        path=pf.path,
+                        line=pf.line_of("profiles", name, secret),
+                        hint=f"remove it, then store it with `milvus-profiles secret set {name}` "
+                        f"or set {env} in the environment",
+                    )
+                )
+    return problems
+
+
+def _error_from_pydantic(pf: ProfileFile, err: Any) -> ConfigError:
+    loc: tuple[str | int, ...] = tuple(err["loc"])
+    where = key_name(loc)
+    line = pf.line_of(*(str(p) for p in loc))
+    if err["type"] == "extra_forbidden":
+        unknown = str(loc[-1])
+        table = key_name(loc[:-1]) or "the top level"
+        message = f"unknown key {unknown!r} in {table}"
+        known = _known_keys(loc)
+        guess = difflib.get_close_matches(unknown, known, n=1)
+        if guess:
+            hint = f"did you mean {guess[0]!r}?"
+        elif len(loc) == 1:
+            hint = "profiles go in tables named [profiles.NAME]; the top level only has `default`"
+        else:
+            hint = "known keys: " + ", ".join(known)
+        return ConfigError(message, path=pf.path, line=line, hint=hint)
+    message = str(err["msg"]).removeprefix("Value error, ")
+    return ConfigError(f"{where}: {message}", path=pf.path, line=line)
+
+
+def file_problems(pf: ProfileFile) -> list[ConfigError]:
+    """Every problem of one file, in the order they appear, without raising."""
+    problems = _secret_problems(pf)
+    data = {
+        k: v
+        if k != "profiles" or not isinstance(v, dict)
+        else {
+            name: {key: val for key, val in table.items() if key not in SECRET_FIELDS}
+            if isinstance(table, dict)
+            else table
+            for name, table in v.items()
+        }
+        for k, v in pf.data.items()
+    }
+    try:
+        ProfileDocument.model_validate(data)
+    except ValidationError as e:
+        problems += [_error_from_pydantic(pf, err) for err in e.errors(include_input=False)]
+    return sorted(problems, key=lambda p: p.line or 0)
+
+
+def validate_file(pf: ProfileFile) -> None:
+    """Validate one file; the first problem is raised as a :class:`ConfigError`."""
+    if not _secret_problems(pf):
+        try:
+            ProfileDocument.model_validate(pf.data)
+        except ValidationError:
+            pass
+        else:
+            return
+    raise file_problems(pf)[0]
+
+
+__all__ = [
+    "ProfileDocument",
+    "ProfileTable",
+    "TlsTable",
+    "check_uri",
+    "file_problems",
+    "is_lite",
+    "key_name",
+    "validate_file",
+]

@@ -1,0 +1,359 @@
+"""Precedence and provenance: built-in defaults < the profile < environment variables < arguments.
+
+Each layer is a pydantic-settings source that returns a plain dict; the order of :data:`LAYERS` is the
+precedence. Every value keeps an :class:`Origin`, so ``show --explain`` can say why a value is what it is.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, SecretStr, ValidationError, create_model
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+from . import secrets
+from .catalog import Catalog, Setting, load_catalog
+from .errors import ConfigError, KeyringUnavailableError, SecretNotFoundError
+from .fields import FIELDS, FIELDS_BY_NAME, PROFILE_ENV, TLS_PATH_KEYS
+from .model import check_uri, key_name
+from .profile import Origin, ResolvedProfile
+from .uri import URI_HINT, is_lite, uri_problem
+
+_TYPES: dict[str, Any] = {"str": str, "float": float, "secret": SecretStr}
+
+
+class _SettingsBase(BaseSettings):
+    model_config = SettingsConfigDict(
+        case_sensitive=True, env_ignore_empty=True, extra="ignore", validate_by_name=True
+    )
+
+    @classmethod
+    def _settings_log_debug(cls, states: dict[str, dict[str, Any]]) -> None:
+        """pydantic-settings' debug log would print secrets from the environment; log nothing."""
+
+
+Settings: type[BaseSettings] = create_model(  # type: ignore[call-overload]
+    "Settings",
+    __base__=_SettingsBase,
+    **{
+        f.name: (
+            _TYPES[f.type] | None,
+            Field(None, validation_alias=f.env, description=f.help),
+        )
+        for f in FIELDS
+    },
+)
+
+
+class ProfileSource(PydanticBaseSettingsSource):
+    """The values of one profile from the files, with ``${MILVUS_*}`` expanded and paths made absolute."""
+
+    def __init__(self, catalog: Catalog, name: str | None, environ: Mapping[str, str]) -> None:
+        super().__init__(Settings)
+        self.catalog = catalog
+        self.name = name
+        self.environ = environ
+        self.origins: dict[str, Origin] = {}
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False  # pragma: no cover - __call__ does the work
+
+    def __call__(self) -> dict[str, Any]:
+        if self.name is None:
+            return {}
+        values: dict[str, Any] = {}
+        for key, setting in self.catalog.layer(self.name).items():
+            value = setting.value
+            detail = setting.location
+            if isinstance(value, str):
+                value, used = expand(value, setting, self.environ)
+                if used:
+                    detail += " with " + ", ".join(f"${{{v}}}" for v in used)
+                if key == "uri":
+                    _check_file_uri(value, setting)
+                    if is_lite(value):
+                        value = _absolute(value, setting)
+                elif key.removeprefix("tls.") in TLS_PATH_KEYS:
+                    value = _absolute(value, setting)
+            values[key] = value
+            self.origins[key] = Origin("file", detail)
+        return values
+
+    def __repr__(self) -> str:
+        return f"ProfileSource(name={self.name!r}, files={[str(f.path) for f in self.catalog.files]})"
+
+
+class KwargsSource(PydanticBaseSettingsSource):
+    """Keyword arguments given to ``resolve()``/``connect()``; ``None`` means not given."""
+
+    def __init__(self, overrides: Mapping[str, Any]) -> None:
+        super().__init__(Settings)
+        unknown = [k for k in overrides if k not in FIELDS_BY_NAME]
+        if unknown:
+            guess = difflib.get_close_matches(unknown[0], list(FIELDS_BY_NAME), n=1)
+            raise ConfigError(
+                f"unknown argument {unknown[0]!r}",
+                hint=(f"did you mean {guess[0]!r}? " if guess else "")
+                + "arguments are: "
+                + ", ".join(FIELDS_BY_NAME),
+            )
+        self.overrides = {k: v for k, v in overrides.items() if v is not None}
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False  # pragma: no cover
+
+    def __call__(self) -> dict[str, Any]:
+        return dict(self.overrides)
+
+    def __repr__(self) -> str:
+        return f"KwargsSource(keys={sorted(self.overrides)})"
+
+
+_VAR = re.compile(r"\$\{([^}:]*)(?::-([^}]*))?\}")
+
+
+def expand(value: str, setting: Setting, environ: Mapping[str, str]) -> tuple[str, list[str]]:
+    """Expand ``${MILVUS_NAME}`` and ``${MILVUS_NAME:-fallback}``; returns the value and the names used.
+
+    Only ``MILVUS_*`` variables may be read: a profile file from a cloned repository must not be able
+    to send other environment variables to a host of its choosing.
+    """
+    used: list[str] = []
+
+    def replace(match: re.Match[str]) -> str:
+        name, fallback = match.group(1), match.group(2)
+        where = key_name(("profiles", setting.profile, *setting.key))
+        if not name.startswith("MILVUS_") or not name.replace("_", "").isalnum():
+            raise ConfigError(
+                f"{where}: ${{{name}}} cannot be expanded: only variables whose names start with "
+                "MILVUS_ may be used in profile files",
+                path=setting.file.path,
+                line=setting.line,
+                hint=f"set MILVUS_{name.upper()} (or another MILVUS_* variable) and use that instead",
+            )
+        used.append(name)
+        found = environ.get(name)
+        if found:
+            return found
+        if fallback is not None:
+            return fallback
+        raise ConfigError(
+            f"{where}: environment variable {name} is not set",
+            path=setting.file.path,
+            line=setting.line,
+            hint=f"set {name}, or write ${{{name}:-fallback}} to give a fallback",
+        )
+
+    return _VAR.sub(replace, value), used
+
+
+def _check_file_uri(value: str, setting: Setting) -> None:
+    try:
+        check_uri(value)
+    except ValueError as e:
+        where = key_name(("profiles", setting.profile, "uri"))
+        raise ConfigError(f"{where}: {e}", path=setting.file.path, line=setting.line) from None
+
+
+def _check_given_uri(uri: str, origin: Origin) -> None:
+    """A URI from the environment or an argument may carry credentials, but must be one pymilvus takes."""
+    problem = uri_problem(uri)
+    if problem is not None:
+        where = "argument uri=" if origin.kind == "kwarg" else origin.detail
+        raise ConfigError(f"{where}: {problem}: {URI_HINT}")
+
+
+def _absolute(value: str, setting: Setting) -> str:
+    path = Path(value).expanduser()
+    if not path.is_absolute():
+        path = setting.file.path.parent / path
+    return str(path)
+
+
+def select(profile: str | None, catalog: Catalog, environ: Mapping[str, str]) -> tuple[str | None, Origin]:
+    """Which profile to use: the argument, else ``MILVUS_PROFILE``, else the files' ``default``."""
+    if profile:
+        name, origin = profile, Origin("kwarg", "profile")
+    elif environ.get(PROFILE_ENV):
+        name, origin = environ[PROFILE_ENV], Origin("env", PROFILE_ENV)
+    else:
+        default = catalog.default()
+        if default is None:
+            return None, Origin("default")
+        name = default.value
+        line = default.file.line_of("default")
+        origin = Origin("file", f"{default.file.path}:{line}" if line else str(default.file.path))
+    if not catalog.tables(name):
+        raise catalog.not_found(name)
+    return name, origin
+
+
+def _validation_error(error: ValidationError, origins: Mapping[str, Origin]) -> ConfigError:
+    first = error.errors(include_input=False)[0]
+    name = str(first["loc"][0])
+    spec = FIELDS_BY_NAME.get(name)
+    if spec is not None:
+        name = spec.name
+    elif name in {f.env for f in FIELDS}:
+        name = next(f.name for f in FIELDS if f.env == name)
+    origin = origins.get(name)
+    message = str(first["msg"]).removeprefix("Value error, ")
+    if origin is None or origin.kind == "kwarg":
+        return ConfigError(f"argument {name}=: {message}")
+    return ConfigError(f"{origin.detail}: {message}", hint=f"fix {origin.detail}")
+
+
+def resolve(
+    profile: str | None = None,
+    *,
+    files: Sequence[str | os.PathLike[str]] | None = None,
+    **overrides: Any,
+) -> ResolvedProfile:
+    """Resolve a profile: defaults, then the profile, then ``MILVUS_*`` variables, then ``overrides``.
+
+    No network call is made. The keyring is consulted only when neither the environment nor an
+    argument gives a secret.
+
+    Example:
+        >>> cfg = resolve("dev", db_name="analytics")
+        >>> print(cfg.explain())
+    """
+    return _resolve(profile, files=files, lookup_secret=True, overrides=overrides)
+
+
+def _resolve(
+    profile: str | None,
+    *,
+    files: Sequence[str | os.PathLike[str]] | None,
+    lookup_secret: bool,
+    overrides: Mapping[str, Any],
+    environ: Mapping[str, str] | None = None,
+) -> ResolvedProfile:
+    env = os.environ if environ is None else environ
+    kwargs_source = KwargsSource(overrides)
+    catalog = load_catalog(files)
+    name, selected_by = select(profile, catalog, env)
+    profile_source = ProfileSource(catalog, name, env)
+
+    merged: dict[str, Any] = {}
+    origins: dict[str, Origin] = {"profile": selected_by}
+    layers: tuple[tuple[PydanticBaseSettingsSource, str], ...] = (
+        (kwargs_source, "kwarg"),
+        (EnvSettingsSource(Settings), "env"),
+        (profile_source, "file"),
+    )
+    for source, kind in layers:
+        for key, value in source().items():
+            field_name = _field_of(key)
+            if field_name in merged:
+                continue
+            merged[field_name] = value
+            if kind == "file":
+                origins[field_name] = profile_source.origins[key]
+            else:
+                origins[field_name] = Origin(kind, key)  # type: ignore[arg-type]
+    for f in FIELDS:
+        if f.name not in merged and f.default is not None:
+            merged[f.name] = f.default
+            origins[f.name] = Origin("default")
+
+    try:
+        values = Settings.model_validate({k: v for k, v in merged.items() if "." not in k}).model_dump()
+    except ValidationError as e:
+        raise _validation_error(e, origins) from None
+    uri: str = values["uri"]
+    if origins["uri"].kind != "file":
+        _check_given_uri(uri, origins["uri"])
+    user: str | None = values["user"]
+    password: SecretStr | None = values["password"]
+    token: SecretStr | None = values["token"]
+    keyring_error: KeyringUnavailableError | None = None
+
+    if lookup_secret and password is None and token is None and not is_lite(uri):
+        try:
+            stored = secrets.get_secret(uri, user)
+        except KeyringUnavailableError as e:
+            # Not fatal here: resolving never needs the secret; connect() raises this when it does.
+            keyring_error = e
+            stored = None
+        if stored is not None:
+            origin = Origin("keyring", secrets.account(uri, user))
+            if user:
+                password = SecretStr(stored)
+                origins["password"] = origin
+            else:
+                token = SecretStr(stored)
+                origins["token"] = origin
+
+    return ResolvedProfile(
+        name=name,
+        uri=uri,
+        db_name=values["db_name"],
+        timeout=values["timeout"],
+        user=user,
+        password=password,
+        token=token,
+        tls={k[4:]: v for k, v in merged.items() if k.startswith("tls.")},
+        grpc_options={k[5:]: v for k, v in merged.items() if k.startswith("grpc.")},
+        origins=origins,
+        files=catalog.searched,
+        keyring_error=keyring_error,
+    )
+
+
+def _field_of(key: str) -> str:
+    env_names = {f.env: f.name for f in FIELDS}
+    return env_names.get(key, key)
+
+
+def missing_secret(cfg: ResolvedProfile) -> SecretNotFoundError:
+    """The error for a profile with a user but no password from any source."""
+    target = cfg.name or "(no profile)"
+    command = f"milvus-profiles secret set {cfg.name}" if cfg.name else "milvus-profiles secret set"
+    return SecretNotFoundError(
+        f"profile {target}: user {cfg.user!r} has no password: none in the keyring for "
+        f"{secrets.account(cfg.uri, cfg.user)}, and MILVUS_PASSWORD is not set",
+        hint=f"store it with `{command}`, or set MILVUS_PASSWORD",
+        summary=cfg.summary(),
+    )
+
+
+def _secret_target(profile: str | None, files: Sequence[str | os.PathLike[str]] | None) -> ResolvedProfile:
+    cfg = _resolve(profile, files=files, lookup_secret=False, overrides={})
+    if cfg.is_lite:
+        raise ConfigError(
+            f"profile {cfg.name or '(none)'} is a Milvus Lite database ({cfg.uri}), which takes no secret",
+            hint="secrets are for Milvus servers; Milvus Lite ignores credentials",
+        )
+    return cfg
+
+
+def save_secret(
+    profile: str | None, secret: str, *, files: Sequence[str | os.PathLike[str]] | None = None
+) -> str:
+    """Store the secret of a profile in the keyring; returns the keyring account used.
+
+    The secret is the password when the resolved profile has a user, else the token. It is stored for
+    the profile's endpoint and user, so every profile on the same server and user shares it.
+    ``profile=None`` means the profile that would be selected.
+    """
+    if not secret:
+        raise ConfigError("the secret is empty", hint="give a non-empty password or token")
+    cfg = _secret_target(profile, files)
+    return secrets.set_secret(cfg.uri, cfg.user, secret)
+
+
+def delete_secret(profile: str | None, *, files: Sequence[str | os.PathLike[str]] | None = None) -> bool:
+    """Delete the stored secret of a profile from the keyring; False when none was stored."""
+    cfg = _secret_target(profile, files)
+    return secrets.delete_secret_for(cfg.uri, cfg.user)
