@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, create_model
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr, ValidationError, create_model
 
 from .errors import ConfigError
 from .fields import FIELDS, FIELDS_BY_NAME, SECRET_FIELDS, TLS_KEYS
@@ -45,10 +45,12 @@ class TlsTable(BaseModel):
 
 GrpcValue = bool | int | float | str
 
-_PY_TYPES: dict[str, Any] = {
+FIELD_TYPES: dict[str, Any] = {
     "str": Annotated[str, Field(min_length=1)],
     "float": Annotated[float, Field(gt=0, allow_inf_nan=False)],
+    "secret": Annotated[SecretStr, Field(min_length=1)],
 }
+"""The pydantic type of each kind of field in the table; files and the resolver validate alike."""
 
 
 def _file_fields() -> dict[str, Any]:
@@ -56,7 +58,7 @@ def _file_fields() -> dict[str, Any]:
     for f in FIELDS:
         if f.secret:
             continue
-        annotation = _PY_TYPES[f.type]
+        annotation = FIELD_TYPES[f.type]
         if f.name == "uri":
             annotation = Annotated[annotation, AfterValidator(check_uri)]
         fields[f.name] = (annotation | None, Field(None, description=f.help))

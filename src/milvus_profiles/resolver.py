@@ -25,11 +25,9 @@ from . import secrets
 from .catalog import Catalog, Setting, load_catalog
 from .errors import ConfigError, KeyringUnavailableError, SecretNotFoundError
 from .fields import FIELDS, FIELDS_BY_NAME, PROFILE_ENV, TLS_PATH_KEYS
-from .model import check_uri, key_name
+from .model import FIELD_TYPES, check_uri, key_name
 from .profile import Origin, ResolvedProfile
 from .uri import URI_HINT, is_lite, uri_problem
-
-_TYPES: dict[str, Any] = {"str": str, "float": float, "secret": SecretStr}
 
 
 class _SettingsBase(BaseSettings):
@@ -47,7 +45,7 @@ Settings: type[BaseSettings] = create_model(  # type: ignore[call-overload]
     __base__=_SettingsBase,
     **{
         f.name: (
-            _TYPES[f.type] | None,
+            FIELD_TYPES[f.type] | None,
             Field(None, validation_alias=f.env, description=f.help),
         )
         for f in FIELDS

@@ -1,0 +1,133 @@
+"""connect() against a real Milvus Lite: no mocked client anywhere."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from pathlib import Path
+
+import pytest
+
+from milvus_profiles import (
+    DatabaseNotFoundError,
+    SecretNotFoundError,
+    ServerUnreachableError,
+    connect,
+    connect_async,
+)
+
+from .conftest import SENTINEL, write
+
+FILE = """\
+default = "local"
+[profiles.local]
+uri = "./data/milvus.db"
+
+[profiles.analytics]
+extends = "local"
+db_name = "analytics"
+
+[profiles.server]
+uri = "http://127.0.0.1:{port}"
+user = "root"
+timeout = 1
+"""
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def project(isolated: Path) -> Path:
+    return write(isolated / "milvus.toml", FILE.format(port=closed_port()))
+
+
+def test_connect_returns_a_ready_client_and_creates_the_folder(project: Path) -> None:
+    client = connect()
+    try:
+        assert (project.parent / "data").is_dir()
+        assert client.list_collections() == []
+    finally:
+        client.close()
+
+
+def test_the_profile_database_is_the_one_used(project: Path) -> None:
+    admin = connect("local")
+    try:
+        admin.create_database("analytics")
+        analytics = connect("analytics")
+        analytics.create_collection("only_in_analytics", dimension=2)
+        assert analytics.list_collections() == ["only_in_analytics"]
+        assert admin.list_collections() == []
+        analytics.close()
+        # db_name= overrides the profile
+        default_db = connect("analytics", db_name="default")
+        assert default_db.list_collections() == []
+        default_db.close()
+    finally:
+        admin.close()
+
+
+def test_closing_one_client_never_breaks_another(project: Path) -> None:
+    first = connect("local")
+    second = connect("local")
+    first.close()
+    assert second.list_collections() == []
+    second.close()
+
+
+def test_missing_database_is_raised_by_connect_itself(project: Path) -> None:
+    with pytest.raises(DatabaseNotFoundError) as e:
+        connect("analytics")
+    uri = project.parent / "data" / "milvus.db"
+    assert str(e.value) == (
+        f"profile analytics: database 'analytics' does not exist on {uri}\n"
+        "hint: create it with `client.create_database(...)` on the default database, "
+        "or set db_name to an existing database\n"
+        f"values used: uri={uri} (file {project}:3 [profiles.local]); "
+        f"db_name=analytics (file {project}:7 [profiles.analytics]); timeout=10 (default)"
+    )
+
+
+def test_a_user_without_a_password_fails_before_connecting(project: Path) -> None:
+    with pytest.raises(SecretNotFoundError) as e:
+        connect("server")
+    assert str(e.value).splitlines()[:2] == [
+        "profile server: user 'root' has no password: none in the keyring for "
+        f"root@http://127.0.0.1:{_port(project)}, and MILVUS_PASSWORD is not set",
+        "hint: store it with `milvus-profiles secret set server`, or set MILVUS_PASSWORD",
+    ]
+
+
+def _port(project: Path) -> str:
+    return project.read_text().split("127.0.0.1:")[1].split('"')[0]
+
+
+def test_closed_port_is_unreachable_at_once(project: Path) -> None:
+    with pytest.raises(ServerUnreachableError) as e:
+        connect("server", password=SENTINEL)
+    message = str(e.value)
+    assert message.startswith(
+        f"profile server: cannot reach the Milvus server at 127.0.0.1:{_port(project)} within 1 s"
+    )
+    assert "password=******** (argument password=)" in message
+    assert SENTINEL not in message
+    assert SENTINEL not in repr(e.value)
+
+
+def test_connect_async(project: Path) -> None:
+    async def main() -> None:
+        client = await connect_async("local")
+        try:
+            assert await client.list_collections() == []
+        finally:
+            await client.close()
+        with pytest.raises(DatabaseNotFoundError):
+            await connect_async("local", db_name="nope")
+        with pytest.raises(ServerUnreachableError):
+            await connect_async("server", password=SENTINEL)
+
+    asyncio.run(main())

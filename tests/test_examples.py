@@ -1,0 +1,42 @@
+"""The files users copy from: the quick start example and profiles.example.toml."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from milvus_profiles import resolve
+from milvus_profiles.catalog import load_catalog
+from milvus_profiles.files import read_file
+from milvus_profiles.model import file_problems
+
+from .conftest import write
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_quickstart_example_runs_on_milvus_lite(isolated: Path) -> None:
+    write(isolated / "milvus.toml", 'default = "local"\n[profiles.local]\nuri = "./data/milvus.db"\n')
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / "quickstart.py")],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=isolated,
+    )
+    hits = out.stdout.splitlines()
+    assert len(hits) == 3
+    assert hits[0].startswith("7 doc 7 ")  # the nearest neighbour of a stored vector is itself
+    assert (isolated / "data" / "milvus.db").is_dir()
+
+
+def test_example_profile_file_is_valid() -> None:
+    example = ROOT / "profiles.example.toml"
+    assert file_problems(read_file(example)) == []
+    catalog = load_catalog([example])
+    assert catalog.names() == ["local", "dev", "prod", "cloud"]
+    for name in catalog.names():
+        catalog.extends_chain(name)
+    prod = resolve("prod", files=[example])
+    assert set(prod.tls) == {"secure", "server_pem_path", "server_name"}

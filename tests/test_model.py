@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from milvus_profiles.catalog import load_catalog
+from milvus_profiles.errors import ConfigError
+from milvus_profiles.files import read_file
+from milvus_profiles.model import file_problems
+
+from .conftest import write
+
+
+def problem(path: Path) -> ConfigError:
+    with pytest.raises(ConfigError) as e:
+        load_catalog([path])
+    return e.value
+
+
+def test_unknown_key_suggests_the_right_one(isolated: Path) -> None:
+    path = write(isolated / "milvus.toml", '[profiles.dev]\nuri = "http://x:1"\ntimout = 3\n')
+    e = problem(path)
+    assert (e.path, e.line) == (path, 3)
+    assert str(e) == f"{path}:3: unknown key 'timout' in profiles.dev\nhint: did you mean 'timeout'?"
+
+
+def test_unknown_tls_key(isolated: Path) -> None:
+    path = write(isolated / "milvus.toml", "[profiles.dev.tls]\nserver_pem = 'ca.pem'\n")
+    assert str(problem(path)) == (
+        f"{path}:2: unknown key 'server_pem' in profiles.dev.tls\nhint: did you mean 'server_pem_path'?"
+    )
+
+
+def test_a_profile_outside_the_profiles_table(isolated: Path) -> None:
+    path = write(isolated / "milvus.toml", '[dev]\nuri = "http://x:1"\n')
+    assert str(problem(path)) == (
+        f"{path}:1: unknown key 'dev' in the top level\n"
+        "hint: profiles go in tables named [profiles.NAME]; the top level only has `default`"
+    )
+
+
+def test_wrong_type_names_file_line_and_key(isolated: Path) -> None:
+    path = write(isolated / "milvus.toml", '[profiles.dev]\nuri = "http://x:1"\ntimeout = "10"\n')
+    assert str(problem(path)) == f"{path}:3: profiles.dev.timeout: Input should be a valid number"
+
+
+def test_negative_timeout(isolated: Path) -> None:
+    path = write(isolated / "milvus.toml", "[profiles.dev]\ntimeout = -1\n")
+    assert str(problem(path)) == f"{path}:2: profiles.dev.timeout: Input should be greater than 0"
+
+
+@pytest.mark.parametrize("uri", ["ftp://x:1", "localhost:19530", "milvus.sqlite", "http://:19530"])
+def test_rejected_uri_says_what_would_work(isolated: Path, uri: str) -> None:
+    path = write(isolated / "milvus.toml", f'[profiles.dev]\nuri = "{uri}"\n')
+    message = str(problem(path))
+    assert message.startswith(f"{path}:2: profiles.dev.uri: ")
+    assert message.endswith(
+        "use http://HOST:19530, https://HOST:443, tcp://HOST:19530, unix:/path/to/milvus.sock, "
+        "or a Milvus Lite file ending in .db such as ./milvus.db"
+    )
+
+
+@pytest.mark.parametrize(
+    "uri", ["http://h:19530", "https://h", "tcp://10.0.0.1:19530", "unix:/run/m.sock", "./a/b.db", "/x.db"]
+)
+def test_accepted_uris(isolated: Path, uri: str) -> None:
+    path = write(isolated / "milvus.toml", f'[profiles.dev]\nuri = "{uri}"\n')
+    assert load_catalog([path]).names() == ["dev"]
+
+
+@pytest.mark.parametrize("key", ["password", "token"])
+def test_secrets_in_files_are_refused(isolated: Path, key: str) -> None:
+    path = write(isolated / "milvus.toml", f'[profiles.prod]\nuri = "http://x:1"\n{key} = "hunter2"\n')
+    env = "MILVUS_PASSWORD" if key == "password" else "MILVUS_TOKEN"
+    e = problem(path)
+    assert str(e) == (
+        f"{path}:3: profiles.prod.{key}: a {key} does not belong in a profile file; secrets never go in "
+        f"files\nhint: remove it, then store it with `milvus-profiles secret set prod` or set {env} in "
+        "the environment"
+    )
+    assert "hunter2" not in str(e)
+
+
+def test_a_password_in_the_uri_is_refused(isolated: Path) -> None:
+    path = write(isolated / "milvus.toml", '[profiles.p]\nuri = "https://root:hunter2@h:443"\n')
+    message = str(problem(path))
+    assert "hunter2" not in message
+    assert message.startswith(f"{path}:2: profiles.p.uri: the URI contains a password")
+
+
+def test_every_problem_of_a_file_is_listed_in_order(isolated: Path) -> None:
+    path = write(
+        isolated / "milvus.toml",
+        '[profiles.a]\npassword = "x"\n[profiles.b]\nuri = "nope"\ndb_nam = "x"\n',
+    )
+    problems = file_problems(read_file(path))
+    assert [(p.line, p.message.split(":")[2].strip()) for p in problems] == [
+        (2, "profiles.a.password"),
+        (4, "profiles.b.uri"),
+        (5, "unknown key 'db_nam' in profiles.b"),
+    ]

@@ -1,0 +1,270 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from milvus_profiles import ConfigError, Origin, ProfileNotFoundError, resolve
+
+from .conftest import write
+
+DEV = """\
+default = "dev"
+
+[profiles.dev]
+uri = "http://dev.example:19530"
+db_name = "dev_db"
+timeout = 5
+user = "alice"
+
+[profiles.prod]
+extends = "dev"
+uri = "https://${MILVUS_PROD_HOST:-prod.example}:443"
+db_name = "analytics"
+
+[profiles.prod.tls]
+server_pem_path = "certs/ca.pem"
+server_name = "milvus.internal"
+
+[profiles.prod.grpc]
+"grpc.keepalive_time_ms" = 20000
+
+[profiles.local]
+uri = "./data/milvus.db"
+"""
+
+
+@pytest.fixture
+def project(isolated: Path) -> Path:
+    return write(isolated / "milvus.toml", DEV)
+
+
+def test_no_file_at_all_gives_the_defaults(isolated: Path) -> None:
+    cfg = resolve()
+    assert (cfg.name, cfg.uri, cfg.db_name, cfg.timeout, cfg.user) == (
+        None,
+        "http://localhost:19530",
+        "default",
+        10.0,
+        None,
+    )
+    assert {k: str(v) for k, v in cfg.origins.items()} == {
+        "profile": "default",
+        "uri": "default",
+        "db_name": "default",
+        "timeout": "default",
+    }
+
+
+def test_precedence_at_every_level(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cfg = resolve("dev")
+    assert cfg.db_name == "dev_db"
+    assert str(cfg.origins["db_name"]) == f"file {project}:5 [profiles.dev]"
+    monkeypatch.setenv("MILVUS_DB_NAME", "from_env")
+    cfg = resolve("dev")
+    assert cfg.db_name == "from_env"
+    assert cfg.origins["db_name"] == Origin("env", "MILVUS_DB_NAME")
+    assert str(cfg.origins["db_name"]) == "env MILVUS_DB_NAME"
+    cfg = resolve("dev", db_name="from_kwarg")
+    assert cfg.db_name == "from_kwarg"
+    assert str(cfg.origins["db_name"]) == "argument db_name="
+    assert cfg.timeout == 5.0
+    assert str(cfg.origins["timeout"]) == f"file {project}:6 [profiles.dev]"
+
+
+def test_a_none_argument_means_not_given(project: Path) -> None:
+    assert resolve("dev", db_name=None).db_name == "dev_db"
+
+
+def test_selection_order(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert resolve().name == "dev"
+    assert str(resolve().origins["profile"]) == f"file {project}:1"
+    monkeypatch.setenv("MILVUS_PROFILE", "local")
+    assert resolve().name == "local"
+    assert resolve("prod").name == "prod"
+
+
+def test_unknown_profile_lists_names_and_files(project: Path, user_file: Path) -> None:
+    with pytest.raises(ProfileNotFoundError) as e:
+        resolve("staging")
+    assert str(e.value) == (
+        "no profile named 'staging'; known profiles: dev, prod, local; "
+        f"files searched: {project.parent / 'milvus.local.toml'}, {project}, {user_file}\n"
+        "hint: create it with `milvus-profiles add staging --uri URI`, or pick a known profile"
+    )
+
+
+def test_extends_inherits_and_overrides(project: Path) -> None:
+    cfg = resolve("prod")
+    assert cfg.uri == "https://prod.example:443"
+    assert cfg.db_name == "analytics"
+    assert cfg.user == "alice"
+    assert str(cfg.origins["user"]) == f"file {project}:7 [profiles.dev]"
+    assert cfg.tls == {
+        "server_pem_path": str(project.parent / "certs/ca.pem"),
+        "server_name": "milvus.internal",
+    }
+    assert cfg.grpc_options == {"grpc.keepalive_time_ms": 20000}
+    assert str(cfg.origins["tls.server_name"]) == f"file {project}:16 [profiles.prod]"
+
+
+def test_lite_paths_are_relative_to_their_file(
+    project: Path, isolated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sub = isolated / "src" / "deep"
+    sub.mkdir(parents=True)
+    monkeypatch.chdir(sub)
+    assert resolve("local").uri == str(project.parent / "data" / "milvus.db")
+
+
+def test_same_profile_in_several_files_merges_key_by_key(isolated: Path, user_file: Path) -> None:
+    write(user_file, '[profiles.dev]\nuri = "http://user.example:1"\nuser = "bob"\ntimeout = 7\n')
+    project = write(isolated / "milvus.toml", '[profiles.dev]\nuri = "http://proj.example:1"\n')
+    local = write(isolated / "milvus.local.toml", 'default = "dev"\n[profiles.dev]\ntimeout = 3\n')
+    cfg = resolve()
+    assert (cfg.uri, cfg.user, cfg.timeout) == ("http://proj.example:1", "bob", 3.0)
+    assert str(cfg.origins["uri"]) == f"file {project}:2 [profiles.dev]"
+    assert str(cfg.origins["user"]) == f"file {user_file}:3 [profiles.dev]"
+    assert str(cfg.origins["timeout"]) == f"file {local}:3 [profiles.dev]"
+
+
+def test_default_comes_from_the_highest_file_that_sets_it(isolated: Path, user_file: Path) -> None:
+    write(user_file, 'default = "b"\n[profiles.a]\nuri = "a.db"\n[profiles.b]\nuri = "b.db"\n')
+    write(isolated / "milvus.toml", '[profiles.c]\nuri = "c.db"\n')
+    assert resolve().name == "b"
+    write(isolated / "milvus.local.toml", 'default = "a"\n')
+    assert resolve().name == "a"
+
+
+def test_extends_cycle_reports_the_chain(isolated: Path) -> None:
+    path = write(
+        isolated / "milvus.toml",
+        '[profiles.a]\nextends = "b"\n[profiles.b]\nextends = "c"\n[profiles.c]\nextends = "a"\n',
+    )
+    with pytest.raises(ConfigError) as e:
+        resolve("a")
+    assert str(e.value) == (
+        f"{path}:6: profiles.c.extends: extends forms a cycle: a -> b -> c -> a\n"
+        "hint: remove `extends` from one of these profiles"
+    )
+
+
+def test_extends_a_missing_profile(isolated: Path) -> None:
+    path = write(isolated / "milvus.toml", '[profiles.a]\nextends = "nope"\n[profiles.b]\nuri = "b.db"\n')
+    with pytest.raises(ConfigError) as e:
+        resolve("a")
+    assert str(e.value) == (
+        f"{path}:2: profiles.a.extends: extends 'nope', which is not a profile; known profiles: b\n"
+        "hint: fix the name, or add that profile"
+    )
+
+
+def test_expansion_uses_milvus_variables(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MILVUS_PROD_HOST", "prod-7.internal")
+    cfg = resolve("prod")
+    assert cfg.uri == "https://prod-7.internal:443"
+    assert str(cfg.origins["uri"]) == f"file {project}:11 [profiles.prod] with ${{MILVUS_PROD_HOST}}"
+
+
+def test_expansion_refuses_other_variables(isolated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "leak-me")
+    path = write(
+        isolated / "milvus.toml",
+        '[profiles.evil]\nuri = "http://attacker.example:80"\ndb_name = "${AWS_SECRET_ACCESS_KEY}"\n',
+    )
+    with pytest.raises(ConfigError) as e:
+        resolve("evil")
+    assert str(e.value) == (
+        f"{path}:3: profiles.evil.db_name: ${{AWS_SECRET_ACCESS_KEY}} cannot be expanded: only variables "
+        "whose names start with MILVUS_ may be used in profile files\n"
+        "hint: set MILVUS_AWS_SECRET_ACCESS_KEY (or another MILVUS_* variable) and use that instead"
+    )
+    assert "leak-me" not in str(e.value)
+
+
+def test_expansion_of_a_missing_variable(isolated: Path) -> None:
+    path = write(isolated / "milvus.toml", '[profiles.p]\n\nuri = "https://${MILVUS_HOST}:443"\n')
+    with pytest.raises(ConfigError) as e:
+        resolve("p")
+    assert str(e.value) == (
+        f"{path}:3: profiles.p.uri: environment variable MILVUS_HOST is not set\n"
+        "hint: set MILVUS_HOST, or write ${MILVUS_HOST:-fallback} to give a fallback"
+    )
+
+
+def test_a_missing_variable_only_matters_for_the_profile_used(project: Path) -> None:
+    write(project, DEV.replace("${MILVUS_PROD_HOST:-prod.example}", "${MILVUS_PROD_HOST}"))
+    assert resolve("dev").uri == "http://dev.example:19530"
+
+
+def test_an_expanded_uri_is_checked(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write(project, DEV.replace("https://${MILVUS_PROD_HOST:-prod.example}:443", "${MILVUS_PROD_URI}"))
+    monkeypatch.setenv("MILVUS_PROD_URI", "ftp://x")
+    with pytest.raises(
+        ConfigError, match=rf"^{project}:11: profiles.prod.uri: 'ftp://x' is not a Milvus URI"
+    ):
+        resolve("prod")
+
+
+def test_bad_environment_value_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MILVUS_TIMEOUT", "soon")
+    with pytest.raises(ConfigError) as e:
+        resolve()
+    assert str(e.value) == (
+        "MILVUS_TIMEOUT: Input should be a valid number, unable to parse string as a number\n"
+        "hint: fix MILVUS_TIMEOUT"
+    )
+
+
+def test_bad_env_uri_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MILVUS_URI", "localhost:19530")
+    with pytest.raises(ConfigError, match=r"^MILVUS_URI: 'localhost:19530' is not a Milvus URI: use http"):
+        resolve()
+
+
+def test_bad_argument() -> None:
+    with pytest.raises(ConfigError, match=r"^argument timeout=: Input should be greater than 0$"):
+        resolve(timeout=0)
+    with pytest.raises(ConfigError) as e:
+        resolve(db="x")
+    assert str(e.value) == (
+        "unknown argument 'db'\nhint: arguments are: uri, db_name, timeout, user, password, token"
+    )
+    with pytest.raises(ConfigError, match="did you mean 'db_name'"):
+        resolve(dbname="x")
+
+
+def test_env_uri_may_carry_credentials_but_they_are_never_shown(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MILVUS_URI", "https://root:pw-in-uri@h.example:443")
+    cfg = resolve()
+    assert cfg.client_kwargs()["uri"] == "https://root:pw-in-uri@h.example:443"
+    for text in (repr(cfg), str(cfg), cfg.explain(), cfg.summary()):
+        assert "pw-in-uri" not in text
+        assert "https://***@h.example:443" in text
+
+
+def test_explain_table(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MILVUS_PASSWORD", "pw")
+    assert resolve("dev", timeout=2).explain().splitlines() == [
+        "profile: dev (argument profile=)",
+        "field     value                     origin",
+        f"uri       http://dev.example:19530  file {project}:4 [profiles.dev]",
+        f"db_name   dev_db                    file {project}:5 [profiles.dev]",
+        "timeout   2                         argument timeout=",
+        f"user      alice                     file {project}:7 [profiles.dev]",
+        "password  ********                  env MILVUS_PASSWORD",
+    ]
+
+
+def test_client_kwargs(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MILVUS_PASSWORD", "pw")
+    assert resolve("prod").client_kwargs() == {
+        "uri": "https://prod.example:443",
+        "db_name": "analytics",
+        "timeout": 5.0,
+        "user": "alice",
+        "password": "pw",
+        "server_pem_path": str(project.parent / "certs" / "ca.pem"),
+        "server_name": "milvus.internal",
+        "grpc_options": {"grpc.keepalive_time_ms": 20000},
+    }

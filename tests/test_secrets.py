@@ -1,0 +1,146 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import keyring
+import keyring.backends.fail
+import pytest
+
+from milvus_profiles import (
+    ConfigError,
+    KeyringUnavailableError,
+    delete_secret,
+    resolve,
+    save_secret,
+)
+from milvus_profiles.secrets import account
+
+from .conftest import SENTINEL, MemoryKeyring, write
+
+FILE = """\
+default = "dev"
+[profiles.dev]
+uri = "http://Milvus.Example:19530"
+user = "alice"
+[profiles.dev-analytics]
+uri = "tcp://milvus.example"
+user = "alice"
+db_name = "analytics"
+[profiles.cloud]
+uri = "https://cloud.example"
+[profiles.local]
+uri = "x.db"
+"""
+
+
+@pytest.fixture
+def project(isolated: Path) -> Path:
+    return write(isolated / "milvus.toml", FILE)
+
+
+def test_accounts_are_endpoint_and_user() -> None:
+    assert account("http://Milvus.Example:19530/db", "alice") == "alice@http://milvus.example:19530"
+    assert account("tcp://milvus.example", "alice") == "alice@http://milvus.example:19530"
+    assert account("https://cloud.example", None) == "https://cloud.example:443"
+    assert account("https://[::1]:9", None) == "https://[::1]:9"
+
+
+def test_password_is_stored_for_endpoint_and_user(project: Path, memory_keyring: MemoryKeyring) -> None:
+    assert save_secret("dev", SENTINEL) == "alice@http://milvus.example:19530"
+    assert memory_keyring.store == {("milvus-profiles", "alice@http://milvus.example:19530"): SENTINEL}
+    cfg = resolve("dev")
+    assert cfg.password is not None
+    assert cfg.password.get_secret_value() == SENTINEL
+    assert str(cfg.origins["password"]) == "keyring (alice@http://milvus.example:19530)"
+    # the same server and user share the secret
+    other = resolve("dev-analytics").password
+    assert other is not None
+    assert other.get_secret_value() == SENTINEL
+    assert SENTINEL not in project.read_text()
+
+
+def test_token_when_the_profile_has_no_user(project: Path, memory_keyring: MemoryKeyring) -> None:
+    save_secret("cloud", SENTINEL)
+    cfg = resolve("cloud")
+    assert cfg.password is None
+    assert cfg.token is not None
+    assert cfg.token.get_secret_value() == SENTINEL
+    assert ("milvus-profiles", "https://cloud.example:443") in memory_keyring.store
+
+
+def test_none_means_the_selected_profile(project: Path, memory_keyring: MemoryKeyring) -> None:
+    save_secret(None, SENTINEL)
+    assert ("milvus-profiles", "alice@http://milvus.example:19530") in memory_keyring.store
+
+
+def test_a_known_name_pointed_elsewhere_finds_no_secret(
+    project: Path, memory_keyring: MemoryKeyring, user_file: Path
+) -> None:
+    save_secret("dev", SENTINEL)
+    write(project.parent / "milvus.local.toml", '[profiles.dev]\nuri = "http://attacker.example:19530"\n')
+    memory_keyring.lookups.clear()
+    cfg = resolve("dev")
+    assert cfg.password is None
+    assert memory_keyring.lookups == [("milvus-profiles", "alice@http://attacker.example:19530")]
+
+
+def test_environment_and_arguments_win_without_a_keyring_lookup(
+    project: Path, memory_keyring: MemoryKeyring, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    save_secret("dev", "stored")
+    memory_keyring.lookups.clear()
+    monkeypatch.setenv("MILVUS_PASSWORD", "from-env")
+    cfg = resolve("dev")
+    assert cfg.password is not None
+    assert cfg.password.get_secret_value() == "from-env"
+    assert str(cfg.origins["password"]) == "env MILVUS_PASSWORD"
+    cfg = resolve("dev", password="from-arg")
+    assert cfg.password is not None
+    assert cfg.password.get_secret_value() == "from-arg"
+    assert memory_keyring.lookups == []
+
+
+def test_delete_secret(project: Path, memory_keyring: MemoryKeyring) -> None:
+    save_secret("dev", SENTINEL)
+    assert resolve("dev").password is not None
+    assert delete_secret("dev") is True
+    assert memory_keyring.store == {}
+    assert resolve("dev").password is None
+    assert delete_secret("dev") is False
+
+
+def test_lite_profiles_take_no_secret(project: Path) -> None:
+    with pytest.raises(ConfigError, match=r"is a Milvus Lite database .* which takes no secret"):
+        save_secret("local", SENTINEL)
+
+
+def test_empty_secret_is_refused(project: Path) -> None:
+    with pytest.raises(ConfigError, match="the secret is empty"):
+        save_secret("dev", "")
+
+
+def test_lookups_are_cached_for_the_process(project: Path, memory_keyring: MemoryKeyring) -> None:
+    save_secret("dev", SENTINEL)
+    memory_keyring.lookups.clear()
+    resolve("dev")
+    resolve("dev")
+    resolve("dev-analytics")
+    assert memory_keyring.lookups == []  # save_secret filled the cache
+
+
+def test_no_keyring_backend(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    keyring.set_keyring(keyring.backends.fail.Keyring())
+    with pytest.raises(KeyringUnavailableError) as e:
+        save_secret("dev", SENTINEL)
+    assert str(e.value) == (
+        "cannot store a secret: no keyring backend is available\n"
+        "hint: set MILVUS_PASSWORD or MILVUS_TOKEN in the environment instead, or install a backend "
+        "(on Linux: gnome-keyring or KWallet with a running D-Bus session; "
+        "see `python -m keyring --list-backends`)"
+    )
+    # resolving still works; the error waits for the moment a secret is needed
+    cfg = resolve("dev")
+    assert cfg.password is None
+    assert isinstance(cfg.keyring_error, KeyringUnavailableError)
+    monkeypatch.setenv("MILVUS_PASSWORD", "x")
+    assert resolve("dev").keyring_error is None
