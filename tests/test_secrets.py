@@ -16,6 +16,7 @@ from milvus_profiles import (
 from milvus_profiles.secrets import account
 
 from .conftest import SENTINEL, MemoryKeyring, write
+from .secret_store_contract import SecretStoreContract
 
 FILE = """\
 default = "dev"
@@ -144,3 +145,9 @@ def test_no_keyring_backend(project: Path, monkeypatch: pytest.MonkeyPatch) -> N
     assert isinstance(cfg.keyring_error, KeyringUnavailableError)
     monkeypatch.setenv("MILVUS_PASSWORD", "x")
     assert resolve("dev").keyring_error is None
+
+
+class TestMemoryKeyringContract(SecretStoreContract):
+    @pytest.fixture
+    def store(self, memory_keyring: MemoryKeyring) -> MemoryKeyring:
+        return memory_keyring

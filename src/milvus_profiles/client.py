@@ -14,16 +14,10 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import (
-    AuthenticationError,
-    ConnectError,
-    DatabaseNotFoundError,
-    MilvusProfilesError,
-    ServerUnreachableError,
-)
-from .profile import MASK, ResolvedProfile
+from .diagnose import diagnose
+from .errors import MilvusProfilesError
+from .profile import ResolvedProfile
 from .resolver import missing_secret, resolve
-from .uri import host_port, redact
 
 if TYPE_CHECKING:
     from pymilvus import AsyncMilvusClient, MilvusClient
@@ -150,76 +144,31 @@ def _grpc_code(error: BaseException) -> str | None:
     return name if isinstance(name, str) else None
 
 
-def scrub(text: str, cfg: ResolvedProfile) -> str:
-    """Remove every secret value of ``cfg`` and any ``user:password@`` from a text."""
-    for secret in (cfg.password, cfg.token):
-        if secret is not None and secret.get_secret_value():
-            text = text.replace(secret.get_secret_value(), MASK)
-    return redact(text) if "@" in text else text
-
-
 def classify(error: BaseException, cfg: ResolvedProfile) -> MilvusProfilesError:
     """Turn what pymilvus raised into unreachable, authentication or database errors."""
     if isinstance(error, MilvusProfilesError):
         return error
     chain = _chain(error)
-    codes = {c for c in (_grpc_code(e) for e in chain) if c}
-    milvus_codes = {getattr(e, "code", None) for e in chain if isinstance(getattr(e, "code", None), int)}
-    text = " ".join(str(getattr(e, "message", "") or e) for e in chain)
-    reason = scrub(str(getattr(error, "message", "") or error).splitlines()[0], cfg)[:300]
-    name = cfg.name or "(no profile)"
-    where = _where(cfg)
-    summary = cfg.summary()
-    if (
-        "UNAUTHENTICATED" in codes
-        or 1800 in milvus_codes
-        or ("auth" in text.lower() and "fail" in text.lower())
-    ):
-        who = f"user {cfg.user!r}" if cfg.user else "the token"
-        command = f"milvus-profiles secret set {cfg.name}" if cfg.name else "milvus-profiles secret set"
-        variable = "MILVUS_PASSWORD" if cfg.user else "MILVUS_TOKEN"
-        return AuthenticationError(
-            f"profile {name}: the server at {where} refused the credentials of {who}",
-            hint=f"store the right secret with `{command}`, or fix {variable}",
-            summary=summary,
-        )
-    if "PERMISSION_DENIED" in codes:
-        return AuthenticationError(
-            f"profile {name}: the server at {where} accepted user {cfg.user!r} but denied access "
-            f"to database {cfg.db_name!r} ({reason})",
-            hint="grant the user a role on that database, or use another user or db_name",
-            summary=summary,
-        )
-    lowered = text.lower()
-    if 800 in milvus_codes or ("database" in lowered and ("not exist" in lowered or "not found" in lowered)):
-        return DatabaseNotFoundError(
-            f"profile {name}: database {cfg.db_name!r} does not exist on {where}",
-            hint="create it with `client.create_database(...)` on the default database, "
-            "or set db_name to an existing database",
-            summary=summary,
-        )
-    if cfg.is_lite:
-        return ServerUnreachableError(
-            f"profile {name}: cannot open the Milvus Lite database {cfg.uri} ({reason})",
-            hint="install Milvus Lite with `pip install 'milvus-profiles[lite]'`, "
-            "and check the folder is writable",
-            summary=summary,
-        )
-    hint = "check that the server runs and the URI is right; raise `timeout` if it is slow to answer"
-    if cfg.tls or cfg.uri.startswith("https"):
-        hint += "; check the [tls] settings (certificate, CA, server_name)"
-    return ServerUnreachableError(
-        f"profile {name}: cannot reach the Milvus server at {where} within {cfg.timeout:g} s ({reason})",
-        hint=hint,
-        summary=summary,
-    )
+    grpc_code = next((c for c in (_grpc_code(e) for e in chain) if c), None)
+    milvus_code = next((c for c in (getattr(e, "code", None) for e in chain) if isinstance(c, int)), None)
+    details = [_detail(e) for e in chain]
+    # The innermost gRPC detail says most ("Connection refused", "auth check failure", a TLS error).
+    grpc_details = [d for e, d in zip(chain, details, strict=True) if _grpc_code(e) is not None and d]
+    detail = grpc_details[-1] if grpc_details else next((d for d in details if d), type(error).__name__)
+    return diagnose(cfg, grpc_code=grpc_code, milvus_code=milvus_code, detail=detail)
 
 
-def _where(cfg: ResolvedProfile) -> str:
-    if cfg.is_lite or cfg.uri.startswith("unix:"):
-        return cfg.uri
-    host, port = host_port(cfg.uri)
-    return f"{host}:{port}"
+def _detail(error: BaseException) -> str:
+    getter = getattr(error, "details", None)
+    if callable(getter):
+        try:
+            value = getter()
+        except Exception:
+            value = None
+        if isinstance(value, str):
+            return value
+    message = getattr(error, "message", None)
+    return str(message) if isinstance(message, str) else str(error)
 
 
-__all__ = ["ConnectError", "classify", "connect", "connect_async"]
+__all__ = ["classify", "connect", "connect_async"]

@@ -1,0 +1,114 @@
+"""From what a server (or the lack of one) said to a typed error: one verdict for connect() and the probe.
+
+Both connect() (pymilvus) and the grpcio readiness probe reduce a failure to a gRPC status code, a Milvus
+status code and a detail text; :func:`diagnose` turns those into the error a user reads.
+"""
+
+from __future__ import annotations
+
+from .errors import (
+    AuthenticationError,
+    DatabaseNotFoundError,
+    MilvusProfilesError,
+    ServerUnreachableError,
+)
+from .profile import MASK, ResolvedProfile
+from .uri import host_port, redact
+
+DATABASE_NOT_FOUND = 800  # Milvus's status code; Milvus Lite answers code 1 with a message instead
+_TLS_FAILURES = (
+    "tls handshake",
+    "certificate_verify_failed",
+    "hostname verification",
+    "unwrap failed",
+    "wrong_version_number",
+    "ssl_error",
+    "handshake failed",
+)
+
+
+def scrub(text: str, cfg: ResolvedProfile) -> str:
+    """Remove every secret value of ``cfg`` and any ``user:password@`` from a text."""
+    for secret in (cfg.password, cfg.token):
+        if secret is not None and secret.get_secret_value():
+            text = text.replace(secret.get_secret_value(), MASK)
+    return redact(text) if "@" in text else text
+
+
+def where(cfg: ResolvedProfile) -> str:
+    """``host:port`` of a network URI, or the path of a Milvus Lite file or socket."""
+    if cfg.is_lite or cfg.uri.startswith("unix:"):
+        return cfg.uri
+    host, port = host_port(cfg.uri)
+    return f"{host}:{port}"
+
+
+def is_missing_database(milvus_code: int | None, detail: str) -> bool:
+    lowered = detail.lower()
+    return milvus_code == DATABASE_NOT_FOUND or (
+        "database" in lowered and ("not exist" in lowered or "not found" in lowered)
+    )
+
+
+def diagnose(
+    cfg: ResolvedProfile, *, grpc_code: str | None, milvus_code: int | None, detail: str
+) -> MilvusProfilesError:
+    """The typed error for a failed connection attempt; ``detail`` is what the server or gRPC said."""
+    name = cfg.name or "(no profile)"
+    at = where(cfg)
+    summary = cfg.summary()
+    reason = scrub(" ".join(detail.split()), cfg)[:300]
+    uses_tls = (
+        bool(cfg.tls.get("secure"))
+        or cfg.uri.lower().startswith("https")
+        or any(k.endswith("_path") for k in cfg.tls)
+    )
+    if grpc_code == "UNAUTHENTICATED":
+        who = f"user {cfg.user!r}" if cfg.user else "the token"
+        if not cfg.user and cfg.token is None:
+            who = "a client without credentials"
+        command = f"milvus-profiles secret set {cfg.name}" if cfg.name else "milvus-profiles secret set"
+        variable = "MILVUS_PASSWORD" if cfg.user else "MILVUS_TOKEN"
+        return AuthenticationError(
+            f"profile {name}: the server at {at} refused the credentials of {who} ({reason})",
+            hint=f"store the right secret with `{command}`, or fix {variable}",
+            summary=summary,
+        )
+    if grpc_code == "PERMISSION_DENIED":
+        return AuthenticationError(
+            f"profile {name}: the server at {at} accepted user {cfg.user!r} but denied access "
+            f"to database {cfg.db_name!r} ({reason})",
+            hint="grant the user a role on that database, or use another user or db_name",
+            summary=summary,
+        )
+    if is_missing_database(milvus_code, detail):
+        return DatabaseNotFoundError(
+            f"profile {name}: database {cfg.db_name!r} does not exist on {at}",
+            hint="create it with `client.create_database(...)` on the default database, "
+            "or set db_name to an existing database",
+            summary=summary,
+        )
+    if cfg.is_lite:
+        return ServerUnreachableError(
+            f"profile {name}: cannot open the Milvus Lite database {cfg.uri} ({reason})",
+            hint="install Milvus Lite with `pip install 'milvus-profiles[lite]'`, "
+            "and check the folder is writable",
+            summary=summary,
+        )
+    lowered = detail.lower()
+    if any(marker in lowered for marker in _TLS_FAILURES) or (uses_tls and "socket closed" in lowered):
+        return ServerUnreachableError(
+            f"profile {name}: the TLS handshake with {at} failed ({reason})",
+            hint="check the [tls] table: server_pem_path (or ca_pem_path) must hold the CA that signed "
+            "the server's certificate, server_name must match a name in it, and a server in mutual TLS "
+            "mode needs client_pem_path, client_key_path and ca_pem_path (without server_pem_path)",
+            summary=summary,
+        )
+    if grpc_code == "DEADLINE_EXCEEDED":
+        message = f"profile {name}: the Milvus server at {at} did not answer within {cfg.timeout:g} s"
+    else:
+        message = f"profile {name}: cannot reach the Milvus server at {at} ({reason})"
+    hint = "check that the server runs and the URI is right; raise `timeout` if it is slow to answer"
+    if not uses_tls and "socket closed" in lowered:
+        hint = "the server may expect TLS: use an https:// URI or set `secure = true` in [tls]"
+    return ServerUnreachableError(message, hint=hint, summary=summary)
