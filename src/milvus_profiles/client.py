@@ -14,10 +14,10 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .diagnose import diagnose
+from .diagnose import check_secret, diagnose
 from .errors import MilvusProfilesError
 from .profile import ResolvedProfile
-from .resolver import missing_secret, resolve
+from .resolver import resolve
 
 if TYPE_CHECKING:
     from pymilvus import AsyncMilvusClient, MilvusClient
@@ -104,10 +104,7 @@ def _quiet_probe() -> Iterator[None]:
 
 
 def _check_before_connect(cfg: ResolvedProfile) -> None:
-    if cfg.user and cfg.password is None and cfg.token is None and not cfg.is_lite:
-        if cfg.keyring_error is not None:
-            raise cfg.keyring_error
-        raise missing_secret(cfg)
+    check_secret(cfg)
     if cfg.is_lite:
         Path(cfg.uri).parent.mkdir(parents=True, exist_ok=True)
 

@@ -6,10 +6,12 @@ status code and a detail text; :func:`diagnose` turns those into the error a use
 
 from __future__ import annotations
 
+from . import secrets
 from .errors import (
     AuthenticationError,
     DatabaseNotFoundError,
     MilvusProfilesError,
+    SecretNotFoundError,
     ServerUnreachableError,
 )
 from .profile import MASK, ResolvedProfile
@@ -25,6 +27,22 @@ _TLS_FAILURES = (
     "ssl_error",
     "handshake failed",
 )
+
+
+def check_secret(cfg: ResolvedProfile) -> None:
+    """Before any connection: a profile with a user needs a password from somewhere."""
+    if not cfg.user or cfg.password is not None or cfg.token is not None or cfg.is_lite:
+        return
+    if cfg.keyring_error is not None:
+        raise cfg.keyring_error
+    target = cfg.name or "(no profile)"
+    command = f"milvus-profiles secret set {cfg.name}" if cfg.name else "milvus-profiles secret set"
+    raise SecretNotFoundError(
+        f"profile {target}: user {cfg.user!r} has no password: none in the keyring for "
+        f"{secrets.account(cfg.uri, cfg.user)}, and MILVUS_PASSWORD is not set",
+        hint=f"store it with `{command}`, or set MILVUS_PASSWORD",
+        summary=cfg.summary(),
+    )
 
 
 def scrub(text: str, cfg: ResolvedProfile) -> str:

@@ -23,7 +23,7 @@ from pydantic_settings import (
 
 from . import secrets
 from .catalog import Catalog, Setting, load_catalog
-from .errors import ConfigError, KeyringUnavailableError, SecretNotFoundError
+from .errors import ConfigError, KeyringUnavailableError
 from .fields import FIELDS, FIELDS_BY_NAME, PROFILE_ENV, TLS_PATH_KEYS
 from .model import FIELD_TYPES, check_uri, key_name
 from .profile import Origin, ResolvedProfile
@@ -312,18 +312,6 @@ def _resolve(
 def _field_of(key: str) -> str:
     env_names = {f.env: f.name for f in FIELDS}
     return env_names.get(key, key)
-
-
-def missing_secret(cfg: ResolvedProfile) -> SecretNotFoundError:
-    """The error for a profile with a user but no password from any source."""
-    target = cfg.name or "(no profile)"
-    command = f"milvus-profiles secret set {cfg.name}" if cfg.name else "milvus-profiles secret set"
-    return SecretNotFoundError(
-        f"profile {target}: user {cfg.user!r} has no password: none in the keyring for "
-        f"{secrets.account(cfg.uri, cfg.user)}, and MILVUS_PASSWORD is not set",
-        hint=f"store it with `{command}`, or set MILVUS_PASSWORD",
-        summary=cfg.summary(),
-    )
 
 
 def _secret_target(profile: str | None, files: Sequence[str | os.PathLike[str]] | None) -> ResolvedProfile:

@@ -6,13 +6,15 @@ from __future__ import annotations
 import os
 import shutil
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import keyring
 import pytest
 
-from milvus_profiles import secrets
+from milvus_profiles import connect, resolve, secrets
+from milvus_profiles.probe import probe
 
 from .servers import Certificates, LiteServer, MilvusServer
 
@@ -85,6 +87,20 @@ def lite_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiteServer
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(params=["connect", "probe"])
+def ready(request: pytest.FixtureRequest) -> Callable[..., None]:
+    """Proves a profile ready through connect() (pymilvus) or through the grpcio probe of `test`:
+    both must reach the same verdict."""
+
+    def via_connect(profile: str, **overrides: Any) -> None:
+        connect(profile, **overrides).close()
+
+    def via_probe(profile: str, **overrides: Any) -> None:
+        probe(resolve(profile, **overrides))
+
+    return via_connect if request.param == "connect" else via_probe
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import keyring.backend
@@ -101,15 +101,14 @@ def test_password_from_the_real_keyring_reaches_the_server(project: Path) -> Non
         client.close()
 
 
-def test_token_profile(project: Path) -> None:
-    client = connect("token")
-    client.list_collections()
-    client.close()
+def test_ready_with_password_and_with_token(project: Path, ready: Callable[..., None]) -> None:
+    ready("server")
+    ready("token")
 
 
-def test_wrong_password_is_an_authentication_error(project: Path) -> None:
+def test_wrong_password_is_an_authentication_error(project: Path, ready: Callable[..., None]) -> None:
     with pytest.raises(AuthenticationError) as e:
-        connect("wrong")
+        ready("wrong")
     message = str(e.value)
     assert message.startswith(
         "profile wrong: the server at localhost:19530 refused the credentials of user 'root' "
@@ -123,17 +122,19 @@ def test_wrong_password_is_an_authentication_error(project: Path) -> None:
     assert SENTINEL not in repr(e.value)
 
 
-def test_closed_port_is_unreachable(project: Path) -> None:
+def test_closed_port_is_unreachable(project: Path, ready: Callable[..., None]) -> None:
     with pytest.raises(ServerUnreachableError) as e:
-        connect("closed")
+        ready("closed")
     assert "Connection refused" in str(e.value)
     assert SENTINEL not in str(e.value)
 
 
-def test_silent_listener_fails_after_the_profile_timeout(project: Path, silent_listener: int) -> None:
+def test_silent_listener_fails_after_the_profile_timeout(
+    project: Path, silent_listener: int, ready: Callable[..., None]
+) -> None:
     started = time.monotonic()
     with pytest.raises(ServerUnreachableError) as e:
-        connect("silent")
+        ready("silent")
     elapsed = time.monotonic() - started
     assert str(e.value).startswith(
         f"profile silent: the Milvus server at 127.0.0.1:{silent_listener} did not answer within 2 s"
@@ -142,9 +143,9 @@ def test_silent_listener_fails_after_the_profile_timeout(project: Path, silent_l
     assert SENTINEL not in str(e.value)
 
 
-def test_missing_database_is_raised_by_connect(project: Path) -> None:
+def test_missing_database_is_found_before_returning(project: Path, ready: Callable[..., None]) -> None:
     with pytest.raises(DatabaseNotFoundError) as e:
-        connect("missing-db")
+        ready("missing-db")
     assert str(e.value).startswith(
         "profile missing-db: database 'no_such_db' does not exist on 127.0.0.1:19530"
     )
@@ -186,10 +187,12 @@ def test_connect_async(project: Path) -> None:
     asyncio.run(main())
 
 
-def test_no_error_message_contains_the_secret(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_error_message_contains_the_secret(
+    project: Path, monkeypatch: pytest.MonkeyPatch, ready: Callable[..., None]
+) -> None:
     monkeypatch.setenv("MILVUS_PASSWORD", SENTINEL)
-    for name in ("server", "analytics", "missing-db", "closed", "silent"):
+    for name in ("server", "missing-db", "closed", "silent"):
         with pytest.raises(MilvusProfilesError) as e:
-            connect(name)
+            ready(name)
         assert SENTINEL not in str(e.value)
         assert SENTINEL not in repr(e.value)

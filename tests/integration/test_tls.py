@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from milvus_profiles import ServerUnreachableError, connect
+from milvus_profiles import ServerUnreachableError
 
 from ..conftest import write
 from .servers import ROOT_PASSWORD, Certificates, MilvusServer
@@ -25,37 +26,39 @@ def profile(isolated: Path, certs: Certificates, tls: str) -> None:
     (isolated / "client.key").write_bytes(certs.client_key.read_bytes())
 
 
-def test_one_way_tls(isolated: Path, tls_server: MilvusServer, certs: Certificates) -> None:
+def test_one_way_tls(
+    isolated: Path, tls_server: MilvusServer, certs: Certificates, ready: Callable[..., None]
+) -> None:
     profile(isolated, certs, 'server_pem_path = "ca.pem"\nserver_name = "localhost"\n')
-    client = connect("p", password=ROOT_PASSWORD)
-    client.list_collections()
-    client.close()
+    ready("p", password=ROOT_PASSWORD)
 
 
-def test_one_way_tls_with_a_wrong_ca(isolated: Path, tls_server: MilvusServer, certs: Certificates) -> None:
+def test_one_way_tls_with_a_wrong_ca(
+    isolated: Path, tls_server: MilvusServer, certs: Certificates, ready: Callable[..., None]
+) -> None:
     profile(isolated, certs, 'server_pem_path = "other-ca.pem"\nserver_name = "localhost"\n')
     with pytest.raises(ServerUnreachableError) as e:
-        connect("p", password=ROOT_PASSWORD)
+        ready("p", password=ROOT_PASSWORD)
     message = str(e.value)
     assert message.startswith("profile p: the TLS handshake with 127.0.0.1:19530 failed (")
     assert "CERTIFICATE_VERIFY_FAILED" in message
     assert TLS_HINT in message
 
 
-def test_mutual_tls(isolated: Path, mtls_server: MilvusServer, certs: Certificates) -> None:
+def test_mutual_tls(
+    isolated: Path, mtls_server: MilvusServer, certs: Certificates, ready: Callable[..., None]
+) -> None:
     tls = 'client_pem_path = "client.pem"\nclient_key_path = "client.key"\nca_pem_path = "ca.pem"\n'
     profile(isolated, certs, tls + 'server_name = "localhost"\n')
-    client = connect("p", password=ROOT_PASSWORD)
-    client.list_collections()
-    client.close()
+    ready("p", password=ROOT_PASSWORD)
 
 
 def test_mutual_tls_without_a_client_certificate(
-    isolated: Path, mtls_server: MilvusServer, certs: Certificates
+    isolated: Path, mtls_server: MilvusServer, certs: Certificates, ready: Callable[..., None]
 ) -> None:
     profile(isolated, certs, 'server_pem_path = "ca.pem"\nserver_name = "localhost"\n')
     with pytest.raises(ServerUnreachableError) as e:
-        connect("p", password=ROOT_PASSWORD)
+        ready("p", password=ROOT_PASSWORD)
     message = str(e.value)
     assert message.startswith("profile p: the TLS handshake with 127.0.0.1:19530 failed (")
     assert TLS_HINT in message

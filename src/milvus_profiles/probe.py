@@ -1,0 +1,180 @@
+"""A light readiness probe on grpcio alone: reachable, TLS accepted, credentials accepted, database exists.
+
+``milvus-profiles test`` uses it so a verdict costs a gRPC channel and two small calls instead of importing
+pymilvus (most of a second, and pandas). It speaks the Milvus gRPC service directly: ``GetVersion`` with the
+profile's credentials (the server authenticates every call), then ``ShowCollections`` on the profile's
+database, the same call :func:`milvus_profiles.connect` uses to prove the database exists. Failures go
+through :func:`milvus_profiles.diagnose.diagnose`, so both paths give the same verdicts.
+
+The messages are encoded by hand (a few protobuf fields), which keeps protobuf and the generated stubs out.
+"""
+
+from __future__ import annotations
+
+import base64
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import MilvusProfilesError
+from .profile import ResolvedProfile
+from .uri import host_port
+
+SERVICE = "/milvus.proto.milvus.MilvusService/"
+
+
+@dataclass(frozen=True)
+class ProbeResult:
+    """A ready server: its version and the round-trip time of the version call."""
+
+    version: str
+    latency_ms: float
+
+
+def probe(cfg: ResolvedProfile) -> ProbeResult:
+    """Prove a server profile is ready, or raise the typed error that says why it is not.
+
+    Milvus Lite paths are not served over the network; use :func:`milvus_profiles.connect` for them.
+    """
+    import grpc
+
+    from .diagnose import check_secret, diagnose
+
+    if cfg.is_lite:
+        raise ValueError("probe() takes a server profile; Milvus Lite is checked with connect()")
+    check_secret(cfg)
+    metadata = _metadata(cfg)
+    channel = _channel(cfg)
+    try:
+        version_call = channel.unary_unary(SERVICE + "GetVersion")
+        show_call = channel.unary_unary(SERVICE + "ShowCollections")
+        try:
+            started = time.perf_counter()
+            raw = version_call(b"", timeout=cfg.timeout, metadata=metadata)
+            latency = (time.perf_counter() - started) * 1000
+            status, fields = _response(raw)
+            _raise_for_status(cfg, status)
+            request = _field(2, cfg.db_name.encode())  # ShowCollectionsRequest.db_name
+            status, _ = _response(show_call(request, timeout=cfg.timeout, metadata=metadata))
+            _raise_for_status(cfg, status)
+        except grpc.RpcError as e:
+            code = e.code().name if hasattr(e, "code") else None
+            detail = e.details() if hasattr(e, "details") else str(e)
+            raise diagnose(cfg, grpc_code=code, milvus_code=None, detail=detail or "") from None
+        version = fields.get(2, b"").decode("utf-8", "replace")
+        return ProbeResult(version=version, latency_ms=latency)
+    finally:
+        channel.close()
+
+
+def _metadata(cfg: ResolvedProfile) -> list[tuple[str, str]]:
+    metadata = [("dbname", cfg.db_name)]
+    token = None
+    if cfg.token is not None:
+        token = cfg.token.get_secret_value()
+    elif cfg.user and cfg.password is not None:
+        token = f"{cfg.user}:{cfg.password.get_secret_value()}"
+    if token:
+        metadata.append(("authorization", base64.b64encode(token.encode()).decode()))
+    return metadata
+
+
+def _channel(cfg: ResolvedProfile) -> Any:
+    import grpc
+
+    host, port = host_port(cfg.uri) if not cfg.uri.startswith("unix:") else (cfg.uri, 0)
+    target = cfg.uri if cfg.uri.startswith("unix:") else f"{host}:{port}"
+    options: list[tuple[str, Any]] = list(cfg.grpc_options.items())
+    tls = cfg.tls
+    secure = bool(tls.get("secure")) or cfg.uri.lower().startswith("https")
+    if not secure:
+        return grpc.insecure_channel(target, options=options)
+    if tls.get("server_name"):
+        options.append(("grpc.ssl_target_name_override", str(tls["server_name"])))
+
+    def read(key: str) -> bytes | None:
+        path = tls.get(key)
+        return Path(str(path)).read_bytes() if path else None
+
+    # As pymilvus: server_pem_path (one-way) wins; else client certificate, key and CA (mutual).
+    if tls.get("server_pem_path"):
+        credentials = grpc.ssl_channel_credentials(root_certificates=read("server_pem_path"))
+    elif tls.get("client_pem_path") and tls.get("client_key_path") and tls.get("ca_pem_path"):
+        credentials = grpc.ssl_channel_credentials(
+            root_certificates=read("ca_pem_path"),
+            private_key=read("client_key_path"),
+            certificate_chain=read("client_pem_path"),
+        )
+    else:
+        credentials = grpc.ssl_channel_credentials()
+    return grpc.secure_channel(target, credentials, options=options)
+
+
+def _raise_for_status(cfg: ResolvedProfile, status: dict[int, Any]) -> None:
+    from .diagnose import diagnose
+
+    error_code = int(status.get(1, 0))
+    code = int(status.get(3, 0))
+    if error_code == 0 and code == 0:
+        return
+    reason = bytes(status.get(2, b"")).decode("utf-8", "replace")
+    error: MilvusProfilesError = diagnose(cfg, grpc_code=None, milvus_code=code or error_code, detail=reason)
+    raise error
+
+
+def _response(raw: bytes) -> tuple[dict[int, Any], dict[int, Any]]:
+    """The ``status`` (field 1) of a Milvus response, and its other top-level fields."""
+    fields = _decode(raw)
+    return _decode(fields.get(1, b"")), fields
+
+
+def _varint(value: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte = value & 0x7F
+        value >>= 7
+        if value:
+            out.append(byte | 0x80)
+        else:
+            out.append(byte)
+            return bytes(out)
+
+
+def _field(number: int, payload: bytes) -> bytes:
+    """A length-delimited protobuf field."""
+    return _varint(number << 3 | 2) + _varint(len(payload)) + payload
+
+
+def _decode(raw: bytes) -> dict[int, Any]:
+    """The top-level fields of a protobuf message: varints as int, length-delimited as bytes."""
+    fields: dict[int, Any] = {}
+    pos = 0
+
+    def varint() -> int:
+        nonlocal pos
+        shift = result = 0
+        while True:
+            byte = raw[pos]
+            pos += 1
+            result |= (byte & 0x7F) << shift
+            if not byte & 0x80:
+                return result
+            shift += 7
+
+    while pos < len(raw):
+        key = varint()
+        number, wire = key >> 3, key & 7
+        if wire == 0:
+            fields[number] = varint()
+        elif wire == 2:
+            size = varint()
+            fields.setdefault(number, raw[pos : pos + size])
+            pos += size
+        elif wire == 5:
+            pos += 4
+        elif wire == 1:
+            pos += 8
+        else:
+            break
+    return fields
