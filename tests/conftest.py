@@ -13,7 +13,7 @@ import keyring.backend
 import keyring.errors
 import pytest
 
-from milvus_profiles import files, secrets
+from milvus_profiles import resolver
 
 SENTINEL = "s3ntinel-Secret-7f1c"
 
@@ -50,8 +50,7 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     work = tmp_path / "work"
     work.mkdir()
     monkeypatch.chdir(work)
-    files.clear_cache()
-    secrets.clear_cache()
+    resolver.clear_cache()
     previous = keyring.get_keyring()
     keyring.set_keyring(MemoryKeyring())
     yield work

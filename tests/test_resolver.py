@@ -268,3 +268,26 @@ def test_client_kwargs(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         "server_name": "milvus.internal",
         "grpc_options": {"grpc.keepalive_time_ms": 20000},
     }
+
+
+def test_results_are_reused_until_something_they_depend_on_changes(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = resolve("prod")
+    assert resolve("prod") is first
+    monkeypatch.setenv("MILVUS_PROD_HOST", "moved.example")  # a variable the file expands
+    assert resolve("prod").uri == "https://moved.example:443"
+    monkeypatch.setenv("MILVUS_TIMEOUT", "3")
+    assert resolve("prod").timeout == 3.0
+    write(project, DEV.replace('db_name = "analytics"', 'db_name = "renamed_db"'))
+    assert resolve("prod").db_name == "renamed_db"
+    write(project.parent / "milvus.local.toml", '[profiles.prod]\ndb_name = "mine"\n')  # a new file
+    assert resolve("prod").db_name == "mine"
+
+
+def test_a_resolved_profile_cannot_be_changed(project: Path) -> None:
+    cfg = resolve("prod")
+    with pytest.raises(TypeError):
+        cfg.tls["server_name"] = "evil"  # type: ignore[index]
+    with pytest.raises(AttributeError):
+        cfg.uri = "http://evil:1"  # type: ignore[misc]

@@ -126,10 +126,18 @@ class Catalog:
 
 
 def load_catalog(
-    files: Sequence[str | os.PathLike[str]] | None = None, *, cwd: Path | None = None
+    files: Sequence[str | os.PathLike[str]] | None = None,
+    *,
+    cwd: Path | None = None,
+    checked: list[Path] | None = None,
 ) -> Catalog:
     """Find, read and validate the profile files. ``files`` replaces discovery, highest first."""
-    paths, explicit = discover(files, cwd=cwd)
+    paths, explicit = discover(files, cwd=cwd, checked=checked)
+    return catalog_of(paths, explicit=explicit)
+
+
+def catalog_of(paths: Sequence[Path], *, explicit: bool) -> Catalog:
+    """Read and validate the given files (all must exist when ``explicit``), highest first."""
     loaded = load_files(paths, explicit=explicit)
     for pf in loaded:
         if not pf.validated:

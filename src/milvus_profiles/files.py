@@ -60,19 +60,23 @@ def user_file() -> Path:
     return user_config_dir() / USER_FILE
 
 
-def find_project_dir(start: Path | None = None) -> Path | None:
+def find_project_dir(start: Path | None = None, *, checked: list[Path] | None = None) -> Path | None:
     """The nearest folder at or above ``start`` that holds a ``milvus.toml``.
 
     The search stops at the first folder that contains ``.git`` (the repository root) or at the root.
+    ``checked`` collects every path whose existence decided the answer.
     """
     folder = Path.cwd() if start is None else start
     folder = folder.absolute()
     seen: set[Path] = set()
+    looked: list[Path] = [] if checked is None else checked
     while folder not in seen:
         seen.add(folder)
-        if (folder / PROJECT_FILE).exists():
+        looked.append(folder / PROJECT_FILE)
+        if looked[-1].exists():
             return folder
-        if (folder / ".git").exists() or folder.parent == folder:
+        looked.append(folder / ".git")
+        if looked[-1].exists() or folder.parent == folder:
             return None
         folder = folder.parent
     return None
@@ -83,11 +87,13 @@ def discover(
     *,
     environ: Mapping[str, str] | None = None,
     cwd: Path | None = None,
+    checked: list[Path] | None = None,
 ) -> tuple[list[Path], bool]:
     """The profile files to read, highest precedence first.
 
     Returns the paths and whether they were named explicitly (by ``files`` or ``MILVUS_PROFILES_FILE``);
-    an explicitly named file must exist, a discovered one may not.
+    an explicitly named file must exist, a discovered one may not. ``checked`` collects the paths whose
+    existence decided which files these are.
     """
     env = os.environ if environ is None else environ
     if files is not None:
@@ -96,7 +102,7 @@ def discover(
     if named:
         return [Path(p) for p in named.split(os.pathsep) if p], True
     found: list[Path] = []
-    project = find_project_dir(cwd)
+    project = find_project_dir(cwd, checked=checked)
     if project is not None:
         found += [project / LOCAL_FILE, project / PROJECT_FILE]
     found.append(user_file())

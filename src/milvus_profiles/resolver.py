@@ -9,8 +9,9 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from pydantic import Field, SecretStr, ValidationError, create_model
@@ -21,10 +22,13 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
+from . import files as files_module
 from . import secrets
-from .catalog import Catalog, Setting, load_catalog
+from .catalog import Catalog, Setting, catalog_of
 from .errors import ConfigError, KeyringUnavailableError
-from .fields import FIELDS, FIELDS_BY_NAME, PROFILE_ENV, TLS_PATH_KEYS
+from .fields import FIELDS, FIELDS_BY_NAME, FILES_ENV, PROFILE_ENV, TLS_PATH_KEYS
+from .files import discover
+from .memo import Memo, Snapshot
 from .model import FIELD_TYPES, check_uri, key_name
 from .profile import Origin, ResolvedProfile
 from .uri import URI_HINT, is_lite, uri_problem
@@ -62,6 +66,7 @@ class ProfileSource(PydanticBaseSettingsSource):
         self.name = name
         self.environ = environ
         self.origins: dict[str, Origin] = {}
+        self.expanded: list[str] = []
 
     def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
         return None, field_name, False  # pragma: no cover - __call__ does the work
@@ -75,6 +80,7 @@ class ProfileSource(PydanticBaseSettingsSource):
             detail = setting.location
             if isinstance(value, str):
                 value, used = expand(value, setting, self.environ)
+                self.expanded += used
                 if used:
                     detail += " with " + ", ".join(f"${{{v}}}" for v in used)
                 if key == "uri":
@@ -220,13 +226,44 @@ def resolve(
     """Resolve a profile: defaults, then the profile, then ``MILVUS_*`` variables, then ``overrides``.
 
     No network call is made. The keyring is consulted only when neither the environment nor an
-    argument gives a secret.
+    argument gives a secret. A result is reused while the files, folders and variables it depended on
+    are unchanged (see :mod:`milvus_profiles.memo`).
 
     Example:
         >>> cfg = resolve("dev", db_name="analytics")
         >>> print(cfg.explain())
     """
-    return _resolve(profile, files=files, lookup_secret=True, overrides=overrides)
+    try:
+        key: Hashable = (
+            profile,
+            None if files is None else tuple(os.fspath(f) for f in files),
+            os.getcwd(),
+            tuple(sorted(overrides.items())),
+        )
+        hash(key)
+    except (TypeError, OSError):
+        return _resolve(profile, files=files, lookup_secret=True, overrides=overrides)
+    cached = RESULTS.recall(key)
+    if cached is not None:
+        return cached
+    snapshots: list[Snapshot] = []
+    result = _resolve(profile, files=files, lookup_secret=True, overrides=overrides, snapshots=snapshots)
+    RESULTS.remember(key, snapshots[0], result)
+    return result
+
+
+RESULTS: Memo[ResolvedProfile] = Memo()
+"""Resolved profiles of this process; emptied by :func:`clear_cache`, save_secret and delete_secret."""
+
+# Besides the fields' own variables: those that decide which files are read (platformdirs' folders).
+_DISCOVERY_ENV = (PROFILE_ENV, FILES_ENV, "XDG_CONFIG_HOME", "HOME", "APPDATA", "USERPROFILE")
+
+
+def clear_cache() -> None:
+    """Forget every resolved profile, parsed file and looked-up secret of this process."""
+    RESULTS.clear()
+    files_module.clear_cache()
+    secrets.clear_cache()
 
 
 def _resolve(
@@ -235,11 +272,16 @@ def _resolve(
     files: Sequence[str | os.PathLike[str]] | None,
     lookup_secret: bool,
     overrides: Mapping[str, Any],
-    environ: Mapping[str, str] | None = None,
+    snapshots: list[Snapshot] | None = None,
 ) -> ResolvedProfile:
-    env = os.environ if environ is None else environ
+    env = os.environ
+    env_names = [*_DISCOVERY_ENV, *(f.env for f in FIELDS)]
+    checked: list[Path] = []
+    paths, explicit = discover(files, checked=checked)
+    # Taken before reading: a change made while resolving shows up as a change next time.
+    snapshot = Snapshot.take([*checked, *paths], env_names)
     kwargs_source = KwargsSource(overrides)
-    catalog = load_catalog(files)
+    catalog = catalog_of(paths, explicit=explicit)
     name, selected_by = select(profile, catalog, env)
     profile_source = ProfileSource(catalog, name, env)
 
@@ -273,37 +315,34 @@ def _resolve(
     if origins["uri"].kind != "file":
         _check_given_uri(uri, origins["uri"])
     user: str | None = values["user"]
-    password: SecretStr | None = values["password"]
-    token: SecretStr | None = values["token"]
     keyring_error: KeyringUnavailableError | None = None
-
-    if lookup_secret and password is None and token is None and not is_lite(uri):
+    if lookup_secret and values["password"] is None and values["token"] is None and not is_lite(uri):
         try:
             stored = secrets.get_secret(uri, user)
         except KeyringUnavailableError as e:
             # Not fatal here: resolving never needs the secret; connect() raises this when it does.
-            keyring_error = e
-            stored = None
+            keyring_error, stored = e, None
         if stored is not None:
-            origin = Origin("keyring", secrets.account(uri, user))
-            if user:
-                password = SecretStr(stored)
-                origins["password"] = origin
-            else:
-                token = SecretStr(stored)
-                origins["token"] = origin
+            field = "password" if user else "token"
+            values[field] = SecretStr(stored)
+            origins[field] = Origin("keyring", secrets.account(uri, user))
 
+    if snapshots is not None:
+        used = [n for n in profile_source.expanded if n not in env_names]
+        snapshots.append(
+            snapshot if not used else Snapshot(snapshot.files, (*snapshot.env, *Snapshot.take([], used).env))
+        )
     return ResolvedProfile(
         name=name,
         uri=uri,
         db_name=values["db_name"],
         timeout=values["timeout"],
         user=user,
-        password=password,
-        token=token,
-        tls={k[4:]: v for k, v in merged.items() if k.startswith("tls.")},
-        grpc_options={k[5:]: v for k, v in merged.items() if k.startswith("grpc.")},
-        origins=origins,
+        password=values["password"],
+        token=values["token"],
+        tls=MappingProxyType({k[4:]: v for k, v in merged.items() if k.startswith("tls.")}),
+        grpc_options=MappingProxyType({k[5:]: v for k, v in merged.items() if k.startswith("grpc.")}),
+        origins=MappingProxyType(origins),
         files=catalog.searched,
         keyring_error=keyring_error,
     )
@@ -336,10 +375,12 @@ def save_secret(
     if not secret:
         raise ConfigError("the secret is empty", hint="give a non-empty password or token")
     cfg = _secret_target(profile, files)
+    RESULTS.clear()
     return secrets.set_secret(cfg.uri, cfg.user, secret)
 
 
 def delete_secret(profile: str | None, *, files: Sequence[str | os.PathLike[str]] | None = None) -> bool:
     """Delete the stored secret of a profile from the keyring; False when none was stored."""
     cfg = _secret_target(profile, files)
+    RESULTS.clear()
     return secrets.delete_secret_for(cfg.uri, cfg.user)
