@@ -31,8 +31,9 @@ def connect(
 ) -> MilvusClient:
     """A ready ``pymilvus.MilvusClient`` for a profile.
 
-    Ready means: the server answered, the credentials were accepted and the database exists. Each client
-    has a connection of its own, so closing it never breaks another client.
+    Ready means: the server answered, the credentials were accepted and the database exists. Closing the
+    client never breaks another one; profiles that differ only in TLS or gRPC options never share a
+    channel (see :func:`needs_own_channel`).
 
     Example:
         >>> client = connect("local")
@@ -45,7 +46,7 @@ def connect(
     client = None
     try:
         with _quiet_probe():
-            client = MilvusClient(**cfg.client_kwargs(), dedicated=True)
+            client = MilvusClient(**cfg.client_kwargs(), dedicated=needs_own_channel(cfg))
             client.list_collections(timeout=cfg.timeout)
     except Exception as e:
         if client is not None:
@@ -68,7 +69,7 @@ async def connect_async(
     client = None
     try:
         with _quiet_probe():
-            client = AsyncMilvusClient(**cfg.client_kwargs(), dedicated=True)
+            client = AsyncMilvusClient(**cfg.client_kwargs(), dedicated=needs_own_channel(cfg))
             await client.list_collections(timeout=cfg.timeout)
     except Exception as e:
         if client is not None:
@@ -101,6 +102,18 @@ def _quiet_probe() -> Iterator[None]:
         yield
     finally:
         _PROBING.reset(token)
+
+
+def needs_own_channel(cfg: ResolvedProfile) -> bool:
+    """Whether the client needs a channel of its own rather than pymilvus's shared one.
+
+    pymilvus shares a channel between clients with the same address and token, whatever their TLS and
+    gRPC options. A plain channel with no options is fully described by address and token, so sharing
+    it is safe (and saves a connection per client; the database is per client). Anything else gets its
+    own channel, so profiles that differ only in TLS or gRPC options never share one. Closing a client
+    never closes a shared channel that another client still uses.
+    """
+    return bool(cfg.tls) or bool(cfg.grpc_options) or cfg.uri.lower().startswith("https")
 
 
 def _check_before_connect(cfg: ResolvedProfile) -> None:

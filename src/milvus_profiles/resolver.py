@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
+import sys
 from collections.abc import Hashable, Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
@@ -256,7 +257,9 @@ RESULTS: Memo[ResolvedProfile] = Memo()
 """Resolved profiles of this process; emptied by :func:`clear_cache`, save_secret and delete_secret."""
 
 # Besides the fields' own variables: those that decide which files are read (platformdirs' folders).
-_DISCOVERY_ENV = (PROFILE_ENV, FILES_ENV, "XDG_CONFIG_HOME", "HOME", "APPDATA", "USERPROFILE")
+_DISCOVERY_ENV = (PROFILE_ENV, FILES_ENV) + (
+    ("APPDATA", "USERPROFILE") if sys.platform == "win32" else ("XDG_CONFIG_HOME", "HOME")
+)
 
 
 def clear_cache() -> None:
