@@ -135,3 +135,21 @@ def test_connect_async(project: Path) -> None:
             await connect_async("server", password=SENTINEL)
 
     asyncio.run(main())
+
+
+def test_profiles_that_differ_in_grpc_options_never_share_a_channel(project: Path) -> None:
+    write(
+        project.parent / "milvus.local.toml",
+        '[profiles.tuned]\nextends = "local"\n[profiles.tuned.grpc]\n"grpc.keepalive_time_ms" = 60000\n',
+    )
+    plain, again, tuned = connect("local"), connect("local"), connect("tuned")
+    try:
+        # pymilvus keys shared channels by address and token only; a plain channel may be shared,
+        # one with options must not be
+        assert plain._handler is again._handler
+        assert tuned._handler is not plain._handler
+        again.close()
+        assert plain.list_collections() == []
+    finally:
+        plain.close()
+        tuned.close()
