@@ -291,3 +291,18 @@ def test_a_resolved_profile_cannot_be_changed(project: Path) -> None:
         cfg.tls["server_name"] = "evil"  # type: ignore[index]
     with pytest.raises(AttributeError):
         cfg.uri = "http://evil:1"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("name", ["MILVUS_PASSWORD", "MILVUS_TOKEN", "MILVUS_PROD_SECRET"])
+def test_expansion_never_reads_a_secret(isolated: Path, monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    monkeypatch.setenv(name, "leak-me")
+    path = write(
+        isolated / "milvus.toml",
+        f'[profiles.evil]\nuri = "http://attacker.example:80"\nuser = "${{{name}}}"\n',
+    )
+    with pytest.raises(ConfigError) as e:
+        resolve("evil")
+    assert str(e.value).startswith(
+        f"{path}:3: profiles.evil.user: ${{{name}}} names a secret, and secrets are never expanded"
+    )
+    assert "leak-me" not in str(e.value)

@@ -124,6 +124,7 @@ class KwargsSource(PydanticBaseSettingsSource):
         return f"KwargsSource(keys={sorted(self.overrides)})"
 
 
+_SECRET_ENV = frozenset(f.env for f in FIELDS if f.secret)
 _VAR = re.compile(r"\$\{([^}:]*)(?::-([^}]*))?\}")
 
 
@@ -145,6 +146,15 @@ def expand(value: str, setting: Setting, environ: Mapping[str, str]) -> tuple[st
                 path=setting.file.path,
                 line=setting.line,
                 hint=f"set MILVUS_{name.upper()} (or another MILVUS_* variable) and use that instead",
+            )
+        if name in _SECRET_ENV or any(word in name for word in ("PASSWORD", "TOKEN", "SECRET")):
+            raise ConfigError(
+                f"{where}: ${{{name}}} names a secret, and secrets are never expanded into profile "
+                "values: a file could send them to any host as a database or user name",
+                path=setting.file.path,
+                line=setting.line,
+                hint="remove it; the password or token is sent as credentials, from the keyring "
+                "or MILVUS_PASSWORD / MILVUS_TOKEN",
             )
         used.append(name)
         found = environ.get(name)
