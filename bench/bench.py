@@ -1,0 +1,353 @@
+"""The benchmarks of milvus-profiles. Each figure is measured side by side with its baseline in the same
+run: the two alternate (A B A B ...), and the ratio is the median of the per-pair ratios, so a machine
+that speeds up or slows down during the run affects both alike. Fresh-process figures are wall-clock
+times of whole commands; in-process figures are per-call times of blocks of calls.
+
+Run it with ``bench/run``; ``--quick`` takes fewer repetitions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+BIN = Path(sys.executable).parent
+CLI = str(BIN / "milvus-profiles")
+
+
+@dataclass
+class Row:
+    what: str
+    figure: float
+    baseline_name: str
+    baseline: float
+    ratio: float
+    target: str
+    met: bool
+    unit: str = "ms"
+
+
+def pairs(a: Callable[[], float], b: Callable[[], float], reps: int) -> tuple[float, float, float]:
+    """Alternate a and b; medians of each and the median of the per-pair ratios a/b."""
+    a(), b()  # warm-up
+    xs, ys = [], []
+    for _ in range(reps):
+        xs.append(a())
+        ys.append(b())
+    ratios = [x / y for x, y in zip(xs, ys, strict=True)]
+    return statistics.median(xs), statistics.median(ys), statistics.median(ratios)
+
+
+def command(args: list[str], cwd: Path, env: dict[str, str], expect: int | None = 0) -> Callable[[], float]:
+    def run() -> float:
+        started = time.perf_counter()
+        done = subprocess.run(
+            args, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False
+        )
+        elapsed = time.perf_counter() - started
+        if expect is not None and done.returncode != expect:
+            raise SystemExit(f"{args} exited {done.returncode}: {done.stderr.decode()[-500:]}")
+        return elapsed
+
+    return run
+
+
+def block(fn: Callable[[], object], calls: int) -> Callable[[], float]:
+    def run() -> float:
+        started = time.perf_counter()
+        for _ in range(calls):
+            fn()
+        return (time.perf_counter() - started) / calls
+
+    return run
+
+
+def profiles_file(path: Path, count: int, uri: str = "http://127.0.0.1:19530") -> Path:
+    lines = ['default = "p0"']
+    for i in range(count):
+        lines += [f"[profiles.p{i}]", f'uri = "{uri}"', f'db_name = "db{i % 7}"', "timeout = 5", ""]
+    path.write_text("\n".join(lines))
+    return path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def lite_server(folder: Path) -> Iterator[str]:
+    port = free_port()
+    proc = subprocess.Popen(
+        [str(BIN / "milvus-lite"), "server", "--data-dir", str(folder / "lite"), "--host", "127.0.0.1",
+         "--port", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+@contextmanager
+def silent_listeners(count: int) -> Iterator[list[int]]:
+    socks = []
+    for _ in range(count):
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        s.listen(16)
+        socks.append(s)
+    try:
+        yield [int(s.getsockname()[1]) for s in socks]
+    finally:
+        for s in socks:
+            s.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions")
+    args = parser.parse_args()
+    reps = 5 if args.quick else 15
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory(prefix="milvus-profiles-bench-") as tmp:
+        work = Path(tmp)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("MILVUS_")}
+        env["XDG_CONFIG_HOME"] = str(work / "config")
+        env["HOME"] = str(work)
+        small = work / "small"
+        small.mkdir()
+        profiles_file(small / "milvus.toml", 10)
+        large = work / "large"
+        large.mkdir()
+        profiles_file(large / "milvus.toml", 1000)
+        (work / ".aws").mkdir()
+        (work / ".aws" / "config").write_text(
+            "".join(f"[profile p{i}]\nregion = us-east-1\noutput = json\n" for i in range(10))
+        )
+
+        a, b, r = pairs(
+            command([CLI, "list"], small, env),
+            command([str(BIN / "aws"), "configure", "list"], small, env),
+            reps,
+        )
+        rows.append(
+            Row(
+                "milvus-profiles list, 10 profiles",
+                a * 1e3,
+                "aws configure list",
+                b * 1e3,
+                r,
+                "<= 0.6",
+                r <= 0.6,
+            )
+        )
+        a, b, r = pairs(
+            command([CLI, "--version"], small, env), command([sys.executable, "-c", "pass"], small, env), reps
+        )
+        rows.append(Row("milvus-profiles --version", a * 1e3, "python -c pass", b * 1e3, r, "<= 5", r <= 5))
+        a, b, r = pairs(command([CLI, "list"], large, env), command([CLI, "list"], small, env), reps)
+        rows.append(
+            Row(
+                "milvus-profiles list, 1,000 profiles",
+                a * 1e3,
+                "list, 10 profiles",
+                b * 1e3,
+                r,
+                "<= 1.5",
+                r <= 1.5,
+            )
+        )
+
+        rows.append(bench_resolve(small, reps))
+        with lite_server(work) as uri:
+            rows.append(bench_connect(work, uri, reps))
+            server = work / "server"
+            server.mkdir()
+            (server / "milvus.toml").write_text(f'[profiles.lite]\nuri = "{uri}"\n')
+            code = f"from pymilvus import MilvusClient; MilvusClient({uri!r}).get_server_version()"
+            a, b, r = pairs(
+                command([CLI, "test", "lite"], server, env),
+                command([sys.executable, "-c", code], server, env),
+                reps,
+            )
+            rows.append(
+                Row(
+                    "milvus-profiles test NAME, fresh process",
+                    a * 1e3,
+                    "pymilvus get_server_version",
+                    b * 1e3,
+                    r,
+                    "<= 0.4",
+                    r <= 0.4,
+                )
+            )
+            rows.append(bench_test_all(work, uri, env, max(3, reps // 3)))
+        keyring_row = bench_keyring()
+        if keyring_row is not None:
+            rows.append(keyring_row)
+    report(rows, reps)
+
+
+def bench_resolve(folder: Path, reps: int) -> Row:
+    os.environ["MILVUS_PASSWORD"] = "bench"  # noqa: S105 - the secret comes from the environment
+    old = Path.cwd()
+    os.chdir(folder)
+    try:
+        from milvus_profiles import resolve
+
+        target = folder / "milvus.toml"
+        a, b, r = pairs(block(lambda: resolve("p3"), 20000), block(lambda: os.stat(target), 20000), reps)
+    finally:
+        os.chdir(old)
+        del os.environ["MILVUS_PASSWORD"]
+    return Row(
+        "resolve(profile=...) repeated, in process",
+        a * 1e6,
+        "os.stat of the file",
+        b * 1e6,
+        r,
+        "<= 20",
+        r <= 20,
+        "us",
+    )
+
+
+def bench_connect(work: Path, uri: str, reps: int) -> Row:
+    folder = work / "connect"
+    folder.mkdir()
+    (folder / "milvus.toml").write_text(f'[profiles.local]\nuri = "{uri}"\n')
+    old = Path.cwd()
+    os.chdir(folder)
+    try:
+        from pymilvus import MilvusClient
+
+        from milvus_profiles import connect
+
+        def ours() -> None:
+            connect(profile="local").close()
+
+        def theirs() -> None:
+            client = MilvusClient(uri, db_name="default")
+            client.list_collections()
+            client.close()
+
+        a, b, r = pairs(block(ours, 100), block(theirs, 100), reps)
+    finally:
+        os.chdir(old)
+    return Row(
+        'connect(profile="local") with its readiness check',
+        a * 1e3,
+        "MilvusClient + list_collections",
+        b * 1e3,
+        r,
+        "<= 1.05",
+        r <= 1.05,
+    )
+
+
+def bench_test_all(work: Path, uri: str, env: dict[str, str], reps: int) -> Row:
+    folder = work / "all"
+    folder.mkdir()
+    with silent_listeners(4) as ports:
+        lines = []
+        for i in range(4):
+            lines += [f"[profiles.up{i}]", f'uri = "{uri}"', ""]
+        for i, port in enumerate(ports):
+            lines += [f"[profiles.down{i}]", f'uri = "http://127.0.0.1:{port}"', "timeout = 2", ""]
+        (folder / "milvus.toml").write_text("\n".join(lines))
+        a, b, r = pairs(
+            command([CLI, "test", "--all"], folder, env, expect=None),
+            command([CLI, "test", "down0"], folder, env, expect=None),
+            reps,
+        )
+    return Row(
+        "milvus-profiles test --all, 8 profiles, 4 unreachable (2 s)",
+        a * 1e3,
+        "the slowest one alone",
+        b * 1e3,
+        r,
+        "<= 1.3",
+        r <= 1.3,
+    )
+
+
+def bench_keyring() -> Row | None:
+    import keyring
+
+    from milvus_profiles import secrets
+
+    backend = keyring.get_keyring()
+    if "SecretService" not in type(backend).__module__:
+        print(
+            f"keyring benchmark skipped: the backend is {backend!r}, not the Secret Service", file=sys.stderr
+        )
+        return None
+    uri, user = "https://bench.example:443", "bench"
+    secrets.set_secret(uri, user, "bench-secret")
+    firsts, laters = [], []
+    for _ in range(5):
+        secrets.clear_cache()
+        started = time.perf_counter()
+        secrets.get_secret(uri, user)
+        firsts.append(time.perf_counter() - started)
+        laters.append(block(lambda: secrets.get_secret(uri, user), 10000)())
+    secrets.delete_secret_for(uri, user)
+    first, later = statistics.median(firsts), statistics.median(laters)
+    return Row(
+        "keyring lookup, second and later (Secret Service)",
+        later * 1e6,
+        "the first lookup",
+        first * 1e6,
+        later / first,
+        "< 0.01",
+        later / first < 0.01,
+        "us",
+    )
+
+
+def report(rows: list[Row], reps: int) -> None:
+    print(
+        f"machine: {platform.platform()}, {os.cpu_count()} CPUs, "
+        f"Python {platform.python_version()}; {reps} pairs each"
+    )
+    header = ("benchmark", "figure", "baseline", "baseline figure", "ratio", "target", "met")
+    table = [header] + [
+        (
+            r.what,
+            f"{r.figure:.3f} {r.unit}",
+            r.baseline_name,
+            f"{r.baseline:.3f} {r.unit}",
+            f"{r.ratio:.3f}",
+            r.target,
+            "yes" if r.met else "NO",
+        )
+        for r in rows
+    ]
+    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+    for row in table:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)).rstrip())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,197 @@
+"""``milvus-profiles add``: a new profile in a profile file, its secret in the keyring.
+
+The file is edited in place (comments and layout kept, see :mod:`milvus_profiles.edit`), validated
+before it is written, and written atomically. A secret is read from a prompt or a pipe, never from an
+argument, and goes to the keyring only.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from .. import files
+from ..errors import ConfigError
+from ..fields import FIELDS_BY_NAME, TLS_KEYS
+from ..uri import is_lite
+from .common import (
+    F,
+    State,
+    catalog_with,
+    check_name,
+    complete_profiles,
+    is_private,
+    lower_files,
+    read_secret,
+    scope_file,
+    scope_option,
+)
+from .output import display_path
+
+if TYPE_CHECKING:
+    from ..catalog import Catalog
+
+TLS_OPTIONS = {
+    "tls_server_pem": "server_pem_path",
+    "tls_server_name": "server_name",
+    "tls_client_pem": "client_pem_path",
+    "tls_client_key": "client_key_path",
+    "tls_ca_pem": "ca_pem_path",
+}
+
+
+def _tls_option(name: str, key: str) -> Callable[[F], F]:
+    is_path = key.endswith("_path")
+    return click.option(
+        f"--{name.replace('_', '-')}",
+        name,
+        metavar="PATH" if is_path else "NAME",
+        help=TLS_KEYS[key] + (" Relative paths are from the working folder." if is_path else ""),
+    )
+
+
+def _relative_to_file(value: str, folder: Path) -> str:
+    """A path given on the command line (from the working folder), written so that it means the same file
+    from ``folder``, where paths in a profile file start; as typed when the two folders are one."""
+    if "${" in value or Path(value).is_absolute() or Path.cwd() == folder:
+        return value
+    path = Path(os.path.normpath(Path.cwd() / Path(value).expanduser()))
+    return path.relative_to(folder).as_posix() if path.is_relative_to(folder) else str(path)
+
+
+@click.command()
+@click.argument("name", callback=check_name)
+@click.option(
+    "--uri",
+    required=True,
+    help=FIELDS_BY_NAME["uri"].help.replace(
+        "(relative to the profile file)", "(relative to the working folder)"
+    ),
+)
+@click.option("--db-name", help=FIELDS_BY_NAME["db_name"].help)
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), help=FIELDS_BY_NAME["timeout"].help)
+@click.option("--user", help=FIELDS_BY_NAME["user"].help)
+@click.option(
+    "--extends", metavar="PROFILE", shell_complete=complete_profiles, help="A profile to inherit from."
+)
+@_tls_option("tls_server_pem", "server_pem_path")
+@_tls_option("tls_server_name", "server_name")
+@_tls_option("tls_client_pem", "client_pem_path")
+@_tls_option("tls_client_key", "client_key_path")
+@_tls_option("tls_ca_pem", "ca_pem_path")
+@scope_option("The file to add it to (default: milvus.toml in a project, else the user file).")
+@click.option("--default", "make_default", is_flag=True, help="Make it the default profile of that file.")
+@click.option(
+    "--ask-secret", is_flag=True, help="Ask for the password (or token) and store it in the keyring."
+)
+@click.option("--secret-stdin", is_flag=True, help="Read the password (or token) from standard input.")
+@click.option("--force", is_flag=True, help="Replace a profile of the same name in that file.")
+@click.pass_obj
+def add(
+    state: State,
+    /,
+    *,
+    name: str,
+    uri: str,
+    db_name: str | None,
+    timeout: float | None,
+    user: str | None,
+    extends: str | None,
+    scope: str | None,
+    make_default: bool,
+    ask_secret: bool,
+    secret_stdin: bool,
+    force: bool,
+    **tls_options: str | None,
+) -> None:
+    """Add profile NAME to a profile file.
+
+    A secret is never given on the command line: --ask-secret prompts for it without echo and
+    --secret-stdin reads it from a pipe; either way it goes to the keyring.
+    """
+    from ..edit import ProfileEditor
+    from ..model import validate_file
+
+    if ask_secret and secret_stdin:
+        raise click.UsageError("--ask-secret and --secret-stdin cannot be used together")
+    target = scope_file(state, scope)
+    editor = ProfileEditor.open(target)
+    if name in editor.profiles and not force:
+        raise ConfigError(
+            f"{display_path(target)} already has a profile named {name!r}",
+            hint="use --force to replace it, or choose another name",
+        )
+    values: dict[str, Any] = {
+        k: v
+        for k, v in {
+            "uri": _relative_to_file(uri, target.parent) if is_lite(uri) else uri,
+            "db_name": db_name,
+            "timeout": timeout,
+            "user": user,
+            "extends": extends,
+        }.items()
+        if v is not None
+    }
+    tls = {TLS_OPTIONS[k]: v for k, v in tls_options.items() if v is not None}
+    tls = {k: _relative_to_file(v, target.parent) if k.endswith("_path") else v for k, v in tls.items()}
+    if tls:
+        values["tls"] = tls
+    editor.set_profile(name, values)
+    if make_default:
+        editor.set_default(name)
+    changed = editor.profile_file()
+    try:
+        validate_file(changed)
+        catalog = catalog_with(state, changed)
+        layer = catalog.layer(name)  # raises for a broken `extends`
+    except ConfigError as e:
+        raise _not_added(name, target, e) from None
+
+    secret = None
+    if ask_secret or secret_stdin:
+        effective_uri, effective_user = str(layer["uri"].value), layer.get("user")
+        if is_lite(effective_uri):
+            raise ConfigError(
+                f"profile {name} is a Milvus Lite database ({effective_uri}), which takes no secret",
+                hint="drop --ask-secret/--secret-stdin; secrets are for Milvus servers",
+            )
+        label = f"Password for user {effective_user.value!r}" if effective_user else f"Token for {name}"
+        secret = read_secret(state, stdin=secret_stdin, label=label)
+
+    editor.save(private=is_private(target))
+    files.clear_cache()
+    out = state.out
+    out.done(
+        f"added profile {name!r} to {display_path(target)}" + (" as its default" if make_default else "")
+    )
+    _warn_shadowed(state, catalog, name, target)
+    for key, value in tls.items():
+        if key.endswith("_path") and not (target.parent / Path(value).expanduser()).exists():
+            out.warning(f"tls.{key}: {value} does not exist (yet)")
+    if secret is not None:
+        from ..resolver import save_secret
+
+        account = save_secret(name, secret, files=lower_files(state, target))
+        out.done(f"stored the secret in the keyring (account {account})")
+
+
+def _not_added(name: str, target: Path, error: ConfigError) -> ConfigError:
+    """The problem of the would-be file, without pointing at a line that was never written."""
+    reason = error.message
+    if error.path == target:
+        where = f"{error.path}:{error.line}" if error.line is not None else str(error.path)
+        reason = reason.removeprefix(f"{where}: ")
+    return ConfigError(f"profile {name!r} not added to {display_path(target)}: {reason}", hint=error.hint)
+
+
+def _warn_shadowed(state: State, catalog: Catalog, name: str, target: Path) -> None:
+    tables = catalog.tables(name)
+    if tables and tables[0][0].path != target:
+        state.out.warning(
+            f"profile {name!r} in {display_path(target)} is shadowed by the one in "
+            f"{display_path(tables[0][0].path)}, which wins key by key"
+        )

@@ -1,0 +1,152 @@
+"""``milvus-profiles check``: every problem of profile files as ``file:line: message`` lines.
+
+Made for people and for pre-commit (see .pre-commit-hooks.yaml): it reads files only, never the keyring
+or the network, and exits 1 when it finds a problem.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from .. import files
+from ..errors import ConfigError
+from ..fields import TLS_PATH_KEYS
+from .common import State
+from .exitcodes import PROBLEMS_FOUND
+from .output import display_path
+
+if TYPE_CHECKING:
+    from ..catalog import Catalog
+    from ..files import ProfileFile
+
+
+def _tables(pf: ProfileFile) -> dict[str, dict[str, Any]]:
+    profiles = pf.data.get("profiles", {})
+    if not isinstance(profiles, dict):
+        return {}
+    return {name: table for name, table in profiles.items() if isinstance(table, dict)}
+
+
+def _usable(pf: ProfileFile) -> bool:
+    """Whether the catalog can follow ``extends`` through this file (its shape is right)."""
+    profiles = pf.data.get("profiles", {})
+    return isinstance(profiles, dict) and all(isinstance(t, dict) for t in profiles.values())
+
+
+def _link_problems(catalog: Catalog, pf: ProfileFile) -> list[ConfigError]:
+    """Broken ``extends`` and a ``default`` naming no profile, in one file."""
+    problems = []
+    for name in _tables(pf):
+        try:
+            catalog.extends_chain(name)
+        except ConfigError as e:
+            if e.path == pf.path:
+                problems.append(e)
+    default = pf.data.get("default")
+    if isinstance(default, str) and not catalog.tables(default):
+        known = ", ".join(catalog.names()) or "none"
+        problems.append(
+            ConfigError(
+                f"default {default!r} names no profile; known profiles: {known}",
+                path=pf.path,
+                line=pf.line_of("default"),
+                hint="fix the name, or set another with `milvus-profiles set-default NAME`",
+            )
+        )
+    return problems
+
+
+def _certificate_problems(pf: ProfileFile) -> list[ConfigError]:
+    problems = []
+    for name, table in _tables(pf).items():
+        tls = table.get("tls")
+        if not isinstance(tls, dict):
+            continue
+        for key in TLS_PATH_KEYS:
+            value = tls.get(key)
+            if not isinstance(value, str) or "${" in value:
+                continue  # a path built from variables is checked when the profile is resolved
+            path = Path(value).expanduser()
+            if not (path if path.is_absolute() else pf.path.parent / path).exists():
+                problems.append(
+                    ConfigError(
+                        f"profiles.{name}.tls.{key}: {value} does not exist",
+                        path=pf.path,
+                        line=pf.line_of("profiles", name, "tls", key),
+                        hint="fix the path; a relative path is relative to the profile file's folder",
+                    )
+                )
+    return problems
+
+
+def _located(error: ConfigError) -> tuple[str, str]:
+    """``(file:line, message)``, the file shown relative to the working folder."""
+    if error.path is None:
+        return "", error.message
+    where = f"{error.path}:{error.line}" if error.line is not None else str(error.path)
+    message = error.message.removeprefix(f"{where}: ")
+    shown = display_path(error.path) + (f":{error.line}" if error.line is not None else "")
+    return shown, message
+
+
+@click.command()
+@click.argument("paths", nargs=-1, metavar="[FILE]...")
+@click.pass_context
+def check(ctx: click.Context, paths: tuple[str, ...]) -> None:
+    """Validate profile files (default: the files discovery finds).
+
+    Reports what the schema forbids (unknown keys, wrong types, secrets written in a file), broken
+    `extends`, a `default` naming no profile and missing certificate files. Exits 1 on any problem.
+    """
+    from ..catalog import Catalog
+    from ..model import file_problems
+
+    state: State = ctx.obj
+    found, explicit = files.discover(state.files)
+    discovered = [p.absolute() for p in found if explicit or p.exists()]
+    targets = list(dict.fromkeys(Path(p).absolute() for p in paths)) or discovered
+    context = targets + [p for p in discovered if p not in targets]
+
+    problems: list[ConfigError] = []
+    parsed: dict[Path, ProfileFile] = {}
+    for path in context:
+        try:
+            parsed[path] = files.read_file(path)
+        except ConfigError as e:
+            if path in targets:
+                problems.append(e)
+    catalog = Catalog(files=tuple(pf for pf in parsed.values() if _usable(pf)), searched=tuple(context))
+    for path in targets:
+        pf = parsed.get(path)
+        if pf is None:
+            continue
+        problems += file_problems(pf)
+        if _usable(pf):
+            problems += _link_problems(catalog, pf) + _certificate_problems(pf)
+
+    out = state.out
+    seen: set[tuple[str, str]] = set()
+    for error in sorted(problems, key=lambda e: (str(e.path), e.line or 0)):
+        where, message = _located(error)
+        if (where, message) in seen:
+            continue
+        seen.add((where, message))
+        out.line(f"{out.style(where, bold=True)}: {message}" if where else message)
+        if error.hint:
+            out.line(f"    {out.style('hint', 'cyan')}: {error.hint}")
+    if problems:
+        in_files = len({e.path for e in problems})
+        out.line(f"{_count(len(seen), 'problem')} in {_count(in_files, 'file')}")
+        ctx.exit(PROBLEMS_FOUND)
+    profiles = sum(len(_tables(parsed[p])) for p in targets if p in parsed)
+    if targets:
+        out.ok(f"{_count(len(targets), 'file')}, {_count(profiles, 'profile')}")
+    else:
+        out.ok("no profile files found")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"

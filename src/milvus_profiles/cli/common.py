@@ -1,0 +1,152 @@
+"""What the commands share: the global options' state, the profile NAME argument with completion,
+``--scope`` and the file it names, and reading a secret from a prompt or standard input."""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+from click.shell_completion import CompletionItem
+
+from .. import files
+from ..errors import ConfigError
+from .output import Output
+
+if TYPE_CHECKING:
+    from ..catalog import Catalog
+    from ..files import ProfileFile
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+SCOPES = ("project", "local", "user")
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+
+
+@dataclass(frozen=True)
+class State:
+    """The global options, handed to every command as ``ctx.obj``."""
+
+    out: Output
+    files: tuple[str, ...] | None = None
+    profile: str | None = None
+    debug: bool = False
+
+
+def complete_profiles(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+    """Shell completion of profile names, from the files ``--file`` names or discovery finds."""
+    from ..catalog import load_catalog
+
+    named = ctx.find_root().params.get("files") or None
+    try:
+        names = load_catalog(named).names()
+    except Exception:  # completion must never print a traceback into the shell
+        return []
+    return [CompletionItem(n) for n in names if n.startswith(incomplete)]
+
+
+def profile_argument(f: F) -> F:
+    """An optional ``NAME`` argument and its synonym ``--profile NAME``."""
+    f = click.option(
+        "--profile",
+        "profile_option",
+        metavar="NAME",
+        shell_complete=complete_profiles,
+        help="The profile (same as NAME).",
+    )(f)
+    return click.argument("name", required=False, shell_complete=complete_profiles)(f)
+
+
+def pick_profile(state: State, name: str | None, option: str | None) -> str | None:
+    """The profile named by NAME, the command's --profile or the global --profile (None: the default)."""
+    given = {n for n in (name, option, state.profile) if n}
+    if len(given) > 1:
+        raise click.UsageError(f"two profiles given ({', '.join(sorted(given))}); give one")
+    return given.pop() if given else None
+
+
+def check_name(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """Profile names a shell and a TOML key both take as they are."""
+    if not NAME_PATTERN.match(value):
+        raise click.BadParameter(
+            f"{value!r} is not a valid profile name: use letters, digits, '-' and '_', "
+            "starting with a letter or digit"
+        )
+    return value
+
+
+def scope_option(help_text: str) -> Callable[[F], F]:
+    return click.option("--scope", type=click.Choice(SCOPES), help=help_text)
+
+
+def scope_file(state: State, scope: str | None) -> Path:
+    """The file ``--scope`` names; without it the first ``--file``, else the project file, else the
+    user file. Always absolute."""
+    return _scope_file(state, scope).absolute()
+
+
+def _scope_file(state: State, scope: str | None) -> Path:
+    if scope is None:
+        paths, explicit = files.discover(state.files)
+        if explicit:
+            return paths[0].absolute()
+        project = files.find_project_dir()
+        return project / files.PROJECT_FILE if project is not None else files.user_file()
+    if scope == "user":
+        return files.user_file()
+    project = files.find_project_dir()
+    if project is None:
+        raise ConfigError(
+            f"--scope {scope}: no {files.PROJECT_FILE} in this folder or above it "
+            "(up to the repository root)",
+            hint="create one with `milvus-profiles init`, or use --scope user",
+        )
+    return project / (files.PROJECT_FILE if scope == "project" else files.LOCAL_FILE)
+
+
+def is_private(path: Path) -> bool:
+    """Files in the user's config folder are created readable by the user only."""
+    return path.absolute().is_relative_to(files.user_config_dir().absolute())
+
+
+def read_secret(state: State, *, stdin: bool, label: str) -> str:
+    """A secret from standard input (one trailing newline removed) or from a prompt without echo."""
+    if stdin:
+        value = sys.stdin.read()
+        value = value[:-1] if value.endswith("\n") else value
+        value = value[:-1] if value.endswith("\r") else value
+        if not value:
+            raise ConfigError(
+                "no secret on standard input",
+                hint="pipe it in, e.g. `pass show milvus/dev | milvus-profiles secret set dev --stdin`",
+            )
+        return value
+    return state.out.prompt_secret(label)
+
+
+def catalog_with(state: State, changed: ProfileFile) -> Catalog:
+    """The catalog as it will be once ``changed`` is written (for checks made before writing)."""
+    from ..catalog import Catalog
+
+    paths, explicit = files.discover(state.files)
+    paths = [p.absolute() for p in paths]
+    loaded = [
+        changed if p == changed.path else files.read_file(p)
+        for p in paths
+        if p == changed.path or p.exists() or explicit
+    ]
+    if changed.path not in paths:
+        loaded.append(changed)
+    return Catalog(files=tuple(loaded), searched=tuple(paths))
+
+
+def lower_files(state: State, target: Path) -> list[Path]:
+    """``target`` and the existing files below it: the files its profiles resolve against."""
+    paths, _ = files.discover(state.files)
+    paths = [p.absolute() for p in paths]
+    below = paths[paths.index(target) :] if target in paths else [target]
+    return [p for p in below if p.exists()]

@@ -1,0 +1,161 @@
+"""``milvus-profiles doctor``: what on this machine can make a profile behave unexpectedly.
+
+It names variables and files, never their secret values, and changes nothing.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import stat
+import sys
+from pathlib import Path
+
+import click
+
+from .. import __version__, files
+from ..errors import MilvusProfilesError
+from ..fields import FIELDS, FILES_ENV, PROFILE_ENV
+from .common import State
+from .output import Output, display_path
+
+# A lookup of this account shows whether the keyring answers; ".invalid" names no real host.
+PROBE_URI = "http://milvus-profiles-doctor.invalid:1"
+
+
+def _keyring(out: Output) -> None:
+    import keyring
+
+    from ..secrets import get_secret
+
+    out.heading("keyring")
+    backend = keyring.get_keyring()
+    name = f"{type(backend).__module__}.{type(backend).__qualname__}"
+    inner = getattr(backend, "backends", None)
+    if inner:
+        name += " (" + ", ".join(f"{type(b).__module__}.{type(b).__qualname__}" for b in inner) + ")"
+    out.item("info", f"backend: {name}")
+    if type(backend).__module__ == "keyring.backends.null":
+        out.item("warn", "this backend stores nothing", "set MILVUS_PASSWORD or MILVUS_TOKEN instead")
+        return
+    try:
+        get_secret(PROBE_URI, None)
+    except MilvusProfilesError as e:
+        out.item("fail", e.message, e.hint)
+    else:
+        out.item("ok", "a lookup works")
+
+
+def _permissions(out: Output, state: State) -> None:
+    out.heading("profile files")
+    paths, explicit = files.discover(state.files)
+    user_file = files.user_file().absolute()
+    for path in (p.absolute() for p in paths):
+        if not path.exists():
+            out.item(
+                "info", f"{display_path(path)}: not present" + (" (named explicitly)" if explicit else "")
+            )
+            continue
+        mode = stat.S_IMODE(path.stat().st_mode)
+        shown = f"{display_path(path)} ({stat.filemode(path.stat().st_mode)})"
+        if os.name == "nt":
+            out.item("info", shown)
+        elif mode & 0o022:
+            out.item("warn", f"{shown}: others can change it", f"chmod go-w {path}")
+        elif path == user_file and mode & 0o044:
+            out.item("warn", f"{shown}: others can read your profiles", f"chmod 600 {path}")
+        else:
+            out.item("ok", shown)
+
+
+def _environment(out: Output) -> None:
+    out.heading("environment")
+    effects = {f.env: f"overrides `{f.name}` of every profile" for f in FIELDS}
+    for secret in ("MILVUS_PASSWORD", "MILVUS_TOKEN"):
+        effects[secret] = "overrides the secret stored in the keyring"
+    effects[PROFILE_ENV] = "selects the profile when none is named, before any default"
+    effects[FILES_ENV] = "replaces the discovery of profile files"
+    names = sorted(n for n in os.environ if n.startswith("MILVUS_") and os.environ[n])
+    if not names:
+        out.item("ok", "no MILVUS_* variable is set")
+    for name in names:
+        effect = effects.get(name, "not read by milvus-profiles (pymilvus may read it)")
+        out.item("warn" if name in effects else "info", f"{name} is set: {effect}")
+
+
+def _profiles(out: Output, state: State) -> None:
+    from ..catalog import load_catalog
+
+    out.heading("profiles")
+    try:
+        catalog = load_catalog(state.files)
+    except MilvusProfilesError as e:
+        out.item("fail", e.message, "`milvus-profiles check` lists every problem")
+        return
+    shadowed = [n for n in catalog.names() if len(catalog.tables(n)) > 1]
+    for name in shadowed:
+        where = [display_path(pf.path) for pf, _ in catalog.tables(name)]
+        out.item("info", f"{name!r} is defined in {where[0]}, shadowing {', '.join(where[1:])}")
+    default = catalog.default()
+    if default is not None and not catalog.tables(default.value):
+        out.item(
+            "fail", f"the default {default.value!r} of {display_path(default.file.path)} names no profile"
+        )
+    elif default is not None:
+        out.item("ok", f"default: {default.value!r} ({display_path(default.file.path)})")
+    if not shadowed:
+        out.item("ok", f"{len(catalog.names())} profile(s), no name defined twice")
+
+
+def dotenv_names(path: Path) -> list[str]:
+    """The MILVUS_* names a .env file sets; only the names are kept, never a value."""
+    names = []
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return []
+    for line in text.splitlines():
+        key = line.strip().removeprefix("export ").split("=", 1)[0].strip()
+        if "=" in line and key.startswith("MILVUS_"):
+            names.append(key)
+    return sorted(set(names))
+
+
+def _pymilvus_dotenv(out: Output) -> None:
+    out.heading("pymilvus and .env")
+    candidates = [Path.cwd() / ".env"]
+    spec = importlib.util.find_spec("pymilvus")
+    if spec is not None and spec.origin:
+        # In a script, python-dotenv searches from pymilvus's own folder upwards.
+        package = Path(spec.origin).parent
+        for folder in (package, *package.parents):
+            if (folder / ".env").is_file():
+                candidates.append(folder / ".env")
+                break
+    found = [p for p in dict.fromkeys(candidates) if p.is_file()]
+    if not found:
+        out.item("ok", "no .env file that importing pymilvus would load")
+    for path in found:
+        names = dotenv_names(path)
+        if names:
+            out.item(
+                "warn",
+                f"{display_path(path)} sets {', '.join(names)}: importing pymilvus loads them into the "
+                "environment, where they override profile values",
+                "move these settings into a profile, or remove them from .env",
+            )
+        else:
+            out.item("info", f"{display_path(path)} exists but sets no MILVUS_* variable")
+
+
+@click.command()
+@click.pass_obj
+def doctor(state: State) -> None:
+    """Check the keyring, profile file permissions, MILVUS_* variables, shadowed names and .env."""
+    out = state.out
+    out.line(f"milvus-profiles {__version__}, Python {sys.version.split()[0]}")
+    _keyring(out)
+    _permissions(out, state)
+    _environment(out)
+    _profiles(out, state)
+    _pymilvus_dotenv(out)

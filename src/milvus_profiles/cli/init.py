@@ -1,0 +1,69 @@
+"""``milvus-profiles init``: a project's milvus.toml with a Milvus Lite profile to start from."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .. import files
+from ..errors import ConfigError
+from .common import State
+from .output import display_path
+
+TEMPLATE = """\
+# Milvus connection profiles of this project; `milvus-profiles --help` lists the commands.
+# Secrets never go in this file: store them with `milvus-profiles secret set NAME`, or set
+# MILVUS_PASSWORD / MILVUS_TOKEN in the environment. Your own overrides go in milvus.local.toml,
+# which git ignores.
+
+default = "local"
+
+[profiles.local]
+# Milvus Lite: an embedded database in one file, relative to this file.
+uri = "./data/milvus.db"
+
+# A Milvus server; uncomment, then `milvus-profiles secret set dev` stores the password.
+# [profiles.dev]
+# uri = "http://localhost:19530"
+# db_name = "default"
+# user = "root"
+# timeout = 10
+#
+# [profiles.dev.tls]
+# server_pem_path = "certs/server.pem"
+"""
+
+GITIGNORE_EQUIVALENTS = (f"/{files.LOCAL_FILE}", f"**/{files.LOCAL_FILE}")
+
+
+def repository_root(start: Path) -> Path | None:
+    """The nearest folder at or above ``start`` that holds ``.git``."""
+    for folder in (start, *start.parents):
+        if (folder / ".git").exists():
+            return folder
+    return None
+
+
+@click.command()
+@click.option("--force", is_flag=True, help="Overwrite an existing milvus.toml.")
+@click.pass_obj
+def init(state: State, force: bool) -> None:
+    """Create milvus.toml here, with a Milvus Lite profile `local` as the default.
+
+    Inside a git repository, milvus.local.toml is added to the repository's .gitignore.
+    """
+    from ..edit import add_line, write_atomic
+
+    target = Path.cwd() / files.PROJECT_FILE
+    if target.exists() and not force:
+        raise ConfigError(
+            f"{display_path(target)} already exists", hint="use --force to overwrite it with the template"
+        )
+    write_atomic(target, TEMPLATE)
+    files.clear_cache()
+    state.out.done(f"created {display_path(target)} with profile 'local' (Milvus Lite, ./data/milvus.db)")
+    root = repository_root(Path.cwd())
+    if root is not None and add_line(root / ".gitignore", files.LOCAL_FILE, equivalent=GITIGNORE_EQUIVALENTS):
+        state.out.done(f"added {files.LOCAL_FILE} to {display_path(root / '.gitignore')}")
+    state.out.line("next: `milvus-profiles test` checks that the profile is ready")

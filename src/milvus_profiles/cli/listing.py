@@ -1,0 +1,179 @@
+"""``list`` and ``show``: what the profiles are, and what one of them resolves to.
+
+``list`` reads the files only (no environment expansion, keyring or network); ``show`` resolves.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from ..errors import ConfigError
+from ..fields import FIELDS_BY_NAME, PROFILE_ENV
+from ..uri import redact
+from .common import State, pick_profile, profile_argument
+from .output import Cell, display_path
+
+if TYPE_CHECKING:
+    from ..catalog import Catalog, Setting
+    from ..profile import ResolvedProfile
+
+
+def _values(catalog: Catalog, name: str) -> tuple[dict[str, Any], str | None]:
+    """The profile's merged file values, and the problem of a broken ``extends`` (its own values then)."""
+    try:
+        return {k: s.value for k, s in catalog.layer(name).items()}, None
+    except ConfigError as e:
+        own: dict[str, Any] = {}
+        for _, table in reversed(catalog.tables(name)):
+            own.update({k: v for k, v in table.items() if not isinstance(v, dict)})
+        return own, e.message
+
+
+def _entry(catalog: Catalog, name: str, default: Setting | None) -> dict[str, Any]:
+    tables = catalog.tables(name)
+    values, problem = _values(catalog, name)
+    home = tables[0][0]
+    return {
+        "name": name,
+        "uri": redact(str(values.get("uri", FIELDS_BY_NAME["uri"].default))),
+        "db_name": values.get("db_name", FIELDS_BY_NAME["db_name"].default),
+        "user": values.get("user"),
+        "extends": tables[0][1].get("extends"),
+        "file": str(home.path),
+        "line": home.line_of("profiles", name),
+        "default": default is not None and default.value == name,
+        "also_in": [str(pf.path) for pf, _ in tables[1:]],
+        "problem": problem,
+    }
+
+
+@click.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (see docs/cli.md for its shape).")
+@click.pass_obj
+def list_profiles(state: State, as_json: bool) -> None:
+    """List every profile, its file, the default and the names a higher file shadows.
+
+    Reads the profile files only: no keyring, no network.
+    """
+    from ..catalog import load_catalog
+
+    catalog = load_catalog(state.files)
+    default = catalog.default()
+    entries = [_entry(catalog, name, default) for name in catalog.names()]
+    out = state.out
+    if as_json:
+        out.json(
+            {
+                "default": default.value if default else None,
+                "default_file": str(default.file.path) if default else None,
+                "files": [str(pf.path) for pf in catalog.files],
+                "profiles": entries,
+            }
+        )
+        return
+    if not entries:
+        searched = ", ".join(display_path(p) for p in catalog.searched)
+        out.line(f"no profiles (searched: {searched})")
+        out.line("create one with `milvus-profiles init` or `milvus-profiles add NAME --uri URI`")
+        return
+    rows = []
+    for e in entries:
+        shadowed = ", ".join(display_path(p) for p in e["also_in"])
+        rows.append(
+            [
+                Cell("*", "green", bold=True) if e["default"] else "",
+                Cell(e["name"], bold=True),
+                e["uri"],
+                str(e["db_name"]),
+                e["user"] or "-",
+                display_path(e["file"]),
+                Cell(shadowed + " (shadowed)", "yellow") if shadowed else "",
+            ]
+        )
+    out.table(["", "NAME", "URI", "DATABASE", "USER", "FILE", "ALSO IN"], rows)
+    if default is not None:
+        out.line(f"* default, set in {display_path(default.file.path)}")
+        if not catalog.tables(default.value):
+            out.warning(f"the default {default.value!r} names no profile")
+    if os.environ.get(PROFILE_ENV):
+        out.line(f"{PROFILE_ENV} is set and selects {os.environ[PROFILE_ENV]!r} before the default")
+    for e in entries:
+        if e["problem"]:
+            out.warning(f"profile {e['name']!r}: {e['problem']}")
+
+
+def _shown(cfg: ResolvedProfile, reveal: bool) -> list[tuple[str, str, str]]:
+    rows = cfg.rows()
+    if not reveal:
+        return rows
+    clear = {"uri": cfg.uri}
+    for secret in ("password", "token"):
+        value = getattr(cfg, secret)
+        if value is not None:
+            clear[secret] = value.get_secret_value()
+    return [(f, clear.get(f, v), o) for f, v, o in rows]
+
+
+def _json(cfg: ResolvedProfile, reveal: bool) -> dict[str, Any]:
+    from ..profile import show_value
+
+    values: dict[str, Any] = {"uri": cfg.uri if reveal else redact(cfg.uri), "db_name": cfg.db_name}
+    values["timeout"] = cfg.timeout
+    values["user"] = cfg.user
+    for secret in ("password", "token"):
+        value = getattr(cfg, secret)
+        shown = value.get_secret_value() if reveal and value is not None else show_value(secret, value)
+        values[secret] = None if value is None else shown
+    values["tls"] = dict(cfg.tls)
+    values["grpc_options"] = dict(cfg.grpc_options)
+    return {
+        "profile": cfg.name,
+        "selected_by": str(cfg.origins["profile"]),
+        "values": values,
+        "origins": {k: str(v) for k, v in cfg.origins.items() if k != "profile"},
+        "files": [str(p) for p in cfg.files],
+    }
+
+
+@click.command()
+@profile_argument
+@click.option("--explain", is_flag=True, help="Add where every value comes from.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (always with the origins).")
+@click.option("--reveal", is_flag=True, help="Show secrets and URI credentials in clear text.")
+@click.pass_obj
+def show(
+    state: State,
+    /,
+    name: str | None,
+    *,
+    profile_option: str | None,
+    explain: bool,
+    as_json: bool,
+    reveal: bool,
+) -> None:
+    """Show the resolved profile NAME (default: the selected one), secrets masked."""
+    from ..resolver import resolve
+
+    cfg = resolve(pick_profile(state, name, profile_option), files=state.files)
+    out = state.out
+    if as_json:
+        out.json(_json(cfg, reveal))
+        return
+    title = cfg.name or "(none: built-in defaults and MILVUS_* variables)"
+    out.line(f"{out.style('profile', bold=True)}: {title}  (selected by {cfg.origins['profile']})")
+    rows = _shown(cfg, reveal)
+    if explain:
+        out.table(["FIELD", "VALUE", "ORIGIN"], [[f, v, Cell(o, "cyan")] for f, v, o in rows])
+    else:
+        out.table(["FIELD", "VALUE"], [[f, v] for f, v, _ in rows])
+    if cfg.keyring_error is not None:
+        out.warning(cfg.keyring_error.message, cfg.keyring_error.hint)
+    elif cfg.user and cfg.password is None and cfg.token is None and not cfg.is_lite:
+        command = f"milvus-profiles secret set {cfg.name}" if cfg.name else "milvus-profiles secret set"
+        out.warning(
+            f"user {cfg.user!r} has no password: none in the keyring and MILVUS_PASSWORD is not set",
+            hint=f"store it with `{command}`",
+        )

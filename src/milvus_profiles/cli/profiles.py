@@ -1,0 +1,148 @@
+"""``remove`` and ``set-default``: the commands that change existing profile files.
+
+Files are edited in place (comments and layout kept, see :mod:`milvus_profiles.edit`), checked before
+they are written, and written atomically.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+import click
+
+from .. import files
+from ..errors import ConfigError, MilvusProfilesError, ProfileNotFoundError
+from ..fields import PROFILE_ENV
+from .common import State, catalog_with, complete_profiles, is_private, lower_files, scope_file, scope_option
+from .output import display_path
+
+if TYPE_CHECKING:
+    from ..catalog import Catalog
+
+
+def _secret_key(state: State, name: str) -> tuple[str, str, str | None] | None:
+    """The keyring account, URI and user profile ``name`` resolves to; None for Milvus Lite or when it
+    does not resolve."""
+    from ..resolver import resolve
+    from ..secrets import account
+
+    try:
+        cfg = resolve(name, files=state.files)
+    except MilvusProfilesError:
+        return None
+    return None if cfg.is_lite else (account(cfg.uri, cfg.user), cfg.uri, cfg.user)
+
+
+def _broken(catalog: Catalog) -> dict[str, str]:
+    broken = {}
+    for name in catalog.names():
+        try:
+            catalog.extends_chain(name)
+        except ConfigError as e:
+            broken[name] = e.message
+    return broken
+
+
+@click.command()
+@click.argument("name", shell_complete=complete_profiles)
+@scope_option("The file to remove it from (default: the highest file that defines it).")
+@click.option("--keep-secret", is_flag=True, help="Keep its secret in the keyring.")
+@click.pass_obj
+def remove(state: State, name: str, scope: str | None, keep_secret: bool) -> None:
+    """Remove profile NAME from its file, and its secret unless another profile uses it."""
+    from ..catalog import load_catalog
+    from ..edit import ProfileEditor
+
+    catalog = load_catalog(state.files)
+    if scope is not None:
+        target = scope_file(state, scope)
+    elif catalog.tables(name):
+        target = catalog.tables(name)[0][0].path
+    else:
+        raise catalog.not_found(name)
+    editor = ProfileEditor.open(target)
+    if name not in editor.profiles:
+        where = ", ".join(display_path(pf.path) for pf, _ in catalog.tables(name)) or "no file"
+        raise ProfileNotFoundError(
+            f"{display_path(target)} has no profile named {name!r} (it is in: {where})",
+            hint="`milvus-profiles list` shows the file of every profile",
+        )
+    key = None if keep_secret else _secret_key(state, name)
+    was_default = editor.default == name
+    editor.remove_profile(name)
+    if was_default:
+        editor.remove_default()
+    after = catalog_with(state, editor.profile_file())
+    newly_broken = {n: m for n, m in _broken(after).items() if n not in _broken(catalog)}
+    if newly_broken:
+        child = next(iter(newly_broken))
+        raise ConfigError(
+            f"cannot remove profile {name!r}: profile {child!r} extends it",
+            hint=f"change or remove `extends` of {', '.join(map(repr, newly_broken))} first",
+        )
+    editor.save()
+    files.clear_cache()
+    out = state.out
+    out.done(f"removed profile {name!r} from {display_path(target)}")
+    if was_default:
+        out.done(f"it was the default of {display_path(target)}, which has no default now")
+    default = after.default()
+    if default is not None and not after.tables(default.value):
+        out.warning(
+            f"the default {default.value!r} of {display_path(default.file.path)} names no profile now",
+            hint="set another with `milvus-profiles set-default NAME`",
+        )
+    if key is not None:
+        _forget_secret(state, *key)
+
+
+def _forget_secret(state: State, account: str, uri: str, user: str | None) -> None:
+    from ..catalog import load_catalog
+    from ..secrets import delete_secret_for
+
+    for other in load_catalog(state.files).names():
+        found = _secret_key(state, other)
+        if found is not None and found[0] == account:
+            state.out.done(f"kept the secret of {account} in the keyring: profile {other!r} uses it too")
+            return
+    if delete_secret_for(uri, user):
+        state.out.done(f"deleted the secret of {account} from the keyring")
+
+
+@click.command("set-default")
+@click.argument("name", shell_complete=complete_profiles)
+@scope_option("The file to set it in (default: milvus.toml in a project, else the user file).")
+@click.pass_obj
+def set_default(state: State, name: str, scope: str | None) -> None:
+    """Make NAME the default profile of a profile file."""
+    from ..catalog import load_catalog
+    from ..edit import ProfileEditor
+    from ..model import validate_file
+
+    catalog = load_catalog(state.files)
+    if not catalog.tables(name):
+        raise catalog.not_found(name)
+    target = scope_file(state, scope)
+    editor = ProfileEditor.open(target)
+    previous = editor.default
+    editor.set_default(name)
+    changed = editor.profile_file()
+    validate_file(changed)
+    editor.save(private=is_private(target))
+    files.clear_cache()
+    out = state.out
+    was = f" (was {previous!r})" if previous and previous != name else ""
+    out.done(f"the default of {display_path(target)} is now {name!r}{was}")
+    winner = catalog_with(state, changed).default()
+    if winner is not None and winner.file.path != changed.path:
+        out.warning(
+            f"the default {winner.value!r} of {display_path(winner.file.path)} takes precedence over it"
+        )
+    if not any(name in files.read_file(p).data.get("profiles", {}) for p in lower_files(state, target)):
+        out.warning(
+            f"{name!r} is not defined in {display_path(target)} or a file below it, so where that file "
+            "is read without the one defining it, its default names no profile"
+        )
+    if os.environ.get(PROFILE_ENV):
+        out.warning(f"{PROFILE_ENV} is set and selects a profile before any default")

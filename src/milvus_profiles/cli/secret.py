@@ -1,0 +1,124 @@
+"""``secret set|delete|status``: a profile's password or token in the keyring, never printed.
+
+A secret belongs to the profile's endpoint and user (see :func:`milvus_profiles.secrets.account`), so
+every profile on the same server and user shares it.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+import click
+
+from ..errors import ConfigError, KeyringUnavailableError
+from ..fields import FIELDS_BY_NAME
+from .common import State, pick_profile, profile_argument, read_secret
+from .exitcodes import SECRET
+
+if TYPE_CHECKING:
+    from ..profile import ResolvedProfile
+
+
+def _target(state: State, name: str | None, option: str | None) -> ResolvedProfile:
+    from ..resolver import resolve
+
+    cfg = resolve(pick_profile(state, name, option), files=state.files)
+    if cfg.is_lite:
+        raise ConfigError(
+            f"profile {cfg.name or '(none)'} is a Milvus Lite database ({cfg.uri}), which takes no secret",
+            hint="secrets are for Milvus servers; Milvus Lite ignores credentials",
+        )
+    return cfg
+
+
+def _kind(cfg: ResolvedProfile) -> str:
+    """The secret the profile takes: the user's password, else a token."""
+    return "password" if cfg.user else "token"
+
+
+@click.group()
+def secret() -> None:
+    """Store, delete or inspect a profile's secret in the keyring."""
+
+
+@secret.command("set")
+@profile_argument
+@click.option("--stdin", "from_stdin", is_flag=True, help="Read the secret from standard input.")
+@click.pass_obj
+def set_secret(state: State, name: str | None, profile_option: str | None, from_stdin: bool) -> None:
+    """Store the password (profile with a user) or token of NAME in the keyring.
+
+    Prompts twice without echo, or reads standard input with --stdin (one trailing newline removed).
+    """
+    from ..resolver import save_secret
+    from ..uri import redact
+
+    cfg = _target(state, name, profile_option)
+    label = (
+        f"Password for user {cfg.user!r} at {redact(cfg.uri)}" if cfg.user else f"Token for {redact(cfg.uri)}"
+    )
+    value = read_secret(state, stdin=from_stdin, label=label)
+    account = save_secret(cfg.name, value, files=state.files)
+    state.out.done(f"stored the {_kind(cfg)} in the keyring (account {account})")
+    env = FIELDS_BY_NAME[_kind(cfg)].env
+    other = FIELDS_BY_NAME["token" if cfg.user else "password"].env
+    for variable in (env, other):
+        if os.environ.get(variable):
+            state.out.warning(f"{variable} is set in the environment and is used instead of the keyring")
+
+
+@secret.command("delete")
+@profile_argument
+@click.pass_obj
+def delete_secret(state: State, name: str | None, profile_option: str | None) -> None:
+    """Delete the stored secret of NAME from the keyring (every profile sharing it loses it)."""
+    from ..resolver import delete_secret as delete
+    from ..secrets import account
+
+    cfg = _target(state, name, profile_option)
+    key = account(cfg.uri, cfg.user)
+    if delete(cfg.name, files=state.files):
+        state.out.done(f"deleted the {_kind(cfg)} of {key} from the keyring")
+    else:
+        state.out.done(f"no {_kind(cfg)} was stored for {key}; nothing to delete")
+
+
+@secret.command("status")
+@profile_argument
+@click.pass_context
+def status(ctx: click.Context, name: str | None, profile_option: str | None) -> None:
+    """Say whether a secret is stored for NAME, and where the secret used now comes from.
+
+    Exits 4 when the profile has a user but no password from anywhere; never prints a secret.
+    """
+    from ..secrets import account, get_secret
+    from ..uri import redact
+
+    state: State = ctx.obj
+    cfg = _target(state, name, profile_option)
+    key = account(cfg.uri, cfg.user)
+    try:
+        stored = "stored" if get_secret(cfg.uri, cfg.user) is not None else "nothing stored"
+    except KeyringUnavailableError as e:
+        stored = f"unavailable: {e.message}"
+    env_set = [f.env for f in (FIELDS_BY_NAME["password"], FIELDS_BY_NAME["token"]) if os.environ.get(f.env)]
+    origin = next((cfg.origins[s] for s in ("password", "token") if getattr(cfg, s) is not None), None)
+    rows = [
+        ("profile", cfg.name or "(none)"),
+        ("endpoint", redact(cfg.uri)),
+        ("takes", f"a password for user {cfg.user!r}" if cfg.user else "a token (optional)"),
+        ("keyring", f"{stored} (account {key})"),
+        (
+            "environment",
+            ", ".join(f"{v} is set" for v in env_set)
+            if env_set
+            else "MILVUS_PASSWORD and MILVUS_TOKEN unset",
+        ),
+        ("in use", str(origin) if origin is not None else "none"),
+    ]
+    state.out.pairs(rows)
+    if cfg.user and origin is None:
+        command = f"milvus-profiles secret set {cfg.name}" if cfg.name else "milvus-profiles secret set"
+        state.out.warning(f"user {cfg.user!r} has no password", hint=f"store it with `{command}`")
+        ctx.exit(SECRET.code)

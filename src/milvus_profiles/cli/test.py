@@ -1,0 +1,191 @@
+"""``milvus-profiles test``: prove profiles ready with connect(), several at once.
+
+Each profile gets a client of its own from :func:`milvus_profiles.connect`, asks the server for its
+version, and closes it. The exit code is that of the first profile (in the order given) that failed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import logging
+import os
+import time
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import click
+
+from ..errors import ConfigError, MilvusProfilesError
+from ..uri import redact
+from .common import State, complete_profiles
+from .exitcodes import OK, UNEXPECTED, ExitCode, exit_code_for
+from .output import Cell
+
+MAX_WORKERS = 8
+
+
+@dataclass(frozen=True)
+class Result:
+    """The outcome of testing one profile."""
+
+    profile: str
+    exit: ExitCode
+    uri: str | None = None
+    db_name: str | None = None
+    version: str | None = None
+    latency_ms: float | None = None
+    error: BaseException | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        message = hint = None
+        if isinstance(self.error, MilvusProfilesError):
+            message, hint = self.error.message, self.error.hint
+        elif self.error is not None:
+            message = f"unexpected {type(self.error).__name__}: {self.error}"
+        return {
+            "profile": self.profile,
+            "status": self.exit.status,
+            "exit_code": self.exit.code,
+            "uri": self.uri,
+            "db_name": self.db_name,
+            "server_version": self.version,
+            "latency_ms": None if self.latency_ms is None else round(self.latency_ms, 1),
+            "error": message,
+            "hint": hint,
+        }
+
+
+def probe(name: str | None, files: Sequence[str] | None, timeout: float | None) -> Result:
+    """Connect with one profile, ask for the server version, close; never raises."""
+    from ..client import classify, connect
+    from ..resolver import resolve
+
+    overrides = {} if timeout is None else {"timeout": timeout}
+    shown = name or "(default)"
+    try:
+        cfg = resolve(name, files=files, **overrides)
+    except Exception as e:
+        return Result(shown, exit_code_for(e), error=e)
+    shown, uri, db_name = cfg.name or shown, redact(cfg.uri), cfg.db_name
+    start = time.perf_counter()
+    try:
+        client = connect(name, files=files, **overrides)
+    except Exception as e:
+        return Result(shown, exit_code_for(e), uri, db_name, error=e)
+    try:
+        version = str(client.get_server_version(timeout=cfg.timeout))
+        latency = (time.perf_counter() - start) * 1000
+    except Exception as e:
+        error = classify(e, cfg)
+        return Result(shown, exit_code_for(error), uri, db_name, error=error)
+    finally:
+        with contextlib.suppress(Exception):  # the outcome is known; closing cannot change it
+            client.close()
+    return Result(shown, OK, uri, db_name, version, latency)
+
+
+def _lite_file(name: str | None, files: Sequence[str] | None) -> str | None:
+    from ..resolver import resolve
+
+    try:
+        cfg = resolve(name, files=files)
+    except Exception:
+        return None  # probe() reports it
+    return cfg.uri if cfg.is_lite else None
+
+
+def _run(names: list[str | None], files: Sequence[str] | None, timeout: float | None) -> list[Result]:
+    """Probe every profile concurrently, except that profiles on the same Milvus Lite file take turns:
+    Milvus Lite opens a file once per process, and two first opens at the same time collide."""
+    groups: dict[str | int, list[int]] = {}
+    for i, name in enumerate(names):
+        groups.setdefault(_lite_file(name, files) or i, []).append(i)
+    results: dict[int, Result] = {}
+
+    def run(indexes: list[int]) -> None:
+        for i in indexes:
+            results[i] = probe(names[i], files, timeout)
+
+    with ThreadPoolExecutor(max_workers=min(MAX_WORKERS, len(groups))) as pool:
+        list(pool.map(run, groups.values()))
+    return [results[i] for i in range(len(names))]
+
+
+def _import_pymilvus() -> None:
+    """Import pymilvus once, before the threads start (threads importing it at the same time can see it
+    half-initialised), and take back the variables its ``.env`` loading added: every profile is then
+    tested as ``show`` resolves it (``doctor`` reports such a ``.env``)."""
+    before = set(os.environ)
+    importlib.import_module("pymilvus")
+    for name in set(os.environ) - before:
+        del os.environ[name]
+
+
+@contextlib.contextmanager
+def _quiet_milvus_lite(debug: bool) -> Iterator[None]:
+    """Milvus Lite logs a traceback for every refused request; the typed error says it in one line."""
+    logger = logging.getLogger("milvus_lite")
+    previous = logger.level
+    if not debug:
+        logger.setLevel(logging.CRITICAL + 1)
+    try:
+        yield
+    finally:
+        logger.setLevel(previous)
+
+
+@click.command()
+@click.argument("names", nargs=-1, metavar="[NAME]...", shell_complete=complete_profiles)
+@click.option("--all", "test_all", is_flag=True, help="Test every profile.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (see docs/cli.md for its shape).")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="S",
+    help="Seconds to wait for each server, instead of each profile's timeout.",
+)
+@click.pass_context
+def test(
+    ctx: click.Context, names: tuple[str, ...], test_all: bool, as_json: bool, timeout: float | None
+) -> None:
+    """Check that profiles are ready: the server answers, accepts the credentials, has the database.
+
+    Tests NAME... (default: the selected profile) or --all, concurrently. Exits 0 when all are ready,
+    else with the code of the first failure: 3 config, 4 secret, 5 unreachable, 6 authentication,
+    7 database missing.
+    """
+    state: State = ctx.obj
+    if names and test_all:
+        raise click.UsageError("give profile names or --all, not both")
+    wanted: list[str | None]
+    if test_all:
+        from ..catalog import load_catalog
+
+        wanted = list(load_catalog(state.files).names())
+        if not wanted:
+            raise ConfigError("there are no profiles to test", hint="create one with `milvus-profiles init`")
+    else:
+        wanted = list(dict.fromkeys(names)) or [state.profile]
+    with _quiet_milvus_lite(state.debug):
+        _import_pymilvus()
+        results = _run(wanted, state.files, timeout)
+    failed = [r for r in results if r.exit.code != OK.code]
+    code = failed[0].exit.code if failed else OK.code
+    out = state.out
+    if as_json:
+        out.json({"ok": not failed, "exit_code": code, "profiles": [r.as_json() for r in results]})
+    else:
+        rows: list[list[str | Cell]] = []
+        for r in results:
+            status = Cell(r.exit.status, "green" if r.exit is OK else "red", bold=True)
+            latency = f"{r.latency_ms:.0f} ms" if r.latency_ms is not None else "-"
+            rows.append([r.profile, status, r.version or "-", latency, r.uri or "-"])
+        out.table(["PROFILE", "STATUS", "VERSION", "LATENCY", "URI"], rows)
+        for r in failed:
+            if r.error is not None:
+                out.error(r.error, debug=state.debug and r.exit is UNEXPECTED)
+    if failed:
+        ctx.exit(code)

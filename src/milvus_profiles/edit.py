@@ -1,0 +1,404 @@
+"""Editing profile files that people wrote by hand, and writing files atomically.
+
+Everything outside the edited profile stays exactly as written: comments, blank lines, key order, quoting.
+An edit splices whole lines (the new TOML is produced by tomlkit) and is accepted only when parsing the
+result gives precisely the data the edit means; otherwise it goes through tomlkit's document model, checked
+the same way. tomlkit alone is not enough: it files the comment above a table under the table before it,
+so removing or rewriting one profile would take its neighbour's comment along.
+
+Only the command line edits files; nothing else in the package imports this module.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import os
+import re
+import stat
+import tempfile
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import tomlkit
+
+from .errors import ConfigError
+from .files import Key, ProfileFile, locate_keys, parse_text
+
+_HEADER_LINE = re.compile(r"^\s*\[")
+_DEFAULT_LINE = re.compile(r"""^\s*default\s*=\s*("(?:[^"\\]|\\.)*"|'[^']*')\s*(?:#.*)?$""")
+
+
+def _blank(line: str) -> bool:
+    return not line.strip()
+
+
+def _comment(line: str) -> bool:
+    return line.lstrip().startswith("#")
+
+
+class ProfileEditor:
+    """The text of one profile file, edited in memory; :meth:`save` writes it atomically.
+
+    Example:
+        >>> editor = ProfileEditor.open(Path("milvus.toml"))
+        >>> editor.set_profile("dev", {"uri": "http://localhost:19530"})
+        >>> editor.save()
+    """
+
+    def __init__(self, path: Path, text: str = "") -> None:
+        self.path = path.absolute()
+        self.text = text
+        self.data: dict[str, Any] = parse_text(text.encode("utf-8"), self.path).data if text else {}
+
+    @classmethod
+    def open(cls, path: Path) -> ProfileEditor:
+        """Read ``path``; a missing file is an empty one that :meth:`save` creates."""
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            return cls(path)
+        except OSError as e:
+            raise ConfigError(f"cannot read the profile file: {e.strerror}", path=path.absolute()) from None
+        parse_text(raw, path.absolute())  # a file that is not valid TOML is reported, never rewritten
+        return cls(path, raw.decode("utf-8"))
+
+    @property
+    def profiles(self) -> dict[str, Any]:
+        found = self.data.get("profiles", {})
+        return found if isinstance(found, dict) else {}
+
+    @property
+    def default(self) -> str | None:
+        value = self.data.get("default")
+        return value if isinstance(value, str) else None
+
+    def profile_file(self) -> ProfileFile:
+        """The edited text as a parsed file, with the line of every key (for validation messages)."""
+        return parse_text(self.text.encode("utf-8"), self.path)
+
+    def set_profile(self, name: str, values: Mapping[str, Any]) -> None:
+        """Add profile ``name``, or replace it where it stands. Tables in ``values`` become sub-tables."""
+        expected = copy.deepcopy(self.data)
+        expected.setdefault("profiles", {})[name] = copy.deepcopy(dict(values))
+        fragment = _fragment(name, values, self._newline)
+        if name in self.profiles:
+            self._apply(
+                expected, lambda: self._replace_lines(name, fragment), lambda: self._doc_set(name, values)
+            )
+        else:
+            self._apply(expected, lambda: self._append(fragment), lambda: self._doc_set(name, values))
+
+    def remove_profile(self, name: str) -> bool:
+        """Remove profile ``name`` with the comments attached to it; False when the file lacks it."""
+        if name not in self.profiles:
+            return False
+        expected = copy.deepcopy(self.data)
+        del expected["profiles"][name]
+        self._apply(expected, lambda: self._replace_lines(name, ""), lambda: self._doc_remove(name))
+        return True
+
+    def set_default(self, name: str) -> None:
+        """Set the file's top-level ``default``."""
+        expected = {**copy.deepcopy(self.data), "default": name}
+        self._apply(expected, lambda: self._default_line(name), lambda: self._doc_default(name))
+
+    def remove_default(self) -> bool:
+        """Remove the file's ``default``; False when it has none."""
+        if "default" not in self.data:
+            return False
+        expected = {k: v for k, v in copy.deepcopy(self.data).items() if k != "default"}
+        self._apply(expected, lambda: self._default_line(None), lambda: self._doc_default(None))
+        return True
+
+    def save(self, *, private: bool = False) -> None:
+        """Write the edited text atomically; see :func:`write_atomic`."""
+        write_atomic(self.path, self.text, private=private)
+
+    # How an edit is made: line splicing first, the tomlkit document as the fallback.
+
+    @property
+    def _newline(self) -> str:
+        return "\r\n" if "\r\n" in self.text else "\n"
+
+    def _apply(self, expected: dict[str, Any], *attempts: Callable[[], str]) -> None:
+        for attempt in attempts:
+            try:
+                text = attempt()
+                data = parse_text(text.encode("utf-8"), self.path).data
+            except (ConfigError, ValueError, KeyError, TypeError, tomlkit.exceptions.TOMLKitError):
+                continue
+            if _same(data, expected):
+                self.text, self.data = text, data
+                return
+        raise ConfigError(
+            "cannot edit this file without changing more than asked",
+            path=self.path,
+            hint="make the change by hand; `milvus-profiles check` validates the result",
+        )
+
+    def _lines(self) -> list[str]:
+        return self.text.splitlines(keepends=True)
+
+    def _headers(self) -> dict[int, Key]:
+        """The table headers of the text: 0-based line index -> table key."""
+        lines = self._lines()
+        return {
+            number - 1: key
+            for key, number in locate_keys(self.text).items()
+            if number <= len(lines) and _HEADER_LINE.match(lines[number - 1])
+        }
+
+    def _replace_lines(self, name: str, fragment: str) -> str:
+        """Cut every table of profile ``name`` and put ``fragment`` where the first one was.
+
+        A removed profile takes the comments written directly above its tables along; a replaced one
+        keeps the comment above its first table, which describes it still.
+        """
+        lines = self._lines()
+        headers = self._headers()
+        order = sorted(headers)
+        spans: list[tuple[int, int]] = []
+        for i, start in enumerate(order):
+            if headers[start][:2] != ("profiles", name):
+                continue
+            end = order[i + 1] if i + 1 < len(order) else len(lines)
+            above = start if fragment and not spans else _attached_above(lines, start)
+            spans.append((above, _own_end(lines, start, end)))
+        if not spans:
+            raise KeyError(name)
+        merged: list[tuple[int, int]] = []
+        for start, end in sorted(spans):
+            if merged and start <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+            else:
+                merged.append((start, end))
+        for start, end in reversed(merged):
+            del lines[start:end]
+            _join(lines, start)
+        if fragment:
+            at = merged[0][0]
+            while at > len(lines):
+                at -= 1
+            lines[at:at] = _separated(lines, at, fragment.splitlines(keepends=True), self._newline)
+        return "".join(lines)
+
+    def _append(self, fragment: str) -> str:
+        text = self.text
+        if text and not text.endswith(("\n", "\r")):
+            text += self._newline
+        if text.strip() and not text.endswith(self._newline * 2):
+            text += self._newline
+        return text + fragment
+
+    def _default_line(self, name: str | None) -> str:
+        lines = self._lines()
+        line = locate_keys(self.text).get(("default",))
+        if line is not None:
+            match = _DEFAULT_LINE.match(lines[line - 1])
+            if match is None:
+                raise ValueError("default is not a one-line string")
+            if name is None:
+                del lines[line - 1]
+                _join(lines, line - 1)
+            else:
+                old = lines[line - 1]
+                lines[line - 1] = (
+                    old[: match.start(1)] + tomlkit.string(name).as_string() + old[match.end(1) :]
+                )
+            return "".join(lines)
+        if name is None:
+            raise KeyError("default")
+        headers = sorted(self._headers())
+        at = _attached_above(lines, headers[0]) if headers else len(lines)
+        if at == len(lines) and lines and not lines[-1].endswith(("\n", "\r")):
+            lines[-1] += self._newline
+        new = [f"default = {tomlkit.string(name).as_string()}{self._newline}"]
+        lines[at:at] = _separated(lines, at, new, self._newline)
+        return "".join(lines)
+
+    def _doc_set(self, name: str, values: Mapping[str, Any]) -> str:
+        doc = tomlkit.parse(self.text)
+        if "profiles" not in doc:
+            doc["profiles"] = tomlkit.table(is_super_table=True)
+        doc["profiles"][name] = copy.deepcopy(dict(values))
+        return doc.as_string()
+
+    def _doc_remove(self, name: str) -> str:
+        doc = tomlkit.parse(self.text)
+        del doc["profiles"][name]
+        return doc.as_string()
+
+    def _doc_default(self, name: str | None) -> str:
+        doc = tomlkit.parse(self.text)
+        if name is None:
+            del doc["default"]
+        else:
+            doc["default"] = name
+        return doc.as_string()
+
+
+def _same(data: dict[str, Any], expected: dict[str, Any]) -> bool:
+    """Equal, except that no ``[profiles]`` and an empty one are the same (removing the last profile
+    leaves no table behind)."""
+
+    def normal(d: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in d.items() if not (k == "profiles" and v == {})}
+
+    return normal(data) == normal(expected)
+
+
+def _attached_above(lines: list[str], header: int) -> int:
+    """The first line of the comment block written directly above a header (no blank line between)."""
+    start = header
+    while start > 0 and _comment(lines[start - 1]):
+        start -= 1
+    return start
+
+
+def _own_end(lines: list[str], header: int, end: int) -> int:
+    """Where a table's own lines stop: trailing comments after a blank line, or directly above the next
+    header, belong to what follows."""
+    first_trivia = end
+    while first_trivia > header + 1 and (
+        _blank(lines[first_trivia - 1]) or _comment(lines[first_trivia - 1])
+    ):
+        first_trivia -= 1
+    blank = next((i for i in range(first_trivia, end) if _blank(lines[i])), None)
+    if blank is not None:
+        return blank
+    return first_trivia if end < len(lines) else end
+
+
+def _separated(lines: list[str], at: int, new: list[str], newline: str) -> list[str]:
+    """``new`` with a blank line before and after it, unless a neighbour is blank already (or, before it,
+    is a comment that belongs to it)."""
+    new = [line if line.endswith(("\n", "\r")) else line + newline for line in new]
+    if at > 0 and not _blank(lines[at - 1]) and not _comment(lines[at - 1]):
+        new.insert(0, newline)
+    if at < len(lines) and not _blank(lines[at]):
+        new.append(newline)
+    return new
+
+
+def _join(lines: list[str], at: int) -> None:
+    """After a cut at ``at``: no blank lines left at the start or end, and not two where one was meant."""
+    if at == 0 or at >= len(lines):
+        while at < len(lines) and _blank(lines[at]):
+            del lines[at]
+        while at >= len(lines) and lines and _blank(lines[-1]):
+            lines.pop()
+            at -= 1
+        return
+    if _blank(lines[at - 1]) and _blank(lines[at]):
+        del lines[at]
+
+
+def _table(values: Mapping[str, Any]) -> Any:
+    """A table with its plain keys first, then its sub-tables, as a person would write it."""
+    table = tomlkit.table()
+    for key, value in values.items():
+        if not isinstance(value, Mapping):
+            table[key] = value
+    for key, value in values.items():
+        if isinstance(value, Mapping):
+            sub = tomlkit.table()
+            for inner, item in value.items():
+                sub[inner] = item
+            table[key] = sub
+    return table
+
+
+def _fragment(name: str, values: Mapping[str, Any], newline: str) -> str:
+    """``[profiles.NAME]`` and its sub-tables, as TOML text."""
+    outer = tomlkit.table(is_super_table=True)
+    outer[name] = _table(values)
+    doc = tomlkit.document()
+    doc["profiles"] = outer
+    text = doc.as_string().strip("\n") + "\n"
+    return text.replace("\n", newline)
+
+
+def write_atomic(path: Path, text: str, *, private: bool = False) -> None:
+    """Write ``text`` to ``path`` so that readers see the old file or the new one, never a part.
+
+    A temporary file in the same folder is written, flushed and fsynced, then moved over ``path`` with
+    ``os.replace``. An existing file keeps its mode (a symlink is followed, so the link stays); a new
+    file gets mode 0600 when ``private`` (and a new folder 0700), else what the umask gives.
+    """
+    target = Path(os.path.realpath(path)) if path.is_symlink() else path.absolute()
+    folder = target.parent
+    try:
+        _make_folder(folder, private)
+        mode = _mode_for(target, private)
+        fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(text.encode("utf-8"))
+                f.flush()
+                os.fsync(f.fileno())
+            os.chmod(temp, mode)
+            os.replace(temp, target)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
+            raise
+        _fsync_folder(folder)
+    except OSError as e:
+        raise ConfigError(
+            f"cannot write the file: {e.strerror or e}",
+            path=target,
+            hint=f"check that {folder} exists and is writable",
+        ) from None
+
+
+def _make_folder(folder: Path, private: bool) -> None:
+    if folder.is_dir():
+        return
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700 if private else 0o777)
+    if private:
+        os.chmod(folder, 0o700)
+
+
+def _mode_for(target: Path, private: bool) -> int:
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        pass
+    if private:
+        return 0o600
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make the rename itself durable; not every platform can open a folder, which is fine."""
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def add_line(path: Path, line: str, *, equivalent: Iterable[str] = ()) -> bool:
+    """Append ``line`` to a text file (such as ``.gitignore``) unless it, or an equivalent, is there.
+
+    Returns False when nothing had to change.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        text = ""
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(f"cannot read the file: {e}", path=path.absolute()) from None
+    present = {existing.strip() for existing in text.splitlines()}
+    if line in present or present & set(equivalent):
+        return False
+    if text and not text.endswith("\n"):
+        text += "\n"
+    write_atomic(path, text + line + "\n")
+    return True

@@ -1,0 +1,134 @@
+"""milvus-profiles check, and the pre-commit hook that runs it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ..conftest import MemoryKeyring, write
+from .conftest import Run
+
+ROOT = Path(__file__).resolve().parents[2]
+
+GOOD = """\
+default = "local"
+
+[profiles.local]
+uri = "./data/milvus.db"
+
+[profiles.secure]
+uri = "https://s.example.com:443"
+
+[profiles.secure.tls]
+server_pem_path = "certs/ca.pem"
+"""
+
+BAD = """\
+default = "prod"
+
+[profiles.local]
+uri = "./data/milvus.db"
+password = "hunter2"
+
+[profiles.dev]
+url = "http://dev:19530"
+extends = "nowhere"
+
+[profiles.secure]
+uri = "https://s.example.com:443"
+
+[profiles.secure.tls]
+server_pem_path = "certs/missing.pem"
+"""
+
+
+def test_good_files_pass(cli: Run, memory_keyring: MemoryKeyring) -> None:
+    write(Path("milvus.toml"), GOOD)
+    write(Path("certs/ca.pem"), "-----BEGIN CERTIFICATE-----\n")
+    result = cli("check")
+    assert result.exit_code == 0, result.output
+    assert result.output == "ok: 1 file, 2 profiles\n"
+    assert memory_keyring.lookups == []
+
+
+def test_every_problem_is_a_file_line_message(cli: Run) -> None:
+    write(Path("milvus.toml"), BAD)
+    result = cli("check")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        "milvus.toml:1: default 'prod' names no profile; known profiles: local, dev, secure",
+        "    hint: fix the name, or set another with `milvus-profiles set-default NAME`",
+        "milvus.toml:5: profiles.local.password: a password does not belong in a profile file; "
+        "secrets never go in files",
+        "    hint: remove it, then store it with `milvus-profiles secret set local` or set MILVUS_PASSWORD "
+        "in the environment",
+        "milvus.toml:8: unknown key 'url' in profiles.dev",
+        "    hint: did you mean 'uri'?",
+        "milvus.toml:9: profiles.dev.extends: extends 'nowhere', which is not a profile; known profiles: "
+        "local, secure",
+        "    hint: fix the name, or add that profile",
+        "milvus.toml:15: profiles.secure.tls.server_pem_path: certs/missing.pem does not exist",
+        "    hint: fix the path; a relative path is relative to the profile file's folder",
+        "5 problems in 1 file",
+    ]
+    assert "hunter2" not in result.output
+
+
+def test_files_given_are_checked_with_the_discovered_ones_as_context(cli: Run, user_file: Path) -> None:
+    write(user_file, '[profiles.base]\nuri = "http://base:19530"\n')
+    write(Path("milvus.toml"), '[profiles.child]\nextends = "base"\n')
+    write(Path("other.toml"), '[profiles.x]\nextends = "missing"\n')
+    assert cli("check", "milvus.toml").output == "ok: 1 file, 1 profile\n"
+    result = cli("check", "milvus.toml", "other.toml")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[0] == (
+        "other.toml:2: profiles.x.extends: extends 'missing', which is not a profile; known profiles: "
+        "base, child"
+    )
+
+
+def test_a_cycle_in_extends(cli: Run) -> None:
+    write(Path("milvus.toml"), '[profiles.a]\nextends = "b"\n\n[profiles.b]\nextends = "a"\n')
+    result = cli("check")
+    assert result.exit_code == 1
+    assert (
+        result.stdout.splitlines()[0]
+        == "milvus.toml:2: profiles.a.extends: extends forms a cycle: b -> a -> b"
+    )
+
+
+def test_a_file_that_is_not_toml(cli: Run) -> None:
+    write(Path("milvus.toml"), "[profiles.local\nuri = 1\n")
+    result = cli("check")
+    assert result.exit_code == 1
+    assert result.stdout.startswith("milvus.toml:1: not valid TOML: ")
+
+
+def test_a_missing_file_given(cli: Run) -> None:
+    result = cli("check", "nope.toml")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        "nope.toml: profile file not found",
+        "    hint: create it with `milvus-profiles init`, or fix the path given by --file or "
+        "MILVUS_PROFILES_FILE",
+        "1 problem in 1 file",
+    ]
+
+
+def test_nothing_to_check(cli: Run) -> None:
+    result = cli("check")
+    assert result.exit_code == 0
+    assert result.output == "ok: no profile files found\n"
+
+
+def test_the_pre_commit_hook() -> None:
+    hooks = (ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")
+    assert "- id: milvus-profiles-check\n" in hooks
+    assert "  entry: milvus-profiles check\n" in hooks
+    pattern = re.search(r"^  files: (.+)$", hooks, flags=re.M)
+    assert pattern is not None
+    files = re.compile(pattern.group(1))
+    for name in ("milvus.toml", "app/milvus.toml", "milvus.local.toml", "x/y/profiles.toml"):
+        assert files.search(name), name
+    for name in ("pyproject.toml", "notmilvus.toml", "milvus.toml.bak", "myprofiles.toml"):
+        assert not files.search(name), name

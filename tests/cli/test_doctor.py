@@ -1,0 +1,84 @@
+"""milvus-profiles doctor: names only, never values."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..conftest import SENTINEL, write
+from .conftest import Run, files_containing
+
+
+def section(output: str, title: str) -> list[str]:
+    lines = output.splitlines()
+    start = lines.index(title) + 1
+    end = next((i for i in range(start, len(lines)) if not lines[i].startswith(" ")), len(lines))
+    return lines[start:end]
+
+
+def test_a_clean_machine(cli: Run) -> None:
+    result = cli("doctor")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("milvus-profiles 0.1.0, Python ")
+    assert section(result.stdout, "keyring") == [
+        "  info  backend: tests.conftest.MemoryKeyring",
+        "  ok    a lookup works",
+    ]
+    assert section(result.stdout, "environment") == ["  ok    no MILVUS_* variable is set"]
+    assert section(result.stdout, "profiles") == ["  ok    0 profile(s), no name defined twice"]
+    assert section(result.stdout, "pymilvus and .env") == [
+        "  ok    no .env file that importing pymilvus would load"
+    ]
+
+
+def test_permissions(cli: Run, user_file: Path) -> None:
+    write(Path("milvus.toml"), '[profiles.a]\nuri = "./a.db"\n').chmod(0o666)
+    write(user_file, '[profiles.b]\nuri = "./b.db"\n').chmod(0o644)
+    result = cli("doctor")
+    assert section(result.stdout, "profile files") == [
+        "  info  milvus.local.toml: not present",
+        "  warn  milvus.toml (-rw-rw-rw-): others can change it",
+        f"        hint: chmod go-w {Path.cwd() / 'milvus.toml'}",
+        f"  warn  {user_file} (-rw-r--r--): others can read your profiles",
+        f"        hint: chmod 600 {user_file}",
+    ]
+
+
+def test_environment_variables_are_named_never_shown(cli: Run) -> None:
+    env = {"MILVUS_PASSWORD": SENTINEL, "MILVUS_URI": "http://x:19530", "MILVUS_CONN_ALIAS": "y"}
+    result = cli("doctor", env=env)
+    assert section(result.stdout, "environment") == [
+        "  info  MILVUS_CONN_ALIAS is set: not read by milvus-profiles (pymilvus may read it)",
+        "  warn  MILVUS_PASSWORD is set: overrides the secret stored in the keyring",
+        "  warn  MILVUS_URI is set: overrides `uri` of every profile",
+    ]
+    assert SENTINEL not in result.output
+
+
+def test_shadowed_names_and_the_default(cli: Run, user_file: Path) -> None:
+    write(Path("milvus.toml"), 'default = "dev"\n[profiles.dev]\nuri = "http://a:19530"\n')
+    write(user_file, '[profiles.dev]\nuri = "http://b:19530"\n')
+    assert section(cli("doctor").stdout, "profiles") == [
+        f"  info  'dev' is defined in milvus.toml, shadowing {user_file}",
+        "  ok    default: 'dev' (milvus.toml)",
+    ]
+
+
+def test_a_dotenv_that_sets_milvus_variables(cli: Run, tmp_path: Path) -> None:
+    write(Path(".env"), f"# local\nexport MILVUS_TOKEN={SENTINEL}\nMILVUS_URI=http://x:19530\nOTHER=1\n")
+    result = cli("doctor")
+    assert section(result.stdout, "pymilvus and .env") == [
+        "  warn  .env sets MILVUS_TOKEN, MILVUS_URI: importing pymilvus loads them into the environment, "
+        "where they override profile values",
+        "        hint: move these settings into a profile, or remove them from .env",
+    ]
+    assert SENTINEL not in result.output
+    assert files_containing(tmp_path, SENTINEL) == [Path.cwd() / ".env"]
+
+
+def test_a_broken_file_is_reported(cli: Run) -> None:
+    write(Path("milvus.toml"), "[profiles.a\n")
+    result = cli("doctor")
+    assert result.exit_code == 0
+    lines = section(result.stdout, "profiles")
+    assert lines[0].startswith(f"  fail  {Path.cwd() / 'milvus.toml'}:1: not valid TOML: ")
+    assert lines[1] == "        hint: `milvus-profiles check` lists every problem"

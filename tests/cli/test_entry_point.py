@@ -1,0 +1,113 @@
+"""The installed ``milvus-profiles`` script in real processes: start-up imports, a whole workflow, and a
+secret given on standard input that shows up nowhere."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ..conftest import SENTINEL
+from .conftest import files_containing, run_entry_point
+
+HEAVY = ("pymilvus", "pandas", "grpc", "keyring", "pydantic_settings")
+PROBE = """\
+import sys
+from milvus_profiles.cli import main
+try:
+    main({args!r}, standalone_mode=False)
+except SystemExit:
+    pass
+print(sorted(m for m in {heavy!r} if m in sys.modules), file=sys.stderr)
+"""
+
+
+def python_c(code: str, cwd: Path, config: Path) -> subprocess.CompletedProcess[str]:
+    """``python -c code`` in a clean environment (python-dotenv then reads ./.env, as in a notebook)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MILVUS_")}
+    env.update(XDG_CONFIG_HOME=str(config), PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring")
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def imported_by(args: list[str], cwd: Path, config: Path) -> list[str]:
+    done = python_c(PROBE.format(args=args, heavy=HEAVY), cwd, config)
+    assert done.returncode == 0, done.stderr
+    loaded: list[str] = json.loads(done.stderr.strip().splitlines()[-1].replace("'", '"'))
+    return loaded
+
+
+@pytest.fixture
+def project(isolated: Path) -> Path:
+    (isolated / "milvus.toml").write_text(
+        'default = "local"\n[profiles.local]\nuri = "./data/milvus.db"\n'
+        '[profiles.dev]\nuri = "http://dev.example.com:19530"\nuser = "root"\n',
+        encoding="utf-8",
+    )
+    return isolated
+
+
+@pytest.mark.parametrize("args", [["list"], ["check"], ["--help"], ["--version"], ["list", "--json"]])
+def test_reading_commands_import_nothing_heavy(args: list[str], project: Path, tmp_path: Path) -> None:
+    assert imported_by(args, project, tmp_path / "config") == []
+
+
+@pytest.mark.parametrize("args", [["show", "dev"], ["env", "dev"], ["show", "--explain"]])
+def test_resolving_commands_never_import_pymilvus(args: list[str], project: Path, tmp_path: Path) -> None:
+    loaded = imported_by(args, project, tmp_path / "config")
+    assert not {"pymilvus", "pandas", "grpc"} & set(loaded)
+
+
+def test_a_workflow(project: Path, tmp_path: Path) -> None:
+    config = tmp_path / "config"
+    version = run_entry_point(["--version"], project, config)
+    assert version.returncode == 0
+    assert version.stdout.startswith("milvus-profiles ")
+    listed = run_entry_point(["list", "--json"], project, config)
+    assert [p["name"] for p in json.loads(listed.stdout)["profiles"]] == ["local", "dev"]
+    assert run_entry_point(["check"], project, config).stdout == "ok: 1 file, 2 profiles\n"
+    tested = run_entry_point(["test", "local"], project, config)
+    assert tested.returncode == 0, tested.stderr
+    assert "ready" in tested.stdout
+    missing = run_entry_point(["test", "dev"], project, config)
+    assert missing.returncode == 4
+    unknown = run_entry_point(["show", "prod"], project, config)
+    assert unknown.returncode == 3
+    assert unknown.stderr.startswith("error: no profile named 'prod'")
+    assert "Traceback" not in unknown.stderr
+
+
+def test_a_secret_on_standard_input_appears_nowhere(project: Path, tmp_path: Path) -> None:
+    config = tmp_path / "config"
+    args = ["add", "prod", "--uri", "https://prod.example.com:443", "--user", "app", "--secret-stdin"]
+    added = run_entry_point(args, project, config, stdin=SENTINEL + "\n")
+    assert added.returncode == 0, added.stderr
+    assert SENTINEL not in added.stdout + added.stderr
+    assert all(SENTINEL not in a for a in args)
+    stored = run_entry_point(["secret", "set", "prod", "--stdin"], project, config, stdin=SENTINEL)
+    assert stored.returncode == 0, stored.stderr
+    for command in (["show", "prod", "--explain"], ["env", "prod"], ["list"], ["doctor"], ["check"]):
+        done = run_entry_point(command, project, config)
+        assert SENTINEL not in done.stdout + done.stderr, command
+    assert files_containing(tmp_path, SENTINEL) == []
+
+
+def test_pymilvus_dotenv_loading_does_not_change_what_test_tests(project: Path, tmp_path: Path) -> None:
+    (project / ".env").write_text("MILVUS_DB_NAME=missing\n", encoding="utf-8")
+    tested = python_c(
+        "from milvus_profiles.cli import main; main(['test', 'local'])", project, tmp_path / "c"
+    )
+    assert tested.returncode == 0, tested.stdout + tested.stderr
+    doctor = python_c("from milvus_profiles.cli import main; main(['doctor'])", project, tmp_path / "c")
+    assert "  warn  .env sets MILVUS_DB_NAME: importing pymilvus loads them" in doctor.stdout

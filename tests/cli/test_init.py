@@ -1,0 +1,83 @@
+"""milvus-profiles init."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from milvus_profiles.cli.init import TEMPLATE
+from milvus_profiles.files import parse_text
+
+from .conftest import Run
+
+
+def test_init_writes_a_lite_default_and_ignores_the_local_file(cli: Run) -> None:
+    result = cli("init")
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == [
+        "created milvus.toml with profile 'local' (Milvus Lite, ./data/milvus.db)",
+        "added milvus.local.toml to .gitignore",
+        "next: `milvus-profiles test` checks that the profile is ready",
+    ]
+    assert Path("milvus.toml").read_text(encoding="utf-8") == TEMPLATE
+    data = parse_text(TEMPLATE.encode(), Path("milvus.toml")).data
+    assert data == {"default": "local", "profiles": {"local": {"uri": "./data/milvus.db"}}}
+    assert "# [profiles.dev]" in TEMPLATE
+    assert Path(".gitignore").read_text(encoding="utf-8") == "milvus.local.toml\n"
+    assert cli("check").exit_code == 0
+
+
+def test_the_gitignore_of_the_repository_root_gets_one_line_once(cli: Run) -> None:
+    Path(".gitignore").write_text("*.pyc", encoding="utf-8")
+    root = Path.cwd()
+    sub = root / "service"
+    sub.mkdir()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(sub)
+        first = cli("init")
+        again = cli("init", "--force")
+    assert first.exit_code == again.exit_code == 0
+    assert (sub / "milvus.toml").exists()
+    assert f"added milvus.local.toml to {root / '.gitignore'}" in first.stdout
+    assert "gitignore" not in again.stdout
+    assert Path(".gitignore").read_text(encoding="utf-8") == "*.pyc\nmilvus.local.toml\n"
+
+
+def test_an_equivalent_gitignore_line_is_enough(cli: Run) -> None:
+    Path(".gitignore").write_text("/milvus.local.toml\n", encoding="utf-8")
+    result = cli("init")
+    assert "gitignore" not in result.stdout
+    assert Path(".gitignore").read_text(encoding="utf-8") == "/milvus.local.toml\n"
+
+
+def test_outside_a_repository_no_gitignore_is_written(cli: Run, tmp_path: Path) -> None:
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(plain)
+        result = cli("init")
+    assert result.exit_code == 0
+    assert "gitignore" not in result.stdout
+    assert not (plain / ".gitignore").exists()
+    assert (plain / "milvus.toml").exists()
+
+
+def test_init_refuses_to_overwrite(cli: Run) -> None:
+    Path("milvus.toml").write_text("# mine\n", encoding="utf-8")
+    result = cli("init")
+    assert result.exit_code == 3
+    assert result.stderr.splitlines() == [
+        "error: milvus.toml already exists",
+        "hint: use --force to overwrite it with the template",
+    ]
+    assert Path("milvus.toml").read_text(encoding="utf-8") == "# mine\n"
+
+
+def test_init_force_overwrites_and_keeps_the_mode(cli: Run) -> None:
+    Path("milvus.toml").write_text("# mine\n", encoding="utf-8")
+    Path("milvus.toml").chmod(0o640)
+    result = cli("init", "--force")
+    assert result.exit_code == 0
+    assert Path("milvus.toml").read_text(encoding="utf-8") == TEMPLATE
+    assert Path("milvus.toml").stat().st_mode & 0o777 == 0o640

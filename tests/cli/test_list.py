@@ -1,0 +1,137 @@
+"""milvus-profiles list: the files only, never the keyring or the network."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from ..conftest import MemoryKeyring, write
+from .conftest import Run
+
+PROJECT = """\
+default = "local"
+
+[profiles.local]
+uri = "./data/milvus.db"
+
+[profiles.dev]
+uri = "http://dev.example.com:19530"
+user = "root"
+db_name = "analytics"
+
+[profiles.child]
+extends = "dev"
+db_name = "reports"
+"""
+LOCAL = '[profiles.dev]\nuri = "http://localhost:19530"\n'
+USER = (
+    '[profiles.dev]\nuri = "http://user-dev:19530"\n\n[profiles.far]\nuri = "https://far.example.com:443"\n'
+)
+
+
+def cells(text: str) -> list[list[str]]:
+    """A printed table, cell by cell (columns are two or more spaces apart)."""
+    return [re.split(r" {2,}", line.rstrip()) for line in text.splitlines()]
+
+
+def three_files(user_file: Path) -> None:
+    write(Path("milvus.toml"), PROJECT)
+    write(Path("milvus.local.toml"), LOCAL)
+    write(user_file, USER)
+
+
+def test_list_shows_files_the_default_and_shadowed_names(
+    cli: Run, user_file: Path, memory_keyring: MemoryKeyring
+) -> None:
+    three_files(user_file)
+    result = cli("list")
+    assert result.exit_code == 0, result.output
+    user = str(user_file)
+    assert cells(result.stdout) == [
+        ["", "NAME", "URI", "DATABASE", "USER", "FILE", "ALSO IN"],
+        ["", "dev", "http://localhost:19530", "analytics", "root", "milvus.local.toml",
+         f"milvus.toml, {user} (shadowed)"],
+        ["", "far", "https://far.example.com:443", "default", "-", user],
+        ["*", "local", "./data/milvus.db", "default", "-", "milvus.toml"],
+        ["", "child", "http://localhost:19530", "reports", "root", "milvus.toml"],
+        ["* default, set in milvus.toml"],
+    ]  # fmt: skip
+    assert memory_keyring.lookups == []
+
+
+def test_list_json(cli: Run, user_file: Path, memory_keyring: MemoryKeyring) -> None:
+    three_files(user_file)
+    result = cli("list", "--json")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    cwd = Path.cwd()
+    assert data["default"] == "local"
+    assert data["default_file"] == str(cwd / "milvus.toml")
+    assert data["files"] == [str(cwd / "milvus.local.toml"), str(cwd / "milvus.toml"), str(user_file)]
+    assert [p["name"] for p in data["profiles"]] == ["dev", "far", "local", "child"]
+    assert data["profiles"][0] == {
+        "name": "dev",
+        "uri": "http://localhost:19530",
+        "db_name": "analytics",
+        "user": "root",
+        "extends": None,
+        "file": str(cwd / "milvus.local.toml"),
+        "line": 1,
+        "default": False,
+        "also_in": [str(cwd / "milvus.toml"), str(user_file)],
+        "problem": None,
+    }
+    assert data["profiles"][3]["extends"] == "dev"
+    assert data["profiles"][2]["default"] is True
+    assert memory_keyring.lookups == []
+
+
+def test_no_profiles(cli: Run, user_file: Path) -> None:
+    result = cli("list")
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == [
+        f"no profiles (searched: {user_file})",
+        "create one with `milvus-profiles init` or `milvus-profiles add NAME --uri URI`",
+    ]
+    assert json.loads(cli("list", "--json").stdout) == {
+        "default": None,
+        "default_file": None,
+        "files": [],
+        "profiles": [],
+    }
+
+
+def test_a_broken_extends_is_listed_with_its_problem(cli: Run) -> None:
+    write(Path("milvus.toml"), '[profiles.child]\nextends = "gone"\nuri = "http://c:19530"\n')
+    result = cli("list", "--json")
+    assert result.exit_code == 0
+    problem = json.loads(result.stdout)["profiles"][0]["problem"]
+    assert problem == (
+        f"{Path.cwd() / 'milvus.toml'}:2: profiles.child.extends: extends 'gone', which is not a profile; "
+        "known profiles: none"
+    )
+    assert "warning: profile 'child': " in cli("list").stderr
+
+
+def test_a_default_naming_no_profile_is_flagged(cli: Run) -> None:
+    write(Path("milvus.toml"), 'default = "gone"\n[profiles.local]\nuri = "./a.db"\n')
+    result = cli("list")
+    assert result.exit_code == 0
+    assert "warning: the default 'gone' names no profile" in result.stderr
+
+
+def test_an_invalid_file_is_a_config_error(cli: Run) -> None:
+    write(Path("milvus.toml"), '[profiles.local]\nurl = "./a.db"\n')
+    result = cli("list")
+    assert result.exit_code == 3
+    assert result.stderr.splitlines() == [
+        f"error: {Path.cwd() / 'milvus.toml'}:2: unknown key 'url' in profiles.local",
+        "hint: did you mean 'uri'?",
+    ]
+
+
+def test_milvus_profile_is_mentioned(cli: Run) -> None:
+    write(Path("milvus.toml"), PROJECT)
+    result = cli("list", env={"MILVUS_PROFILE": "dev"})
+    assert result.stdout.splitlines()[-1] == "MILVUS_PROFILE is set and selects 'dev' before the default"

@@ -1,0 +1,151 @@
+"""milvus-profiles test, against a real Milvus Lite and a closed port."""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+from pathlib import Path
+
+import pytest
+
+from ..conftest import SENTINEL, MemoryKeyring, write
+from .conftest import Run
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def profiles() -> Path:
+    return write(
+        Path("milvus.toml"),
+        f"""\
+default = "local"
+
+[profiles.local]
+uri = "./data/milvus.db"
+
+[profiles.nodb]
+uri = "./data/milvus.db"
+db_name = "missing"
+
+[profiles.down]
+uri = "http://127.0.0.1:{closed_port()}"
+
+[profiles.secured]
+uri = "http://127.0.0.1:{closed_port()}"
+user = "root"
+""",
+    )
+
+
+def rows(text: str) -> list[list[str]]:
+    return [re.split(r" {2,}", line.rstrip()) for line in text.splitlines()]
+
+
+def test_a_lite_profile_is_ready_with_its_version(cli: Run, profiles: Path) -> None:
+    result = cli("test")
+    assert result.exit_code == 0, result.output
+    header, row = rows(result.stdout)
+    assert header == ["PROFILE", "STATUS", "VERSION", "LATENCY", "URI"]
+    assert row[:2] == ["local", "ready"]
+    assert re.fullmatch(r"milvus_lite-\d+\.\d+\.\d+", row[2])
+    assert re.fullmatch(r"\d+ ms", row[3])
+    assert row[4] == str(Path.cwd() / "data" / "milvus.db")
+    assert result.stderr == ""
+
+
+def test_a_missing_database_exits_7(cli: Run, profiles: Path) -> None:
+    result = cli("test", "nodb")
+    assert result.exit_code == 7
+    assert rows(result.stdout)[1][:2] == ["nodb", "database-missing"]
+    assert result.stderr.splitlines() == [
+        f"error: profile nodb: database 'missing' does not exist on {Path.cwd() / 'data' / 'milvus.db'}",
+        "hint: create it with `client.create_database(...)` on the default database, "
+        "or set db_name to an existing database",
+    ]
+
+
+def test_an_unreachable_server_exits_5(cli: Run, profiles: Path) -> None:
+    result = cli("test", "down", "--timeout", "1")
+    assert result.exit_code == 5
+    assert rows(result.stdout)[1][:2] == ["down", "unreachable"]
+    assert result.stderr.startswith("error: profile down: cannot reach the Milvus server at 127.0.0.1:")
+
+
+def test_a_user_without_password_exits_4(cli: Run, profiles: Path) -> None:
+    result = cli("test", "secured")
+    assert result.exit_code == 4
+    assert rows(result.stdout)[1][:2] == ["secured", "secret-missing"]
+    assert (
+        result.stderr.splitlines()[1]
+        == "hint: store it with `milvus-profiles secret set secured`, or set MILVUS_PASSWORD"
+    )
+
+
+def test_an_unknown_profile_exits_3(cli: Run, profiles: Path) -> None:
+    result = cli("test", "nope")
+    assert result.exit_code == 3
+    assert rows(result.stdout)[1][:2] == ["nope", "config-error"]
+
+
+def test_several_profiles_exit_with_the_first_failure_in_the_order_given(cli: Run, profiles: Path) -> None:
+    result = cli("test", "local", "secured", "nodb", "down", "--timeout", "1")
+    assert result.exit_code == 4
+    assert [r[:2] for r in rows(result.stdout)[1:]] == [
+        ["local", "ready"],
+        ["secured", "secret-missing"],
+        ["nodb", "database-missing"],
+        ["down", "unreachable"],
+    ]
+    assert cli("test", "nodb", "secured", "--timeout", "1").exit_code == 7
+
+
+def test_all_as_json(cli: Run, profiles: Path) -> None:
+    result = cli("test", "--all", "--json", "--timeout", "1")
+    assert result.exit_code == 7
+    data = json.loads(result.stdout)
+    assert data["ok"] is False
+    assert data["exit_code"] == 7
+    assert [(p["profile"], p["status"], p["exit_code"]) for p in data["profiles"]] == [
+        ("local", "ready", 0),
+        ("nodb", "database-missing", 7),
+        ("down", "unreachable", 5),
+        ("secured", "secret-missing", 4),
+    ]
+    local = data["profiles"][0]
+    assert set(local) == {"profile", "status", "exit_code", "uri", "db_name", "server_version", "latency_ms",
+                          "error", "hint"}  # fmt: skip
+    assert local["error"] is None
+    assert local["server_version"].startswith("milvus_lite-")
+    assert local["latency_ms"] > 0
+    assert data["profiles"][1]["error"].startswith("profile nodb: database 'missing' does not exist")
+
+
+def test_the_password_is_used_and_never_printed(
+    cli: Run, profiles: Path, memory_keyring: MemoryKeyring
+) -> None:
+    port = profiles.read_text(encoding="utf-8").split("127.0.0.1:")[2].split('"')[0]
+    memory_keyring.store[("milvus-profiles", f"root@http://127.0.0.1:{port}")] = SENTINEL
+    result = cli("test", "secured", "--timeout", "1", "--json")
+    assert result.exit_code == 5
+    assert SENTINEL not in result.output
+
+
+def test_names_and_all_conflict(cli: Run, profiles: Path) -> None:
+    result = cli("test", "local", "--all")
+    assert result.exit_code == 2
+    assert "Error: give profile names or --all, not both" in result.stderr
+
+
+def test_all_without_profiles(cli: Run) -> None:
+    result = cli("test", "--all")
+    assert result.exit_code == 3
+    assert result.stderr.splitlines() == [
+        "error: there are no profiles to test",
+        "hint: create one with `milvus-profiles init`",
+    ]
