@@ -111,3 +111,12 @@ def test_pymilvus_dotenv_loading_does_not_change_what_test_tests(project: Path, 
     assert tested.returncode == 0, tested.stdout + tested.stderr
     doctor = python_c("from milvus_profiles.cli import main; main(['doctor'])", project, tmp_path / "c")
     assert "  warn  .env sets MILVUS_DB_NAME: importing pymilvus loads them" in doctor.stdout
+
+
+def test_testing_a_server_profile_does_not_import_pymilvus(project: Path, tmp_path: Path) -> None:
+    (project / "milvus.local.toml").write_text(
+        '[profiles.closed]\nuri = "http://127.0.0.1:9"\ntimeout = 1\n', encoding="utf-8"
+    )
+    loaded = imported_by(["test", "closed"], project, tmp_path / "config")
+    assert "grpc" in loaded  # the probe speaks gRPC itself
+    assert not {"pymilvus", "pandas"} & set(loaded)

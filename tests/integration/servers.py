@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT_PASSWORD = "Milvus"  # the default password of Milvus's root user
-MILVUS_PORT = 19530
 COMPONENTS = ("rootCoord", "proxy", "queryCoord", "queryNode", "indexNode", "dataCoord", "dataNode")
 
 
@@ -139,11 +138,12 @@ class MilvusServer:
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = base / "milvus.log"
         self.starts = 0
+        self.port = 0
 
     @property
     def uri(self) -> str:
         scheme = "https" if self.mode else "http"
-        return f"{scheme}://127.0.0.1:{MILVUS_PORT}"
+        return f"{scheme}://127.0.0.1:{self.port}"
 
     def ensure(self, mode: int) -> MilvusServer:
         if self.mode != mode or self.proc is None or self.proc.poll() is not None:
@@ -155,7 +155,9 @@ class MilvusServer:
         self.starts += 1
         data = self.base / f"data-{self.starts}"
         shutil.rmtree(data, ignore_errors=True)
-        args = [self.binary, "--data", str(data), "--proxy-port", str(MILVUS_PORT)]
+        # A new port each start: the last server's port lingers in TIME_WAIT and cannot be bound again.
+        self.port = free_port()
+        args = [self.binary, "--data", str(data), "--proxy-port", str(self.port)]
         args += ["--authorization-enabled", "true"]
         for component in COMPONENTS:
             args += ["--extra-config", f"{component}.ip=127.0.0.1"]
@@ -169,9 +171,14 @@ class MilvusServer:
                 start_new_session=True,
             )  # fmt: skip
         self.mode = mode
+        self.data = data
         deadline = time.monotonic() + 180
-        wait_for_port(MILVUS_PORT, deadline, self.proc, self.log)
-        self._wait_answering(deadline)
+        try:
+            wait_for_port(self.port, deadline, self.proc, self.log)
+            self._wait_answering(deadline)
+        except RuntimeError as e:
+            logs = "\n".join(f"== {f.name}\n{tail(f)}" for f in sorted((data / "logs").glob("*.log")))
+            raise RuntimeError(f"{e}\n{logs}") from None
 
     def tls_kwargs(self) -> dict[str, str | bool]:
         if self.mode == 1:
@@ -206,7 +213,7 @@ class MilvusServer:
             )
             if out.returncode == 0:
                 return
-            last = out.stderr[-500:]
+            last = out.stderr[-3000:]
             time.sleep(1)
         raise RuntimeError(f"milvus-server did not answer in time: {last}\n{tail(self.log)}")
 

@@ -106,12 +106,14 @@ def test_ready_with_password_and_with_token(project: Path, ready: Callable[..., 
     ready("token")
 
 
-def test_wrong_password_is_an_authentication_error(project: Path, ready: Callable[..., None]) -> None:
+def test_wrong_password_is_an_authentication_error(
+    project: Path, auth_server: MilvusServer, ready: Callable[..., None]
+) -> None:
     with pytest.raises(AuthenticationError) as e:
         ready("wrong")
     message = str(e.value)
     assert message.startswith(
-        "profile wrong: the server at localhost:19530 refused the credentials of user 'root' "
+        f"profile wrong: the server at localhost:{auth_server.port} refused the credentials of user 'root' "
         "(auth check failure, please check username and password are correct)"
     )
     assert (
@@ -143,11 +145,13 @@ def test_silent_listener_fails_after_the_profile_timeout(
     assert SENTINEL not in str(e.value)
 
 
-def test_missing_database_is_found_before_returning(project: Path, ready: Callable[..., None]) -> None:
+def test_missing_database_is_found_before_returning(
+    project: Path, auth_server: MilvusServer, ready: Callable[..., None]
+) -> None:
     with pytest.raises(DatabaseNotFoundError) as e:
         ready("missing-db")
     assert str(e.value).startswith(
-        "profile missing-db: database 'no_such_db' does not exist on 127.0.0.1:19530"
+        f"profile missing-db: database 'no_such_db' does not exist on 127.0.0.1:{auth_server.port}"
     )
 
 

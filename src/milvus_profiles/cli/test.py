@@ -1,7 +1,9 @@
-"""``milvus-profiles test``: prove profiles ready with connect(), several at once.
+"""``milvus-profiles test``: prove profiles ready, several at once.
 
-Each profile gets a client of its own from :func:`milvus_profiles.connect`, asks the server for its
-version, and closes it. The exit code is that of the first profile (in the order given) that failed.
+A server profile is checked by the grpcio probe (:mod:`milvus_profiles.probe`): the version call with the
+profile's credentials, then the profile's database, without importing pymilvus. A Milvus Lite file is
+opened with :func:`milvus_profiles.connect` (Milvus Lite runs inside the process). Both reach the same
+verdicts. The exit code is that of the first profile (in the order given) that failed.
 """
 
 from __future__ import annotations
@@ -58,9 +60,8 @@ class Result:
         }
 
 
-def probe(name: str | None, files: Sequence[str] | None, timeout: float | None) -> Result:
-    """Connect with one profile, ask for the server version, close; never raises."""
-    from ..client import classify, connect
+def check_profile(name: str | None, files: Sequence[str] | None, timeout: float | None) -> Result:
+    """Prove one profile ready; never raises."""
     from ..resolver import resolve
 
     overrides = {} if timeout is None else {"timeout": timeout}
@@ -70,6 +71,16 @@ def probe(name: str | None, files: Sequence[str] | None, timeout: float | None) 
     except Exception as e:
         return Result(shown, exit_code_for(e), error=e)
     shown, uri, db_name = cfg.name or shown, redact(cfg.uri), cfg.db_name
+    if not cfg.is_lite:
+        from ..probe import probe
+
+        try:
+            found = probe(cfg)
+        except Exception as e:
+            return Result(shown, exit_code_for(e), uri, db_name, error=e)
+        return Result(shown, OK, uri, db_name, found.version, found.latency_ms)
+    from ..client import classify, connect
+
     start = time.perf_counter()
     try:
         client = connect(name, files=files, **overrides)
@@ -93,7 +104,7 @@ def _lite_file(name: str | None, files: Sequence[str] | None) -> str | None:
     try:
         cfg = resolve(name, files=files)
     except Exception:
-        return None  # probe() reports it
+        return None  # check_profile() reports it
     return cfg.uri if cfg.is_lite else None
 
 
@@ -104,10 +115,12 @@ def _run(names: list[str | None], files: Sequence[str] | None, timeout: float | 
     for i, name in enumerate(names):
         groups.setdefault(_lite_file(name, files) or i, []).append(i)
     results: dict[int, Result] = {}
+    if any(isinstance(key, str) for key in groups):
+        _import_pymilvus()
 
     def run(indexes: list[int]) -> None:
         for i in indexes:
-            results[i] = probe(names[i], files, timeout)
+            results[i] = check_profile(names[i], files, timeout)
 
     with ThreadPoolExecutor(max_workers=min(MAX_WORKERS, len(groups))) as pool:
         list(pool.map(run, groups.values()))
@@ -170,7 +183,6 @@ def test(
     else:
         wanted = list(dict.fromkeys(names)) or [state.profile]
     with _quiet_milvus_lite(state.debug):
-        _import_pymilvus()
         results = _run(wanted, state.files, timeout)
     failed = [r for r in results if r.exit.code != OK.code]
     code = failed[0].exit.code if failed else OK.code

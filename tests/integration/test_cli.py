@@ -1,0 +1,69 @@
+"""The installed `milvus-profiles` command end to end: secrets into the real Secret Service, and `test`
+against Milvus with authentication."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import keyring.backend
+
+from ..cli.conftest import entry_point, files_containing
+from ..conftest import SENTINEL
+from .servers import ROOT_PASSWORD, MilvusServer, free_port
+
+
+def run(args: list[str], cwd: Path, *, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """The command in a new process, with this session's D-Bus (so the same Secret Service)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MILVUS_")}
+    env["XDG_CONFIG_HOME"] = str(cwd.parent / "config")
+    return subprocess.run(
+        [entry_point(), *args], cwd=cwd, env=env, input=stdin, capture_output=True, text=True, timeout=120,
+        check=False,
+    )  # fmt: skip
+
+
+def test_add_with_a_secret_on_stdin_then_test_all(
+    isolated: Path, auth_server: MilvusServer, secret_service: keyring.backend.KeyringBackend
+) -> None:
+    (isolated / "milvus.toml").write_text("")
+    other_name = auth_server.uri.replace("127.0.0.1", "localhost")  # the same server, another endpoint
+    added = [
+        run(["add", "ready", "--uri", auth_server.uri, "--user", "root", "--secret-stdin"], isolated,
+            stdin=ROOT_PASSWORD + "\n"),
+        run(["add", "refused", "--uri", other_name, "--user", "root", "--secret-stdin"],
+            isolated, stdin=SENTINEL + "\n"),
+        run(["add", "down", "--uri", f"http://127.0.0.1:{free_port()}", "--user", "root", "--timeout", "2",
+             "--secret-stdin"], isolated, stdin=SENTINEL + "\n"),
+    ]  # fmt: skip
+    for done in added:
+        assert done.returncode == 0, done.stderr
+    # the secrets are in the OS keyring, where another program finds them
+    looked_up = subprocess.run(
+        ["secret-tool", "lookup", "service", "milvus-profiles", "username", f"root@{auth_server.uri}"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert looked_up.stdout == ROOT_PASSWORD
+
+    tested = run(["test", "--all", "--json"], isolated)
+    assert tested.returncode == 6, tested.stderr  # the first failure in order: refused credentials
+    report = json.loads(tested.stdout)
+    assert report["ok"] is False
+    assert report["exit_code"] == 6
+    assert [(p["profile"], p["status"], p["exit_code"]) for p in report["profiles"]] == [
+        ("ready", "ready", 0),
+        ("refused", "auth-failed", 6),
+        ("down", "unreachable", 5),
+    ]
+    assert report["profiles"][0]["server_version"].startswith("v2.3")
+
+    one = run(["test", "ready"], isolated)
+    assert one.returncode == 0, one.stderr
+    assert "ready" in one.stdout
+    assert run(["test", "down"], isolated).returncode == 5
+
+    for done in [*added, tested, one]:
+        assert SENTINEL not in done.stdout + done.stderr
+    assert files_containing(isolated.parent, SENTINEL) == []
