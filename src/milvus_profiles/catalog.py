@@ -12,8 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError, ProfileNotFoundError
-from .files import ProfileFile, discover, load_files
-from .model import key_name, validate_file
+from .files import ProfileFile, discover, key_name, load_files
 
 
 @dataclass(frozen=True)
@@ -129,18 +128,51 @@ def load_catalog(
     files: Sequence[str | os.PathLike[str]] | None = None,
     *,
     cwd: Path | None = None,
-    checked: list[Path] | None = None,
+    validate: bool = True,
 ) -> Catalog:
     """Find, read and validate the profile files. ``files`` replaces discovery, highest first."""
-    paths, explicit = discover(files, cwd=cwd, checked=checked)
-    return catalog_of(paths, explicit=explicit)
+    paths, explicit = discover(files, cwd=cwd)
+    return catalog_of(paths, explicit=explicit, validate=validate)
 
 
-def catalog_of(paths: Sequence[Path], *, explicit: bool) -> Catalog:
-    """Read and validate the given files (all must exist when ``explicit``), highest first."""
+def catalog_of(paths: Sequence[Path], *, explicit: bool, validate: bool = True) -> Catalog:
+    """Read the given files (all must exist when ``explicit``), highest first, and validate them.
+
+    ``validate=False`` checks only the shape the catalog needs (tables where tables belong), so that
+    ``list`` shows files as written without loading pydantic; ``check`` reports everything else.
+    """
     loaded = load_files(paths, explicit=explicit)
     for pf in loaded:
-        if not pf.validated:
+        if pf.validated:
+            continue
+        if validate:
+            from .model import validate_file
+
             validate_file(pf)
             pf.validated = True
+        else:
+            check_shape(pf)
     return Catalog(files=tuple(loaded), searched=tuple(p.absolute() for p in paths))
+
+
+def check_shape(pf: ProfileFile) -> None:
+    """Tables where the catalog expects tables, and names where it expects names."""
+
+    def fail(key: tuple[str, ...], what: str) -> ConfigError:
+        return ConfigError(
+            f"{key_name(key)} must be {what}",
+            path=pf.path,
+            line=pf.line_of(*key),
+            hint="`milvus-profiles check` lists every problem of the file",
+        )
+
+    if "default" in pf.data and not isinstance(pf.data["default"], str):
+        raise fail(("default",), "a profile name (a string)")
+    profiles = pf.data.get("profiles", {})
+    if not isinstance(profiles, dict):
+        raise fail(("profiles",), "a table of profiles")
+    for name, table in profiles.items():
+        if not isinstance(table, dict):
+            raise fail(("profiles", name), "a table")
+        if "extends" in table and not isinstance(table["extends"], str):
+            raise fail(("profiles", name, "extends"), "a profile name (a string)")

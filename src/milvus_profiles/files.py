@@ -48,6 +48,16 @@ class ProfileFile:
         return None
 
 
+def key_name(key: tuple[str | int, ...]) -> str:
+    """``("profiles", "dev", "tls")`` as it is written in TOML: ``profiles.dev.tls``."""
+    parts = []
+    for part in key:
+        text = str(part)
+        bare = text.replace("_", "").replace("-", "").isalnum() and text.isascii()
+        parts.append(text if bare else f'"{text}"')
+    return ".".join(parts)
+
+
 def user_config_dir() -> Path:
     """The user-level folder of milvus-profiles (on Linux ``$XDG_CONFIG_HOME/milvus-profiles``)."""
     import platformdirs

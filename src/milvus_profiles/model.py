@@ -9,7 +9,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr, Va
 
 from .errors import ConfigError
 from .fields import FIELDS, FIELDS_BY_NAME, SECRET_FIELDS, TLS_KEYS
-from .files import ProfileFile
+from .files import ProfileFile, key_name
 from .uri import URI_HINT, has_credentials, is_lite, uri_problem
 
 STRUCTURE_KEYS = ("extends", "tls", "grpc")
@@ -93,16 +93,6 @@ class ProfileDocument(BaseModel):
     profiles: dict[str, ProfileTable] = Field(  # type: ignore[valid-type]
         default_factory=dict, description="The profiles, by name."
     )
-
-
-def key_name(key: tuple[str | int, ...]) -> str:
-    """``("profiles", "dev", "tls")`` as it is written in TOML: ``profiles.dev.tls``."""
-    parts = []
-    for part in key:
-        text = str(part)
-        bare = text.replace("_", "").replace("-", "").isalnum() and text.isascii()
-        parts.append(text if bare else f'"{text}"')
-    return ".".join(parts)
 
 
 def _known_keys(loc: tuple[str | int, ...]) -> list[str]:

@@ -28,9 +28,9 @@ from . import secrets
 from .catalog import Catalog, Setting, catalog_of
 from .errors import ConfigError, KeyringUnavailableError
 from .fields import FIELDS, FIELDS_BY_NAME, FILES_ENV, PROFILE_ENV, TLS_PATH_KEYS
-from .files import discover
+from .files import discover, key_name
 from .memo import Memo, Snapshot
-from .model import FIELD_TYPES, check_uri, key_name
+from .model import FIELD_TYPES, check_uri
 from .profile import Origin, ResolvedProfile
 from .uri import URI_HINT, is_lite, uri_problem
 

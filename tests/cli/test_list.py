@@ -121,13 +121,21 @@ def test_a_default_naming_no_profile_is_flagged(cli: Run) -> None:
     assert "warning: the default 'gone' names no profile" in result.stderr
 
 
-def test_an_invalid_file_is_a_config_error(cli: Run) -> None:
+def test_list_shows_files_as_written_and_check_validates_them(cli: Run) -> None:
     write(Path("milvus.toml"), '[profiles.local]\nurl = "./a.db"\n')
+    assert cli("list").exit_code == 0
+    checked = cli("check")
+    assert checked.exit_code == 1
+    assert checked.stdout.startswith("milvus.toml:2: unknown key 'url' in profiles.local\n")
+
+
+def test_a_file_of_the_wrong_shape_is_a_config_error(cli: Run) -> None:
+    write(Path("milvus.toml"), 'profiles = "local"\n')
     result = cli("list")
     assert result.exit_code == 3
     assert result.stderr.splitlines() == [
-        f"error: {Path.cwd() / 'milvus.toml'}:2: unknown key 'url' in profiles.local",
-        "hint: did you mean 'uri'?",
+        f"error: {Path.cwd() / 'milvus.toml'}:1: profiles must be a table of profiles",
+        "hint: `milvus-profiles check` lists every problem of the file",
     ]
 
 

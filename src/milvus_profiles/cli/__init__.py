@@ -1,41 +1,76 @@
 """The ``milvus-profiles`` command: global options, error handling and the list of commands.
 
-Each command lives in a module of its own and imports what it needs (the resolver, keyring, pymilvus)
-inside the command, so ``--help``, ``list`` and ``check`` start without loading any of them.
+Each command lives in a module of its own, imported only when that command runs, and imports what it
+needs (the resolver, keyring, pymilvus) inside the command, so ``--version``, ``list`` and ``check``
+start without loading any of them.
 """
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
+from importlib import import_module
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from .. import __version__
-from ..errors import MilvusProfilesError
-from . import add, check, doctor, env, init, listing, profiles, secret, test
-from .common import State, complete_profiles
-from .exitcodes import UNEXPECTED, exit_code_for
-from .output import Output, wants_color
+
+if TYPE_CHECKING:
+    from click.shell_completion import CompletionItem
+
+# name -> (module, attribute); `--help` lists them in alphabetical order
+COMMANDS: dict[str, tuple[str, str]] = {
+    "init": ("init", "init"),
+    "add": ("add", "add"),
+    "remove": ("profiles", "remove"),
+    "set-default": ("profiles", "set_default"),
+    "list": ("listing", "list_profiles"),
+    "show": ("listing", "show"),
+    "test": ("test", "test"),
+    "secret": ("secret", "secret"),
+    "env": ("env", "env"),
+    "check": ("check", "check"),
+    "doctor": ("doctor", "doctor"),
+}
 
 
 class MainGroup(click.Group):
-    """Turns our errors into ``error:``/``hint:`` lines and the exit code of their class."""
+    """Loads each command when it is used, and turns our errors into ``error:``/``hint:`` lines and the
+    exit code of their class."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module, attribute = COMMANDS[cmd_name]
+        command: click.Command = getattr(import_module(f".{module}", __name__), attribute)
+        return command
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
-        except MilvusProfilesError as e:
-            fail(ctx, e, exit_code_for(e).code)
         except Exception as e:
-            fail(ctx, e, UNEXPECTED.code)
+            from .exitcodes import exit_code_for
+
+            fail(ctx, e, exit_code_for(e).code)
 
 
 def fail(ctx: click.Context, error: BaseException, code: int) -> NoReturn:
+    from .common import State
+    from .output import Output
+
     state = ctx.obj if isinstance(ctx.obj, State) else State(out=Output())
     state.out.error(error, debug=state.debug)
     ctx.exit(code)
+
+
+def _complete_profiles(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+    from .common import complete_profiles
+
+    return complete_profiles(ctx, param, incomplete)
 
 
 @click.group(
@@ -53,7 +88,7 @@ def fail(ctx: click.Context, error: BaseException, code: int) -> NoReturn:
 @click.option(
     "--profile",
     metavar="NAME",
-    shell_complete=complete_profiles,
+    shell_complete=_complete_profiles,
     help="The profile for commands that take an optional NAME.",
 )
 @click.option("--no-color", is_flag=True, help="Never colour the output (NO_COLOR does the same).")
@@ -74,6 +109,9 @@ def main(
       zsh:  eval "$(_MILVUS_PROFILES_COMPLETE=zsh_source milvus-profiles)"
       fish: _MILVUS_PROFILES_COMPLETE=fish_source milvus-profiles | source
     """
+    from .common import State
+    from .output import Output, wants_color
+
     ctx.obj = State(
         out=Output(color=wants_color(no_color)),
         files=files or None,
@@ -81,20 +119,5 @@ def main(
         debug=debug,
     )
 
-
-for command in (
-    init.init,
-    add.add,
-    profiles.remove,
-    profiles.set_default,
-    listing.list_profiles,
-    listing.show,
-    test.test,
-    secret.secret,
-    env.env,
-    check.check,
-    doctor.doctor,
-):
-    main.add_command(command)
 
 __all__ = ["main"]

@@ -60,7 +60,7 @@ def list_profiles(state: State, as_json: bool) -> None:
     """
     from ..catalog import load_catalog
 
-    catalog = load_catalog(state.files)
+    catalog = load_catalog(state.files, validate=False)
     default = catalog.default()
     entries = [_entry(catalog, name, default) for name in catalog.names()]
     out = state.out
