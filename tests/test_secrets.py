@@ -142,9 +142,9 @@ def test_no_keyring_backend(project: Path, monkeypatch: pytest.MonkeyPatch) -> N
     # resolving still works; the error waits for the moment a secret is needed
     cfg = resolve("dev")
     assert cfg.password is None
-    assert isinstance(cfg.keyring_error, KeyringUnavailableError)
+    assert isinstance(cfg.secret_error, KeyringUnavailableError)
     monkeypatch.setenv("MILVUS_PASSWORD", "x")
-    assert resolve("dev").keyring_error is None
+    assert resolve("dev").secret_error is None
 
 
 class TestMemoryKeyringContract(SecretStoreContract):

@@ -14,6 +14,8 @@ from typing import Any
 from .errors import ConfigError, ProfileNotFoundError
 from .files import ProfileFile, discover, key_name, load_files
 
+NESTED_TABLES = ("tls", "grpc")
+
 
 @dataclass(frozen=True)
 class Setting:
@@ -42,6 +44,7 @@ class Catalog:
 
     files: tuple[ProfileFile, ...]
     searched: tuple[Path, ...]
+    explicit: bool = False  # named by the user (--file, files=, MILVUS_PROFILES_FILE), not discovered
 
     def names(self) -> list[str]:
         """Every profile name, in the order they first appear from the lowest file up."""
@@ -108,7 +111,8 @@ class Catalog:
         """The profile's own values after ``extends`` and file merging, keyed ``uri``, ``tls.secure``...
 
         Parents come first, then the profile itself; within a profile, files from the lowest up, so the
-        higher file wins key by key. The ``tls`` and ``grpc`` tables merge key by key too.
+        higher file wins key by key. The ``tls`` and ``grpc`` tables merge key by key too; a secret
+        reference (``password = { env = "..." }``) is one value.
         """
         values: dict[str, Setting] = {}
         for profile in reversed(self.extends_chain(name)):
@@ -116,7 +120,7 @@ class Catalog:
                 for key, value in table.items():
                     if key == "extends":
                         continue
-                    if isinstance(value, dict):
+                    if key in NESTED_TABLES and isinstance(value, dict):
                         for sub, inner in value.items():
                             values[f"{key}.{sub}"] = Setting(inner, pf, profile, (key, sub))
                     else:
@@ -152,7 +156,7 @@ def catalog_of(paths: Sequence[Path], *, explicit: bool, validate: bool = True) 
             pf.validated = True
         else:
             check_shape(pf)
-    return Catalog(files=tuple(loaded), searched=tuple(p.absolute() for p in paths))
+    return Catalog(files=tuple(loaded), searched=tuple(p.absolute() for p in paths), explicit=explicit)
 
 
 def check_shape(pf: ProfileFile) -> None:

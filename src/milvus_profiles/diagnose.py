@@ -30,11 +30,17 @@ _TLS_FAILURES = (
 
 
 def check_secret(cfg: ResolvedProfile) -> None:
-    """Before any connection: a profile with a user needs a password from somewhere."""
-    if not cfg.user or cfg.password is not None or cfg.token is not None or cfg.is_lite:
+    """Before any connection: a failed secret reference, or a user with no password, is an error.
+
+    Without a user a token is optional (many servers need none), so a keyring that does not work only
+    matters when there is a user.
+    """
+    if cfg.is_lite or cfg.password is not None or cfg.token is not None:
         return
-    if cfg.keyring_error is not None:
-        raise cfg.keyring_error
+    if isinstance(cfg.secret_error, SecretNotFoundError) or (cfg.user and cfg.secret_error is not None):
+        raise cfg.secret_error
+    if not cfg.user:
+        return
     target = cfg.name or "(no profile)"
     command = f"milvus-profiles secret set {cfg.name}" if cfg.name else "milvus-profiles secret set"
     raise SecretNotFoundError(

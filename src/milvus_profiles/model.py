@@ -5,7 +5,16 @@ from __future__ import annotations
 import difflib
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr, ValidationError, create_model
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    create_model,
+    model_validator,
+)
 
 from .errors import ConfigError
 from .fields import FIELDS, FIELDS_BY_NAME, SECRET_FIELDS, TLS_KEYS
@@ -43,6 +52,43 @@ class TlsTable(BaseModel):
     ca_pem_path: str | None = Field(None, description=TLS_KEYS["ca_pem_path"])
 
 
+def check_reference_variable(name: str) -> str:
+    """A secret reference may only read variables whose names mention MILVUS."""
+    if not name.replace("_", "").isalnum() or name[0].isdigit():
+        raise ValueError(f"{name!r} is not an environment variable name")
+    if "MILVUS" not in name.upper():
+        raise ValueError(
+            f"{name!r} cannot be read: a secret reference may only name a variable whose name "
+            "contains MILVUS (such as PROD_MILVUS_TOKEN), so a profile file cannot send other "
+            "secrets of the environment to a server"
+        )
+    return name
+
+
+class SecretReference(BaseModel):
+    """Where a secret comes from, written in a profile file instead of the secret.
+
+    ``{ env = "PROD_MILVUS_TOKEN" }``: the value of that environment variable.
+    ``{ command = ["op", "read", "op://vault/milvus/password"] }``: what the command prints, trimmed; it
+    runs without a shell, with a time limit.
+    """
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    env: Annotated[str, AfterValidator(check_reference_variable)] | None = Field(
+        None, description="The environment variable that holds the secret; its name must contain MILVUS."
+    )
+    command: Annotated[list[Annotated[str, Field(min_length=1)]], Field(min_length=1)] | None = Field(
+        None, description="The program and its arguments, run without a shell; it prints the secret."
+    )
+
+    @model_validator(mode="after")
+    def _one_source(self) -> SecretReference:
+        if (self.env is None) == (self.command is None):
+            raise ValueError('give exactly one of env = "VARIABLE" or command = ["program", "arg"]')
+        return self
+
+
 GrpcValue = bool | int | float | str
 
 FIELD_TYPES: dict[str, Any] = {
@@ -57,6 +103,14 @@ def _file_fields() -> dict[str, Any]:
     fields: dict[str, Any] = {}
     for f in FIELDS:
         if f.secret:
+            fields[f.name] = (
+                SecretReference | None,
+                Field(
+                    None,
+                    description=f"Where the {f.name} comes from, never the {f.name} itself: "
+                    '{ env = "VARIABLE" } or { command = ["program", "arg"] }.',
+                ),
+            )
             continue
         annotation = FIELD_TYPES[f.type]
         if f.name == "uri":
@@ -102,6 +156,8 @@ def _known_keys(loc: tuple[str | int, ...]) -> list[str]:
         return list(ProfileTable.model_fields)
     if len(loc) == 4 and loc[2] == "tls":
         return list(TlsTable.model_fields)
+    if len(loc) == 4 and loc[2] in SECRET_FIELDS:
+        return list(SecretReference.model_fields)
     return []
 
 
@@ -114,7 +170,7 @@ def _secret_problems(pf: ProfileFile) -> list[ConfigError]:
         if not isinstance(table, dict):
             continue
         for secret in SECRET_FIELDS:
-            if secret in table:
+            if secret in table and not isinstance(table[secret], dict):
                 env = FIELDS_BY_NAME[secret].env
                 problems.append(
                     ConfigError(
@@ -122,8 +178,9 @@ def _secret_problems(pf: ProfileFile) -> list[ConfigError]:
                         "profile file; secrets never go in files",
                         path=pf.path,
                         line=pf.line_of("profiles", name, secret),
-                        hint=f"remove it, then store it with `milvus-profiles secret set {name}` "
-                        f"or set {env} in the environment",
+                        hint=f"remove it, then store it with `milvus-profiles secret set {name}`, "
+                        f"set {env} in the environment, or refer to where it is kept: "
+                        f'{secret} = {{ env = "VARIABLE" }} or {secret} = {{ command = ["program", "arg"] }}',
                     )
                 )
     return problems
@@ -157,7 +214,9 @@ def file_problems(pf: ProfileFile) -> list[ConfigError]:
         k: v
         if k != "profiles" or not isinstance(v, dict)
         else {
-            name: {key: val for key, val in table.items() if key not in SECRET_FIELDS}
+            name: {
+                key: val for key, val in table.items() if key not in SECRET_FIELDS or isinstance(val, dict)
+            }
             if isinstance(table, dict)
             else table
             for name, table in v.items()

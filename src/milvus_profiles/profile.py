@@ -9,11 +9,11 @@ from typing import Any, Literal
 
 from pydantic import SecretStr
 
-from .errors import KeyringUnavailableError
+from .errors import MilvusProfilesError
 from .fields import FIELDS, FIELDS_BY_NAME
 from .uri import redact
 
-OriginKind = Literal["default", "file", "env", "keyring", "kwarg"]
+OriginKind = Literal["default", "file", "env", "keyring", "reference", "kwarg"]
 MASK = "********"
 
 
@@ -21,9 +21,9 @@ MASK = "********"
 class Origin:
     """Where a value came from.
 
-    ``kind`` is one of ``default``, ``file``, ``env``, ``keyring`` or ``kwarg``; ``detail`` is the file
-    and line (``/abs/milvus.toml:7 [profiles.dev]``), the variable name, the keyring account or the
-    argument name.
+    ``kind`` is one of ``default``, ``file``, ``env``, ``keyring``, ``reference`` or ``kwarg``;
+    ``detail`` is the file and line (``/abs/milvus.toml:7 [profiles.dev]``), the variable name, the
+    keyring account, the secret reference and where it is written, or the argument name.
     """
 
     kind: OriginKind
@@ -71,7 +71,8 @@ class ResolvedProfile:
     grpc_options: Mapping[str, bool | int | float | str] = field(default_factory=dict)
     origins: Mapping[str, Origin] = field(default_factory=dict)
     files: tuple[Path, ...] = ()
-    keyring_error: KeyringUnavailableError | None = field(default=None, compare=False)
+    secret_error: MilvusProfilesError | None = field(default=None, compare=False)
+    """Why the profile's secret could not be had (keyring or reference); connect() raises it."""
 
     @property
     def is_lite(self) -> bool:

@@ -24,10 +24,10 @@ from pydantic_settings import (
 )
 
 from . import files as files_module
-from . import secrets
+from . import references, secrets
 from .catalog import Catalog, Setting, catalog_of
-from .errors import ConfigError, KeyringUnavailableError
-from .fields import FIELDS, FIELDS_BY_NAME, FILES_ENV, PROFILE_ENV, TLS_PATH_KEYS
+from .errors import ConfigError, KeyringUnavailableError, MilvusProfilesError, SecretNotFoundError
+from .fields import FIELDS, FIELDS_BY_NAME, FILES_ENV, PROFILE_ENV, SECRET_FIELDS, TLS_PATH_KEYS
 from .files import discover, key_name
 from .memo import Memo, Snapshot
 from .model import FIELD_TYPES, check_uri
@@ -68,6 +68,7 @@ class ProfileSource(PydanticBaseSettingsSource):
         self.environ = environ
         self.origins: dict[str, Origin] = {}
         self.expanded: list[str] = []
+        self.references: dict[str, Setting] = {}
 
     def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
         return None, field_name, False  # pragma: no cover - __call__ does the work
@@ -79,6 +80,11 @@ class ProfileSource(PydanticBaseSettingsSource):
         for key, setting in self.catalog.layer(self.name).items():
             value = setting.value
             detail = setting.location
+            if key in SECRET_FIELDS:
+                self.references[key] = self._trusted(setting)
+                if "env" in value:
+                    self.expanded.append(value["env"])
+                continue
             if isinstance(value, str):
                 value, used = expand(value, setting, self.environ)
                 self.expanded += used
@@ -93,6 +99,22 @@ class ProfileSource(PydanticBaseSettingsSource):
             values[key] = value
             self.origins[key] = Origin("file", detail)
         return values
+
+    def _trusted(self, setting: Setting) -> Setting:
+        """A command reference runs only from a file the user chose, never from a discovered project."""
+        if "command" in setting.value and not (
+            self.catalog.explicit or setting.file.path == files_module.user_file().absolute()
+        ):
+            where = key_name(("profiles", setting.profile, *setting.key))
+            raise ConfigError(
+                f"{where}: a command reference in a project file is refused: a cloned repository must "
+                "not be able to run programs on this machine",
+                path=setting.file.path,
+                line=setting.line,
+                hint=f"move the reference to your user file ({files_module.user_file()}), or name this "
+                f"file with --file or {FILES_ENV} to trust it",
+            )
+        return setting
 
     def __repr__(self) -> str:
         return f"ProfileSource(name={self.name!r}, files={[str(f.path) for f in self.catalog.files]})"
@@ -277,6 +299,7 @@ def clear_cache() -> None:
     RESULTS.clear()
     files_module.clear_cache()
     secrets.clear_cache()
+    references.clear_cache()
 
 
 def _resolve(
@@ -328,17 +351,13 @@ def _resolve(
     if origins["uri"].kind != "file":
         _check_given_uri(uri, origins["uri"])
     user: str | None = values["user"]
-    keyring_error: KeyringUnavailableError | None = None
+    secret_error: MilvusProfilesError | None = None
     if lookup_secret and values["password"] is None and values["token"] is None and not is_lite(uri):
-        try:
-            stored = secrets.get_secret(uri, user)
-        except KeyringUnavailableError as e:
-            # Not fatal here: resolving never needs the secret; connect() raises this when it does.
-            keyring_error, stored = e, None
-        if stored is not None:
-            field = "password" if user else "token"
-            values[field] = SecretStr(stored)
-            origins[field] = Origin("keyring", secrets.account(uri, user))
+        field = "password" if user else "token"
+        secret, origin, secret_error = _profile_secret(field, profile_source, uri, user)
+        if secret is not None and origin is not None:
+            values[field] = SecretStr(secret)
+            origins[field] = origin
 
     if snapshots is not None:
         used = [n for n in profile_source.expanded if n not in env_names]
@@ -357,8 +376,30 @@ def _resolve(
         grpc_options=MappingProxyType({k[5:]: v for k, v in merged.items() if k.startswith("grpc.")}),
         origins=MappingProxyType(origins),
         files=catalog.searched,
-        keyring_error=keyring_error,
+        secret_error=secret_error,
     )
+
+
+def _profile_secret(
+    field: str, source: ProfileSource, uri: str, user: str | None
+) -> tuple[str | None, Origin | None, MilvusProfilesError | None]:
+    """The profile layer's secret: its reference if it has one, else the keyring.
+
+    A failure is returned, not raised: resolving never needs the secret, and connect() raises it when
+    it does.
+    """
+    setting = source.references.get(field)
+    try:
+        if setting is not None:
+            where = f"profile {setting.profile}: {field}"
+            origin = Origin("reference", f"{references.describe(setting.value)} ({setting.location})")
+            return references.fetch(setting.value, where=where), origin, None
+        stored = secrets.get_secret(uri, user)
+    except (KeyringUnavailableError, SecretNotFoundError) as e:
+        return None, None, e
+    if stored is None:
+        return None, None, None
+    return stored, Origin("keyring", secrets.account(uri, user)), None
 
 
 def _field_of(key: str) -> str:

@@ -169,8 +169,8 @@ def show(
         out.table(["FIELD", "VALUE", "ORIGIN"], [[f, v, Cell(o, "cyan")] for f, v, o in rows])
     else:
         out.table(["FIELD", "VALUE"], [[f, v] for f, v, _ in rows])
-    if cfg.keyring_error is not None:
-        out.warning(cfg.keyring_error.message, cfg.keyring_error.hint)
+    if cfg.secret_error is not None:
+        out.warning(cfg.secret_error.message, cfg.secret_error.hint)
     elif cfg.user and cfg.password is None and cfg.token is None and not cfg.is_lite:
         command = f"milvus-profiles secret set {cfg.name}" if cfg.name else "milvus-profiles secret set"
         out.warning(

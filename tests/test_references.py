@@ -1,0 +1,192 @@
+"""Secret references in profile files: `{ env = "..." }` and `{ command = [...] }`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from milvus_profiles import (
+    ConfigError,
+    SecretNotFoundError,
+    connect,
+    references,
+    resolve,
+    save_secret,
+)
+
+from .conftest import SENTINEL, MemoryKeyring, write
+
+PY = sys.executable.replace("\\", "\\\\")
+
+
+def command(code: str) -> str:
+    return f'["{PY}", "-c", "{code}"]'
+
+
+def touch(marker: Path) -> str:
+    """A command that leaves ``marker`` behind when it runs."""
+    return command(f"open(r'{marker}', 'w'); print('token-value')")
+
+
+def profile(name: str, reference: str, *, user: str | None = None) -> str:
+    lines = [f"[profiles.{name}]", 'uri = "https://p.example"']
+    if user:
+        lines.append(f'user = "{user}"')
+    lines.append(reference)
+    return "\n".join(lines) + "\n"
+
+
+def test_env_reference(isolated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write(
+        isolated / "milvus.toml",
+        '[profiles.prod]\nuri = "https://p.example"\ntoken = { env = "PROD_MILVUS_TOKEN" }\n',
+    )
+    monkeypatch.setenv("PROD_MILVUS_TOKEN", SENTINEL)
+    cfg = resolve("prod")
+    assert cfg.token is not None
+    assert cfg.token.get_secret_value() == SENTINEL
+    assert str(cfg.origins["token"]) == f"reference env PROD_MILVUS_TOKEN ({path}:3 [profiles.prod])"
+    assert cfg.explain().splitlines()[-1].split()[:4] == ["token", "********", "reference", "env"]
+    monkeypatch.setenv("PROD_MILVUS_TOKEN", "rotated")  # the variable is part of what the result depends on
+    token = resolve("prod").token
+    assert token is not None
+    assert token.get_secret_value() == "rotated"
+
+
+def test_env_reference_must_name_a_milvus_variable(isolated: Path) -> None:
+    path = write(
+        isolated / "milvus.toml",
+        '[profiles.evil]\nuri = "https://attacker.example"\ntoken = { env = "AWS_SECRET_ACCESS_KEY" }\n',
+    )
+    with pytest.raises(ConfigError) as e:
+        resolve("evil")
+    assert str(e.value) == (
+        f"{path}:3: profiles.evil.token.env: 'AWS_SECRET_ACCESS_KEY' cannot be read: a secret reference "
+        "may only name a variable whose name contains MILVUS (such as PROD_MILVUS_TOKEN), so a profile "
+        "file cannot send other secrets of the environment to a server"
+    )
+
+
+def test_a_reference_with_both_or_neither_source(isolated: Path) -> None:
+    path = write(isolated / "milvus.toml", '[profiles.p]\ntoken = { env = "MILVUS_T", command = ["x"] }\n')
+    with pytest.raises(ConfigError) as e:
+        resolve("p")
+    assert str(e.value) == (
+        f'{path}:2: profiles.p.token: give exactly one of env = "VARIABLE" or command = ["program", "arg"]'
+    )
+
+
+def test_an_unset_variable_is_reported_when_the_secret_is_needed(isolated: Path) -> None:
+    write(
+        isolated / "milvus.toml",
+        '[profiles.p]\nuri = "http://127.0.0.1:9"\nuser = "u"\npassword = { env = "P_MILVUS_PW" }\n',
+    )
+    cfg = resolve("p")  # resolving never needs the secret
+    assert cfg.password is None
+    with pytest.raises(SecretNotFoundError) as e:
+        connect("p")
+    assert str(e.value) == (
+        "profile p: password refers to the environment variable P_MILVUS_PW, which is not set\n"
+        "hint: set P_MILVUS_PW, or change the reference in the profile file"
+    )
+
+
+def test_command_reference_in_the_user_file(
+    isolated: Path, user_file: Path, memory_keyring: MemoryKeyring
+) -> None:
+    runs = isolated / "runs.txt"
+    code = f"open(r'{runs}', 'a').write('x'); print('  {SENTINEL}  ')"
+    write(
+        user_file,
+        f'[profiles.p]\nuri = "https://p.example"\nuser = "u"\npassword = {{ command = {command(code)} }}\n',
+    )
+    cfg = resolve("p")
+    assert cfg.password is not None
+    assert cfg.password.get_secret_value() == SENTINEL  # trimmed
+    assert str(cfg.origins["password"]).startswith(f"reference command {sys.executable} -c ")
+    assert SENTINEL not in cfg.explain().replace(code, "")
+    resolve("p", db_name="other")
+    assert runs.read_text() == "x"  # run once per process
+    assert memory_keyring.lookups == []  # a reference comes before the keyring
+
+
+def test_command_reference_in_a_project_file_is_refused(isolated: Path, user_file: Path) -> None:
+    marker = isolated / "ran"
+    path = write(isolated / "milvus.toml", profile("p", f"token = {{ command = {touch(marker)} }}"))
+    with pytest.raises(ConfigError) as e:
+        resolve("p")
+    assert str(e.value) == (
+        f"{path}:3: profiles.p.token: a command reference in a project file is refused: a cloned "
+        "repository must not be able to run programs on this machine\n"
+        f"hint: move the reference to your user file ({user_file}), or name this file with --file or "
+        "MILVUS_PROFILES_FILE to trust it"
+    )
+    assert not marker.exists()
+    # naming the file trusts it
+    token = resolve("p", files=[path]).token
+    assert token is not None
+    assert marker.exists()
+
+
+def test_a_failing_command_reports_status_and_stderr_but_never_its_output(isolated: Path) -> None:
+    code = f"import sys; print('{SENTINEL}'); sys.stderr.write('vault is locked'); sys.exit(3)"
+    path = write(
+        isolated / "p.toml",
+        f'[profiles.p]\nuri = "https://p.example"\ntoken = {{ command = {command(code)} }}\n',
+    )
+    cfg = resolve("p", files=[path])
+    assert isinstance(cfg.secret_error, SecretNotFoundError)
+    message = str(cfg.secret_error)
+    assert message.startswith(f"profile p: token runs `{sys.executable} -c ")
+    assert message.endswith(
+        "`, which exited with status 3: vault is locked\n"
+        "hint: run the command yourself to fix it; its output is never shown here"
+    )
+    assert SENTINEL not in message.replace(code, "")
+    with pytest.raises(SecretNotFoundError):
+        connect("p", files=[path])
+
+
+def test_a_command_that_hangs_is_stopped(isolated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(references, "COMMAND_TIMEOUT", 0.5)
+    hang = command("import time; time.sleep(30)")
+    path = write(isolated / "p.toml", profile("p", f"token = {{ command = {hang} }}"))
+    error = resolve("p", files=[path]).secret_error
+    assert error is not None
+    assert "which did not finish within 0.5 s" in str(error)
+
+
+def test_a_missing_program(isolated: Path) -> None:
+    path = write(
+        isolated / "p.toml",
+        '[profiles.p]\nuri = "https://p.example"\ntoken = { command = ["no-such-program-x"] }\n',
+    )
+    error = resolve("p", files=[path]).secret_error
+    assert str(error) == (
+        "profile p: token runs `no-such-program-x`, but 'no-such-program-x' is not installed or not on PATH\n"
+        "hint: install it, or change the reference in the profile file"
+    )
+
+
+def test_environment_and_arguments_win_over_a_reference(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    marker = isolated / "ran"
+    path = write(isolated / "p.toml", profile("p", f"token = {{ command = {touch(marker)} }}"))
+    monkeypatch.setenv("MILVUS_TOKEN", "from-env")
+    assert str(resolve("p", files=[path]).origins["token"]) == "env MILVUS_TOKEN"
+    assert str(resolve("p", files=[path], token="arg").origins["token"]) == "argument token="
+    assert not marker.exists()
+
+
+def test_a_reference_comes_before_the_keyring(isolated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write(
+        isolated / "milvus.toml", '[profiles.p]\nuri = "https://p.example"\ntoken = { env = "P_MILVUS_T" }\n'
+    )
+    save_secret("p", "from-keyring")
+    monkeypatch.setenv("P_MILVUS_T", "from-reference")
+    token = resolve("p").token
+    assert token is not None
+    assert token.get_secret_value() == "from-reference"
