@@ -53,7 +53,9 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     resolver.clear_cache()
     previous = keyring.get_keyring()
     keyring.set_keyring(MemoryKeyring())
+    umask = os.umask(0o022)  # files the tests write are not writable by others, whatever the shell says
     yield work
+    os.umask(umask)
     keyring.set_keyring(previous)
 
 

@@ -30,6 +30,7 @@ def test_public_names() -> None:
         "MilvusProfilesError",
         "ConfigError",
         "ProfileNotFoundError",
+        "ProfileWarning",
         "SecretNotFoundError",
         "KeyringUnavailableError",
         "ServerUnreachableError",

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import pytest
 
-from milvus_profiles import ConfigError, Origin, ProfileNotFoundError, resolve
+from milvus_profiles import ConfigError, Origin, ProfileNotFoundError, ProfileWarning, resolve
 
 from .conftest import write
 
@@ -121,7 +122,12 @@ def test_same_profile_in_several_files_merges_key_by_key(isolated: Path, user_fi
     write(user_file, '[profiles.dev]\nuri = "http://user.example:1"\nuser = "bob"\ntimeout = 7\n')
     project = write(isolated / "milvus.toml", '[profiles.dev]\nuri = "http://proj.example:1"\n')
     local = write(isolated / "milvus.local.toml", 'default = "dev"\n[profiles.dev]\ntimeout = 3\n')
-    cfg = resolve()
+    with pytest.warns(ProfileWarning) as warned:
+        cfg = resolve()
+    assert [str(w.message) for w in warned] == [
+        f"profile 'dev' of {project} shadows the one in your user file {user_file} and points at another "
+        "server: http://proj.example:1 instead of http://user.example:1"
+    ]
     assert (cfg.uri, cfg.user, cfg.timeout) == ("http://proj.example:1", "bob", 3.0)
     assert str(cfg.origins["uri"]) == f"file {project}:2 [profiles.dev]"
     assert str(cfg.origins["user"]) == f"file {user_file}:3 [profiles.dev]"
@@ -306,3 +312,11 @@ def test_expansion_never_reads_a_secret(isolated: Path, monkeypatch: pytest.Monk
         f"{path}:3: profiles.evil.user: ${{{name}}} names a secret, and secrets are never expanded"
     )
     assert "leak-me" not in str(e.value)
+
+
+def test_no_warning_when_a_project_file_only_adds_to_a_user_profile(isolated: Path, user_file: Path) -> None:
+    write(user_file, '[profiles.dev]\nuri = "http://dev.example:19530"\nuser = "bob"\n')
+    write(isolated / "milvus.toml", '[profiles.dev]\nuri = "tcp://DEV.example"\ndb_name = "team"\n')
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert resolve("dev").db_name == "team"  # the same endpoint: nothing to warn about

@@ -1,18 +1,22 @@
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import keyring
 import keyring.backends.fail
+import keyring.errors
 import pytest
 
 from milvus_profiles import (
     ConfigError,
     KeyringUnavailableError,
+    connect,
     delete_secret,
     resolve,
     save_secret,
 )
+from milvus_profiles import secrets as secrets_module
 from milvus_profiles.secrets import account
 
 from .conftest import SENTINEL, MemoryKeyring, write
@@ -151,3 +155,44 @@ class TestMemoryKeyringContract(SecretStoreContract):
     @pytest.fixture
     def store(self, memory_keyring: MemoryKeyring) -> MemoryKeyring:
         return memory_keyring
+
+
+class FaultyKeyring(MemoryKeyring):
+    """A keyring backend that fails the way real ones do (for our handling of it, not for the keyring)."""
+
+    def __init__(self, fault: str) -> None:
+        super().__init__()
+        self.fault = fault
+
+    def get_password(self, service: str, username: str) -> str | None:
+        if self.fault == "hang":
+            time.sleep(5)
+        if self.fault == "locked":
+            raise keyring.errors.KeyringLocked("Failed to unlock the collection!")
+        if self.fault == "raise":
+            raise RuntimeError("the backend broke")
+        return None
+
+
+@pytest.mark.parametrize(
+    ("fault", "reason"),
+    [
+        ("hang", "the keyring did not answer within 0.2 s"),
+        ("locked", "the keyring is locked"),
+        ("raise", "the keyring failed (RuntimeError)"),
+    ],
+)
+def test_keyring_faults_end_in_a_typed_error(
+    project: Path, monkeypatch: pytest.MonkeyPatch, fault: str, reason: str
+) -> None:
+    monkeypatch.setattr(secrets_module, "KEYRING_TIMEOUT", 0.2)
+    keyring.set_keyring(FaultyKeyring(fault))
+    cfg = resolve("dev")  # never hangs, never raises
+    assert cfg.password is None
+    error = cfg.secret_error
+    assert isinstance(error, KeyringUnavailableError)
+    assert error.message == f"cannot read a secret: {reason}"
+    assert error.hint is not None
+    assert "MILVUS_PASSWORD" in error.hint
+    with pytest.raises(KeyringUnavailableError):
+        connect("dev")

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
         KeyringUnavailableError,
         MilvusProfilesError,
         ProfileNotFoundError,
+        ProfileWarning,
         SecretNotFoundError,
         ServerUnreachableError,
     )
@@ -41,6 +42,7 @@ _WHERE = {
     "MilvusProfilesError": "errors",
     "ConfigError": "errors",
     "ProfileNotFoundError": "errors",
+    "ProfileWarning": "errors",
     "SecretNotFoundError": "errors",
     "KeyringUnavailableError": "errors",
     "ServerUnreachableError": "errors",
@@ -56,6 +58,7 @@ __all__ = [
     "MilvusProfilesError",
     "Origin",
     "ProfileNotFoundError",
+    "ProfileWarning",
     "ResolvedProfile",
     "SecretNotFoundError",
     "ServerUnreachableError",

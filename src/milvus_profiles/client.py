@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .diagnose import check_secret, diagnose
+from .diagnose import diagnose, preflight
 from .errors import MilvusProfilesError
 from .profile import ResolvedProfile
 from .resolver import resolve
@@ -117,7 +117,7 @@ def needs_own_channel(cfg: ResolvedProfile) -> bool:
 
 
 def _check_before_connect(cfg: ResolvedProfile) -> None:
-    check_secret(cfg)
+    preflight(cfg)
     if cfg.is_lite:
         Path(cfg.uri).parent.mkdir(parents=True, exist_ok=True)
 

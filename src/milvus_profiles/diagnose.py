@@ -6,7 +6,7 @@ status code and a detail text; :func:`diagnose` turns those into the error a use
 
 from __future__ import annotations
 
-from . import secrets
+from . import permissions, secrets
 from .errors import (
     AuthenticationError,
     DatabaseNotFoundError,
@@ -29,12 +29,14 @@ _TLS_FAILURES = (
 )
 
 
-def check_secret(cfg: ResolvedProfile) -> None:
-    """Before any connection: a failed secret reference, or a user with no password, is an error.
+def preflight(cfg: ResolvedProfile) -> None:
+    """Before any connection: profile files others can change, a failed secret reference, or a user
+    with no password, are errors.
 
     Without a user a token is optional (many servers need none), so a keyring that does not work only
     matters when there is a user.
     """
+    permissions.check_files(p for p in cfg.files if p.is_file())
     if cfg.is_lite or cfg.password is not None or cfg.token is not None:
         return
     if isinstance(cfg.secret_error, SecretNotFoundError) or (cfg.user and cfg.secret_error is not None):

@@ -73,3 +73,8 @@ class AuthenticationError(ConnectError):
 
 class DatabaseNotFoundError(ConnectError):
     """The server answered and accepted the credentials, but the database does not exist."""
+
+
+class ProfileWarning(UserWarning):
+    """Something works but deserves attention: a profile shadowed by one that points elsewhere, or a
+    profile file others can read. Shown by the CLI as ``warning:`` lines."""

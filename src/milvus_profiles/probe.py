@@ -39,11 +39,11 @@ def probe(cfg: ResolvedProfile) -> ProbeResult:
     """
     import grpc
 
-    from .diagnose import check_secret, diagnose
+    from .diagnose import diagnose, preflight
 
     if cfg.is_lite:
         raise ValueError("probe() takes a server profile; Milvus Lite is checked with connect()")
-    check_secret(cfg)
+    preflight(cfg)
     metadata = _metadata(cfg)
     channel = _channel(cfg)
     try:

@@ -10,6 +10,7 @@ import difflib
 import os
 import re
 import sys
+import warnings
 from collections.abc import Hashable, Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
@@ -26,13 +27,19 @@ from pydantic_settings import (
 from . import files as files_module
 from . import references, secrets
 from .catalog import Catalog, Setting, catalog_of
-from .errors import ConfigError, KeyringUnavailableError, MilvusProfilesError, SecretNotFoundError
+from .errors import (
+    ConfigError,
+    KeyringUnavailableError,
+    MilvusProfilesError,
+    ProfileWarning,
+    SecretNotFoundError,
+)
 from .fields import FIELDS, FIELDS_BY_NAME, FILES_ENV, PROFILE_ENV, SECRET_FIELDS, TLS_PATH_KEYS
 from .files import discover, key_name
 from .memo import Memo, Snapshot
 from .model import FIELD_TYPES, check_uri
 from .profile import Origin, ResolvedProfile
-from .uri import URI_HINT, is_lite, uri_problem
+from .uri import URI_HINT, endpoint, is_lite, redact, uri_problem
 
 
 class _SettingsBase(BaseSettings):
@@ -319,6 +326,8 @@ def _resolve(
     kwargs_source = KwargsSource(overrides)
     catalog = catalog_of(paths, explicit=explicit)
     name, selected_by = select(profile, catalog, env)
+    if name is not None:
+        _warn_if_shadowed(catalog, name)
     profile_source = ProfileSource(catalog, name, env)
 
     merged: dict[str, Any] = {}
@@ -378,6 +387,35 @@ def _resolve(
         files=catalog.searched,
         secret_error=secret_error,
     )
+
+
+def _warn_if_shadowed(catalog: Catalog, name: str) -> None:
+    """A project file that redefines a profile of the user file and points it at another server may be
+    someone else's repository taking over a name the user trusts: say so, naming both files."""
+    mine = files_module.user_file().absolute()
+    tables = catalog.tables(name)
+    theirs = next((t.get("uri") for pf, t in tables if pf.path == mine), None)
+    if not isinstance(theirs, str):
+        return
+    for pf, table in tables:
+        if pf.path == mine:
+            return
+        uri = table.get("uri")
+        if isinstance(uri, str) and _endpoint_or_self(uri) != _endpoint_or_self(theirs):
+            warnings.warn(
+                ProfileWarning(
+                    f"profile {name!r} of {pf.path} shadows the one in your user file {mine} and points "
+                    f"at another server: {redact(uri)} instead of {redact(theirs)}"
+                ),
+                stacklevel=4,
+            )
+            return
+
+
+def _endpoint_or_self(uri: str) -> str:
+    if "${" in uri or is_lite(uri) or uri_problem(uri) is not None:
+        return uri
+    return endpoint(uri)
 
 
 def _profile_secret(

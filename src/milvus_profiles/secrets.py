@@ -11,6 +11,7 @@ deleting a secret updates the cache.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from .errors import KeyringUnavailableError
@@ -35,7 +36,13 @@ def clear_cache() -> None:
 def _unavailable(action: str, error: BaseException) -> KeyringUnavailableError:
     import keyring.errors
 
-    if isinstance(error, keyring.errors.NoKeyringError):
+    if isinstance(error, _TimedOut):
+        reason = f"the keyring did not answer within {KEYRING_TIMEOUT:g} s"
+        hint = (
+            "unlock the keyring or check that its service runs (`milvus-profiles doctor`), "
+            "or set MILVUS_PASSWORD or MILVUS_TOKEN in the environment instead"
+        )
+    elif isinstance(error, keyring.errors.NoKeyringError):
         reason = "no keyring backend is available"
         hint = (
             "set MILVUS_PASSWORD or MILVUS_TOKEN in the environment instead, or install a backend "
@@ -51,10 +58,35 @@ def _unavailable(action: str, error: BaseException) -> KeyringUnavailableError:
     return KeyringUnavailableError(f"cannot {action} a secret: {reason}", hint=hint)
 
 
-def _backend() -> Any:
+KEYRING_TIMEOUT = 10.0
+"""Seconds a keyring call may take; a backend that hangs (a locked keyring waiting for a prompt no one
+sees, a D-Bus service that never answers) then gives KeyringUnavailableError instead of hanging."""
+
+
+class _TimedOut(Exception):
+    pass
+
+
+def _call(method: str, *args: str) -> Any:
+    """``keyring.<method>(*args)`` in a daemon thread, given at most :data:`KEYRING_TIMEOUT` seconds."""
     import keyring
 
-    return keyring
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = getattr(keyring, method)(*args)
+        except BaseException as e:  # handed to the caller's thread
+            outcome["error"] = e
+
+    worker = threading.Thread(target=run, name="milvus-profiles-keyring", daemon=True)
+    worker.start()
+    worker.join(KEYRING_TIMEOUT)
+    if worker.is_alive():
+        raise _TimedOut
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("value")
 
 
 def get_secret(uri: str, user: str | None) -> str | None:
@@ -63,7 +95,7 @@ def get_secret(uri: str, user: str | None) -> str | None:
     if key in _CACHE:
         return _CACHE[key]
     try:
-        value: str | None = _backend().get_password(SERVICE, key)
+        value: str | None = _call("get_password", SERVICE, key)
     except Exception as e:
         raise _unavailable("read", e) from None
     _CACHE[key] = value
@@ -74,7 +106,7 @@ def set_secret(uri: str, user: str | None, secret: str) -> str:
     """Store ``secret`` for ``uri`` and ``user``; returns the account it is stored under."""
     key = account(uri, user)
     try:
-        _backend().set_password(SERVICE, key, secret)
+        _call("set_password", SERVICE, key, secret)
     except Exception as e:
         raise _unavailable("store", e) from None
     _CACHE[key] = secret
@@ -88,7 +120,7 @@ def delete_secret_for(uri: str, user: str | None) -> bool:
     key = account(uri, user)
     _CACHE.pop(key, None)
     try:
-        _backend().delete_password(SERVICE, key)
+        _call("delete_password", SERVICE, key)
     except keyring.errors.PasswordDeleteError:
         return False
     except Exception as e:

@@ -112,12 +112,32 @@ def main(
     from .common import State
     from .output import Output, wants_color
 
+    out = Output(color=wants_color(no_color))
+    _show_warnings_with(out)
     ctx.obj = State(
-        out=Output(color=wants_color(no_color)),
+        out=out,
         files=files or None,
         profile=profile,
         debug=debug,
     )
+
+
+def _show_warnings_with(out: Any) -> None:
+    """Our warnings become ``warning:`` lines on ``out``; others keep Python's format."""
+    import warnings
+
+    from ..errors import ProfileWarning
+
+    original = getattr(warnings.showwarning, "python_showwarning", warnings.showwarning)
+
+    def show(message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+        if issubclass(category, ProfileWarning):
+            out.warning(str(message))
+        else:
+            original(message, category, *args, **kwargs)
+
+    show.python_showwarning = original  # type: ignore[attr-defined]
+    warnings.showwarning = show
 
 
 __all__ = ["main"]

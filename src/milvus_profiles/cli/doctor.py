@@ -1,6 +1,7 @@
 """``milvus-profiles doctor``: what on this machine can make a profile behave unexpectedly.
 
-It names variables and files, never their secret values, and changes nothing.
+It names variables and files, never their secret values, and changes nothing unless asked with
+``--fix``, which repairs the permissions of profile files.
 """
 
 from __future__ import annotations
@@ -46,9 +47,14 @@ def _keyring(out: Output) -> None:
         out.item("ok", "a lookup works")
 
 
-def _permissions(out: Output, state: State) -> None:
+def _permissions(out: Output, state: State, fix: bool) -> None:
     out.heading("profile files")
     paths, explicit = files.discover(state.files)
+    if fix:
+        from ..permissions import fix_files
+
+        for change in fix_files(p for p in paths if p.is_file()):
+            out.item("fixed", change)
     user_file = files.user_file().absolute()
     for path in (p.absolute() for p in paths):
         if not path.exists():
@@ -61,9 +67,17 @@ def _permissions(out: Output, state: State) -> None:
         if os.name == "nt":
             out.item("info", shown)
         elif mode & 0o022:
-            out.item("warn", f"{shown}: others can change it", f"chmod go-w {path}")
+            out.item(
+                "warn",
+                f"{shown}: others can change it; connect() and `test` refuse it",
+                f"chmod go-w {path}  (or `milvus-profiles doctor --fix`)",
+            )
         elif path == user_file and mode & 0o044:
-            out.item("warn", f"{shown}: others can read your profiles", f"chmod 600 {path}")
+            out.item(
+                "warn",
+                f"{shown}: others can read your profiles",
+                f"chmod 600 {path}  (or `milvus-profiles doctor --fix`)",
+            )
         else:
             out.item("ok", shown)
 
@@ -149,13 +163,18 @@ def _pymilvus_dotenv(out: Output) -> None:
 
 
 @click.command()
+@click.option(
+    "--fix",
+    is_flag=True,
+    help="Repair permissions: no group or other write access to profile files, the user file private.",
+)
 @click.pass_obj
-def doctor(state: State) -> None:
+def doctor(state: State, fix: bool) -> None:
     """Check the keyring, profile file permissions, MILVUS_* variables, shadowed names and .env."""
     out = state.out
     out.line(f"milvus-profiles {__version__}, Python {sys.version.split()[0]}")
     _keyring(out)
-    _permissions(out, state)
+    _permissions(out, state, fix)
     _environment(out)
     _profiles(out, state)
     _pymilvus_dotenv(out)

@@ -93,8 +93,8 @@ class Output:
         self.line(self.style(text, bold=True))
 
     def item(self, kind: str, text: str, hint: str | None = None) -> None:
-        """One finding of ``doctor``: ``kind`` is ``ok``, ``info``, ``warn`` or ``fail``."""
-        colour = {"ok": "green", "warn": "yellow", "fail": "red"}.get(kind)
+        """One finding of ``doctor``: ``kind`` is ``ok``, ``info``, ``warn``, ``fail`` or ``fixed``."""
+        colour = {"ok": "green", "fixed": "green", "warn": "yellow", "fail": "red"}.get(kind)
         self.line(f"  {self.style(kind.ljust(4), colour, bold=colour is not None)}  {text}")
         if hint:
             self.line(f"        {self.style('hint', 'cyan')}: {hint}")
