@@ -55,7 +55,7 @@ def check_files(paths: Iterable[Path]) -> None:
                     f"{path}: the user profile file is readable by other users, who can see your "
                     f"servers and user names; fix it with: chmod 600 {shlex.quote(str(path))}"
                 ),
-                stacklevel=3,
+                stacklevel=4,
             )
 
 
