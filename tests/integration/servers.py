@@ -231,15 +231,24 @@ class LiteServer:
 
     def __init__(self, base: Path) -> None:
         self.port = free_port()
+        self.base = base
         self.log = base / "lite.log"
+        self.start()
+
+    def start(self) -> None:
         binary = Path(sys.executable).with_name("milvus-lite")
-        args = [str(binary), "server", "--data-dir", str(base / "lite-data")]
+        args = [str(binary), "server", "--data-dir", str(self.base / "lite-data")]
         args += ["--host", "127.0.0.1", "--port", str(self.port)]
         with self.log.open("ab") as log:
             self.proc = subprocess.Popen(
                 args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
             )
         wait_for_port(self.port, time.monotonic() + 60, self.proc, self.log)
+
+    def restart(self) -> None:
+        """Stop the server, then start it again on the same port and data."""
+        stop_group(self.proc)
+        self.start()
 
     @property
     def uri(self) -> str:

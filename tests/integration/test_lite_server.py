@@ -21,3 +21,17 @@ def test_http_profile_without_authentication(isolated: Path, lite_server: LiteSe
         DatabaseNotFoundError, match=r"^profile lite: database 'nope' does not exist on 127\."
     ):
         connect(db_name="nope")
+
+
+def test_a_client_works_again_after_the_server_restarts(isolated: Path, tmp_path: Path) -> None:
+    (tmp_path / "restarting").mkdir()
+    server = LiteServer(tmp_path / "restarting")
+    try:
+        write(isolated / "milvus.toml", f'[profiles.lite]\nuri = "{server.uri}"\ntimeout = 5\n')
+        client = connect("lite")
+        client.create_collection("survives", dimension=2)
+        server.restart()
+        assert "survives" in client.list_collections()
+        client.close()
+    finally:
+        server.stop()

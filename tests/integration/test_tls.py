@@ -62,3 +62,15 @@ def test_mutual_tls_without_a_client_certificate(
     message = str(e.value)
     assert message.startswith(f"profile p: the TLS handshake with 127.0.0.1:{mtls_server.port} failed (")
     assert TLS_HINT in message
+
+
+def test_a_certificate_for_another_name(
+    isolated: Path, tls_server: MilvusServer, certs: Certificates, ready: Callable[..., None]
+) -> None:
+    profile(isolated, tls_server, certs, 'server_pem_path = "ca.pem"\nserver_name = "milvus.elsewhere"\n')
+    with pytest.raises(ServerUnreachableError) as e:
+        ready("p", password=ROOT_PASSWORD)
+    message = str(e.value)
+    assert message.startswith(f"profile p: the TLS handshake with 127.0.0.1:{tls_server.port} failed (")
+    assert "Hostname Verification Check failed" in message
+    assert TLS_HINT in message
