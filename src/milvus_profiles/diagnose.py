@@ -6,11 +6,14 @@ status code and a detail text; :func:`diagnose` turns those into the error a use
 
 from __future__ import annotations
 
-from . import permissions, secrets
+import warnings
+
+from . import secrets
 from .errors import (
     AuthenticationError,
     DatabaseNotFoundError,
     MilvusProfilesError,
+    ProfileWarning,
     SecretNotFoundError,
     ServerUnreachableError,
 )
@@ -36,7 +39,10 @@ def preflight(cfg: ResolvedProfile) -> None:
     Without a user a token is optional (many servers need none), so a keyring that does not work only
     matters when there is a user.
     """
-    permissions.check_files(p for p in cfg.files if p.is_file())
+    if cfg.file_error is not None:
+        raise cfg.file_error
+    if cfg.file_warning is not None:
+        warnings.warn(ProfileWarning(cfg.file_warning), stacklevel=3)
     if cfg.is_lite or cfg.password is not None or cfg.token is not None:
         return
     if isinstance(cfg.secret_error, SecretNotFoundError) or (cfg.user and cfg.secret_error is not None):

@@ -14,16 +14,19 @@ from pathlib import Path
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
-FileStamp = tuple[int, int] | None
+FileStamp = tuple[int, int, int] | None
 
 
 def file_stamp(path: str) -> FileStamp:
-    """Size and modification time of a path, or None when it does not exist."""
+    """Size, modification time and mode of a path, or None when it does not exist.
+
+    The mode is part of it because a resolved profile knows whether its files are safe to use.
+    """
     try:
         st = os.stat(path)
     except OSError:
         return None
-    return st.st_size, st.st_mtime_ns
+    return st.st_size, st.st_mtime_ns, st.st_mode
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,14 @@ class Snapshot:
             files=tuple((p, file_stamp(p)) for p in unique),
             env=tuple((n, os.environ.get(n)) for n in dict.fromkeys(env_names)),
         )
+
+    def mode(self, path: Path) -> int | None:
+        """The mode recorded for ``path``, or None when it did not exist (or was not recorded)."""
+        key = str(path)
+        for name, stamp in self.files:
+            if name == key:
+                return None if stamp is None else stamp[2]
+        return None
 
     def unchanged(self) -> bool:
         get = os.environ.get

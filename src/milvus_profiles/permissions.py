@@ -12,51 +12,37 @@ from __future__ import annotations
 import os
 import shlex
 import stat
-import warnings
 from collections.abc import Iterable
 from pathlib import Path
 
-from .errors import ConfigError, ProfileWarning
+from .errors import ConfigError
 from .files import user_file
 
 CHECKED = os.name != "nt"
 
 
-def writable_by_others(path: Path) -> bool:
-    try:
-        return bool(path.stat().st_mode & (stat.S_IWGRP | stat.S_IWOTH))
-    except OSError:
-        return False
-
-
-def readable_by_others(path: Path) -> bool:
-    try:
-        return bool(path.stat().st_mode & (stat.S_IRGRP | stat.S_IROTH))
-    except OSError:
-        return False
-
-
-def check_files(paths: Iterable[Path]) -> None:
-    """Refuse a profile file that group or others may change; warn when others may read the user file."""
+def assess(modes: Iterable[tuple[Path, int]]) -> tuple[ConfigError | None, str | None]:
+    """From the modes of the profile files read: the error that forbids connecting (a file others may
+    change), and the warning about a user file others may read."""
     if not CHECKED:
-        return
+        return None, None
     mine = user_file().absolute()
-    for path in paths:
-        if writable_by_others(path):
-            raise ConfigError(
+    error: ConfigError | None = None
+    warning: str | None = None
+    for path, mode in modes:
+        if error is None and mode & (stat.S_IWGRP | stat.S_IWOTH):
+            error = ConfigError(
                 "the profile file is writable by other users, who could point its profiles at a "
                 "server of theirs and receive your password; it is not used to connect",
                 path=path,
                 hint=f"chmod go-w {shlex.quote(str(path))}  (or `milvus-profiles doctor --fix`)",
             )
-        if path.absolute() == mine and readable_by_others(path):
-            warnings.warn(
-                ProfileWarning(
-                    f"{path}: the user profile file is readable by other users, who can see your "
-                    f"servers and user names; fix it with: chmod 600 {shlex.quote(str(path))}"
-                ),
-                stacklevel=4,
+        if path.absolute() == mine and mode & (stat.S_IRGRP | stat.S_IROTH):
+            warning = (
+                f"{path}: the user profile file is readable by other users, who can see your servers "
+                f"and user names; fix it with: chmod 600 {shlex.quote(str(path))}"
             )
+    return error, warning
 
 
 def fix_files(paths: Iterable[Path]) -> list[str]:

@@ -73,6 +73,10 @@ class ResolvedProfile:
     files: tuple[Path, ...] = ()
     secret_error: MilvusProfilesError | None = field(default=None, compare=False)
     """Why the profile's secret could not be had (keyring or reference); connect() raises it."""
+    file_error: MilvusProfilesError | None = field(default=None, compare=False)
+    """A profile file that others may change: connect() and `test` refuse to use the profile."""
+    file_warning: str | None = field(default=None, compare=False)
+    """A user file that others may read: connect() and `test` warn."""
 
     @property
     def is_lite(self) -> bool:

@@ -25,7 +25,7 @@ from pydantic_settings import (
 )
 
 from . import files as files_module
-from . import references, secrets
+from . import permissions, references, secrets
 from .catalog import Catalog, Setting, catalog_of
 from .errors import (
     ConfigError,
@@ -373,6 +373,9 @@ def _resolve(
         snapshots.append(
             snapshot if not used else Snapshot(snapshot.files, (*snapshot.env, *Snapshot.take([], used).env))
         )
+    file_error, file_warning = permissions.assess(
+        (pf.path, mode) for pf in catalog.files if (mode := snapshot.mode(pf.path)) is not None
+    )
     return ResolvedProfile(
         name=name,
         uri=uri,
@@ -386,6 +389,8 @@ def _resolve(
         origins=MappingProxyType(origins),
         files=catalog.searched,
         secret_error=secret_error,
+        file_error=file_error,
+        file_warning=file_warning,
     )
 
 
