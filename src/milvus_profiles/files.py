@@ -1,4 +1,4 @@
-"""Finding and reading profile files, with the line of every key.
+"""Finding and reading profile files, with the line of every key, and the lock that writers take.
 
 Parsed files are cached by path, size and modification time, so a process that resolves profiles again
 and again parses each file once. The cache is documented and can be emptied with :func:`clear_cache`.
@@ -6,10 +6,13 @@ and again parses each file once. The cache is documented and can be emptied with
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import hashlib
 import os
 import re
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,17 +30,28 @@ LOCAL_FILE = "milvus.local.toml"
 USER_FILE = "profiles.toml"
 APP_NAME = "milvus-profiles"
 
+MAX_FILE_SIZE = 1024 * 1024
+"""Profile files hold a few profiles; anything larger is the wrong file, and is refused before parsing."""
+
+LOCK_TIMEOUT = 30.0
+"""Seconds a writer waits for another one to finish with the same file."""
+
 Key = tuple[str, ...]
 
 
 @dataclass(eq=False)
 class ProfileFile:
-    """One parsed profile file: its data and the line where each key is set."""
+    """One parsed profile file: its data, and (computed when first asked for) the line of each key."""
 
     path: Path
     data: dict[str, Any] = field(repr=False)
-    lines: dict[Key, int] = field(repr=False)
+    text: str = field(repr=False)
     validated: bool = field(default=False, repr=False)
+
+    @functools.cached_property
+    def lines(self) -> dict[Key, int]:
+        """Every table header and key of the file, and its line."""
+        return locate_keys(self.text)
 
     def line_of(self, *key: str) -> int | None:
         """The line that sets ``key``, or of the nearest enclosing table that is written out."""
@@ -83,7 +97,7 @@ def find_project_dir(start: Path | None = None, *, checked: list[Path] | None = 
     while folder not in seen:
         seen.add(folder)
         looked.append(folder / PROJECT_FILE)
-        if looked[-1].exists():
+        if os.path.lexists(looked[-1]):  # a broken symlink is reported when read, not skipped
             return folder
         looked.append(folder / ".git")
         if looked[-1].exists() or folder.parent == folder:
@@ -123,7 +137,7 @@ def load_files(paths: Sequence[Path], *, explicit: bool) -> list[ProfileFile]:
     """Read every file that exists (every file, when ``explicit``), highest precedence first."""
     loaded: list[ProfileFile] = []
     for path in paths:
-        if not explicit and not path.exists():
+        if not explicit and not os.path.lexists(path):
             continue
         loaded.append(read_file(path))
     return loaded
@@ -142,28 +156,64 @@ def read_file(path: Path) -> ProfileFile:
     path = path.absolute()
     try:
         st = path.stat()
+        cached = _CACHE.get(path)
+        if cached is not None and cached[0] == st.st_size and cached[1] == st.st_mtime_ns:
+            return cached[2]
+        raw = read_bytes(path)
     except FileNotFoundError:
+        if os.path.islink(path):
+            raise ConfigError(
+                f"is a symbolic link to {os.readlink(path)}, which does not exist",
+                path=path,
+                hint="fix or remove the link",
+            ) from None
         raise ConfigError(
             "profile file not found",
             path=path,
             hint=f"create it with `milvus-profiles init`, or fix the path given by --file or {FILES_ENV}",
         ) from None
-    except OSError as e:
-        raise ConfigError(f"cannot read the profile file: {e.strerror}", path=path) from None
-    cached = _CACHE.get(path)
-    if cached is not None and cached[0] == st.st_size and cached[1] == st.st_mtime_ns:
-        return cached[2]
-    try:
-        raw = path.read_bytes()
-    except IsADirectoryError:
-        raise ConfigError(
-            "is a folder, not a profile file", path=path, hint="rename or remove the folder"
-        ) from None
-    except OSError as e:
-        raise ConfigError(f"cannot read the profile file: {e.strerror}", path=path) from None
+    except (OSError, ValueError) as e:
+        raise _unreadable(path, e) from None
     parsed = parse_text(raw, path)
     _CACHE[path] = (st.st_size, st.st_mtime_ns, parsed)
     return parsed
+
+
+def read_bytes(path: Path) -> bytes:
+    """The bytes of a profile file, at most :data:`MAX_FILE_SIZE` of them.
+
+    Raises FileNotFoundError when there is no file, and ConfigError for anything else that stops it being
+    read: a folder, a file too large (or endless, such as ``/dev/zero``), no permission.
+    """
+    try:
+        with open(path, "rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            raw = f.read(MAX_FILE_SIZE + 1) if size <= MAX_FILE_SIZE else b""
+    except FileNotFoundError:
+        raise
+    except IsADirectoryError:
+        raise ConfigError(
+            "is a folder, not a profile file", path=path.absolute(), hint="rename or remove the folder"
+        ) from None
+    except (OSError, ValueError) as e:
+        raise _unreadable(path.absolute(), e) from None
+    if size > MAX_FILE_SIZE or len(raw) > MAX_FILE_SIZE:
+        limit = f"{MAX_FILE_SIZE // 2**20} MB"
+        raise ConfigError(
+            f"is {size / 2**20:.1f} MB, too large for a profile file (the limit is {limit})"
+            if size > MAX_FILE_SIZE
+            else f"gives more than {limit}, too large for a profile file",
+            path=path.absolute(),
+            hint=f"is this the right file? check --file and {FILES_ENV}",
+        )
+    return raw
+
+
+def _unreadable(path: Path, error: OSError | ValueError) -> ConfigError:
+    if isinstance(error, OSError):
+        return ConfigError(f"cannot read the profile file: {error.strerror or error}", path=path)
+    # os functions raise ValueError for a path no file can have
+    return ConfigError("cannot read the profile file: the path contains a NUL character", path=path)
 
 
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
@@ -196,12 +246,15 @@ def parse_text(raw: bytes, path: Path) -> ProfileFile:
         ) from None
     except RecursionError:
         raise ConfigError("tables nest too deeply to read", path=path) from None
-    return ProfileFile(path=path, data=data, lines=locate_keys(text))
+    return ProfileFile(path=path, data=data, text=text)
 
 
 _KEY_PART = re.compile(r"""\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([A-Za-z0-9_-]+))\s*""")
 _HEADER = re.compile(r"^\s*\[\[?(?P<key>[^\[\]]+)\]\]?\s*(?:#.*)?$")
-_ASSIGN = re.compile(r"""^\s*(?P<key>(?:"(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_.\s-])+?)\s*=(?P<rest>.*)$""")
+_SIMPLE_KEY = r"""(?:"(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+)"""
+# Whitespace only around the dots of a dotted key: one way to match a line, so a long line (of blanks,
+# say) costs linear time, not cubic.
+_ASSIGN = re.compile(rf"^[ \t]*(?P<key>{_SIMPLE_KEY}(?:[ \t]*\.[ \t]*{_SIMPLE_KEY})*)[ \t]*=(?P<rest>.*)$")
 _INLINE_KEY = re.compile(r"""[{,]\s*((?:"(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_.-])+)\s*=""")
 
 
@@ -262,3 +315,81 @@ def locate_keys(text: str) -> dict[Key, int]:
                 if sub is not None:
                     lines.setdefault(full + sub, number)
     return lines
+
+
+# Writing: the lock that writers of one file take turns on, and the names of their temporary files.
+
+TEMP_SUFFIX = ".tmp"
+
+
+def temp_prefix(target: Path) -> str:
+    """How the temporary file that is about to replace ``target`` is named: ``.milvus.toml.write-``."""
+    return f".{target.name}.write-"
+
+
+def lock_path(path: Path) -> Path:
+    """The lock file of ``path``: in the user's folder, named after the real path of the file.
+
+    Lock files stay out of the file's own folder, so a project has none to ignore or commit; every path
+    that leads to one file (through a symlink, ``..``) leads to the same lock.
+    """
+    real = os.path.realpath(path)
+    digest = hashlib.sha256(os.fsencode(real)).hexdigest()[:16]
+    return user_config_dir() / "locks" / f"{Path(real).name[:64]}.{digest}.lock"
+
+
+@contextlib.contextmanager
+def locked(path: Path, *, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
+    """Hold the write lock of ``path`` while its current text is read, changed and written back.
+
+    Writers that take turns on the lock never lose each other's changes. With the lock held, no other
+    writer of ``path`` is midway, so temporary files that a killed writer left behind are removed. The
+    lock is an OS lock (``flock`` or ``LockFileEx``), released by the system when its process dies.
+    It is not reentrant.
+
+    Example:
+        >>> with locked(path):
+        ...     editor = ProfileEditor.open(path)
+        ...     editor.set_default("dev")
+        ...     editor.save()
+    """
+    import filelock
+
+    lock_file = lock_path(path)
+    try:
+        config = lock_file.parent.parent
+        config.parent.mkdir(parents=True, exist_ok=True)
+        config.mkdir(mode=0o700, exist_ok=True)
+        lock_file.parent.mkdir(mode=0o700, exist_ok=True)
+        lock = filelock.FileLock(str(lock_file), timeout=timeout, mode=0o600)
+        lock.acquire()
+    except filelock.Timeout:
+        raise ConfigError(
+            f"another milvus-profiles command has been changing this file for {timeout:g} s",
+            path=path.absolute(),
+            hint="wait until it is done, then run the command again",
+        ) from None
+    except OSError as e:
+        raise ConfigError(
+            f"cannot take the write lock {lock_file}: {e.strerror or e}",
+            path=path.absolute(),
+            hint=f"check that {lock_file.parent} is a folder you can write to",
+        ) from None
+    try:
+        remove_leftovers(Path(os.path.realpath(path)))
+        yield
+    finally:
+        lock.release()
+
+
+def remove_leftovers(target: Path) -> None:
+    """Delete the temporary files that writers of ``target`` killed midway left in its folder."""
+    leftover = re.compile(re.escape(temp_prefix(target)) + r"[a-z0-9_]{8}" + re.escape(TEMP_SUFFIX))
+    try:
+        entries = list(os.scandir(target.parent))
+    except OSError:
+        return
+    for entry in entries:
+        if leftover.fullmatch(entry.name):
+            with contextlib.suppress(OSError):
+                os.unlink(entry.path)

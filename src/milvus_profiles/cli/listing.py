@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +33,7 @@ def _values(catalog: Catalog, name: str) -> tuple[dict[str, Any], str | None]:
         return own, e.message
 
 
-def _entry(catalog: Catalog, name: str, default: Setting | None) -> dict[str, Any]:
+def _entry(catalog: Catalog, name: str, default: Setting | None, *, lines: bool) -> dict[str, Any]:
     tables = catalog.tables(name)
     values, problem = _values(catalog, name)
     home = tables[0][0]
@@ -43,7 +44,7 @@ def _entry(catalog: Catalog, name: str, default: Setting | None) -> dict[str, An
         "user": values.get("user"),
         "extends": tables[0][1].get("extends"),
         "file": str(home.path),
-        "line": home.line_of("profiles", name),
+        "line": home.line_of("profiles", name) if lines else None,
         "default": default is not None and default.value == name,
         "also_in": [str(pf.path) for pf, _ in tables[1:]],
         "problem": problem,
@@ -62,7 +63,8 @@ def list_profiles(state: State, as_json: bool) -> None:
 
     catalog = load_catalog(state.files, validate=False)
     default = catalog.default()
-    entries = [_entry(catalog, name, default) for name in catalog.names()]
+    # finding the line of every key costs as much as parsing: only JSON shows lines
+    entries = [_entry(catalog, name, default, lines=as_json) for name in catalog.names()]
     out = state.out
     if as_json:
         out.json(
@@ -79,9 +81,10 @@ def list_profiles(state: State, as_json: bool) -> None:
         out.line(f"no profiles (searched: {searched})")
         out.line("create one with `milvus-profiles init` or `milvus-profiles add NAME --uri URI`")
         return
+    shown = functools.cache(display_path)  # the same few files, a thousand times
     rows = []
     for e in entries:
-        shadowed = ", ".join(display_path(p) for p in e["also_in"])
+        shadowed = ", ".join(shown(p) for p in e["also_in"])
         rows.append(
             [
                 Cell("*", "green", bold=True) if e["default"] else "",
@@ -89,7 +92,7 @@ def list_profiles(state: State, as_json: bool) -> None:
                 e["uri"],
                 str(e["db_name"]),
                 e["user"] or "-",
-                display_path(e["file"]),
+                shown(e["file"]),
                 Cell(shadowed + " (shadowed)", "yellow") if shadowed else "",
             ]
         )
