@@ -166,3 +166,10 @@ def test_add_line(tmp_path: Path) -> None:
     assert path.read_text(encoding="utf-8") == "milvus.local.toml\n"
     other = write(tmp_path / "other", "/milvus.local.toml")
     assert not add_line(other, "milvus.local.toml", equivalent=["/milvus.local.toml"])
+
+
+def test_replacing_the_last_profile_keeps_the_blank_line_above_it() -> None:
+    text = '# notes about the whole file\n\n[profiles.p]\nuri = "http://a:19530"\n'
+    editor = edited(text)
+    editor.set_profile("p", {"uri": "http://b:19530"})
+    assert editor.text == text.replace("http://a:19530", "http://b:19530")

@@ -40,3 +40,15 @@ def test_example_profile_file_is_valid() -> None:
         catalog.extends_chain(name)
     prod = resolve("prod", files=[example])
     assert set(prod.tls) == {"secure", "server_pem_path", "server_name"}
+
+
+def test_check_accepts_the_example_file_where_its_certificate_exists(isolated: Path) -> None:
+    from click.testing import CliRunner
+
+    from milvus_profiles.cli import main
+
+    example = write(isolated / "milvus.toml", (ROOT / "profiles.example.toml").read_text(encoding="utf-8"))
+    write(isolated / "certs" / "ca.pem", "not checked here, only that it exists\n")
+    result = CliRunner().invoke(main, ["check", str(example)])
+    assert result.exit_code == 0, result.output
+    assert result.output == "ok: 1 file, 4 profiles\n"

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import errno
+import math
 import os
 import re
 import stat
@@ -24,7 +26,7 @@ from typing import Any
 import tomlkit
 
 from .errors import ConfigError
-from .files import Key, ProfileFile, locate_keys, parse_text
+from .files import TEMP_SUFFIX, Key, ProfileFile, locate_keys, locked, parse_text, read_bytes, temp_prefix
 
 _HEADER_LINE = re.compile(r"^\s*\[")
 _DEFAULT_LINE = re.compile(r"""^\s*default\s*=\s*("(?:[^"\\]|\\.)*"|'[^']*')\s*(?:#.*)?$""")
@@ -41,10 +43,13 @@ def _comment(line: str) -> bool:
 class ProfileEditor:
     """The text of one profile file, edited in memory; :meth:`save` writes it atomically.
 
+    Hold the file's lock from :meth:`open` to :meth:`save`, so that no other writer's change is lost.
+
     Example:
-        >>> editor = ProfileEditor.open(Path("milvus.toml"))
-        >>> editor.set_profile("dev", {"uri": "http://localhost:19530"})
-        >>> editor.save()
+        >>> with locked(path):
+        ...     editor = ProfileEditor.open(path)
+        ...     editor.set_profile("dev", {"uri": "http://localhost:19530"})
+        ...     editor.save()
     """
 
     def __init__(self, path: Path, text: str = "") -> None:
@@ -56,11 +61,9 @@ class ProfileEditor:
     def open(cls, path: Path) -> ProfileEditor:
         """Read ``path``; a missing file is an empty one that :meth:`save` creates."""
         try:
-            raw = path.read_bytes()
+            raw = read_bytes(path)
         except FileNotFoundError:
             return cls(path)
-        except OSError as e:
-            raise ConfigError(f"cannot read the profile file: {e.strerror}", path=path.absolute()) from None
         parse_text(raw, path.absolute())  # a file that is not valid TOML is reported, never rewritten
         return cls(path, raw.decode("utf-8"))
 
@@ -80,6 +83,13 @@ class ProfileEditor:
 
     def set_profile(self, name: str, values: Mapping[str, Any]) -> None:
         """Add profile ``name``, or replace it where it stands. Tables in ``values`` become sub-tables."""
+        if not isinstance(self.data.get("profiles", {}), dict):
+            raise ConfigError(
+                "profiles must be a table of profiles",
+                path=self.path,
+                line=locate_keys(self.text).get(("profiles",)),
+                hint="write each profile as a table [profiles.NAME]",
+            )
         expected = copy.deepcopy(self.data)
         expected.setdefault("profiles", {})[name] = copy.deepcopy(dict(values))
         fragment = _fragment(name, values, self._newline)
@@ -176,7 +186,8 @@ class ProfileEditor:
                 merged.append((start, end))
         for start, end in reversed(merged):
             del lines[start:end]
-            _join(lines, start)
+            if not fragment or start != merged[0][0]:  # the new text goes where the old was, blanks kept
+                _join(lines, start)
         if fragment:
             at = merged[0][0]
             while at > len(lines):
@@ -246,7 +257,19 @@ def _same(data: dict[str, Any], expected: dict[str, Any]) -> bool:
     def normal(d: dict[str, Any]) -> dict[str, Any]:
         return {k: v for k, v in d.items() if not (k == "profiles" and v == {})}
 
-    return normal(data) == normal(expected)
+    return _equal(normal(data), normal(expected))
+
+
+def _equal(a: Any, b: Any) -> bool:
+    """``==`` of parsed TOML, except that ``nan`` equals ``nan`` (a file may hold one, and an edit elsewhere
+    keeps it) and ``true`` does not equal ``1``."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_equal(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(map(_equal, a, b))
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True
+    return type(a) is type(b) and bool(a == b)
 
 
 def _attached_above(lines: list[str], header: int) -> int:
@@ -332,7 +355,7 @@ def write_atomic(path: Path, text: str, *, private: bool = False) -> None:
     try:
         _make_folder(folder, private)
         mode = _mode_for(target, private)
-        fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
+        fd, temp = tempfile.mkstemp(dir=folder, prefix=temp_prefix(target), suffix=TEMP_SUFFIX)
         try:
             with os.fdopen(fd, "wb") as f:
                 f.write(text.encode("utf-8"))
@@ -346,18 +369,27 @@ def write_atomic(path: Path, text: str, *, private: bool = False) -> None:
             raise
         _fsync_folder(folder)
     except OSError as e:
+        full = e.errno in (errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC))
         raise ConfigError(
             f"cannot write the file: {e.strerror or e}",
             path=target,
-            hint=f"check that {folder} exists and is writable",
+            hint="free some disk space and run the command again; the file is unchanged"
+            if full
+            else f"check that {folder} exists and is writable",
         ) from None
 
 
 def _make_folder(folder: Path, private: bool) -> None:
     if folder.is_dir():
         return
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    folder.mkdir(mode=0o700 if private else 0o777)
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(mode=0o700 if private else 0o777)
+    except FileExistsError:
+        if folder.is_dir():  # made meanwhile by another writer
+            return
+        # a file stands where a folder has to be; "File exists" would not say so
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(folder)) from None
     if private:
         os.chmod(folder, 0o700)
 
@@ -389,16 +421,17 @@ def add_line(path: Path, line: str, *, equivalent: Iterable[str] = ()) -> bool:
 
     Returns False when nothing had to change.
     """
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        text = ""
-    except (OSError, UnicodeDecodeError) as e:
-        raise ConfigError(f"cannot read the file: {e}", path=path.absolute()) from None
-    present = {existing.strip() for existing in text.splitlines()}
-    if line in present or present & set(equivalent):
-        return False
-    if text and not text.endswith("\n"):
-        text += "\n"
-    write_atomic(path, text + line + "\n")
-    return True
+    with locked(path):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            text = ""
+        except (OSError, UnicodeDecodeError) as e:
+            raise ConfigError(f"cannot read the file: {e}", path=path.absolute()) from None
+        present = {existing.strip() for existing in text.splitlines()}
+        if line in present or present & set(equivalent):
+            return False
+        if text and not text.endswith("\n"):
+            text += "\n"
+        write_atomic(path, text + line + "\n")
+        return True

@@ -90,8 +90,13 @@ def find_project_dir(start: Path | None = None, *, checked: list[Path] | None = 
     The search stops at the first folder that contains ``.git`` (the repository root) or at the root.
     ``checked`` collects every path whose existence decided the answer.
     """
-    folder = Path.cwd() if start is None else start
-    folder = folder.absolute()
+    try:
+        folder = (Path.cwd() if start is None else start).absolute()
+    except FileNotFoundError:
+        raise ConfigError(
+            "the working folder no longer exists, so no milvus.toml can be looked for above it",
+            hint=f"change to an existing folder, or name the file with --file or {FILES_ENV}",
+        ) from None
     seen: set[Path] = set()
     looked: list[Path] = [] if checked is None else checked
     while folder not in seen:
@@ -245,7 +250,11 @@ def parse_text(raw: bytes, path: Path) -> ProfileFile:
             hint="fix the syntax; `milvus-profiles check` lists every problem",
         ) from None
     except RecursionError:
-        raise ConfigError("tables nest too deeply to read", path=path) from None
+        raise ConfigError(
+            "tables or arrays nest too deeply to read",
+            path=path,
+            hint="a profile file needs no more than three levels: [profiles.NAME.tls]",
+        ) from None
     return ProfileFile(path=path, data=data, text=text)
 
 

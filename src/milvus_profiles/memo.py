@@ -24,7 +24,7 @@ def file_stamp(path: str) -> FileStamp:
     """
     try:
         st = os.stat(path)
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a NUL in the path
         return None
     return st.st_size, st.st_mtime_ns, st.st_mode
 

@@ -218,7 +218,16 @@ def _check_given_uri(uri: str, origin: Origin) -> None:
 
 
 def _absolute(value: str, setting: Setting) -> str:
-    path = Path(value).expanduser()
+    try:
+        path = Path(value).expanduser()
+    except RuntimeError:
+        where = key_name(("profiles", setting.profile, *setting.key))
+        raise ConfigError(
+            f"{where}: cannot expand {value.split('/', maxsplit=1)[0]!r}: there is no such user",
+            path=setting.file.path,
+            line=setting.line,
+            hint="write the path without ~, or with the home folder written out",
+        ) from None
     if not path.is_absolute():
         path = setting.file.path.parent / path
     return str(path)

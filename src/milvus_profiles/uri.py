@@ -28,7 +28,12 @@ def uri_problem(uri: str) -> str | None:
         parts = urlsplit(uri)
         parts.port  # noqa: B018 - urlsplit checks the port lazily
     except ValueError as e:
-        return f"{redact(uri)!r} is not a valid URI ({e})"
+        # urlsplit's message quotes the host part, credentials included
+        reason = str(e)
+        userinfo = uri.partition("://")[2].partition("/")[0].rpartition("@")[0]
+        if userinfo:
+            reason = reason.replace(userinfo, "***")
+        return f"{redact(uri)!r} is not a valid URI ({reason})"
     if parts.scheme.lower() not in NETWORK_SCHEMES:
         return f"{redact(uri)!r} is not a Milvus URI"
     if not parts.hostname:

@@ -17,6 +17,7 @@ def test_init_writes_a_lite_default_and_ignores_the_local_file(cli: Run) -> None
     assert result.exit_code == 0
     assert result.stdout.splitlines() == [
         "created milvus.toml with profile 'local' (Milvus Lite, ./data/milvus.db)",
+        "created milvus.schema.json for editors (see `#:schema`)",
         "added milvus.local.toml to .gitignore",
         "next: `milvus-profiles test` checks that the profile is ready",
     ]

@@ -26,7 +26,8 @@ def test_help_lists_every_command(cli: Run) -> None:
     assert result.exit_code == 0
     commands = re.findall(r"^  ([a-z-]+)  ", result.output.split("Commands:")[1], flags=re.M)
     assert commands == [
-        "add", "check", "doctor", "env", "init", "list", "remove", "secret", "set-default", "show", "test",
+        "add", "check", "doctor", "env", "import", "init", "list", "remove", "schema", "secret",
+        "set-default", "show", "test",
     ]  # fmt: skip
     assert "_MILVUS_PROFILES_COMPLETE=bash_source milvus-profiles" in result.output
 

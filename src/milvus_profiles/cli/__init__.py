@@ -30,6 +30,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "env": ("env", "env"),
     "check": ("check", "check"),
     "doctor": ("doctor", "doctor"),
+    "schema": ("schema", "schema"),
+    "import": ("importing", "import_profiles"),
 }
 
 

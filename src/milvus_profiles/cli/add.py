@@ -33,7 +33,8 @@ from .common import (
 from .output import display_path
 
 if TYPE_CHECKING:
-    from ..catalog import Catalog
+    from ..catalog import Catalog, Setting
+    from ..edit import ProfileEditor
 
 TLS_OPTIONS = {
     "tls_server_pem": "server_pem_path",
@@ -54,12 +55,24 @@ def _tls_option(name: str, key: str) -> Callable[[F], F]:
     )
 
 
-def _relative_to_file(value: str, folder: Path) -> str:
+def _relative_to_file(value: str, folder: Path, option: str | None = None) -> str:
     """A path given on the command line (from the working folder), written so that it means the same file
-    from ``folder``, where paths in a profile file start; as typed when the two folders are one."""
-    if "${" in value or Path(value).is_absolute() or Path.cwd() == folder:
+    from ``folder``, where paths in a profile file start; as typed when the two folders are one.
+    ``option`` names where the path was given, for the error about a ``~user`` that does not exist."""
+    if "${" in value:
         return value
-    path = Path(os.path.normpath(Path.cwd() / Path(value).expanduser()))
+    try:
+        expanded = Path(value).expanduser()
+    except RuntimeError:  # ~name of a user this machine does not know
+        home = value.split("/", maxsplit=1)[0]
+        where = f"--{option.replace('_', '-')}: " if option else ""
+        raise ConfigError(
+            f"{where}cannot expand {home!r}: there is no such user",
+            hint="write the path without ~, or with the home folder written out",
+        ) from None
+    if Path(value).is_absolute() or Path.cwd() == folder:
+        return value
+    path = Path(os.path.normpath(Path.cwd() / expanded))
     return path.relative_to(folder).as_posix() if path.is_relative_to(folder) else str(path)
 
 
@@ -118,17 +131,20 @@ def add(
 
     if ask_secret and secret_stdin:
         raise click.UsageError("--ask-secret and --secret-stdin cannot be used together")
+    given = {"uri": uri, "db_name": db_name, "user": user, "extends": extends, **tls_options}
+    for option, text in given.items():
+        try:
+            (text or "").encode("utf-8")
+        except UnicodeEncodeError:  # bytes the shell passed that are not UTF-8
+            raise ConfigError(
+                f"--{option.replace('_', '-')}: not valid UTF-8 text",
+                hint="give the value in UTF-8, the encoding profile files are written in",
+            ) from None
     target = scope_file(state, scope)
-    editor = ProfileEditor.open(target)
-    if name in editor.profiles and not force:
-        raise ConfigError(
-            f"{display_path(target)} already has a profile named {name!r}",
-            hint="use --force to replace it, or choose another name",
-        )
     values: dict[str, Any] = {
         k: v
         for k, v in {
-            "uri": _relative_to_file(uri, target.parent) if is_lite(uri) else uri,
+            "uri": _relative_to_file(uri, target.parent, "uri") if is_lite(uri) else uri,
             "db_name": db_name,
             "timeout": timeout,
             "user": user,
@@ -136,23 +152,38 @@ def add(
         }.items()
         if v is not None
     }
-    tls = {TLS_OPTIONS[k]: v for k, v in tls_options.items() if v is not None}
-    tls = {k: _relative_to_file(v, target.parent) if k.endswith("_path") else v for k, v in tls.items()}
+    tls = {
+        TLS_OPTIONS[k]: _relative_to_file(v, target.parent, k) if TLS_OPTIONS[k].endswith("_path") else v
+        for k, v in tls_options.items()
+        if v is not None
+    }
     if tls:
         values["tls"] = tls
-    editor.set_profile(name, values)
-    if make_default:
-        editor.set_default(name)
-    changed = editor.profile_file()
-    try:
-        validate_file(changed)
-        catalog = catalog_with(state, changed)
-        layer = catalog.layer(name)  # raises for a broken `extends`
-    except ConfigError as e:
-        raise _not_added(name, target, e) from None
+
+    def edited() -> tuple[ProfileEditor, Catalog, dict[str, Setting]]:
+        """The file with the profile added, checked as it will be once written."""
+        editor = ProfileEditor.open(target)
+        if name in editor.profiles and not force:
+            raise ConfigError(
+                f"{display_path(target)} already has a profile named {name!r}",
+                hint="use --force to replace it, or choose another name",
+            )
+        editor.set_profile(name, values)
+        if make_default:
+            editor.set_default(name)
+        changed = editor.profile_file()
+        try:
+            validate_file(changed)
+            catalog = catalog_with(state, changed)
+            return editor, catalog, catalog.layer(name)  # layer() raises for a broken `extends`
+        except ConfigError as e:
+            raise _not_added(name, target, e) from None
 
     secret = None
     if ask_secret or secret_stdin:
+        # Asked before the file is locked, so that no writer waits on a person typing; the edit is
+        # checked first, so that a profile which would be refused never asks for a secret.
+        layer = edited()[2]
         effective_uri, effective_user = str(layer["uri"].value), layer.get("user")
         if is_lite(effective_uri):
             raise ConfigError(
@@ -162,7 +193,9 @@ def add(
         label = f"Password for user {effective_user.value!r}" if effective_user else f"Token for {name}"
         secret = read_secret(state, stdin=secret_stdin, label=label)
 
-    editor.save(private=is_private(target))
+    with files.locked(target):
+        editor, catalog, _ = edited()
+        editor.save(private=is_private(target))
     files.clear_cache()
     out = state.out
     out.done(
@@ -170,7 +203,7 @@ def add(
     )
     _warn_shadowed(state, catalog, name, target)
     for key, value in tls.items():
-        if key.endswith("_path") and not (target.parent / Path(value).expanduser()).exists():
+        if key.endswith("_path") and not (target.parent / os.path.expanduser(value)).exists():
             out.warning(f"tls.{key}: {value} does not exist (yet)")
     if secret is not None:
         from ..resolver import save_secret

@@ -6,6 +6,7 @@ or the network, and exits 1 when it finds a problem.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,8 +33,13 @@ def _tables(pf: ProfileFile) -> dict[str, dict[str, Any]]:
 
 def _usable(pf: ProfileFile) -> bool:
     """Whether the catalog can follow ``extends`` through this file (its shape is right)."""
-    profiles = pf.data.get("profiles", {})
-    return isinstance(profiles, dict) and all(isinstance(t, dict) for t in profiles.values())
+    from ..catalog import check_shape
+
+    try:
+        check_shape(pf)
+    except ConfigError:
+        return False
+    return True
 
 
 def _link_problems(catalog: Catalog, pf: ProfileFile) -> list[ConfigError]:
@@ -69,7 +75,7 @@ def _certificate_problems(pf: ProfileFile) -> list[ConfigError]:
             value = tls.get(key)
             if not isinstance(value, str) or "${" in value:
                 continue  # a path built from variables is checked when the profile is resolved
-            path = Path(value).expanduser()
+            path = Path(os.path.expanduser(value))
             if not (path if path.is_absolute() else pf.path.parent / path).exists():
                 problems.append(
                     ConfigError(

@@ -8,10 +8,14 @@ import click
 
 from .. import files
 from ..errors import ConfigError
+from ..schema import PROJECT_SCHEMA
 from .common import State
 from .output import display_path
 
-TEMPLATE = """\
+# The first line lets editors with a TOML language server (Taplo, Even Better TOML) complete and check
+# keys, with the schema `init` writes beside the file (see docs/editors.md).
+TEMPLATE = f"""\
+#:schema ./{PROJECT_SCHEMA}
 # Milvus connection profiles of this project; `milvus-profiles --help` lists the commands.
 # Secrets never go in this file: store them with `milvus-profiles secret set NAME`, or set
 # MILVUS_PASSWORD / MILVUS_TOKEN in the environment. Your own overrides go in milvus.local.toml,
@@ -51,18 +55,23 @@ def repository_root(start: Path) -> Path | None:
 def init(state: State, force: bool) -> None:
     """Create milvus.toml here, with a Milvus Lite profile `local` as the default.
 
-    Inside a git repository, milvus.local.toml is added to the repository's .gitignore.
+    Beside it goes milvus.schema.json, the JSON Schema editors use to complete and check keys. Inside a
+    git repository, milvus.local.toml is added to the repository's .gitignore.
     """
     from ..edit import add_line, write_atomic
+    from ..schema import schema_text
 
     target = Path.cwd() / files.PROJECT_FILE
-    if target.exists() and not force:
-        raise ConfigError(
-            f"{display_path(target)} already exists", hint="use --force to overwrite it with the template"
-        )
-    write_atomic(target, TEMPLATE)
+    with files.locked(target):
+        if target.exists() and not force:
+            raise ConfigError(
+                f"{display_path(target)} already exists", hint="use --force to overwrite it with the template"
+            )
+        write_atomic(target, TEMPLATE)
+        write_atomic(target.with_name(PROJECT_SCHEMA), schema_text())
     files.clear_cache()
     state.out.done(f"created {display_path(target)} with profile 'local' (Milvus Lite, ./data/milvus.db)")
+    state.out.done(f"created {display_path(target.with_name(PROJECT_SCHEMA))} for editors (see `#:schema`)")
     root = repository_root(Path.cwd())
     if root is not None and add_line(root / ".gitignore", files.LOCAL_FILE, equivalent=GITIGNORE_EQUIVALENTS):
         state.out.done(f"added {files.LOCAL_FILE} to {display_path(root / '.gitignore')}")

@@ -91,7 +91,7 @@ def list_profiles(state: State, as_json: bool) -> None:
                 Cell(e["name"], bold=True),
                 e["uri"],
                 str(e["db_name"]),
-                e["user"] or "-",
+                str(e["user"] or "-"),
                 shown(e["file"]),
                 Cell(shadowed + " (shadowed)", "yellow") if shadowed else "",
             ]

@@ -68,7 +68,7 @@ class Output:
         click.echo(text, nl=False)
 
     def json(self, data: Any) -> None:
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))  # TOML has dates
 
     def table(self, headers: Sequence[str], rows: Sequence[Sequence[str | Cell]]) -> None:
         """Columns padded to their widest cell; the last column is not padded."""

@@ -61,27 +61,29 @@ def remove(state: State, name: str, scope: str | None, keep_secret: bool) -> Non
         target = catalog.tables(name)[0][0].path
     else:
         raise catalog.not_found(name)
-    editor = ProfileEditor.open(target)
-    if name not in editor.profiles:
-        where = ", ".join(display_path(pf.path) for pf, _ in catalog.tables(name)) or "no file"
-        raise ProfileNotFoundError(
-            f"{display_path(target)} has no profile named {name!r} (it is in: {where})",
-            hint="`milvus-profiles list` shows the file of every profile",
-        )
+    # Looked up before the file is locked: resolving may wait on the keyring.
     key = None if keep_secret else _secret_key(state, name)
-    was_default = editor.default == name
-    editor.remove_profile(name)
-    if was_default:
-        editor.remove_default()
-    after = catalog_with(state, editor.profile_file())
-    newly_broken = {n: m for n, m in _broken(after).items() if n not in _broken(catalog)}
-    if newly_broken:
-        child = next(iter(newly_broken))
-        raise ConfigError(
-            f"cannot remove profile {name!r}: profile {child!r} extends it",
-            hint=f"change or remove `extends` of {', '.join(map(repr, newly_broken))} first",
-        )
-    editor.save()
+    with files.locked(target):
+        editor = ProfileEditor.open(target)
+        if name not in editor.profiles:
+            where = ", ".join(display_path(pf.path) for pf, _ in catalog.tables(name)) or "no file"
+            raise ProfileNotFoundError(
+                f"{display_path(target)} has no profile named {name!r} (it is in: {where})",
+                hint="`milvus-profiles list` shows the file of every profile",
+            )
+        was_default = editor.default == name
+        editor.remove_profile(name)
+        if was_default:
+            editor.remove_default()
+        after = catalog_with(state, editor.profile_file())
+        newly_broken = {n: m for n, m in _broken(after).items() if n not in _broken(catalog)}
+        if newly_broken:
+            child = next(iter(newly_broken))
+            raise ConfigError(
+                f"cannot remove profile {name!r}: profile {child!r} extends it",
+                hint=f"change or remove `extends` of {', '.join(map(repr, newly_broken))} first",
+            )
+        editor.save()
     files.clear_cache()
     out = state.out
     out.done(f"removed profile {name!r} from {display_path(target)}")
@@ -124,12 +126,13 @@ def set_default(state: State, name: str, scope: str | None) -> None:
     if not catalog.tables(name):
         raise catalog.not_found(name)
     target = scope_file(state, scope)
-    editor = ProfileEditor.open(target)
-    previous = editor.default
-    editor.set_default(name)
-    changed = editor.profile_file()
-    validate_file(changed)
-    editor.save(private=is_private(target))
+    with files.locked(target):
+        editor = ProfileEditor.open(target)
+        previous = editor.default
+        editor.set_default(name)
+        changed = editor.profile_file()
+        validate_file(changed)
+        editor.save(private=is_private(target))
     files.clear_cache()
     out = state.out
     was = f" (was {previous!r})" if previous and previous != name else ""

@@ -1,0 +1,142 @@
+"""The JSON Schema of a profile file, for editors (Taplo, Even Better TOML) and other tools.
+
+The schema is generated from the pydantic models of :mod:`milvus_profiles.model` each time it is asked
+for, so it always describes the keys and types ``milvus-profiles check`` accepts. It is a plain draft-07
+schema, which every TOML language server understands: no ``$ref`` (the tables are small, so they are
+written out where they are used), no ``null`` (TOML has none), ``additionalProperties: false`` on every
+table. What a schema cannot say (a URI pymilvus accepts, ``extends`` naming a profile) stays with
+``milvus-profiles check``.
+
+The package ships the same text as ``profiles.schema.json`` (a test keeps it up to date).
+``milvus-profiles init`` writes it beside the new ``milvus.toml`` as :data:`PROJECT_SCHEMA`, which the
+file's ``#:schema`` line names: the schema then travels with the project and works offline.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+SCHEMA_PATH = "src/milvus_profiles/profiles.schema.json"
+"""The shipped schema, relative to the root of a checkout."""
+PROJECT_SCHEMA = "milvus.schema.json"
+"""The file `init` writes beside milvus.toml, and names in its ``#:schema`` line."""
+
+SCHEMA_FILE = Path(__file__).with_name("profiles.schema.json")
+DRAFT = "http://json-schema.org/draft-07/schema#"
+
+# A key's title is its name; a table that is not a key's value gets a title here.
+TITLES = {
+    "ProfileDocument": "Milvus connection profiles",
+    "ProfileTable": "A Milvus connection profile",
+}
+
+# Rules a model states in a validator, where the schema can say them too; added when the model has
+# the properties and does not say it already.
+ONE_OF_PROPERTIES = {"SecretReference": ("env", "command")}
+
+# Keys Taplo reads: `initKeys` are written when a new table of that kind is created.
+TAPLO = {"ProfileTable": {"initKeys": ["uri"]}}
+
+
+def profile_schema() -> dict[str, Any]:
+    """The JSON Schema (draft-07) of a profile file, as a dict.
+
+    Example:
+        >>> schema = profile_schema()
+        >>> sorted(schema["properties"])
+        ['default', 'profiles']
+    """
+    from .model import ProfileDocument
+
+    raw = ProfileDocument.model_json_schema()
+    definitions: dict[str, Any] = raw.pop("$defs", {})
+    body = _clean(raw, definitions)
+    return {
+        "$schema": DRAFT,
+        **body,
+        "description": "A milvus-profiles file (milvus.toml, milvus.local.toml or the user's "
+        "profiles.toml): named Milvus connection profiles. Secrets never go in it.",
+    }
+
+
+def schema_text() -> str:
+    """The schema as the JSON text ``milvus-profiles schema`` prints and the package ships."""
+    return json.dumps(profile_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
+def _clean(node: Any, definitions: dict[str, Any], key: str | None = None) -> Any:
+    """One node of pydantic's schema, made plain: references written out, nulls and defaults of None
+    dropped, titles and descriptions written for people."""
+    if isinstance(node, list):
+        return [_clean(item, definitions) for item in node]
+    if not isinstance(node, dict):
+        return node
+    node = dict(node)
+    if "anyOf" in node:
+        node = _without_null(node)
+    ref = node.pop("$ref", None)
+    if isinstance(ref, str):
+        node = {**definitions[ref.rsplit("/", 1)[-1]], **node}
+    if "default" in node and node["default"] is None:
+        del node["default"]
+    model = node.get("title") if isinstance(node.get("title"), str) else None
+    cleaned: dict[str, Any] = {}
+    for k, v in node.items():
+        if k in ("properties", "patternProperties"):
+            cleaned[k] = {name: _clean(sub, definitions, key=name) for name, sub in v.items()}
+        elif k == "description" and isinstance(v, str):
+            cleaned[k] = _prose(v)
+        else:
+            cleaned[k] = _clean(v, definitions)
+    if key is not None:
+        cleaned["title"] = key
+    elif model in TITLES:
+        cleaned["title"] = TITLES[model]
+    else:
+        cleaned.pop("title", None)
+    if "properties" in cleaned:
+        cleaned.setdefault("additionalProperties", False)
+    if model in ONE_OF_PROPERTIES and "oneOf" not in cleaned:
+        names = ONE_OF_PROPERTIES[model]
+        if all(n in cleaned.get("properties", {}) for n in names):
+            cleaned["oneOf"] = [{"required": [n]} for n in names]
+    if model in TAPLO:
+        cleaned["x-taplo"] = TAPLO[model]
+    return _ordered(cleaned)
+
+
+def _without_null(node: dict[str, Any]) -> dict[str, Any]:
+    """``anyOf: [X, null]`` as X; ``anyOf`` of plain types as one ``type`` list."""
+    options = [o for o in node.pop("anyOf") if o != {"type": "null"}]
+    if len(options) == 1:
+        option = options[0]
+        if "$ref" in option:
+            return {**node, "$ref": option["$ref"]}
+        return {**option, **node}
+    if all(set(o) == {"type"} and isinstance(o["type"], str) for o in options):
+        return {**node, "type": [o["type"] for o in options]}
+    return {**node, "anyOf": options}
+
+
+_ORDER = ("$schema", "$id", "title", "description", "type")
+
+
+def _ordered(node: dict[str, Any]) -> dict[str, Any]:
+    """Title, description and type first: the order people read a schema in."""
+    first = {k: node[k] for k in _ORDER if k in node}
+    return {**first, **{k: v for k, v in node.items() if k not in first}}
+
+
+_RST_LITERAL = re.compile(r"``([^`]+)``")
+
+
+def _prose(text: str) -> str:
+    """A docstring as one paragraph of Markdown: ``literal`` becomes `literal`."""
+    paragraphs = [" ".join(p.split()) for p in text.split("\n\n")]
+    return _RST_LITERAL.sub(r"`\1`", "\n\n".join(p for p in paragraphs if p))
+
+
+__all__ = ["PROJECT_SCHEMA", "SCHEMA_FILE", "profile_schema", "schema_text"]

@@ -1,0 +1,87 @@
+"""Reading other tools' settings into profiles: URIs with credentials, tokens, names, and no secret in a
+repr."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from milvus_profiles.errors import ConfigError
+from milvus_profiles.importer import from_milvus_cli, from_variables, split_uri
+
+from .conftest import SENTINEL, write
+
+
+@pytest.mark.parametrize(
+    ("uri", "expected"),
+    [
+        ("http://localhost:19530", ("http://localhost:19530", None, None)),
+        ("localhost:19530", ("http://localhost:19530", None, None)),
+        ("https://app:pw@h.example:443/x", ("https://h.example:443/x", "app", "pw")),
+        ("http://app@h:19530", ("http://h:19530", "app", None)),
+        ("./data/milvus.db", ("./data/milvus.db", None, None)),
+        ("unix:/run/milvus.sock", ("unix:/run/milvus.sock", None, None)),
+    ],
+)
+def test_split_uri(uri: str, expected: tuple[str, str | None, str | None]) -> None:
+    assert split_uri(uri) == expected
+
+
+def test_a_found_profile_never_shows_its_secret() -> None:
+    found = from_variables(
+        {"MILVUS_URI": "https://h:443", "MILVUS_TOKEN": SENTINEL}, name="p", source="s", plaintext="s"
+    )
+    assert found.secret == SENTINEL
+    assert found.secret_kind == "token"
+    assert found.holders == ("MILVUS_TOKEN",)
+    assert SENTINEL not in repr(found)
+    assert SENTINEL not in str(found.values)
+
+
+def test_a_token_beside_a_user_is_left_out_unless_it_is_that_users_password() -> None:
+    variables = {"MILVUS_URI": "http://h:19530", "MILVUS_USER": "app", "MILVUS_TOKEN": f"app:{SENTINEL}"}
+    found = from_variables(variables, name="p", source="s", plaintext="s")
+    assert (found.values["user"], found.secret, found.secret_kind) == ("app", SENTINEL, "password")
+    variables["MILVUS_TOKEN"] = SENTINEL
+    found = from_variables(variables, name="p", source="s", plaintext="s")
+    assert found.secret is None
+    assert found.notes == (
+        "MILVUS_TOKEN is not imported: a profile with a user takes a password, not a token",
+    )
+
+
+def test_a_password_without_a_user_is_left_out() -> None:
+    found = from_variables(
+        {"MILVUS_URI": "http://h:19530", "MILVUS_PASSWORD": SENTINEL}, name="p", source="s", plaintext="s"
+    )
+    assert found.secret is None
+    assert found.notes == ("MILVUS_PASSWORD is not imported: without MILVUS_USER no password is used",)
+
+
+def test_an_invalid_uri_is_refused_without_showing_credentials() -> None:
+    with pytest.raises(ConfigError) as caught:
+        from_variables({"MILVUS_URI": f"ftp://u:{SENTINEL}@h"}, name="p", source=".env", plaintext=".env")
+    assert caught.value.message == "MILVUS_URI in .env: 'ftp://h' is not a Milvus URI"
+
+
+def test_milvus_cli_names_are_profile_names_and_unique(tmp_path: Path) -> None:
+    saved = write(
+        tmp_path / "c.json",
+        json.dumps(
+            {
+                "https://a.example:443": {"uri": "https://a.example:443"},
+                "a.example": {"uri": "http://other:19530"},
+                "staging": {"uri": "http://staging:19530"},
+                "my alias": {"uri": "https://a.example:443", "tlsmode": 2, "cert": "/c.pem"},
+            }
+        ),
+    )
+    found = from_milvus_cli(saved)
+    assert [f.name for f in found] == ["a-example-443", "other-19530", "staging", "a-example-443-2"]
+    assert found[3].values == {"uri": "https://a.example:443", "tls": {"secure": True}}
+    assert found[3].notes == (
+        "tlsmode 2 (mutual TLS) is not imported: add client_pem_path, client_key_path and ca_pem_path to "
+        "the profile's [tls] table",
+    )

@@ -1,0 +1,94 @@
+"""The JSON Schema of a profile file: generated from the models, shipped up to date, and in agreement with
+the validation of files on every fixture file of the tests and on the example file."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from milvus_profiles.files import read_file
+from milvus_profiles.model import ProfileDocument, ProfileTable, TlsTable, file_problems
+from milvus_profiles.schema import SCHEMA_FILE, SCHEMA_PATH, profile_schema, schema_text
+
+ROOT = Path(__file__).resolve().parents[1]
+TESTS = ROOT / "tests"
+# Every TOML file under tests/ is a profile file: valid, unless it sits in a folder named `invalid`.
+FIXTURES = sorted(TESTS.rglob("*.toml"))
+VALID = [p for p in FIXTURES if "invalid" not in p.relative_to(TESTS).parts]
+INVALID = [p for p in FIXTURES if "invalid" in p.relative_to(TESTS).parts]
+
+
+def schema_errors(path: Path) -> list[str]:
+    validator = jsonschema.Draft7Validator(profile_schema())
+    return [e.message for e in validator.iter_errors(read_file(path).data)]
+
+
+def nodes(node: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from nodes(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from nodes(value)
+
+
+def test_the_shipped_schema_is_up_to_date() -> None:
+    assert SCHEMA_FILE.read_text(encoding="utf-8") == schema_text(), (
+        "src/milvus_profiles/profiles.schema.json is out of date: run scripts/generate"
+    )
+
+
+def test_it_is_a_plain_draft_07_schema() -> None:
+    schema = profile_schema()
+    jsonschema.Draft7Validator.check_schema(schema)
+    assert schema["$schema"] == "http://json-schema.org/draft-07/schema#"
+    for node in nodes(schema):
+        assert "$ref" not in node
+        assert "$defs" not in node
+        assert node.get("type") != "null"
+        assert {"type": "null"} not in node.get("anyOf", [])
+        if "properties" in node:
+            assert node["additionalProperties"] is False, node.get("title")
+            for key, spec in node["properties"].items():
+                assert spec["title"] == key
+                assert spec["description"], key
+
+
+def test_it_has_every_key_of_the_models() -> None:
+    schema = profile_schema()
+    assert list(schema["properties"]) == list(ProfileDocument.model_fields)
+    profile = schema["properties"]["profiles"]["additionalProperties"]
+    assert list(profile["properties"]) == list(ProfileTable.model_fields)
+    assert list(profile["properties"]["tls"]["properties"]) == list(TlsTable.model_fields)
+
+
+def test_the_shipped_file_is_where_the_example_points() -> None:
+    assert ROOT / SCHEMA_PATH == SCHEMA_FILE
+
+
+def test_there_are_fixtures_of_both_kinds() -> None:
+    assert len(VALID) >= 2
+    assert len(INVALID) >= 5
+
+
+@pytest.mark.parametrize("path", VALID, ids=lambda p: str(p.relative_to(TESTS)))
+def test_a_valid_fixture_passes_the_schema_and_the_model(path: Path) -> None:
+    assert schema_errors(path) == []
+    assert file_problems(read_file(path)) == []
+
+
+@pytest.mark.parametrize("path", INVALID, ids=lambda p: str(p.relative_to(TESTS)))
+def test_an_invalid_fixture_fails_the_schema_and_the_model(path: Path) -> None:
+    assert schema_errors(path) != []
+    assert file_problems(read_file(path)) != []
+
+
+def test_the_example_file_passes_the_schema() -> None:
+    example = ROOT / "profiles.example.toml"
+    assert schema_errors(example) == []
+    assert example.read_text(encoding="utf-8").startswith(f"#:schema ./{SCHEMA_PATH}\n")
