@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from milvus_profiles import files
+from milvus_profiles import files, locks
 from milvus_profiles.edit import write_atomic
 from milvus_profiles.errors import ConfigError
 
@@ -30,7 +30,7 @@ import sys
 from pathlib import Path
 
 from milvus_profiles.edit import ProfileEditor
-from milvus_profiles.files import locked
+from milvus_profiles.locks import locked
 
 target = Path(sys.argv[1])
 uris = sys.argv[2:4]
@@ -114,7 +114,7 @@ def test_a_writer_killed_at_random_moments_never_leaves_a_broken_file(
     # A killed writer may leave its temporary file; the next writer to take the lock removes it, so they
     # never pile up.
     assert most_leftovers <= 2
-    with files.locked(target):
+    with locks.locked(target):
         write_atomic(target, VERSIONS[1])
     assert leftovers(isolated) == []
     assert sorted(p.name for p in isolated.iterdir()) == ["milvus.toml"]

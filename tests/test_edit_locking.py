@@ -13,14 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from milvus_profiles import files
+from milvus_profiles import locks
 from milvus_profiles.edit import ProfileEditor
 from milvus_profiles.errors import ConfigError
 
 HOLDER = """
 import sys
 from pathlib import Path
-from milvus_profiles.files import locked
+from milvus_profiles.locks import locked
 
 with locked(Path(sys.argv[1])):
     print("held", flush=True)
@@ -47,27 +47,27 @@ def holder(isolated: Path) -> Iterator[subprocess.Popen[str]]:
 
 def test_the_lock_lives_in_the_user_folder_named_after_the_real_file(isolated: Path, tmp_path: Path) -> None:
     target = isolated / "milvus.toml"
-    lock = files.lock_path(target)
+    lock = locks.lock_path(target)
     assert lock.parent == tmp_path / "config" / "milvus-profiles" / "locks"
     assert lock.name.startswith("milvus.toml.")
     assert lock.name.endswith(".lock")
     (isolated / "sub").mkdir()
-    assert files.lock_path(isolated / "sub" / ".." / "milvus.toml") == lock
+    assert locks.lock_path(isolated / "sub" / ".." / "milvus.toml") == lock
     (isolated / "link.toml").symlink_to(target)
-    assert files.lock_path(isolated / "link.toml") == lock
-    assert files.lock_path(isolated / "sub" / "milvus.toml") != lock
+    assert locks.lock_path(isolated / "link.toml") == lock
+    assert locks.lock_path(isolated / "sub" / "milvus.toml") != lock
 
 
 def test_taking_the_lock_leaves_nothing_beside_the_file(isolated: Path, tmp_path: Path) -> None:
     target = isolated / "milvus.toml"
-    with files.locked(target):
+    with locks.locked(target):
         editor = ProfileEditor.open(target)
         editor.set_profile("dev", {"uri": "http://dev:19530"})
         editor.save()
     assert sorted(p.name for p in isolated.iterdir()) == ["milvus.toml"]
-    locks = tmp_path / "config" / "milvus-profiles" / "locks"
-    assert [p.name for p in locks.iterdir()] == [files.lock_path(target).name]
-    assert (locks.stat().st_mode & 0o777, locks.parent.stat().st_mode & 0o777) == (0o700, 0o700)
+    folder = tmp_path / "config" / "milvus-profiles" / "locks"
+    assert [p.name for p in folder.iterdir()] == [locks.lock_path(target).name]
+    assert (folder.stat().st_mode & 0o777, folder.parent.stat().st_mode & 0o777) == (0o700, 0o700)
 
 
 def test_a_writer_waits_for_the_holder_then_gives_up_with_a_message(
@@ -75,7 +75,7 @@ def test_a_writer_waits_for_the_holder_then_gives_up_with_a_message(
 ) -> None:
     target = isolated / "milvus.toml"
     started = time.monotonic()
-    with pytest.raises(ConfigError) as caught, files.locked(target, timeout=0.3):
+    with pytest.raises(ConfigError) as caught, locks.locked(target, timeout=0.3):
         pass
     assert time.monotonic() - started >= 0.3
     assert str(caught.value) == (
@@ -85,7 +85,7 @@ def test_a_writer_waits_for_the_holder_then_gives_up_with_a_message(
     assert holder.stdin is not None
     holder.stdin.close()
     holder.wait(timeout=10)
-    with files.locked(target, timeout=5):
+    with locks.locked(target, timeout=5):
         pass
 
 
@@ -93,7 +93,7 @@ def test_a_killed_holder_leaves_no_stale_lock(isolated: Path, holder: subprocess
     os.kill(holder.pid, signal.SIGKILL)
     holder.wait(timeout=10)
     started = time.monotonic()
-    with files.locked(isolated / "milvus.toml", timeout=5):
+    with locks.locked(isolated / "milvus.toml", timeout=5):
         pass
     assert time.monotonic() - started < 2
 
@@ -105,9 +105,9 @@ def test_a_lock_that_cannot_be_taken_names_the_file_and_the_lock_folder(
     blocker.write_text("")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(blocker))
     target = isolated / "milvus.toml"
-    with pytest.raises(ConfigError) as caught, files.locked(target):
+    with pytest.raises(ConfigError) as caught, locks.locked(target):
         pass
-    lock = files.lock_path(target)
+    lock = locks.lock_path(target)
     assert str(caught.value) == (
         f"{target}: cannot take the write lock {lock}: File exists\n"
         f"hint: check that {lock.parent} is a folder you can write to"
@@ -126,7 +126,7 @@ def test_temporary_files_of_killed_writers_are_removed_when_the_lock_is_taken(is
     ]
     for name in leftovers + kept:
         (isolated / name).write_text("partial")
-    with files.locked(target):
+    with locks.locked(target):
         pass
     assert sorted(p.name for p in isolated.iterdir()) == sorted([*kept, "milvus.toml"])
 
@@ -137,7 +137,7 @@ def test_leftovers_beside_the_real_file_of_a_symlink_are_removed(isolated: Path)
     real.write_text("")
     (real.parent / ".team.toml.write-abcd1234.tmp").write_text("partial")
     (isolated / "milvus.toml").symlink_to(real)
-    with files.locked(isolated / "milvus.toml"):
+    with locks.locked(isolated / "milvus.toml"):
         pass
     assert [p.name for p in real.parent.iterdir()] == ["team.toml"]
 
@@ -160,6 +160,6 @@ def test_write_atomic_names_its_temporary_file_as_the_cleanup_expects(
     assert seen[0].startswith(".milvus.toml.write-")
     assert seen[0].endswith(".tmp")
     (isolated / seen[0]).write_text("partial")
-    with files.locked(isolated / "milvus.toml"):
+    with locks.locked(isolated / "milvus.toml"):
         pass
     assert not (isolated / seen[0]).exists()

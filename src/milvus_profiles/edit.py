@@ -26,7 +26,8 @@ from typing import Any
 import tomlkit
 
 from .errors import ConfigError
-from .files import TEMP_SUFFIX, Key, ProfileFile, locate_keys, locked, parse_text, read_bytes, temp_prefix
+from .files import Key, ProfileFile, locate_keys, parse_text, read_bytes
+from .locks import TEMP_SUFFIX, locked, temp_prefix
 
 _HEADER_LINE = re.compile(r"^\s*\[")
 _DEFAULT_LINE = re.compile(r"""^\s*default\s*=\s*("(?:[^"\\]|\\.)*"|'[^']*')\s*(?:#.*)?$""")

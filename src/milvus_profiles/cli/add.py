@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from .. import files
+from .. import files, locks
 from ..errors import ConfigError
 from ..fields import FIELDS_BY_NAME, TLS_KEYS
 from ..uri import is_lite
@@ -193,7 +193,7 @@ def add(
         label = f"Password for user {effective_user.value!r}" if effective_user else f"Token for {name}"
         secret = read_secret(state, stdin=secret_stdin, label=label)
 
-    with files.locked(target):
+    with locks.locked(target):
         editor, catalog, _ = edited()
         editor.save(private=is_private(target))
     files.clear_cache()

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from .. import files
+from .. import files, locks
 from ..errors import ConfigError
 from ..fields import FIELDS_BY_NAME
 from ..uri import is_lite
@@ -125,7 +125,7 @@ def import_profiles(
     if dry_run:
         _print_plan(state, found, written, target)
         return
-    with files.locked(target):
+    with locks.locked(target):
         edit.apply().save(private=is_private(target))
     files.clear_cache()
     out = state.out

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .. import files
+from .. import files, locks
 from ..errors import ConfigError
 from ..schema import PROJECT_SCHEMA
 from .common import State
@@ -62,7 +62,7 @@ def init(state: State, force: bool) -> None:
     from ..schema import schema_text
 
     target = Path.cwd() / files.PROJECT_FILE
-    with files.locked(target):
+    with locks.locked(target):
         if target.exists() and not force:
             raise ConfigError(
                 f"{display_path(target)} already exists", hint="use --force to overwrite it with the template"

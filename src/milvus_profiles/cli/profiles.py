@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .. import files
+from .. import files, locks
 from ..errors import ConfigError, MilvusProfilesError, ProfileNotFoundError
 from ..fields import PROFILE_ENV
 from .common import State, catalog_with, complete_profiles, is_private, lower_files, scope_file, scope_option
@@ -63,7 +63,7 @@ def remove(state: State, name: str, scope: str | None, keep_secret: bool) -> Non
         raise catalog.not_found(name)
     # Looked up before the file is locked: resolving may wait on the keyring.
     key = None if keep_secret else _secret_key(state, name)
-    with files.locked(target):
+    with locks.locked(target):
         editor = ProfileEditor.open(target)
         if name not in editor.profiles:
             where = ", ".join(display_path(pf.path) for pf, _ in catalog.tables(name)) or "no file"
@@ -126,7 +126,7 @@ def set_default(state: State, name: str, scope: str | None) -> None:
     if not catalog.tables(name):
         raise catalog.not_found(name)
     target = scope_file(state, scope)
-    with files.locked(target):
+    with locks.locked(target):
         editor = ProfileEditor.open(target)
         previous = editor.default
         editor.set_default(name)
