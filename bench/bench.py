@@ -252,7 +252,7 @@ def bench_connect(work: Path, uri: str, reps: int) -> Row:
             client.list_collections()
             client.close()
 
-        a, b, r = pairs(block(ours, 100), block(theirs, 100), reps)
+        a, b, r = pairs(block(ours, 300), block(theirs, 300), reps)
     finally:
         os.chdir(old)
     return Row(
