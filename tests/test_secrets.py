@@ -196,3 +196,15 @@ def test_keyring_faults_end_in_a_typed_error(
     assert "MILVUS_PASSWORD" in error.hint
     with pytest.raises(KeyringUnavailableError):
         connect("dev")
+
+
+def test_a_keyring_that_failed_is_asked_again(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(secrets_module, "KEYRING_TIMEOUT", 0.2)
+    keyring.set_keyring(FaultyKeyring("locked"))
+    assert resolve("dev").secret_error is not None
+    unlocked = MemoryKeyring()
+    unlocked.store[("milvus-profiles", "alice@http://milvus.example:19530")] = SENTINEL
+    keyring.set_keyring(unlocked)
+    password = resolve("dev").password
+    assert password is not None
+    assert password.get_secret_value() == SENTINEL

@@ -100,7 +100,8 @@ def resolve(
         return cached
     snapshots: list[Snapshot] = []
     result = _resolve(profile, files=files, lookup_secret=True, overrides=overrides, snapshots=snapshots)
-    RESULTS.remember(key, snapshots[0], result)
+    if result.secret_error is None:  # a locked keyring may be unlocked, a missing variable set: ask again
+        RESULTS.remember(key, snapshots[0], result)
     return result
 
 
