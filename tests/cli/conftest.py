@@ -47,22 +47,23 @@ def entry_point() -> str:
     return found
 
 
-def run_entry_point(
-    args: Sequence[str], cwd: Path, config: Path, *, stdin: str | None = None
+def run_clean(
+    argv: Sequence[str], cwd: Path, config: Path, *, stdin: str | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """The real command in a new process: no in-memory keyring there, so a null keyring stands in."""
+    """``argv`` in a new process without MILVUS_* variables, the user folder in ``config``, and a null
+    keyring (the in-memory one does not cross processes)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("MILVUS_")}
     env.update(XDG_CONFIG_HOME=str(config), PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring")
     return subprocess.run(
-        [entry_point(), *args],
-        cwd=cwd,
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+        list(argv), cwd=cwd, env=env, input=stdin, capture_output=True, text=True, timeout=120, check=False
     )
+
+
+def run_entry_point(
+    args: Sequence[str], cwd: Path, config: Path, *, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """The real command in a new process."""
+    return run_clean([entry_point(), *args], cwd, config, stdin=stdin)
 
 
 def files_containing(root: Path, needle: str) -> list[Path]:

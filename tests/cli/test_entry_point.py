@@ -4,7 +4,6 @@ secret given on standard input that shows up nowhere."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from ..conftest import SENTINEL
-from .conftest import files_containing, run_entry_point
+from .conftest import files_containing, run_clean, run_entry_point
 
 HEAVY = ("pymilvus", "pandas", "grpc", "keyring", "pydantic_settings")
 PROBE = """\
@@ -28,17 +27,7 @@ print(sorted(m for m in {heavy!r} if m in sys.modules), file=sys.stderr)
 
 def python_c(code: str, cwd: Path, config: Path) -> subprocess.CompletedProcess[str]:
     """``python -c code`` in a clean environment (python-dotenv then reads ./.env, as in a notebook)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MILVUS_")}
-    env.update(XDG_CONFIG_HOME=str(config), PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring")
-    return subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return run_clean([sys.executable, "-c", code], cwd, config)
 
 
 def imported_by(args: list[str], cwd: Path, config: Path) -> list[str]:
