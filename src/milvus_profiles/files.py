@@ -217,6 +217,8 @@ def _unreadable(path: Path, error: OSError | ValueError) -> ConfigError:
     return ConfigError("cannot read the profile file: the path contains a NUL character", path=path)
 
 
+# 64 arrays or inline tables opened one inside the next ("[[[[", "{a = {a = {"): no profile file needs it.
+_DEEP_NESTING = re.compile(r"""(?:[\[{][ \t\r\n]*(?:[\w"'.-]+[ \t]*=[ \t]*)?){64}""")
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
@@ -232,8 +234,11 @@ def parse_text(raw: bytes, path: Path) -> ProfileFile:
             line=line,
             hint="save the file as UTF-8",
         ) from None
+    too_deep = _DEEP_NESTING.search(text) is not None
     try:
-        data = tomllib.loads(text)
+        # tomllib recurses once per level; a file nested thousands deep would take the interpreter to
+        # its recursion limit, where finalizers that happen to run fail too. Refuse it before parsing.
+        data = None if too_deep else tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         message = str(e)
         match = _TOML_POSITION.search(message)
@@ -245,12 +250,14 @@ def parse_text(raw: bytes, path: Path) -> ProfileFile:
             line=error_line,
             hint="fix the syntax; `milvus-profiles check` lists every problem",
         ) from None
-    except RecursionError:
+    except RecursionError:  # nesting the pattern does not see (values between the openings)
+        too_deep = True
+    if too_deep or data is None:
         raise ConfigError(
             "tables or arrays nest too deeply to read",
             path=path,
             hint="a profile file needs no more than three levels: [profiles.NAME.tls]",
-        ) from None
+        )
     return ProfileFile(path=path, data=data, text=text)
 
 
