@@ -13,7 +13,7 @@ import keyring.backend
 import keyring.errors
 import pytest
 
-from milvus_profiles import resolver
+from milvus_profiles.resolution import resolver
 
 SENTINEL = "s3ntinel-Secret-7f1c"
 

@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from milvus_profiles import files, locks
-from milvus_profiles.edit import write_atomic
+from milvus_profiles.config import toml
 from milvus_profiles.errors import ConfigError
+from milvus_profiles.write import locks
+from milvus_profiles.write.atomic import write_atomic
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs fork, SIGKILL and rlimits")
 
@@ -29,8 +30,8 @@ import os
 import sys
 from pathlib import Path
 
-from milvus_profiles.edit import ProfileEditor
-from milvus_profiles.locks import locked
+from milvus_profiles.write.editor import ProfileEditor
+from milvus_profiles.write.locks import locked
 
 target = Path(sys.argv[1])
 uris = sys.argv[2:4]
@@ -104,7 +105,7 @@ def test_a_writer_killed_at_random_moments_never_leaves_a_broken_file(
 
         raw = target.read_bytes()
         assert raw.decode("utf-8") in VERSIONS
-        parsed = files.parse_text(raw, target)
+        parsed = toml.parse_text(raw, target)
         seen["old" if parsed.data["profiles"]["p"]["uri"] == URIS[0] else "new"] += 1
         most_leftovers = max(most_leftovers, len(leftovers(isolated)))
 
@@ -126,7 +127,7 @@ import signal
 import sys
 from pathlib import Path
 
-from milvus_profiles.edit import write_atomic
+from milvus_profiles.write.atomic import write_atomic
 from milvus_profiles.errors import ConfigError
 
 # Files may grow to 4 KiB only: the kernel refuses longer writes as it does on a full disk.

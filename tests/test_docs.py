@@ -11,8 +11,9 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from milvus_profiles import errors, resolve, resolver
+from milvus_profiles import errors, resolve
 from milvus_profiles.cli import COMMANDS, main
+from milvus_profiles.resolution import resolver
 
 from .conftest import MemoryKeyring, write
 

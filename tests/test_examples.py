@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 
 from milvus_profiles import resolve
-from milvus_profiles.catalog import load_catalog
-from milvus_profiles.files import read_file
-from milvus_profiles.model import file_problems
+from milvus_profiles.config.catalog import load_catalog
+from milvus_profiles.config.model import file_problems
+from milvus_profiles.config.toml import read_file
 
 from .conftest import write
 

@@ -5,8 +5,9 @@ from pathlib import Path
 
 import pytest
 
+from milvus_profiles.config.discovery import discover, find_project_dir
+from milvus_profiles.config.toml import locate_keys, read_file
 from milvus_profiles.errors import ConfigError
-from milvus_profiles.files import discover, find_project_dir, locate_keys, read_file
 
 from .conftest import write
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from milvus_profiles.config.foreign import from_milvus_cli, from_variables, split_uri
 from milvus_profiles.errors import ConfigError
-from milvus_profiles.importer import from_milvus_cli, from_variables, split_uri
 
 from .conftest import SENTINEL, write
 

@@ -4,10 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from milvus_profiles.catalog import load_catalog
+from milvus_profiles.config.catalog import load_catalog
+from milvus_profiles.config.model import file_problems
+from milvus_profiles.config.toml import read_file
 from milvus_profiles.errors import ConfigError
-from milvus_profiles.files import read_file
-from milvus_profiles.model import file_problems
 
 from .conftest import write
 

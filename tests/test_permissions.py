@@ -10,8 +10,8 @@ import pytest
 
 from milvus_profiles import ConfigError, ProfileWarning, connect
 from milvus_profiles.cli import main
-from milvus_profiles.probe import probe
-from milvus_profiles.resolver import resolve
+from milvus_profiles.connection.probe import probe
+from milvus_profiles.resolution.resolver import resolve
 
 from .conftest import write
 

@@ -24,10 +24,10 @@ def test_ready(milvus_client, milvus_profile):
 """
 
 COUNTS_CONNECTS = """
-import milvus_profiles.client
+import milvus_profiles.connection.client
 
 CALLS = []
-_real = milvus_profiles.client.connect
+_real = milvus_profiles.connection.client.connect
 
 
 def _counting(*args, **kwargs):
@@ -36,11 +36,11 @@ def _counting(*args, **kwargs):
 
 
 def pytest_configure(config):
-    milvus_profiles.client.connect = _counting
+    milvus_profiles.connection.client.connect = _counting
 
 
 def pytest_unconfigure(config):
-    milvus_profiles.client.connect = _real
+    milvus_profiles.connection.client.connect = _real
 """
 
 THREE_CLIENTS = """

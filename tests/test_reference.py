@@ -3,11 +3,28 @@ the repository are what the code generates."""
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 from pathlib import Path
 
+from milvus_profiles.config.model import ProfileTable
 from milvus_profiles.fields import FIELDS, FILES_ENV, PROFILE_ENV, TLS_KEYS
-from milvus_profiles.model import ProfileTable
-from milvus_profiles.reference import env_table, fields_table, render_blocks, stale_files, tls_table
+
+_SPEC = importlib.util.spec_from_file_location(
+    "docs_reference", Path(__file__).parents[1] / "scripts" / "docs_reference.py"
+)
+assert _SPEC is not None
+assert _SPEC.loader is not None
+docs_reference = importlib.util.module_from_spec(_SPEC)
+sys.modules["docs_reference"] = docs_reference
+_SPEC.loader.exec_module(docs_reference)
+env_table, fields_table, render_blocks, stale_files, tls_table = (
+    docs_reference.env_table,
+    docs_reference.fields_table,
+    docs_reference.render_blocks,
+    docs_reference.stale_files,
+    docs_reference.tls_table,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 

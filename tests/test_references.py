@@ -7,14 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from milvus_profiles import (
-    ConfigError,
-    SecretNotFoundError,
-    connect,
-    references,
-    resolve,
-    save_secret,
-)
+from milvus_profiles import ConfigError, SecretNotFoundError, connect, resolve, save_secret
+from milvus_profiles.secrets import reference as references
 
 from .conftest import SENTINEL, MemoryKeyring, write
 

@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from milvus_profiles import MilvusProfilesError, connect, resolve, resolver, save_secret
+from milvus_profiles import MilvusProfilesError, connect, resolve, save_secret
 from milvus_profiles.cli import main
-from milvus_profiles.probe import probe
+from milvus_profiles.connection.probe import probe
+from milvus_profiles.resolution import resolver
 
 from .conftest import SENTINEL, MemoryKeyring, write
 

@@ -8,16 +8,9 @@ import keyring.backends.fail
 import keyring.errors
 import pytest
 
-from milvus_profiles import (
-    ConfigError,
-    KeyringUnavailableError,
-    connect,
-    delete_secret,
-    resolve,
-    save_secret,
-)
-from milvus_profiles import secrets as secrets_module
-from milvus_profiles.secrets import account
+from milvus_profiles import ConfigError, KeyringUnavailableError, connect, delete_secret, resolve, save_secret
+from milvus_profiles.secrets import keyring_store as secrets_module
+from milvus_profiles.secrets.keyring_store import account
 
 from .conftest import SENTINEL, MemoryKeyring, write
 from .secret_store_contract import SecretStoreContract

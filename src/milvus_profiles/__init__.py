@@ -14,7 +14,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .client import connect, connect_async
+    from .connection.client import connect, connect_async
     from .errors import (
         AuthenticationError,
         ConfigError,
@@ -26,19 +26,19 @@ if TYPE_CHECKING:
         SecretNotFoundError,
         ServerUnreachableError,
     )
-    from .profile import Origin, ResolvedProfile
-    from .resolver import delete_secret, resolve, save_secret
+    from .resolution.resolved import Origin, ResolvedProfile
+    from .resolution.resolver import delete_secret, resolve, save_secret
 
 __version__ = "0.1.0"
 
 _WHERE = {
-    "connect": "client",
-    "connect_async": "client",
-    "resolve": "resolver",
-    "save_secret": "resolver",
-    "delete_secret": "resolver",
-    "ResolvedProfile": "profile",
-    "Origin": "profile",
+    "connect": "connection.client",
+    "connect_async": "connection.client",
+    "resolve": "resolution.resolver",
+    "save_secret": "resolution.resolver",
+    "delete_secret": "resolution.resolver",
+    "ResolvedProfile": "resolution.resolved",
+    "Origin": "resolution.resolved",
     "MilvusProfilesError": "errors",
     "ConfigError": "errors",
     "ProfileNotFoundError": "errors",

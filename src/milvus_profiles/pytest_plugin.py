@@ -27,7 +27,7 @@ from .errors import ConnectError, KeyringUnavailableError, MilvusProfilesError, 
 if TYPE_CHECKING:
     from pymilvus import MilvusClient
 
-    from .profile import ResolvedProfile
+    from .resolution.resolved import ResolvedProfile
 
 NOT_READY: tuple[type[MilvusProfilesError], ...] = (
     ConnectError,  # ServerUnreachableError, AuthenticationError, DatabaseNotFoundError
@@ -90,7 +90,7 @@ def _skip_or_fail(config: pytest.Config, reason: str) -> NoReturn:
 @pytest.fixture(scope="session")
 def milvus_profile(pytestconfig: pytest.Config) -> ResolvedProfile:
     """The resolved profile: values and their origins, no network."""
-    from .resolver import resolve
+    from .resolution.resolver import resolve
 
     name = profile_name(pytestconfig)
     try:
@@ -102,7 +102,7 @@ def milvus_profile(pytestconfig: pytest.Config) -> ResolvedProfile:
 @pytest.fixture
 def milvus_client(pytestconfig: pytest.Config) -> Iterator[MilvusClient]:
     """A ready ``pymilvus.MilvusClient`` for the profile, closed after the test."""
-    from . import client as client_module
+    from .connection import client as client_module
 
     name = profile_name(pytestconfig)
     seen = pytestconfig.stash[_NOT_READY_SEEN]

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from milvus_profiles import resolver
 from milvus_profiles.cli import main
+from milvus_profiles.resolution import resolver
 
 Run = Callable[..., Result]
 

@@ -6,7 +6,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from milvus_profiles.files import read_file
+from milvus_profiles.config.toml import read_file
 
 from .conftest import entry_point
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from milvus_profiles.cli.init import TEMPLATE
-from milvus_profiles.files import parse_text
+from milvus_profiles.config.toml import parse_text
 
 from .conftest import Run
 

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from milvus_profiles import ConfigError, resolve, resolver
+from milvus_profiles import ConfigError, resolve
 from milvus_profiles.cli import main
-from milvus_profiles.files import MAX_FILE_SIZE
+from milvus_profiles.config.toml import MAX_FILE_SIZE
+from milvus_profiles.resolution import resolver
 
 from .strategies import SECRET
 

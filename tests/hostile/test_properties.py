@@ -17,10 +17,11 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from milvus_profiles import MilvusProfilesError, ResolvedProfile, resolve, resolver
+from milvus_profiles import MilvusProfilesError, ResolvedProfile, resolve
 from milvus_profiles.cli import main
-from milvus_profiles.edit import ProfileEditor
 from milvus_profiles.errors import ConfigError
+from milvus_profiles.resolution import resolver
+from milvus_profiles.write.editor import ProfileEditor
 
 from .conftest import counted
 

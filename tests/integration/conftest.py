@@ -13,8 +13,9 @@ from typing import Any
 import keyring
 import pytest
 
-from milvus_profiles import connect, resolve, secrets
-from milvus_profiles.probe import probe
+from milvus_profiles import connect, resolve
+from milvus_profiles.connection.probe import probe
+from milvus_profiles.secrets import keyring_store as secrets
 
 from .servers import Certificates, LiteServer, MilvusServer
 

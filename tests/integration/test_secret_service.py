@@ -9,7 +9,8 @@ from pathlib import Path
 import keyring.backend
 import pytest
 
-from milvus_profiles import delete_secret, resolve, save_secret, secrets
+from milvus_profiles import delete_secret, resolve, save_secret
+from milvus_profiles.secrets import keyring_store as secrets
 
 from ..conftest import SENTINEL, write
 from ..secret_store_contract import SecretStoreContract

@@ -1,6 +1,6 @@
 """``milvus-profiles add``: a new profile in a profile file, its secret in the keyring.
 
-The file is edited in place (comments and layout kept, see :mod:`milvus_profiles.edit`), validated
+The file is edited in place (comments and layout kept, see :mod:`milvus_profiles.write.editor`), validated
 before it is written, and written atomically. A secret is read from a prompt or a pipe, never from an
 argument, and goes to the keyring only.
 """
@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from .. import files, locks
+from ..config import toml
 from ..errors import ConfigError
 from ..fields import FIELDS_BY_NAME, TLS_KEYS
 from ..uri import is_lite
+from ..write import locks
 from .common import (
     F,
     State,
@@ -33,8 +34,8 @@ from .common import (
 from .output import display_path
 
 if TYPE_CHECKING:
-    from ..catalog import Catalog, Setting
-    from ..edit import ProfileEditor
+    from ..config.catalog import Catalog, Setting
+    from ..write.editor import ProfileEditor
 
 TLS_OPTIONS = {
     "tls_server_pem": "server_pem_path",
@@ -126,8 +127,8 @@ def add(
     A secret is never given on the command line: --ask-secret prompts for it without echo and
     --secret-stdin reads it from a pipe; either way it goes to the keyring.
     """
-    from ..edit import ProfileEditor
-    from ..model import validate_file
+    from ..config.model import validate_file
+    from ..write.editor import ProfileEditor
 
     if ask_secret and secret_stdin:
         raise click.UsageError("--ask-secret and --secret-stdin cannot be used together")
@@ -196,7 +197,7 @@ def add(
     with locks.locked(target):
         editor, catalog, _ = edited()
         editor.save(private=is_private(target))
-    files.clear_cache()
+    toml.clear_cache()
     out = state.out
     out.done(
         f"added profile {name!r} to {display_path(target)}" + (" as its default" if make_default else "")
@@ -206,7 +207,7 @@ def add(
         if key.endswith("_path") and not (target.parent / os.path.expanduser(value)).exists():
             out.warning(f"tls.{key}: {value} does not exist (yet)")
     if secret is not None:
-        from ..resolver import save_secret
+        from ..resolution.resolver import save_secret
 
         account = save_secret(name, secret, files=lower_files(state, target))
         out.done(f"stored the secret in the keyring (account {account})")

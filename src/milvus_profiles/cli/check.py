@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from .. import files
+from ..config import discovery, toml
 from ..errors import ConfigError
 from ..fields import TLS_PATH_KEYS
 from .common import State
@@ -20,8 +20,8 @@ from .exitcodes import PROBLEMS_FOUND
 from .output import display_path
 
 if TYPE_CHECKING:
-    from ..catalog import Catalog
-    from ..files import ProfileFile
+    from ..config.catalog import Catalog
+    from ..config.toml import ProfileFile
 
 
 def _tables(pf: ProfileFile) -> dict[str, dict[str, Any]]:
@@ -33,7 +33,7 @@ def _tables(pf: ProfileFile) -> dict[str, dict[str, Any]]:
 
 def _usable(pf: ProfileFile) -> bool:
     """Whether the catalog can follow ``extends`` through this file (its shape is right)."""
-    from ..catalog import check_shape
+    from ..config.catalog import check_shape
 
     try:
         check_shape(pf)
@@ -107,11 +107,11 @@ def check(ctx: click.Context, paths: tuple[str, ...]) -> None:
     Reports what the schema forbids (unknown keys, wrong types, secrets written in a file), broken
     `extends`, a `default` naming no profile and missing certificate files. Exits 1 on any problem.
     """
-    from ..catalog import Catalog
-    from ..model import file_problems
+    from ..config.catalog import Catalog
+    from ..config.model import file_problems
 
     state: State = ctx.obj
-    found, explicit = files.discover(state.files)
+    found, explicit = discovery.discover(state.files)
     discovered = [p.absolute() for p in found if explicit or p.exists()]
     targets = list(dict.fromkeys(Path(p).absolute() for p in paths)) or discovered
     context = targets + [p for p in discovered if p not in targets]
@@ -120,7 +120,7 @@ def check(ctx: click.Context, paths: tuple[str, ...]) -> None:
     parsed: dict[Path, ProfileFile] = {}
     for path in context:
         try:
-            parsed[path] = files.read_file(path)
+            parsed[path] = toml.read_file(path)
         except ConfigError as e:
             if path in targets:
                 problems.append(e)

@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 from click.shell_completion import CompletionItem
 
-from .. import files
+from ..config import discovery, toml
 from ..errors import ConfigError
 from .output import Output
 
 if TYPE_CHECKING:
-    from ..catalog import Catalog
-    from ..files import ProfileFile
+    from ..config.catalog import Catalog
+    from ..config.toml import ProfileFile
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -39,7 +39,7 @@ class State:
 
 def complete_profiles(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
     """Shell completion of profile names, from the files ``--file`` names or discovery finds."""
-    from ..catalog import load_catalog
+    from ..config.catalog import load_catalog
 
     named = ctx.find_root().params.get("files") or None
     try:
@@ -91,26 +91,26 @@ def scope_file(state: State, scope: str | None) -> Path:
 
 def _scope_file(state: State, scope: str | None) -> Path:
     if scope is None:
-        paths, explicit = files.discover(state.files)
+        paths, explicit = discovery.discover(state.files)
         if explicit:
             return paths[0].absolute()
-        project = files.find_project_dir()
-        return project / files.PROJECT_FILE if project is not None else files.user_file()
+        project = discovery.find_project_dir()
+        return project / discovery.PROJECT_FILE if project is not None else discovery.user_file()
     if scope == "user":
-        return files.user_file()
-    project = files.find_project_dir()
+        return discovery.user_file()
+    project = discovery.find_project_dir()
     if project is None:
         raise ConfigError(
-            f"--scope {scope}: no {files.PROJECT_FILE} in this folder or above it "
+            f"--scope {scope}: no {discovery.PROJECT_FILE} in this folder or above it "
             "(up to the repository root)",
             hint="create one with `milvus-profiles init`, or use --scope user",
         )
-    return project / (files.PROJECT_FILE if scope == "project" else files.LOCAL_FILE)
+    return project / (discovery.PROJECT_FILE if scope == "project" else discovery.LOCAL_FILE)
 
 
 def is_private(path: Path) -> bool:
     """Files in the user's config folder are created readable by the user only."""
-    return path.absolute().is_relative_to(files.user_config_dir().absolute())
+    return path.absolute().is_relative_to(discovery.user_config_dir().absolute())
 
 
 def read_secret(state: State, *, stdin: bool, label: str) -> str:
@@ -130,12 +130,12 @@ def read_secret(state: State, *, stdin: bool, label: str) -> str:
 
 def catalog_with(state: State, changed: ProfileFile) -> Catalog:
     """The catalog as it will be once ``changed`` is written (for checks made before writing)."""
-    from ..catalog import Catalog
+    from ..config.catalog import Catalog
 
-    paths, explicit = files.discover(state.files)
+    paths, explicit = discovery.discover(state.files)
     paths = [p.absolute() for p in paths]
     loaded = [
-        changed if p == changed.path else files.read_file(p)
+        changed if p == changed.path else toml.read_file(p)
         for p in paths
         if p == changed.path or p.exists() or explicit
     ]
@@ -146,7 +146,7 @@ def catalog_with(state: State, changed: ProfileFile) -> Catalog:
 
 def lower_files(state: State, target: Path) -> list[Path]:
     """``target`` and the existing files below it: the files its profiles resolve against."""
-    paths, _ = files.discover(state.files)
+    paths, _ = discovery.discover(state.files)
     paths = [p.absolute() for p in paths]
     below = paths[paths.index(target) :] if target in paths else [target]
     return [p for p in below if p.exists()]

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import click
 
-from .. import __version__, files
+from .. import __version__
+from ..config import discovery
 from ..errors import MilvusProfilesError
 from ..fields import FIELDS, FILES_ENV, PROFILE_ENV
 from .common import State
@@ -27,7 +28,7 @@ PROBE_URI = "http://milvus-profiles-doctor.invalid:1"
 def _keyring(out: Output) -> None:
     import keyring
 
-    from ..secrets import get_secret
+    from ..secrets.keyring_store import get_secret
 
     out.heading("keyring")
     backend = keyring.get_keyring()
@@ -49,13 +50,13 @@ def _keyring(out: Output) -> None:
 
 def _permissions(out: Output, state: State, fix: bool) -> None:
     out.heading("profile files")
-    paths, explicit = files.discover(state.files)
+    paths, explicit = discovery.discover(state.files)
     if fix:
-        from ..permissions import fix_files
+        from ..config.permissions import fix_files
 
         for change in fix_files(p for p in paths if p.is_file()):
             out.item("fixed", change)
-    user_file = files.user_file().absolute()
+    user_file = discovery.user_file().absolute()
     for path in (p.absolute() for p in paths):
         if not path.exists():
             out.item(
@@ -98,7 +99,7 @@ def _environment(out: Output) -> None:
 
 
 def _profiles(out: Output, state: State) -> None:
-    from ..catalog import load_catalog
+    from ..config.catalog import load_catalog
 
     out.heading("profiles")
     try:

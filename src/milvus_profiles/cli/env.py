@@ -71,7 +71,7 @@ def env(state: State, name: str | None, profile_option: str | None, fmt: str, in
       milvus-profiles env dev --format powershell | Out-String | Invoke-Expression
       milvus-profiles env dev --format dotenv > .env.milvus
     """
-    from ..resolver import resolve
+    from ..resolution.resolver import resolve
 
     cfg = resolve(pick_profile(state, name, profile_option), files=state.files)
     variables: dict[str, str] = {}

@@ -14,17 +14,18 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from .. import files, locks
+from ..config import toml
 from ..errors import ConfigError
 from ..fields import FIELDS_BY_NAME
 from ..uri import is_lite
+from ..write import locks
 from .add import _relative_to_file
 from .common import State, check_name, is_private, lower_files, scope_file, scope_option
 from .output import display_path
 
 if TYPE_CHECKING:
-    from ..edit import ProfileEditor
-    from ..importer import Found
+    from ..config.foreign import Found
+    from ..write.editor import ProfileEditor
 
 SOURCES = ("env", "dotenv", "milvus-cli")
 ENVIRONMENT = "the environment"  # where --from env found the settings, in messages
@@ -35,7 +36,7 @@ def _name(ctx: click.Context, param: click.Parameter, value: str | None) -> str 
 
 
 def _found(source: str, name: str | None, path: Path | None) -> list[Found]:
-    from ..importer import MILVUS_CLI_FILE, from_milvus_cli, from_variables, read_dotenv
+    from ..config.foreign import MILVUS_CLI_FILE, from_milvus_cli, from_variables, read_dotenv
 
     if source == "milvus-cli":
         if name is not None:
@@ -127,7 +128,7 @@ def import_profiles(
         return
     with locks.locked(target):
         edit.apply().save(private=is_private(target))
-    files.clear_cache()
+    toml.clear_cache()
     out = state.out
     for f in found:
         out.done(f"imported profile {f.name!r} into {display_path(target)} from {f.source}")
@@ -153,8 +154,8 @@ class _Edit:
     source: str
 
     def apply(self) -> ProfileEditor:
-        from ..edit import ProfileEditor
-        from ..model import validate_file
+        from ..config.model import validate_file
+        from ..write.editor import ProfileEditor
 
         editor = ProfileEditor.open(self.target)
         clashes = [name for name in self.profiles if name in editor.profiles]
@@ -182,7 +183,7 @@ class _Edit:
 def _print_plan(state: State, found: list[Found], written: dict[str, dict[str, Any]], target: Path) -> None:
     import tomli_w
 
-    from ..secrets import account
+    from ..secrets.keyring_store import account
 
     out = state.out
     for f in found:
@@ -199,8 +200,8 @@ def _print_plan(state: State, found: list[Found], written: dict[str, dict[str, A
 
 def _store(state: State, f: Found, secret: str, lower: list[Path]) -> None:
     """The secret to the keyring, if the profile resolves to the endpoint and user it belongs to."""
-    from ..resolver import resolve, save_secret
-    from ..secrets import account
+    from ..resolution.resolver import resolve, save_secret
+    from ..secrets.keyring_store import account
 
     out = state.out
     expected = account(str(f.values["uri"]), f.values.get("user"))

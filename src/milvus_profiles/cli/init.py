@@ -6,9 +6,10 @@ from pathlib import Path
 
 import click
 
-from .. import files, locks
+from ..config import discovery, toml
+from ..config.schema import PROJECT_SCHEMA
 from ..errors import ConfigError
-from ..schema import PROJECT_SCHEMA
+from ..write import locks
 from .common import State
 from .output import display_path
 
@@ -38,7 +39,7 @@ uri = "./data/milvus.db"
 # server_pem_path = "certs/server.pem"
 """
 
-GITIGNORE_EQUIVALENTS = (f"/{files.LOCAL_FILE}", f"**/{files.LOCAL_FILE}")
+GITIGNORE_EQUIVALENTS = (f"/{discovery.LOCAL_FILE}", f"**/{discovery.LOCAL_FILE}")
 
 
 def repository_root(start: Path) -> Path | None:
@@ -58,10 +59,10 @@ def init(state: State, force: bool) -> None:
     Beside it goes milvus.schema.json, the JSON Schema editors use to complete and check keys. Inside a
     git repository, milvus.local.toml is added to the repository's .gitignore.
     """
-    from ..edit import add_line, write_atomic
-    from ..schema import schema_text
+    from ..config.schema import schema_text
+    from ..write.atomic import add_line, write_atomic
 
-    target = Path.cwd() / files.PROJECT_FILE
+    target = Path.cwd() / discovery.PROJECT_FILE
     with locks.locked(target):
         if target.exists() and not force:
             raise ConfigError(
@@ -69,10 +70,12 @@ def init(state: State, force: bool) -> None:
             )
         write_atomic(target, TEMPLATE)
         write_atomic(target.with_name(PROJECT_SCHEMA), schema_text())
-    files.clear_cache()
+    toml.clear_cache()
     state.out.done(f"created {display_path(target)} with profile 'local' (Milvus Lite, ./data/milvus.db)")
     state.out.done(f"created {display_path(target.with_name(PROJECT_SCHEMA))} for editors (see `#:schema`)")
     root = repository_root(Path.cwd())
-    if root is not None and add_line(root / ".gitignore", files.LOCAL_FILE, equivalent=GITIGNORE_EQUIVALENTS):
-        state.out.done(f"added {files.LOCAL_FILE} to {display_path(root / '.gitignore')}")
+    if root is not None and add_line(
+        root / ".gitignore", discovery.LOCAL_FILE, equivalent=GITIGNORE_EQUIVALENTS
+    ):
+        state.out.done(f"added {discovery.LOCAL_FILE} to {display_path(root / '.gitignore')}")
     state.out.line("next: `milvus-profiles test` checks that the profile is ready")

@@ -18,8 +18,8 @@ from .common import State, pick_profile, profile_argument
 from .output import Cell, display_path
 
 if TYPE_CHECKING:
-    from ..catalog import Catalog, Setting
-    from ..profile import ResolvedProfile
+    from ..config.catalog import Catalog, Setting
+    from ..resolution.resolved import ResolvedProfile
 
 
 def _values(catalog: Catalog, name: str) -> tuple[dict[str, Any], str | None]:
@@ -59,7 +59,7 @@ def list_profiles(state: State, as_json: bool) -> None:
 
     Reads the profile files only: no keyring, no network.
     """
-    from ..catalog import load_catalog
+    from ..config.catalog import load_catalog
 
     catalog = load_catalog(state.files, validate=False)
     default = catalog.default()
@@ -121,7 +121,7 @@ def _shown(cfg: ResolvedProfile, reveal: bool) -> list[tuple[str, str, str]]:
 
 
 def _json(cfg: ResolvedProfile, reveal: bool) -> dict[str, Any]:
-    from ..profile import show_value
+    from ..resolution.resolved import show_value
 
     values: dict[str, Any] = {"uri": cfg.uri if reveal else redact(cfg.uri), "db_name": cfg.db_name}
     values["timeout"] = cfg.timeout
@@ -158,7 +158,7 @@ def show(
     reveal: bool,
 ) -> None:
     """Show the resolved profile NAME (default: the selected one), secrets masked."""
-    from ..resolver import resolve
+    from ..resolution.resolver import resolve
 
     cfg = resolve(pick_profile(state, name, profile_option), files=state.files)
     out = state.out

@@ -1,6 +1,6 @@
 """``remove`` and ``set-default``: the commands that change existing profile files.
 
-Files are edited in place (comments and layout kept, see :mod:`milvus_profiles.edit`), checked before
+Files are edited in place (comments and layout kept, see :mod:`milvus_profiles.write.editor`), checked before
 they are written, and written atomically.
 """
 
@@ -11,21 +11,22 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .. import files, locks
+from ..config import toml
 from ..errors import ConfigError, MilvusProfilesError, ProfileNotFoundError
 from ..fields import PROFILE_ENV
+from ..write import locks
 from .common import State, catalog_with, complete_profiles, is_private, lower_files, scope_file, scope_option
 from .output import display_path
 
 if TYPE_CHECKING:
-    from ..catalog import Catalog
+    from ..config.catalog import Catalog
 
 
 def _secret_key(state: State, name: str) -> tuple[str, str, str | None] | None:
     """The keyring account, URI and user profile ``name`` resolves to; None for Milvus Lite or when it
     does not resolve."""
-    from ..resolver import resolve
-    from ..secrets import account
+    from ..resolution.resolver import resolve
+    from ..secrets.keyring_store import account
 
     try:
         cfg = resolve(name, files=state.files)
@@ -51,8 +52,8 @@ def _broken(catalog: Catalog) -> dict[str, str]:
 @click.pass_obj
 def remove(state: State, name: str, scope: str | None, keep_secret: bool) -> None:
     """Remove profile NAME from its file, and its secret unless another profile uses it."""
-    from ..catalog import load_catalog
-    from ..edit import ProfileEditor
+    from ..config.catalog import load_catalog
+    from ..write.editor import ProfileEditor
 
     catalog = load_catalog(state.files)
     if scope is not None:
@@ -84,7 +85,7 @@ def remove(state: State, name: str, scope: str | None, keep_secret: bool) -> Non
                 hint=f"change or remove `extends` of {', '.join(map(repr, newly_broken))} first",
             )
         editor.save()
-    files.clear_cache()
+    toml.clear_cache()
     out = state.out
     out.done(f"removed profile {name!r} from {display_path(target)}")
     if was_default:
@@ -100,8 +101,8 @@ def remove(state: State, name: str, scope: str | None, keep_secret: bool) -> Non
 
 
 def _forget_secret(state: State, account: str, uri: str, user: str | None) -> None:
-    from ..catalog import load_catalog
-    from ..secrets import delete_secret_for
+    from ..config.catalog import load_catalog
+    from ..secrets.keyring_store import delete_secret_for
 
     for other in load_catalog(state.files).names():
         found = _secret_key(state, other)
@@ -118,9 +119,9 @@ def _forget_secret(state: State, account: str, uri: str, user: str | None) -> No
 @click.pass_obj
 def set_default(state: State, name: str, scope: str | None) -> None:
     """Make NAME the default profile of a profile file."""
-    from ..catalog import load_catalog
-    from ..edit import ProfileEditor
-    from ..model import validate_file
+    from ..config.catalog import load_catalog
+    from ..config.model import validate_file
+    from ..write.editor import ProfileEditor
 
     catalog = load_catalog(state.files)
     if not catalog.tables(name):
@@ -133,7 +134,7 @@ def set_default(state: State, name: str, scope: str | None) -> None:
         changed = editor.profile_file()
         validate_file(changed)
         editor.save(private=is_private(target))
-    files.clear_cache()
+    toml.clear_cache()
     out = state.out
     was = f" (was {previous!r})" if previous and previous != name else ""
     out.done(f"the default of {display_path(target)} is now {name!r}{was}")
@@ -142,7 +143,7 @@ def set_default(state: State, name: str, scope: str | None) -> None:
         out.warning(
             f"the default {winner.value!r} of {display_path(winner.file.path)} takes precedence over it"
         )
-    if not any(name in files.read_file(p).data.get("profiles", {}) for p in lower_files(state, target)):
+    if not any(name in toml.read_file(p).data.get("profiles", {}) for p in lower_files(state, target)):
         out.warning(
             f"{name!r} is not defined in {display_path(target)} or a file below it, so where that file "
             "is read without the one defining it, its default names no profile"

@@ -17,11 +17,11 @@ from .common import State, pick_profile, profile_argument, read_secret
 from .exitcodes import SECRET
 
 if TYPE_CHECKING:
-    from ..profile import ResolvedProfile
+    from ..resolution.resolved import ResolvedProfile
 
 
 def _target(state: State, name: str | None, option: str | None) -> ResolvedProfile:
-    from ..resolver import resolve
+    from ..resolution.resolver import resolve
 
     cfg = resolve(pick_profile(state, name, option), files=state.files)
     if cfg.is_lite:
@@ -51,7 +51,7 @@ def set_secret(state: State, name: str | None, profile_option: str | None, from_
 
     Prompts twice without echo, or reads standard input with --stdin (one trailing newline removed).
     """
-    from ..resolver import save_secret
+    from ..resolution.resolver import save_secret
     from ..uri import redact
 
     cfg = _target(state, name, profile_option)
@@ -73,8 +73,8 @@ def set_secret(state: State, name: str | None, profile_option: str | None, from_
 @click.pass_obj
 def delete_secret(state: State, name: str | None, profile_option: str | None) -> None:
     """Delete the stored secret of NAME from the keyring (every profile sharing it loses it)."""
-    from ..resolver import delete_secret as delete
-    from ..secrets import account
+    from ..resolution.resolver import delete_secret as delete
+    from ..secrets.keyring_store import account
 
     cfg = _target(state, name, profile_option)
     key = account(cfg.uri, cfg.user)
@@ -92,7 +92,7 @@ def status(ctx: click.Context, name: str | None, profile_option: str | None) -> 
 
     Exits 4 when the profile has a user but no password from anywhere; never prints a secret.
     """
-    from ..secrets import account, get_secret
+    from ..secrets.keyring_store import account, get_secret
     from ..uri import redact
 
     state: State = ctx.obj

@@ -1,6 +1,6 @@
 """``milvus-profiles test``: prove profiles ready, several at once.
 
-A server profile is checked by the grpcio probe (:mod:`milvus_profiles.probe`): the version call with the
+A server profile is checked by the grpcio probe (:mod:`milvus_profiles.connection.probe`): the version call with the
 profile's credentials, then the profile's database, without importing pymilvus. A Milvus Lite file is
 opened with :func:`milvus_profiles.connect` (Milvus Lite runs inside the process). Both reach the same
 verdicts. The exit code is that of the first profile (in the order given) that failed.
@@ -62,7 +62,7 @@ class Result:
 
 def check_profile(name: str | None, files: Sequence[str] | None, timeout: float | None) -> Result:
     """Prove one profile ready; never raises."""
-    from ..resolver import resolve
+    from ..resolution.resolver import resolve
 
     overrides = {} if timeout is None else {"timeout": timeout}
     shown = name or "(default)"
@@ -72,14 +72,14 @@ def check_profile(name: str | None, files: Sequence[str] | None, timeout: float 
         return Result(shown, exit_code_for(e), error=e)
     shown, uri, db_name = cfg.name or shown, redact(cfg.uri), cfg.db_name
     if not cfg.is_lite:
-        from ..probe import probe
+        from ..connection.probe import probe
 
         try:
             found = probe(cfg)
         except Exception as e:
             return Result(shown, exit_code_for(e), uri, db_name, error=e)
         return Result(shown, OK, uri, db_name, found.version, found.latency_ms)
-    from ..client import classify, connect
+    from ..connection.client import classify, connect
 
     start = time.perf_counter()
     try:
@@ -99,7 +99,7 @@ def check_profile(name: str | None, files: Sequence[str] | None, timeout: float 
 
 
 def _lite_file(name: str | None, files: Sequence[str] | None) -> str | None:
-    from ..resolver import resolve
+    from ..resolution.resolver import resolve
 
     try:
         cfg = resolve(name, files=files)
@@ -175,7 +175,7 @@ def test(
         raise click.UsageError("give profile names or --all, not both")
     wanted: list[str | None]
     if test_all:
-        from ..catalog import load_catalog
+        from ..config.catalog import load_catalog
 
         wanted = list(load_catalog(state.files).names())
         if not wanted:

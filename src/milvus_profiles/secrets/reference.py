@@ -17,7 +17,7 @@ import subprocess
 from collections.abc import Mapping
 from typing import Any
 
-from .errors import SecretNotFoundError
+from ..errors import SecretNotFoundError
 
 COMMAND_TIMEOUT = 30.0  # seconds; a password manager may wait for the user to unlock it
 

@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from .errors import ConfigError
-from .fields import FIELDS_BY_NAME
-from .uri import is_lite, uri_problem
+from ..errors import ConfigError
+from ..fields import FIELDS_BY_NAME
+from ..uri import is_lite, uri_problem
 
 MILVUS_CLI_FILE = ".milvus_cli_connections.json"
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")

@@ -14,8 +14,8 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from .errors import KeyringUnavailableError
-from .uri import endpoint
+from ..errors import KeyringUnavailableError
+from ..uri import endpoint
 
 SERVICE = "milvus-profiles"
 

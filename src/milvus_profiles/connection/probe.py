@@ -4,7 +4,7 @@
 pymilvus (most of a second, and pandas). It speaks the Milvus gRPC service directly: ``GetVersion`` with the
 profile's credentials (the server authenticates every call), then ``ShowCollections`` on the profile's
 database, the same call :func:`milvus_profiles.connect` uses to prove the database exists. Failures go
-through :func:`milvus_profiles.diagnose.diagnose`, so both paths give the same verdicts.
+through :func:`milvus_profiles.connection.diagnose.diagnose`, so both paths give the same verdicts.
 
 The messages are encoded by hand (a few protobuf fields), which keeps protobuf and the generated stubs out.
 """
@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import MilvusProfilesError
-from .profile import ResolvedProfile
-from .uri import host_port
+from ..errors import MilvusProfilesError
+from ..resolution.resolved import ResolvedProfile
+from ..uri import host_port
 
 SERVICE = "/milvus.proto.milvus.MilvusService/"
 

@@ -17,14 +17,14 @@ from typing import Any
 from pydantic import Field, create_model
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-from . import files as files_module
-from .catalog import Catalog, Setting
-from .errors import ConfigError
-from .fields import FIELDS, FIELDS_BY_NAME, FILES_ENV, SECRET_FIELDS, TLS_PATH_KEYS
-from .files import key_name
-from .model import FIELD_TYPES, check_uri
-from .profile import Origin
-from .uri import URI_HINT, is_lite, uri_problem
+from ..config import discovery
+from ..config.catalog import Catalog, Setting
+from ..config.model import FIELD_TYPES, check_uri
+from ..config.toml import key_name
+from ..errors import ConfigError
+from ..fields import FIELDS, FIELDS_BY_NAME, FILES_ENV, SECRET_FIELDS, TLS_PATH_KEYS
+from ..uri import URI_HINT, is_lite, uri_problem
+from .resolved import Origin
 
 
 class _SettingsBase(BaseSettings):
@@ -95,7 +95,7 @@ class ProfileSource(PydanticBaseSettingsSource):
     def _trusted(self, setting: Setting) -> Setting:
         """A command reference runs only from a file the user chose, never from a discovered project."""
         if "command" in setting.value and not (
-            self.catalog.explicit or setting.file.path == files_module.user_file().absolute()
+            self.catalog.explicit or setting.file.path == discovery.user_file().absolute()
         ):
             where = key_name(("profiles", setting.profile, *setting.key))
             raise ConfigError(
@@ -103,7 +103,7 @@ class ProfileSource(PydanticBaseSettingsSource):
                 "not be able to run programs on this machine",
                 path=setting.file.path,
                 line=setting.line,
-                hint=f"move the reference to your user file ({files_module.user_file()}), or name this "
+                hint=f"move the reference to your user file ({discovery.user_file()}), or name this "
                 f"file with --file or {FILES_ENV} to trust it",
             )
         return setting

@@ -14,10 +14,10 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..errors import MilvusProfilesError
+from ..resolution.resolved import ResolvedProfile
+from ..resolution.resolver import resolve
 from .diagnose import diagnose, preflight
-from .errors import MilvusProfilesError
-from .profile import ResolvedProfile
-from .resolver import resolve
 
 if TYPE_CHECKING:
     from pymilvus import AsyncMilvusClient, MilvusClient

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError, ProfileNotFoundError
-from .files import ProfileFile, discover, key_name, load_files
+from ..errors import ConfigError, ProfileNotFoundError
+from .discovery import discover
+from .toml import ProfileFile, key_name, load_files
 
 NESTED_TABLES = ("tls", "grpc")
 

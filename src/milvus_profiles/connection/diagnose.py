@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import warnings
 
-from . import secrets
-from .errors import (
+from ..errors import (
     AuthenticationError,
     DatabaseNotFoundError,
     MilvusProfilesError,
@@ -17,8 +16,9 @@ from .errors import (
     SecretNotFoundError,
     ServerUnreachableError,
 )
-from .profile import MASK, ResolvedProfile
-from .uri import host_port, redact
+from ..resolution.resolved import MASK, ResolvedProfile
+from ..secrets import keyring_store as secrets
+from ..uri import host_port, redact
 
 DATABASE_NOT_FOUND = 800  # Milvus's status code; Milvus Lite answers code 1 with a message instead
 _TLS_FAILURES = (

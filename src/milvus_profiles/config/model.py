@@ -16,10 +16,10 @@ from pydantic import (
     model_validator,
 )
 
-from .errors import ConfigError
-from .fields import FIELDS, FIELDS_BY_NAME, SECRET_FIELDS, TLS_KEYS
-from .files import ProfileFile, key_name
-from .uri import URI_HINT, has_credentials, is_lite, uri_problem
+from ..errors import ConfigError
+from ..fields import FIELDS, FIELDS_BY_NAME, SECRET_FIELDS, TLS_KEYS
+from ..uri import URI_HINT, has_credentials, is_lite, uri_problem
+from .toml import ProfileFile, key_name
 
 STRUCTURE_KEYS = ("extends", "tls", "grpc")
 

@@ -9,9 +9,9 @@ from typing import Any, Literal
 
 from pydantic import SecretStr
 
-from .errors import MilvusProfilesError
-from .fields import FIELDS, FIELDS_BY_NAME
-from .uri import redact
+from ..errors import MilvusProfilesError
+from ..fields import FIELDS, FIELDS_BY_NAME
+from ..uri import redact
 
 OriginKind = Literal["default", "file", "env", "keyring", "reference", "kwarg"]
 MASK = "********"

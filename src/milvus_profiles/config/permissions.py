@@ -15,8 +15,8 @@ import stat
 from collections.abc import Iterable
 from pathlib import Path
 
-from .errors import ConfigError
-from .files import user_file
+from ..errors import ConfigError
+from .discovery import user_file
 
 CHECKED = os.name != "nt"
 

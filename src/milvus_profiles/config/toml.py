@@ -1,4 +1,4 @@
-"""Finding and reading profile files, with the line of every key.
+"""Reading profile files: bounded reads, TOML parsing with located errors, and the line of every key.
 
 Parsed files are cached by path, size and modification time, so a process that resolves profiles again
 and again parses each file once. The cache is documented and can be emptied with :func:`clear_cache`.
@@ -10,23 +10,18 @@ import functools
 import os
 import re
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError
-from .fields import FILES_ENV
+from ..errors import ConfigError
+from ..fields import FILES_ENV
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
-
-PROJECT_FILE = "milvus.toml"
-LOCAL_FILE = "milvus.local.toml"
-USER_FILE = "profiles.toml"
-APP_NAME = "milvus-profiles"
 
 MAX_FILE_SIZE = 1024 * 1024
 """Profile files hold a few profiles; anything larger is the wrong file, and is refused before parsing."""
@@ -66,72 +61,6 @@ def key_name(key: tuple[str | int, ...]) -> str:
         bare = text.replace("_", "").replace("-", "").isalnum() and text.isascii()
         parts.append(text if bare else f'"{text}"')
     return ".".join(parts)
-
-
-def user_config_dir() -> Path:
-    """The user-level folder of milvus-profiles (on Linux ``$XDG_CONFIG_HOME/milvus-profiles``)."""
-    import platformdirs
-
-    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False, roaming=True))
-
-
-def user_file() -> Path:
-    """The user-level profile file."""
-    return user_config_dir() / USER_FILE
-
-
-def find_project_dir(start: Path | None = None, *, checked: list[Path] | None = None) -> Path | None:
-    """The nearest folder at or above ``start`` that holds a ``milvus.toml``.
-
-    The search stops at the first folder that contains ``.git`` (the repository root) or at the root.
-    ``checked`` collects every path whose existence decided the answer.
-    """
-    try:
-        folder = (Path.cwd() if start is None else start).absolute()
-    except FileNotFoundError:
-        raise ConfigError(
-            "the working folder no longer exists, so no milvus.toml can be looked for above it",
-            hint=f"change to an existing folder, or name the file with --file or {FILES_ENV}",
-        ) from None
-    seen: set[Path] = set()
-    looked: list[Path] = [] if checked is None else checked
-    while folder not in seen:
-        seen.add(folder)
-        looked.append(folder / PROJECT_FILE)
-        if os.path.lexists(looked[-1]):  # a broken symlink is reported when read, not skipped
-            return folder
-        looked.append(folder / ".git")
-        if looked[-1].exists() or folder.parent == folder:
-            return None
-        folder = folder.parent
-    return None
-
-
-def discover(
-    files: Sequence[str | os.PathLike[str]] | None = None,
-    *,
-    environ: Mapping[str, str] | None = None,
-    cwd: Path | None = None,
-    checked: list[Path] | None = None,
-) -> tuple[list[Path], bool]:
-    """The profile files to read, highest precedence first.
-
-    Returns the paths and whether they were named explicitly (by ``files`` or ``MILVUS_PROFILES_FILE``);
-    an explicitly named file must exist, a discovered one may not. ``checked`` collects the paths whose
-    existence decided which files these are.
-    """
-    env = os.environ if environ is None else environ
-    if files is not None:
-        return [Path(f) for f in files], True
-    named = env.get(FILES_ENV, "")
-    if named:
-        return [Path(p) for p in named.split(os.pathsep) if p], True
-    found: list[Path] = []
-    project = find_project_dir(cwd, checked=checked)
-    if project is not None:
-        found += [project / LOCAL_FILE, project / PROJECT_FILE]
-    found.append(user_file())
-    return found, False
 
 
 def load_files(paths: Sequence[Path], *, explicit: bool) -> list[ProfileFile]:

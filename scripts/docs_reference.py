@@ -3,7 +3,7 @@
 models, so the docs cannot say a key, a type, a default or a variable the code does not have.
 
 Each table lives in a docs page between ``<!-- NAME:start -->`` and ``<!-- NAME:end -->`` lines. In a
-checkout, ``scripts/generate`` (``python -m milvus_profiles.reference``) rewrites those blocks, the
+checkout, ``scripts/generate`` (``python scripts/docs_reference.py``) rewrites those blocks, the
 packaged ``profiles.schema.json`` and the ``#:schema`` line of ``profiles.example.toml``; ``--check`` only
 reports what is out of date. A test does the same check, so the docs and the code never disagree for long.
 """
@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from .fields import FIELDS, FILES_ENV, PROFILE_ENV, TLS_KEYS
+from milvus_profiles.fields import FIELDS, FILES_ENV, PROFILE_ENV, TLS_KEYS
 
 TYPE_NAMES = {"str": "string", "float": "number > 0"}
 
@@ -38,7 +38,7 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
 
 def _profile_properties() -> dict[str, Any]:
-    from .schema import profile_schema
+    from milvus_profiles.config.schema import profile_schema
 
     profile: dict[str, Any] = profile_schema()["properties"]["profiles"]["additionalProperties"]
     return dict(profile["properties"])
@@ -119,7 +119,7 @@ def render_blocks(text: str) -> str:
 
 def generated_files(root: Path) -> dict[Path, str]:
     """Every generated file of a checkout at ``root``, with the text it should have."""
-    from .schema import SCHEMA_PATH, schema_text
+    from milvus_profiles.config.schema import SCHEMA_PATH, schema_text
 
     expected = {root / SCHEMA_PATH: schema_text()}
     example = root / "profiles.example.toml"
@@ -145,7 +145,7 @@ def stale_files(root: Path) -> list[Path]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m milvus_profiles.reference [--check] [ROOT]``: refresh (or check) a checkout."""
+    """``python scripts/docs_reference.py [--check] [ROOT]``: refresh (or check) a checkout."""
     args = list(sys.argv[1:] if argv is None else argv)
     check = "--check" in args
     args = [a for a in args if a != "--check"]

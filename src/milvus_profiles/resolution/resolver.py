@@ -1,6 +1,6 @@
 """Precedence and provenance: built-in defaults < the profile < environment variables < arguments.
 
-Each layer is a pydantic-settings source (:mod:`milvus_profiles.sources`) that returns a plain dict; the
+Each layer is a pydantic-settings source (:mod:`milvus_profiles.resolution.sources`) that returns a plain dict; the
 order of the ``layers`` tuple in :func:`_resolve` is the precedence. Every value keeps an
 :class:`Origin`, so ``show --explain`` can say why a value is what it is.
 """
@@ -18,22 +18,23 @@ from typing import Any
 from pydantic import SecretStr, ValidationError
 from pydantic_settings import EnvSettingsSource, PydanticBaseSettingsSource
 
-from . import files as files_module
-from . import permissions, references, secrets
-from .catalog import Catalog, catalog_of
-from .errors import (
+from ..config import discovery, permissions, toml
+from ..config.catalog import Catalog, catalog_of
+from ..config.discovery import discover
+from ..errors import (
     ConfigError,
     KeyringUnavailableError,
     MilvusProfilesError,
     ProfileWarning,
     SecretNotFoundError,
 )
-from .fields import FIELDS, FIELDS_BY_NAME, FILES_ENV, PROFILE_ENV
-from .files import discover
-from .memo import Memo, Snapshot
-from .profile import Origin, ResolvedProfile
+from ..fields import FIELDS, FIELDS_BY_NAME, FILES_ENV, PROFILE_ENV
+from ..secrets import keyring_store as secrets
+from ..secrets import reference as references
+from ..uri import endpoint, is_lite, redact, uri_problem
+from .cache import Memo, Snapshot
+from .resolved import Origin, ResolvedProfile
 from .sources import KwargsSource, ProfileSource, Settings, check_given_uri
-from .uri import endpoint, is_lite, redact, uri_problem
 
 
 def select(profile: str | None, catalog: Catalog, environ: Mapping[str, str]) -> tuple[str | None, Origin]:
@@ -79,7 +80,7 @@ def resolve(
 
     No network call is made. The keyring is consulted only when neither the environment nor an
     argument gives a secret. A result is reused while the files, folders and variables it depended on
-    are unchanged (see :mod:`milvus_profiles.memo`).
+    are unchanged (see :mod:`milvus_profiles.resolution.cache`).
 
     Example:
         >>> cfg = resolve("dev", db_name="analytics")
@@ -117,7 +118,7 @@ _DISCOVERY_ENV = (PROFILE_ENV, FILES_ENV) + (
 def clear_cache() -> None:
     """Forget every resolved profile, parsed file and looked-up secret of this process."""
     RESULTS.clear()
-    files_module.clear_cache()
+    toml.clear_cache()
     secrets.clear_cache()
     references.clear_cache()
 
@@ -210,7 +211,7 @@ def _resolve(
 def _warn_if_shadowed(catalog: Catalog, name: str) -> None:
     """A project file that redefines a profile of the user file and points it at another server may be
     someone else's repository taking over a name the user trusts: say so, naming both files."""
-    mine = files_module.user_file().absolute()
+    mine = discovery.user_file().absolute()
     tables = catalog.tables(name)
     theirs = next((t.get("uri") for pf, t in tables if pf.path == mine), None)
     if not isinstance(theirs, str):

@@ -1,6 +1,6 @@
 """The JSON Schema of a profile file, for editors (Taplo, Even Better TOML) and other tools.
 
-The schema is generated from the pydantic models of :mod:`milvus_profiles.model` each time it is asked
+The schema is generated from the pydantic models of :mod:`milvus_profiles.config.model` each time it is asked
 for, so it always describes the keys and types ``milvus-profiles check`` accepts. It is a plain draft-07
 schema, which every TOML language server understands: no ``$ref`` (the tables are small, so they are
 written out where they are used), no ``null`` (TOML has none), ``additionalProperties: false`` on every
@@ -24,7 +24,7 @@ SCHEMA_PATH = "src/milvus_profiles/profiles.schema.json"
 PROJECT_SCHEMA = "milvus.schema.json"
 """The file `init` writes beside milvus.toml, and names in its ``#:schema`` line."""
 
-SCHEMA_FILE = Path(__file__).with_name("profiles.schema.json")
+SCHEMA_FILE = Path(__file__).parent.parent / "profiles.schema.json"
 DRAFT = "http://json-schema.org/draft-07/schema#"
 
 # A key's title is its name; a table that is not a key's value gets a title here.

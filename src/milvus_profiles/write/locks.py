@@ -12,8 +12,8 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from .errors import ConfigError
-from .files import user_config_dir
+from ..config.discovery import user_config_dir
+from ..errors import ConfigError
 
 LOCK_TIMEOUT = 30.0
 """Seconds a writer waits for another one to finish with the same file."""

@@ -1,0 +1,82 @@
+"""Which profile files a process reads: the project's files found from the working folder up, the user's
+file in the user config folder, or the files named explicitly. Every path is made absolute here, once."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from ..errors import ConfigError
+from ..fields import FILES_ENV
+
+PROJECT_FILE = "milvus.toml"
+LOCAL_FILE = "milvus.local.toml"
+USER_FILE = "profiles.toml"
+APP_NAME = "milvus-profiles"
+
+
+def user_config_dir() -> Path:
+    """The user-level folder of milvus-profiles (on Linux ``$XDG_CONFIG_HOME/milvus-profiles``)."""
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False, roaming=True))
+
+
+def user_file() -> Path:
+    """The user-level profile file."""
+    return user_config_dir() / USER_FILE
+
+
+def find_project_dir(start: Path | None = None, *, checked: list[Path] | None = None) -> Path | None:
+    """The nearest folder at or above ``start`` that holds a ``milvus.toml``.
+
+    The search stops at the first folder that contains ``.git`` (the repository root) or at the root.
+    ``checked`` collects every path whose existence decided the answer.
+    """
+    try:
+        folder = (Path.cwd() if start is None else start).absolute()
+    except FileNotFoundError:
+        raise ConfigError(
+            "the working folder no longer exists, so no milvus.toml can be looked for above it",
+            hint=f"change to an existing folder, or name the file with --file or {FILES_ENV}",
+        ) from None
+    seen: set[Path] = set()
+    looked: list[Path] = [] if checked is None else checked
+    while folder not in seen:
+        seen.add(folder)
+        looked.append(folder / PROJECT_FILE)
+        if os.path.lexists(looked[-1]):  # a broken symlink is reported when read, not skipped
+            return folder
+        looked.append(folder / ".git")
+        if looked[-1].exists() or folder.parent == folder:
+            return None
+        folder = folder.parent
+    return None
+
+
+def discover(
+    files: Sequence[str | os.PathLike[str]] | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+    checked: list[Path] | None = None,
+) -> tuple[list[Path], bool]:
+    """The profile files to read, highest precedence first.
+
+    Returns the paths and whether they were named explicitly (by ``files`` or ``MILVUS_PROFILES_FILE``);
+    an explicitly named file must exist, a discovered one may not. ``checked`` collects the paths whose
+    existence decided which files these are.
+    """
+    env = os.environ if environ is None else environ
+    if files is not None:
+        return [Path(f) for f in files], True
+    named = env.get(FILES_ENV, "")
+    if named:
+        return [Path(p) for p in named.split(os.pathsep) if p], True
+    found: list[Path] = []
+    project = find_project_dir(cwd, checked=checked)
+    if project is not None:
+        found += [project / LOCAL_FILE, project / PROJECT_FILE]
+    found.append(user_file())
+    return found, False

@@ -1,0 +1,1 @@
+"""Changing files: the comment-preserving profile editor, atomic writes and the writers' lock."""
