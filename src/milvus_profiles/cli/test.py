@@ -1,8 +1,8 @@
 """``milvus-profiles test``: prove profiles ready, several at once.
 
-A server profile is checked by the grpcio probe (:mod:`milvus_profiles.connection.probe`): the version call with the
-profile's credentials, then the profile's database, without importing pymilvus. A Milvus Lite file is
-opened with :func:`milvus_profiles.connect` (Milvus Lite runs inside the process). Both reach the same
+A server profile is checked by the grpcio probe (:mod:`milvus_profiles.connection.probe`): the version call
+with the profile's credentials, then the profile's database, without importing pymilvus. A Milvus Lite file
+is opened with :func:`milvus_profiles.connect` (Milvus Lite runs inside the process). Both reach the same
 verdicts. The exit code is that of the first profile (in the order given) that failed.
 """
 

@@ -1,7 +1,7 @@
 """Precedence and provenance: built-in defaults < the profile < environment variables < arguments.
 
-Each layer is a pydantic-settings source (:mod:`milvus_profiles.resolution.sources`) that returns a plain dict; the
-order of the ``layers`` tuple in :func:`_resolve` is the precedence. Every value keeps an
+Each layer is a pydantic-settings source (:mod:`milvus_profiles.resolution.sources`) that returns a plain
+dict; the order of the ``layers`` tuple in :func:`_resolve` is the precedence. Every value keeps an
 :class:`Origin`, so ``show --explain`` can say why a value is what it is.
 """
 
