@@ -99,7 +99,46 @@ def env_table() -> str:
     return _table(["variable", "sets", "meaning"], rows)
 
 
-BLOCKS: dict[str, Callable[[], str]] = {"fields": fields_table, "tls": tls_table, "env": env_table}
+def precedence_table() -> str:
+    """The chain of :data:`milvus_profiles.resolution.precedence.PRECEDENCE`, highest first."""
+    from milvus_profiles.resolution.precedence import precedence_table as render
+
+    return render()
+
+
+def grpc_table() -> str:
+    """The gRPC options a profile file may set (the allow-list)."""
+    from milvus_profiles.fields import GRPC_OPTIONS
+
+    return _table(
+        ["option", "value", "what it does"], [[f"`{k}`", v[0], v[1]] for k, v in GRPC_OPTIONS.items()]
+    )
+
+
+def expansion_table() -> str:
+    """The words of the ``${...}`` expansion allow-list."""
+    from milvus_profiles.resolution.expansion import ALLOWED_LAST_WORDS, SECRET_WORDS
+
+    return _table(
+        ["rule", "words"],
+        [
+            [
+                "the name starts with `MILVUS_` and its last word is one of",
+                ", ".join(f"`{w}`" for w in sorted(ALLOWED_LAST_WORDS)),
+            ],
+            ["and none of its words is one of", ", ".join(f"`{w}`" for w in sorted(SECRET_WORDS))],
+        ],
+    )
+
+
+BLOCKS: dict[str, Callable[[], str]] = {
+    "fields": fields_table,
+    "tls": tls_table,
+    "env": env_table,
+    "precedence": precedence_table,
+    "grpc": grpc_table,
+    "expansion": expansion_table,
+}
 """Block name -> the function that renders it."""
 
 _BLOCK = re.compile(r"(<!-- (\w+):start -->\n)(.*?)(<!-- \2:end -->)", re.DOTALL)

@@ -13,9 +13,11 @@ import keyring.backend
 import keyring.errors
 import pytest
 
-from milvus_profiles.resolution import resolver
+from milvus_profiles.resolution import cache as resolver
 
-SENTINEL = "s3ntinel-Secret-7f1c"
+from .helpers import SENTINEL, trusted, write
+
+__all__ = ["SENTINEL", "MemoryKeyring", "trusted", "write"]
 
 
 class MemoryKeyring(keyring.backend.KeyringBackend):
@@ -47,6 +49,7 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
         if name.startswith("MILVUS_"):
             monkeypatch.delenv(name)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     work = tmp_path / "work"
     work.mkdir()
     monkeypatch.chdir(work)
@@ -70,9 +73,3 @@ def memory_keyring() -> MemoryKeyring:
 def user_file(tmp_path: Path) -> Path:
     """The user-level profile file's path (not created)."""
     return tmp_path / "config" / "milvus-profiles" / "profiles.toml"
-
-
-def write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path

@@ -12,7 +12,7 @@ import pytest
 from milvus_profiles import delete_secret, resolve, save_secret
 from milvus_profiles.secrets import keyring_store as secrets
 
-from .conftest import SENTINEL, write
+from .conftest import SENTINEL, trusted, write
 
 FILE = """\
 [profiles.a]
@@ -34,7 +34,7 @@ class SecretStoreContract:
 
     @pytest.fixture
     def project(self, isolated: Path, store: keyring.backend.KeyringBackend) -> Iterator[Path]:
-        path = write(isolated / "milvus.toml", FILE)
+        path = trusted(write(isolated / "milvus.toml", FILE))
         yield path
         for name in ("a", "t"):
             delete_secret(name)

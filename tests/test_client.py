@@ -16,7 +16,7 @@ from milvus_profiles import (
     connect_async,
 )
 
-from .conftest import SENTINEL, write
+from .conftest import SENTINEL, trusted, write
 
 FILE = """\
 default = "local"
@@ -42,7 +42,7 @@ def closed_port() -> int:
 
 @pytest.fixture
 def project(isolated: Path) -> Path:
-    return write(isolated / "milvus.toml", FILE.format(port=closed_port()))
+    return trusted(write(isolated / "milvus.toml", FILE.format(port=closed_port())))
 
 
 def test_connect_returns_a_ready_client_and_creates_the_folder(project: Path) -> None:

@@ -13,9 +13,9 @@ from click.testing import CliRunner
 
 from milvus_profiles import errors, resolve
 from milvus_profiles.cli import COMMANDS, main
-from milvus_profiles.resolution import resolver
+from milvus_profiles.resolution import cache as resolver
 
-from .conftest import MemoryKeyring, write
+from .conftest import MemoryKeyring, trusted, write
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -43,6 +43,8 @@ def test_the_worked_example_of_precedence_prints_what_the_page_shows(
         'user = "alice"\n',
     )
     write(isolated / "milvus.local.toml", "[profiles.dev]\ntimeout = 30\n")
+    trusted(isolated / "milvus.toml")  # `milvus-profiles trust`, as the page says
+    trusted(isolated / "milvus.local.toml")
     memory_keyring.store[("milvus-profiles", "alice@http://localhost:19530")] = "not shown"
 
     from_file = show("show", "--explain")

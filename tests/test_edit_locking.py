@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from milvus_profiles.config import trust
 from milvus_profiles.errors import ConfigError
 from milvus_profiles.write import locks
 from milvus_profiles.write.editor import ProfileEditor
@@ -66,7 +67,10 @@ def test_taking_the_lock_leaves_nothing_beside_the_file(isolated: Path, tmp_path
         editor.save()
     assert sorted(p.name for p in isolated.iterdir()) == ["milvus.toml"]
     folder = tmp_path / "config" / "milvus-profiles" / "locks"
-    assert [p.name for p in folder.iterdir()] == [locks.lock_path(target).name]
+    # the file this edit created is recorded as trusted, under the record's own lock
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        [locks.lock_path(target).name, locks.lock_path(trust.store_path()).name]
+    )
     assert (folder.stat().st_mode & 0o777, folder.parent.stat().st_mode & 0o777) == (0o700, 0o700)
 
 

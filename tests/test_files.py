@@ -47,7 +47,7 @@ def test_env_variable_replaces_discovery(isolated: Path, monkeypatch: pytest.Mon
 
 def test_files_argument_replaces_discovery_and_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MILVUS_PROFILES_FILE", "/a/one.toml")
-    assert discover(["x.toml"]) == ([Path("x.toml")], True)
+    assert discover(["x.toml"]) == ([Path.cwd() / "x.toml"], True)  # made absolute once, here
 
 
 def test_broken_toml_names_file_and_line(isolated: Path) -> None:

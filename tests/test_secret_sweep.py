@@ -16,9 +16,9 @@ from click.testing import CliRunner
 from milvus_profiles import MilvusProfilesError, connect, resolve, save_secret
 from milvus_profiles.cli import main
 from milvus_profiles.connection.probe import probe
-from milvus_profiles.resolution import resolver
+from milvus_profiles.resolution import cache as resolver
 
-from .conftest import SENTINEL, MemoryKeyring, write
+from .conftest import SENTINEL, MemoryKeyring, trusted, write
 
 REVEALING = {("show", "--reveal"), ("env", "--include-secrets")}
 
@@ -55,6 +55,12 @@ uri = "http://127.0.0.1:{port}"
 user = "nobody"
 """,
     )
+    trusted(isolated / "milvus.toml")
+    # not trusted: its server gets no stored secret (the keyring has root's)
+    write(
+        isolated / "milvus.local.toml",
+        f'[profiles.untrusted]\nuri = "http://127.0.0.1:{closed_port()}"\nuser = "root"\ntimeout = 1\n',
+    )
     py = sys.executable.replace("\\", "\\\\")
     write(
         user_file,
@@ -65,7 +71,7 @@ user = "nobody"
     user_file.chmod(0o600)
     save_secret("keyring", SENTINEL)
     monkeypatch.setenv("SWEEP_MILVUS_TOKEN", SENTINEL)
-    return ["keyring", "envref", "cmdref", "lite", "nopass"]
+    return ["keyring", "envref", "cmdref", "lite", "nopass", "untrusted"]
 
 
 def commands(names: list[str]) -> Iterator[list[str]]:
@@ -133,6 +139,7 @@ def test_errors_reprs_and_logs_never_hold_it(
         "ServerUnreachableError",
         "DatabaseNotFoundError",
         "SecretNotFoundError",
+        "SecretWithheldError",
     }
     for error in errors:
         shown += [str(error), repr(error), str(error.args)]

@@ -8,11 +8,19 @@ import keyring.backends.fail
 import keyring.errors
 import pytest
 
-from milvus_profiles import ConfigError, KeyringUnavailableError, connect, delete_secret, resolve, save_secret
+from milvus_profiles import (
+    ConfigError,
+    KeyringUnavailableError,
+    SecretWithheldError,
+    connect,
+    delete_secret,
+    resolve,
+    save_secret,
+)
 from milvus_profiles.secrets import keyring_store as secrets_module
 from milvus_profiles.secrets.keyring_store import account
 
-from .conftest import SENTINEL, MemoryKeyring, write
+from .conftest import SENTINEL, MemoryKeyring, trusted, write
 from .secret_store_contract import SecretStoreContract
 
 FILE = """\
@@ -33,7 +41,7 @@ uri = "x.db"
 
 @pytest.fixture
 def project(isolated: Path) -> Path:
-    return write(isolated / "milvus.toml", FILE)
+    return trusted(write(isolated / "milvus.toml", FILE))
 
 
 def test_accounts_are_endpoint_and_user() -> None:
@@ -77,6 +85,15 @@ def test_a_known_name_pointed_elsewhere_finds_no_secret(
     save_secret("dev", SENTINEL)
     write(project.parent / "milvus.local.toml", '[profiles.dev]\nuri = "http://attacker.example:19530"\n')
     memory_keyring.lookups.clear()
+    cfg = resolve("dev")
+    assert cfg.password is None
+    # the new file is not trusted, so its endpoint gets nothing stored, and the keyring is not even asked
+    assert memory_keyring.lookups == []
+    assert isinstance(cfg.secret_error, SecretWithheldError)
+    assert cfg.secret_error.path == project.parent / "milvus.local.toml"
+    assert cfg.secret_error.key == "uri"
+    # trusted, it still finds nothing of the real host's: secrets are stored by endpoint
+    trusted(project.parent / "milvus.local.toml")
     cfg = resolve("dev")
     assert cfg.password is None
     assert memory_keyring.lookups == [("milvus-profiles", "alice@http://attacker.example:19530")]

@@ -24,10 +24,12 @@ if TYPE_CHECKING:
         ProfileNotFoundError,
         ProfileWarning,
         SecretNotFoundError,
+        SecretWithheldError,
         ServerUnreachableError,
     )
     from .resolution.resolved import Origin, ResolvedProfile
-    from .resolution.resolver import delete_secret, resolve, save_secret
+    from .resolution.resolver import resolve
+    from .secrets.manage import delete_secret, save_secret
 
 __version__ = "0.1.0"
 
@@ -35,8 +37,8 @@ _WHERE = {
     "connect": "connection.client",
     "connect_async": "connection.client",
     "resolve": "resolution.resolver",
-    "save_secret": "resolution.resolver",
-    "delete_secret": "resolution.resolver",
+    "save_secret": "secrets.manage",
+    "delete_secret": "secrets.manage",
     "ResolvedProfile": "resolution.resolved",
     "Origin": "resolution.resolved",
     "MilvusProfilesError": "errors",
@@ -44,6 +46,7 @@ _WHERE = {
     "ProfileNotFoundError": "errors",
     "ProfileWarning": "errors",
     "SecretNotFoundError": "errors",
+    "SecretWithheldError": "errors",
     "KeyringUnavailableError": "errors",
     "ServerUnreachableError": "errors",
     "AuthenticationError": "errors",
@@ -61,6 +64,7 @@ __all__ = [
     "ProfileWarning",
     "ResolvedProfile",
     "SecretNotFoundError",
+    "SecretWithheldError",
     "ServerUnreachableError",
     "__version__",
     "connect",

@@ -39,12 +39,19 @@ class ConfigError(MilvusProfilesError):
         hint: str | None = None,
         summary: str | None = None,
     ) -> None:
+        self.reason = message
+        """What is wrong, without the location."""
         self.path = path
         self.line = line
-        if path is not None:
-            where = f"{path}:{line}" if line is not None else str(path)
-            message = f"{where}: {message}"
-        super().__init__(message, hint=hint, summary=summary)
+        where = self.location
+        super().__init__(f"{where}: {message}" if where else message, hint=hint, summary=summary)
+
+    @property
+    def location(self) -> str:
+        """``/abs/milvus.toml:7``, the path alone, or "" when the error has no file."""
+        if self.path is None:
+            return ""
+        return f"{self.path}:{self.line}" if self.line is not None else str(self.path)
 
 
 class ProfileNotFoundError(MilvusProfilesError):
@@ -53,6 +60,33 @@ class ProfileNotFoundError(MilvusProfilesError):
 
 class SecretNotFoundError(MilvusProfilesError):
     """A secret is needed but neither the keyring nor the environment provides one."""
+
+
+class SecretWithheldError(MilvusProfilesError):
+    """A secret exists, but releasing it would send it where the user has not agreed to send it.
+
+    A stored secret (keyring, or a reference) goes only to a connection whose endpoint and transport come
+    entirely from trusted sources; ``path``, ``line`` and ``key`` name the untrusted value that decided.
+    The fix is ``milvus-profiles trust PATH`` after reading the file, or naming the endpoint yourself.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: Path | None = None,
+        line: int | None = None,
+        key: str | None = None,
+        method: str | None = None,
+        hint: str | None = None,
+        summary: str | None = None,
+    ) -> None:
+        self.path = path
+        self.line = line
+        self.key = key
+        self.method = method
+        """The provider whose secret was withheld: ``env``, ``reference`` or ``keyring``."""
+        super().__init__(message, hint=hint, summary=summary)
 
 
 class KeyringUnavailableError(MilvusProfilesError):
@@ -76,5 +110,6 @@ class DatabaseNotFoundError(ConnectError):
 
 
 class ProfileWarning(UserWarning):
-    """Something works but deserves attention: a profile shadowed by one that points elsewhere, or a
-    profile file others can read. Shown by the CLI as ``warning:`` lines."""
+    """Something works but deserves attention: a profile shadowed by one that points elsewhere, a profile
+    file others can read, a secret withheld from an untrusted connection. Shown by the CLI as ``warning:``
+    lines."""

@@ -88,3 +88,36 @@ TLS_KEYS: dict[str, str] = {
     "ca_pem_path": "The CA that signed the server's certificate (mutual TLS).",
 }
 TLS_PATH_KEYS: tuple[str, ...] = tuple(k for k in TLS_KEYS if k.endswith("_path"))
+
+GrpcKind = Literal["int", "bool", "str"]
+
+GRPC_OPTIONS: dict[str, tuple[GrpcKind, str]] = {
+    "grpc.keepalive_time_ms": ("int", "Send a keepalive ping after this many milliseconds without activity."),
+    "grpc.keepalive_timeout_ms": (
+        "int",
+        "Close the connection when a keepalive ping is not answered in time.",
+    ),
+    "grpc.keepalive_permit_without_calls": ("bool", "Send keepalive pings even with no call in flight."),
+    "grpc.http2.max_pings_without_data": ("int", "Pings allowed without data (0: no limit)."),
+    "grpc.http2.min_time_between_pings_ms": ("int", "The shortest time between two pings."),
+    "grpc.max_send_message_length": ("int", "The largest message sent, in bytes (-1: no limit)."),
+    "grpc.max_receive_message_length": ("int", "The largest message received, in bytes (-1: no limit)."),
+    "grpc.max_metadata_size": ("int", "The largest metadata received, in bytes."),
+    "grpc.initial_reconnect_backoff_ms": ("int", "The first wait before reconnecting."),
+    "grpc.min_reconnect_backoff_ms": ("int", "The shortest wait before reconnecting."),
+    "grpc.max_reconnect_backoff_ms": ("int", "The longest wait before reconnecting."),
+    "grpc.enable_retries": ("bool", "Retry calls that failed before reaching the server."),
+    "grpc.per_rpc_retry_buffer_size": ("int", "Bytes buffered per call for retries."),
+    "grpc.max_connection_idle_ms": ("int", "Close the connection after this long idle."),
+    "grpc.client_idle_timeout_ms": ("int", "Let the channel go idle after this long without calls."),
+    "grpc.dns_min_time_between_resolutions_ms": ("int", "The shortest time between two DNS lookups."),
+    "grpc.use_local_subchannel_pool": ("bool", "Give the channel its own subchannels."),
+    "grpc.primary_user_agent": ("str", "Text put before gRPC's own user agent."),
+    "grpc.secondary_user_agent": ("str", "Text put after gRPC's own user agent."),
+}
+"""The gRPC channel options a profile file may set: an allow-list of options that tune the connection and
+cannot redirect or intercept it. Proxies (``grpc.http_proxy``), the authority (``grpc.default_authority``)
+and the TLS target name (``grpc.ssl_target_name_override``; use ``tls.server_name``) are not on it."""
+
+GRPC_INT_RANGE = (-(2**31), 2**31 - 1)
+"""gRPC's integer options are C ints."""

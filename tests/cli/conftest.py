@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from milvus_profiles.cli import main
-from milvus_profiles.resolution import resolver
+from milvus_profiles.resolution import cache as resolver
 
 Run = Callable[..., Result]
 
@@ -53,7 +53,11 @@ def run_clean(
     """``argv`` in a new process without MILVUS_* variables, the user folder in ``config``, and a null
     keyring (the in-memory one does not cross processes)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("MILVUS_")}
-    env.update(XDG_CONFIG_HOME=str(config), PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring")
+    env.update(
+        XDG_CONFIG_HOME=str(config),
+        XDG_STATE_HOME=str(config.parent / "state"),
+        PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring",
+    )
     return subprocess.run(
         list(argv), cwd=cwd, env=env, input=stdin, capture_output=True, text=True, timeout=120, check=False
     )

@@ -61,8 +61,8 @@ def test_every_problem_is_a_file_line_message(cli: Run) -> None:
         "milvus.toml:5: profiles.local.password: a password does not belong in a profile file; "
         "secrets never go in files",
         "    hint: remove it, then store it with `milvus-profiles secret set local`, set MILVUS_PASSWORD "
-        'in the environment, or refer to where it is kept: password = { env = "VARIABLE" } or '
-        'password = { command = ["program", "arg"] }',
+        'in the environment, or refer to where it is kept: password = { env = "VARIABLE" }, '
+        'password = { command = ["program", "arg"] } or password = { file = "/path" }',
         "milvus.toml:8: unknown key 'url' in profiles.dev",
         "    hint: did you mean 'uri'?",
         "milvus.toml:9: profiles.dev.extends: extends 'nowhere', which is not a profile; known profiles: "

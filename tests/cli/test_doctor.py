@@ -36,8 +36,9 @@ def test_permissions(cli: Run, user_file: Path) -> None:
     result = cli("doctor")
     assert section(result.stdout, "profile files") == [
         "  info  milvus.local.toml: not present",
-        "  warn  milvus.toml (-rw-rw-rw-): others can change it; connect() and `test` refuse it",
-        f"        hint: chmod go-w {Path.cwd() / 'milvus.toml'}  (or `milvus-profiles doctor --fix`)",
+        "  warn  milvus.toml (-rw-rw-rw-): the file is writable by other users, so no stored secret is "
+        "sent through its profiles",
+        f"        hint: chmod o-w {Path.cwd() / 'milvus.toml'}  (or `milvus-profiles doctor --fix`)",
         f"  warn  {user_file} (-rw-r--r--): others can read your profiles",
         f"        hint: chmod 600 {user_file}  (or `milvus-profiles doctor --fix`)",
     ]

@@ -69,6 +69,11 @@ def test_a_workflow(project: Path, tmp_path: Path) -> None:
     tested = run_entry_point(["test", "local"], project, config)
     assert tested.returncode == 0, tested.stderr
     assert "ready" in tested.stdout
+    untrusted = run_entry_point(["test", "dev"], project, config)
+    assert untrusted.returncode == 8  # a cloned project's server gets no stored secret until trusted
+    assert "milvus-profiles trust milvus.toml" in untrusted.stderr
+    trusting = run_entry_point(["trust"], project, config)
+    assert trusting.returncode == 0, trusting.stderr
     missing = run_entry_point(["test", "dev"], project, config)
     assert missing.returncode == 4
     unknown = run_entry_point(["show", "prod"], project, config)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from dotenv import dotenv_values
 
-from ..conftest import SENTINEL, MemoryKeyring, write
+from ..conftest import SENTINEL, MemoryKeyring, trusted, write
 from .conftest import Run
 
 PROJECT = """\
@@ -31,7 +31,7 @@ ACCOUNT = ("milvus-profiles", "root@http://dev.example.com:19530")
 @pytest.fixture(autouse=True)
 def project(memory_keyring: MemoryKeyring) -> Path:
     memory_keyring.store[ACCOUNT] = SENTINEL
-    return write(Path("milvus.toml"), PROJECT)
+    return trusted(write(Path("milvus.toml"), PROJECT))
 
 
 NOTES = [

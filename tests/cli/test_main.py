@@ -27,7 +27,7 @@ def test_help_lists_every_command(cli: Run) -> None:
     commands = re.findall(r"^  ([a-z-]+)  ", result.output.split("Commands:")[1], flags=re.M)
     assert commands == [
         "add", "check", "doctor", "env", "import", "init", "list", "remove", "schema", "secret",
-        "set-default", "show", "test",
+        "set-default", "show", "test", "trust", "untrust",
     ]  # fmt: skip
     assert "_MILVUS_PROFILES_COMPLETE=bash_source milvus-profiles" in result.output
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ..conftest import SENTINEL, MemoryKeyring, write
+from ..conftest import SENTINEL, MemoryKeyring, trusted, write
 from .conftest import Run, files_containing
 
 PROJECT = """\
@@ -28,7 +28,7 @@ CLOUD = ("milvus-profiles", "https://cloud.example.com:443")
 
 @pytest.fixture(autouse=True)
 def project() -> Path:
-    return write(Path("milvus.toml"), PROJECT)
+    return trusted(write(Path("milvus.toml"), PROJECT))
 
 
 def test_set_prompts_twice_without_echo(cli: Run, memory_keyring: MemoryKeyring, tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ import json
 import re
 from pathlib import Path
 
-from ..conftest import SENTINEL, MemoryKeyring, write
+from ..conftest import SENTINEL, MemoryKeyring, trusted, write
 from .conftest import Run
 
 PROJECT = """\
@@ -27,7 +27,7 @@ def cells(text: str) -> list[list[str]]:
 
 
 def test_show_the_default_profile(cli: Run) -> None:
-    write(Path("milvus.toml"), PROJECT)
+    trusted(write(Path("milvus.toml"), PROJECT))
     result = cli("show")
     assert result.exit_code == 0, result.output
     assert cells(result.stdout) == [
@@ -40,7 +40,7 @@ def test_show_the_default_profile(cli: Run) -> None:
 
 
 def test_explain_adds_origins_and_secrets_are_masked(cli: Run, memory_keyring: MemoryKeyring) -> None:
-    write(Path("milvus.toml"), PROJECT)
+    trusted(write(Path("milvus.toml"), PROJECT))
     memory_keyring.store[("milvus-profiles", "root@http://dev.example.com:19530")] = SENTINEL
     result = cli("show", "dev", "--explain", env={"MILVUS_DB_NAME": "reports"})
     assert result.exit_code == 0, result.output
@@ -58,14 +58,14 @@ def test_explain_adds_origins_and_secrets_are_masked(cli: Run, memory_keyring: M
 
 
 def test_reveal_shows_the_secret(cli: Run, memory_keyring: MemoryKeyring) -> None:
-    write(Path("milvus.toml"), PROJECT)
+    trusted(write(Path("milvus.toml"), PROJECT))
     memory_keyring.store[("milvus-profiles", "root@http://dev.example.com:19530")] = SENTINEL
     result = cli("show", "dev", "--reveal")
     assert ["password", SENTINEL] in cells(result.stdout)
 
 
 def test_json_has_values_and_origins(cli: Run, memory_keyring: MemoryKeyring) -> None:
-    write(Path("milvus.toml"), PROJECT)
+    trusted(write(Path("milvus.toml"), PROJECT))
     memory_keyring.store[("milvus-profiles", "root@http://dev.example.com:19530")] = SENTINEL
     result = cli("show", "--profile", "dev", "--json")
     assert result.exit_code == 0
@@ -106,7 +106,7 @@ def test_credentials_in_an_environment_uri_are_redacted(cli: Run) -> None:
 
 
 def test_a_user_without_password_is_warned_about(cli: Run) -> None:
-    write(Path("milvus.toml"), PROJECT)
+    trusted(write(Path("milvus.toml"), PROJECT))
     result = cli("show", "dev")
     assert result.exit_code == 0
     assert result.stderr.splitlines() == [
@@ -116,7 +116,7 @@ def test_a_user_without_password_is_warned_about(cli: Run) -> None:
 
 
 def test_an_unknown_profile(cli: Run) -> None:
-    write(Path("milvus.toml"), PROJECT)
+    trusted(write(Path("milvus.toml"), PROJECT))
     result = cli("show", "prod")
     assert result.exit_code == 3
     assert result.stderr.startswith(

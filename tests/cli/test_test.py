@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ..conftest import SENTINEL, MemoryKeyring, write
+from ..conftest import SENTINEL, MemoryKeyring, trusted, write
 from .conftest import Run
 
 
@@ -21,9 +21,10 @@ def closed_port() -> int:
 
 @pytest.fixture
 def profiles() -> Path:
-    return write(
-        Path("milvus.toml"),
-        f"""\
+    return trusted(
+        write(
+            Path("milvus.toml"),
+            f"""\
 default = "local"
 
 [profiles.local]
@@ -40,6 +41,7 @@ uri = "http://127.0.0.1:{closed_port()}"
 uri = "http://127.0.0.1:{closed_port()}"
 user = "root"
 """,
+        )
     )
 
 
@@ -149,3 +151,16 @@ def test_all_without_profiles(cli: Run) -> None:
         "error: there are no profiles to test",
         "hint: create one with `milvus-profiles init`",
     ]
+
+
+def test_an_untrusted_project_exits_8_and_names_the_file_and_the_fix(cli: Run) -> None:
+    write(
+        Path("milvus.toml"), f'[profiles.secured]\nuri = "http://127.0.0.1:{closed_port()}"\nuser = "root"\n'
+    )
+    result = cli("test", "secured")
+    assert result.exit_code == 8
+    assert "profile secured: no stored secret is sent to this connection, because its uri comes from " in (
+        result.stderr
+    )
+    assert "(profiles.secured.uri), a project file you have not trusted" in result.stderr
+    assert "hint: read it, then run `milvus-profiles trust milvus.toml`" in result.stderr

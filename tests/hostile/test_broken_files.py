@@ -14,7 +14,7 @@ from click.testing import CliRunner, Result
 from milvus_profiles import ConfigError, resolve
 from milvus_profiles.cli import main
 from milvus_profiles.config.toml import MAX_FILE_SIZE
-from milvus_profiles.resolution import resolver
+from milvus_profiles.resolution import cache as resolver
 
 from .strategies import SECRET
 

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from milvus_profiles import MilvusProfilesError, ResolvedProfile, resolve
 from milvus_profiles.cli import main
 from milvus_profiles.errors import ConfigError
-from milvus_profiles.resolution import resolver
+from milvus_profiles.resolution import cache as resolver
 from milvus_profiles.write.editor import ProfileEditor
 
 from .conftest import counted

@@ -19,6 +19,7 @@ def run(args: list[str], cwd: Path, *, stdin: str | None = None) -> subprocess.C
     """The command in a new process, with this session's D-Bus (so the same Secret Service)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("MILVUS_")}
     env["XDG_CONFIG_HOME"] = str(cwd.parent / "config")
+    env["XDG_STATE_HOME"] = str(cwd.parent / "state")
     return subprocess.run(
         [entry_point(), *args], cwd=cwd, env=env, input=stdin, capture_output=True, text=True, timeout=120,
         check=False,
@@ -29,6 +30,7 @@ def test_add_with_a_secret_on_stdin_then_test_all(
     isolated: Path, auth_server: MilvusServer, secret_service: keyring.backend.KeyringBackend
 ) -> None:
     (isolated / "milvus.toml").write_text("")
+    assert run(["trust"], isolated).returncode == 0  # our own project's file
     other_name = auth_server.uri.replace("127.0.0.1", "localhost")  # the same server, another endpoint
     added = [
         run(["add", "ready", "--uri", auth_server.uri, "--user", "root", "--secret-stdin"], isolated,

@@ -21,7 +21,7 @@ from milvus_profiles import (
     save_secret,
 )
 
-from ..conftest import SENTINEL, write
+from ..conftest import SENTINEL, trusted, write
 from .servers import ROOT_PASSWORD, MilvusServer, free_port
 
 FILE = """\
@@ -84,6 +84,7 @@ def project(
             silent=silent_listener,
         ),
     )
+    trusted(path)  # the team's file, read and trusted (`milvus-profiles trust`)
     save_secret("server", ROOT_PASSWORD)
     save_secret("token", f"root:{ROOT_PASSWORD}")
     save_secret("wrong", SENTINEL)

@@ -12,7 +12,7 @@ import pytest
 from milvus_profiles import delete_secret, resolve, save_secret
 from milvus_profiles.secrets import keyring_store as secrets
 
-from ..conftest import SENTINEL, write
+from ..conftest import SENTINEL, trusted, write
 from ..secret_store_contract import SecretStoreContract
 from .conftest import require
 
@@ -31,7 +31,8 @@ def secret_tool(*args: str) -> subprocess.CompletedProcess[str]:
 def test_stored_under_the_documented_service_and_account(
     isolated: Path, secret_service: keyring.backend.KeyringBackend
 ) -> None:
-    write(isolated / "milvus.toml", '[profiles.dev]\nuri = "http://Milvus.Example:19530"\nuser = "alice"\n')
+    text = '[profiles.dev]\nuri = "http://Milvus.Example:19530"\nuser = "alice"\n'
+    trusted(write(isolated / "milvus.toml", text))
     save_secret("dev", SENTINEL)
     looked_up = secret_tool(
         "lookup", "service", "milvus-profiles", "username", "alice@http://milvus.example:19530"

@@ -32,6 +32,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "doctor": ("doctor", "doctor"),
     "schema": ("schema", "schema"),
     "import": ("importing", "import_profiles"),
+    "trust": ("trust", "trust"),
+    "untrust": ("trust", "untrust"),
 }
 
 

@@ -207,7 +207,7 @@ def add(
         if key.endswith("_path") and not (target.parent / os.path.expanduser(value)).exists():
             out.warning(f"tls.{key}: {value} does not exist (yet)")
     if secret is not None:
-        from ..resolution.resolver import save_secret
+        from ..secrets.manage import save_secret
 
         account = save_secret(name, secret, files=lower_files(state, target))
         out.done(f"stored the secret in the keyring (account {account})")
@@ -215,10 +215,7 @@ def add(
 
 def _not_added(name: str, target: Path, error: ConfigError) -> ConfigError:
     """The problem of the would-be file, without pointing at a line that was never written."""
-    reason = error.message
-    if error.path == target:
-        where = f"{error.path}:{error.line}" if error.line is not None else str(error.path)
-        reason = reason.removeprefix(f"{where}: ")
+    reason = error.reason if error.path == target else error.message
     return ConfigError(f"profile {name!r} not added to {display_path(target)}: {reason}", hint=error.hint)
 
 

@@ -92,8 +92,7 @@ def _located(error: ConfigError) -> tuple[str, str]:
     """``(file:line, message)``, the file shown relative to the working folder."""
     if error.path is None:
         return "", error.message
-    where = f"{error.path}:{error.line}" if error.line is not None else str(error.path)
-    message = error.message.removeprefix(f"{where}: ")
+    message = error.reason
     shown = display_path(error.path) + (f":{error.line}" if error.line is not None else "")
     return shown, message
 

@@ -48,39 +48,55 @@ def _keyring(out: Output) -> None:
         out.item("ok", "a lookup works")
 
 
-def _permissions(out: Output, state: State, fix: bool) -> None:
+def _files(out: Output, state: State, fix: bool) -> None:
+    """Each profile file: present, who can change it (and the folders above it), whether it is trusted."""
+    from ..config import permissions, toml, trust
+
     out.heading("profile files")
     paths, explicit = discovery.discover(state.files)
+    mine = discovery.user_file().absolute()
     if fix:
-        from ..config.permissions import fix_files
-
-        for change in fix_files(p for p in paths if p.is_file()):
+        for change in permissions.fix_files([p for p in paths if p.is_file()], private={mine}):
             out.item("fixed", change)
-    user_file = discovery.user_file().absolute()
-    for path in (p.absolute() for p in paths):
-        if not path.exists():
+    for path in paths:
+        if not os.path.lexists(path):
             out.item(
                 "info", f"{display_path(path)}: not present" + (" (named explicitly)" if explicit else "")
             )
             continue
-        mode = stat.S_IMODE(path.stat().st_mode)
-        shown = f"{display_path(path)} ({stat.filemode(path.stat().st_mode)})"
-        if os.name == "nt":
-            out.item("info", shown)
-        elif mode & 0o022:
+        kind = trust.kind_of(path, explicit)
+        shown = display_path(path)
+        try:
+            shown += f" ({stat.filemode(path.stat().st_mode)})"
+            pf = toml.read_file(path)
+        except (OSError, MilvusProfilesError) as e:
+            out.item(
+                "fail", f"{shown}: {getattr(e, 'message', e)}", "`milvus-profiles check` lists every problem"
+            )
+            continue
+        found = permissions.problems(path, boundary=trust.boundary_of(path, kind))
+        for problem in found:
+            what = shown if problem.path == path else display_path(problem.path)
             out.item(
                 "warn",
-                f"{shown}: others can change it; connect() and `test` refuse it",
-                f"chmod go-w {path}  (or `milvus-profiles doctor --fix`)",
+                f"{what}: {problem.problem}, so no stored secret is sent through its profiles",
+                problem.fix + ("  (or `milvus-profiles doctor --fix`)" if problem.path == path else ""),
             )
-        elif path == user_file and mode & 0o044:
+        readable = permissions.readable_by_others(path) if path == mine else None
+        if readable:
             out.item(
                 "warn",
                 f"{shown}: others can read your profiles",
                 f"chmod 600 {path}  (or `milvus-profiles doctor --fix`)",
             )
+        verdict = trust.assess(pf, kind)
+        if found:
+            continue
+        if verdict.trusted:
+            if not readable:
+                out.item("ok", f"{shown}: trusted, {verdict.why}")
         else:
-            out.item("ok", shown)
+            out.item("warn", f"{shown}: not trusted with secrets: {verdict.why}", verdict.fix)
 
 
 def _environment(out: Output) -> None:
@@ -171,11 +187,11 @@ def _pymilvus_dotenv(out: Output) -> None:
 )
 @click.pass_obj
 def doctor(state: State, fix: bool) -> None:
-    """Check the keyring, profile file permissions, MILVUS_* variables, shadowed names and .env."""
+    """Check the keyring, profile files (permissions, trust), MILVUS_* variables, shadowed names and .env."""
     out = state.out
     out.line(f"milvus-profiles {__version__}, Python {sys.version.split()[0]}")
     _keyring(out)
-    _permissions(out, state, fix)
+    _files(out, state, fix)
     _environment(out)
     _profiles(out, state)
     _pymilvus_dotenv(out)

@@ -12,6 +12,7 @@ from ..errors import (
     KeyringUnavailableError,
     ProfileNotFoundError,
     SecretNotFoundError,
+    SecretWithheldError,
     ServerUnreachableError,
 )
 
@@ -44,6 +45,12 @@ SECRET = ExitCode(
 UNREACHABLE = ExitCode(5, "unreachable", "the server did not answer in time", (ServerUnreachableError,))
 AUTHENTICATION = ExitCode(6, "auth-failed", "the server refused the credentials", (AuthenticationError,))
 DATABASE = ExitCode(7, "database-missing", "the database does not exist", (DatabaseNotFoundError,))
+WITHHELD = ExitCode(
+    8,
+    "untrusted",
+    "a stored secret was withheld: the server or transport comes from a file you have not trusted",
+    (SecretWithheldError,),
+)
 
 # `check` reports problems it found with 1, as linters do; it never raises for them.
 PROBLEMS_FOUND = 1
@@ -57,6 +64,7 @@ EXIT_CODES: tuple[ExitCode, ...] = (
     UNREACHABLE,
     AUTHENTICATION,
     DATABASE,
+    WITHHELD,
 )
 
 

@@ -200,8 +200,9 @@ def _print_plan(state: State, found: list[Found], written: dict[str, dict[str, A
 
 def _store(state: State, f: Found, secret: str, lower: list[Path]) -> None:
     """The secret to the keyring, if the profile resolves to the endpoint and user it belongs to."""
-    from ..resolution.resolver import resolve, save_secret
+    from ..resolution.resolver import resolve
     from ..secrets.keyring_store import account
+    from ..secrets.manage import save_secret
 
     out = state.out
     expected = account(str(f.values["uri"]), f.values.get("user"))

@@ -60,9 +60,16 @@ def init(state: State, force: bool) -> None:
     git repository, milvus.local.toml is added to the repository's .gitignore.
     """
     from ..config.schema import schema_text
-    from ..write.atomic import add_line, write_atomic
+    from ..config.trust import carry_over
+    from ..write.atomic import add_line, refuse_links, write_atomic
 
-    target = Path.cwd() / discovery.PROJECT_FILE
+    here = Path.cwd()
+    target = here / discovery.PROJECT_FILE
+    root = repository_root(here)
+    gitignore = [root / ".gitignore"] if root is not None else []
+    refuse_links([target, target.with_name(PROJECT_SCHEMA)], inside=here)
+    if root is not None:
+        refuse_links(gitignore, inside=root)
     with locks.locked(target):
         if target.exists() and not force:
             raise ConfigError(
@@ -71,9 +78,9 @@ def init(state: State, force: bool) -> None:
         write_atomic(target, TEMPLATE)
         write_atomic(target.with_name(PROJECT_SCHEMA), schema_text())
     toml.clear_cache()
+    carry_over(target, None, toml.read_file(target).data)  # written by you, through this command
     state.out.done(f"created {display_path(target)} with profile 'local' (Milvus Lite, ./data/milvus.db)")
     state.out.done(f"created {display_path(target.with_name(PROJECT_SCHEMA))} for editors (see `#:schema`)")
-    root = repository_root(Path.cwd())
     if root is not None and add_line(
         root / ".gitignore", discovery.LOCAL_FILE, equivalent=GITIGNORE_EQUIVALENTS
     ):

@@ -51,7 +51,7 @@ def set_secret(state: State, name: str | None, profile_option: str | None, from_
 
     Prompts twice without echo, or reads standard input with --stdin (one trailing newline removed).
     """
-    from ..resolution.resolver import save_secret
+    from ..secrets.manage import save_secret
     from ..uri import redact
 
     cfg = _target(state, name, profile_option)
@@ -73,8 +73,8 @@ def set_secret(state: State, name: str | None, profile_option: str | None, from_
 @click.pass_obj
 def delete_secret(state: State, name: str | None, profile_option: str | None) -> None:
     """Delete the stored secret of NAME from the keyring (every profile sharing it loses it)."""
-    from ..resolution.resolver import delete_secret as delete
     from ..secrets.keyring_store import account
+    from ..secrets.manage import delete_secret as delete
 
     cfg = _target(state, name, profile_option)
     key = account(cfg.uri, cfg.user)

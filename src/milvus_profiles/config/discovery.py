@@ -23,6 +23,14 @@ def user_config_dir() -> Path:
     return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False, roaming=True))
 
 
+def user_state_dir() -> Path:
+    """Where milvus-profiles keeps what it learns (the files you trusted): ``$XDG_STATE_HOME/milvus-profiles``
+    on Linux."""
+    import platformdirs
+
+    return Path(platformdirs.user_state_dir(APP_NAME, appauthor=False, roaming=True))
+
+
 def user_file() -> Path:
     """The user-level profile file."""
     return user_config_dir() / USER_FILE
@@ -62,21 +70,29 @@ def discover(
     cwd: Path | None = None,
     checked: list[Path] | None = None,
 ) -> tuple[list[Path], bool]:
-    """The profile files to read, highest precedence first.
+    """The profile files to read, highest precedence first, as absolute paths.
 
     Returns the paths and whether they were named explicitly (by ``files`` or ``MILVUS_PROFILES_FILE``);
     an explicitly named file must exist, a discovered one may not. ``checked`` collects the paths whose
-    existence decided which files these are.
+    existence decided which files these are. Paths are made absolute here, once, so that every later
+    check (permissions, trust, the cache) sees the same path.
     """
     env = os.environ if environ is None else environ
     if files is not None:
-        return [Path(f) for f in files], True
+        return [_absolute(Path(f)) for f in files], True
     named = env.get(FILES_ENV, "")
     if named:
-        return [Path(p) for p in named.split(os.pathsep) if p], True
+        return [_absolute(Path(p)) for p in named.split(os.pathsep) if p], True
     found: list[Path] = []
     project = find_project_dir(cwd, checked=checked)
     if project is not None:
         found += [project / LOCAL_FILE, project / PROJECT_FILE]
-    found.append(user_file())
+    found.append(user_file().absolute())
     return found, False
+
+
+def _absolute(path: Path) -> Path:
+    try:
+        return path.expanduser().absolute()
+    except (RuntimeError, FileNotFoundError):  # ~unknownuser, or a working folder that is gone
+        return path

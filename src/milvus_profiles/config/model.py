@@ -17,7 +17,7 @@ from pydantic import (
 )
 
 from ..errors import ConfigError
-from ..fields import FIELDS, FIELDS_BY_NAME, SECRET_FIELDS, TLS_KEYS
+from ..fields import FIELDS, FIELDS_BY_NAME, GRPC_INT_RANGE, GRPC_OPTIONS, SECRET_FIELDS, TLS_KEYS
 from ..uri import URI_HINT, has_credentials, is_lite, uri_problem
 from .toml import ProfileFile, key_name
 
@@ -53,40 +53,97 @@ class TlsTable(BaseModel):
 
 
 def check_reference_variable(name: str) -> str:
-    """A secret reference may only read variables whose names mention MILVUS."""
-    if not name.replace("_", "").isalnum() or name[0].isdigit():
+    """An environment variable name; which variables a file may read is decided by the file's trust."""
+    if not name or not name.replace("_", "").isalnum() or not name.isascii() or name[0].isdigit():
         raise ValueError(f"{name!r} is not an environment variable name")
-    if "MILVUS" not in name.upper():
-        raise ValueError(
-            f"{name!r} cannot be read: a secret reference may only name a variable whose name "
-            "contains MILVUS (such as PROD_MILVUS_TOKEN), so a profile file cannot send other "
-            "secrets of the environment to a server"
-        )
     return name
+
+
+def check_reference_command(command: list[str]) -> list[str]:
+    """A program named by an absolute path or found on PATH; a relative path would run whatever a cloned
+    repository put there."""
+    program = command[0]
+    if ("/" in program or "\\" in program) and not (
+        program.startswith(("/", "~")) or _windows_absolute(program)
+    ):
+        raise ValueError(
+            f"the program {program!r} is a relative path, which would run a file of whatever folder you "
+            "are in; give its absolute path, or a name found on PATH"
+        )
+    return command
+
+
+def check_reference_file(path: str) -> str:
+    """An absolute path (or one starting with ``~``)."""
+    if not (path.startswith(("/", "~")) or _windows_absolute(path)):
+        raise ValueError(f"the file {path!r} must be an absolute path, such as /run/secrets/milvus_token")
+    return path
+
+
+def _windows_absolute(path: str) -> bool:
+    return len(path) > 2 and path[0].isalpha() and path[1] == ":" and path[2] in "\\/"
 
 
 class SecretReference(BaseModel):
     """Where a secret comes from, written in a profile file instead of the secret.
 
-    ``{ env = "PROD_MILVUS_TOKEN" }``: the value of that environment variable.
+    ``{ env = "ZILLIZ_CLOUD_API_KEY" }``: the value of that environment variable.
     ``{ command = ["op", "read", "op://vault/milvus/password"] }``: what the command prints, trimmed; it
     runs without a shell, with a time limit.
+    ``{ file = "/run/secrets/milvus_token" }``: the file's text, one trailing newline removed.
+    References are followed only from trusted files.
     """
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
     env: Annotated[str, AfterValidator(check_reference_variable)] | None = Field(
-        None, description="The environment variable that holds the secret; its name must contain MILVUS."
+        None, description="The environment variable that holds the secret."
     )
-    command: Annotated[list[Annotated[str, Field(min_length=1)]], Field(min_length=1)] | None = Field(
-        None, description="The program and its arguments, run without a shell; it prints the secret."
+    command: (
+        Annotated[
+            list[Annotated[str, Field(min_length=1)]],
+            Field(min_length=1),
+            AfterValidator(check_reference_command),
+        ]
+        | None
+    ) = Field(None, description="The program and its arguments, run without a shell; it prints the secret.")
+    file: Annotated[str, Field(min_length=1), AfterValidator(check_reference_file)] | None = Field(
+        None, description="An absolute path to a file that holds the secret, as Kubernetes mounts them."
     )
 
     @model_validator(mode="after")
     def _one_source(self) -> SecretReference:
-        if (self.env is None) == (self.command is None):
-            raise ValueError('give exactly one of env = "VARIABLE" or command = ["program", "arg"]')
+        if sum(x is not None for x in (self.env, self.command, self.file)) != 1:
+            raise ValueError(
+                'give exactly one of env = "VARIABLE", command = ["program", "arg"] or file = "/path"'
+            )
         return self
+
+
+def check_grpc_options(options: dict[str, Any]) -> dict[str, Any]:
+    """Only the options of the allow-list (:data:`milvus_profiles.fields.GRPC_OPTIONS`), with values of
+    their kind and, for integers, in the range gRPC takes."""
+    for key, value in options.items():
+        spec = GRPC_OPTIONS.get(key)
+        if spec is None:
+            guess = difflib.get_close_matches(key, list(GRPC_OPTIONS), n=1)
+            hint = f"did you mean {guess[0]!r}? " if guess else ""
+            raise ValueError(
+                f"{key!r} is not a gRPC option a profile file may set: only options that cannot redirect "
+                f"or intercept the connection are allowed; {hint}allowed: {', '.join(GRPC_OPTIONS)}"
+            )
+        kind = spec[0]
+        if kind == "bool" and not isinstance(value, bool):
+            raise ValueError(f"{key!r} takes true or false")
+        if kind == "str" and not isinstance(value, str):
+            raise ValueError(f"{key!r} takes a string")
+        if kind == "int":
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ValueError(f"{key!r} takes an integer")
+            low, high = GRPC_INT_RANGE
+            if not low <= value <= high:
+                raise ValueError(f"{key!r} is {value}, outside the range gRPC takes ({low} to {high})")
+    return options
 
 
 GrpcValue = bool | int | float | str
@@ -108,7 +165,8 @@ def _file_fields() -> dict[str, Any]:
                 Field(
                     None,
                     description=f"Where the {f.name} comes from, never the {f.name} itself: "
-                    '{ env = "VARIABLE" } or { command = ["program", "arg"] }.',
+                    '{ env = "VARIABLE" }, { command = ["program", "arg"] } or { file = "/path" }; '
+                    "followed only from a trusted file.",
                 ),
             )
             continue
@@ -129,8 +187,12 @@ ProfileTable: type[BaseModel] = create_model(
     ),
     tls=(TlsTable | None, Field(None, description="TLS options, as pymilvus takes them.")),
     grpc=(
-        dict[str, GrpcValue] | None,
-        Field(None, description="gRPC channel options, passed to pymilvus as grpc_options."),
+        Annotated[dict[str, GrpcValue], AfterValidator(check_grpc_options)] | None,
+        Field(
+            None,
+            description="gRPC channel options, passed to pymilvus as grpc_options; only options that "
+            "cannot redirect or intercept the connection (keepalive, message sizes, backoff...).",
+        ),
     ),
     **_file_fields(),
 )
@@ -180,7 +242,8 @@ def _secret_problems(pf: ProfileFile) -> list[ConfigError]:
                         line=pf.line_of("profiles", name, secret),
                         hint=f"remove it, then store it with `milvus-profiles secret set {name}`, "
                         f"set {env} in the environment, or refer to where it is kept: "
-                        f'{secret} = {{ env = "VARIABLE" }} or {secret} = {{ command = ["program", "arg"] }}',
+                        f'{secret} = {{ env = "VARIABLE" }}, {secret} = {{ command = ["program", "arg"] }} '
+                        f'or {secret} = {{ file = "/path" }}',
                     )
                 )
     return problems

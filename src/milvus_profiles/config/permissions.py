@@ -1,66 +1,176 @@
-"""Profile files others can change, or read: refused for connecting, warned about, and repaired.
+"""Who else can change a profile file: the file's owner and mode, and those of the folders above it.
 
-Whoever can write a profile file can point its profiles at a server of their own, and the next
-``connect()`` would send that server the stored password. So a profile file that is writable by group or
-others is refused by :func:`milvus_profiles.connect` and ``milvus-profiles test``, with the ``chmod``
-command that fixes it; a user file readable by others gets a warning; ``milvus-profiles doctor --fix``
-repairs both. Windows has no such mode bits; there the checks do nothing.
+Whoever can change a profile file (or replace it, through a folder they can write) can point its profiles
+at a server of their own. Such a file is never trusted with a secret: :mod:`milvus_profiles.config.trust`
+treats it as untrusted, with the ``chmod``/``chown`` command that fixes it. Everything else still works
+(listing, Milvus Lite, servers without authentication). ``milvus-profiles doctor`` reports the problems
+and ``doctor --fix`` repairs a file's mode.
+
+The rules, for the file (symlinks followed) and each folder from its real parent up to a boundary:
+
+- owned by another user, root aside: refused;
+- writable by others: refused (a folder with the sticky bit, such as ``/tmp``, is fine: others cannot
+  replace what is yours in it);
+- writable by its group: refused only when that group has members other than the owner; the private
+  group every user has on Debian, Ubuntu and Fedora (``umask 002``) is fine.
+
+Windows has no such mode bits: there the checks do nothing, and the user's profile folder is protected by
+the ACLs of ``%APPDATA%``.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import shlex
 import stat
-from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
-
-from ..errors import ConfigError
-from .discovery import user_file
 
 CHECKED = os.name != "nt"
 
 
-def assess(modes: Iterable[tuple[Path, int]]) -> tuple[ConfigError | None, str | None]:
-    """From the modes of the profile files read: the error that forbids connecting (a file others may
-    change), and the warning about a user file others may read."""
+@dataclass(frozen=True)
+class PermissionProblem:
+    """One reason why others could change what a profile file says, and the command that fixes it."""
+
+    path: Path
+    problem: str
+    fix: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.problem}"
+
+
+def problems(path: Path, *, boundary: Path | None = None) -> list[PermissionProblem]:
+    """Why users other than you (and root) could change ``path`` or swap it for another file.
+
+    ``boundary`` is the highest folder checked (default: the file's own folder); a missing file has none.
+    """
     if not CHECKED:
-        return None, None
-    mine = user_file().absolute()
-    error: ConfigError | None = None
-    warning: str | None = None
-    for path, mode in modes:
-        if error is None and mode & (stat.S_IWGRP | stat.S_IWOTH):
-            error = ConfigError(
-                "the profile file is writable by other users, who could point its profiles at a "
-                "server of theirs and receive your password; it is not used to connect",
-                path=path,
-                hint=f"chmod go-w {shlex.quote(str(path))}  (or `milvus-profiles doctor --fix`)",
-            )
-        if path.absolute() == mine and mode & (stat.S_IRGRP | stat.S_IROTH):
-            warning = (
-                f"{path}: the user profile file is readable by other users, who can see your servers "
-                f"and user names; fix it with: chmod 600 {shlex.quote(str(path))}"
-            )
-    return error, warning
+        return []
+    try:
+        real = Path(os.path.realpath(path))
+        st = real.stat()
+    except (OSError, ValueError):
+        return []
+    found = _check(real, st, folder=False)
+    folder = real.parent
+    top = Path(os.path.realpath(boundary)) if boundary is not None else folder
+    if not folder.is_relative_to(top):
+        top = folder
+    while True:
+        try:
+            found += _check(folder, folder.stat(), folder=True)
+        except OSError:
+            break
+        if folder in (top, folder.parent):
+            break
+        folder = folder.parent
+    return found
 
 
-def fix_files(paths: Iterable[Path]) -> list[str]:
-    """Remove group and other write access from profile files (and all access from the user file);
-    returns what was changed, as ``chmod`` commands."""
+def _check(path: Path, st: os.stat_result, *, folder: bool) -> list[PermissionProblem]:
+    found: list[PermissionProblem] = []
+    quoted = shlex.quote(str(path))
+    me = os.getuid()
+    if st.st_uid not in (me, 0):
+        found.append(
+            PermissionProblem(
+                path,
+                f"is owned by another user ({_user_name(st.st_uid)}), who can change it",
+                f"sudo chown {_user_name(me)} {quoted}  (or copy it to a file of your own)",
+            )
+        )
+    sticky = folder and bool(st.st_mode & stat.S_ISVTX)
+    what = "folder" if folder else "file"
+    if st.st_mode & stat.S_IWOTH and not sticky:
+        found.append(PermissionProblem(path, f"the {what} is writable by other users", f"chmod o-w {quoted}"))
+    if st.st_mode & stat.S_IWGRP and not sticky and group_has_others(st.st_gid, st.st_uid):
+        found.append(
+            PermissionProblem(
+                path,
+                f"the {what} is writable by its group {_group_name(st.st_gid)}, which has other members",
+                f"chmod g-w {quoted}",
+            )
+        )
+    return found
+
+
+@functools.lru_cache(maxsize=64)
+def group_has_others(gid: int, owner: int) -> bool:
+    """Whether group ``gid`` has a member other than user ``owner`` (listed, or by primary group)."""
+    import grp
+    import pwd
+
+    try:
+        group = grp.getgrgid(gid)
+    except KeyError:
+        return True  # a group this machine cannot name: assume it is shared
+    try:
+        owner_name: str | None = pwd.getpwuid(owner).pw_name
+    except KeyError:
+        owner_name = None
+    if set(group.gr_mem) - {owner_name}:
+        return True
+    return any(p.pw_gid == gid and p.pw_uid != owner for p in pwd.getpwall())
+
+
+def _user_name(uid: int) -> str:
+    import pwd
+
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return f"uid {uid}"
+
+
+def _group_name(gid: int) -> str:
+    import grp
+
+    try:
+        return grp.getgrgid(gid).gr_name
+    except KeyError:
+        return f"gid {gid}"
+
+
+def readable_by_others(path: Path) -> str | None:
+    """A warning when the user file (which names your servers and users) can be read by others."""
+    if not CHECKED:
+        return None
+    try:
+        mode = path.stat().st_mode
+    except (OSError, ValueError):
+        return None
+    if mode & (stat.S_IRGRP | stat.S_IROTH):
+        return (
+            f"{path}: the user profile file is readable by other users, who can see your servers "
+            f"and user names; fix it with: chmod 600 {shlex.quote(str(path))}"
+        )
+    return None
+
+
+def fix_files(paths: list[Path], *, private: set[Path]) -> list[str]:
+    """Remove group and other write access from profile files, and every other access from the files in
+    ``private`` (the user file); returns what was changed, as ``chmod`` commands. Folders and owners are
+    reported by ``doctor``, never changed."""
     changed: list[str] = []
     if not CHECKED:
         return changed
-    mine = user_file().absolute()
     for path in paths:
         try:
             mode = stat.S_IMODE(path.stat().st_mode)
         except OSError:
             continue
         wanted = mode & ~(stat.S_IWGRP | stat.S_IWOTH)
-        if path.absolute() == mine:
+        if path in private:
             wanted &= ~(stat.S_IRGRP | stat.S_IROTH | stat.S_IXGRP | stat.S_IXOTH)
         if wanted != mode:
             path.chmod(wanted)
             changed.append(f"chmod {wanted:o} {shlex.quote(str(path))}  (was {mode:o})")
     return changed
+
+
+def clear_cache() -> None:
+    """Forget the group memberships looked up so far."""
+    group_has_others.cache_clear()

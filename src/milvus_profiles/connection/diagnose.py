@@ -14,10 +14,13 @@ from ..errors import (
     MilvusProfilesError,
     ProfileWarning,
     SecretNotFoundError,
+    SecretWithheldError,
     ServerUnreachableError,
 )
+from ..fields import FIELDS_BY_NAME
 from ..resolution.resolved import MASK, ResolvedProfile
-from ..secrets import keyring_store as secrets
+from ..secrets import keyring_store
+from ..secrets.base import secret_field, secret_set_command
 from ..uri import host_port, redact
 
 DATABASE_NOT_FOUND = 800  # Milvus's status code; Milvus Lite answers code 1 with a message instead
@@ -33,28 +36,31 @@ _TLS_FAILURES = (
 
 
 def preflight(cfg: ResolvedProfile) -> None:
-    """Before any connection: profile files others can change, a failed secret reference, or a user
-    with no password, are errors.
+    """Before any connection: a failed secret reference, or a user with no password (none found, or
+    withheld from an untrusted route), are errors; notes become warnings.
 
-    Without a user a token is optional (many servers need none), so a keyring that does not work only
-    matters when there is a user.
+    Without a user a token is optional (many servers need none), so a keyring that does not work, or a
+    keyring not consulted for an untrusted route, only matters when there is a user; a token withheld from
+    the environment or a reference is said in a warning.
     """
-    if cfg.file_error is not None:
-        raise cfg.file_error
-    if cfg.file_warning is not None:
-        warnings.warn(ProfileWarning(cfg.file_warning), stacklevel=3)
+    for note in cfg.notes:
+        warnings.warn(ProfileWarning(note), stacklevel=3)
     if cfg.is_lite or cfg.password is not None or cfg.token is not None:
         return
-    if isinstance(cfg.secret_error, SecretNotFoundError) or (cfg.user and cfg.secret_error is not None):
-        raise cfg.secret_error
+    error = cfg.secret_error
+    if isinstance(error, SecretWithheldError) and not cfg.user:
+        if error.method != "keyring":
+            warnings.warn(ProfileWarning(f"{error.message} ({error.hint})"), stacklevel=3)
+        return
+    if isinstance(error, SecretNotFoundError) or (cfg.user and error is not None):
+        raise error
     if not cfg.user:
         return
     target = cfg.name or "(no profile)"
-    command = f"milvus-profiles secret set {cfg.name}" if cfg.name else "milvus-profiles secret set"
     raise SecretNotFoundError(
         f"profile {target}: user {cfg.user!r} has no password: none in the keyring for "
-        f"{secrets.account(cfg.uri, cfg.user)}, and MILVUS_PASSWORD is not set",
-        hint=f"store it with `{command}`, or set MILVUS_PASSWORD",
+        f"{keyring_store.account(cfg.uri, cfg.user)}, and MILVUS_PASSWORD is not set",
+        hint=f"store it with `{secret_set_command(cfg.name)}`, or set MILVUS_PASSWORD",
         summary=cfg.summary(),
     )
 
@@ -99,11 +105,14 @@ def diagnose(
         who = f"user {cfg.user!r}" if cfg.user else "the token"
         if not cfg.user and cfg.token is None:
             who = "a client without credentials"
-        command = f"milvus-profiles secret set {cfg.name}" if cfg.name else "milvus-profiles secret set"
-        variable = "MILVUS_PASSWORD" if cfg.user else "MILVUS_TOKEN"
+        withheld = cfg.secret_error if isinstance(cfg.secret_error, SecretWithheldError) else None
+        variable = FIELDS_BY_NAME[secret_field(cfg.user)].env
         return AuthenticationError(
-            f"profile {name}: the server at {at} refused the credentials of {who} ({reason})",
-            hint=f"store the right secret with `{command}`, or fix {variable}",
+            f"profile {name}: the server at {at} refused the credentials of {who} ({reason})"
+            + (f"; {withheld.message}" if withheld else ""),
+            hint=withheld.hint
+            if withheld and withheld.hint
+            else f"store the right secret with `{secret_set_command(cfg.name)}`, or fix {variable}",
             summary=summary,
         )
     if grpc_code == "PERMISSION_DENIED":

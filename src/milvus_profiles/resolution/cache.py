@@ -11,10 +11,10 @@ import os
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
-FileStamp = tuple[int, int, int] | None
+FileStamp = tuple[int, int, int, int, int] | None
 
 
 def file_stamp(path: str) -> FileStamp:
@@ -26,7 +26,7 @@ def file_stamp(path: str) -> FileStamp:
         st = os.stat(path)
     except (OSError, ValueError):  # ValueError: a NUL in the path
         return None
-    return st.st_size, st.st_mtime_ns, st.st_mode
+    return st.st_size, st.st_mtime_ns, st.st_mode, st.st_uid, st.st_gid
 
 
 @dataclass(frozen=True)
@@ -80,3 +80,21 @@ class Memo(Generic[T]):
 
     def clear(self) -> None:
         self.entries.clear()
+
+
+RESULTS: Memo[Any] = Memo()
+"""Resolved profiles of this process; emptied by :func:`clear_cache`, ``save_secret``, ``delete_secret``."""
+
+
+def clear_cache() -> None:
+    """Forget every resolved profile, parsed file, trust record, group lookup and looked-up secret of this
+    process, so the next call reads everything again."""
+    from ..config import permissions, toml, trust
+    from ..secrets import keyring_store, reference
+
+    RESULTS.clear()
+    toml.clear_cache()
+    trust.clear_cache()
+    permissions.clear_cache()
+    keyring_store.clear_cache()
+    reference.clear_cache()

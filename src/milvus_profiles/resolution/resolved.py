@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import SecretStr
 
 from ..errors import MilvusProfilesError
 from ..fields import FIELDS, FIELDS_BY_NAME
-from ..uri import redact
+from ..uri import is_lite, redact
+
+if TYPE_CHECKING:
+    from ..secrets.base import Route
 
 OriginKind = Literal["default", "file", "env", "keyring", "reference", "kwarg"]
 MASK = "********"
@@ -72,16 +75,22 @@ class ResolvedProfile:
     origins: Mapping[str, Origin] = field(default_factory=dict)
     files: tuple[Path, ...] = ()
     secret_error: MilvusProfilesError | None = field(default=None, compare=False)
-    """Why the profile's secret could not be had (keyring or reference); connect() raises it."""
-    file_error: MilvusProfilesError | None = field(default=None, compare=False)
-    """A profile file that others may change: connect() and `test` refuse to use the profile."""
-    file_warning: str | None = field(default=None, compare=False)
-    """A user file that others may read: connect() and `test` warn."""
+    """Why no secret was had: withheld from an untrusted route, a failed reference, a keyring that does not
+    answer. connect() raises it when the profile has a user; without one, it connects without a token."""
+    route: Route | None = field(default=None, compare=False)
+    """Whether the endpoint and transport come from trusted sources only, and if not, which values do not."""
+    notes: tuple[str, ...] = field(default=(), compare=False)
+    """Things worth a warning that do not stop a connection (a user file others can read)."""
 
     @property
     def is_lite(self) -> bool:
         """True when the URI is a Milvus Lite database file."""
-        return self.uri.endswith(".db")
+        return is_lite(self.uri)
+
+    @property
+    def secure(self) -> bool:
+        """Whether the connection uses TLS: always for ``https://``, else when ``tls.secure`` says so."""
+        return self.uri.lower().startswith("https://") or bool(self.tls.get("secure"))
 
     def rows(self) -> list[tuple[str, str, str]]:
         """``(field, value shown, origin)`` for every field that has a value, in table order."""
@@ -121,6 +130,8 @@ class ResolvedProfile:
         if self.token is not None:
             kwargs["token"] = self.token.get_secret_value()
         kwargs.update(self.tls)
+        if self.secure:
+            kwargs["secure"] = True  # https:// always means TLS, whatever a file says
         if self.grpc_options:
             kwargs["grpc_options"] = dict(self.grpc_options)
         return kwargs

@@ -1,7 +1,5 @@
-"""Precedence and provenance: built-in defaults < the profile < environment variables < arguments.
-
-Each layer is a pydantic-settings source (:mod:`milvus_profiles.resolution.sources`) that returns a plain
-dict; the order of the ``layers`` tuple in :func:`_resolve` is the precedence. Every value keeps an
+"""Resolving a profile: the chain of :mod:`milvus_profiles.resolution.precedence` walked for settings, the
+trust of each file and of the connection's route, then the secret chain. Every value keeps an
 :class:`Origin`, so ``show --explain`` can say why a value is what it is.
 """
 
@@ -16,25 +14,18 @@ from types import MappingProxyType
 from typing import Any
 
 from pydantic import SecretStr, ValidationError
-from pydantic_settings import EnvSettingsSource, PydanticBaseSettingsSource
 
-from ..config import discovery, permissions, toml
-from ..config.catalog import Catalog, catalog_of
-from ..config.discovery import discover
-from ..errors import (
-    ConfigError,
-    KeyringUnavailableError,
-    MilvusProfilesError,
-    ProfileWarning,
-    SecretNotFoundError,
-)
-from ..fields import FIELDS, FIELDS_BY_NAME, FILES_ENV, PROFILE_ENV
-from ..secrets import keyring_store as secrets
-from ..secrets import reference as references
+from ..config import discovery, permissions, trust
+from ..config.catalog import Catalog, Setting, catalog_of
+from ..errors import ConfigError, MilvusProfilesError, ProfileWarning
+from ..fields import FIELDS, FILES_ENV, PROFILE_ENV, SECRET_FIELDS
+from ..secrets.base import Reference, Route, SecretRequest, Untrusted
+from ..secrets.chain import find_secret, takes_secret
 from ..uri import endpoint, is_lite, redact, uri_problem
-from .cache import Memo, Snapshot
+from .cache import RESULTS, Snapshot
+from .precedence import PRECEDENCE, SECRET_PROVIDERS
 from .resolved import Origin, ResolvedProfile
-from .sources import KwargsSource, ProfileSource, Settings, check_given_uri
+from .sources import Context, ProfileSource, Values, check_given_uri
 
 
 def select(profile: str | None, catalog: Catalog, environ: Mapping[str, str]) -> tuple[str | None, Origin]:
@@ -58,11 +49,6 @@ def select(profile: str | None, catalog: Catalog, environ: Mapping[str, str]) ->
 def _validation_error(error: ValidationError, origins: Mapping[str, Origin]) -> ConfigError:
     first = error.errors(include_input=False)[0]
     name = str(first["loc"][0])
-    spec = FIELDS_BY_NAME.get(name)
-    if spec is not None:
-        name = spec.name
-    elif name in {f.env for f in FIELDS}:
-        name = next(f.name for f in FIELDS if f.env == name)
     origin = origins.get(name)
     message = str(first["msg"]).removeprefix("Value error, ")
     if origin is None or origin.kind == "kwarg":
@@ -78,9 +64,9 @@ def resolve(
 ) -> ResolvedProfile:
     """Resolve a profile: defaults, then the profile, then ``MILVUS_*`` variables, then ``overrides``.
 
-    No network call is made. The keyring is consulted only when neither the environment nor an
-    argument gives a secret. A result is reused while the files, folders and variables it depended on
-    are unchanged (see :mod:`milvus_profiles.resolution.cache`).
+    No network call is made. A stored secret (keyring, reference, ``MILVUS_PASSWORD``/``MILVUS_TOKEN``)
+    is looked up only for a connection whose endpoint and transport come from trusted sources. A result
+    is reused while the files, folders and variables it depended on are unchanged.
 
     Example:
         >>> cfg = resolve("dev", db_name="analytics")
@@ -98,6 +84,7 @@ def resolve(
         return _resolve(profile, files=files, lookup_secret=True, overrides=overrides)
     cached = RESULTS.recall(key)
     if cached is not None:
+        assert isinstance(cached, ResolvedProfile)  # noqa: S101 - the memo holds nothing else
         return cached
     snapshots: list[Snapshot] = []
     result = _resolve(profile, files=files, lookup_secret=True, overrides=overrides, snapshots=snapshots)
@@ -106,21 +93,17 @@ def resolve(
     return result
 
 
-RESULTS: Memo[ResolvedProfile] = Memo()
-"""Resolved profiles of this process; emptied by :func:`clear_cache`, save_secret and delete_secret."""
-
 # Besides the fields' own variables: those that decide which files are read (platformdirs' folders).
 _DISCOVERY_ENV = (PROFILE_ENV, FILES_ENV) + (
-    ("APPDATA", "USERPROFILE") if sys.platform == "win32" else ("XDG_CONFIG_HOME", "HOME")
+    ("APPDATA", "LOCALAPPDATA", "USERPROFILE")
+    if sys.platform == "win32"
+    else ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "HOME")
 )
 
 
-def clear_cache() -> None:
-    """Forget every resolved profile, parsed file and looked-up secret of this process."""
-    RESULTS.clear()
-    toml.clear_cache()
-    secrets.clear_cache()
-    references.clear_cache()
+def _is_route_key(key: str) -> bool:
+    """The settings that decide where a connection goes and how: the endpoint and the transport."""
+    return key == "uri" or key.startswith(("tls.", "grpc."))
 
 
 def _resolve(
@@ -131,81 +114,128 @@ def _resolve(
     overrides: Mapping[str, Any],
     snapshots: list[Snapshot] | None = None,
 ) -> ResolvedProfile:
-    env = os.environ
+    environ = os.environ
     env_names = [*_DISCOVERY_ENV, *(f.env for f in FIELDS)]
     checked: list[Path] = []
-    paths, explicit = discover(files, checked=checked)
-    # Taken before reading: a change made while resolving shows up as a change next time.
-    snapshot = Snapshot.take([*checked, *paths], env_names)
-    kwargs_source = KwargsSource(overrides)
-    catalog = catalog_of(paths, explicit=explicit)
-    name, selected_by = select(profile, catalog, env)
+    paths, explicit = discovery.discover(files, checked=checked)
+    store = trust.store_path()
+    # Taken before reading: a change made while resolving shows up as a change next time. Folders are in
+    # it for their permissions, the trust record for `trust`/`untrust`.
+    snapshot = Snapshot.take([*checked, *paths, *(p.parent for p in paths), store], env_names)
+    context = Context(catalog_of(paths, explicit=explicit), None, environ, overrides)
+    catalog = context.catalog
+    name, selected_by = select(profile, catalog, environ)
     if name is not None:
         _warn_if_shadowed(catalog, name)
-    profile_source = ProfileSource(catalog, name, env)
+    context = Context(catalog, name, environ, overrides)
 
-    merged: dict[str, Any] = {}
-    origins: dict[str, Origin] = {"profile": selected_by}
-    layers: tuple[tuple[PydanticBaseSettingsSource, str], ...] = (
-        (kwargs_source, "kwarg"),
-        (EnvSettingsSource(Settings), "env"),
-        (profile_source, "file"),
-    )
-    for source, kind in layers:
-        for key, value in source().items():
-            field_name = _field_of(key)
-            if field_name in merged:
-                continue
-            merged[field_name] = value
-            if kind == "file":
-                origins[field_name] = profile_source.origins[key]
-            else:
-                origins[field_name] = Origin(kind, key)  # type: ignore[arg-type]
-    for f in FIELDS:
-        if f.name not in merged and f.default is not None:
-            merged[f.name] = f.default
-            origins[f.name] = Origin("default")
+    merged, origins, from_files, profile_source = _merge(context)
+    origins = {"profile": selected_by, **origins}
 
     try:
-        values = Settings.model_validate({k: v for k, v in merged.items() if "." not in k}).model_dump()
+        values = Values.model_validate({k: v for k, v in merged.items() if "." not in k}).model_dump()
     except ValidationError as e:
         raise _validation_error(e, origins) from None
     uri: str = values["uri"]
     if origins["uri"].kind != "file":
         check_given_uri(uri, origins["uri"])
+    _check_tls(uri, merged, from_files)
     user: str | None = values["user"]
+
+    trusts = {pf.path: trust.assess(pf, trust.kind_of(pf.path, explicit)) for pf in catalog.files}
+    route = Route(
+        tuple(
+            Untrusted(key, setting, trusts[setting.file.path])
+            for key, setting in from_files.items()
+            if _is_route_key(key) and not trusts[setting.file.path].trusted
+        )
+    )
     secret_error: MilvusProfilesError | None = None
-    if lookup_secret and values["password"] is None and values["token"] is None and not is_lite(uri):
-        field = "password" if user else "token"
-        secret, origin, secret_error = _profile_secret(field, profile_source, uri, user)
-        if secret is not None and origin is not None:
-            values[field] = SecretStr(secret)
-            origins[field] = origin
+    secrets: dict[str, SecretStr | None] = dict.fromkeys(SECRET_FIELDS)
+    reference_env: list[str] = []
+    if lookup_secret and takes_secret(uri):
+        request = SecretRequest(
+            profile=name,
+            uri=uri,
+            user=user,
+            route=route,
+            environ=environ,
+            arguments={k: str(overrides[k]) for k in SECRET_FIELDS if overrides.get(k)},
+            references={
+                f: Reference(setting, trusts[setting.file.path])
+                for f, setting in profile_source.references.items()
+            },
+        )
+        outcome = find_secret(request, SECRET_PROVIDERS)
+        secret_error = outcome.error
+        if outcome.credential is not None:
+            secrets[outcome.credential.kind] = SecretStr(outcome.credential.secret)
+            origins[outcome.credential.kind] = outcome.credential.origin
+        reference_env = [str(r.value["env"]) for r in request.references.values() if "env" in r.value]
 
     if snapshots is not None:
-        used = [n for n in profile_source.expanded if n not in env_names]
+        used = [n for n in [*profile_source.expanded, *reference_env] if n not in env_names]
         snapshots.append(
             snapshot if not used else Snapshot(snapshot.files, (*snapshot.env, *Snapshot.take([], used).env))
         )
-    file_error, file_warning = permissions.assess(
-        (pf.path, mode) for pf in catalog.files if (mode := snapshot.mode(pf.path)) is not None
-    )
+    mine = discovery.user_file().absolute()
+    readable = permissions.readable_by_others(mine) if any(pf.path == mine for pf in catalog.files) else None
     return ResolvedProfile(
         name=name,
         uri=uri,
         db_name=values["db_name"],
         timeout=values["timeout"],
         user=user,
-        password=values["password"],
-        token=values["token"],
+        password=secrets["password"],
+        token=secrets["token"],
         tls=MappingProxyType({k[4:]: v for k, v in merged.items() if k.startswith("tls.")}),
         grpc_options=MappingProxyType({k[5:]: v for k, v in merged.items() if k.startswith("grpc.")}),
         origins=MappingProxyType(origins),
         files=catalog.searched,
         secret_error=secret_error,
-        file_error=file_error,
-        file_warning=file_warning,
+        route=route,
+        notes=(readable,) if readable else (),
     )
+
+
+def _merge(context: Context) -> tuple[dict[str, Any], dict[str, Origin], dict[str, Setting], ProfileSource]:
+    """Every settings source of :data:`PRECEDENCE`, highest first: the first to give a key wins. Returns
+    the values, their origins, the file settings that won (for the trust of the route) and the profile's
+    source (for its references and the variables it expanded)."""
+    merged: dict[str, Any] = {}
+    origins: dict[str, Origin] = {}
+    from_files: dict[str, Setting] = {}
+    profile_source: ProfileSource | None = None
+    for layer in PRECEDENCE:
+        if layer.source is None:
+            continue
+        source = layer.source.build(context)
+        for key, value in source().items():
+            if key in merged:
+                continue
+            merged[key] = value
+            origins[key] = source.origin(key)
+            if isinstance(source, ProfileSource):
+                from_files[key] = source.settings[key]
+        if isinstance(source, ProfileSource):
+            profile_source = source
+    assert profile_source is not None  # noqa: S101 - PRECEDENCE has a profile layer
+    return merged, origins, from_files, profile_source
+
+
+def _check_tls(uri: str, merged: Mapping[str, Any], from_files: Mapping[str, Setting]) -> None:
+    """``https://`` always means TLS: no file can turn it off."""
+    if uri.lower().startswith("https://") and merged.get("tls.secure") is False:
+        setting = from_files.get("tls.secure")
+        from ..config.toml import key_name
+
+        where = key_name(("profiles", setting.profile, "tls", "secure")) if setting else "tls.secure"
+        raise ConfigError(
+            f"{where}: secure = false cannot turn TLS off for an https:// URI",
+            path=setting.file.path if setting else None,
+            line=setting.line if setting else None,
+            hint="remove `secure = false`; to connect without TLS, use an http:// URI",
+        )
 
 
 def _warn_if_shadowed(catalog: Catalog, name: str) -> None:
@@ -237,36 +267,10 @@ def _endpoint_or_self(uri: str) -> str:
     return endpoint(uri)
 
 
-def _profile_secret(
-    field: str, source: ProfileSource, uri: str, user: str | None
-) -> tuple[str | None, Origin | None, MilvusProfilesError | None]:
-    """The profile layer's secret: its reference if it has one, else the keyring.
-
-    A failure is returned, not raised: resolving never needs the secret, and connect() raises it when
-    it does.
-    """
-    setting = source.references.get(field)
-    try:
-        if setting is not None:
-            where = f"profile {setting.profile}: {field}"
-            origin = Origin("reference", f"{references.describe(setting.value)} ({setting.location})")
-            return references.fetch(setting.value, where=where), origin, None
-        stored = secrets.get_secret(uri, user)
-    except (KeyringUnavailableError, SecretNotFoundError) as e:
-        return None, None, e
-    if stored is None:
-        return None, None, None
-    return stored, Origin("keyring", secrets.account(uri, user)), None
-
-
-def _field_of(key: str) -> str:
-    env_names = {f.env: f.name for f in FIELDS}
-    return env_names.get(key, key)
-
-
-def _secret_target(profile: str | None, files: Sequence[str | os.PathLike[str]] | None) -> ResolvedProfile:
+def target(profile: str | None, files: Sequence[str | os.PathLike[str]] | None) -> ResolvedProfile:
+    """The profile a secret would be stored for or deleted from: resolved without looking a secret up."""
     cfg = _resolve(profile, files=files, lookup_secret=False, overrides={})
-    if cfg.is_lite:
+    if not takes_secret(cfg.uri):
         raise ConfigError(
             f"profile {cfg.name or '(none)'} is a Milvus Lite database ({cfg.uri}), which takes no secret",
             hint="secrets are for Milvus servers; Milvus Lite ignores credentials",
@@ -274,24 +278,4 @@ def _secret_target(profile: str | None, files: Sequence[str | os.PathLike[str]] 
     return cfg
 
 
-def save_secret(
-    profile: str | None, secret: str, *, files: Sequence[str | os.PathLike[str]] | None = None
-) -> str:
-    """Store the secret of a profile in the keyring; returns the keyring account used.
-
-    The secret is the password when the resolved profile has a user, else the token. It is stored for
-    the profile's endpoint and user, so every profile on the same server and user shares it.
-    ``profile=None`` means the profile that would be selected.
-    """
-    if not secret:
-        raise ConfigError("the secret is empty", hint="give a non-empty password or token")
-    cfg = _secret_target(profile, files)
-    RESULTS.clear()
-    return secrets.set_secret(cfg.uri, cfg.user, secret)
-
-
-def delete_secret(profile: str | None, *, files: Sequence[str | os.PathLike[str]] | None = None) -> bool:
-    """Delete the stored secret of a profile from the keyring; False when none was stored."""
-    cfg = _secret_target(profile, files)
-    RESULTS.clear()
-    return secrets.delete_secret_for(cfg.uri, cfg.user)
+__all__ = ["resolve", "select", "target"]

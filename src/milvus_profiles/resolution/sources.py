@@ -1,122 +1,96 @@
-"""The layers of a resolved profile as pydantic-settings sources: each returns a plain dict.
+"""The settings sources: keyword arguments, environment variables, the profile's files, built-in defaults.
 
-:class:`ProfileSource` reads one profile from the files (``extends`` and file merging done by the
-catalog), expands ``${MILVUS_*}`` variables and makes paths absolute; :class:`KwargsSource` takes the
-arguments of ``resolve()``; the environment is pydantic-settings' own ``EnvSettingsSource`` over
-:data:`Settings`, the model built from the field table.
+Each is a pydantic-settings source whose ``__call__`` returns a plain dict of connection settings (no
+secrets: those come from :mod:`milvus_profiles.secrets`), whose ``origin(key)`` says where a value came
+from, and whose ``repr`` shows its inputs, never its values. Each is built from a :class:`Context` that
+carries the environment, so no source reads ``os.environ`` by itself. Their order is declared once, in
+:data:`milvus_profiles.resolution.precedence.PRECEDENCE`.
+
+:data:`Values` validates the merged result; it is a plain pydantic model that reads nothing by itself.
 """
 
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
-from pydantic import Field, create_model
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 
-from ..config import discovery
 from ..config.catalog import Catalog, Setting
 from ..config.model import FIELD_TYPES, check_uri
 from ..config.toml import key_name
 from ..errors import ConfigError
-from ..fields import FIELDS, FIELDS_BY_NAME, FILES_ENV, SECRET_FIELDS, TLS_PATH_KEYS
+from ..fields import FIELDS, FIELDS_BY_NAME, FILE_FIELDS, SECRET_FIELDS, TLS_PATH_KEYS
 from ..uri import URI_HINT, is_lite, uri_problem
-from .resolved import Origin
+from .expansion import expand
+from .resolved import Origin, OriginKind
 
 
-class _SettingsBase(BaseSettings):
-    model_config = SettingsConfigDict(
-        case_sensitive=True, env_ignore_empty=True, extra="ignore", validate_by_name=True
-    )
+def _fields(base: type[BaseModel]) -> Any:
+    return {
+        f.name: (FIELD_TYPES[f.type] | None, Field(None, description=f.help)) for f in FIELDS if not f.secret
+    }
+
+
+class _Schema(BaseSettings):
+    """The settings the sources know; pydantic-settings sources are built against it. Never instantiated,
+    so it never reads the environment."""
+
+    model_config = ConfigDict(extra="ignore")  # type: ignore[assignment]
+
+
+Schema: type[BaseSettings] = create_model("Schema", __base__=_Schema, **_fields(_Schema))
+
+Values: type[BaseModel] = create_model(
+    "Values",
+    __config__=ConfigDict(extra="forbid", strict=False),
+    **_fields(BaseModel),
+)
+"""The merged connection settings, validated; a plain model that reads nothing by itself."""
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the sources of one ``resolve()`` are built from."""
+
+    catalog: Catalog
+    profile: str | None
+    environ: Mapping[str, str]
+    overrides: Mapping[str, Any] = field(default_factory=dict)
+
+
+class Source(PydanticBaseSettingsSource):
+    """A settings source of this package: built from a :class:`Context`, and able to say where each of
+    its values came from."""
+
+    KIND: ClassVar[OriginKind]
+
+    def __init__(self) -> None:
+        super().__init__(Schema)
 
     @classmethod
-    def _settings_log_debug(cls, states: dict[str, dict[str, Any]]) -> None:
-        """pydantic-settings' debug log would print secrets from the environment; log nothing."""
-
-
-Settings: type[BaseSettings] = create_model(  # type: ignore[call-overload]
-    "Settings",
-    __base__=_SettingsBase,
-    **{
-        f.name: (
-            FIELD_TYPES[f.type] | None,
-            Field(None, validation_alias=f.env, description=f.help),
-        )
-        for f in FIELDS
-    },
-)
-
-
-class ProfileSource(PydanticBaseSettingsSource):
-    """The values of one profile from the files, with ``${MILVUS_*}`` expanded and paths made absolute."""
-
-    def __init__(self, catalog: Catalog, name: str | None, environ: Mapping[str, str]) -> None:
-        super().__init__(Settings)
-        self.catalog = catalog
-        self.name = name
-        self.environ = environ
-        self.origins: dict[str, Origin] = {}
-        self.expanded: list[str] = []
-        self.references: dict[str, Setting] = {}
+    def build(cls, context: Context) -> Source:
+        raise NotImplementedError
 
     def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
         return None, field_name, False  # pragma: no cover - __call__ does the work
 
-    def __call__(self) -> dict[str, Any]:
-        if self.name is None:
-            return {}
-        values: dict[str, Any] = {}
-        for key, setting in self.catalog.layer(self.name).items():
-            value = setting.value
-            detail = setting.location
-            if key in SECRET_FIELDS:
-                self.references[key] = self._trusted(setting)
-                if "env" in value:
-                    self.expanded.append(value["env"])
-                continue
-            if isinstance(value, str):
-                value, used = expand(value, setting, self.environ)
-                self.expanded += used
-                if used:
-                    detail += " with " + ", ".join(f"${{{v}}}" for v in used)
-                if key == "uri":
-                    _check_file_uri(value, setting)
-                    if is_lite(value):
-                        value = _absolute(value, setting)
-                elif key.removeprefix("tls.") in TLS_PATH_KEYS:
-                    value = _absolute(value, setting)
-            values[key] = value
-            self.origins[key] = Origin("file", detail)
-        return values
-
-    def _trusted(self, setting: Setting) -> Setting:
-        """A command reference runs only from a file the user chose, never from a discovered project."""
-        if "command" in setting.value and not (
-            self.catalog.explicit or setting.file.path == discovery.user_file().absolute()
-        ):
-            where = key_name(("profiles", setting.profile, *setting.key))
-            raise ConfigError(
-                f"{where}: a command reference in a project file is refused: a cloned repository must "
-                "not be able to run programs on this machine",
-                path=setting.file.path,
-                line=setting.line,
-                hint=f"move the reference to your user file ({discovery.user_file()}), or name this "
-                f"file with --file or {FILES_ENV} to trust it",
-            )
-        return setting
-
-    def __repr__(self) -> str:
-        return f"ProfileSource(name={self.name!r}, files={[str(f.path) for f in self.catalog.files]})"
+    def origin(self, key: str) -> Origin:
+        return Origin(self.KIND, key)
 
 
-class KwargsSource(PydanticBaseSettingsSource):
-    """Keyword arguments given to ``resolve()``/``connect()``; ``None`` means not given."""
+class KwargsSource(Source):
+    """Keyword arguments given to ``resolve()``/``connect()``; ``None`` means not given. The secrets among
+    them (``password=``, ``token=``) go to the secret chain instead."""
+
+    KIND = "kwarg"
 
     def __init__(self, overrides: Mapping[str, Any]) -> None:
-        super().__init__(Settings)
+        super().__init__()
         unknown = [k for k in overrides if k not in FIELDS_BY_NAME]
         if unknown:
             guess = difflib.get_close_matches(unknown[0], list(FIELDS_BY_NAME), n=1)
@@ -126,10 +100,11 @@ class KwargsSource(PydanticBaseSettingsSource):
                 + "arguments are: "
                 + ", ".join(FIELDS_BY_NAME),
             )
-        self.overrides = {k: v for k, v in overrides.items() if v is not None}
+        self.overrides = {k: v for k, v in overrides.items() if v is not None and k not in SECRET_FIELDS}
 
-    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
-        return None, field_name, False  # pragma: no cover
+    @classmethod
+    def build(cls, context: Context) -> Source:
+        return cls(context.overrides)
 
     def __call__(self) -> dict[str, Any]:
         return dict(self.overrides)
@@ -138,52 +113,105 @@ class KwargsSource(PydanticBaseSettingsSource):
         return f"KwargsSource(keys={sorted(self.overrides)})"
 
 
-_SECRET_ENV = frozenset(f.env for f in FIELDS if f.secret)
-_VAR = re.compile(r"\$\{([^}:]*)(?::-([^}]*))?\}")
+class EnvironmentSource(Source):
+    """``MILVUS_URI``, ``MILVUS_DB_NAME``...: the variable of each field in the field table, read from the
+    environment it is given; an empty variable counts as unset."""
+
+    KIND = "env"
+
+    def __init__(self, environ: Mapping[str, str]) -> None:
+        super().__init__()
+        self.environ = environ
+
+    @classmethod
+    def build(cls, context: Context) -> Source:
+        return cls(context.environ)
+
+    def __call__(self) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        for name in FILE_FIELDS:
+            value = self.environ.get(FIELDS_BY_NAME[name].env)
+            if value:
+                found[name] = value
+        return found
+
+    def origin(self, key: str) -> Origin:
+        return Origin("env", FIELDS_BY_NAME[key].env)
+
+    def __repr__(self) -> str:
+        return f"EnvironmentSource(names={[FIELDS_BY_NAME[n].env for n in FILE_FIELDS]})"
 
 
-def expand(value: str, setting: Setting, environ: Mapping[str, str]) -> tuple[str, list[str]]:
-    """Expand ``${MILVUS_NAME}`` and ``${MILVUS_NAME:-fallback}``; returns the value and the names used.
+class ProfileSource(Source):
+    """The values of one profile from the files (``extends`` and file merging done by the catalog), with
+    ``${MILVUS_*}`` expanded and paths made absolute. Its secret references are kept for the secret chain."""
 
-    Only ``MILVUS_*`` variables may be read: a profile file from a cloned repository must not be able
-    to send other environment variables to a host of its choosing.
-    """
-    used: list[str] = []
+    KIND = "file"
 
-    def replace(match: re.Match[str]) -> str:
-        name, fallback = match.group(1), match.group(2)
-        where = key_name(("profiles", setting.profile, *setting.key))
-        if not name.startswith("MILVUS_") or not name.replace("_", "").isalnum():
-            raise ConfigError(
-                f"{where}: ${{{name}}} cannot be expanded: only variables whose names start with "
-                "MILVUS_ may be used in profile files",
-                path=setting.file.path,
-                line=setting.line,
-                hint=f"set MILVUS_{name.upper()} (or another MILVUS_* variable) and use that instead",
-            )
-        if name in _SECRET_ENV or any(word in name for word in ("PASSWORD", "TOKEN", "SECRET")):
-            raise ConfigError(
-                f"{where}: ${{{name}}} names a secret, and secrets are never expanded into profile "
-                "values: a file could send them to any host as a database or user name",
-                path=setting.file.path,
-                line=setting.line,
-                hint="remove it; the password or token is sent as credentials, from the keyring "
-                "or MILVUS_PASSWORD / MILVUS_TOKEN",
-            )
-        used.append(name)
-        found = environ.get(name)
-        if found:
-            return found
-        if fallback is not None:
-            return fallback
-        raise ConfigError(
-            f"{where}: environment variable {name} is not set",
-            path=setting.file.path,
-            line=setting.line,
-            hint=f"set {name}, or write ${{{name}:-fallback}} to give a fallback",
-        )
+    def __init__(self, catalog: Catalog, name: str | None, environ: Mapping[str, str]) -> None:
+        super().__init__()
+        self.catalog = catalog
+        self.name = name
+        self.environ = environ
+        self.settings: dict[str, Setting] = {}
+        self.details: dict[str, str] = {}
+        self.expanded: list[str] = []
+        self.references: dict[str, Setting] = {}
 
-    return _VAR.sub(replace, value), used
+    @classmethod
+    def build(cls, context: Context) -> Source:
+        return cls(context.catalog, context.profile, context.environ)
+
+    def __call__(self) -> dict[str, Any]:
+        if self.name is None:
+            return {}
+        values: dict[str, Any] = {}
+        for key, setting in self.catalog.layer(self.name).items():
+            value = setting.value
+            if key in SECRET_FIELDS:
+                self.references[key] = setting
+                continue
+            detail = setting.location
+            if isinstance(value, str):
+                value, used = expand(value, setting, self.environ)
+                self.expanded += used
+                if used:
+                    detail += " with " + ", ".join(f"${{{v}}}" for v in used)
+                if key == "uri":
+                    _check_file_uri(value, setting)
+                    if is_lite(value):
+                        value = _absolute(value, setting)
+                elif key.removeprefix("tls.") in TLS_PATH_KEYS and key.startswith("tls."):
+                    value = _absolute(value, setting)
+            values[key] = value
+            self.settings[key] = setting
+            self.details[key] = detail
+        return values
+
+    def origin(self, key: str) -> Origin:
+        return Origin("file", self.details[key])
+
+    def __repr__(self) -> str:
+        return f"ProfileSource(name={self.name!r}, files={[str(f.path) for f in self.catalog.files]})"
+
+
+class DefaultsSource(Source):
+    """The built-in default of each field that has one (``uri``, ``db_name``, ``timeout``)."""
+
+    KIND = "default"
+
+    @classmethod
+    def build(cls, context: Context) -> Source:
+        return cls()
+
+    def __call__(self) -> dict[str, Any]:
+        return {f.name: f.default for f in FIELDS if f.default is not None}
+
+    def origin(self, key: str) -> Origin:
+        return Origin("default")
+
+    def __repr__(self) -> str:
+        return "DefaultsSource()"
 
 
 def _check_file_uri(value: str, setting: Setting) -> None:
@@ -216,3 +244,15 @@ def _absolute(value: str, setting: Setting) -> str:
     if not path.is_absolute():
         path = setting.file.path.parent / path
     return str(path)
+
+
+__all__ = [
+    "Context",
+    "DefaultsSource",
+    "EnvironmentSource",
+    "KwargsSource",
+    "ProfileSource",
+    "Source",
+    "Values",
+    "check_given_uri",
+]

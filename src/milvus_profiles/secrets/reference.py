@@ -1,25 +1,31 @@
 """Secret references: a profile file may say where its secret is kept, never the secret itself.
 
-``password = { env = "PROD_MILVUS_PASSWORD" }`` reads an environment variable (its name must contain
-MILVUS); ``token = { command = ["op", "read", "op://vault/milvus/token"] }`` runs a program without a shell,
-with a time limit, and takes its standard output, trimmed. A failing command is reported with its exit
-status and standard error, never its output. Command results are cached for the life of the process.
+``password = { env = "ZILLIZ_CLOUD_API_KEY" }`` reads an environment variable;
+``token = { command = ["op", "read", "op://vault/milvus/token"] }`` runs a program without a shell, with a
+time limit, and takes its standard output, trimmed; ``token = { file = "/run/secrets/milvus_token" }`` reads
+a file as Kubernetes and Docker mount secrets (one trailing newline removed). A failing command is reported
+with its exit status and standard error, never its output. Command results are cached for the life of the
+process.
 
-A command only runs from a file the user chose: the user-level file, or a file named with ``--file``,
-``files=`` or ``MILVUS_PROFILES_FILE``. A discovered project file comes with whatever repository was
-cloned, and must not be able to run programs.
+References are followed only from trusted files (see :mod:`milvus_profiles.secrets.chain`): a discovered
+project file comes with whatever repository was cloned, and must not be able to run programs or read
+variables and files of its choosing.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from ..errors import SecretNotFoundError
 
 COMMAND_TIMEOUT = 30.0  # seconds; a password manager may wait for the user to unlock it
+MAX_SECRET_FILE = 64 * 1024
+"""A secret file holds a token or a password; anything larger is the wrong file."""
 
 _COMMAND_CACHE: dict[tuple[str, ...], str] = {}
 
@@ -33,7 +39,10 @@ def describe(reference: Mapping[str, Any]) -> str:
     """``env PROD_MILVUS_TOKEN`` or ``command op read op://...``, for origins and messages."""
     if "env" in reference:
         return f"env {reference['env']}"
-    return "command " + " ".join(str(a) for a in reference["command"])
+    if "file" in reference:
+        return f"file {reference['file']}"
+    command = reference.get("command")
+    return "command " + " ".join(str(a) for a in command) if isinstance(command, list) else "reference"
 
 
 def fetch(reference: Mapping[str, Any], *, where: str, environ: Mapping[str, str] | None = None) -> str:
@@ -48,6 +57,8 @@ def fetch(reference: Mapping[str, Any], *, where: str, environ: Mapping[str, str
                 hint=f"set {name}, or change the reference in the profile file",
             )
         return value
+    if "file" in reference:
+        return read_secret_file(Path(str(reference["file"])).expanduser(), where=where)
     command = tuple(str(a) for a in reference["command"])
     if command in _COMMAND_CACHE:
         return _COMMAND_CACHE[command]
@@ -83,3 +94,48 @@ def fetch(reference: Mapping[str, Any], *, where: str, environ: Mapping[str, str
         )
     _COMMAND_CACHE[command] = secret
     return secret
+
+
+def read_secret_file(path: Path, *, where: str) -> str:
+    """The secret in a file: a regular file of at most :data:`MAX_SECRET_FILE` bytes that no one but you
+    (and root) can change; one trailing newline is removed. Never blocks: a FIFO or a device is refused
+    before it is read."""
+    from ..config.permissions import problems
+
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except FileNotFoundError:
+        raise SecretNotFoundError(
+            f"{where} refers to the file {path}, which does not exist",
+            hint="mount or create the file, or change the reference in the profile file",
+        ) from None
+    except (OSError, ValueError) as e:
+        reason = e.strerror if isinstance(e, OSError) and e.strerror else "the path is not valid"
+        raise SecretNotFoundError(f"{where} cannot read the file {path}: {reason}") from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise SecretNotFoundError(
+                f"{where} refers to {path}, which is not a regular file",
+                hint="point the reference at the file that holds the secret",
+            )
+        if st.st_size > MAX_SECRET_FILE:
+            raise SecretNotFoundError(
+                f"{where} refers to {path}, which is {st.st_size} bytes: too large for a secret",
+                hint="point the reference at the file that holds the secret",
+            )
+        found = problems(path)
+        if found:
+            raise SecretNotFoundError(
+                f"{where} refers to {path}, but {found[0].problem}, so it is not read", hint=found[0].fix
+            )
+        raw = os.read(fd, MAX_SECRET_FILE + 1)
+    finally:
+        os.close(fd)
+    text = raw.decode("utf-8", "replace")
+    if text.endswith("\n"):
+        text = text[:-1]
+        text = text[:-1] if text.endswith("\r") else text
+    if not text:
+        raise SecretNotFoundError(f"{where} refers to the file {path}, which is empty")
+    return text

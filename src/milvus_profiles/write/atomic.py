@@ -18,14 +18,16 @@ def write_atomic(path: Path, text: str, *, private: bool = False) -> None:
     """Write ``text`` to ``path`` so that readers see the old file or the new one, never a part.
 
     A temporary file in the same folder is written, flushed and fsynced, then moved over ``path`` with
-    ``os.replace``. An existing file keeps its mode (a symlink is followed, so the link stays); a new
-    file gets mode 0600 when ``private`` (and a new folder 0700), else what the umask gives.
+    ``os.replace``. An existing file keeps its mode and owner (a symlink is followed, so the link stays);
+    a read-only file is refused. A new file gets mode 0600 when ``private`` (and a new folder 0700), else
+    0644, whatever the umask: a profile file others could change would not be trusted with a secret.
     """
     target = Path(os.path.realpath(path)) if path.is_symlink() else path.absolute()
     folder = target.parent
     try:
         _make_folder(folder, private)
-        mode = _mode_for(target, private)
+        existing = _existing(target)
+        mode = stat.S_IMODE(existing.st_mode) if existing is not None else (0o600 if private else 0o644)
         fd, temp = tempfile.mkstemp(dir=folder, prefix=temp_prefix(target), suffix=TEMP_SUFFIX)
         try:
             with os.fdopen(fd, "wb") as f:
@@ -33,6 +35,9 @@ def write_atomic(path: Path, text: str, *, private: bool = False) -> None:
                 f.flush()
                 os.fsync(f.fileno())
             os.chmod(temp, mode)
+            if existing is not None and hasattr(os, "chown"):
+                with contextlib.suppress(OSError):  # only root can give a file to another user
+                    os.chown(temp, existing.st_uid, existing.st_gid)
             os.replace(temp, target)
         except BaseException:
             with contextlib.suppress(OSError):
@@ -50,6 +55,21 @@ def write_atomic(path: Path, text: str, *, private: bool = False) -> None:
         ) from None
 
 
+def _existing(target: Path) -> os.stat_result | None:
+    """The stat of the file about to be replaced; a read-only file is refused, not silently replaced."""
+    try:
+        st = target.stat()
+    except FileNotFoundError:
+        return None
+    if not os.access(target, os.W_OK) or not st.st_mode & stat.S_IWUSR:
+        raise ConfigError(
+            "the file is read-only; it is left as it is",
+            path=target,
+            hint=f"make it writable first (chmod u+w {target}), or edit a file that is yours to change",
+        )
+    return st
+
+
 def _make_folder(folder: Path, private: bool) -> None:
     if folder.is_dir():
         return
@@ -65,18 +85,6 @@ def _make_folder(folder: Path, private: bool) -> None:
         os.chmod(folder, 0o700)
 
 
-def _mode_for(target: Path, private: bool) -> int:
-    try:
-        return stat.S_IMODE(target.stat().st_mode)
-    except FileNotFoundError:
-        pass
-    if private:
-        return 0o600
-    umask = os.umask(0o022)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
 def _fsync_folder(folder: Path) -> None:
     """Make the rename itself durable; not every platform can open a folder, which is fine."""
     with contextlib.suppress(OSError):
@@ -85,6 +93,25 @@ def _fsync_folder(folder: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+def refuse_links(paths: Iterable[Path], *, inside: Path) -> None:
+    """Refuse to write any of ``paths`` when it is a symbolic link, or would land outside ``inside``: a
+    cloned repository can ship a ``.gitignore`` or ``milvus.schema.json`` that links to ``~/.bashrc``."""
+    root = Path(os.path.realpath(inside))
+    for path in paths:
+        if os.path.islink(path):
+            raise ConfigError(
+                f"is a symbolic link (to {os.readlink(path)}); it is not written through",
+                path=path.absolute(),
+                hint="remove the link if it is not yours, then run the command again",
+            )
+        if not Path(os.path.realpath(path)).is_relative_to(root):
+            raise ConfigError(
+                f"is outside the project folder {root}; it is not written",
+                path=path.absolute(),
+                hint="run the command in a folder of your own",
+            )
 
 
 def add_line(path: Path, line: str, *, equivalent: Iterable[str] = ()) -> bool:

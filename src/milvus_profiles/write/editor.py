@@ -48,10 +48,12 @@ class ProfileEditor:
         ...     editor.save()
     """
 
-    def __init__(self, path: Path, text: str = "") -> None:
+    def __init__(self, path: Path, text: str = "", *, exists: bool | None = None) -> None:
         self.path = path.absolute()
         self.text = text
         self.data: dict[str, Any] = parse_text(text.encode("utf-8"), self.path).data if text else {}
+        self.before: dict[str, Any] | None = copy.deepcopy(self.data) if (exists or text) else None
+        """The file's data as read, or None when the file did not exist (for keeping its trust)."""
 
     @classmethod
     def open(cls, path: Path) -> ProfileEditor:
@@ -61,7 +63,7 @@ class ProfileEditor:
         except FileNotFoundError:
             return cls(path)
         parse_text(raw, path.absolute())  # a file that is not valid TOML is reported, never rewritten
-        return cls(path, raw.decode("utf-8"))
+        return cls(path, raw.decode("utf-8"), exists=True)
 
     @property
     def profiles(self) -> dict[str, Any]:
@@ -119,8 +121,12 @@ class ProfileEditor:
         return True
 
     def save(self, *, private: bool = False) -> None:
-        """Write the edited text atomically; see :func:`write_atomic`."""
+        """Write the edited text atomically (see `write_atomic`); a file this edit created, or one that was
+        trusted as it was read, stays trusted as written (see `milvus_profiles.config.trust.carry_over`)."""
         write_atomic(self.path, self.text, private=private)
+        from ..config.trust import carry_over
+
+        carry_over(self.path, self.before, self.data)
 
     # How an edit is made: line splicing first, the tomlkit document as the fallback.
 

@@ -1,0 +1,148 @@
+"""The shape every secret provider shares, and what a provider is told about the connection.
+
+A provider is given a :class:`SecretRequest` (the resolved endpoint, user and profile, the trust of the
+connection's route, the environment and the arguments) and returns a :class:`Credential` with its origin,
+or None when it has nothing for this request. It raises a typed error when it has something but cannot
+deliver it: :class:`~milvus_profiles.errors.SecretNotFoundError` for a reference that fails,
+:class:`~milvus_profiles.errors.KeyringUnavailableError` for a keyring that does not answer. Whether a
+provider may be asked at all is decided by :mod:`milvus_profiles.secrets.chain`, in one place.
+"""
+
+from __future__ import annotations
+
+import shlex
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import ClassVar, Literal
+
+from ..config.catalog import Setting
+from ..config.trust import FileTrust
+from ..resolution.resolved import Origin, OriginKind
+
+SecretField = Literal["password", "token"]
+
+
+def secret_field(user: str | None) -> SecretField:
+    """The secret a connection takes: the user's password when there is a user, else a token."""
+    return "password" if user else "token"
+
+
+def secret_set_command(profile: str | None) -> str:
+    """The command that stores a profile's secret in the keyring."""
+    return f"milvus-profiles secret set {shlex.quote(profile)}" if profile else "milvus-profiles secret set"
+
+
+@dataclass(frozen=True)
+class Untrusted:
+    """A value of the connection's route (endpoint or transport) that comes from an untrusted file."""
+
+    key: str
+    """The setting: ``uri``, ``tls.server_pem_path``, ``grpc.grpc.keepalive_time_ms``..."""
+    setting: Setting
+    trust: FileTrust
+
+    @property
+    def where(self) -> str:
+        """``/repo/milvus.toml:4 (profiles.dev.uri)``."""
+        from ..config.toml import key_name
+
+        line = self.setting.line
+        at = f"{self.setting.file.path}:{line}" if line is not None else str(self.setting.file.path)
+        return f"{at} ({key_name(('profiles', self.setting.profile, *self.setting.key))})"
+
+
+@dataclass(frozen=True)
+class Route:
+    """Where a connection goes and how: trusted when its endpoint and every transport setting come from
+    trusted sources (your files, the environment, arguments, built-in defaults)."""
+
+    untrusted: tuple[Untrusted, ...] = ()
+
+    @property
+    def trusted(self) -> bool:
+        return not self.untrusted
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A secret reference written in a profile file, and the trust of that file."""
+
+    setting: Setting
+    trust: FileTrust
+
+    @property
+    def value(self) -> Mapping[str, object]:
+        found = self.setting.value
+        return found if isinstance(found, Mapping) else {}
+
+
+@dataclass(frozen=True)
+class SecretRequest:
+    """What a provider is told: everything is passed in, nothing is read from the process by a provider."""
+
+    profile: str | None
+    uri: str
+    user: str | None
+    route: Route
+    environ: Mapping[str, str]
+    arguments: Mapping[str, str] = field(default_factory=dict)
+    """The secrets given as keyword arguments (``password=``, ``token=``)."""
+    references: Mapping[str, Reference] = field(default_factory=dict)
+    """The profile's secret references, by field."""
+
+    @property
+    def wanted(self) -> SecretField:
+        """The secret this connection takes."""
+        return secret_field(self.user)
+
+
+@dataclass(frozen=True)
+class Credential:
+    """A secret and where it came from. ``repr`` never shows the secret."""
+
+    kind: SecretField
+    origin: Origin
+    secret: str = field(repr=False)
+
+
+class SecretProvider(ABC):
+    """One source of secrets. ``METHOD`` is its provenance, the ``Origin.kind`` of what it returns."""
+
+    METHOD: ClassVar[OriginKind]
+    STORED: ClassVar[bool]
+    """A stored secret (the environment of a shell, a reference, the keyring) is released only to a
+    trusted route; a secret given as an argument is the caller's explicit choice for this connection."""
+
+    @abstractmethod
+    def offers(self, request: SecretRequest) -> bool:
+        """Whether this provider may have a secret for the request, without looking it up."""
+
+    @abstractmethod
+    def provide(self, request: SecretRequest) -> Credential | None:
+        """The secret, or None when there is none here."""
+
+    def blocked_by(self, request: SecretRequest) -> tuple[Untrusted | None, FileTrust | None]:
+        """What keeps a stored secret from this request's route: an untrusted route value, or (for a
+        reference) the untrusted file it is written in."""
+        return (request.route.untrusted[0] if request.route.untrusted else None), None
+
+    def describe(self, request: SecretRequest) -> str:
+        """What is withheld, as the start of a sentence: ``no stored secret is sent``..."""
+        return f"the {self.METHOD} secret is not sent"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+__all__ = [
+    "Credential",
+    "Reference",
+    "Route",
+    "SecretField",
+    "SecretProvider",
+    "SecretRequest",
+    "Untrusted",
+    "secret_field",
+    "secret_set_command",
+]
