@@ -12,7 +12,7 @@ import keyring
 import keyring.backend
 import pytest
 
-from milvus_profiles import secrets
+from milvus_profiles.secrets import keyring_store as secrets
 
 from ..secret_store_contract import SecretStoreContract
 from .conftest import require
