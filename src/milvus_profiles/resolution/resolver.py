@@ -76,15 +76,36 @@ def resolve(
     files: Sequence[str | os.PathLike[str]] | None = None,
     **overrides: Any,
 ) -> ResolvedProfile:
-    """Resolve a profile: defaults, then the profile, then ``MILVUS_*`` variables, then ``overrides``.
+    """Resolve a profile: defaults, then the profile, then `MILVUS_*` variables, then `overrides`.
 
     No network call is made. The keyring is consulted only when neither the environment nor an
     argument gives a secret. A result is reused while the files, folders and variables it depended on
-    are unchanged (see :mod:`milvus_profiles.resolution.cache`).
+    are unchanged.
 
-    Example:
-        >>> cfg = resolve("dev", db_name="analytics")
-        >>> print(cfg.explain())
+    Args:
+        profile: The profile's name. `None` selects one as the command line does: `MILVUS_PROFILE`,
+            else the `default` of the highest file that sets one, else no profile at all (built-in
+            defaults, variables and arguments still apply).
+        files: The profile files to read, highest precedence first, instead of discovering
+            `milvus.local.toml`, `milvus.toml` and the user file; the same as `MILVUS_PROFILES_FILE`.
+        **overrides: Values that win over the profile and the environment: `uri`, `db_name`,
+            `timeout` (seconds), `user`, `password` and `token`. `None` means not given. Any other
+            name raises `ConfigError`, which suggests the closest one.
+
+    Returns:
+        The values a client is built from, each with its origin.
+
+    Raises:
+        ConfigError: A profile file, an environment variable or an argument holds something invalid.
+        ProfileNotFoundError: No profile file defines the named profile.
+
+    Examples:
+        ```python
+        from milvus_profiles import resolve
+
+        cfg = resolve("dev", db_name="analytics")
+        print(cfg.explain())
+        ```
     """
     try:
         key: Hashable = (
@@ -277,11 +298,33 @@ def _secret_target(profile: str | None, files: Sequence[str | os.PathLike[str]] 
 def save_secret(
     profile: str | None, secret: str, *, files: Sequence[str | os.PathLike[str]] | None = None
 ) -> str:
-    """Store the secret of a profile in the keyring; returns the keyring account used.
+    """Store the secret of a profile in the keyring.
 
     The secret is the password when the resolved profile has a user, else the token. It is stored for
     the profile's endpoint and user, so every profile on the same server and user shares it.
-    ``profile=None`` means the profile that would be selected.
+
+    Args:
+        profile: The profile's name; `None` means the profile that would be selected.
+        secret: The password or token. It is never written to a file or shown.
+        files: The profile files to read instead of discovering them, as for `resolve`.
+
+    Returns:
+        The keyring account used: `USER@SCHEME://HOST:PORT`, or `SCHEME://HOST:PORT` for a token.
+
+    Raises:
+        ConfigError: The secret is empty, the profile is a Milvus Lite file (which takes no secret),
+            or a profile file is invalid.
+        ProfileNotFoundError: No profile file defines the named profile.
+        KeyringUnavailableError: The keyring does not work.
+
+    Examples:
+        ```python
+        import getpass
+
+        from milvus_profiles import save_secret
+
+        account = save_secret("prod", getpass.getpass())
+        ```
     """
     if not secret:
         raise ConfigError("the secret is empty", hint="give a non-empty password or token")
@@ -291,7 +334,28 @@ def save_secret(
 
 
 def delete_secret(profile: str | None, *, files: Sequence[str | os.PathLike[str]] | None = None) -> bool:
-    """Delete the stored secret of a profile from the keyring; False when none was stored."""
+    """Delete the stored secret of a profile from the keyring.
+
+    Args:
+        profile: The profile's name; `None` means the profile that would be selected.
+        files: The profile files to read instead of discovering them, as for `resolve`.
+
+    Returns:
+        `True` when a secret was deleted, `False` when none was stored.
+
+    Raises:
+        ConfigError: The profile is a Milvus Lite file, or a profile file is invalid.
+        ProfileNotFoundError: No profile file defines the named profile.
+        KeyringUnavailableError: The keyring does not work.
+
+    Examples:
+        ```python
+        from milvus_profiles import delete_secret
+
+        if not delete_secret("prod"):
+            print("no secret was stored for prod")
+        ```
+    """
     cfg = _secret_target(profile, files)
     RESULTS.clear()
     return secrets.delete_secret_for(cfg.uri, cfg.user)
