@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 ROLE = re.compile(r":(?:py:)?(?:func|class|meth|mod|data|attr|exc|obj):(?:`|<code)")
 PROMPT = re.compile(r"^(?:\$|>>>) ", flags=re.M)
-LONGEST = 100  # characters of a command or code line: longer ones scroll sideways at 1280 px
+LONGEST = 80  # characters of a command or code line: longer ones scroll sideways at 1280 px
 
 
 @pytest.fixture(scope="session")

@@ -33,7 +33,7 @@ def connect(
 
     Ready means: the server answered, the credentials were accepted and the database exists. Closing the
     client never breaks another one; profiles that differ only in TLS or gRPC options never share a
-    channel (see `needs_own_channel`).
+    channel.
 
     Args:
         profile: The profile's name. `None` selects one as the command line does: `MILVUS_PROFILE`,
