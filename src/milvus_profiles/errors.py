@@ -14,8 +14,12 @@ class MilvusProfilesError(Exception):
 
     def __init__(self, message: str, *, hint: str | None = None, summary: str | None = None) -> None:
         self.message = message
+        """What failed, and where."""
         self.hint = hint
+        """The command or setting that fixes it, when there is one."""
         self.summary = summary
+        """The values used (secrets masked) and their origins, for errors raised once a profile is
+        resolved; the command line prints it with `--debug`."""
         super().__init__(message)
 
     def __str__(self) -> str:
@@ -42,7 +46,9 @@ class ConfigError(MilvusProfilesError):
         self.reason = message
         """What is wrong, without the location."""
         self.path = path
+        """The profile file at fault, when a file is."""
         self.line = line
+        """The line in `path`, when known."""
         where = self.location
         super().__init__(f"{where}: {message}" if where else message, hint=hint, summary=summary)
 

@@ -44,10 +44,17 @@ TAPLO = {"ProfileTable": {"initKeys": ["uri"]}}
 def profile_schema() -> dict[str, Any]:
     """The JSON Schema (draft-07) of a profile file, as a dict.
 
-    Example:
-        >>> schema = profile_schema()
-        >>> sorted(schema["properties"])
-        ['default', 'profiles']
+    Returns:
+        The schema that `milvus-profiles schema` prints; its top level takes `default` and `profiles`.
+
+    Examples:
+        ```python
+        import json
+
+        from milvus_profiles.config.schema import profile_schema
+
+        print(json.dumps(profile_schema(), indent=2))
+        ```
     """
     from .model import ProfileDocument
 

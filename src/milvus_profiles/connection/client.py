@@ -29,15 +29,43 @@ def connect(
     files: Sequence[str | os.PathLike[str]] | None = None,
     **overrides: Any,
 ) -> MilvusClient:
-    """A ready ``pymilvus.MilvusClient`` for a profile.
+    """A ready `pymilvus.MilvusClient` for a profile.
 
     Ready means: the server answered, the credentials were accepted and the database exists. Closing the
     client never breaks another one; profiles that differ only in TLS or gRPC options never share a
-    channel (see :func:`needs_own_channel`).
+    channel.
 
-    Example:
-        >>> client = connect("local")
-        >>> client.list_collections()
+    Args:
+        profile: The profile's name. `None` selects one as the command line does: `MILVUS_PROFILE`,
+            else the `default` of the highest file that sets one, else no profile at all (built-in
+            defaults, variables and arguments still apply).
+        files: The profile files to read, highest precedence first, instead of discovering
+            `milvus.local.toml`, `milvus.toml` and the user file; the same as `MILVUS_PROFILES_FILE`.
+        **overrides: Values that win over the profile and the environment: `uri`, `db_name`,
+            `timeout` (seconds), `user`, `password` and `token`. `None` means not given. Any other
+            name raises `ConfigError`, which suggests the closest one.
+
+    Returns:
+        A client that has already answered a call on the profile's database.
+
+    Raises:
+        ConfigError: A profile file, an environment variable or an argument holds something invalid.
+        ProfileNotFoundError: No profile file defines the named profile.
+            A profile file that others can write is refused here too.
+        SecretNotFoundError: The profile has a user, and no password comes from anywhere.
+        KeyringUnavailableError: The keyring was needed and does not work.
+        ServerUnreachableError: No answer within the profile's `timeout`, or the TLS handshake failed.
+        AuthenticationError: The server refused the credentials.
+        DatabaseNotFoundError: The server has no database named `db_name`.
+
+    Examples:
+        ```python
+        from milvus_profiles import connect
+
+        client = connect("local")
+        print(client.list_collections())
+        client.close()
+        ```
     """
     cfg = resolve(profile, files=files, **overrides)
     _check_before_connect(cfg)
@@ -61,7 +89,42 @@ async def connect_async(
     files: Sequence[str | os.PathLike[str]] | None = None,
     **overrides: Any,
 ) -> AsyncMilvusClient:
-    """A ready ``pymilvus.AsyncMilvusClient`` for a profile; see :func:`connect`."""
+    """A ready `pymilvus.AsyncMilvusClient` for a profile: `connect` for asyncio.
+
+    It takes the same arguments, proves the same readiness and raises the same errors as `connect`.
+
+    Args:
+        profile: The profile's name. `None` selects one as the command line does: `MILVUS_PROFILE`,
+            else the `default` of the highest file that sets one, else no profile at all (built-in
+            defaults, variables and arguments still apply).
+        files: The profile files to read, highest precedence first, instead of discovering
+            `milvus.local.toml`, `milvus.toml` and the user file; the same as `MILVUS_PROFILES_FILE`.
+        **overrides: Values that win over the profile and the environment: `uri`, `db_name`,
+            `timeout` (seconds), `user`, `password` and `token`. `None` means not given. Any other
+            name raises `ConfigError`, which suggests the closest one.
+
+    Returns:
+        A client that has already answered a call on the profile's database.
+
+    Raises:
+        MilvusProfilesError: The errors of `connect`, for the same reasons.
+
+    Examples:
+        ```python
+        import asyncio
+
+        from milvus_profiles import connect_async
+
+
+        async def main() -> None:
+            client = await connect_async("prod", timeout=5)
+            print(await client.list_collections())
+            await client.close()
+
+
+        asyncio.run(main())
+        ```
+    """
     cfg = resolve(profile, files=files, **overrides)
     _check_before_connect(cfg)
     from pymilvus import AsyncMilvusClient

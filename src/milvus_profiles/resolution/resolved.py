@@ -22,15 +22,20 @@ MASK = "********"
 
 @dataclass(frozen=True)
 class Origin:
-    """Where a value came from.
+    """Where a value came from; `str()` gives it as `show --explain` prints it.
 
-    ``kind`` is one of ``default``, ``file``, ``env``, ``keyring``, ``reference`` or ``kwarg``;
-    ``detail`` is the file and line (``/abs/milvus.toml:7 [profiles.dev]``), the variable name, the
-    keyring account, the secret reference and where it is written, or the argument name.
+    Examples:
+        ```python
+        cfg = resolve("dev")
+        print(cfg.origins["db_name"])  # file /home/me/app/milvus.toml:5 [profiles.dev]
+        ```
     """
 
     kind: OriginKind
+    """`default`, `file`, `env`, `keyring`, `reference` or `kwarg` (a keyword argument)."""
     detail: str = ""
+    """The file and line (`/abs/milvus.toml:7 [profiles.dev]`), the variable name, the keyring account,
+    the secret reference and where it is written, or the argument name."""
 
     def __str__(self) -> str:
         if self.kind == "default":
@@ -58,22 +63,42 @@ def show_value(name: str, value: Any) -> str:
 
 @dataclass(frozen=True, repr=False)
 class ResolvedProfile:
-    """The outcome of :func:`milvus_profiles.resolve`: plain values plus their origins.
+    """What `resolve` returns: plain values plus their origins. `connect` builds its client from it.
 
-    Secrets are :class:`pydantic.SecretStr`; ``repr()``, ``str()`` and :meth:`explain` never show them.
+    Secrets are `pydantic.SecretStr`; `repr()`, `str()` and `explain` never show them.
+
+    Examples:
+        ```python
+        cfg = resolve("prod")
+        print(cfg.uri, cfg.db_name, cfg.origins["uri"])
+        ```
     """
 
     name: str | None
+    """The profile's name; `None` when no profile was selected (defaults, variables and arguments only)."""
     uri: str
+    """The server (`http://host:19530`, `https://host:443`, ...) or the absolute path of a Milvus Lite
+    `.db` file."""
     db_name: str
+    """The database; `default` unless set."""
     timeout: float
+    """Seconds to wait for the server; 10 unless set."""
     user: str | None = None
+    """The user of a profile that logs in with a password; `None` for a token or no authentication."""
     password: SecretStr | None = None
+    """The user's password; reveal it with `password.get_secret_value()`."""
     token: SecretStr | None = None
+    """The API token of a profile without a user."""
     tls: Mapping[str, str | bool] = field(default_factory=dict)
+    """The `[tls]` table as pymilvus takes it (`secure`, `server_pem_path`, `server_name`, ...), paths
+    absolute."""
     grpc_options: Mapping[str, bool | int | float | str] = field(default_factory=dict)
+    """The `[grpc]` table: gRPC channel options passed as `grpc_options`."""
     origins: Mapping[str, Origin] = field(default_factory=dict)
+    """Where each value that is set came from, by field name (`uri`, `tls.server_name`, ...), plus
+    `profile`: what selected the profile."""
     files: tuple[Path, ...] = ()
+    """The profile files that were read, highest precedence first."""
     secret_error: MilvusProfilesError | None = field(default=None, compare=False)
     """Why no secret was had: withheld from an untrusted route, a failed reference, a keyring that does not
     answer. connect() raises it when the profile has a user; without one, it connects without a token."""

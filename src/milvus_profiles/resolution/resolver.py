@@ -62,15 +62,36 @@ def resolve(
     files: Sequence[str | os.PathLike[str]] | None = None,
     **overrides: Any,
 ) -> ResolvedProfile:
-    """Resolve a profile: defaults, then the profile, then ``MILVUS_*`` variables, then ``overrides``.
+    """Resolve a profile: defaults, then the profile, then `MILVUS_*` variables, then `overrides`.
 
-    No network call is made. A stored secret (keyring, reference, ``MILVUS_PASSWORD``/``MILVUS_TOKEN``)
+    No network call is made. A stored secret (keyring, reference, `MILVUS_PASSWORD`/`MILVUS_TOKEN`)
     is looked up only for a connection whose endpoint and transport come from trusted sources. A result
     is reused while the files, folders and variables it depended on are unchanged.
 
-    Example:
-        >>> cfg = resolve("dev", db_name="analytics")
-        >>> print(cfg.explain())
+    Args:
+        profile: The profile's name. `None` selects one as the command line does: `MILVUS_PROFILE`,
+            else the `default` of the highest file that sets one, else no profile at all (built-in
+            defaults, variables and arguments still apply).
+        files: The profile files to read, highest precedence first, instead of discovering
+            `milvus.local.toml`, `milvus.toml` and the user file; the same as `MILVUS_PROFILES_FILE`.
+        **overrides: Values that win over the profile and the environment: `uri`, `db_name`,
+            `timeout` (seconds), `user`, `password` and `token`. `None` means not given. Any other
+            name raises `ConfigError`, which suggests the closest one.
+
+    Returns:
+        The values a client is built from, each with its origin.
+
+    Raises:
+        ConfigError: A profile file, an environment variable or an argument holds something invalid.
+        ProfileNotFoundError: No profile file defines the named profile.
+
+    Examples:
+        ```python
+        from milvus_profiles import resolve
+
+        cfg = resolve("dev", db_name="analytics")
+        print(cfg.explain())
+        ```
     """
     try:
         key: Hashable = (
