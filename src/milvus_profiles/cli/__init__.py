@@ -32,6 +32,13 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "doctor": ("doctor", "doctor"),
     "schema": ("schema", "schema"),
     "import": ("importing", "import_profiles"),
+    "exec": ("execute", "exec_program"),
+    "set": ("edit", "set_key"),
+    "unset": ("edit", "unset_key"),
+    "rename": ("edit", "rename"),
+    "copy": ("edit", "copy_profile"),
+    "current": ("current", "current"),
+    "shell": ("shell", "shell"),
 }
 
 
