@@ -56,6 +56,18 @@ class MainGroup(click.Group):
         command: click.Command = getattr(import_module(f".{module}", __name__), attribute)
         return command
 
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name = args[0] if args else ""
+        if args and name not in COMMANDS and not name.startswith("-"):
+            import difflib
+
+            close = difflib.get_close_matches(name, COMMANDS, n=3, cutoff=0.6)
+            if close:
+                ctx.fail(f"no such command {name!r}; did you mean {' or '.join(map(repr, close))}?")
+        return super().resolve_command(ctx, args)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)

@@ -45,9 +45,8 @@ def _key(text: str) -> Key:
             hint="store it with `milvus-profiles secret set NAME`, or set " + field.env,
         )
     parts = tuple(text.split("."))
-    known = (len(parts) == 1 and parts[0] in (*FIELDS_BY_NAME, "extends")) or (
-        len(parts) == 2 and ((parts[0] == "tls" and parts[1] in TLS_KEYS) or (parts[0] == "grpc" and parts[1]))
-    )
+    nested = len(parts) == 2 and ((parts[0] == "tls" and parts[1] in TLS_KEYS) or parts[0] == "grpc")
+    known = (nested and bool(parts[1])) or (len(parts) == 1 and parts[0] in (*FIELDS_BY_NAME, "extends"))
     if not known:
         raise ConfigError(f"{text!r} is not a profile key", hint=f"the keys are: {', '.join(KEYS)}")
     return parts
@@ -303,9 +302,8 @@ def copy_profile(state: State, source: str, target_name: str, scope: str | None)
         editor.set_profile(target_name, values)
 
     _write(state, target, change)
-    state.out.done(
-        f"copied profile {source!r} ({display_path(origin.path)}) to {target_name!r} in {display_path(target)}"
-    )
+    copied = f"copied profile {source!r} ({display_path(origin.path)}) to {target_name!r}"
+    state.out.done(f"{copied} in {display_path(target)}")
     if len(tables) > 1:
         others = ", ".join(display_path(pf.path) for pf, _ in tables[1:])
         state.out.warning(f"only the table of {display_path(origin.path)} was copied, not those of {others}")

@@ -7,6 +7,7 @@ the program, and its exit status becomes ours (128 + the signal when a signal en
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -77,10 +78,8 @@ def _wait(pid: int, waited: set[signal.Signals]) -> int:
             number = signal.sigwait(waited)
             from_kernel = number == signal.SIGINT and _terminal_foreground()
         if number != signal.SIGCHLD and not from_kernel:
-            try:
+            with contextlib.suppress(ProcessLookupError):  # it has just exited; waitpid says how
                 os.kill(pid, number)
-            except ProcessLookupError:  # it has just exited; waitpid says how
-                pass
 
 
 def _terminal_foreground() -> bool:
@@ -139,7 +138,9 @@ def exec_program(ctx: click.Context, name: str, command: tuple[str, ...]) -> Non
     \b
     Examples:
       milvus-profiles exec prod -- go run ./cmd/loader
-      milvus-profiles exec dev -- sh -c 'curl -s -H "Authorization: Bearer $MILVUS_TOKEN" "$MILVUS_URI/v2/vectordb/collections/list" -d "{}"'
+      milvus-profiles exec dev -- node loader.js
+      milvus-profiles exec dev -- sh -c 'curl -sf "$MILVUS_URI/v2/vectordb/collections/list" \\
+        -H "Authorization: Bearer $MILVUS_TOKEN" -d "{}"'
     """
     from ..connection.diagnose import preflight
     from ..resolution.resolver import resolve

@@ -163,11 +163,8 @@ class ProfileEditor:
             raise KeyError(old)
         if new in self.profiles:
             raise ValueError(f"profile {new!r} exists")
-        renamed = {}
-        for key, value in copy.deepcopy(self.data).items():
-            if key == "profiles":
-                value = {(new if n == old else n): t for n, t in value.items()}
-            renamed[key] = value
+        renamed = copy.deepcopy(self.data)
+        renamed["profiles"] = {(new if n == old else n): t for n, t in renamed["profiles"].items()}
         self._apply(renamed, lambda: self._splice_rename(old, new), lambda: self._doc_rename(old, new))
         if self.default == old:
             self.set_default(new)
