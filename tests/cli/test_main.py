@@ -41,7 +41,7 @@ def test_an_unknown_command_is_a_usage_error(cli: Run) -> None:
 
 
 @pytest.mark.parametrize(
-    ("typed", "meant"), [("lsit", "'list'"), ("lst", "'list' or 'set'"), ("curent", "'current'")]
+    ("typed", "meant"), [("lsit", "'list'"), ("lst", "'list' or 'set'"), ("curent", "'current' or 'secret'")]
 )
 def test_a_mistyped_command_names_the_close_ones(cli: Run, typed: str, meant: str) -> None:
     result = cli(typed)
