@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
 import pytest
+import tomllib
 
 from milvus_profiles import resolve
 
@@ -46,7 +46,7 @@ def test_set_adds_a_key_and_a_tls_table_and_resolves_as_typed(cli: Run, project:
     assert cli("set", "prod", "timeout", "2.5").exit_code == 0
     assert cli("set", "prod", "tls.server_name", "milvus.internal").exit_code == 0
     text = project.read_text()
-    assert text.startswith(FILE.split("timeout = 10\n")[0])  # everything above, as written
+    assert text.startswith(FILE.split("timeout = 10\n", maxsplit=1)[0])  # everything above, as written
     assert (
         'timeout = 2.5\ndb_name = "analytics"\n\n[profiles.prod.tls]\nserver_name = "milvus.internal"\n'
         in text
