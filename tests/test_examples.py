@@ -25,9 +25,15 @@ def test_quickstart_example_runs_on_milvus_lite(isolated: Path) -> None:
         check=True,
         cwd=isolated,
     )
-    hits = out.stdout.splitlines()
-    assert len(hits) == 3
-    assert hits[0].startswith("7 doc 7 ")  # the nearest neighbour of a stored vector is itself
+    lines = out.stdout.splitlines()
+    assert lines[0].startswith("connected with profile 'local' (Milvus Lite, milvus_lite-")
+    assert lines[1:4] == [
+        "inserted 100 rows into collection 'quickstart' (ids 0 to 99, 4-d vectors)",
+        "searched for the 3 rows nearest to row 7 ('doc 7'):",
+        # the nearest neighbour of a stored vector is itself
+        "  1. id 7, text 'doc 7', cosine similarity 1.000",
+    ]
+    assert len(lines) == 6
     assert (isolated / "data" / "milvus.db").is_dir()
 
 

@@ -157,7 +157,7 @@ def test_the_home_page_starts_with_the_install_line_and_get_started(site: Path) 
 
 
 HEADING = re.compile(r'<h(\d) id="(milvus_profiles\.[\w.]+)" class="doc doc-heading">')
-INTERNAL = ("secret_error", "file_error", "file_warning")
+INTERNAL = ("secret_error", "route", "notes")
 FIELDS = ("name", "uri", "db_name", "timeout", "user", "password", "token", "tls", "grpc_options", "origins")
 FUNCTIONS = ("connect", "connect_async", "resolve", "save_secret", "delete_secret")
 

@@ -83,7 +83,8 @@ def test_an_existing_name_is_refused_without_force(cli: Run) -> None:
     assert result.exit_code == 3
     assert result.stderr.splitlines() == [
         "error: milvus.toml already has a profile named 'staging'",
-        "hint: use --force to replace it, or choose another name",
+        "hint: change one key with `milvus-profiles set staging KEY VALUE`; --force replaces the whole "
+        "profile",
     ]
     assert Path("milvus.toml").read_text(encoding="utf-8") == HAND_WRITTEN
 

@@ -79,4 +79,4 @@ def test_concurrent_inits_create_the_file_once_and_leave_no_lock_files(
     made = [p.name for p in repository.iterdir()]
     assert {".gitignore", "milvus.toml"} <= set(made)
     assert [name for name in made if "lock" in name or name.endswith(".tmp")] == []
-    assert (repository / ".gitignore").read_text(encoding="utf-8") == "milvus.local.toml\n"
+    assert (repository / ".gitignore").read_text(encoding="utf-8") == "milvus.local.toml\n/data/\n"

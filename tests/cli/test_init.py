@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -18,14 +20,14 @@ def test_init_writes_a_lite_default_and_ignores_the_local_file(cli: Run) -> None
     assert result.stdout.splitlines() == [
         "created milvus.toml with profile 'local' (Milvus Lite, ./data/milvus.db)",
         "created milvus.schema.json for editors (see `#:schema`)",
-        "added milvus.local.toml to .gitignore",
+        "added milvus.local.toml and /data/ to .gitignore",
         "next: `milvus-profiles test` checks that the profile is ready",
     ]
     assert Path("milvus.toml").read_text(encoding="utf-8") == TEMPLATE
     data = parse_text(TEMPLATE.encode(), Path("milvus.toml")).data
     assert data == {"default": "local", "profiles": {"local": {"uri": "./data/milvus.db"}}}
     assert "# [profiles.dev]" in TEMPLATE
-    assert Path(".gitignore").read_text(encoding="utf-8") == "milvus.local.toml\n"
+    assert Path(".gitignore").read_text(encoding="utf-8") == "milvus.local.toml\n/data/\n"
     assert cli("check").exit_code == 0
 
 
@@ -40,16 +42,37 @@ def test_the_gitignore_of_the_repository_root_gets_one_line_once(cli: Run) -> No
         again = cli("init", "--force")
     assert first.exit_code == again.exit_code == 0
     assert (sub / "milvus.toml").exists()
-    assert f"added milvus.local.toml to {root / '.gitignore'}" in first.stdout
+    assert f"added milvus.local.toml and /service/data/ to {root / '.gitignore'}" in first.stdout
     assert "gitignore" not in again.stdout
-    assert Path(".gitignore").read_text(encoding="utf-8") == "*.pyc\nmilvus.local.toml\n"
+    assert Path(".gitignore").read_text(encoding="utf-8") == "*.pyc\nmilvus.local.toml\n/service/data/\n"
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_git_ignores_the_lite_database_and_the_local_file_and_keeps_milvus_toml(cli: Run) -> None:
+    shutil.rmtree(".git")
+    subprocess.run(["git", "init", "-q"], check=True)
+    sub = Path("service")
+    sub.mkdir()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(sub)
+        assert cli("init").exit_code == 0
+        assert cli("test").exit_code == 0  # creates data/milvus.db
+    assert (sub / "data" / "milvus.db").exists()
+
+    def ignored(path: str) -> bool:
+        return subprocess.run(["git", "check-ignore", "-q", path], check=False).returncode == 0
+
+    assert ignored("service/data/milvus.db")
+    assert ignored("service/milvus.local.toml")
+    assert not ignored("service/milvus.toml")
+    assert not ignored("data/other.db")  # only the folder init configured
 
 
 def test_an_equivalent_gitignore_line_is_enough(cli: Run) -> None:
-    Path(".gitignore").write_text("/milvus.local.toml\n", encoding="utf-8")
+    Path(".gitignore").write_text("/milvus.local.toml\ndata/\n", encoding="utf-8")
     result = cli("init")
     assert "gitignore" not in result.stdout
-    assert Path(".gitignore").read_text(encoding="utf-8") == "/milvus.local.toml\n"
+    assert Path(".gitignore").read_text(encoding="utf-8") == "/milvus.local.toml\ndata/\n"
 
 
 def test_outside_a_repository_no_gitignore_is_written(cli: Run, tmp_path: Path) -> None:

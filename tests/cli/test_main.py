@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from milvus_profiles import __version__
 from milvus_profiles.cli.exitcodes import EXIT_CODES
 
@@ -26,16 +28,26 @@ def test_help_lists_every_command(cli: Run) -> None:
     assert result.exit_code == 0
     commands = re.findall(r"^  ([a-z-]+)  ", result.output.split("Commands:")[1], flags=re.M)
     assert commands == [
-        "add", "check", "doctor", "env", "import", "init", "list", "remove", "schema", "secret",
-        "set-default", "show", "test", "trust", "untrust",
+        "add", "check", "copy", "current", "doctor", "env", "exec", "import", "init", "list", "remove",
+        "rename", "schema", "secret", "set", "set-default", "shell", "show", "test", "trust", "unset",
+        "untrust",
     ]  # fmt: skip
     assert "_MILVUS_PROFILES_COMPLETE=bash_source milvus-profiles" in result.output
 
 
 def test_an_unknown_command_is_a_usage_error(cli: Run) -> None:
-    result = cli("lsit")
+    result = cli("frobnicate")
     assert result.exit_code == 2
-    assert "No such command 'lsit'" in result.stderr
+    assert "No such command 'frobnicate'" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"), [("lsit", "'list'"), ("lst", "'list' or 'set'"), ("curent", "'current' or 'secret'")]
+)
+def test_a_mistyped_command_names_the_close_ones(cli: Run, typed: str, meant: str) -> None:
+    result = cli(typed)
+    assert result.exit_code == 2
+    assert result.stderr.endswith(f"Error: no such command '{typed}'; did you mean {meant}?\n")
 
 
 def test_an_error_is_one_error_line_and_one_hint_line(cli: Run) -> None:

@@ -121,7 +121,8 @@ def test_all_as_json(cli: Run, profiles: Path) -> None:
     ]
     local = data["profiles"][0]
     assert set(local) == {"profile", "status", "exit_code", "uri", "db_name", "server_version", "latency_ms",
-                          "error", "hint"}  # fmt: skip
+                          "error", "hint", "warnings"}  # fmt: skip
+    assert local["warnings"] == []
     assert local["error"] is None
     assert local["server_version"].startswith("milvus_lite-")
     assert local["latency_ms"] > 0

@@ -34,6 +34,13 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "import": ("importing", "import_profiles"),
     "trust": ("trust", "trust"),
     "untrust": ("trust", "untrust"),
+    "exec": ("execute", "exec_program"),
+    "set": ("edit", "set_key"),
+    "unset": ("edit", "unset_key"),
+    "rename": ("edit", "rename"),
+    "copy": ("edit", "copy_profile"),
+    "current": ("current", "current"),
+    "shell": ("shell", "shell"),
 }
 
 
@@ -50,6 +57,18 @@ class MainGroup(click.Group):
         module, attribute = COMMANDS[cmd_name]
         command: click.Command = getattr(import_module(f".{module}", __name__), attribute)
         return command
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name = args[0] if args else ""
+        if args and name not in COMMANDS and not name.startswith("-"):
+            import difflib
+
+            close = difflib.get_close_matches(name, COMMANDS, n=3, cutoff=0.6)
+            if close:
+                ctx.fail(f"no such command {name!r}; did you mean {' or '.join(map(repr, close))}?")
+        return super().resolve_command(ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

@@ -8,6 +8,7 @@ argument, and goes to the keyring only.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..config import toml
-from ..errors import ConfigError
+from ..errors import ConfigError, KeyringUnavailableError
 from ..fields import FIELDS_BY_NAME, TLS_KEYS
 from ..uri import is_lite
 from ..write import locks
@@ -81,10 +82,10 @@ def _relative_to_file(value: str, folder: Path, option: str | None = None) -> st
 @click.argument("name", callback=check_name)
 @click.option(
     "--uri",
-    required=True,
     help=FIELDS_BY_NAME["uri"].help.replace(
         "(relative to the profile file)", "(relative to the working folder)"
-    ),
+    )
+    + " Without it, on a terminal, every field is asked for.",
 )
 @click.option("--db-name", help=FIELDS_BY_NAME["db_name"].help)
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), help=FIELDS_BY_NAME["timeout"].help)
@@ -103,14 +104,19 @@ def _relative_to_file(value: str, folder: Path, option: str | None = None) -> st
     "--ask-secret", is_flag=True, help="Ask for the password (or token) and store it in the keyring."
 )
 @click.option("--secret-stdin", is_flag=True, help="Read the password (or token) from standard input.")
-@click.option("--force", is_flag=True, help="Replace a profile of the same name in that file.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace the whole profile of the same name in that file (keys not given are dropped; "
+    "`set` changes one key).",
+)
 @click.pass_obj
 def add(
     state: State,
     /,
     *,
     name: str,
-    uri: str,
+    uri: str | None,
     db_name: str | None,
     timeout: float | None,
     user: str | None,
@@ -125,22 +131,26 @@ def add(
     """Add profile NAME to a profile file.
 
     A secret is never given on the command line: --ask-secret prompts for it without echo and
-    --secret-stdin reads it from a pipe; either way it goes to the keyring.
+    --secret-stdin reads it from a pipe; either way it goes to the keyring. Without --uri, on a
+    terminal, each field is asked for in turn, as `aws configure` does.
+
+    \b
+    Examples:
+      milvus-profiles add dev --uri http://localhost:19530 --user root --ask-secret
+      milvus-profiles add cloud --uri https://in03-xxxx.serverless.gcp-us-west1.cloud.zilliz.com --ask-secret
+      milvus-profiles add prod          # asks for the URI, database, timeout, user and secret
     """
     from ..config.model import validate_file
     from ..write.editor import ProfileEditor
 
     if ask_secret and secret_stdin:
         raise click.UsageError("--ask-secret and --secret-stdin cannot be used together")
-    given = {"uri": uri, "db_name": db_name, "user": user, "extends": extends, **tls_options}
-    for option, text in given.items():
-        try:
-            (text or "").encode("utf-8")
-        except UnicodeEncodeError:  # bytes the shell passed that are not UTF-8
-            raise ConfigError(
-                f"--{option.replace('_', '-')}: not valid UTF-8 text",
-                hint="give the value in UTF-8, the encoding profile files are written in",
-            ) from None
+    asked_secret: str | None = None
+    if uri is None:
+        uri, db_name, timeout, user, asked_secret = _ask_fields(
+            state, name, db_name, timeout, user, stdin_taken=secret_stdin
+        )
+    _check_utf8({"uri": uri, "db_name": db_name, "user": user, "extends": extends, **tls_options})
     target = scope_file(state, scope)
     values: dict[str, Any] = {
         k: v
@@ -161,13 +171,19 @@ def add(
     if tls:
         values["tls"] = tls
 
+    replaced: dict[str, Any] = {}
+
     def edited() -> tuple[ProfileEditor, Catalog, dict[str, Setting]]:
         """The file with the profile added, checked as it will be once written."""
         editor = ProfileEditor.open(target)
+        replaced.clear()
+        if name in editor.profiles:
+            replaced.update(editor.profiles[name])
         if name in editor.profiles and not force:
             raise ConfigError(
                 f"{display_path(target)} already has a profile named {name!r}",
-                hint="use --force to replace it, or choose another name",
+                hint=f"change one key with `milvus-profiles set {name} KEY VALUE`; --force replaces the "
+                "whole profile",
             )
         editor.set_profile(name, values)
         if make_default:
@@ -180,7 +196,7 @@ def add(
         except ConfigError as e:
             raise _not_added(name, target, e) from None
 
-    secret = None
+    secret = asked_secret
     if ask_secret or secret_stdin:
         # Asked before the file is locked, so that no writer waits on a person typing; the edit is
         # checked first, so that a profile which would be refused never asks for a secret.
@@ -198,19 +214,119 @@ def add(
         editor, catalog, _ = edited()
         editor.save(private=is_private(target))
     toml.clear_cache()
-    out = state.out
-    out.done(
-        f"added profile {name!r} to {display_path(target)}" + (" as its default" if make_default else "")
-    )
+    _report(state, name, target, values, replaced, make_default=make_default)
     _warn_shadowed(state, catalog, name, target)
     for key, value in tls.items():
         if key.endswith("_path") and not (target.parent / os.path.expanduser(value)).exists():
-            out.warning(f"tls.{key}: {value} does not exist (yet)")
+            state.out.warning(f"tls.{key}: {value} does not exist (yet)")
     if secret is not None:
-        from ..secrets.manage import save_secret
+        _store(state, name, target, secret, bool(values.get("user")))
 
+
+def _report(
+    state: State,
+    name: str,
+    target: Path,
+    values: dict[str, Any],
+    replaced: dict[str, Any],
+    *,
+    make_default: bool,
+) -> None:
+    out = state.out
+    as_default = " as its default" if make_default else ""
+    if not replaced:
+        out.done(f"added profile {name!r} to {display_path(target)}{as_default}")
+        return
+    out.done(f"replaced the whole profile {name!r} in {display_path(target)}{as_default}")
+    dropped = sorted(k for k in replaced if k not in values)
+    if dropped:
+        out.warning(
+            f"keys of the old profile not given again are gone: {', '.join(dropped)}",
+            hint=f"to change one key and keep the rest, use `milvus-profiles set {name} KEY VALUE`",
+        )
+
+
+def _store(state: State, name: str, target: Path, secret: str, has_user: bool) -> None:
+    """The secret to the keyring; when there is no working keyring, how to finish without `add`."""
+    from ..secrets.manage import save_secret
+
+    try:
         account = save_secret(name, secret, files=lower_files(state, target))
-        out.done(f"stored the secret in the keyring (account {account})")
+    except KeyringUnavailableError as e:
+        variable = "MILVUS_PASSWORD" if has_user else "MILVUS_TOKEN"
+        raise KeyringUnavailableError(
+            f"profile {name!r} is saved in {display_path(target)}, but its secret is not: {e.message}",
+            hint=f"finish with `milvus-profiles secret set {name}` once a keyring works, or set "
+            f"{variable} where the profile is used (do not run `add` again: the profile exists)",
+        ) from None
+    state.out.done(f"stored the secret in the keyring (account {account})")
+
+
+def _check_utf8(given: dict[str, str | None]) -> None:
+    for option, text in given.items():
+        try:
+            (text or "").encode("utf-8")
+        except UnicodeEncodeError:  # bytes the shell passed that are not UTF-8
+            raise ConfigError(
+                f"--{option.replace('_', '-')}: not valid UTF-8 text",
+                hint="give the value in UTF-8, the encoding profile files are written in",
+            ) from None
+
+
+def _on_terminal() -> bool:
+    return sys.stdin.isatty() and sys.stderr.isatty()
+
+
+URI_FORMS = (
+    "  http://localhost:19530           a Milvus server (standalone, or on Kubernetes via a port-forward)\n"
+    "  https://HOST:443                  a server behind TLS, or Zilliz Cloud's public endpoint\n"
+    "  ./data/milvus.db                  Milvus Lite: a local file, no server"
+)
+
+
+def _ask_fields(
+    state: State,
+    name: str,
+    db_name: str | None,
+    timeout: float | None,
+    user: str | None,
+    *,
+    stdin_taken: bool,
+) -> tuple[str, str | None, float | None, str | None, str | None]:
+    """Each field in turn, its default in brackets; options already given are not asked again."""
+    if stdin_taken or not _on_terminal():
+        raise click.UsageError("--uri is required when not on a terminal (on one, each field is asked for)")
+    out = state.out
+    out.line(f"New profile {name!r}. The URI takes one of these forms:", err=True)
+    out.line(URI_FORMS, err=True)
+    uri = str(click.prompt("URI", default=FIELDS_BY_NAME["uri"].default, err=True))
+    if db_name is None:
+        db_name = str(click.prompt("Database", default=FIELDS_BY_NAME["db_name"].default, err=True))
+    if timeout is None:
+        timeout = float(
+            click.prompt(
+                "Timeout in seconds",
+                default=FIELDS_BY_NAME["timeout"].default,
+                type=click.FloatRange(min=0, min_open=True),
+                err=True,
+            )
+        )
+    secret = None
+    if not is_lite(uri):
+        if user is None:
+            user = click.prompt("User (empty for none: a token)", default="", show_default=False, err=True)
+        label = f"Password for user {user!r}" if user else "Token"
+        secret = click.prompt(
+            f"{label} (empty to store none now; it goes to the keyring)",
+            default="",
+            show_default=False,
+            hide_input=True,
+            confirmation_prompt=True,
+            err=True,
+        )
+    db = None if db_name == FIELDS_BY_NAME["db_name"].default else db_name
+    wait = None if timeout == FIELDS_BY_NAME["timeout"].default else timeout
+    return uri, db, wait, user or None, secret or None
 
 
 def _not_added(name: str, target: Path, error: ConfigError) -> ConfigError:

@@ -20,6 +20,7 @@ from .output import Output
 if TYPE_CHECKING:
     from ..config.catalog import Catalog
     from ..config.toml import ProfileFile
+    from ..resolution.resolved import ResolvedProfile
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -150,3 +151,29 @@ def lower_files(state: State, target: Path) -> list[Path]:
     paths = [p.absolute() for p in paths]
     below = paths[paths.index(target) :] if target in paths else [target]
     return [p for p in below if p.exists()]
+
+
+DEFAULT_USER = "root"
+# Milvus's built-in password for root: public knowledge, to be changed before production; only compared with
+DEFAULT_PASSWORD = "Milvus"  # noqa: S105
+
+
+def default_password_warning(cfg: ResolvedProfile) -> tuple[str, str] | None:
+    """A warning and its fix when the profile logs in as ``root`` with Milvus's built-in password."""
+    password = cfg.password.get_secret_value() if cfg.password is not None else None
+    token = cfg.token.get_secret_value() if cfg.token is not None else None
+    name = cfg.name or "(none)"
+    if cfg.user == DEFAULT_USER and password == DEFAULT_PASSWORD:
+        hint = f"change it on the server and in the keyring with `milvus-profiles secret rotate {name}`"
+    elif token == f"{DEFAULT_USER}:{DEFAULT_PASSWORD}":
+        hint = (
+            f"set the user (`milvus-profiles set {name} user root`), store the password with "
+            f"`milvus-profiles secret set {name}`, then run `milvus-profiles secret rotate {name}`"
+        )
+    else:
+        return None
+    return (
+        f"profile {name} logs in as {DEFAULT_USER!r} with Milvus's built-in default password, "
+        "which must be changed before production",
+        hint,
+    )

@@ -37,6 +37,9 @@ def _keyring(out: Output) -> None:
     if inner:
         name += " (" + ", ".join(f"{type(b).__module__}.{type(b).__qualname__}" for b in inner) + ")"
     out.item("info", f"backend: {name}")
+    plain = plaintext_store()
+    if plain is not None:
+        out.item("warn", plain, PLAINTEXT_HINT)
     if type(backend).__module__ == "keyring.backends.null":
         out.item("warn", "this backend stores nothing", "set MILVUS_PASSWORD or MILVUS_TOKEN instead")
         return
@@ -46,6 +49,63 @@ def _keyring(out: Output) -> None:
         out.item("fail", e.message, e.hint)
     else:
         out.item("ok", "a lookup works")
+
+
+# keyring's documented scale: a backend below priority 1 is one it does not recommend (keyrings.alt's
+# file backends, for one), and never picks on its own.
+RECOMMENDED_PRIORITY = 1
+PLAINTEXT_HINT = (
+    "use the system keyring (GNOME Keyring, KWallet, macOS Keychain, Windows Credential Locker), "
+    "or keep secrets in MILVUS_PASSWORD / MILVUS_TOKEN from your CI's or platform's secret store"
+)
+
+
+def plaintext_store() -> str | None:
+    """What is wrong with where the keyring stores secrets, when it keeps them unprotected; else None."""
+    import keyring
+
+    backend = keyring.get_keyring()
+    writer = next(iter(getattr(backend, "backends", None) or ()), backend)  # a chainer writes to its first
+    kind = f"{type(writer).__module__}.{type(writer).__qualname__}"
+    where = getattr(writer, "file_path", None)
+    at = f" in {where}" if where else ""
+    if type(writer).__name__ == "PlaintextKeyring":
+        return f"the keyring backend {kind} stores secrets in plain text{at}"
+    try:
+        priority = float(writer.priority)
+    except Exception:  # a backend's priority may raise when it cannot run here; that is not this check
+        return None
+    if priority < RECOMMENDED_PRIORITY and type(writer).__module__ != "keyring.backends.null":
+        return (
+            f"the keyring backend {kind} has priority {priority:g}, below {RECOMMENDED_PRIORITY}: keyring "
+            f"does not recommend it, and it may keep secrets unprotected{at}"
+        )
+    return None
+
+
+def _credentials(out: Output, state: State) -> None:
+    """Profiles that log in with Milvus's built-in root password."""
+    from ..config.catalog import load_catalog
+    from ..resolution.resolver import resolve
+    from .common import default_password_warning
+
+    out.heading("credentials")
+    try:
+        names = load_catalog(state.files).names()
+    except MilvusProfilesError:
+        return  # `profiles` below reports it
+    found = False
+    for name in names:
+        try:
+            cfg = resolve(name, files=state.files)
+        except MilvusProfilesError:
+            continue
+        warning = default_password_warning(cfg)
+        if warning is not None:
+            out.item("warn", *warning)
+            found = True
+    if not found:
+        out.item("ok", "no profile logs in with Milvus's built-in root password")
 
 
 def _files(out: Output, state: State, fix: bool) -> None:
@@ -194,4 +254,5 @@ def doctor(state: State, fix: bool) -> None:
     _files(out, state, fix)
     _environment(out)
     _profiles(out, state)
+    _credentials(out, state)
     _pymilvus_dotenv(out)

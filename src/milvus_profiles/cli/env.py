@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import click
 
 from ..fields import FIELDS
 from ..uri import has_credentials, redact
 from .common import State, pick_profile, profile_argument
+
+if TYPE_CHECKING:
+    from ..resolution.resolved import ResolvedProfile
 
 FORMATS = ("sh", "fish", "powershell", "dotenv", "json")
 
@@ -54,26 +58,13 @@ def _text(value: object) -> str:
     return str(value)
 
 
-@click.command()
-@profile_argument
-@click.option(
-    "--format", "fmt", type=click.Choice(FORMATS), default="sh", show_default=True, help="The output format."
-)
-@click.option("--include-secrets", is_flag=True, help="Also print MILVUS_PASSWORD / MILVUS_TOKEN.")
-@click.pass_obj
-def env(state: State, name: str | None, profile_option: str | None, fmt: str, include_secrets: bool) -> None:
-    """Print profile NAME as MILVUS_* environment variables.
+def profile_variables(cfg: ResolvedProfile, *, include_secrets: bool) -> tuple[dict[str, str], list[str]]:
+    """The ``MILVUS_*`` variables of a resolved profile, and notes on what was left out.
 
-    \b
-    Examples:
-      eval "$(milvus-profiles env dev)"
-      milvus-profiles env dev --format fish | source
-      milvus-profiles env dev --format powershell | Out-String | Invoke-Expression
-      milvus-profiles env dev --format dotenv > .env.milvus
+    Secrets (and credentials in the URI) are included only with ``include_secrets``; ``tls`` and ``grpc``
+    settings have no variables and are named in the notes. ``env`` prints the result; ``exec`` hands it
+    to a program's environment.
     """
-    from ..resolution.resolver import resolve
-
-    cfg = resolve(pick_profile(state, name, profile_option), files=state.files)
     variables: dict[str, str] = {}
     notes: list[str] = []
     for field in FIELDS:
@@ -99,6 +90,30 @@ def env(state: State, name: str | None, profile_option: str | None, fmt: str, in
             notes.append(
                 f"{table} settings have no environment variables and are not exported: {', '.join(values)}"
             )
+    return variables, notes
+
+
+@click.command()
+@profile_argument
+@click.option(
+    "--format", "fmt", type=click.Choice(FORMATS), default="sh", show_default=True, help="The output format."
+)
+@click.option("--include-secrets", is_flag=True, help="Also print MILVUS_PASSWORD / MILVUS_TOKEN.")
+@click.pass_obj
+def env(state: State, name: str | None, profile_option: str | None, fmt: str, include_secrets: bool) -> None:
+    """Print profile NAME as MILVUS_* environment variables.
+
+    \b
+    Examples:
+      eval "$(milvus-profiles env dev)"
+      milvus-profiles env dev --format fish | source
+      milvus-profiles env dev --format powershell | Out-String | Invoke-Expression
+      milvus-profiles env dev --format dotenv > .env.milvus
+    """
+    from ..resolution.resolver import resolve
+
+    cfg = resolve(pick_profile(state, name, profile_option), files=state.files)
+    variables, notes = profile_variables(cfg, include_secrets=include_secrets)
     if fmt == "json":
         state.out.json(variables)
         return

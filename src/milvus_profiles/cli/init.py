@@ -81,8 +81,19 @@ def init(state: State, force: bool) -> None:
     carry_over(target, None, toml.read_file(target).data)  # written by you, through this command
     state.out.done(f"created {display_path(target)} with profile 'local' (Milvus Lite, ./data/milvus.db)")
     state.out.done(f"created {display_path(target.with_name(PROJECT_SCHEMA))} for editors (see `#:schema`)")
-    if root is not None and add_line(
-        root / ".gitignore", discovery.LOCAL_FILE, equivalent=GITIGNORE_EQUIVALENTS
-    ):
-        state.out.done(f"added {discovery.LOCAL_FILE} to {display_path(root / '.gitignore')}")
+    if root is not None:
+        ignore = root / ".gitignore"
+        # The Milvus Lite database the template points at (./data/) is data, never to be committed.
+        folder = Path.cwd().relative_to(root).as_posix()
+        data = "/data/" if folder == "." else f"/{folder}/data/"
+        added = [
+            line
+            for line, same in (
+                (discovery.LOCAL_FILE, GITIGNORE_EQUIVALENTS),
+                (data, (data.rstrip("/"), *(("data/", "data") if folder == "." else ()))),
+            )
+            if add_line(ignore, line, equivalent=same)
+        ]
+        if added:
+            state.out.done(f"added {' and '.join(added)} to {display_path(ignore)}")
     state.out.line("next: `milvus-profiles test` checks that the profile is ready")

@@ -61,6 +61,11 @@ def set_secret(state: State, name: str | None, profile_option: str | None, from_
     value = read_secret(state, stdin=from_stdin, label=label)
     account = save_secret(cfg.name, value, files=state.files)
     state.out.done(f"stored the {_kind(cfg)} in the keyring (account {account})")
+    from .doctor import PLAINTEXT_HINT, plaintext_store
+
+    plain = plaintext_store()
+    if plain is not None:
+        state.out.warning(plain, PLAINTEXT_HINT)
     env = FIELDS_BY_NAME[_kind(cfg)].env
     other = FIELDS_BY_NAME["token" if cfg.user else "password"].env
     for variable in (env, other):
@@ -122,3 +127,12 @@ def status(ctx: click.Context, name: str | None, profile_option: str | None) -> 
         command = f"milvus-profiles secret set {cfg.name}" if cfg.name else "milvus-profiles secret set"
         state.out.warning(f"user {cfg.user!r} has no password", hint=f"store it with `{command}`")
         ctx.exit(SECRET.code)
+
+
+def _add_rotate() -> None:
+    from .rotate import rotate
+
+    secret.add_command(rotate)
+
+
+_add_rotate()

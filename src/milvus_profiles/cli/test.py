@@ -16,15 +16,18 @@ import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ..errors import ConfigError, MilvusProfilesError
 from ..uri import redact
-from .common import State, complete_profiles
+from .common import State, complete_profiles, default_password_warning
 from .exitcodes import OK, UNEXPECTED, ExitCode, exit_code_for
 from .output import Cell
+
+if TYPE_CHECKING:
+    from ..resolution.resolved import ResolvedProfile
 
 MAX_WORKERS = 8
 
@@ -40,6 +43,7 @@ class Result:
     version: str | None = None
     latency_ms: float | None = None
     error: BaseException | None = None
+    warnings: tuple[tuple[str, str], ...] = ()
 
     def as_json(self) -> dict[str, Any]:
         message = hint = None
@@ -57,6 +61,7 @@ class Result:
             "latency_ms": None if self.latency_ms is None else round(self.latency_ms, 1),
             "error": message,
             "hint": hint,
+            "warnings": [{"message": m, "hint": h} for m, h in self.warnings],
         }
 
 
@@ -78,7 +83,7 @@ def check_profile(name: str | None, files: Sequence[str] | None, timeout: float 
             found = probe(cfg)
         except Exception as e:
             return Result(shown, exit_code_for(e), uri, db_name, error=e)
-        return Result(shown, OK, uri, db_name, found.version, found.latency_ms)
+        return Result(shown, OK, uri, db_name, found.version, found.latency_ms, warnings=_advice(cfg))
     from ..connection.client import classify, connect
 
     start = time.perf_counter()
@@ -96,6 +101,12 @@ def check_profile(name: str | None, files: Sequence[str] | None, timeout: float 
         with contextlib.suppress(Exception):  # the outcome is known; closing cannot change it
             client.close()
     return Result(shown, OK, uri, db_name, version, latency)
+
+
+def _advice(cfg: ResolvedProfile) -> tuple[tuple[str, str], ...]:
+    """What a ready profile should still change."""
+    found = default_password_warning(cfg)
+    return (found,) if found else ()
 
 
 def _lite_file(name: str | None, files: Sequence[str] | None) -> str | None:
@@ -199,5 +210,8 @@ def test(
         for r in failed:
             if r.error is not None:
                 out.error(r.error, debug=state.debug and r.exit is UNEXPECTED)
+        for r in results:
+            for message, hint in r.warnings:
+                out.warning(message, hint)
     if failed:
         ctx.exit(code)

@@ -5,6 +5,7 @@ No environment variable, keyring or network is touched here; ``milvus-profiles l
 
 from __future__ import annotations
 
+import difflib
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -66,12 +67,27 @@ class Catalog:
                 return Setting(pf.data["default"], pf, "", ())
         return None
 
-    def not_found(self, name: str) -> ProfileNotFoundError:
-        known = ", ".join(self.names()) or "none"
+    def not_found(self, name: str, source: str | None = None) -> ProfileNotFoundError:
+        """The error for a profile name no file defines, with the close names it may be a typo of.
+
+        ``source`` names where the name came from when it was not typed (``MILVUS_PROFILE``, a file's
+        ``default``), so that the error points at what to fix.
+        """
+        names = self.names()
+        known = ", ".join(names) or "none"
         searched = ", ".join(str(p) for p in self.searched) or "none"
+        close = difflib.get_close_matches(name, names, n=3, cutoff=0.6)
+        came = f" (from {source})" if source else ""
+        guess = f" (did you mean {' or '.join(map(repr, close))}?)" if close else ""
+        if source:
+            hint = f"set {source} to a known profile, or unset it"
+        elif close:
+            hint = f"use {close[0]!r}, or create {name!r} with `milvus-profiles add {name} --uri URI`"
+        else:
+            hint = f"create it with `milvus-profiles add {name} --uri URI`, or pick a known profile"
         return ProfileNotFoundError(
-            f"no profile named {name!r}; known profiles: {known}; files searched: {searched}",
-            hint=f"create it with `milvus-profiles add {name} --uri URI`, or pick a known profile",
+            f"no profile named {name!r}{came}{guess}; known profiles: {known}; files searched: {searched}",
+            hint=hint,
         )
 
     def extends_chain(self, name: str) -> list[str]:

@@ -42,7 +42,8 @@ def select(profile: str | None, catalog: Catalog, environ: Mapping[str, str]) ->
         line = default.file.line_of("default")
         origin = Origin("file", f"{default.file.path}:{line}" if line else str(default.file.path))
     if not catalog.tables(name):
-        raise catalog.not_found(name)
+        source = {"env": PROFILE_ENV, "file": f"the default in {origin.detail}"}.get(origin.kind)
+        raise catalog.not_found(name, source)
     return name, origin
 
 

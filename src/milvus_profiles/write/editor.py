@@ -25,6 +25,10 @@ from ..errors import ConfigError
 from .atomic import write_atomic
 
 _HEADER_LINE = re.compile(r"^\s*\[")
+# `key = ` up to the value; a key as locate_keys reads it
+_KEY_PART = r"""(?:"(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+)"""
+_ASSIGNMENT_LINE = re.compile(rf"^[ \t]*{_KEY_PART}(?:[ \t]*\.[ \t]*{_KEY_PART})*[ \t]*=[ \t]*")
+_PLAIN_HEADER = re.compile(r"^(?P<indent>[ \t]*)\[[^\[\]]*\][ \t]*(?P<comment>#.*)?$")
 _DEFAULT_LINE = re.compile(r"""^\s*default\s*=\s*("(?:[^"\\]|\\.)*"|'[^']*')\s*(?:#.*)?$""")
 
 
@@ -119,6 +123,64 @@ class ProfileEditor:
         expected = {k: v for k, v in copy.deepcopy(self.data).items() if k != "default"}
         self._apply(expected, lambda: self._default_line(None), lambda: self._doc_default(None))
         return True
+
+    def set_key(self, name: str, key: Key, value: Any) -> None:
+        """Set one key of profile ``name`` (``("timeout",)`` or ``("tls", "secure")``), the rest of the
+        file untouched: the value is replaced on its own line, or a line is added to the profile's table
+        (a ``[profiles.NAME.tls]`` table is added when there is none)."""
+        if name not in self.profiles:
+            raise KeyError(name)
+        expected = copy.deepcopy(self.data)
+        table = expected["profiles"][name]
+        for part in key[:-1]:
+            table = table.setdefault(part, {})
+        table[key[-1]] = copy.deepcopy(value)
+        self._apply(
+            expected, lambda: self._splice_key(name, key, value), lambda: self._doc_key(name, key, value)
+        )
+
+    def unset_key(self, name: str, key: Key) -> bool:
+        """Remove one key of profile ``name``, and its sub-table when that leaves it empty; False when
+        the profile has no such key in this file."""
+        table: Any = self.profiles.get(name)
+        for part in key[:-1]:
+            table = table.get(part) if isinstance(table, dict) else None
+        if not isinstance(table, dict) or key[-1] not in table:
+            return False
+        expected = copy.deepcopy(self.data)
+        tables = [expected["profiles"][name]]
+        for part in key[:-1]:
+            tables.append(tables[-1][part])
+        del tables[-1][key[-1]]
+        for parent, part in zip(reversed(tables[:-1]), reversed(key[:-1]), strict=True):
+            if parent[part] == {}:
+                del parent[part]
+        self._apply(expected, lambda: self._splice_unset(name, key), lambda: self._doc_key(name, key, None))
+        return True
+
+    def rename_profile(self, old: str, new: str) -> None:
+        """Rename profile ``old`` where it stands, with its sub-tables, comments and layout; the file's
+        ``default`` and the ``extends`` of its other profiles follow the new name."""
+        if old not in self.profiles:
+            raise KeyError(old)
+        if new in self.profiles:
+            raise ValueError(f"profile {new!r} exists")
+        renamed = copy.deepcopy(self.data)
+        renamed["profiles"] = {(new if n == old else n): t for n, t in renamed["profiles"].items()}
+        self._apply(renamed, lambda: self._splice_rename(old, new), lambda: self._doc_rename(old, new))
+        if self.default == old:
+            self.set_default(new)
+        for other, table in list(self.profiles.items()):
+            if isinstance(table, dict) and table.get("extends") == old:
+                self.set_key(other, ("extends",), new)
+
+    def copy_profile(self, source: str, target: str) -> None:
+        """Add profile ``target`` with the values of ``source`` in this file (its comments are not copied)."""
+        if source not in self.profiles:
+            raise KeyError(source)
+        if target in self.profiles:
+            raise ValueError(f"profile {target!r} exists")
+        self.set_profile(target, copy.deepcopy(self.profiles[source]))
 
     def save(self, *, private: bool = False) -> None:
         """Write the edited text atomically (see `write_atomic`); a file this edit created, or one that was
@@ -231,6 +293,104 @@ class ProfileEditor:
         lines[at:at] = _separated(lines, at, new, self._newline)
         return "".join(lines)
 
+    def _splice_key(self, name: str, key: Key, value: Any) -> str:
+        lines = self._lines()
+        full = ("profiles", name, *key)
+        number = locate_keys(self.text).get(full)
+        rendered = tomlkit.item(value).as_string()
+        if number is not None:
+            lines[number - 1] = _replace_value(lines[number - 1], rendered, self._newline)
+            return "".join(lines)
+        headers = self._headers()
+        order = sorted(headers)
+        table = ("profiles", name, *key[:-1])
+        new_line = f"{tomlkit.key(key[-1]).as_string()} = {rendered}{self._newline}"
+        for i, start in enumerate(order):
+            if headers[start] == table:
+                end = order[i + 1] if i + 1 < len(order) else len(lines)
+                at = _own_end(lines, start, end)
+                _end_line(lines, at, self._newline)
+                lines.insert(at, new_line)
+                return "".join(lines)
+        if len(key) == 1:
+            raise KeyError(key)  # the profile has no [profiles.NAME] header here (an inline table?)
+        mine = [i for i, start in enumerate(order) if headers[start][:2] == ("profiles", name)]
+        if not mine:
+            raise KeyError(key)
+        i = mine[-1]
+        end = order[i + 1] if i + 1 < len(order) else len(lines)
+        at = _own_end(lines, order[i], end)
+        _end_line(lines, at, self._newline)
+        header = f"[{_dotted(table)}]{self._newline}"
+        lines[at:at] = _separated(lines, at, [header, new_line], self._newline)
+        return "".join(lines)
+
+    def _splice_unset(self, name: str, key: Key) -> str:
+        lines = self._lines()
+        found = locate_keys(self.text)
+        number = found.get(("profiles", name, *key))
+        if number is None or not _ASSIGNMENT_LINE.match(lines[number - 1]):
+            raise KeyError(key)
+        del lines[number - 1]
+        if len(key) > 1:  # a sub-table left with no key goes too
+            table = ("profiles", name, *key[:-1])
+            header = found.get(table)
+            if header is not None and header < number:
+                rest = [
+                    line
+                    for line in lines[header : _next_header(lines, header)]
+                    if not _blank(line) and not _comment(line)
+                ]
+                if not rest:
+                    start = header - 1
+                    del lines[start : _own_end(lines, start, _next_header(lines, header))]
+                    _join(lines, start)
+        return "".join(lines)
+
+    def _splice_rename(self, old: str, new: str) -> str:
+        lines = self._lines()
+        renamed = False
+        for index, key in self._headers().items():
+            if key[:2] != ("profiles", old):
+                continue
+            match = _PLAIN_HEADER.match(lines[index])
+            if match is None:
+                raise ValueError("an unusual header")
+            ending = lines[index][len(lines[index].rstrip("\r\n")) :]
+            comment = match.group("comment") or ""
+            header = f"{match.group('indent')}[{_dotted(('profiles', new, *key[2:]))}]"
+            lines[index] = header + (f" {comment}" if comment else "") + ending
+            renamed = True
+        if not renamed:
+            raise KeyError(old)
+        return "".join(lines)
+
+    def _doc_key(self, name: str, key: Key, value: Any) -> str:
+        doc = tomlkit.parse(self.text)
+        table = doc["profiles"][name]
+        for part in key[:-1]:
+            if part not in table:
+                table[part] = tomlkit.table()
+            table = table[part]
+        if value is None:
+            del table[key[-1]]
+            for depth in range(len(key) - 1, 0, -1):
+                parent = doc["profiles"][name]
+                for part in key[: depth - 1]:
+                    parent = parent[part]
+                if len(parent[key[depth - 1]]) == 0:
+                    del parent[key[depth - 1]]
+        else:
+            table[key[-1]] = value
+        return doc.as_string()
+
+    def _doc_rename(self, old: str, new: str) -> str:
+        doc = tomlkit.parse(self.text)
+        profiles = doc["profiles"]
+        profiles[new] = profiles[old]
+        del profiles[old]
+        return doc.as_string()
+
     def _doc_set(self, name: str, values: Mapping[str, Any]) -> str:
         doc = tomlkit.parse(self.text)
         if "profiles" not in doc:
@@ -318,6 +478,41 @@ def _join(lines: list[str], at: int) -> None:
         return
     if _blank(lines[at - 1]) and _blank(lines[at]):
         del lines[at]
+
+
+def _dotted(key: Key) -> str:
+    return ".".join(tomlkit.key(part).as_string() for part in key)
+
+
+def _end_line(lines: list[str], at: int, newline: str) -> None:
+    """Before inserting at ``at``: the line above ends with a line break (a file's last line may not)."""
+    if at > 0 and not lines[at - 1].endswith(("\n", "\r")):
+        lines[at - 1] += newline
+
+
+def _next_header(lines: list[str], after: int) -> int:
+    """The index of the first table header at or after index ``after``, else the end."""
+    return next((i for i in range(after, len(lines)) if _HEADER_LINE.match(lines[i])), len(lines))
+
+
+def _replace_value(line: str, rendered: str, newline: str) -> str:
+    """``key = old  # note`` with ``rendered`` in place of ``old``; the comment stays. The old value ends
+    at the first ``#`` before which the text parses as a value (a ``#`` inside a string does not)."""
+    match = _ASSIGNMENT_LINE.match(line)
+    if match is None:
+        raise ValueError("not a one-line assignment")
+    body = line.rstrip("\r\n")
+    ending = line[len(body) :] or newline
+    rest = body[match.end() :]
+    cuts = [i for i, c in enumerate(rest) if c == "#"] + [len(rest)]
+    for cut in cuts:
+        try:
+            tomlkit.parse(f"x = {rest[:cut].strip()}")
+        except tomlkit.exceptions.TOMLKitError:
+            continue
+        comment = rest[cut:].strip()
+        return body[: match.end()] + rendered + (f"  {comment}" if comment else "") + ending
+    raise ValueError("the value continues on another line")
 
 
 def _table(values: Mapping[str, Any]) -> Any:

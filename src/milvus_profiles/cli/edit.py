@@ -1,0 +1,309 @@
+"""``set``, ``unset``, ``rename`` and ``copy``: one change to a profile, the rest of the file as written.
+
+Each edit goes to the file that defines what it changes (the highest one, as the resolver reads them), or
+to the file ``--scope`` names; it is checked as the whole catalog will be once written, then written
+atomically under the file's lock.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from ..config import toml
+from ..errors import ConfigError
+from ..fields import FIELDS_BY_NAME, TLS_KEYS, TLS_PATH_KEYS
+from ..uri import is_lite, redact
+from ..write import locks
+from .common import State, catalog_with, check_name, complete_profiles, is_private, scope_file, scope_option
+from .output import display_path
+
+if TYPE_CHECKING:
+    from ..config.catalog import Catalog
+    from ..config.toml import Key
+    from ..write.editor import ProfileEditor
+
+KEYS = (
+    "uri",
+    "db_name",
+    "timeout",
+    "user",
+    "extends",
+    *(f"tls.{k}" for k in TLS_KEYS),
+    "grpc.OPTION",
+)
+
+
+def _key(text: str) -> Key:
+    """``tls.secure`` -> ``("tls", "secure")``, refusing secrets and keys a profile does not take."""
+    field = FIELDS_BY_NAME.get(text)
+    if field is not None and field.secret:
+        raise ConfigError(
+            f"{text} is a secret and never goes in a profile file",
+            hint="store it with `milvus-profiles secret set NAME`, or set " + field.env,
+        )
+    parts = tuple(text.split("."))
+    nested = len(parts) == 2 and ((parts[0] == "tls" and parts[1] in TLS_KEYS) or parts[0] == "grpc")
+    known = (nested and bool(parts[1])) or (len(parts) == 1 and parts[0] in (*FIELDS_BY_NAME, "extends"))
+    if not known:
+        raise ConfigError(f"{text!r} is not a profile key", hint=f"the keys are: {', '.join(KEYS)}")
+    return parts
+
+
+def _value(key: Key, text: str, folder: Path) -> Any:
+    """The command line's text as the TOML value the key takes."""
+    from .add import _relative_to_file
+
+    name = ".".join(key)
+    if name == "timeout":
+        try:
+            number = float(text)
+        except ValueError:
+            raise ConfigError(f"timeout: {text!r} is not a number of seconds") from None
+        return int(number) if number.is_integer() else number
+    if name == "tls.secure" or (key[0] == "grpc" and text in ("true", "false")):
+        if text not in ("true", "false"):
+            raise ConfigError(f"{name}: {text!r} is not true or false")
+        return text == "true"
+    if key[0] == "grpc":
+        for kind in (int, float):
+            try:
+                return kind(text)
+            except ValueError:
+                continue
+        return text
+    if (name == "uri" and is_lite(text)) or (key[0] == "tls" and key[1] in TLS_PATH_KEYS):
+        return _relative_to_file(text, folder, name.replace(".", "_"))
+    return text
+
+
+def _defining(catalog: Catalog, name: str, key: Key | None = None) -> Path:
+    """The highest file whose table of ``name`` has ``key`` (any of its tables without ``key``)."""
+    tables = catalog.tables(name)
+    if not tables:
+        raise catalog.not_found(name)
+    for pf, table in tables:
+        inner: Any = table
+        for part in key or ():
+            inner = inner.get(part) if isinstance(inner, dict) else None
+        if key is None or inner is not None:
+            return pf.path
+    return tables[0][0].path
+
+
+def _write(state: State, target: Path, change: Any) -> tuple[ProfileEditor, Catalog]:
+    """Open ``target`` under its lock, apply ``change``, check the result, write it."""
+    from ..config.model import validate_file
+    from ..write.editor import ProfileEditor
+
+    with locks.locked(target):
+        editor = ProfileEditor.open(target)
+        change(editor)
+        changed = editor.profile_file()
+        validate_file(changed)
+        after = catalog_with(state, changed)
+        for name in after.names():
+            after.layer(name)  # a broken `extends` is refused before anything is written
+        editor.save(private=is_private(target))
+    toml.clear_cache()
+    return editor, after
+
+
+def _missing_in(target: Path, name: str, catalog: Catalog) -> ConfigError:
+    where = ", ".join(display_path(pf.path) for pf, _ in catalog.tables(name)) or "no file"
+    return ConfigError(
+        f"{display_path(target)} has no profile named {name!r} (it is in: {where})",
+        hint="leave out --scope to edit the file that defines it",
+    )
+
+
+@click.command("set")
+@click.argument("name", shell_complete=complete_profiles)
+@click.argument("key", metavar="KEY")
+@click.argument("value")
+@scope_option("The file to edit (default: the highest file that defines the key, else the profile).")
+@click.pass_obj
+def set_key(state: State, name: str, key: str, value: str, scope: str | None) -> None:
+    """Set KEY of profile NAME to VALUE, keeping every other line of the file as written.
+
+    KEY is uri, db_name, timeout, user, extends, tls.KEY or grpc.OPTION. Secrets are not keys: they go
+    to the keyring with `secret set`.
+
+    \b
+    Examples:
+      milvus-profiles set prod db_name analytics
+      milvus-profiles set prod tls.server_name milvus.internal
+      milvus-profiles set dev timeout 30 --scope local
+    """
+    from ..config.catalog import load_catalog
+
+    parts = _key(key)
+    catalog = load_catalog(state.files)
+    target = scope_file(state, scope) if scope else _defining(catalog, name, parts)
+    converted = _value(parts, value, target.parent)
+
+    def change(editor: ProfileEditor) -> None:
+        if name not in editor.profiles:
+            if scope is None or not catalog.tables(name):
+                raise _missing_in(target, name, catalog)
+            editor.set_profile(name, {})  # an override in a file that does not define it yet
+        editor.set_key(name, parts, converted)
+
+    _, after = _write(state, target, change)
+    shown = redact(value) if parts == ("uri",) else value
+    state.out.done(f"set {key} of profile {name!r} to {shown} in {display_path(target)}")
+    _warn_if_overridden(state, after, name, parts, target)
+
+
+@click.command("unset")
+@click.argument("name", shell_complete=complete_profiles)
+@click.argument("key", metavar="KEY")
+@scope_option("The file to edit (default: the highest file that sets the key).")
+@click.pass_obj
+def unset_key(state: State, name: str, key: str, scope: str | None) -> None:
+    """Remove KEY from profile NAME, keeping every other line of the file as written.
+
+    \b
+    Examples:
+      milvus-profiles unset prod user
+      milvus-profiles unset prod tls.server_name
+    """
+    from ..config.catalog import load_catalog
+
+    parts = _key(key)
+    catalog = load_catalog(state.files)
+    target = scope_file(state, scope) if scope else _defining(catalog, name, parts)
+    removed: list[bool] = []
+
+    def change(editor: ProfileEditor) -> None:
+        if name not in editor.profiles:
+            raise _missing_in(target, name, catalog)
+        removed.append(editor.unset_key(name, parts))
+
+    _, after = _write(state, target, change)
+    if not removed[0]:
+        state.out.done(f"profile {name!r} has no {key} in {display_path(target)}; nothing changed")
+        return
+    state.out.done(f"removed {key} from profile {name!r} in {display_path(target)}")
+    for pf, table in after.tables(name):
+        inner: Any = table
+        for part in parts:
+            inner = inner.get(part) if isinstance(inner, dict) else None
+        if inner is not None:
+            state.out.warning(f"{key} of profile {name!r} is still set in {display_path(pf.path)}")
+            return
+    default = FIELDS_BY_NAME[key].default if key in FIELDS_BY_NAME else None
+    if default is not None:
+        state.out.done(f"{key} now comes from the built-in default, {default!r}, unless a parent sets it")
+
+
+def _warn_if_overridden(state: State, after: Catalog, name: str, key: Key, target: Path) -> None:
+    """A higher file that sets the same key wins: say so, or the edit looks like it did nothing."""
+    for pf, table in after.tables(name):
+        if pf.path == target:
+            return
+        inner: Any = table
+        for part in key:
+            inner = inner.get(part) if isinstance(inner, dict) else None
+        if inner is not None:
+            state.out.warning(
+                f"{'.'.join(key)} of profile {name!r} is also set in {display_path(pf.path)}, which wins"
+            )
+            return
+
+
+@click.command("rename")
+@click.argument("old", metavar="OLD", shell_complete=complete_profiles)
+@click.argument("new", metavar="NEW", callback=check_name)
+@click.pass_obj
+def rename(state: State, old: str, new: str) -> None:
+    """Rename profile OLD to NEW in every file that defines it.
+
+    The files' `default` and the `extends` of other profiles follow. Its secret stays: secrets belong to
+    the server and user, not to the profile's name.
+
+    \b
+    Example:
+      milvus-profiles rename staging stage
+    """
+    from ..config.catalog import load_catalog
+
+    catalog = load_catalog(state.files)
+    if not catalog.tables(old):
+        raise catalog.not_found(old)
+    if catalog.tables(new):
+        where = display_path(catalog.tables(new)[0][0].path)
+        raise ConfigError(f"a profile named {new!r} exists already (in {where})", hint="choose another name")
+    followers = [
+        pf.path
+        for pf in catalog.files
+        if pf.data.get("default") == old
+        or any(isinstance(t, dict) and t.get("extends") == old for t in pf.data.get("profiles", {}).values())
+    ]
+    targets = list(dict.fromkeys([*(pf.path for pf, _ in catalog.tables(old)), *followers]))
+    for target in targets:
+
+        def change(editor: ProfileEditor) -> None:
+            if old in editor.profiles:
+                editor.rename_profile(old, new)
+            else:  # a file that only points at it
+                if editor.default == old:
+                    editor.set_default(new)
+                for other, table in list(editor.profiles.items()):
+                    if isinstance(table, dict) and table.get("extends") == old:
+                        editor.set_key(other, ("extends",), new)
+
+        _write_partial(state, target, change)
+        state.out.done(f"renamed profile {old!r} to {new!r} in {display_path(target)}")
+
+
+def _write_partial(state: State, target: Path, change: Any) -> None:
+    """Like _write, without the catalog check: a rename spans files, and is whole only at the end."""
+    from ..config.model import validate_file
+    from ..write.editor import ProfileEditor
+
+    with locks.locked(target):
+        editor = ProfileEditor.open(target)
+        change(editor)
+        validate_file(editor.profile_file())
+        editor.save(private=is_private(target))
+    toml.clear_cache()
+
+
+@click.command("copy")
+@click.argument("source", metavar="SRC", shell_complete=complete_profiles)
+@click.argument("target_name", metavar="DST", callback=check_name)
+@scope_option("The file to copy it into (default: the highest file that defines SRC).")
+@click.pass_obj
+def copy_profile(state: State, source: str, target_name: str, scope: str | None) -> None:
+    """Copy profile SRC to a new profile DST: its table in the highest file that defines it.
+
+    \b
+    Example:
+      milvus-profiles copy prod prod-analytics && milvus-profiles set prod-analytics db_name analytics
+    """
+    from ..config.catalog import load_catalog
+
+    catalog = load_catalog(state.files)
+    tables = catalog.tables(source)
+    if not tables:
+        raise catalog.not_found(source)
+    if catalog.tables(target_name):
+        where = display_path(catalog.tables(target_name)[0][0].path)
+        raise ConfigError(
+            f"a profile named {target_name!r} exists already (in {where})", hint="choose another name"
+        )
+    origin, values = tables[0]
+    target = scope_file(state, scope) if scope else origin.path
+
+    def change(editor: ProfileEditor) -> None:
+        editor.set_profile(target_name, values)
+
+    _write(state, target, change)
+    copied = f"copied profile {source!r} ({display_path(origin.path)}) to {target_name!r}"
+    state.out.done(f"{copied} in {display_path(target)}")
+    if len(tables) > 1:
+        others = ", ".join(display_path(pf.path) for pf, _ in tables[1:])
+        state.out.warning(f"only the table of {display_path(origin.path)} was copied, not those of {others}")

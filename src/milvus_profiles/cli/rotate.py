@@ -1,0 +1,147 @@
+"""``secret rotate``: change a user's password on the server, then store the new one in the keyring.
+
+The order keeps a working credential at every step: the server is asked first, with the password in
+use now; only when it accepts is the new password stored. Should storing fail after that, the new
+password is shown once, with the reason, since it is then the only copy.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import string
+from typing import TYPE_CHECKING
+
+import click
+
+from ..errors import AuthenticationError, ConfigError, ConnectError, MilvusProfilesError
+from ..fields import FIELDS_BY_NAME
+from ..uri import redact
+from .common import State, pick_profile, profile_argument, read_secret
+from .exitcodes import SECRET
+
+if TYPE_CHECKING:
+    from ..resolution.resolved import ResolvedProfile
+
+GENERATED_LENGTH = 32
+# Letters, digits and punctuation that needs no quoting in a shell, a URL or `user:password`.
+_PUNCTUATION = "-_.~!@%^*+="
+_ALPHABET = string.ascii_letters + string.digits + _PUNCTUATION
+
+
+def generate_password(length: int = GENERATED_LENGTH) -> str:
+    """A random password with upper and lower case letters, digits and punctuation (servers with a
+    complexity rule, such as Zilliz Cloud, ask for three of the four)."""
+    classes = (string.ascii_uppercase, string.ascii_lowercase, string.digits, _PUNCTUATION)
+    while True:
+        password = "".join(secrets.choice(_ALPHABET) for _ in range(length))
+        if all(any(c in cls for c in password) for cls in classes):
+            return password
+
+
+def _masked(text: str, *values: str) -> str:
+    for value in values:
+        if value:
+            text = text.replace(value, "********")
+    return text
+
+
+def change_on_server(
+    cfg: ResolvedProfile, files: tuple[str, ...] | None, user: str, old: str, new: str
+) -> None:
+    """Log in with the profile as it is, then ask the server to change the user's password."""
+    from ..connection.client import connect
+
+    client = connect(cfg.name, files=files)
+    try:
+        client.update_password(user, old, new, timeout=cfg.timeout)
+    except Exception as e:
+        detail = _masked(str(getattr(e, "message", "") or e), old, new)
+        error_class = AuthenticationError if "password" in detail.lower() else ConnectError
+        raise error_class(
+            f"the server refused to change the password of user {cfg.user!r} at {redact(cfg.uri)}: {detail}",
+            hint="nothing was stored; the current password still works",
+        ) from None
+    finally:
+        client.close()
+
+
+@click.command("rotate")
+@profile_argument
+@click.option("--stdin", "from_stdin", is_flag=True, help="Read the new password from standard input.")
+@click.option("--ask", is_flag=True, help="Ask for the new password (twice, without echo).")
+@click.option("--show", is_flag=True, help="Print a generated password once it is changed.")
+@click.pass_context
+def rotate(
+    ctx: click.Context,
+    /,
+    name: str | None,
+    *,
+    profile_option: str | None,
+    from_stdin: bool,
+    ask: bool,
+    show: bool,
+) -> None:
+    """Change the password of NAME's user on the server, and store the new one in the keyring.
+
+    The new password is generated (32 random characters; printed only with --show), or read with --ask
+    or --stdin. The server is asked first: if it refuses, nothing is stored. If the keyring then fails,
+    the new password is printed once with the reason, as it is the only copy.
+
+    \b
+    Examples:
+      milvus-profiles secret rotate prod
+      pass show milvus/prod-new | milvus-profiles secret rotate prod --stdin
+    """
+    from ..connection.diagnose import preflight
+    from ..resolution.resolver import resolve
+    from ..secrets.manage import save_secret
+
+    state: State = ctx.obj
+    if from_stdin and ask:
+        raise click.UsageError("--stdin and --ask cannot be used together")
+    cfg = resolve(pick_profile(state, name, profile_option), files=state.files)
+    target = cfg.name or "(none)"
+    if cfg.is_lite:
+        raise ConfigError(
+            f"profile {target} is a Milvus Lite database ({cfg.uri}), which has no users",
+            hint="passwords are for Milvus servers",
+        )
+    if not cfg.user:
+        raise ConfigError(
+            f"profile {target} has no user, so there is no password to change",
+            hint="rotate a token where it was issued (e.g. Zilliz Cloud's console), then "
+            f"`milvus-profiles secret set {target}`",
+        )
+    preflight(cfg)  # the current password must be at hand: the server asks for it
+    if cfg.password is None:
+        raise ConfigError(
+            f"profile {target}: user {cfg.user!r} authenticates with a token ({cfg.origins['token']}), "
+            "and rotation needs the current password",
+            hint="unset MILVUS_TOKEN, and store the password with `milvus-profiles secret set`",
+        )
+    if from_stdin or ask:
+        label = f"New password for user {cfg.user!r} at {redact(cfg.uri)}"
+        new = read_secret(state, stdin=from_stdin, label=label)
+        generated = False
+    else:
+        new, generated = generate_password(), True
+    change_on_server(cfg, state.files, cfg.user, cfg.password.get_secret_value(), new)
+    out = state.out
+    out.done(f"changed the password of user {cfg.user!r} at {redact(cfg.uri)}")
+    try:
+        account = save_secret(cfg.name, new, files=state.files)
+    except MilvusProfilesError as e:
+        out.line(f"the new password, shown once as it is stored nowhere else: {new}")
+        out.warning(
+            f"the server has the new password, but it was not stored: {e.message}",
+            hint=f"store it with `milvus-profiles secret set {target}` once the keyring works, or "
+            "keep it in MILVUS_PASSWORD",
+        )
+        ctx.exit(SECRET.code)
+    out.done(f"stored the new password in the keyring (account {account})")
+    if generated and show:
+        out.line(new)
+    env = FIELDS_BY_NAME["password"].env
+    if os.environ.get(env):
+        out.warning(f"{env} is set in the environment and still holds the old password; update or unset it")

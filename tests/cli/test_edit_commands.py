@@ -1,0 +1,142 @@
+"""`set`, `unset`, `rename`, `copy`: one change, every other line as written; and what `add --force` drops."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import tomllib
+
+from milvus_profiles import resolve
+
+from ..conftest import write
+from .conftest import Run
+
+FILE = """\
+#:schema ./milvus.schema.json
+default = "prod"
+
+# the production cluster, behind the load balancer
+[profiles.prod]
+uri = "https://milvus.example.com:443"  # the LB, not a node
+user = "app"
+timeout = 10
+
+# reports read from the same server
+[profiles.reports]
+extends = "prod"
+db_name = "reports"
+"""
+
+
+@pytest.fixture
+def project() -> Path:
+    return write(Path("milvus.toml"), FILE)
+
+
+def test_set_replaces_one_value_and_keeps_its_comment(cli: Run, project: Path) -> None:
+    result = cli("set", "prod", "uri", "https://milvus2.example.com:443")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "set uri of profile 'prod' to https://milvus2.example.com:443 in milvus.toml\n"
+    assert project.read_text() == FILE.replace("milvus.example.com", "milvus2.example.com")
+
+
+def test_set_adds_a_key_and_a_tls_table_and_resolves_as_typed(cli: Run, project: Path) -> None:
+    assert cli("set", "prod", "db_name", "analytics").exit_code == 0
+    assert cli("set", "prod", "timeout", "2.5").exit_code == 0
+    assert cli("set", "prod", "tls.server_name", "milvus.internal").exit_code == 0
+    text = project.read_text()
+    assert text.startswith(FILE.split("timeout = 10\n", maxsplit=1)[0])  # everything above, as written
+    assert (
+        'timeout = 2.5\ndb_name = "analytics"\n\n[profiles.prod.tls]\nserver_name = "milvus.internal"\n'
+        in text
+    )
+    assert text.endswith(FILE.split("timeout = 10\n")[1])
+    cfg = resolve("prod")
+    assert (cfg.db_name, cfg.timeout, cfg.user, dict(cfg.tls)) == (
+        "analytics", 2.5, "app", {"server_name": "milvus.internal"},
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("password", "x"), "error: password is a secret and never goes in a profile file"),
+        (("colour", "x"), "error: 'colour' is not a profile key"),
+        (("timeout", "soon"), "error: timeout: 'soon' is not a number of seconds"),
+        (("extends", "nowhere"), "error: "),
+    ],
+)
+def test_set_refuses_what_the_file_cannot_hold(
+    cli: Run, project: Path, args: tuple[str, str], message: str
+) -> None:
+    result = cli("set", "prod", *args)
+    assert result.exit_code == 3
+    assert result.stderr.startswith(message)
+    assert project.read_text() == FILE
+
+
+def test_set_on_an_unknown_profile_suggests_the_close_name(cli: Run, project: Path) -> None:
+    result = cli("set", "prdo", "db_name", "x")
+    assert result.exit_code == 3
+    assert result.stderr.startswith("error: no profile named 'prdo' (did you mean 'prod'?); known profiles:")
+
+
+def test_unset_removes_the_line_and_says_where_the_value_comes_from_now(cli: Run, project: Path) -> None:
+    result = cli("unset", "prod", "timeout")
+    assert result.exit_code == 0, result.output
+    assert project.read_text() == FILE.replace("timeout = 10\n", "")
+    assert "timeout now comes from the built-in default, 10.0" in result.stdout
+    assert cli("set", "prod", "tls.secure", "true").exit_code == 0
+    assert cli("unset", "prod", "tls.secure").exit_code == 0
+    assert project.read_text() == FILE.replace("timeout = 10\n", "")  # the emptied table went too
+
+
+def test_set_goes_to_the_file_that_defines_the_key(cli: Run, project: Path) -> None:
+    local = write(Path("milvus.local.toml"), '[profiles.prod]\nuser = "me"\n')
+    assert cli("set", "prod", "user", "alice").exit_code == 0
+    assert local.read_text() == '[profiles.prod]\nuser = "alice"\n'
+    assert project.read_text() == FILE
+    overridden = cli("set", "prod", "user", "bob", "--scope", "project")
+    assert overridden.exit_code == 0
+    assert "warning: user of profile 'prod' is also set in milvus.local.toml, which wins" in overridden.stderr
+
+
+def test_rename_keeps_the_layout_and_moves_default_and_extends(cli: Run, project: Path) -> None:
+    result = cli("rename", "prod", "production")
+    assert result.exit_code == 0, result.output
+    assert project.read_text() == (
+        FILE.replace('default = "prod"', 'default = "production"')
+        .replace("[profiles.prod]", "[profiles.production]")
+        .replace('extends = "prod"', 'extends = "production"')
+    )
+    assert resolve().name == "production"
+    assert resolve("reports").user == "app"
+
+
+def test_rename_refuses_a_name_in_use(cli: Run, project: Path) -> None:
+    result = cli("rename", "prod", "reports")
+    assert result.exit_code == 3
+    assert result.stderr.startswith("error: a profile named 'reports' exists already (in milvus.toml)")
+    assert project.read_text() == FILE
+
+
+def test_copy_adds_the_table_under_a_new_name(cli: Run, project: Path) -> None:
+    result = cli("copy", "prod", "prod-eu")
+    assert result.exit_code == 0, result.output
+    text = project.read_text()
+    assert text.startswith(FILE)
+    data = tomllib.loads(text)
+    assert data["profiles"]["prod-eu"] == data["profiles"]["prod"]
+
+
+def test_add_force_says_it_replaced_the_whole_profile_and_what_was_dropped(cli: Run, project: Path) -> None:
+    result = cli(
+        "add", "prod", "--force", "--uri", "https://milvus.example.com:443", "--db-name", "analytics"
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "replaced the whole profile 'prod' in milvus.toml\n"
+    assert result.stderr.splitlines() == [
+        "warning: keys of the old profile not given again are gone: timeout, user",
+        "hint: to change one key and keep the rest, use `milvus-profiles set prod KEY VALUE`",
+    ]

@@ -1,0 +1,197 @@
+"""`exec`: a real child process gets the profile's variables, secrets included, and nothing else does;
+its exit status is ours, and signals sent to us reach it once."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from ..conftest import SENTINEL, trusted, write
+from .conftest import Run, entry_point
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+
+PROFILES = """\
+[profiles.app]
+uri = "http://127.0.0.1:19530"
+user = "app"
+db_name = "analytics"
+
+[profiles.lite]
+uri = "./data/milvus.db"
+
+[profiles.tls]
+uri = "https://127.0.0.1:443"
+
+[profiles.tls.tls]
+server_name = "milvus.internal"
+"""
+
+# The child reports its environment, its parent's environment and command line, and every signal it gets.
+CHILD = """\
+import json, os, signal, sys, time
+report = sys.argv[1]
+got = []
+def handler(number, frame):
+    got.append(signal.Signals(number).name)
+    with open(report + ".signals", "w") as f:
+        json.dump(got, f)
+    if number == signal.SIGTERM:
+        sys.exit(3)
+for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+    signal.signal(s, handler)
+parent = os.getppid()
+with open(f"/proc/{parent}/cmdline", "rb") as f:
+    parent_cmdline = f.read().decode(errors="replace")
+with open(f"/proc/{parent}/environ", "rb") as f:
+    parent_environ = f.read().decode(errors="replace")
+with open(report, "w") as f:
+    json.dump({"env": {k: v for k, v in os.environ.items() if k.startswith("MILVUS_")},
+               "parent_cmdline": parent_cmdline, "parent_environ": parent_environ}, f)
+if "--wait" in sys.argv:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        time.sleep(0.05)
+    sys.exit(99)
+sys.exit(int(sys.argv[2]) if len(sys.argv) > 2 else 0)
+"""
+
+
+@pytest.fixture
+def setup(isolated: Path, tmp_path: Path) -> tuple[dict[str, str], Path]:
+    """A profile file, a plain-text file keyring shared by every process of the test, and the child."""
+    trusted(write(isolated / "milvus.toml", PROFILES))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MILVUS_")}
+    env.update(
+        XDG_CONFIG_HOME=str(tmp_path / "config"),
+        XDG_DATA_HOME=str(tmp_path / "data"),
+        XDG_STATE_HOME=str(tmp_path / "state"),
+        PYTHON_KEYRING_BACKEND="keyrings.alt.file.PlaintextKeyring",
+        MILVUS_PROFILE="lite",  # the child must not see it: the profile is chosen already
+    )
+    stored = subprocess.run(
+        [entry_point(), "secret", "set", "app", "--stdin"], input=SENTINEL, env=env, cwd=isolated,
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert stored.returncode == 0, stored.stderr
+    write(tmp_path / "child.py", CHILD)
+    return env, tmp_path
+
+
+def exec_argv(tmp_path: Path, *child_args: str, profile: str = "app") -> list[str]:
+    return [entry_point(), "exec", profile, "--", sys.executable, str(tmp_path / "child.py"), *child_args]
+
+
+def test_the_child_gets_the_profile_and_its_secret_and_no_command_line_holds_it(
+    setup: tuple[dict[str, str], Path], isolated: Path
+) -> None:
+    env, tmp = setup
+    report = tmp / "report.json"
+    done = subprocess.run(
+        exec_argv(tmp, str(report)), env=env, cwd=isolated, capture_output=True, text=True, timeout=60,
+        check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(report.read_text())
+    assert seen["env"] == {
+        "MILVUS_URI": "http://127.0.0.1:19530",
+        "MILVUS_DB_NAME": "analytics",
+        "MILVUS_TIMEOUT": "10",
+        "MILVUS_USER": "app",
+        "MILVUS_PASSWORD": SENTINEL,
+    }
+    assert "exec" in seen["parent_cmdline"]
+    assert SENTINEL not in seen["parent_cmdline"]
+    assert SENTINEL not in seen["parent_environ"]  # nothing was exported into our own environment
+    assert SENTINEL not in done.stdout + done.stderr
+
+
+def test_tls_settings_are_named_as_not_passed(setup: tuple[dict[str, str], Path], isolated: Path) -> None:
+    env, tmp = setup
+    done = subprocess.run(
+        exec_argv(tmp, str(tmp / "r.json"), profile="tls"), env=env, cwd=isolated, capture_output=True,
+        text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == (
+        "warning: tls settings have no environment variables and are not exported: server_name\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("script", "status"),
+    [("exit 7", 7), ("exit 0", 0), ("kill -KILL $$", 128 + 9), ("kill -TERM $$", 128 + 15)],
+)
+def test_the_exit_status_is_the_childs_as_a_shell_gives_it(
+    setup: tuple[dict[str, str], Path], isolated: Path, script: str, status: int
+) -> None:
+    env, _ = setup
+    ours = subprocess.run(
+        [entry_point(), "exec", "lite", "--", "sh", "-c", script], env=env, cwd=isolated, timeout=60,
+        check=False,
+    )  # fmt: skip
+    shell = subprocess.run(["sh", "-c", f"sh -c '{script}'; exit $?"], timeout=60, check=False)
+    assert ours.returncode == shell.returncode == status
+
+
+def test_a_missing_program_exits_127_and_an_unrunnable_one_126(
+    setup: tuple[dict[str, str], Path], isolated: Path
+) -> None:
+    env, tmp = setup
+    missing = subprocess.run(
+        [entry_point(), "exec", "lite", "--", "no-such-program-here"], env=env, cwd=isolated,
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert missing.returncode == 127
+    assert missing.stderr.startswith("error: cannot run 'no-such-program-here': command not found\n")
+    unrunnable = subprocess.run(
+        [entry_point(), "exec", "lite", "--", str(tmp / "child.py")], env=env, cwd=isolated,
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert unrunnable.returncode == 126
+
+
+@pytest.mark.parametrize("sent", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
+def test_a_signal_sent_to_exec_reaches_the_child_once(
+    setup: tuple[dict[str, str], Path], isolated: Path, sent: signal.Signals
+) -> None:
+    env, tmp = setup
+    report = tmp / "report.json"
+    process = subprocess.Popen(exec_argv(tmp, str(report), "0", "--wait"), env=env, cwd=isolated)
+    deadline = time.monotonic() + 60
+    while not report.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert report.exists(), "the child did not start"
+    process.send_signal(sent)
+    if sent != signal.SIGTERM:  # the child keeps running: stop it after the first signal arrived
+        signals = tmp / "report.json.signals"
+        while not signals.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.3)  # a second, duplicated delivery would show up by now
+        process.send_signal(signal.SIGTERM)
+    status = process.wait(timeout=60)
+    got = json.loads((tmp / "report.json.signals").read_text())
+    expected = [sent.name] if sent == signal.SIGTERM else [sent.name, "SIGTERM"]
+    assert got == expected
+    assert status == 3  # the child's own exit status, after it handled SIGTERM
+
+
+def test_exec_needs_a_command(cli: Run) -> None:
+    write(Path("milvus.toml"), PROFILES)
+    result = cli("exec", "lite", "--")
+    assert result.exit_code == 2
+    assert "no command given: milvus-profiles exec NAME -- COMMAND [ARG]..." in result.stderr
+
+
+def test_exec_refuses_a_profile_whose_password_is_missing(cli: Run) -> None:
+    trusted(write(Path("milvus.toml"), PROFILES))
+    result = cli("exec", "app", "--", "true")
+    assert result.exit_code == 4
+    assert result.stderr.startswith("error: profile app: user 'app' has no password")
