@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from click.shell_completion import CompletionItem
 
 from ..config import discovery, toml
 from ..errors import ConfigError
+from ..fields import profile_name_problem
 from .output import Output
 
 if TYPE_CHECKING:
@@ -24,7 +24,6 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 
 SCOPES = ("project", "local", "user")
-NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 
 
 @dataclass(frozen=True)
@@ -70,12 +69,10 @@ def pick_profile(state: State, name: str | None, option: str | None) -> str | No
 
 
 def check_name(ctx: click.Context, param: click.Parameter, value: str) -> str:
-    """Profile names a shell and a TOML key both take as they are."""
-    if not NAME_PATTERN.match(value):
-        raise click.BadParameter(
-            f"{value!r} is not a valid profile name: use letters, digits, '-' and '_', "
-            "starting with a letter or digit"
-        )
+    """Profile names a shell and a TOML key both take as they are (`fields.PROFILE_NAME`)."""
+    problem = profile_name_problem(value)
+    if problem is not None:
+        raise click.BadParameter(problem)
     return value
 
 
