@@ -78,8 +78,9 @@ def display_path(path: Path | str) -> str:
 class Output:
     """Prints for one command run; built by the main command from the global options."""
 
-    def __init__(self, *, color: bool = False) -> None:
+    def __init__(self, *, color: bool = False, terminal: bool = False) -> None:
         self.color = color
+        self.terminal = terminal  # standard output is a terminal (not a pipe or a file)
 
     def _paint(self, text: str, fg: str | None = None, *, bold: bool = False) -> str:
         """``text`` (already escaped) in a colour; the only way an escape sequence reaches the output."""
