@@ -14,8 +14,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from milvus_profiles.cli.output import Cell, Output, escape
+from milvus_profiles.errors import ConfigError
 
 from ..conftest import write
 from .conftest import Run, entry_point
@@ -204,3 +207,26 @@ def test_our_colours_still_work_and_only_they_reach_the_terminal(capsys: pytest.
     assert "db\\x1b[1A\\x1b[2K" in printed.out
     assert "\x1b[32m" in printed.out  # green
     assert "run \\x1b]52;c;aGk=\\x07" in printed.err
+
+
+@given(texts=st.lists(st.text(), min_size=4, max_size=4))
+def test_no_text_reaches_the_terminal_raw(texts: list[str]) -> None:
+    import contextlib
+    import io
+
+    out = Output(color=True)
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
+        out.table(["A", "B"], [[Cell(texts[0], "red"), texts[1]]])
+        out.pairs([(texts[2], texts[3])])
+        out.item("warn", texts[0], hint=texts[1])
+        out.error(ConfigError(texts[2], hint=texts[3]))
+        out.json({texts[0]: texts[1]})
+    assert raw_controls(re.sub(r"\x1b\[[0-9;]*m", "", printed.getvalue())) == []
+
+
+def test_two_profile_names_given_are_shown_escaped(cli: Run) -> None:
+    result = cli("show", f"a{HIDE}", "--profile", "b")
+    assert result.exit_code == 2
+    assert "two profiles given (a\\x1b[1A\\x1b[2K, b); give one" in result.stderr
+    assert raw_controls(result.stderr) == []

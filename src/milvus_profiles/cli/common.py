@@ -15,7 +15,7 @@ from click.shell_completion import CompletionItem
 from ..config import discovery, toml
 from ..errors import ConfigError
 from ..fields import profile_name_problem
-from .output import Output
+from .output import Output, escape
 
 if TYPE_CHECKING:
     from ..config.catalog import Catalog
@@ -64,7 +64,10 @@ def pick_profile(state: State, name: str | None, option: str | None) -> str | No
     """The profile named by NAME, the command's --profile or the global --profile (None: the default)."""
     given = {n for n in (name, option, state.profile) if n}
     if len(given) > 1:
-        raise click.UsageError(f"two profiles given ({', '.join(sorted(given))}); give one")
+        # click prints this itself, so the names are escaped here
+        raise click.UsageError(
+            f"two profiles given ({', '.join(escape(n) for n in sorted(given))}); give one"
+        )
     return given.pop() if given else None
 
 
