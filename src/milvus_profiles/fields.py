@@ -6,6 +6,7 @@ built-in default and its help text. Loading, validation, masking, the CLI and th
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -75,6 +76,29 @@ FIELDS: tuple[Field, ...] = (
 FIELDS_BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
 SECRET_FIELDS: tuple[str, ...] = tuple(f.name for f in FIELDS if f.secret)
 FILE_FIELDS: tuple[str, ...] = tuple(f.name for f in FIELDS if not f.secret)
+
+PROFILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+"""What a profile name may be, matched whole (``fullmatch``): a TOML bare key, a shell word and a line of
+text as it is, so a name from a cloned repository can neither break out of ``env``'s output nor write
+escape sequences to a terminal. Checked wherever a name is read: the files, ``list``, ``add``, ``import``."""
+PROFILE_NAME_RULE = "letters, digits, '-' and '_', starting with a letter or digit, at most 64 characters"
+
+
+def profile_name_problem(name: str) -> str | None:
+    """Why ``name`` cannot be a profile name, or None when it can.
+
+    Examples:
+        >>> profile_name_problem("dev-eu_1") is None
+        True
+        >>> profile_name_problem("dev env").split(":")[0]
+        "'dev env' is not a valid profile name"
+    """
+    if PROFILE_NAME.fullmatch(name):
+        return None
+    shown = name if len(name) <= 40 else name[:40] + "..."
+    # repr() shows control characters as \x1b, \n...: the message is printed, the name is hostile
+    return f"{shown!r} is not a valid profile name: use {PROFILE_NAME_RULE}"
+
 
 PROFILE_ENV = "MILVUS_PROFILE"
 FILES_ENV = "MILVUS_PROFILES_FILE"

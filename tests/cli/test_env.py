@@ -63,7 +63,8 @@ def test_fish_powershell_dotenv_json(cli: Run) -> None:
     assert ps[len(NOTES) + 1] == "$env:MILVUS_DB_NAME = 'it''s \"odd\" $HOME `x` \\ here'"
     dotenv = cli("env", "dev", "--format", "dotenv").stdout.splitlines()
     assert dotenv[len(NOTES)] == "MILVUS_URI='http://dev.example.com:19530'"
-    assert dotenv[len(NOTES) + 1] == 'MILVUS_DB_NAME="it\'s \\"odd\\" $HOME `x` \\\\ here"'
+    # a quote of each kind and a backslash: only unquoted do the three dotenv readers agree on it
+    assert dotenv[len(NOTES) + 1] == 'MILVUS_DB_NAME=it\'s "odd" $HOME `x` \\ here'
     assert json.loads(cli("env", "dev", "--format", "json").stdout) == {
         "MILVUS_URI": "http://dev.example.com:19530",
         "MILVUS_DB_NAME": ODD,

@@ -7,6 +7,7 @@ start without loading any of them.
 
 from __future__ import annotations
 
+import sys
 from importlib import import_module
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -135,7 +136,7 @@ def main(
     from .common import State
     from .output import Output, wants_color
 
-    out = Output(color=wants_color(no_color))
+    out = Output(color=wants_color(no_color), terminal=sys.stdout.isatty())
     _show_warnings_with(out)
     ctx.obj = State(
         out=out,

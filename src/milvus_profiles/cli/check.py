@@ -139,9 +139,12 @@ def check(ctx: click.Context, paths: tuple[str, ...]) -> None:
         if (where, message) in seen:
             continue
         seen.add((where, message))
-        out.line(f"{out.style(where, bold=True)}: {message}" if where else message)
+        if where:
+            out.labelled(where, message)
+        else:
+            out.line(message)
         if error.hint:
-            out.line(f"    {out.style('hint', 'cyan')}: {error.hint}")
+            out.hint(error.hint, indent=4)
     if problems:
         in_files = len({e.path for e in problems})
         out.line(f"{_count(len(seen), 'problem')} in {_count(in_files, 'file')}")

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,7 +14,8 @@ from click.shell_completion import CompletionItem
 
 from ..config import discovery, toml
 from ..errors import ConfigError
-from .output import Output
+from ..fields import profile_name_problem
+from .output import Output, escape
 
 if TYPE_CHECKING:
     from ..config.catalog import Catalog
@@ -25,7 +25,6 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 
 SCOPES = ("project", "local", "user")
-NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 
 
 @dataclass(frozen=True)
@@ -66,17 +65,18 @@ def pick_profile(state: State, name: str | None, option: str | None) -> str | No
     """The profile named by NAME, the command's --profile or the global --profile (None: the default)."""
     given = {n for n in (name, option, state.profile) if n}
     if len(given) > 1:
-        raise click.UsageError(f"two profiles given ({', '.join(sorted(given))}); give one")
+        # click prints this itself, so the names are escaped here
+        raise click.UsageError(
+            f"two profiles given ({', '.join(escape(n) for n in sorted(given))}); give one"
+        )
     return given.pop() if given else None
 
 
 def check_name(ctx: click.Context, param: click.Parameter, value: str) -> str:
-    """Profile names a shell and a TOML key both take as they are."""
-    if not NAME_PATTERN.match(value):
-        raise click.BadParameter(
-            f"{value!r} is not a valid profile name: use letters, digits, '-' and '_', "
-            "starting with a letter or digit"
-        )
+    """Profile names a shell and a TOML key both take as they are (`fields.PROFILE_NAME`)."""
+    problem = profile_name_problem(value)
+    if problem is not None:
+        raise click.BadParameter(problem)
     return value
 
 

@@ -1,7 +1,10 @@
 """``milvus-profiles env``: a resolved profile as MILVUS_* variables, for programs in any language.
 
-The variable names come from the one table in :mod:`milvus_profiles.fields`. Secrets are printed only
-with ``--include-secrets``; each format quotes values so that its reader takes them literally.
+The variable names come from the one table in `milvus_profiles.fields`. Secrets are printed only with
+``--include-secrets``. Every value may come from a file someone else wrote, so each format's writer
+quotes it so that its reader takes it literally (nothing in it runs or expands), and refuses, with a
+`ConfigError` naming the variable, a value the format cannot carry. Comment lines are escaped like
+everything else the command line prints. docs/cli.md lists the readers each format is tested with.
 """
 
 from __future__ import annotations
@@ -12,9 +15,11 @@ from typing import TYPE_CHECKING
 
 import click
 
+from ..errors import ConfigError
 from ..fields import FIELDS
 from ..uri import has_credentials, redact
 from .common import State, pick_profile, profile_argument
+from .output import UNSAFE, escape
 
 if TYPE_CHECKING:
     from ..resolution.resolved import ResolvedProfile
@@ -22,26 +27,82 @@ if TYPE_CHECKING:
 FORMATS = ("sh", "fish", "powershell", "dotenv", "json")
 
 
+class Unprintable(Exception):
+    """A writer cannot carry a value; says why without showing the value (it may be a secret)."""
+
+
+def _text_only(value: str) -> None:
+    """What no format carries: a NUL ends a C string, so no environment variable can hold one; a lone
+    surrogate is no text at all (a Python stand-in for undecodable bytes)."""
+    if "\0" in value:
+        raise Unprintable("holds a NUL character, which no environment variable can hold")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise Unprintable("is not valid UTF-8 text") from None
+
+
 def _sh(name: str, value: str) -> str:
+    # Inside single quotes bash, dash and zsh take every character literally; a quote ends the quoting,
+    # so it is written as '\'' (close, escaped quote, reopen).
+    _text_only(value)
     return f"export {name}='" + value.replace("'", "'\\''") + "'"
 
 
 def _fish(name: str, value: str) -> str:
+    # fish single quotes: only \' and \\ are escapes, every other character (newlines too) is literal.
+    _text_only(value)
     return f"set -gx {name} '" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
 def _powershell(name: str, value: str) -> str:
     # Single quotes are literal in PowerShell; curly quotes count as quotes too, so double all of them.
+    _text_only(value)
     return f"$env:{name} = '" + re.sub("(['\u2018\u2019\u201a\u201b])", r"\1\1", value) + "'"
 
 
+# python-dotenv expands this in every kind of quotes and has no escape for it (python-dotenv's own
+# `dotenv.variables._posix_variable`, as a single line)
+_DOTENV_VARIABLE = re.compile(r"\$\{[^}:]*(?::-[^}]*)?\}")
+# a backslash that python-dotenv (all of these), Node or npm dotenv (\n, \r) decode in double quotes
+_DOTENV_ESCAPE = re.compile(r"\\([\\'\"abfnrtv]|\Z)")
+# what JavaScript's trim() takes off an unquoted value, beyond Python's str.isspace()
+_JS_SPACE = "\ufeff"
+
+
 def _dotenv(name: str, value: str) -> str:
-    # Single quotes are literal for python-dotenv, Node's dotenv and Docker Compose; double quotes with
-    # escapes only when the value holds a single quote or a line break.
-    if "'" not in value and "\n" not in value and "\r" not in value:
+    """The first of three quotings that python-dotenv, Node's --env-file and npm dotenv all read back
+    as ``value``; they differ on every escape, so each quoting is used only where it needs none.
+
+    - single quotes: literal in Node and npm dotenv; python-dotenv decodes ``\\\\`` and ``\\'``, so the
+      value must hold no quote, no two backslashes in a row, and not end with one;
+    - double quotes: python-dotenv decodes ``\\"`` and the escapes of C (``\\n``...), npm dotenv
+      ``\\n`` and ``\\r``, Node ``\\n``: the value must hold no double quote and none of those escapes;
+    - no quotes: one line, no ``#`` (a comment), no space at either end (trimmed), not starting with
+      a quote; it carries what the other two cannot, such as ``it's C:\\new``.
+    """
+    _text_only(value)
+    if "\r" in value:
+        # Node drops it, npm dotenv turns it into a newline, even inside quotes
+        raise Unprintable("holds a carriage return, which Node and npm dotenv do not read back")
+    if _DOTENV_VARIABLE.search(value):
+        raise Unprintable("holds ${...}, which python-dotenv would expand whatever the quotes")
+    if "'" not in value and "\\\\" not in value and not value.endswith("\\"):
         return f"{name}='{value}'"
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
-    return f'{name}="{escaped}"'
+    if '"' not in value and not _DOTENV_ESCAPE.search(value):
+        return f'{name}="{value}"'
+    if (
+        value
+        and "\n" not in value
+        and "#" not in value
+        and value[0] not in "'\"`"
+        and not (value[0].isspace() or value[-1].isspace() or _JS_SPACE in (value[0], value[-1]))
+    ):
+        return f"{name}={value}"
+    raise Unprintable(
+        "holds a single quote together with a double quote or a backslash escape, and a newline, a '#' "
+        "or a space at either end: the dotenv readers disagree on every way to quote it"
+    )
 
 
 WRITERS: dict[str, Callable[[str, str], str]] = {
@@ -50,6 +111,22 @@ WRITERS: dict[str, Callable[[str, str], str]] = {
     "powershell": _powershell,
     "dotenv": _dotenv,
 }
+
+
+def write_line(fmt: str, name: str, value: str) -> str:
+    """One ``name=value`` line in ``fmt``; a value the format cannot carry is a `ConfigError`.
+
+    Examples:
+        >>> write_line("sh", "MILVUS_DB_NAME", "it's $(here)")
+        "export MILVUS_DB_NAME='it'\\\\''s $(here)'"
+    """
+    try:
+        return WRITERS[fmt](name, value)
+    except Unprintable as e:
+        raise ConfigError(
+            f"{name} cannot be printed in the {fmt} format: its value {e}",
+            hint="use another --format (sh, fish and json carry any text without a NUL), or change the value",
+        ) from None
 
 
 def _text(value: object) -> str:
@@ -117,8 +194,14 @@ def env(state: State, name: str | None, profile_option: str | None, fmt: str, in
     if fmt == "json":
         state.out.json(variables)
         return
-    write = WRITERS[fmt]
-    lines = [f"# milvus-profiles: profile {cfg.name or '(none)'}"]
-    lines += [f"# {note}" for note in notes]
-    lines += [write(k, v) for k, v in variables.items()]
-    state.out.raw("\n".join(lines) + "\n")
+    lines = [write_line(fmt, k, v) for k, v in variables.items()]  # refuse before printing anything
+    if state.out.terminal:
+        # Read on a screen, not by a shell (eval "$(...)", | source and > file are not terminals): a
+        # control character would act on the terminal instead of being shown.
+        for i, (k, v) in enumerate(variables.items()):
+            if UNSAFE.search(v.replace("\n", "").replace("\t", "")):
+                lines[i] = f"# {k} holds control characters and is not printed to a terminal: pipe or "
+                lines[i] += "redirect the output to use it, or see it escaped with --format json"
+    # escaped like every line the command prints: a comment must end where it seems to end
+    comments = [f"milvus-profiles: profile {cfg.name or '(none)'}", *notes]
+    state.out.raw("".join(f"# {escape(c)}\n" for c in comments) + "".join(f"{line}\n" for line in lines))

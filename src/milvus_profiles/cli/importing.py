@@ -188,7 +188,8 @@ def _print_plan(state: State, found: list[Found], written: dict[str, dict[str, A
     out = state.out
     for f in found:
         out.line(f"would add profile {f.name!r} to {display_path(target)} from {f.source}:")
-        out.line(tomli_w.dumps({"profiles": {f.name: written[f.name]}}).rstrip())
+        for text in tomli_w.dumps({"profiles": {f.name: written[f.name]}}).rstrip().splitlines():
+            out.line(text)
         for note in f.notes:
             out.warning(note)
         if f.secret is not None:

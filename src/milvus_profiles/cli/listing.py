@@ -166,7 +166,7 @@ def show(
         out.json(_json(cfg, reveal))
         return
     title = cfg.name or "(none: built-in defaults and MILVUS_* variables)"
-    out.line(f"{out.style('profile', bold=True)}: {title}  (selected by {cfg.origins['profile']})")
+    out.labelled("profile", f"{title}  (selected by {cfg.origins['profile']})")
     rows = _shown(cfg, reveal)
     if explain:
         out.table(["FIELD", "VALUE", "ORIGIN"], [[f, v, Cell(o, "cyan")] for f, v, o in rows])

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError, ProfileNotFoundError
+from ..fields import profile_name_problem
 from .discovery import discover
 from .toml import ProfileFile, key_name, load_files
 
@@ -177,7 +178,8 @@ def catalog_of(paths: Sequence[Path], *, explicit: bool, validate: bool = True) 
 
 
 def check_shape(pf: ProfileFile) -> None:
-    """Tables where the catalog expects tables, and names where it expects names."""
+    """Tables where the catalog expects tables, and valid profile names where it expects names (the
+    names `list` prints are checked even on this light path)."""
 
     def fail(key: tuple[str, ...], what: str) -> ConfigError:
         return ConfigError(
@@ -187,13 +189,24 @@ def check_shape(pf: ProfileFile) -> None:
             hint="`milvus-profiles check` lists every problem of the file",
         )
 
-    if "default" in pf.data and not isinstance(pf.data["default"], str):
-        raise fail(("default",), "a profile name (a string)")
+    def name(key: tuple[str, ...], value: Any) -> None:
+        if not isinstance(value, str):
+            raise fail(key, "a profile name (a string)")
+        problem = profile_name_problem(value)
+        if problem is not None:
+            raise ConfigError(f"{key_name(key)}: {problem}", path=pf.path, line=pf.line_of(*key))
+
+    if "default" in pf.data:
+        name(("default",), pf.data["default"])
     profiles = pf.data.get("profiles", {})
     if not isinstance(profiles, dict):
         raise fail(("profiles",), "a table of profiles")
-    for name, table in profiles.items():
+    for profile, table in profiles.items():
+        problem = profile_name_problem(profile)
+        if problem is not None:
+            key = ("profiles", profile)
+            raise ConfigError(f"{key_name(key)}: {problem}", path=pf.path, line=pf.line_of(*key))
         if not isinstance(table, dict):
-            raise fail(("profiles", name), "a table")
-        if "extends" in table and not isinstance(table["extends"], str):
-            raise fail(("profiles", name, "extends"), "a profile name (a string)")
+            raise fail(("profiles", profile), "a table")
+        if "extends" in table:
+            name(("profiles", profile, "extends"), table["extends"])

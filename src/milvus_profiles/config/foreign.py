@@ -18,11 +18,10 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from ..errors import ConfigError
-from ..fields import FIELDS_BY_NAME
+from ..fields import FIELDS_BY_NAME, PROFILE_NAME
 from ..uri import is_lite, uri_problem
 
 MILVUS_CLI_FILE = ".milvus_cli_connections.json"
-NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 
 
 @dataclass(frozen=True)
@@ -169,7 +168,7 @@ def _milvus_cli_connection(key: str, connection: Mapping[str, Any], label: str, 
     problem = uri_problem(uri)
     if problem is not None:
         raise ConfigError(f"{where}: {problem}")
-    name = _unique(key if NAME.match(key) else _name_from_uri(uri), taken)
+    name = _unique(key if PROFILE_NAME.fullmatch(key) else _name_from_uri(uri), taken)
     values: dict[str, Any] = {"uri": uri}
     token = connection.get("token")
     user, secret, notes = _credentials(
@@ -208,7 +207,8 @@ def _milvus_cli_tls(connection: Mapping[str, Any], uri: str) -> tuple[dict[str, 
 def _name_from_uri(uri: str) -> str:
     parts = urlsplit(uri)
     text = f"{parts.hostname or 'milvus'}-{parts.port}" if parts.port else (parts.hostname or "milvus")
-    return re.sub(r"[^A-Za-z0-9_-]+", "-", text).strip("-_") or "milvus"
+    # room for the "-2" _unique() may add, within the 64 characters of a profile name
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", text)[:56].strip("-_") or "milvus"
 
 
 def _unique(name: str, taken: set[str]) -> str:

@@ -17,7 +17,15 @@ from pydantic import (
 )
 
 from ..errors import ConfigError
-from ..fields import FIELDS, FIELDS_BY_NAME, GRPC_INT_RANGE, GRPC_OPTIONS, SECRET_FIELDS, TLS_KEYS
+from ..fields import (
+    FIELDS,
+    FIELDS_BY_NAME,
+    GRPC_INT_RANGE,
+    GRPC_OPTIONS,
+    SECRET_FIELDS,
+    TLS_KEYS,
+    profile_name_problem,
+)
 from ..uri import URI_HINT, has_credentials, is_lite, uri_problem
 from .toml import ProfileFile, key_name
 
@@ -148,6 +156,17 @@ def check_grpc_options(options: dict[str, Any]) -> dict[str, Any]:
 
 GrpcValue = bool | int | float | str
 
+
+def check_profile_name(name: str) -> str:
+    """A profile name as `fields.PROFILE_NAME` allows: a name in a file is printed and put in shells."""
+    problem = profile_name_problem(name)
+    if problem is not None:
+        raise ValueError(problem)
+    return name
+
+
+ProfileName = Annotated[str, AfterValidator(check_profile_name)]
+
 FIELD_TYPES: dict[str, Any] = {
     "str": Annotated[str, Field(min_length=1)],
     "float": Annotated[float, Field(gt=0, allow_inf_nan=False)],
@@ -182,7 +201,7 @@ ProfileTable: type[BaseModel] = create_model(
     __config__=ConfigDict(extra="forbid", strict=True),
     __doc__="One ``[profiles.NAME]`` table. Every key is optional; files merge key by key.",
     extends=(
-        Annotated[str, Field(min_length=1)] | None,
+        Annotated[ProfileName, Field(min_length=1)] | None,
         Field(None, description="A profile to inherit from; its keys are overridden key by key."),
     ),
     tls=(TlsTable | None, Field(None, description="TLS options, as pymilvus takes them.")),
@@ -203,10 +222,10 @@ class ProfileDocument(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    default: Annotated[str, Field(min_length=1)] | None = Field(
+    default: Annotated[ProfileName, Field(min_length=1)] | None = Field(
         None, description="The profile used when none is named."
     )
-    profiles: dict[str, ProfileTable] = Field(  # type: ignore[valid-type]
+    profiles: dict[ProfileName, ProfileTable] = Field(  # type: ignore[valid-type]
         default_factory=dict, description="The profiles, by name."
     )
 
@@ -251,6 +270,8 @@ def _secret_problems(pf: ProfileFile) -> list[ConfigError]:
 
 def _error_from_pydantic(pf: ProfileFile, err: Any) -> ConfigError:
     loc: tuple[str | int, ...] = tuple(err["loc"])
+    if loc[-1:] == ("[key]",):  # a refused table name: the table is the place
+        loc = loc[:-1]
     where = key_name(loc)
     line = pf.line_of(*(str(p) for p in loc))
     if err["type"] == "extra_forbidden":

@@ -7,6 +7,7 @@ and again parses each file once. The cache is documented and can be emptied with
 from __future__ import annotations
 
 import functools
+import json
 import os
 import re
 import sys
@@ -59,7 +60,9 @@ def key_name(key: tuple[str | int, ...]) -> str:
     for part in key:
         text = str(part)
         bare = text.replace("_", "").replace("-", "").isalnum() and text.isascii()
-        parts.append(text if bare else f'"{text}"')
+        # a quoted key as a TOML basic string: control characters escaped, so a hostile key in a
+        # message cannot end the line or reach the terminal raw
+        parts.append(text if bare else json.dumps(text))
     return ".".join(parts)
 
 
