@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..config import discovery, toml
+from ..config.read import TLS_FILE_LIMIT, UnreadableFile, read_limited
+from ..config.toml import key_name
 from ..errors import ConfigError
 from ..fields import TLS_PATH_KEYS
 from .common import State
@@ -76,15 +78,27 @@ def _certificate_problems(pf: ProfileFile) -> list[ConfigError]:
             if not isinstance(value, str) or "${" in value:
                 continue  # a path built from variables is checked when the profile is resolved
             path = Path(os.path.expanduser(value))
-            if not (path if path.is_absolute() else pf.path.parent / path).exists():
-                problems.append(
-                    ConfigError(
-                        f"profiles.{name}.tls.{key}: {value} does not exist",
-                        path=pf.path,
-                        line=pf.line_of("profiles", name, "tls", key),
-                        hint="fix the path; a relative path is relative to the profile file's folder",
-                    )
+            try:
+                # read as connect() reads it, so a FIFO or a device is reported here, not hung on there
+                read_limited(
+                    path if path.is_absolute() else pf.path.parent / path,
+                    limit=TLS_FILE_LIMIT,
+                    what="certificate or key file",
                 )
+            except FileNotFoundError:
+                problem = "does not exist"
+            except UnreadableFile as e:
+                problem = e.reason
+            else:
+                continue
+            problems.append(
+                ConfigError(
+                    f"{key_name(('profiles', name, 'tls', key))}: {value} {problem}",
+                    path=pf.path,
+                    line=pf.line_of("profiles", name, "tls", key),
+                    hint="fix the path; a relative path is relative to the profile file's folder",
+                )
+            )
     return problems
 
 

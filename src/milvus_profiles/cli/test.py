@@ -90,7 +90,7 @@ def check_profile(name: str | None, files: Sequence[str] | None, timeout: float 
         version = str(client.get_server_version(timeout=cfg.timeout))
         latency = (time.perf_counter() - start) * 1000
     except Exception as e:
-        error = classify(e, cfg)
+        error = classify(e, cfg) or e
         return Result(shown, exit_code_for(error), uri, db_name, error=error)
     finally:
         with contextlib.suppress(Exception):  # the outcome is known; closing cannot change it

@@ -143,7 +143,9 @@ MAX_DEPTH = 64
 
 _PART = r"""(?:[A-Za-z0-9_-]+|"(?:[^"\\\n]|\\.)*"|'[^'\n]*')"""
 # MAX_DEPTH parts of a key, where a key can start: a line (or a table header), an inline table, after a comma
-_LONG_KEY = re.compile(rf"(?:^|[{{,])[ \t]*(?:\[[ \t]*)*{_PART}(?:[ \t]*\.[ \t]*{_PART}){{{MAX_DEPTH - 1}}}", re.M)
+_LONG_KEY = re.compile(
+    rf"(?:^|[{{,])[ \t]*(?:\[[ \t]*)*{_PART}(?:[ \t]*\.[ \t]*{_PART}){{{MAX_DEPTH - 1}}}", re.M
+)
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
@@ -189,15 +191,15 @@ def parse_text(raw: bytes, path: Path) -> ProfileFile:
         ) from None
     except RecursionError:  # nesting the pattern does not see (values between the openings)
         too_deep = True
-    deep_key = None if too_deep or data is None else _deep_key(data)
+    deep_key: Key | None = None if too_deep or data is None else _deep_key(data)
     if too_deep or data is None or deep_key is not None:
         # a dotted key or header of many parts nests as deeply as brackets do, and everything that walks
         # the data afterwards (validation, printing, copying) would recurse as deep
-        line = None if deep_key is None else _line_of_deep_key(text, deep_key)
+        deep_line = None if deep_key is None else _line_of_deep_key(text, deep_key)
         raise ConfigError(
             "tables or arrays nest too deeply to read",
             path=path,
-            line=line,
+            line=deep_line,
             hint="a profile file needs no more than three levels: [profiles.NAME.tls]",
         )
     return ProfileFile(path=path, data=data, text=text)
