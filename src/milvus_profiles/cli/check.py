@@ -48,11 +48,9 @@ def _link_problems(catalog: Catalog, pf: ProfileFile) -> list[ConfigError]:
     """Broken ``extends`` and a ``default`` naming no profile, in one file."""
     problems = []
     for name in _tables(pf):
-        try:
-            catalog.extends_chain(name)
-        except ConfigError as e:
-            if e.path == pf.path:
-                problems.append(e)
+        problem = catalog.extends_problem(name)
+        if problem is not None and problem.path == pf.path:
+            problems.append(problem)
     default = pf.data.get("default")
     if isinstance(default, str) and not catalog.tables(default):
         known = ", ".join(catalog.names()) or "none"
