@@ -7,6 +7,7 @@ or the network, and exits 1 when it finds a problem.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +23,7 @@ from .exitcodes import PROBLEMS_FOUND
 from .output import display_path
 
 if TYPE_CHECKING:
-    from ..config.catalog import Catalog
+    from ..config.catalog import Catalog, Setting
     from ..config.toml import ProfileFile
 
 
@@ -100,6 +101,58 @@ def _certificate_problems(pf: ProfileFile) -> list[ConfigError]:
     return problems
 
 
+class _Placeholders(Mapping[str, str]):
+    """The environment ``check`` resolves with: every variable set, to one placeholder, so a file is
+    judged the same wherever the check runs (a pre-commit hook, CI, a laptop)."""
+
+    def __getitem__(self, name: str) -> str:
+        return "milvus-profiles-check"
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+
+def _variable_uri(catalog: Catalog, name: str) -> Setting | None:
+    uri = catalog.layer(name).get("uri")
+    return uri if uri is not None and isinstance(uri.value, str) and "${" in uri.value else None
+
+
+def _resolving_problems(catalog: Catalog, pf: ProfileFile) -> list[ConfigError]:
+    """What resolving refuses in the profiles of one file (a command reference in a project file, a
+    variable that may not be expanded...): the very code connect() runs, so the two never disagree.
+
+    A URI made of variables is no URI until they have values: its variables are checked, the URI is
+    left to resolving.
+    """
+    from ..config.catalog import Catalog
+    from ..resolution.sources import ProfileSource, expand
+
+    class WithoutVariableUri(Catalog):
+        def layer(self, name: str) -> dict[str, Setting]:
+            values = super().layer(name)
+            if _variable_uri(catalog, name) is not None:
+                del values["uri"]
+            return values
+
+    view = WithoutVariableUri(files=catalog.files, searched=catalog.searched, explicit=catalog.explicit)
+    problems = []
+    for name in _tables(pf):
+        if catalog.extends_problem(name) is not None:
+            continue  # reported as a link problem
+        try:
+            uri = _variable_uri(catalog, name)
+            if uri is not None:
+                expand(uri.value, uri, _Placeholders())
+            ProfileSource(view, name, _Placeholders())()
+        except ConfigError as e:
+            if e.path == pf.path:
+                problems.append(e)
+    return problems
+
+
 def _located(error: ConfigError) -> tuple[str, str]:
     """``(file:line, message)``, the file shown relative to the working folder."""
     if error.path is None:
@@ -135,7 +188,9 @@ def check(ctx: click.Context, paths: tuple[str, ...]) -> None:
         except ConfigError as e:
             if path in targets:
                 problems.append(e)
-    catalog = Catalog(files=tuple(pf for pf in parsed.values() if _usable(pf)), searched=tuple(context))
+    catalog = Catalog(
+        files=tuple(pf for pf in parsed.values() if _usable(pf)), searched=tuple(context), explicit=explicit
+    )
     for path in targets:
         pf = parsed.get(path)
         if pf is None:
@@ -143,6 +198,8 @@ def check(ctx: click.Context, paths: tuple[str, ...]) -> None:
         problems += file_problems(pf)
         if _usable(pf):
             problems += _link_problems(catalog, pf) + _certificate_problems(pf)
+            if pf in catalog.files:
+                problems += _resolving_problems(catalog, pf)
 
     out = state.out
     seen: set[tuple[str, str]] = set()

@@ -171,6 +171,7 @@ def test(
     7 database missing.
     """
     state: State = ctx.obj
+    state.out.json_errors = as_json
     if names and test_all:
         raise click.UsageError("give profile names or --all, not both")
     wanted: list[str | None]
@@ -187,6 +188,7 @@ def test(
     failed = [r for r in results if r.exit.code != OK.code]
     code = failed[0].exit.code if failed else OK.code
     out = state.out
+    out.json_errors = False  # the results below say what failed, profile by profile
     if as_json:
         out.json({"ok": not failed, "exit_code": code, "profiles": [r.as_json() for r in results]})
     else:
