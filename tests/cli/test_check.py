@@ -139,7 +139,10 @@ def test_the_pre_commit_hook() -> None:
         assert not files.search(name), name
 
 
-COMMAND_REFERENCE = '[profiles.prod]\nuri = "http://127.0.0.1:19530"\nuser = "svc"\npassword = { command = ["pass", "milvus"] }\n'
+COMMAND_REFERENCE = (
+    '[profiles.prod]\nuri = "http://127.0.0.1:19530"\nuser = "svc"\n'
+    'password = { command = ["pass", "milvus"] }\n'
+)
 
 
 def test_check_refuses_what_connect_refuses_a_command_reference_in_a_project_file(
