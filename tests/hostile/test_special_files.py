@@ -167,3 +167,12 @@ def test_a_file_with_a_byte_order_mark_is_read_with_its_lines(repository: Path) 
     assert listed.stdout.splitlines()[1].split()[:3] == ["*", "dev", "http://h:19530"]
     checked = run("check")
     assert checked.stdout.splitlines()[0] == "milvus.toml:4: unknown key 'usr' in profiles.dev"
+
+
+def test_importing_a_fifo_named_dotenv_is_refused_unread(repository: Path, tmp_path: Path) -> None:
+    os.mkfifo(repository / ".env")
+    done = run_entry_point(["import", "--from", "dotenv", "--name", "x"], repository, tmp_path / "config")
+    assert (done.returncode, done.stderr) == (
+        3,
+        "error: .env: is a FIFO (named pipe), not a .env file\nhint: give the file with --path\n",
+    )
