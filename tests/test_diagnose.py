@@ -84,13 +84,13 @@ def wrapped(error: BaseException) -> MilvusException:
 
 @pytest.fixture
 def profile(isolated: Path, monkeypatch: pytest.MonkeyPatch) -> ResolvedProfile:
-    write(
+    path = write(
         isolated / "milvus.toml",
         '[profiles.prod]\nuri = "http://127.0.0.1:19530"\nuser = "alice"\n'
         'db_name = "analytics"\ntimeout = 2\n',
     )
     monkeypatch.setenv("MILVUS_PASSWORD", SENTINEL)
-    return resolve("prod")
+    return resolve("prod", files=[path])  # a file named by the user: the password is sent
 
 
 def verdict(error: BaseException, cfg: ResolvedProfile) -> Any:

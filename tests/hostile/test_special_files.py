@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from milvus_profiles.cli import main
-from milvus_profiles.resolution import resolver
+from milvus_profiles.resolution import cache as resolver
 
 from ..cli.conftest import run_entry_point
 

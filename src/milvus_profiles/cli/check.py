@@ -121,14 +121,15 @@ def _variable_uri(catalog: Catalog, name: str) -> Setting | None:
 
 
 def _resolving_problems(catalog: Catalog, pf: ProfileFile) -> list[ConfigError]:
-    """What resolving refuses in the profiles of one file (a command reference in a project file, a
-    variable that may not be expanded...): the very code connect() runs, so the two never disagree.
+    """What resolving refuses in the profiles of one file (a variable that may not be expanded, a path in
+    the home of an unknown user...): the very code connect() runs, so the two never disagree.
 
     A URI made of variables is no URI until they have values: its variables are checked, the URI is
     left to resolving.
     """
     from ..config.catalog import Catalog
-    from ..resolution.sources import ProfileSource, expand
+    from ..resolution.expansion import expand
+    from ..resolution.sources import ProfileSource
 
     class WithoutVariableUri(Catalog):
         def layer(self, name: str) -> dict[str, Setting]:
