@@ -73,10 +73,13 @@ def block(fn: Callable[[], object], calls: int) -> Callable[[], float]:
     return run
 
 
-def profiles_file(path: Path, count: int, uri: str = "http://127.0.0.1:19530") -> Path:
+def profiles_file(path: Path, count: int, uri: str = "http://127.0.0.1:19530", chain: bool = False) -> Path:
+    """``count`` profiles; with ``chain``, each one after the first extends the one before it."""
     lines = ['default = "p0"']
     for i in range(count):
-        lines += [f"[profiles.p{i}]", f'uri = "{uri}"', f'db_name = "db{i % 7}"', "timeout = 5", ""]
+        lines += [f"[profiles.p{i}]"]
+        lines += [f'extends = "p{i - 1}"'] if chain and i else [f'uri = "{uri}"', "timeout = 5"]
+        lines += [f'db_name = "db{i % 7}"', ""]
     path.write_text("\n".join(lines))
     return path
 
@@ -127,6 +130,9 @@ def silent_listeners(count: int) -> Iterator[list[int]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
+    parser.add_argument(
+        "--files-only", action="store_true", help="only the benchmarks of large files (no server, no awscli)"
+    )
     args = parser.parse_args()
     reps = 5 if args.quick else 15
     rows: list[Row] = []
@@ -135,6 +141,9 @@ def main() -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith("MILVUS_")}
         env["XDG_CONFIG_HOME"] = str(work / "config")
         env["HOME"] = str(work)
+        if args.files_only:
+            report(bench_scale(work, env, reps), reps)
+            return
         small = work / "small"
         small.mkdir()
         profiles_file(small / "milvus.toml", 10)
@@ -179,6 +188,7 @@ def main() -> None:
             )
         )
 
+        rows += bench_scale(work, env, reps)
         rows.append(bench_resolve(small, reps))
         with lite_server(work) as uri:
             rows.append(bench_connect(work, uri, reps))
@@ -207,6 +217,36 @@ def main() -> None:
         if keyring_row is not None:
             rows.append(keyring_row)
     report(rows, reps)
+
+
+def bench_scale(work: Path, env: dict[str, str], reps: int) -> list[Row]:
+    """``list`` and ``check`` grow linearly: 10,000 profiles against 1,000, and a 5,000-long ``extends``
+    chain against 5,000 profiles that extend nothing."""
+    folders = {}
+    for name, count, chain in (("p1k", 1000, False), ("p10k", 10_000, False), ("flat", 5000, False),
+                               ("chain", 5000, True)):  # fmt: skip
+        folders[name] = work / name
+        folders[name].mkdir()
+        (folders[name] / ".git").mkdir()  # discovery stops here
+        profiles_file(folders[name] / "milvus.toml", count, chain=chain)
+    rows = []
+    for cmd in ("list", "check"):
+        a, b, r = pairs(
+            command([CLI, cmd], folders["p10k"], env), command([CLI, cmd], folders["p1k"], env), reps
+        )
+        rows.append(
+            Row(f"milvus-profiles {cmd}, 10,000 profiles", a * 1e3, f"{cmd}, 1,000 profiles", b * 1e3, r,
+                "<= 10", r <= 10)
+        )  # fmt: skip
+    for cmd in ("list", "check"):
+        a, b, r = pairs(
+            command([CLI, cmd], folders["chain"], env), command([CLI, cmd], folders["flat"], env), reps
+        )
+        rows.append(
+            Row(f"milvus-profiles {cmd}, an extends chain 5,000 long", a * 1e3,
+                f"{cmd}, 5,000 profiles extending nothing", b * 1e3, r, "<= 1.5", r <= 1.5)
+        )  # fmt: skip
+    return rows
 
 
 def bench_resolve(folder: Path, reps: int) -> Row:

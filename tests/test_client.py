@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from milvus_profiles import (
+    ConfigError,
     DatabaseNotFoundError,
     SecretNotFoundError,
     ServerUnreachableError,
@@ -153,3 +154,30 @@ def test_profiles_that_differ_in_grpc_options_never_share_a_channel(project: Pat
     finally:
         plain.close()
         tuned.close()
+
+
+def test_a_bug_inside_pymilvus_propagates_as_it_is(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pymilvus import MilvusClient
+    from pymilvus.exceptions import MilvusException
+
+    real = MilvusClient.list_collections
+
+    def changed_api(self: MilvusClient, **kwargs: object) -> object:  # as if pymilvus took timeouts apart
+        return real(self, timeout="soon")  # type: ignore[arg-type]
+
+    monkeypatch.setattr(MilvusClient, "list_collections", changed_api)
+    with pytest.raises(MilvusException) as caught:
+        connect("local")
+    assert "Unexpected error" in caught.value.message
+    assert isinstance(caught.value.__cause__, TypeError)
+
+
+def test_a_lite_database_below_a_file_is_a_config_error(isolated: Path) -> None:
+    write(isolated / "data", "not a folder")
+    project = write(isolated / "milvus.toml", '[profiles.local]\nuri = "./data/sub/milvus.db"\n')
+    with pytest.raises(ConfigError) as caught:
+        connect("local")
+    assert caught.value.message == (
+        f"uri (file {project}:2 [profiles.local]): cannot make the folder {isolated / 'data' / 'sub'} of the "
+        "Milvus Lite database: a file stands where a folder is needed"
+    )

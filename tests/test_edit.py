@@ -174,3 +174,45 @@ def test_replacing_the_last_profile_keeps_the_blank_line_above_it() -> None:
     editor = edited(text)
     editor.set_profile("p", {"uri": "http://b:19530"})
     assert editor.text == text.replace("http://a:19530", "http://b:19530")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        " ",
+        "\n",
+        "\n\n  \n",
+        "  \t",
+        "\r\n\r\n",
+        "# only a comment",
+        '[profiles.a]\nuri = "./a.db"',
+        '[profiles.a]\nuri = "./a.db"\n\n\n',
+        '[profiles.a]\nuri = "./a.db"\n   ',
+        'default = "a"\r\n[profiles.a]\r\nuri = "./a.db"',
+    ],
+)
+def test_adding_then_removing_a_profile_gives_back_the_same_bytes(text: str) -> None:
+    editor = edited(text)
+    editor.set_profile("new", {"uri": "http://h:19530"})
+    editor.remove_profile("new")
+    assert editor.text == text
+
+
+def test_an_edit_adds_no_final_newline_where_there_was_none() -> None:
+    editor = edited('[profiles.a]\nuri = "./a.db"')
+    editor.set_profile("b", {"uri": "./b.db"})
+    assert editor.text == '[profiles.a]\nuri = "./a.db"\n\n[profiles.b]\nuri = "./b.db"'
+    editor.set_profile("b", {"uri": "./c.db"})
+    assert editor.text == '[profiles.a]\nuri = "./a.db"\n\n[profiles.b]\nuri = "./c.db"'
+    editor.set_default("a")
+    assert editor.text == 'default = "a"\n\n[profiles.a]\nuri = "./a.db"\n\n[profiles.b]\nuri = "./c.db"'
+
+
+def test_a_byte_order_mark_is_read_and_kept(tmp_path: Path) -> None:
+    path = tmp_path / "milvus.toml"
+    path.write_bytes(b'\xef\xbb\xbf[profiles.a]\nuri = "./a.db"\n')
+    editor = ProfileEditor.open(path)
+    editor.set_profile("b", {"uri": "./b.db"})
+    editor.save()
+    assert path.read_bytes() == b'\xef\xbb\xbf[profiles.a]\nuri = "./a.db"\n\n[profiles.b]\nuri = "./b.db"\n'

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from ..conftest import MemoryKeyring, write
 from .conftest import Run
 
@@ -133,3 +135,24 @@ def test_the_pre_commit_hook() -> None:
         assert files.search(name), name
     for name in ("pyproject.toml", "notmilvus.toml", "milvus.toml.bak", "myprofiles.toml"):
         assert not files.search(name), name
+
+
+COMMAND_REFERENCE = (
+    '[profiles.prod]\nuri = "http://127.0.0.1:19530"\nuser = "svc"\n'
+    'password = { command = ["pass", "milvus"] }\n'
+)
+
+
+def test_check_refuses_a_variable_resolving_refuses_wherever_it_runs(
+    cli: Run, repository: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (repository / "milvus.toml").write_text(
+        '[profiles.a]\nuri = "http://${MILVUS_HOST}:19530"\ndb_name = "${HOME}"\n'
+        '[profiles.b]\nuri = "http://${MILVUS_HOST}:1"\n'
+    )
+    result = cli("check")
+    assert result.exit_code == 1
+    assert result.stdout.startswith("milvus.toml:3: profiles.a.db_name: ${HOME} cannot be expanded")
+    assert "profiles.b" not in result.stdout  # its variables are allowed; their values are not known yet
+    monkeypatch.setenv("MILVUS_HOST", "127.0.0.1")
+    assert cli("check").stdout == result.stdout  # the environment changes nothing

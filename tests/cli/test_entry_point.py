@@ -47,9 +47,14 @@ def project(isolated: Path) -> Path:
     return isolated
 
 
-@pytest.mark.parametrize("args", [["list"], ["check"], ["--help"], ["--version"], ["list", "--json"]])
+@pytest.mark.parametrize("args", [["list"], ["--help"], ["--version"], ["list", "--json"]])
 def test_reading_commands_import_nothing_heavy(args: list[str], project: Path, tmp_path: Path) -> None:
     assert imported_by(args, project, tmp_path / "config") == []
+
+
+def test_check_resolves_as_connect_does_without_keyring_or_network(project: Path, tmp_path: Path) -> None:
+    # check runs the resolver's own checks of every profile (pydantic-settings), and nothing more
+    assert imported_by(["check"], project, tmp_path / "config") == ["pydantic_settings"]
 
 
 @pytest.mark.parametrize("args", [["show", "dev"], ["env", "dev"], ["show", "--explain"]])

@@ -218,3 +218,42 @@ def test_editing_any_file_changes_what_was_asked_or_refuses(
         assert name not in editor.profiles
     if attempt(editor.remove_default, "default"):
         assert "default" not in editor.data
+
+
+_blank_lines = st.text(alphabet=" \t", max_size=3)
+_file_lines = st.one_of(
+    _blank_lines,
+    st.builds(lambda pad, text: f"{pad}# {text}", _blank_lines, st.text(alphabet="abc #=[]", max_size=8)),
+    st.builds(lambda n: f"[profiles.p{n}]", st.integers(0, 3)),
+    st.builds(lambda n, pad: f'uri{pad}= "./p{n}.db"{pad}', st.integers(0, 3), _blank_lines),
+    st.just('default = "p0"'),
+)
+
+
+@st.composite
+def whitespace_files(draw: st.DrawFn) -> bytes:
+    """Profile files with odd whitespace: blank lines of spaces and tabs, comments, no final newline,
+    Windows line endings, a byte-order mark; some are whitespace only."""
+    lines = draw(st.lists(_file_lines, max_size=12))
+    newline = draw(st.sampled_from(["\n", "\r\n"]))
+    text = newline.join(lines) + draw(st.sampled_from(["", newline, newline * 2]))
+    return draw(st.sampled_from([b"", b"\xef\xbb\xbf"])) + text.encode()
+
+
+@EXAMPLES
+@given(content=whitespace_files())
+@counted
+def test_adding_then_removing_a_profile_leaves_the_bytes_as_they_were(folder: Path, content: bytes) -> None:
+    path = write_case(folder, content)
+    try:
+        editor = ProfileEditor.open(path)
+    except ConfigError:
+        event("not a valid file (a key or table twice)")
+        return
+    editor.set_profile("added", {"uri": "http://h:19530"})
+    editor.save()
+    assert editor.profile_file().data["profiles"]["added"] == {"uri": "http://h:19530"}
+    editor = ProfileEditor.open(path)
+    assert editor.remove_profile("added")
+    editor.save()
+    assert path.read_bytes() == content

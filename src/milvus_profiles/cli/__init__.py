@@ -74,7 +74,15 @@ class MainGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (click.ClickException, click.exceptions.Exit, click.Abort):
+        except BrokenPipeError:
+            closed_pipe(ctx)
+        except click.ClickException as e:
+            from .common import State
+
+            if isinstance(ctx.obj, State) and ctx.obj.out.json_errors:
+                ctx.obj.out.json_error(e.format_message(), None, e.exit_code)
+            raise
+        except (click.exceptions.Exit, click.Abort):
             raise
         except Exception as e:
             from .exitcodes import exit_code_for
@@ -87,8 +95,32 @@ def fail(ctx: click.Context, error: BaseException, code: int) -> NoReturn:
     from .output import Output
 
     state = ctx.obj if isinstance(ctx.obj, State) else State(out=Output())
-    state.out.error(error, debug=state.debug)
+    try:
+        state.out.error(error, debug=state.debug, code=code)
+    except BrokenPipeError:
+        closed_pipe(ctx)
     ctx.exit(code)
+
+
+SIGPIPE_EXIT = 128 + 13
+"""What a shell reports for a program ended by SIGPIPE, as ``seq 1 100000 | head -1`` is."""
+
+
+def closed_pipe(ctx: click.Context) -> NoReturn:
+    """Standard output was closed by its reader (``| head -1``): stop quietly, as other programs do.
+
+    Python's documentation on SIGPIPE: point standard output at devnull, so the flush at exit does not
+    fail a second time, and exit.
+    """
+    import os
+    import sys
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no real standard output (CliRunner): nothing will flush to it
+        pass
+    ctx.exit(SIGPIPE_EXIT)
 
 
 def _complete_profiles(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:

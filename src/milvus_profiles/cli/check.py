@@ -7,12 +7,15 @@ or the network, and exits 1 when it finds a problem.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from ..config import discovery, toml
+from ..config.read import TLS_FILE_LIMIT, UnreadableFile, read_limited
+from ..config.toml import key_name
 from ..errors import ConfigError
 from ..fields import TLS_PATH_KEYS
 from .common import State
@@ -20,7 +23,7 @@ from .exitcodes import PROBLEMS_FOUND
 from .output import display_path
 
 if TYPE_CHECKING:
-    from ..config.catalog import Catalog
+    from ..config.catalog import Catalog, Setting
     from ..config.toml import ProfileFile
 
 
@@ -46,11 +49,9 @@ def _link_problems(catalog: Catalog, pf: ProfileFile) -> list[ConfigError]:
     """Broken ``extends`` and a ``default`` naming no profile, in one file."""
     problems = []
     for name in _tables(pf):
-        try:
-            catalog.extends_chain(name)
-        except ConfigError as e:
-            if e.path == pf.path:
-                problems.append(e)
+        problem = catalog.extends_problem(name)
+        if problem is not None and problem.path == pf.path:
+            problems.append(problem)
     default = pf.data.get("default")
     if isinstance(default, str) and not catalog.tables(default):
         known = ", ".join(catalog.names()) or "none"
@@ -76,15 +77,80 @@ def _certificate_problems(pf: ProfileFile) -> list[ConfigError]:
             if not isinstance(value, str) or "${" in value:
                 continue  # a path built from variables is checked when the profile is resolved
             path = Path(os.path.expanduser(value))
-            if not (path if path.is_absolute() else pf.path.parent / path).exists():
-                problems.append(
-                    ConfigError(
-                        f"profiles.{name}.tls.{key}: {value} does not exist",
-                        path=pf.path,
-                        line=pf.line_of("profiles", name, "tls", key),
-                        hint="fix the path; a relative path is relative to the profile file's folder",
-                    )
+            try:
+                # read as connect() reads it, so a FIFO or a device is reported here, not hung on there
+                read_limited(
+                    path if path.is_absolute() else pf.path.parent / path,
+                    limit=TLS_FILE_LIMIT,
+                    what="certificate or key file",
                 )
+            except FileNotFoundError:
+                problem = "does not exist"
+            except UnreadableFile as e:
+                problem = e.reason
+            else:
+                continue
+            problems.append(
+                ConfigError(
+                    f"{key_name(('profiles', name, 'tls', key))}: {value} {problem}",
+                    path=pf.path,
+                    line=pf.line_of("profiles", name, "tls", key),
+                    hint="fix the path; a relative path is relative to the profile file's folder",
+                )
+            )
+    return problems
+
+
+class _Placeholders(Mapping[str, str]):
+    """The environment ``check`` resolves with: every variable set, to one placeholder, so a file is
+    judged the same wherever the check runs (a pre-commit hook, CI, a laptop)."""
+
+    def __getitem__(self, name: str) -> str:
+        return "milvus-profiles-check"
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+
+def _variable_uri(catalog: Catalog, name: str) -> Setting | None:
+    uri = catalog.layer(name).get("uri")
+    return uri if uri is not None and isinstance(uri.value, str) and "${" in uri.value else None
+
+
+def _resolving_problems(catalog: Catalog, pf: ProfileFile) -> list[ConfigError]:
+    """What resolving refuses in the profiles of one file (a variable that may not be expanded, a path in
+    the home of an unknown user...): the very code connect() runs, so the two never disagree.
+
+    A URI made of variables is no URI until they have values: its variables are checked, the URI is
+    left to resolving.
+    """
+    from ..config.catalog import Catalog
+    from ..resolution.expansion import expand
+    from ..resolution.sources import ProfileSource
+
+    class WithoutVariableUri(Catalog):
+        def layer(self, name: str) -> dict[str, Setting]:
+            values = super().layer(name)
+            if _variable_uri(catalog, name) is not None:
+                del values["uri"]
+            return values
+
+    view = WithoutVariableUri(files=catalog.files, searched=catalog.searched, explicit=catalog.explicit)
+    problems = []
+    for name in _tables(pf):
+        if catalog.extends_problem(name) is not None:
+            continue  # reported as a link problem
+        try:
+            uri = _variable_uri(catalog, name)
+            if uri is not None:
+                expand(uri.value, uri, _Placeholders())
+            ProfileSource(view, name, _Placeholders())()
+        except ConfigError as e:
+            if e.path == pf.path:
+                problems.append(e)
     return problems
 
 
@@ -123,7 +189,9 @@ def check(ctx: click.Context, paths: tuple[str, ...]) -> None:
         except ConfigError as e:
             if path in targets:
                 problems.append(e)
-    catalog = Catalog(files=tuple(pf for pf in parsed.values() if _usable(pf)), searched=tuple(context))
+    catalog = Catalog(
+        files=tuple(pf for pf in parsed.values() if _usable(pf)), searched=tuple(context), explicit=explicit
+    )
     for path in targets:
         pf = parsed.get(path)
         if pf is None:
@@ -131,6 +199,8 @@ def check(ctx: click.Context, paths: tuple[str, ...]) -> None:
         problems += file_problems(pf)
         if _usable(pf):
             problems += _link_problems(catalog, pf) + _certificate_problems(pf)
+            if pf in catalog.files:
+                problems += _resolving_problems(catalog, pf)
 
     out = state.out
     seen: set[tuple[str, str]] = set()

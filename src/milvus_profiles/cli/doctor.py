@@ -201,9 +201,12 @@ def _profiles(out: Output, state: State) -> None:
 def dotenv_names(path: Path) -> list[str]:
     """The MILVUS_* names a .env file sets; only the names are kept, never a value."""
     names = []
+    from ..config.foreign import FOREIGN_FILE_LIMIT
+    from ..config.read import UnreadableFile, read_limited
+
     try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
+        text = read_limited(path, limit=FOREIGN_FILE_LIMIT, what=".env file").decode("utf-8", "replace")
+    except (OSError, UnreadableFile):
         return []
     for line in text.splitlines():
         key = line.strip().removeprefix("export ").split("=", 1)[0].strip()

@@ -189,6 +189,7 @@ def env(state: State, name: str | None, profile_option: str | None, fmt: str, in
     """
     from ..resolution.resolver import resolve
 
+    state.out.json_errors = fmt == "json"
     cfg = resolve(pick_profile(state, name, profile_option), files=state.files)
     variables, notes = profile_variables(cfg, include_secrets=include_secrets)
     if fmt == "json":

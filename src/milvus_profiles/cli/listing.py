@@ -61,6 +61,7 @@ def list_profiles(state: State, as_json: bool) -> None:
     """
     from ..config.catalog import load_catalog
 
+    state.out.json_errors = as_json
     catalog = load_catalog(state.files, validate=False)
     default = catalog.default()
     # finding the line of every key costs as much as parsing: only JSON shows lines
@@ -160,6 +161,7 @@ def show(
     """Show the resolved profile NAME (default: the selected one), secrets masked."""
     from ..resolution.resolver import resolve
 
+    state.out.json_errors = as_json
     cfg = resolve(pick_profile(state, name, profile_option), files=state.files)
     out = state.out
     if as_json:

@@ -81,6 +81,8 @@ class Output:
     def __init__(self, *, color: bool = False, terminal: bool = False) -> None:
         self.color = color
         self.terminal = terminal  # standard output is a terminal (not a pipe or a file)
+        self.json_errors = False
+        """Set by commands given ``--json``: an error is also a JSON object on standard output."""
 
     def _paint(self, text: str, fg: str | None = None, *, bold: bool = False) -> str:
         """``text`` (already escaped) in a colour; the only way an escape sequence reaches the output."""
@@ -156,8 +158,16 @@ class Output:
         if hint:
             self.hint(hint, err=True)
 
-    def error(self, error: BaseException, *, debug: bool = False) -> None:
-        """``error: ...`` and ``hint: ...`` on standard error; the traceback first with ``--debug``."""
+    def json_error(self, message: str, hint: str | None, code: int) -> None:
+        """The error of a ``--json`` command as JSON on standard output, with the fields a failed
+        profile of ``test --json`` has."""
+        self.json({"ok": False, "exit_code": code, "error": message, "hint": hint})
+
+    def error(self, error: BaseException, *, debug: bool = False, code: int | None = None) -> None:
+        """``error: ...`` and ``hint: ...`` on standard error; the traceback first with ``--debug``.
+
+        With ``json_errors`` set, the error is also printed as JSON on standard output, for scripts.
+        """
         if debug:
             for text in "".join(traceback.format_exception(error)).rstrip().splitlines():
                 self.line(text, err=True)
@@ -171,6 +181,8 @@ class Output:
         self.line(Cell("error", "red", bold=True), ": ", message, err=True)
         if hint:
             self.hint(hint, err=True)
+        if self.json_errors and code is not None:
+            self.json_error(message, hint, code)
 
     def prompt_secret(self, label: str) -> str:
         """Ask for a secret twice without echo (on standard error, so standard output stays clean)."""

@@ -95,7 +95,7 @@ def check_profile(name: str | None, files: Sequence[str] | None, timeout: float 
         version = str(client.get_server_version(timeout=cfg.timeout))
         latency = (time.perf_counter() - start) * 1000
     except Exception as e:
-        error = classify(e, cfg)
+        error = classify(e, cfg) or e
         return Result(shown, exit_code_for(error), uri, db_name, error=error)
     finally:
         with contextlib.suppress(Exception):  # the outcome is known; closing cannot change it
@@ -182,6 +182,7 @@ def test(
     7 database missing.
     """
     state: State = ctx.obj
+    state.out.json_errors = as_json
     if names and test_all:
         raise click.UsageError("give profile names or --all, not both")
     wanted: list[str | None]
@@ -198,6 +199,7 @@ def test(
     failed = [r for r in results if r.exit.code != OK.code]
     code = failed[0].exit.code if failed else OK.code
     out = state.out
+    out.json_errors = False  # the results below say what failed, profile by profile
     if as_json:
         out.json({"ok": not failed, "exit_code": code, "profiles": [r.as_json() for r in results]})
     else:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import difflib
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -43,23 +43,41 @@ class Setting:
 
 @dataclass(frozen=True)
 class Catalog:
-    """Every profile file that was read, highest precedence first."""
+    """Every profile file that was read, highest precedence first.
+
+    Profile tables, ``extends`` verdicts and merged layers are worked out once per catalog and kept, so
+    that going through every profile (``list``, ``check``) costs time linear in the profiles and the
+    length of their ``extends`` chains, not their product.
+    """
 
     files: tuple[ProfileFile, ...]
     searched: tuple[Path, ...]
     explicit: bool = False  # named by the user (--file, files=, MILVUS_PROFILES_FILE), not discovered
+    _index: dict[str, list[tuple[ProfileFile, dict[str, Any]]]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    _problems: dict[str, ConfigError | None] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    _layers: dict[str, dict[str, Setting]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    def _tables_by_name(self) -> dict[str, list[tuple[ProfileFile, dict[str, Any]]]]:
+        if not self._index and self.files:
+            for pf in reversed(self.files):  # lowest file first, so names keep their first appearance
+                profiles = pf.data.get("profiles", {})
+                for name, table in profiles.items() if isinstance(profiles, dict) else ():
+                    self._index.setdefault(name, []).insert(0, (pf, table))
+        return self._index
 
     def names(self) -> list[str]:
         """Every profile name, in the order they first appear from the lowest file up."""
-        seen: dict[str, None] = {}
-        for pf in reversed(self.files):
-            for name in pf.data.get("profiles", {}):
-                seen.setdefault(name, None)
-        return list(seen)
+        return list(self._tables_by_name())
 
     def tables(self, name: str) -> list[tuple[ProfileFile, dict[str, Any]]]:
         """The tables that define ``name``, highest file first."""
-        return [(pf, pf.data["profiles"][name]) for pf in self.files if name in pf.data.get("profiles", {})]
+        return list(self._tables_by_name().get(name, ()))
 
     def default(self) -> Setting | None:
         """The ``default`` of the highest file that sets one."""
@@ -91,36 +109,62 @@ class Catalog:
             hint=hint,
         )
 
-    def extends_chain(self, name: str) -> list[str]:
-        """``name`` and the profiles it extends, nearest first; a cycle or a missing parent is an error."""
+    def extends_problem(self, name: str) -> ConfigError | None:
+        """Why ``name``'s ``extends`` chain is broken (a cycle, a missing parent), or None."""
+        if name in self._problems:
+            return self._problems[name]
         chain = [name]
+        on_chain = {name: 0}
+        problem: ConfigError | None = None
         while True:
             setting = self.setting(chain[-1], "extends")
             if setting is None:
-                return chain
+                break
             parent = setting.value
-            if parent in chain:
-                cycle = " -> ".join([*chain[chain.index(parent) :], parent])
-                raise ConfigError(
+            if parent in self._problems:
+                problem = self._problems[parent]
+                break
+            if parent in on_chain:
+                cycle = " -> ".join([*chain[on_chain[parent] :], parent])
+                problem = ConfigError(
                     f"{key_name(('profiles', chain[-1], 'extends'))}: extends forms a cycle: {cycle}",
                     path=setting.file.path,
                     line=setting.line,
                     hint="remove `extends` from one of these profiles",
                 )
-            if not self.tables(parent):
+                # walked from another profile of the cycle, the cycle reads from that profile: only the
+                # profiles that lead into it share this verdict
+                chain = chain[: on_chain[parent]]
+                break
+            if parent not in self._tables_by_name():
                 known = ", ".join(n for n in self.names() if n != chain[-1]) or "none"
-                raise ConfigError(
+                problem = ConfigError(
                     f"{key_name(('profiles', chain[-1], 'extends'))}: extends {parent!r}, "
                     f"which is not a profile; known profiles: {known}",
                     path=setting.file.path,
                     line=setting.line,
                     hint="fix the name, or add that profile",
                 )
+                break
+            on_chain[parent] = len(chain)
             chain.append(parent)
+        for member in chain:
+            self._problems[member] = problem
+        return problem
+
+    def extends_chain(self, name: str) -> list[str]:
+        """``name`` and the profiles it extends, nearest first; a cycle or a missing parent is an error."""
+        problem = self.extends_problem(name)
+        if problem is not None:
+            raise problem
+        chain = [name]
+        while (setting := self.setting(chain[-1], "extends")) is not None:
+            chain.append(setting.value)
+        return chain
 
     def setting(self, name: str, key: str) -> Setting | None:
         """The winning value of one top-level key of profile ``name`` alone (no ``extends``)."""
-        for pf, table in self.tables(name):
+        for pf, table in self._tables_by_name().get(name, ()):
             if key in table:
                 return Setting(table[key], pf, name, (key,))
         return None
@@ -132,8 +176,18 @@ class Catalog:
         higher file wins key by key. The ``tls`` and ``grpc`` tables merge key by key too; a secret
         reference (``password = { env = "..." }``) is one value.
         """
-        values: dict[str, Setting] = {}
-        for profile in reversed(self.extends_chain(name)):
+        problem = self.extends_problem(name)
+        if problem is not None:
+            raise problem
+        # the nearest profiles whose layers are not known yet, then each one over its parent's layer
+        todo = [name]
+        while todo[-1] not in self._layers and (setting := self.setting(todo[-1], "extends")) is not None:
+            todo.append(setting.value)
+        for profile in reversed(todo):
+            if profile in self._layers:
+                continue
+            parent = self.setting(profile, "extends")
+            values = dict(self._layers[parent.value]) if parent is not None else {}
             for pf, table in reversed(self.tables(profile)):
                 for key, value in table.items():
                     if key == "extends":
@@ -143,7 +197,8 @@ class Catalog:
                             values[f"{key}.{sub}"] = Setting(inner, pf, profile, (key, sub))
                     else:
                         values[key] = Setting(value, pf, profile, (key,))
-        return values
+            self._layers[profile] = values
+        return dict(self._layers[name])
 
 
 def load_catalog(

@@ -8,6 +8,7 @@ the same writers as ``add``.
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import re
@@ -20,6 +21,10 @@ from urllib.parse import urlsplit, urlunsplit
 from ..errors import ConfigError
 from ..fields import FIELDS_BY_NAME, PROFILE_NAME
 from ..uri import is_lite, uri_problem
+from .read import UnreadableFile, read_limited
+
+FOREIGN_FILE_LIMIT = 1024 * 1024
+"""A ``.env`` file or milvus_cli's connections are a few lines; anything larger is the wrong file."""
 
 MILVUS_CLI_FILE = ".milvus_cli_connections.json"
 
@@ -130,9 +135,14 @@ def read_dotenv(path: Path) -> dict[str, str]:
     """The variables a ``.env`` file sets, as python-dotenv (and so pymilvus) reads them."""
     from dotenv import dotenv_values
 
-    if not path.is_file():
-        raise ConfigError(f"{path}: no such file", hint="give the file with --path")
-    return {k: v for k, v in dotenv_values(path).items() if v is not None}
+    try:
+        raw = read_limited(path, limit=FOREIGN_FILE_LIMIT, what=".env file")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such file", hint="give the file with --path") from None
+    except UnreadableFile as e:
+        raise ConfigError(f"{path}: {e.reason}", hint="give the file with --path") from None
+    text = raw.decode("utf-8", errors="replace")
+    return {k: v for k, v in dotenv_values(stream=io.StringIO(text)).items() if v is not None}
 
 
 def from_milvus_cli(path: Path, *, label: str | None = None) -> list[Found]:
@@ -144,13 +154,15 @@ def from_milvus_cli(path: Path, *, label: str | None = None) -> list[Found]:
     ``tlsmode`` 1 is one-way TLS with ``cert`` as the server's certificate.
     """
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_limited(path, limit=FOREIGN_FILE_LIMIT, what="milvus_cli connections file"))
     except FileNotFoundError:
         raise ConfigError(
             f"{path}: no such file; milvus_cli saves its connections there",
             hint="give the file with --path",
         ) from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+    except UnreadableFile as e:
+        raise ConfigError(f"{path}: {e.reason}", hint="give the file with --path") from None
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
         raise ConfigError(f"{path}: not a milvus_cli connections file ({type(e).__name__})") from None
     if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
         raise ConfigError(f"{path}: not a milvus_cli connections file (expected an object of connections)")

@@ -18,6 +18,7 @@ from typing import Any
 
 from ..errors import ConfigError
 from ..fields import FILES_ENV
+from .read import UnreadableFile, read_limited
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -116,30 +117,19 @@ def read_bytes(path: Path) -> bytes:
     """The bytes of a profile file, at most :data:`MAX_FILE_SIZE` of them.
 
     Raises FileNotFoundError when there is no file, and ConfigError for anything else that stops it being
-    read: a folder, a file too large (or endless, such as ``/dev/zero``), no permission.
+    read: a folder, a FIFO or a device (refused before reading, so neither blocks nor runs on for ever), a
+    file too large, no permission.
     """
     try:
-        with open(path, "rb") as f:
-            size = os.fstat(f.fileno()).st_size
-            raw = f.read(MAX_FILE_SIZE + 1) if size <= MAX_FILE_SIZE else b""
-    except FileNotFoundError:
-        raise
-    except IsADirectoryError:
-        raise ConfigError(
-            "is a folder, not a profile file", path=path.absolute(), hint="rename or remove the folder"
-        ) from None
-    except (OSError, ValueError) as e:
-        raise _unreadable(path.absolute(), e) from None
-    if size > MAX_FILE_SIZE or len(raw) > MAX_FILE_SIZE:
-        limit = f"{MAX_FILE_SIZE // 2**20} MB"
-        raise ConfigError(
-            f"is {size / 2**20:.1f} MB, too large for a profile file (the limit is {limit})"
-            if size > MAX_FILE_SIZE
-            else f"gives more than {limit}, too large for a profile file",
-            path=path.absolute(),
-            hint=f"is this the right file? check --file and {FILES_ENV}",
-        )
-    return raw
+        return read_limited(path, limit=MAX_FILE_SIZE, what="profile file")
+    except UnreadableFile as e:
+        if e.reason.startswith("is a folder"):
+            hint: str | None = "rename or remove the folder"
+        elif e.reason.startswith("is "):  # too large, a FIFO, a device: not what anyone means
+            hint = f"is this the right file? check --file and {FILES_ENV}"
+        else:
+            hint = None
+        raise ConfigError(e.reason, path=path.absolute(), hint=hint) from None
 
 
 def _unreadable(path: Path, error: OSError | ValueError) -> ConfigError:
@@ -151,6 +141,14 @@ def _unreadable(path: Path, error: OSError | ValueError) -> ConfigError:
 
 # 64 arrays or inline tables opened one inside the next ("[[[[", "{a = {a = {"): no profile file needs it.
 _DEEP_NESTING = re.compile(r"""(?:[\[{][ \t\r\n]*(?:[\w"'.-]+[ \t]*=[ \t]*)?){64}""")
+MAX_DEPTH = 64
+"""Tables and arrays nested deeper than this are refused; a profile file needs five at most."""
+
+_PART = r"""(?:[A-Za-z0-9_-]+|"(?:[^"\\\n]|\\.)*"|'[^'\n]*')"""
+# MAX_DEPTH parts of a key, where a key can start: a line (or a table header), an inline table, after a comma
+_LONG_KEY = re.compile(
+    rf"(?:^|[{{,])[ \t]*(?:\[[ \t]*)*{_PART}(?:[ \t]*\.[ \t]*{_PART}){{{MAX_DEPTH - 1}}}", re.M
+)
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
@@ -166,7 +164,19 @@ def parse_text(raw: bytes, path: Path) -> ProfileFile:
             line=line,
             hint="save the file as UTF-8",
         ) from None
+    # Some Windows editors start UTF-8 files with a byte-order mark; TOML does not allow one, and it is
+    # no line break, so dropping it leaves every line number as it was. The editor writes it back.
+    text = text.removeprefix("\ufeff")
     too_deep = _DEEP_NESTING.search(text) is not None
+    long_key = _LONG_KEY.search(text)
+    if long_key is not None:
+        # tomllib takes time quadratic in the parts of a dotted key: refuse one of many parts unread
+        raise ConfigError(
+            f"a key of more than {MAX_DEPTH - 1} dotted parts nests too deeply to read",
+            path=path,
+            line=text.count("\n", 0, long_key.end()) + 1,
+            hint="a profile file needs no more than three levels: [profiles.NAME.tls]",
+        )
     try:
         # tomllib recurses once per level; a file nested thousands deep would take the interpreter to
         # its recursion limit, where finalizers that happen to run fail too. Refuse it before parsing.
@@ -184,13 +194,38 @@ def parse_text(raw: bytes, path: Path) -> ProfileFile:
         ) from None
     except RecursionError:  # nesting the pattern does not see (values between the openings)
         too_deep = True
-    if too_deep or data is None:
+    deep_key: Key | None = None if too_deep or data is None else _deep_key(data)
+    if too_deep or data is None or deep_key is not None:
+        # a dotted key or header of many parts nests as deeply as brackets do, and everything that walks
+        # the data afterwards (validation, printing, copying) would recurse as deep
+        deep_line = None if deep_key is None else _line_of_deep_key(text, deep_key)
         raise ConfigError(
             "tables or arrays nest too deeply to read",
             path=path,
+            line=deep_line,
             hint="a profile file needs no more than three levels: [profiles.NAME.tls]",
         )
     return ProfileFile(path=path, data=data, text=text)
+
+
+def _deep_key(data: dict[str, Any]) -> Key | None:
+    """The key of a table or array nested deeper than :data:`MAX_DEPTH`, or None; iterative, linear."""
+    todo: list[tuple[Any, Key]] = [(data, ())]
+    while todo:
+        value, key = todo.pop()
+        if len(key) >= MAX_DEPTH:
+            return key
+        if isinstance(value, dict):
+            todo += [(v, (*key, str(k))) for k, v in value.items()]
+        elif isinstance(value, list):
+            todo += [(v, (*key, str(i))) for i, v in enumerate(value)]
+    return None
+
+
+def _line_of_deep_key(text: str, key: Key) -> int | None:
+    """The line of the first key written with ``key``'s first parts (a dotted key of many parts)."""
+    found = [line for k, line in locate_keys(text).items() if k[: len(key)] == key]
+    return min(found, default=None)
 
 
 _KEY_PART = re.compile(r"""\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([A-Za-z0-9_-]+))\s*""")

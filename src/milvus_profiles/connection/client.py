@@ -6,15 +6,17 @@ of a second and loads a ``.env`` file into ``os.environ``, so it happens after t
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import contextvars
 import logging
 import os
+import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import MilvusProfilesError
+from ..errors import ConfigError, MilvusProfilesError
 from ..resolution.resolved import ResolvedProfile
 from ..resolution.resolver import resolve
 from .diagnose import diagnose, preflight
@@ -79,7 +81,11 @@ def connect(
     except Exception as e:
         if client is not None:
             _close_quietly(client)
-        raise classify(e, cfg) from None
+        verdict = classify(e, cfg)
+        if verdict is None:
+            raise  # not a failed connection: a bug, here or in pymilvus, shows its own traceback
+        # pymilvus's exception text is not scrubbed of secrets; the verdict carries its detail, scrubbed
+        raise verdict from None
     return client
 
 
@@ -138,7 +144,10 @@ async def connect_async(
         if client is not None:
             with contextlib.suppress(Exception):  # the first error is the one to report
                 await client.close()
-        raise classify(e, cfg) from None
+        verdict = classify(e, cfg)
+        if verdict is None:
+            raise
+        raise verdict from None
     return client
 
 
@@ -182,7 +191,21 @@ def needs_own_channel(cfg: ResolvedProfile) -> bool:
 def _check_before_connect(cfg: ResolvedProfile) -> None:
     preflight(cfg)
     if cfg.is_lite:
-        Path(cfg.uri).parent.mkdir(parents=True, exist_ok=True)
+        folder = Path(cfg.uri).parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except (OSError, ValueError) as e:
+            reason = e.strerror if isinstance(e, OSError) and e.strerror else "the path cannot be a folder"
+            if isinstance(e, (FileExistsError, NotADirectoryError)):
+                reason = "a file stands where a folder is needed"
+            origin = cfg.origins.get("uri")
+            raise ConfigError(
+                f"uri ({origin}): cannot make the folder {folder} of the Milvus Lite database: {reason}"
+                if origin
+                else f"uri: cannot make the folder {folder} of the Milvus Lite database: {reason}",
+                hint="point uri at a .db file in a folder you can write to",
+                summary=cfg.summary(),
+            ) from None
 
 
 def _close_quietly(client: Any) -> None:
@@ -217,10 +240,46 @@ def _grpc_code(error: BaseException) -> str | None:
     return name if isinstance(name, str) else None
 
 
-def classify(error: BaseException, cfg: ResolvedProfile) -> MilvusProfilesError:
-    """Turn what pymilvus raised into unreachable, authentication or database errors."""
+def is_connection_failure(error: BaseException, cfg: ResolvedProfile) -> bool:
+    """Whether ``error`` and everything in its chain say the server (or Milvus Lite) failed or refused.
+
+    The chain may hold gRPC errors, pymilvus errors that carry a Milvus status (any but ``ParamError``,
+    which pymilvus raises for arguments it rejects before sending anything), timeouts, and for Milvus Lite
+    operating-system errors and a missing ``milvus_lite``. pymilvus wraps any exception of its own code in
+    a ``MilvusException`` ("Unexpected error"); the exception inside, a ``TypeError`` say, makes the chain
+    a bug, not a failed connection. grpc and pymilvus are looked up in ``sys.modules``: neither can have
+    raised anything unless imported.
+    """
+    grpc = sys.modules.get("grpc")
+    exceptions = sys.modules.get("pymilvus.exceptions")
+    found = False
+    for e in _chain(error):
+        if grpc is not None and isinstance(e, (grpc.RpcError, grpc.FutureTimeoutError)):
+            found = True
+        elif exceptions is not None and isinstance(e, exceptions.MilvusException):
+            if isinstance(e, exceptions.ParamError):
+                return False
+            found = True
+        elif cfg.is_lite and (
+            isinstance(e, OSError)
+            or (isinstance(e, ImportError) and (e.name or "").startswith("milvus_lite"))
+        ):
+            found = True
+        elif not isinstance(e, (TimeoutError, asyncio.CancelledError)):
+            return False
+    return found
+
+
+def classify(error: BaseException, cfg: ResolvedProfile) -> MilvusProfilesError | None:
+    """The typed error (unreachable, authentication, database) for a failed connection.
+
+    None when nothing in the error's chain is a connection failure (see `is_connection_failure`): such
+    an error is a bug, ours or an API change of pymilvus, and the caller lets it propagate unchanged.
+    """
     if isinstance(error, MilvusProfilesError):
         return error
+    if not is_connection_failure(error, cfg):
+        return None
     chain = _chain(error)
     grpc_code = next((c for c in (_grpc_code(e) for e in chain) if c), None)
     milvus_code = next((c for c in (getattr(e, "code", None) for e in chain) if isinstance(c, int)), None)
@@ -244,4 +303,4 @@ def _detail(error: BaseException) -> str:
     return str(message) if isinstance(message, str) else str(error)
 
 
-__all__ = ["classify", "connect", "connect_async"]
+__all__ = ["classify", "connect", "connect_async", "is_connection_failure"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import warnings
 
+from ..config.read import read_tls_file
 from ..errors import (
     AuthenticationError,
     DatabaseNotFoundError,
@@ -17,7 +18,7 @@ from ..errors import (
     SecretWithheldError,
     ServerUnreachableError,
 )
-from ..fields import FIELDS_BY_NAME
+from ..fields import FIELDS_BY_NAME, TLS_PATH_KEYS
 from ..resolution.resolved import MASK, ResolvedProfile
 from ..secrets import keyring_store
 from ..secrets.base import secret_field, secret_set_command
@@ -45,6 +46,10 @@ def preflight(cfg: ResolvedProfile) -> None:
     """
     for note in cfg.notes:
         warnings.warn(ProfileWarning(note), stacklevel=3)
+    # pymilvus reads TLS files itself, whole and without asking what they are; a FIFO would block it
+    # for ever and /dev/zero fill the memory, so each one is read here first, bounded, as the probe does
+    for key in TLS_PATH_KEYS:
+        tls_file(cfg, key)
     if cfg.is_lite or cfg.password is not None or cfg.token is not None:
         return
     error = cfg.secret_error
@@ -63,6 +68,20 @@ def preflight(cfg: ResolvedProfile) -> None:
         hint=f"store it with `{secret_set_command(cfg.name)}`, or set MILVUS_PASSWORD",
         summary=cfg.summary(),
     )
+
+
+def tls_file(cfg: ResolvedProfile, key: str) -> bytes | None:
+    """The bytes of the TLS file ``tls.<key>`` names, None when the profile names none.
+
+    Raises:
+        ConfigError: The path is missing, not a regular file, or larger than a certificate can be; the
+            message names the key and where it is set.
+    """
+    path = cfg.tls.get(key)
+    if not path or not isinstance(path, str):
+        return None
+    origin = cfg.origins.get(f"tls.{key}")
+    return read_tls_file(path, key=f"tls.{key}", origin=str(origin) if origin else "")
 
 
 def scrub(text: str, cfg: ResolvedProfile) -> str:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import base64
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from ..errors import MilvusProfilesError
@@ -94,8 +93,9 @@ def _channel(cfg: ResolvedProfile) -> Any:
         options.append(("grpc.ssl_target_name_override", str(tls["server_name"])))
 
     def read(key: str) -> bytes | None:
-        path = tls.get(key)
-        return Path(str(path)).read_bytes() if path else None
+        from .diagnose import tls_file
+
+        return tls_file(cfg, key)
 
     # As pymilvus: server_pem_path (one-way) wins; else client certificate, key and CA (mutual).
     if tls.get("server_pem_path"):

@@ -24,6 +24,7 @@ from ..config.toml import Key, ProfileFile, locate_keys, parse_text, read_bytes
 from ..errors import ConfigError
 from .atomic import write_atomic
 
+BOM = "\ufeff"
 _HEADER_LINE = re.compile(r"^\s*\[")
 # `key = ` up to the value; a key as locate_keys reads it
 _KEY_PART = r"""(?:"(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+)"""
@@ -52,9 +53,10 @@ class ProfileEditor:
         ...     editor.save()
     """
 
-    def __init__(self, path: Path, text: str = "", *, exists: bool | None = None) -> None:
+    def __init__(self, path: Path, text: str = "", *, exists: bool | None = None, bom: bool = False) -> None:
         self.path = path.absolute()
         self.text = text
+        self.bom = bom  # the file starts with a UTF-8 byte-order mark, which saving keeps
         self.data: dict[str, Any] = parse_text(text.encode("utf-8"), self.path).data if text else {}
         self.before: dict[str, Any] | None = copy.deepcopy(self.data) if (exists or text) else None
         """The file's data as read, or None when the file did not exist (for keeping its trust)."""
@@ -67,7 +69,8 @@ class ProfileEditor:
         except FileNotFoundError:
             return cls(path)
         parse_text(raw, path.absolute())  # a file that is not valid TOML is reported, never rewritten
-        return cls(path, raw.decode("utf-8"), exists=True)
+        text = raw.decode("utf-8")
+        return cls(path, text.removeprefix(BOM), exists=True, bom=text.startswith(BOM))
 
     @property
     def profiles(self) -> dict[str, Any]:
@@ -184,8 +187,9 @@ class ProfileEditor:
 
     def save(self, *, private: bool = False) -> None:
         """Write the edited text atomically (see `write_atomic`); a file this edit created, or one that was
-        trusted as it was read, stays trusted as written (see `milvus_profiles.config.trust.carry_over`)."""
-        write_atomic(self.path, self.text, private=private)
+        trusted as it was read, stays trusted as written (see `milvus_profiles.config.trust.carry_over`).
+        A byte-order mark the file started with is written back."""
+        write_atomic(self.path, BOM + self.text if self.bom else self.text, private=private)
         from ..config.trust import carry_over
 
         carry_over(self.path, self.before, self.data)
@@ -199,7 +203,7 @@ class ProfileEditor:
     def _apply(self, expected: dict[str, Any], *attempts: Callable[[], str]) -> None:
         for attempt in attempts:
             try:
-                text = attempt()
+                text = self._final_newline_kept(attempt())
                 data = parse_text(text.encode("utf-8"), self.path).data
             except (ConfigError, ValueError, KeyError, TypeError, tomlkit.exceptions.TOMLKitError):
                 continue
@@ -211,6 +215,12 @@ class ProfileEditor:
             path=self.path,
             hint="make the change by hand; `milvus-profiles check` validates the result",
         )
+
+    def _final_newline_kept(self, text: str) -> str:
+        """``text`` ending as the file did: a file without a final newline gets none from an edit."""
+        if self.text and not self.text.endswith(("\n", "\r")):
+            return text.removesuffix("\n").removesuffix("\r")
+        return text
 
     def _lines(self) -> list[str]:
         return self.text.splitlines(keepends=True)
@@ -260,12 +270,14 @@ class ProfileEditor:
         return "".join(lines)
 
     def _append(self, fragment: str) -> str:
+        """``fragment`` after one blank line; removing it again gives back the text as it was, byte for
+        byte (so the blank line goes in even after blank lines: removal takes exactly one away)."""
         text = self.text
-        if text and not text.endswith(("\n", "\r")):
+        if not text:
+            return fragment
+        if not text.endswith(("\n", "\r")):
             text += self._newline
-        if text.strip() and not text.endswith(self._newline * 2):
-            text += self._newline
-        return text + fragment
+        return text + self._newline + fragment
 
     def _default_line(self, name: str | None) -> str:
         lines = self._lines()
@@ -468,13 +480,15 @@ def _separated(lines: list[str], at: int, new: list[str], newline: str) -> list[
 
 
 def _join(lines: list[str], at: int) -> None:
-    """After a cut at ``at``: no blank lines left at the start or end, and not two where one was meant."""
-    if at == 0 or at >= len(lines):
+    """After a cut at ``at``: no blank lines left at the start, not two where one was meant, and at the
+    end one blank line fewer (the one that separated what was cut; others were there before)."""
+    if at >= len(lines):
+        if lines and _blank(lines[-1]):
+            lines.pop()
+        return
+    if at == 0:
         while at < len(lines) and _blank(lines[at]):
             del lines[at]
-        while at >= len(lines) and lines and _blank(lines[-1]):
-            lines.pop()
-            at -= 1
         return
     if _blank(lines[at - 1]) and _blank(lines[at]):
         del lines[at]

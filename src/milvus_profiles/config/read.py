@@ -1,0 +1,167 @@
+"""Reading a file someone named, in bounded time and memory: regular files only, up to a size limit.
+
+Every file the package reads goes through :func:`read_limited`: profile files, TLS certificates and keys,
+and the files ``import`` reads. A FIFO, a device, a socket or a folder is refused before a byte is read
+(a FIFO would block for ever, ``/dev/zero`` would never end), a file larger than its limit is refused,
+and the read itself has a deadline, so a hung network file system ends in an error too.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import threading
+from pathlib import Path
+
+from ..errors import ConfigError
+
+READ_TIMEOUT = 10.0
+"""Seconds a read of one file may take; local files of a megabyte take a millisecond."""
+
+TLS_FILE_LIMIT = 1024 * 1024
+"""TLS certificates and keys are a few kilobytes; a certificate bundle of every public CA is ~250 KB."""
+
+_OPEN_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NONBLOCK", 0)  # opening a FIFO must not wait for a writer
+    | getattr(os, "O_NOCTTY", 0)  # a terminal device must not become the controlling terminal
+    | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_BINARY", 0)
+)
+
+_KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+class UnreadableFile(Exception):
+    """Why a path cannot be read as a file; callers add who named the path and raise a ``ConfigError``."""
+
+    def __init__(self, reason: str, *, too_large: bool = False) -> None:
+        self.reason = reason
+        self.too_large = too_large
+        super().__init__(reason)
+
+
+def read_limited(path: Path, *, limit: int, what: str) -> bytes:
+    """The bytes of the regular file at ``path``, at most ``limit`` of them.
+
+    Args:
+        path: The file.
+        limit: The largest size accepted, in bytes.
+        what: What the file should be, for the reason of a refusal (``"profile file"``).
+
+    Raises:
+        FileNotFoundError: Nothing is at ``path`` (callers word that themselves).
+        UnreadableFile: Anything else stops it being read; ``reason`` says what, such as
+            ``is a FIFO (named pipe), not a profile file``.
+
+    Examples:
+        >>> read_limited(Path("/dev/zero"), limit=2**20, what="certificate file")
+        Traceback (most recent call last):
+        UnreadableFile: is a character device, not a certificate file
+    """
+    outcome: list[bytes | BaseException] = []
+
+    def run() -> None:
+        try:
+            outcome.append(_read(path, limit, what))
+        except BaseException as e:  # handed to the caller's thread, which raises it
+            outcome.append(e)
+
+    # A regular file on a local disk reads in microseconds; only a hung network file system blocks, and
+    # a thread stuck in the kernel cannot be interrupted, so the read runs in one the caller can leave.
+    reader = threading.Thread(target=run, name="milvus-profiles-read", daemon=True)
+    reader.start()
+    reader.join(READ_TIMEOUT)
+    if not outcome:
+        raise UnreadableFile(f"cannot read the {what}: no answer within {READ_TIMEOUT:g} s")
+    result = outcome[0]
+    if isinstance(result, BaseException):
+        raise result
+    return result
+
+
+def _read(path: Path, limit: int, what: str) -> bytes:
+    try:
+        fd = os.open(path, _OPEN_FLAGS)
+    except FileNotFoundError:
+        raise
+    except IsADirectoryError:  # Windows cannot open a folder as a file
+        raise UnreadableFile(f"is a folder, not a {what}") from None
+    except OSError as e:
+        kind = _kind(path)  # a socket cannot be opened at all (ENXIO): say what it is
+        reason = f"is {kind}, not a {what}" if kind else f"cannot read the {what}: {e.strerror or e}"
+        raise UnreadableFile(reason) from None
+    except ValueError:  # os functions raise ValueError for a path no file can have
+        raise UnreadableFile(f"cannot read the {what}: the path contains a NUL character") from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            kind = next((k for is_kind, k in _KINDS if is_kind(st.st_mode)), "a special file")
+            raise UnreadableFile(f"is {kind}, not a {what}")
+        if st.st_size > limit:
+            raise UnreadableFile(
+                f"is {_size(st.st_size)}, too large for a {what} (the limit is {_size(limit)})",
+                too_large=True,
+            )
+        chunks: list[bytes] = []
+        size = 0
+        while size <= limit:
+            chunk = os.read(fd, limit + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as e:
+        raise UnreadableFile(f"cannot read the {what}: {e.strerror or e}") from None
+    finally:
+        os.close(fd)
+    if size > limit:  # a file that grows while it is read (procfs, say)
+        raise UnreadableFile(f"gives more than {_size(limit)}, too large for a {what}", too_large=True)
+    return b"".join(chunks)
+
+
+def _kind(path: Path) -> str | None:
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return None
+    return next((k for is_kind, k in _KINDS if is_kind(mode)), None)
+
+
+def _size(n: int) -> str:
+    if n >= 2**20:
+        mb = n / 2**20
+        return f"{mb:.0f} MB" if mb.is_integer() else f"{mb:.1f} MB"
+    return f"{n // 1024} KB" if n >= 1024 else f"{n} bytes"
+
+
+def read_tls_file(path: str, *, key: str, origin: str) -> bytes:
+    """The bytes of a TLS certificate or key, or a ``ConfigError`` naming the key that gave the path.
+
+    Args:
+        path: The file, as the resolved profile holds it (absolute when it came from a file).
+        key: The profile key, such as ``tls.server_pem_path``.
+        origin: Where the key is set, as an ``Origin`` shows it (``file /abs/milvus.toml:7 [profiles.prod]``).
+
+    Examples:
+        >>> read_tls_file("/dev/zero", key="tls.server_pem_path", origin="argument tls=")
+        Traceback (most recent call last):
+        ConfigError: tls.server_pem_path (argument tls=): /dev/zero is a character device, not a ...
+    """
+    where = f"{key} ({origin})" if origin else key
+    hint = "point it at the PEM file; a relative path in a profile file is relative to that file's folder"
+    try:
+        return read_limited(Path(path), limit=TLS_FILE_LIMIT, what="certificate or key file")
+    except FileNotFoundError:
+        raise ConfigError(f"{where}: {path} does not exist", hint=hint) from None
+    except UnreadableFile as e:
+        raise ConfigError(f"{where}: {path} {e.reason}", hint=hint) from None
+
+
+__all__ = ["READ_TIMEOUT", "TLS_FILE_LIMIT", "UnreadableFile", "read_limited", "read_tls_file"]
