@@ -243,7 +243,9 @@ def test_bad_argument() -> None:
 def test_env_uri_may_carry_credentials_but_they_are_never_shown(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MILVUS_URI", "https://root:pw-in-uri@h.example:443")
     cfg = resolve()
-    assert cfg.client_kwargs()["uri"] == "https://root:pw-in-uri@h.example:443"
+    # pymilvus is handed the URI's user part as its token, and the URI without it
+    assert cfg.client_kwargs()["uri"] == "https://h.example:443"
+    assert cfg.client_kwargs()["token"] == "root:pw-in-uri"
     for text in (repr(cfg), str(cfg), cfg.explain(), cfg.summary()):
         assert "pw-in-uri" not in text
         assert "https://***@h.example:443" in text
@@ -270,6 +272,7 @@ def test_client_kwargs(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         "timeout": 5.0,
         "user": "alice",
         "password": "pw",
+        "secure": True,
         "server_pem_path": str(project.parent / "certs" / "ca.pem"),
         "server_name": "milvus.internal",
         "grpc_options": {"grpc.keepalive_time_ms": 20000},
