@@ -10,9 +10,12 @@ import re
 from collections.abc import Callable
 
 import click
+from pydantic import SecretStr
 
-from ..fields import FIELDS
-from ..uri import has_credentials, redact
+from ..connection.wire import plan
+from ..fields import FIELDS, SECRET_FIELDS
+from ..resolution.resolved import ResolvedProfile
+from ..uri import redact
 from .common import State, pick_profile, profile_argument
 
 FORMATS = ("sh", "fish", "powershell", "dotenv", "json")
@@ -54,6 +57,50 @@ def _text(value: object) -> str:
     return str(value)
 
 
+def _values(cfg: ResolvedProfile) -> tuple[dict[str, object], dict[str, str]]:
+    """The value of each variable as every SDK reads it, and for each secret where it comes from.
+
+    The URI is exported as ``scheme://host:port`` (the Node.js SDK refuses a path, and a user part is a
+    secret): its database goes to MILVUS_DB_NAME and its user part to MILVUS_TOKEN, or to MILVUS_USER and
+    MILVUS_PASSWORD, all as ``milvus_profiles.connection.wire.plan`` sends them.
+    """
+    wire = plan(cfg)
+    values: dict[str, object] = {f.name: getattr(cfg, f.name) for f in FIELDS}
+    values["uri"], values["db_name"] = wire.address.base, wire.db_name
+    # a user is a secret only when it comes from a URI's user part
+    origins = {name: str(cfg.origins[name]) for name in SECRET_FIELDS if values[name] is not None}
+    address = wire.address
+    if wire.credential_origin == "uri":
+        where = f"the user part of {redact(cfg.uri)} ({cfg.origins['uri']})"
+        if address.token is not None:
+            values["token"], origins["token"] = address.token, where
+        elif cfg.user in (None, address.user):
+            values["user"], origins["user"] = address.user, where
+            values["password"], origins["password"] = address.password, where
+        else:
+            # MILVUS_USER names another user: the URI's pair goes whole, as the token pymilvus sends
+            values["token"], origins["token"] = address.credential, where
+    return values, origins
+
+
+def _variables(cfg: ResolvedProfile, include_secrets: bool) -> tuple[dict[str, str], list[str]]:
+    values, secret_origins = _values(cfg)
+    variables: dict[str, str] = {}
+    notes: list[str] = []
+    for field in FIELDS:
+        value = values[field.name]
+        if value is None:
+            continue
+        if field.name in secret_origins and not include_secrets:
+            notes.append(
+                f"{field.env} is not printed: the {field.name} comes from {secret_origins[field.name]}; "
+                "add --include-secrets to print it"
+            )
+            continue
+        variables[field.env] = value.get_secret_value() if isinstance(value, SecretStr) else _text(value)
+    return variables, notes
+
+
 @click.command()
 @profile_argument
 @click.option(
@@ -74,26 +121,7 @@ def env(state: State, name: str | None, profile_option: str | None, fmt: str, in
     from ..resolution.resolver import resolve
 
     cfg = resolve(pick_profile(state, name, profile_option), files=state.files)
-    variables: dict[str, str] = {}
-    notes: list[str] = []
-    for field in FIELDS:
-        value = getattr(cfg, field.name)
-        if value is None:
-            continue
-        if field.secret:
-            if include_secrets:
-                variables[field.env] = value.get_secret_value()
-            else:
-                notes.append(
-                    f"{field.env} is not printed: the {field.name} comes from {cfg.origins[field.name]}; "
-                    "add --include-secrets to print it"
-                )
-            continue
-        text = _text(value)
-        if field.name == "uri" and has_credentials(text) and not include_secrets:
-            text = redact(text)
-            notes.append(f"{field.env}: the credentials in the URI are not printed; add --include-secrets")
-        variables[field.env] = text
+    variables, notes = _variables(cfg, include_secrets)
     for table, values in (("tls", cfg.tls), ("grpc", cfg.grpc_options)):
         if values:
             notes.append(
