@@ -11,12 +11,14 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from pydantic import SecretStr
 from pymilvus import MilvusClient
 
 from milvus_profiles import connect, resolve
 from milvus_profiles.cli import main
 from milvus_profiles.connection.wire import plan
 from milvus_profiles.resolution import resolver
+from milvus_profiles.resolution.resolved import ResolvedProfile
 
 from .conftest import write
 from .integration.servers import Certificates
@@ -220,3 +222,20 @@ def test_a_refused_credential_is_the_same_verdict_from_the_probe_and_connect(
         resolver.clear_cache()
         assert CliRunner().invoke(main, ["--file", str(profiles), "test", "p"]).exit_code == 0
         connect("p", files=[profiles]).close()
+
+
+def test_an_empty_token_counts_as_none_as_in_pymilvus(recorder: RecordingServer) -> None:
+    # The resolver refuses an empty token; a profile built by hand can still hold one.
+    cfg = ResolvedProfile(
+        name="p",
+        uri=recorder.uri(),
+        db_name="default",
+        timeout=5,
+        user="root",
+        password=SecretStr(PASSWORD),
+        token=SecretStr(""),
+    )
+    client = MilvusClient(uri=recorder.uri(), user="root", password=PASSWORD, token="", dedicated=True)
+    client.list_collections()
+    client.close()
+    assert plan(cfg).metadata() == [("dbname", "default"), ("authorization", show_collections(recorder)[0])]

@@ -143,13 +143,16 @@ def plan(cfg: ResolvedProfile) -> Wire:
     secure = address.is_network and (address.secure or tls.get("secure") is True)
     token, user, password = cfg.token, cfg.user, cfg.password
     origin: str | None = None
-    if token is not None:
+    # pymilvus's tests are truthiness: an empty token or password counts as none
+    if token is not None and token.get_secret_value():
         origin = "token"
-    elif user and password is not None:
-        origin = "password"
+    elif user and password is not None and password.get_secret_value():
+        token, origin = None, "password"
     elif address.credential is not None:
         # the URI's user part is pymilvus's last choice: an argument or a profile secret beats it
         token, origin = address.credential, "uri"
+    else:
+        token = None
     db_name = cfg.db_name
     db_origin = cfg.origins.get("db_name")
     if address.db_name and (db_origin is None or db_origin.kind == "default"):
