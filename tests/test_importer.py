@@ -17,16 +17,46 @@ from .conftest import SENTINEL, write
 @pytest.mark.parametrize(
     ("uri", "expected"),
     [
-        ("http://localhost:19530", ("http://localhost:19530", None, None)),
-        ("localhost:19530", ("http://localhost:19530", None, None)),
-        ("https://app:pw@h.example:443/x", ("https://h.example:443/x", "app", "pw")),
-        ("http://app@h:19530", ("http://h:19530", "app", None)),
-        ("./data/milvus.db", ("./data/milvus.db", None, None)),
-        ("unix:/run/milvus.sock", ("unix:/run/milvus.sock", None, None)),
+        ("http://localhost:19530", ("http://localhost:19530", None, None, None, None)),
+        ("localhost:19530", ("http://localhost:19530", None, None, None, None)),
+        ("https://app:pw@h.example:443/x", ("https://h.example:443", "x", "app", "pw", None)),
+        ("http://app:p/w@h:19530", None),
+        ("http://KEY@h:19530/mydb/", ("http://h:19530", "mydb", None, None, "KEY")),
+        ("app:pw@h:19530", ("http://h:19530", None, "app", "pw", None)),
+        ("./data/milvus.db", ("./data/milvus.db", None, None, None, None)),
+        ("unix:/run/milvus.sock", ("unix:/run/milvus.sock", None, None, None, None)),
     ],
 )
-def test_split_uri(uri: str, expected: tuple[str, str | None, str | None]) -> None:
-    assert split_uri(uri) == expected
+def test_split_uri_reads_the_user_part_and_database_as_pymilvus_does(
+    uri: str, expected: tuple[str, str | None, str | None, str | None, str | None] | None
+) -> None:
+    if expected is None:
+        with pytest.raises(ConfigError) as refused:
+            split_uri(uri, where="MILVUS_URI")
+        assert refused.value.message.startswith("MILVUS_URI: 'http://***@h:19530' has an '@' after")
+        return
+    split = split_uri(uri)
+    assert (split.uri, split.db_name, split.user, split.password, split.token) == expected
+    assert "pw" not in repr(split)
+    assert "KEY" not in repr(split)
+
+
+def test_a_token_in_the_uri_user_part_is_imported_as_the_token_not_as_a_user() -> None:
+    found = from_variables({"MILVUS_URI": f"https://{SENTINEL}@h:443"}, name="p", source="s", plaintext="s")
+    assert found.values == {"uri": "https://h:443"}
+    assert (found.secret, found.secret_kind, found.holders) == (SENTINEL, "token", ("MILVUS_URI",))
+
+
+def test_the_uri_path_is_imported_as_the_database_and_a_different_db_name_is_an_error() -> None:
+    found = from_variables({"MILVUS_URI": "http://h:19530/mydb"}, name="p", source="s", plaintext="s")
+    assert found.values == {"uri": "http://h:19530", "db_name": "mydb"}
+    same = {"MILVUS_URI": "http://h:19530/mydb", "MILVUS_DB_NAME": "mydb"}
+    assert from_variables(same, name="p", source="s", plaintext="s").values["db_name"] == "mydb"
+    with pytest.raises(ConfigError) as conflict:
+        from_variables({**same, "MILVUS_DB_NAME": "other"}, name="p", source=".env", plaintext=".env")
+    assert conflict.value.message == (
+        "MILVUS_DB_NAME in .env is 'other' but the path of MILVUS_URI in .env names database 'mydb'"
+    )
 
 
 def test_a_found_profile_never_shows_its_secret() -> None:
@@ -63,7 +93,7 @@ def test_a_password_without_a_user_is_left_out() -> None:
 def test_an_invalid_uri_is_refused_without_showing_credentials() -> None:
     with pytest.raises(ConfigError) as caught:
         from_variables({"MILVUS_URI": f"ftp://u:{SENTINEL}@h"}, name="p", source=".env", plaintext=".env")
-    assert caught.value.message == "MILVUS_URI in .env: 'ftp://h' is not a Milvus URI"
+    assert caught.value.message == "MILVUS_URI in .env: 'ftp://***@h' is not a Milvus URI"
 
 
 def test_milvus_cli_names_are_profile_names_and_unique(tmp_path: Path) -> None:

@@ -87,7 +87,7 @@ def test_a_password_in_the_uri_is_refused(isolated: Path) -> None:
     path = write(isolated / "milvus.toml", '[profiles.p]\nuri = "https://root:hunter2@h:443"\n')
     message = str(problem(path))
     assert "hunter2" not in message
-    assert message.startswith(f"{path}:2: profiles.p.uri: the URI contains a password")
+    assert message.startswith(f"{path}:2: profiles.p.uri: the URI contains credentials")
 
 
 def test_every_problem_of_a_file_is_listed_in_order(isolated: Path) -> None:
@@ -101,3 +101,23 @@ def test_every_problem_of_a_file_is_listed_in_order(isolated: Path) -> None:
         (4, "profiles.b.uri"),
         (5, "unknown key 'db_nam' in profiles.b"),
     ]
+
+
+@pytest.mark.parametrize(
+    "uri",
+    [
+        "https://0123456789abcdef@in03-x.cloud.zilliz.com:443",
+        "http://dbadmin:hunter2@h:19530",
+        "http://app:Ab/cd@h:19530",
+        "http://dbadmin:@h",
+        "http://:hunter2@h",
+    ],
+)
+def test_any_user_part_in_a_file_uri_is_refused_without_showing_it(isolated: Path, uri: str) -> None:
+    path = write(isolated / "milvus.toml", f'[profiles.p]\nuri = "{uri}"\n')
+    message = str(problem(path))
+    assert message.startswith(
+        f"{path}:2: profiles.p.uri: the URI contains credentials (a token or user:password"
+    )
+    for secret in ("0123456789abcdef", "hunter2", "Ab/cd", "dbadmin"):
+        assert secret not in message

@@ -245,7 +245,9 @@ def test_bad_argument() -> None:
 def test_env_uri_may_carry_credentials_but_they_are_never_shown(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MILVUS_URI", "https://root:pw-in-uri@h.example:443")
     cfg = resolve()
-    assert cfg.client_kwargs()["uri"] == "https://root:pw-in-uri@h.example:443"
+    # pymilvus is handed the URI's user part as its token, and the URI without it
+    assert cfg.client_kwargs()["uri"] == "https://h.example:443"
+    assert cfg.client_kwargs()["token"] == "root:pw-in-uri"
     for text in (repr(cfg), str(cfg), cfg.explain(), cfg.summary()):
         assert "pw-in-uri" not in text
         assert "https://***@h.example:443" in text
@@ -272,9 +274,9 @@ def test_client_kwargs(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         "timeout": 5.0,
         "user": "alice",
         "password": "pw",
+        "secure": True,  # https:// always means TLS
         "server_pem_path": str(project.parent / "certs" / "ca.pem"),
         "server_name": "milvus.internal",
-        "secure": True,  # https:// always means TLS
         "grpc_options": {"grpc.keepalive_time_ms": 20000},
     }
 
@@ -348,3 +350,40 @@ def test_no_warning_when_a_project_file_only_adds_to_a_user_profile(isolated: Pa
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert resolve("dev").db_name == "team"  # the same endpoint: nothing to warn about
+
+
+# A database in the URI's path, as pymilvus reads it (`MilvusClient(uri="http://h:19530/mydb")` works on mydb)
+
+
+def test_a_database_in_the_uri_path_fills_db_name_at_the_uris_precedence(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write(
+        isolated / "p.toml",
+        '[profiles.a]\nuri = "http://h:19530/mydb"\n'
+        '[profiles.child]\nextends = "a"\ndb_name = "mine"\n'
+        '[profiles.both]\nuri = "http://h:19530/mydb"\ndb_name = "other"\n',
+    )
+    cfg = resolve("a", files=[path])
+    assert cfg.db_name == "mydb"
+    assert str(cfg.origins["db_name"]) == f"file {path}:2 [profiles.a] (path of uri)"
+    assert resolve("child", files=[path]).db_name == "mine"  # the profile's own table beats its parent's
+    assert resolve("a", files=[path], db_name="kw").db_name == "kw"  # an argument beats the file
+    monkeypatch.setenv("MILVUS_DB_NAME", "from_env")
+    assert resolve("a", files=[path]).db_name == "from_env"  # so does the environment
+    monkeypatch.setenv("MILVUS_URI", "http://h:19530/envdb")
+    with pytest.raises(ConfigError, match=r"\(env MILVUS_DB_NAME and env MILVUS_URI\)"):
+        resolve("a", files=[path])  # the same layer says two things
+    monkeypatch.delenv("MILVUS_DB_NAME")
+    cfg = resolve("a", files=[path])
+    assert (cfg.db_name, str(cfg.origins["db_name"])) == ("envdb", "env MILVUS_URI (path of uri)")
+
+
+def test_a_path_and_a_db_name_written_together_must_agree(isolated: Path) -> None:
+    path = write(isolated / "p.toml", '[profiles.both]\nuri = "http://h:19530/mydb"\ndb_name = "other"\n')
+    with pytest.raises(ConfigError) as e:
+        resolve("both", files=[path])
+    assert (e.value.path, e.value.line) == (path, 3)
+    assert e.value.reason == "db_name 'other' and the path of uri ('mydb') name different databases"
+    with pytest.raises(ConfigError, match="name different databases"):
+        resolve(uri="http://h:19530/mydb", db_name="other")

@@ -1,16 +1,90 @@
-"""Milvus URIs: what pymilvus accepts, the endpoint a secret belongs to, and redaction for display."""
+"""Milvus URIs read exactly as pymilvus reads them, the endpoint a secret belongs to, and redaction.
+
+pymilvus (``ConnectionConfig.from_uri``) reads a URI so:
+
+- a URI ending in ``.db`` is a Milvus Lite file, whatever else it holds;
+- a URI starting with ``unix:`` is a socket address, used whole (no user part, no database);
+- otherwise ``urllib.parse.urlparse`` splits it: the scheme must be ``http``, ``https`` or ``tcp`` (any
+  case); the host is the lower-cased host name; the port defaults to 443 for ``https`` and 19530 otherwise;
+  the user part is the token (``api-key@``) or ``user:password`` (nothing is %-decoded); the first segment
+  of the path is the database; ``https`` turns TLS on.
+
+:func:`parse_uri` does the same, and refuses what pymilvus would misread (see :func:`uri_problem`).
+"""
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from dataclasses import dataclass, field
+from urllib.parse import urlparse, urlunparse
+
+from pydantic import SecretStr
+
+from .errors import ConfigError
 
 NETWORK_SCHEMES = ("http", "https", "tcp")
 DEFAULT_PORT = 19530
+TLS_PORT = 443
 
 URI_HINT = (
     "use http://HOST:19530, https://HOST:443, tcp://HOST:19530, unix:/path/to/milvus.sock, "
     "or a Milvus Lite file ending in .db such as ./milvus.db"
 )
+MASKED_USER_PART = "***"
+
+
+@dataclass(frozen=True)
+class MilvusAddress:
+    """What a Milvus URI says, as pymilvus reads it.
+
+    ``scheme`` is ``http``, ``https`` or ``tcp`` (lower case), ``unix`` for a socket, or ``lite`` for a
+    Milvus Lite file. The user part of the URI is either a ``token`` (``https://KEY@host``) or a ``user``
+    and ``password`` (``https://user:password@host``); none of them appears in ``repr()``.
+
+    Examples:
+        >>> parse_uri("https://Cloud.example.com/mydb")
+        MilvusAddress(scheme='https', host='cloud.example.com', port=443, db_name='mydb', secure=True)
+    """
+
+    scheme: str
+    host: str = ""
+    port: int = 0
+    db_name: str | None = None
+    secure: bool = False
+    path: str = field(default="", repr=False)
+    """The socket or Milvus Lite path, for ``unix`` and ``lite``."""
+    user: str | None = field(default=None, repr=False)
+    password: SecretStr | None = field(default=None, repr=False)
+    token: SecretStr | None = field(default=None, repr=False)
+
+    @property
+    def is_network(self) -> bool:
+        """True for a host and port (not a socket or a Milvus Lite file)."""
+        return self.scheme in NETWORK_SCHEMES
+
+    @property
+    def target(self) -> str:
+        """The gRPC target pymilvus dials: ``host:port``, or the ``unix:`` URI itself."""
+        return f"{self.host}:{self.port}" if self.is_network else self.path
+
+    @property
+    def credential(self) -> SecretStr | None:
+        """What pymilvus sends as its token for the URI's user part: the token, or ``user:password``."""
+        if self.token is not None:
+            return self.token
+        if self.user is not None and self.password is not None:
+            return SecretStr(f"{self.user}:{self.password.get_secret_value()}")
+        return None
+
+    @property
+    def base(self) -> str:
+        """``scheme://host:port``: the URI without user part, database or query, which every SDK reads.
+
+        ``tcp`` is written ``http`` (the same plaintext connection), since not every SDK knows ``tcp``.
+        """
+        if not self.is_network:
+            return self.path
+        scheme = "http" if self.scheme == "tcp" else self.scheme
+        return f"{scheme}://{self.host}:{self.port}"
 
 
 def is_lite(uri: str) -> bool:
@@ -18,50 +92,145 @@ def is_lite(uri: str) -> bool:
     return uri.endswith(".db")
 
 
-def uri_problem(uri: str) -> str | None:
-    """Why pymilvus would refuse ``uri``, or None when it accepts it."""
-    if is_lite(uri) or uri.startswith("unix:"):
-        return None
-    if not uri.strip():
-        return "the URI is empty"
-    try:
-        parts = urlsplit(uri)
-        parts.port  # noqa: B018 - urlsplit checks the port lazily
-    except ValueError as e:
-        # urlsplit's message quotes the host part, credentials included
-        reason = str(e)
-        userinfo = uri.partition("://")[2].partition("/")[0].rpartition("@")[0]
-        if userinfo:
-            reason = reason.replace(userinfo, "***")
-        return f"{redact(uri)!r} is not a valid URI ({reason})"
-    if parts.scheme.lower() not in NETWORK_SCHEMES:
-        return f"{redact(uri)!r} is not a Milvus URI"
-    if not parts.hostname:
-        return f"{redact(uri)!r} has no host"
-    return None
+def _user_part(uri: str) -> str | None:
+    """Everything before the last ``@`` after the scheme: the user part, whatever characters it holds.
 
-
-def has_credentials(uri: str) -> bool:
-    """True when the URI carries a ``user:password@`` part."""
-    if is_lite(uri) or uri.startswith("unix:"):
-        return False
-    try:
-        return bool(urlsplit(uri).password)
-    except ValueError:
-        return False
+    A password may hold ``/``, ``?``, ``#``, ``:`` or ``@``; reading the user part up to the last ``@``
+    (rather than the first ``/``) keeps all of it out of what is shown, even when the URI is not valid.
+    """
+    _, sep, rest = uri.partition("://")
+    if not sep:
+        # "user:password@host:19530" (as milvus_cli saves it) or "tcp:user@host": no "//" at all
+        rest = uri
+    user_part, at, _ = rest.rpartition("@")
+    return user_part if at else None
 
 
 def redact(uri: str) -> str:
-    """The URI without any ``user:password@`` part, safe to show."""
-    if "@" not in uri or is_lite(uri):
+    """The URI with any user part (token, or user and password) replaced by ``***``, safe to show.
+
+    Examples:
+        >>> redact("http://app:Ab/cd@db.example.com:19530/mydb")
+        'http://***@db.example.com:19530/mydb'
+    """
+    if uri.startswith("unix:") or (is_lite(uri) and "://" not in uri):
+        return uri  # a file path: no user part, and an "@" in a folder name is not one
+    user_part = _user_part(uri)
+    if user_part is None:
         return uri
-    scheme, sep, rest = uri.partition("://")
-    if not sep:
-        return uri
-    authority, slash, path = rest.partition("/")
-    if "@" in authority:
-        authority = "***@" + authority.rpartition("@")[2]
-    return f"{scheme}://{authority}{slash}{path}"
+    head = uri.partition("://")[0] + "://" if "://" in uri else ""
+    return head + MASKED_USER_PART + "@" + uri.rpartition("@")[2]
+
+
+def has_credentials(uri: str) -> bool:
+    """True when the URI has a user part: a token (``KEY@host``) or ``user:password@host``."""
+    if uri.startswith("unix:") or (is_lite(uri) and "://" not in uri):
+        return False
+    return bool(_user_part(uri))
+
+
+def _parse(uri: str) -> MilvusAddress | str:
+    """The address, or why it is refused (a message that never quotes the user part)."""
+    if is_lite(uri):
+        return MilvusAddress(scheme="lite", path=uri)
+    if uri.startswith("unix:"):
+        return MilvusAddress(scheme="unix", path=uri)
+    if not uri.strip():
+        return "the URI is empty"
+    shown = repr(redact(uri))
+    try:
+        parts = urlparse(uri)
+    except ValueError:
+        # urllib's message quotes the host part, which may hold credentials
+        return f"{shown} is not a valid URI (unbalanced [ ] around the host)"
+    if parts.scheme not in NETWORK_SCHEMES:
+        return f"{shown} is not a Milvus URI"
+    if not parts.netloc:
+        return f"{shown} has no host"
+    ours = _user_part(uri)
+    theirs = parts.netloc.rpartition("@")[0] if "@" in parts.netloc else None
+    if ours != theirs:
+        return (
+            f"{shown} has an '@' after a '/', '?' or '#': pymilvus would read part of the user part as the "
+            "host, and it does not decode %-escapes; give the password in MILVUS_PASSWORD or the keyring "
+            "instead of the URI"
+        )
+    try:
+        port = parts.port
+    except ValueError:
+        return f"{shown} has a port that is not a number from 1 to 65535"
+    if port == 0:
+        return f"{shown} has port 0"
+    host = parts.hostname
+    if not host:
+        return f"{shown} has no host"
+    if ":" in host:
+        # pymilvus dials "host:port" without brackets, which gRPC cannot read for an IPv6 address
+        return f"{shown} is an IPv6 address, which pymilvus cannot connect to; use a host name for it"
+    username, password = parts.username, parts.password
+    if username == "" and password:
+        return f"{shown} has a password but no user (pymilvus would send neither)"
+    segments = parts.path.strip("/").split("/")
+    secure = parts.scheme == "https"
+    return MilvusAddress(
+        scheme=parts.scheme,
+        host=host,
+        port=port or (TLS_PORT if secure else DEFAULT_PORT),
+        db_name=segments[0] or None,
+        secure=secure,
+        user=username if username and password else None,
+        password=SecretStr(password) if username and password else None,
+        token=SecretStr(username) if username and not password else None,
+    )
+
+
+def uri_problem(uri: str) -> str | None:
+    """Why ``uri`` is refused (pymilvus would refuse or misread it), or None when it is accepted."""
+    parsed = _parse(uri)
+    return parsed if isinstance(parsed, str) else None
+
+
+def parse_uri(uri: str) -> MilvusAddress:
+    """Read a Milvus URI as pymilvus does.
+
+    Raises:
+        ConfigError: pymilvus would refuse or misread the URI; the message never shows its user part.
+
+    Examples:
+        >>> parse_uri("http://127.0.0.1:19530/mydb").db_name
+        'mydb'
+    """
+    parsed = _parse(uri)
+    if isinstance(parsed, str):
+        raise ConfigError(parsed, hint=URI_HINT)
+    return parsed
+
+
+def strip_credentials_and_db(uri: str) -> str:
+    """``scheme://host:port``: what every Milvus SDK reads (Node.js refuses a path); unchanged for a
+    socket or a Milvus Lite file.
+
+    Examples:
+        >>> strip_credentials_and_db("tcp://root:Milvus@127.0.0.1/mydb")
+        'http://127.0.0.1:19530'
+    """
+    return parse_uri(uri).base
+
+
+def split_database(uri: str) -> tuple[str, str | None]:
+    """The URI without its path, query and fragment, and the database its path names (or None).
+
+    The user part, scheme and port stay as written, so the URI still names the same endpoint and secret.
+
+    Examples:
+        >>> split_database("http://127.0.0.1:19530/mydb/")
+        ('http://127.0.0.1:19530', 'mydb')
+    """
+    address = parse_uri(uri)
+    if not address.is_network:
+        return uri, None
+    parts = urlparse(uri)
+    return urlunparse((parts.scheme, parts.netloc, "", "", "", "")), address.db_name
 
 
 def endpoint(uri: str) -> str:
@@ -71,19 +240,19 @@ def endpoint(uri: str) -> str:
     """
     if uri.startswith("unix:"):
         return uri
-    parts = urlsplit(uri)
+    parts = urlparse(uri)
     scheme = parts.scheme.lower()
     if scheme == "tcp":
         scheme = "http"
     host = (parts.hostname or "localhost").lower()
     if ":" in host:
         host = f"[{host}]"
-    port = parts.port or (443 if scheme == "https" else DEFAULT_PORT)
+    port = parts.port or (TLS_PORT if scheme == "https" else DEFAULT_PORT)
     return f"{scheme}://{host}:{port}"
 
 
 def host_port(uri: str) -> tuple[str, int]:
     """The host and port a network URI connects to."""
-    parts = urlsplit(uri)
+    parts = urlparse(uri)
     scheme = parts.scheme.lower()
-    return parts.hostname or "localhost", parts.port or (443 if scheme == "https" else DEFAULT_PORT)
+    return parts.hostname or "localhost", parts.port or (TLS_PORT if scheme == "https" else DEFAULT_PORT)

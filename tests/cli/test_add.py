@@ -126,7 +126,7 @@ def test_a_password_in_the_uri_is_refused_and_not_repeated(cli: Run, tmp_path: P
     project()
     result = cli("add", "dev", "--uri", f"http://root:{SENTINEL}@h:19530")
     assert result.exit_code == 3
-    assert "the URI contains a password" in result.stderr
+    assert "the URI contains credentials" in result.stderr
     assert SENTINEL not in result.output
     assert files_containing(tmp_path, SENTINEL) == []
 

@@ -103,8 +103,13 @@ def test_dotenv_output_round_trips_through_python_dotenv(cli: Run) -> None:
 
 def test_credentials_in_the_uri_are_not_printed(cli: Run) -> None:
     result = cli("env", env={"MILVUS_URI": f"http://root:{SENTINEL}@h:19530"})
-    assert "export MILVUS_URI='http://***@h:19530'" in result.stdout
-    assert "# MILVUS_URI: the credentials in the URI are not printed; add --include-secrets" in result.stdout
+    assert "export MILVUS_URI='http://h:19530'" in result.stdout
+    assert "export MILVUS_USER" not in result.stdout
+    assert "export MILVUS_PASSWORD" not in result.stdout
+    assert (
+        "# MILVUS_PASSWORD is not printed: the password comes from the user part of http://***@h:19530 "
+        "(env MILVUS_URI); add --include-secrets to print it"
+    ) in result.stdout
     assert SENTINEL not in result.output
 
 

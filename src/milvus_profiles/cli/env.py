@@ -14,10 +14,12 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import click
+from pydantic import SecretStr
 
+from ..connection.wire import plan
 from ..errors import ConfigError
-from ..fields import FIELDS
-from ..uri import has_credentials, redact
+from ..fields import FIELDS, SECRET_FIELDS
+from ..uri import redact
 from .common import State, pick_profile, profile_argument
 from .output import UNSAFE, escape
 
@@ -135,6 +137,50 @@ def _text(value: object) -> str:
     return str(value)
 
 
+def _values(cfg: ResolvedProfile) -> tuple[dict[str, object], dict[str, str]]:
+    """The value of each variable as every SDK reads it, and for each secret where it comes from.
+
+    The URI is exported as ``scheme://host:port`` (the Node.js SDK refuses a path, and a user part is a
+    secret): its database goes to MILVUS_DB_NAME and its user part to MILVUS_TOKEN, or to MILVUS_USER and
+    MILVUS_PASSWORD, all as ``milvus_profiles.connection.wire.plan`` sends them.
+    """
+    wire = plan(cfg)
+    values: dict[str, object] = {f.name: getattr(cfg, f.name) for f in FIELDS}
+    values["uri"], values["db_name"] = wire.address.base, wire.db_name
+    # a user is a secret only when it comes from a URI's user part
+    origins = {name: str(cfg.origins[name]) for name in SECRET_FIELDS if values[name] is not None}
+    address = wire.address
+    if wire.credential_origin == "uri":
+        where = f"the user part of {redact(cfg.uri)} ({cfg.origins['uri']})"
+        if address.token is not None:
+            values["token"], origins["token"] = address.token, where
+        elif cfg.user in (None, address.user):
+            values["user"], origins["user"] = address.user, where
+            values["password"], origins["password"] = address.password, where
+        else:
+            # MILVUS_USER names another user: the URI's pair goes whole, as the token pymilvus sends
+            values["token"], origins["token"] = address.credential, where
+    return values, origins
+
+
+def _variables(cfg: ResolvedProfile, include_secrets: bool) -> tuple[dict[str, str], list[str]]:
+    values, secret_origins = _values(cfg)
+    variables: dict[str, str] = {}
+    notes: list[str] = []
+    for field in FIELDS:
+        value = values[field.name]
+        if value is None:
+            continue
+        if field.name in secret_origins and not include_secrets:
+            notes.append(
+                f"{field.env} is not printed: the {field.name} comes from {secret_origins[field.name]}; "
+                "add --include-secrets to print it"
+            )
+            continue
+        variables[field.env] = value.get_secret_value() if isinstance(value, SecretStr) else _text(value)
+    return variables, notes
+
+
 def profile_variables(cfg: ResolvedProfile, *, include_secrets: bool) -> tuple[dict[str, str], list[str]]:
     """The ``MILVUS_*`` variables of a resolved profile, and notes on what was left out.
 
@@ -142,26 +188,7 @@ def profile_variables(cfg: ResolvedProfile, *, include_secrets: bool) -> tuple[d
     settings have no variables and are named in the notes. ``env`` prints the result; ``exec`` hands it
     to a program's environment.
     """
-    variables: dict[str, str] = {}
-    notes: list[str] = []
-    for field in FIELDS:
-        value = getattr(cfg, field.name)
-        if value is None:
-            continue
-        if field.secret:
-            if include_secrets:
-                variables[field.env] = value.get_secret_value()
-            else:
-                notes.append(
-                    f"{field.env} is not printed: the {field.name} comes from {cfg.origins[field.name]}; "
-                    "add --include-secrets to print it"
-                )
-            continue
-        text = _text(value)
-        if field.name == "uri" and has_credentials(text) and not include_secrets:
-            text = redact(text)
-            notes.append(f"{field.env}: the credentials in the URI are not printed; add --include-secrets")
-        variables[field.env] = text
+    variables, notes = _variables(cfg, include_secrets)
     for table, values in (("tls", cfg.tls), ("grpc", cfg.grpc_options)):
         if values:
             notes.append(

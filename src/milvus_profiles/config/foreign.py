@@ -16,11 +16,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlparse, urlsplit, urlunparse
 
 from ..errors import ConfigError
 from ..fields import FIELDS_BY_NAME, PROFILE_NAME
-from ..uri import is_lite, uri_problem
+from ..uri import is_lite, parse_uri
 from .read import UnreadableFile, read_limited
 
 FOREIGN_FILE_LIMIT = 1024 * 1024
@@ -57,18 +57,53 @@ def _env(name: str) -> str:
     return FIELDS_BY_NAME[name].env
 
 
-def split_uri(uri: str) -> tuple[str, str | None, str | None]:
-    """``uri`` without a ``user:password@`` part, the user and the password; a bare ``host:port`` (as
-    milvus_cli saves it) gets ``http://``."""
-    if is_lite(uri) or uri.startswith("unix:"):
-        return uri, None, None
-    if "://" not in uri:
+@dataclass(frozen=True)
+class SplitUri:
+    """A URI taken apart as pymilvus reads it: the URI with neither user part nor path, the database its
+    path names, and its user part (a token, or a user and password), kept out of ``repr``."""
+
+    uri: str
+    db_name: str | None = None
+    user: str | None = field(default=None, repr=False)
+    password: str | None = field(default=None, repr=False)
+    token: str | None = field(default=None, repr=False)
+
+
+def split_uri(uri: str, *, where: str = "the URI") -> SplitUri:
+    """``uri`` without its user part and database path, and what they held.
+
+    A bare ``host:port`` (as milvus_cli saves it) gets ``http://``. ``where`` names the URI in errors.
+
+    Raises:
+        ConfigError: pymilvus would refuse or misread the URI; the message never shows its user part.
+    """
+    if not is_lite(uri) and not uri.startswith("unix:") and "://" not in uri:
         uri = f"http://{uri}"
-    parts = urlsplit(uri)
-    if parts.username is None and parts.password is None:
-        return uri, None, None
-    netloc = parts.netloc.rpartition("@")[2]
-    return urlunsplit(parts._replace(netloc=netloc)), parts.username or None, parts.password or None
+    try:
+        address = parse_uri(uri)
+    except ConfigError as e:
+        raise ConfigError(f"{where}: {e.message}") from None
+    if not address.is_network:
+        return SplitUri(uri)
+    parts = urlparse(uri)
+    bare = urlunparse((parts.scheme, parts.netloc.rpartition("@")[2], "", "", "", ""))
+    return SplitUri(
+        bare,
+        address.db_name,
+        user=address.user,
+        password=address.password.get_secret_value() if address.password else None,
+        token=address.token.get_secret_value() if address.token else None,
+    )
+
+
+def _database(given: str | None, split: SplitUri, *, given_name: str, uri_name: str) -> str | None:
+    """The database: the one given, or the URI's path; both, naming different databases, is an error."""
+    if given and split.db_name and given != split.db_name:
+        raise ConfigError(
+            f"{given_name} is {given!r} but the path of {uri_name} names database {split.db_name!r}",
+            hint=f"remove the path from {uri_name}, or make the two agree",
+        )
+    return given or split.db_name
 
 
 def _credentials(
@@ -105,19 +140,22 @@ def from_variables(variables: Mapping[str, str], *, name: str, source: str, plai
             f"{_env('uri')} is not set in {source}, so there is no server to import",
             hint=f"set {_env('uri')}, or add a profile with `milvus-profiles add {name} --uri URI`",
         )
-    uri, uri_user, uri_password = split_uri(raw_uri)
-    problem = uri_problem(uri)
-    if problem is not None:
-        raise ConfigError(f"{_env('uri')} in {source}: {problem}")
-    values["uri"] = uri
-    if variables.get(_env("db_name")):
-        values["db_name"] = variables[_env("db_name")]
+    split = split_uri(raw_uri, where=f"{_env('uri')} in {source}")
+    values["uri"] = split.uri
+    db_name = _database(
+        variables.get(_env("db_name")),
+        split,
+        given_name=f"{_env('db_name')} in {source}",
+        uri_name=f"{_env('uri')} in {source}",
+    )
+    if db_name:
+        values["db_name"] = db_name
     if variables.get(_env("timeout")):
         values["timeout"] = _timeout(variables[_env("timeout")], f"{_env('timeout')} in {source}")
     user, secret, notes = _credentials(
-        variables.get(_env("user")) or uri_user,
-        variables.get(_env("password")) or uri_password,
-        variables.get(_env("token")),
+        variables.get(_env("user")) or split.user,
+        variables.get(_env("password")) or split.password,
+        variables.get(_env("token")) or split.token,
         names=(_env("user"), _env("password"), _env("token")),
     )
     if user:
@@ -176,17 +214,18 @@ def _milvus_cli_connection(key: str, connection: Mapping[str, Any], label: str, 
     where = f"{label} [{key}]"
     if not isinstance(raw_uri, str) or not raw_uri:
         raise ConfigError(f"{where}: the connection has no uri")
-    uri, uri_user, uri_password = split_uri(raw_uri)
-    problem = uri_problem(uri)
-    if problem is not None:
-        raise ConfigError(f"{where}: {problem}")
+    split = split_uri(raw_uri, where=where)
+    uri = split.uri
     name = _unique(key if PROFILE_NAME.fullmatch(key) else _name_from_uri(uri), taken)
     values: dict[str, Any] = {"uri": uri}
+    if split.db_name:
+        values["db_name"] = split.db_name
     token = connection.get("token")
+    token = token.strip() if isinstance(token, str) and token.strip() else None
     user, secret, notes = _credentials(
-        uri_user,
-        uri_password,
-        token.strip() if isinstance(token, str) else None,
+        split.user,
+        split.password,
+        token or split.token,
         names=("a user in the uri", "the password in the uri", "the token"),
     )
     if user:
@@ -249,4 +288,12 @@ def _finish(found: Found) -> Found:
     return found
 
 
-__all__ = ["MILVUS_CLI_FILE", "Found", "from_milvus_cli", "from_variables", "read_dotenv", "split_uri"]
+__all__ = [
+    "MILVUS_CLI_FILE",
+    "Found",
+    "SplitUri",
+    "from_milvus_cli",
+    "from_variables",
+    "read_dotenv",
+    "split_uri",
+]

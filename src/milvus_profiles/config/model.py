@@ -33,17 +33,19 @@ STRUCTURE_KEYS = ("extends", "tls", "grpc")
 
 
 def check_uri(value: str) -> str:
-    """Accept exactly the URIs pymilvus accepts; a URI in a file must not carry a password."""
+    """Accept exactly the URIs pymilvus reads right; a URI in a file must not carry credentials."""
     if "${" in value:
         return value  # checked again once expanded
+    if has_credentials(value):
+        # pymilvus reads "KEY@host" as a token and "user:password@host" as both: either is a secret
+        raise ValueError(
+            "the URI contains credentials (a token or user:password before '@'); put the user in `user` and "
+            "keep the password or token in the keyring (`milvus-profiles secret set`) or in "
+            "MILVUS_PASSWORD / MILVUS_TOKEN"
+        )
     problem = uri_problem(value)
     if problem is not None:
         raise ValueError(f"{problem}: {URI_HINT}")
-    if has_credentials(value):
-        raise ValueError(
-            "the URI contains a password; put the user in `user` and keep the password in the keyring "
-            "(`milvus-profiles secret set`) or in MILVUS_PASSWORD"
-        )
     return value
 
 

@@ -20,6 +20,7 @@ from ..errors import ConfigError, MilvusProfilesError
 from ..resolution.resolved import ResolvedProfile
 from ..resolution.resolver import resolve
 from .diagnose import diagnose, preflight
+from .wire import plan
 
 if TYPE_CHECKING:
     from pymilvus import AsyncMilvusClient, MilvusClient
@@ -71,12 +72,13 @@ def connect(
     """
     cfg = resolve(profile, files=files, **overrides)
     _check_before_connect(cfg)
+    kwargs = plan(cfg).client_kwargs
     from pymilvus import MilvusClient
 
     client = None
     try:
         with _quiet_probe():
-            client = MilvusClient(**cfg.client_kwargs(), dedicated=needs_own_channel(cfg))
+            client = MilvusClient(**kwargs, dedicated=needs_own_channel(cfg))
             client.list_collections(timeout=cfg.timeout)
     except Exception as e:
         if client is not None:
@@ -133,12 +135,13 @@ async def connect_async(
     """
     cfg = resolve(profile, files=files, **overrides)
     _check_before_connect(cfg)
+    kwargs = plan(cfg).client_kwargs
     from pymilvus import AsyncMilvusClient
 
     client = None
     try:
         with _quiet_probe():
-            client = AsyncMilvusClient(**cfg.client_kwargs(), dedicated=needs_own_channel(cfg))
+            client = AsyncMilvusClient(**kwargs, dedicated=needs_own_channel(cfg))
             await client.list_collections(timeout=cfg.timeout)
     except Exception as e:
         if client is not None:
@@ -185,7 +188,7 @@ def needs_own_channel(cfg: ResolvedProfile) -> bool:
     own channel, so profiles that differ only in TLS or gRPC options never share one. Closing a client
     never closes a shared channel that another client still uses.
     """
-    return bool(cfg.tls) or bool(cfg.grpc_options) or cfg.uri.lower().startswith("https")
+    return bool(cfg.tls) or bool(cfg.grpc_options) or plan(cfg).secure
 
 
 def _check_before_connect(cfg: ResolvedProfile) -> None:

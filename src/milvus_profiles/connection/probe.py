@@ -3,7 +3,9 @@
 ``milvus-profiles test`` uses it so a verdict costs a gRPC channel and two small calls instead of importing
 pymilvus (most of a second, and pandas). It speaks the Milvus gRPC service directly: ``GetVersion`` with the
 profile's credentials (the server authenticates every call), then ``ShowCollections`` on the profile's
-database, the same call :func:`milvus_profiles.connect` uses to prove the database exists. Failures go
+database, the same call :func:`milvus_profiles.connect` uses to prove the database exists. The address,
+TLS, channel options and call metadata come from :func:`milvus_profiles.connection.wire.plan`, as
+connect()'s do, so both send the same thing. Failures go
 through :func:`milvus_profiles.connection.diagnose.diagnose`, so both paths give the same verdicts.
 
 The messages are encoded by hand (a few protobuf fields), which keeps protobuf and the generated stubs out.
@@ -11,14 +13,13 @@ The messages are encoded by hand (a few protobuf fields), which keeps protobuf a
 
 from __future__ import annotations
 
-import base64
 import time
 from dataclasses import dataclass
 from typing import Any
 
 from ..errors import MilvusProfilesError
 from ..resolution.resolved import ResolvedProfile
-from ..uri import host_port
+from .wire import Wire, plan
 
 SERVICE = "/milvus.proto.milvus.MilvusService/"
 
@@ -43,8 +44,9 @@ def probe(cfg: ResolvedProfile) -> ProbeResult:
     if cfg.is_lite:
         raise ValueError("probe() takes a server profile; Milvus Lite is checked with connect()")
     preflight(cfg)
-    metadata = _metadata(cfg)
-    channel = _channel(cfg)
+    wire = plan(cfg)
+    metadata = wire.metadata()
+    channel = _channel(cfg, wire)
     try:
         version_call = channel.unary_unary(SERVICE + "GetVersion")
         show_call = channel.unary_unary(SERVICE + "ShowCollections")
@@ -54,7 +56,7 @@ def probe(cfg: ResolvedProfile) -> ProbeResult:
             latency = (time.perf_counter() - started) * 1000
             status, fields = _response(raw)
             _raise_for_status(cfg, status)
-            request = _field(2, cfg.db_name.encode())  # ShowCollectionsRequest.db_name
+            request = _field(2, wire.db_name.encode())  # ShowCollectionsRequest.db_name
             status, _ = _response(show_call(request, timeout=cfg.timeout, metadata=metadata))
             _raise_for_status(cfg, status)
         except grpc.RpcError as e:
@@ -67,48 +69,20 @@ def probe(cfg: ResolvedProfile) -> ProbeResult:
         channel.close()
 
 
-def _metadata(cfg: ResolvedProfile) -> list[tuple[str, str]]:
-    metadata = [("dbname", cfg.db_name)]
-    token = None
-    if cfg.token is not None:
-        token = cfg.token.get_secret_value()
-    elif cfg.user and cfg.password is not None:
-        token = f"{cfg.user}:{cfg.password.get_secret_value()}"
-    if token:
-        metadata.append(("authorization", base64.b64encode(token.encode()).decode()))
-    return metadata
-
-
-def _channel(cfg: ResolvedProfile) -> Any:
+def _channel(cfg: ResolvedProfile, wire: Wire) -> Any:
     import grpc
 
-    host, port = host_port(cfg.uri) if not cfg.uri.startswith("unix:") else (cfg.uri, 0)
-    target = cfg.uri if cfg.uri.startswith("unix:") else f"{host}:{port}"
-    options: list[tuple[str, Any]] = list(cfg.grpc_options.items())
-    tls = cfg.tls
-    secure = bool(tls.get("secure")) or cfg.uri.lower().startswith("https")
-    if not secure:
-        return grpc.insecure_channel(target, options=options)
-    if tls.get("server_name"):
-        options.append(("grpc.ssl_target_name_override", str(tls["server_name"])))
+    if not wire.secure:
+        return grpc.insecure_channel(wire.target, options=wire.channel_options)
+    from .diagnose import tls_file
 
-    def read(key: str) -> bytes | None:
-        from .diagnose import tls_file
-
-        return tls_file(cfg, key)
-
-    # As pymilvus: server_pem_path (one-way) wins; else client certificate, key and CA (mutual).
-    if tls.get("server_pem_path"):
-        credentials = grpc.ssl_channel_credentials(root_certificates=read("server_pem_path"))
-    elif tls.get("client_pem_path") and tls.get("client_key_path") and tls.get("ca_pem_path"):
-        credentials = grpc.ssl_channel_credentials(
-            root_certificates=read("ca_pem_path"),
-            private_key=read("client_key_path"),
-            certificate_chain=read("client_pem_path"),
-        )
-    else:
-        credentials = grpc.ssl_channel_credentials()
-    return grpc.secure_channel(target, credentials, options=options)
+    files = {key: tls_file(cfg, key) for key in wire.tls_files}  # regular files of bounded size only
+    credentials = grpc.ssl_channel_credentials(
+        root_certificates=files.get("server_pem_path") or files.get("ca_pem_path"),
+        private_key=files.get("client_key_path"),
+        certificate_chain=files.get("client_pem_path"),
+    )
+    return grpc.secure_channel(wire.target, credentials, options=wire.channel_options)
 
 
 def _raise_for_status(cfg: ResolvedProfile, status: dict[int, Any]) -> None:

@@ -145,21 +145,12 @@ class ResolvedProfile:
     def client_kwargs(self) -> dict[str, Any]:
         """The keyword arguments for ``pymilvus.MilvusClient``, secrets revealed.
 
-        For handing a profile to other libraries, e.g. LangChain's ``connection_args``.
+        For handing a profile to other libraries, e.g. LangChain's ``connection_args``; connect() uses
+        the same (see ``milvus_profiles.connection.wire.plan``).
         """
-        kwargs: dict[str, Any] = {"uri": self.uri, "db_name": self.db_name, "timeout": self.timeout}
-        if self.user is not None:
-            kwargs["user"] = self.user
-        if self.password is not None:
-            kwargs["password"] = self.password.get_secret_value()
-        if self.token is not None:
-            kwargs["token"] = self.token.get_secret_value()
-        kwargs.update(self.tls)
-        if self.secure:
-            kwargs["secure"] = True  # https:// always means TLS, whatever a file says
-        if self.grpc_options:
-            kwargs["grpc_options"] = dict(self.grpc_options)
-        return kwargs
+        from ..connection.wire import plan
+
+        return plan(self).client_kwargs
 
     def __repr__(self) -> str:
         shown = ", ".join(

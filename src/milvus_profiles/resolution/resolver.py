@@ -21,7 +21,7 @@ from ..errors import ConfigError, MilvusProfilesError, ProfileWarning
 from ..fields import FIELDS, FILES_ENV, PROFILE_ENV, SECRET_FIELDS
 from ..secrets.base import Reference, Route, SecretRequest, Untrusted
 from ..secrets.chain import find_secret, takes_secret
-from ..uri import endpoint, is_lite, redact, uri_problem
+from ..uri import endpoint, is_lite, redact, split_database, uri_problem
 from .cache import RESULTS, Snapshot
 from .precedence import PRECEDENCE, SECRET_PROVIDERS
 from .resolved import Origin, ResolvedProfile
@@ -162,6 +162,9 @@ def _resolve(
     if origins["uri"].kind != "file":
         check_given_uri(uri, origins["uri"])
     _check_tls(uri, merged, from_files)
+    _database_from_path(
+        uri, values=values, origins=origins, from_files=from_files, catalog=catalog, name=name
+    )
     user: str | None = values["user"]
 
     trusts = {pf.path: trust.assess(pf, trust.kind_of(pf.path, explicit)) for pf in catalog.files}
@@ -243,6 +246,60 @@ def _merge(context: Context) -> tuple[dict[str, Any], dict[str, Origin], dict[st
             profile_source = source
     assert profile_source is not None  # noqa: S101 - PRECEDENCE has a profile layer
     return merged, origins, from_files, profile_source
+
+
+def _database_from_path(
+    uri: str,
+    *,
+    values: dict[str, Any],
+    origins: dict[str, Origin],
+    from_files: Mapping[str, Setting],
+    catalog: Catalog,
+    name: str | None,
+) -> None:
+    """A database in the URI's path (``http://host:19530/mydb``), as pymilvus reads it, fills ``db_name`` at
+    the URI's precedence: a ``db_name`` from a higher layer (or a higher file) wins, one from a lower layer
+    gives way, and one written beside the URI (the same variable layer or the same profile table) that
+    names another database is an error."""
+    if is_lite(uri):
+        return
+    path_db = split_database(uri)[1]
+    if not path_db or path_db == values["db_name"]:
+        return
+    uri_origin, db_origin = origins["uri"], origins["db_name"]
+    if db_origin.kind == "default" or _rank(db_origin, "db_name", from_files, catalog, name) > _rank(
+        uri_origin, "uri", from_files, catalog, name
+    ):
+        values["db_name"] = path_db
+        origins["db_name"] = Origin(uri_origin.kind, f"{uri_origin.detail} (path of uri)".strip())
+        return
+    if _rank(db_origin, "db_name", from_files, catalog, name) == _rank(
+        uri_origin, "uri", from_files, catalog, name
+    ):
+        setting = from_files.get("db_name") if db_origin.kind == "file" else None
+        where = "" if setting else f" ({db_origin} and {uri_origin})"
+        message = f"db_name {values['db_name']!r} and the path of uri ({path_db!r}) name different databases"
+        raise ConfigError(
+            message + where,
+            path=setting.file.path if setting else None,
+            line=setting.line if setting else None,
+            hint="keep one: remove the path from the URI, or db_name",
+        )
+
+
+def _rank(
+    origin: Origin, key: str, from_files: Mapping[str, Setting], catalog: Catalog, name: str | None
+) -> tuple[int, int, int]:
+    """Where a value stands in the precedence, lower first: its layer, then (for files) the file and
+    whether it is the profile's own table or a parent's."""
+    layer = next(i for i, layer in enumerate(PRECEDENCE) if layer.kind == origin.kind)
+    setting = from_files.get(key) if origin.kind == "file" else None
+    if setting is None:
+        return layer, 0, 0
+    index = next((i for i, pf in enumerate(catalog.files) if pf.path == setting.file.path), 0)
+    chain = catalog.extends_chain(name) if name else []
+    depth = chain.index(setting.profile) if setting.profile in chain else 0
+    return layer, depth, index
 
 
 def _check_tls(uri: str, merged: Mapping[str, Any], from_files: Mapping[str, Setting]) -> None:

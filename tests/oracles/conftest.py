@@ -1,0 +1,3 @@
+from .fixtures import certificates, proxy, recorder, tls_recorder
+
+__all__ = ["certificates", "proxy", "recorder", "tls_recorder"]
