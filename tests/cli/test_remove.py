@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..conftest import SENTINEL, MemoryKeyring, write
+from ..conftest import SENTINEL, MemoryKeyring, trusted, write
 from .conftest import Run
 
 PROJECT = """\
@@ -36,7 +36,7 @@ ACCOUNT = ("milvus-profiles", "root@http://dev.example.com:19530")
 
 
 def test_remove_keeps_the_comments_of_the_others(cli: Run) -> None:
-    write(Path("milvus.toml"), PROJECT)
+    trusted(write(Path("milvus.toml"), PROJECT))
     result = cli("remove", "local")
     assert result.exit_code == 0, result.output
     assert result.output == "removed profile 'local' from milvus.toml\n"
@@ -46,7 +46,7 @@ def test_remove_keeps_the_comments_of_the_others(cli: Run) -> None:
 
 
 def test_removing_the_default_removes_the_default_line(cli: Run, memory_keyring: MemoryKeyring) -> None:
-    write(Path("milvus.toml"), PROJECT)
+    trusted(write(Path("milvus.toml"), PROJECT))
     memory_keyring.store[ACCOUNT] = SENTINEL
     result = cli("remove", "dev")
     assert result.exit_code == 0, result.output
@@ -70,21 +70,22 @@ def test_removing_the_default_removes_the_default_line(cli: Run, memory_keyring:
 def test_the_last_profile_on_an_account_takes_its_secret_along(
     cli: Run, memory_keyring: MemoryKeyring
 ) -> None:
-    write(Path("milvus.toml"), PROJECT)
+    trusted(write(Path("milvus.toml"), PROJECT))
     memory_keyring.store[ACCOUNT] = SENTINEL
     assert cli("remove", "reports").exit_code == 0
     result = cli("remove", "dev")
     assert result.exit_code == 0
     assert (
         result.stdout.splitlines()[-1]
-        == "deleted the secret of root@http://dev.example.com:19530 from the keyring"
+        == "deleted the secret of root@http://dev.example.com:19530 from the keyring: "
+        "no other profile uses it"
     )
     assert memory_keyring.store == {}
     assert SENTINEL not in result.output
 
 
 def test_keep_secret(cli: Run, memory_keyring: MemoryKeyring) -> None:
-    write(Path("milvus.toml"), PROJECT)
+    trusted(write(Path("milvus.toml"), PROJECT))
     memory_keyring.store[ACCOUNT] = SENTINEL
     assert cli("remove", "reports").exit_code == 0
     result = cli("remove", "dev", "--keep-secret")
@@ -94,7 +95,7 @@ def test_keep_secret(cli: Run, memory_keyring: MemoryKeyring) -> None:
 
 
 def test_remove_takes_the_highest_file_or_the_scope(cli: Run) -> None:
-    write(Path("milvus.toml"), PROJECT)
+    trusted(write(Path("milvus.toml"), PROJECT))
     write(Path("milvus.local.toml"), '[profiles.local]\nuri = "./mine.db"\n')
     result = cli("remove", "local")
     assert result.output == "removed profile 'local' from milvus.local.toml\n"
@@ -121,7 +122,7 @@ def test_a_profile_that_another_extends_is_kept(cli: Run) -> None:
 
 
 def test_an_unknown_profile(cli: Run) -> None:
-    write(Path("milvus.toml"), PROJECT)
+    trusted(write(Path("milvus.toml"), PROJECT))
     result = cli("remove", "nope")
     assert result.exit_code == 3
     assert result.stderr.startswith("error: no profile named 'nope'; known profiles: local, dev, reports;")
@@ -136,3 +137,36 @@ def test_a_default_elsewhere_that_names_it_is_reported(cli: Run, user_file: Path
         f"warning: the default 'mine' of {user_file} names no profile now",
         "hint: set another with `milvus-profiles set-default NAME`",
     ]
+
+
+def test_removing_a_cloned_repositorys_profile_never_deletes_your_secret(
+    cli: Run, memory_keyring: MemoryKeyring, user_file: Path
+) -> None:
+    write(user_file, '[profiles.prod]\nuri = "http://dev.example.com:19530"\nuser = "root"\n').chmod(0o600)
+    memory_keyring.store[("milvus-profiles", "root@http://dev.example.com:19530")] = SENTINEL
+    # the repository's own profile on the same endpoint and user
+    write(Path("milvus.toml"), '[profiles.demo]\nuri = "http://DEV.example.com"\nuser = "root"\n')
+    result = cli("remove", "demo")
+    assert result.exit_code == 0, result.output
+    assert (
+        "kept the secret of root@http://dev.example.com:19530 in the keyring: milvus.toml is a project "
+        in (result.stdout)
+    )
+    assert memory_keyring.store == {("milvus-profiles", "root@http://dev.example.com:19530"): SENTINEL}
+
+
+def test_a_profile_that_does_not_resolve_keeps_the_secret(cli: Run, memory_keyring: MemoryKeyring) -> None:
+    trusted(
+        write(
+            Path("milvus.toml"),
+            '[profiles.a]\nuri = "http://h.example:1"\nuser = "root"\n'
+            '[profiles.b]\nuri = "http://${MILVUS_B_HOST}:1"\nuser = "root"\n',
+        )
+    )
+    memory_keyring.store[("milvus-profiles", "root@http://h.example:1")] = SENTINEL
+    result = cli("remove", "a")
+    assert result.exit_code == 0, result.output
+    assert (
+        "kept the secret of root@http://h.example:1 in the keyring: profile 'b' might use it" in result.stdout
+    )
+    assert ("milvus-profiles", "root@http://h.example:1") in memory_keyring.store

@@ -7,6 +7,8 @@ they are written, and written atomically.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -22,17 +24,29 @@ if TYPE_CHECKING:
     from ..config.catalog import Catalog
 
 
-def _secret_key(state: State, name: str) -> tuple[str, str, str | None] | None:
-    """The keyring account, URI and user profile ``name`` resolves to; None for Milvus Lite or when it
+def _secret_key(name: str, files: Sequence[str | Path] | None) -> tuple[str, str, str | None] | None:
+    """The keyring account, URI and user profile ``name`` resolves to; None for Milvus Lite. Raises when it
     does not resolve."""
-    from ..resolution.resolver import resolve
+    from ..resolution.resolver import target
     from ..secrets.keyring_store import account
 
     try:
-        cfg = resolve(name, files=state.files)
-    except MilvusProfilesError:
-        return None
-    return None if cfg.is_lite else (account(cfg.uri, cfg.user), cfg.uri, cfg.user)
+        cfg = target(name, files)
+    except ConfigError as e:
+        if "takes no secret" in e.reason:
+            return None
+        raise
+    return account(cfg.uri, cfg.user), cfg.uri, cfg.user
+
+
+def _every_file(state: State) -> list[Path]:
+    """Every profile file that could use a secret: the ones this command reads, the project's and the
+    user's, whether named or discovered."""
+    from ..config import discovery
+
+    named, _ = discovery.discover(state.files)
+    found, _ = discovery.discover(None, environ={})
+    return [p for p in dict.fromkeys([*named, *found]) if p.exists()]
 
 
 def _broken(catalog: Catalog) -> dict[str, str]:
@@ -62,8 +76,21 @@ def remove(state: State, name: str, scope: str | None, keep_secret: bool) -> Non
         target = catalog.tables(name)[0][0].path
     else:
         raise catalog.not_found(name)
-    # Looked up before the file is locked: resolving may wait on the keyring.
-    key = None if keep_secret else _secret_key(state, name)
+    # Worked out before the file is locked and changed: which secret the profile used, and whether the
+    # file it is removed from may take a secret with it (a cloned repository's file may not).
+    key = None
+    if not keep_secret:
+        try:
+            key = _secret_key(name, state.files)
+        except MilvusProfilesError:
+            key = None
+    from ..config import trust
+
+    owner = (
+        trust.assess(toml.read_file(target), trust.kind_of(target, bool(state.files)))
+        if target.exists()
+        else None
+    )
     with locks.locked(target):
         editor = ProfileEditor.open(target)
         if name not in editor.profiles:
@@ -96,21 +123,47 @@ def remove(state: State, name: str, scope: str | None, keep_secret: bool) -> Non
             f"the default {default.value!r} of {display_path(default.file.path)} names no profile now",
             hint="set another with `milvus-profiles set-default NAME`",
         )
-    if key is not None:
-        _forget_secret(state, *key)
+    if key is None:
+        return
+    if owner is not None and not owner.trusted:
+        out.done(
+            f"kept the secret of {key[0]} in the keyring: {display_path(target)} is {owner.why}, and a "
+            "profile of such a file never deletes a stored secret",
+        )
+        return
+    _forget_secret(state, *key)
 
 
 def _forget_secret(state: State, account: str, uri: str, user: str | None) -> None:
-    from ..config.catalog import load_catalog
+    """Delete the secret only when no profile of any file still uses the same endpoint and user; when a
+    profile cannot be resolved, it might, so the secret stays. Says which, either way."""
+    from ..config.catalog import catalog_of
     from ..secrets.keyring_store import delete_secret_for
 
-    for other in load_catalog(state.files).names():
-        found = _secret_key(state, other)
+    files = _every_file(state)
+    try:
+        names = catalog_of(files, explicit=True).names()
+    except MilvusProfilesError as e:
+        state.out.done(
+            f"kept the secret of {account} in the keyring: the profile files could not be read ({e.message})"
+        )
+        return
+    for other in names:
+        try:
+            found = _secret_key(other, files)
+        except MilvusProfilesError as e:
+            state.out.done(
+                f"kept the secret of {account} in the keyring: profile {other!r} might use it (it does not "
+                f"resolve: {e.message})"
+            )
+            return
         if found is not None and found[0] == account:
             state.out.done(f"kept the secret of {account} in the keyring: profile {other!r} uses it too")
             return
     if delete_secret_for(uri, user):
-        state.out.done(f"deleted the secret of {account} from the keyring")
+        state.out.done(f"deleted the secret of {account} from the keyring: no other profile uses it")
+    else:
+        state.out.done(f"no secret was stored for {account}")
 
 
 @click.command("set-default")

@@ -41,8 +41,8 @@ def preflight(cfg: ResolvedProfile) -> None:
     withheld from an untrusted route), are errors; notes become warnings.
 
     Without a user a token is optional (many servers need none), so a keyring that does not work, or a
-    keyring not consulted for an untrusted route, only matters when there is a user; a token withheld from
-    the environment or a reference is said in a warning.
+    keyring not consulted for an untrusted route, only matters when there is a user; a token that is there
+    (a variable that is set, a reference in the profile) and withheld is an error.
     """
     for note in cfg.notes:
         warnings.warn(ProfileWarning(note), stacklevel=3)
@@ -53,11 +53,9 @@ def preflight(cfg: ResolvedProfile) -> None:
     if cfg.is_lite or cfg.password is not None or cfg.token is not None:
         return
     error = cfg.secret_error
-    if isinstance(error, SecretWithheldError) and not cfg.user:
-        if error.method != "keyring":
-            warnings.warn(ProfileWarning(f"{error.message} ({error.hint})"), stacklevel=3)
-        return
-    if isinstance(error, SecretNotFoundError) or (cfg.user and error is not None):
+    if isinstance(error, SecretWithheldError) and not cfg.user and error.method == "keyring":
+        return  # nothing was looked up: a server without authentication still works
+    if isinstance(error, (SecretNotFoundError, SecretWithheldError)) or (cfg.user and error is not None):
         raise error
     if not cfg.user:
         return

@@ -1,0 +1,324 @@
+"""A cloned repository cannot route a stored secret: every way a project file could choose where your
+password goes ends with no byte of it sent, and an error naming the file, the key and the fix.
+
+The world of each test: your user file names your real server (a recording Milvus stand-in on loopback that
+demands your password), the keyring holds that password, and the working folder is a cloned repository
+(its own `.git`) whose `milvus.toml` (or `milvus.local.toml`) is the attacker's. The attacker has their own
+recording server and an HTTP CONNECT proxy on loopback. Every route is tried through `connect()`,
+`connect_async()`, `milvus-profiles test`, `milvus-profiles env --include-secrets` and the pytest plugin;
+neither the attacker's server nor the proxy may see the secret, and your server may only see it from a
+connection you chose. Then the honest case: a project file you trust gets the secret to your server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+# pytester's in-process runs drop the modules imported after it starts, and numpy (under pymilvus) cannot
+# be imported twice in one process: import it before.
+import pymilvus  # noqa: F401
+import pytest
+from click.testing import CliRunner
+
+from milvus_profiles import ConfigError, MilvusProfilesError, SecretWithheldError, connect, connect_async
+from milvus_profiles.cli import main
+from milvus_profiles.resolution.cache import clear_cache
+
+from .conftest import SENTINEL, MemoryKeyring, trusted, write
+from .integration.servers import Certificates
+from .oracles.connect_proxy import ConnectProxy
+from .oracles.fixtures import certificates, server_tls
+from .oracles.grpc_recorder import RecordingServer
+
+__all__ = ["certificates"]  # a fixture, used by name
+
+pytest_plugins = ["pytester"]
+
+# A project profile that shadows one of yours with another server is also warned about (tested in
+# test_resolver.py); here the warning is expected and beside the point.
+pytestmark = pytest.mark.filterwarnings("ignore:profile .* shadows the one in your user file")
+
+PY = sys.executable.replace("\\", "\\\\")
+
+
+def b64(text: str) -> str:
+    return base64.b64encode(text.encode()).decode()
+
+
+@dataclass
+class World:
+    project: Path
+    user_file: Path
+    mine: RecordingServer
+    mine_tls: RecordingServer
+    theirs: RecordingServer
+    proxy: ConnectProxy
+    certificates: Certificates
+
+    def secret_seen(self) -> list[str]:
+        """Where the secret (alone, or as user:secret) was seen by something that must not see it."""
+        seen = []
+        for call in self.theirs.calls:
+            value = call.header("authorization") or ""
+            if SENTINEL in value or SENTINEL in _decoded(value) or SENTINEL.encode() in call.request:
+                seen.append(f"attacker's server: {call.method}")
+        if self.proxy.everything():
+            seen.append("the proxy was used")
+        return seen
+
+
+def _decoded(value: str) -> str:
+    try:
+        return base64.b64decode(value).decode("utf-8", "replace")
+    except ValueError:
+        return ""
+
+
+@pytest.fixture
+def world(
+    isolated: Path,
+    user_file: Path,
+    memory_keyring: MemoryKeyring,
+    certificates: Certificates,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[World]:
+    (isolated / ".git").mkdir()
+    password = b64(f"app:{SENTINEL}")
+    with (
+        RecordingServer(authorization=password) as mine,
+        RecordingServer(authorization=password, tls=server_tls(certificates)) as mine_tls,
+        RecordingServer() as theirs,
+        ConnectProxy() as proxy,
+    ):
+        write(
+            user_file,
+            f'[profiles.prod]\nuri = "{mine.uri()}"\nuser = "app"\ntimeout = 3\n\n'
+            f'[profiles.secure]\nuri = "{mine_tls.uri("https")}"\nuser = "app"\ntimeout = 3\n'
+            f'[profiles.secure.tls]\nserver_pem_path = "{certificates.ca}"\nserver_name = "localhost"\n\n'
+            f'[profiles.refd]\nuri = "{mine.uri()}"\nuser = "app"\ntimeout = 3\n'
+            'password = { env = "PROD_MILVUS_PASSWORD" }\n\n'
+            f'[profiles.team]\nextends = "base"\nuser = "app"\ntimeout = 3\n',
+        ).chmod(0o600)
+        for server in (mine, mine_tls):
+            endpoint = server.uri("https" if server is mine_tls else "http")
+            memory_keyring.store[("milvus-profiles", f"app@{endpoint}")] = SENTINEL
+        monkeypatch.setenv("PROD_MILVUS_PASSWORD", SENTINEL)
+        yield World(isolated / "milvus.toml", user_file, mine, mine_tls, theirs, proxy, certificates)
+
+
+# Each route: the project file (a function of the world), the profile to use, and what stops it:
+# "withheld" (the stored secret is not released; trusting the file is the fix) or "refused" (no file,
+# trusted or not, may say that).
+ROUTES = {
+    "a proxy added to your profile": (
+        lambda w: f'[profiles.prod.grpc]\n"grpc.http_proxy" = "{w.proxy.url}"\n',
+        "prod",
+        "refused",
+    ),
+    "an authority added to your profile": (
+        lambda w: '[profiles.prod.grpc]\n"grpc.default_authority" = "evil.example"\n',
+        "prod",
+        "refused",
+    ),
+    "a harmless-looking option added to your profile": (
+        lambda w: '[profiles.prod.grpc]\n"grpc.keepalive_time_ms" = 10000\n',
+        "prod",
+        "withheld",
+    ),
+    "your profile pointed at their server": (
+        lambda w: f'[profiles.prod]\nuri = "{w.theirs.uri()}"\n',
+        "prod",
+        "withheld",
+    ),
+    "their default extending your profile": (
+        lambda w: f'default = "demo"\n[profiles.demo]\nextends = "prod"\nuri = "{w.theirs.uri()}"\n',
+        None,
+        "withheld",
+    ),
+    "your profile extending theirs": (
+        lambda w: f'[profiles.base]\nuri = "{w.theirs.uri()}"\n',
+        "team",
+        "withheld",
+    ),
+    "their CA for your https profile": (
+        lambda w: f'[profiles.secure.tls]\nserver_pem_path = "{w.certificates.ca}"\nserver_name = "evil"\n',
+        "secure",
+        "withheld",
+    ),
+    "TLS turned off on your https profile": (
+        lambda w: "[profiles.secure.tls]\nsecure = false\n",
+        "secure",
+        "refused",
+    ),
+    "your reference following their server": (
+        lambda w: f'[profiles.refd]\nuri = "{w.theirs.uri()}"\n',
+        "refd",
+        "withheld",
+    ),
+    "their reference to your variable": (
+        lambda w: f'[profiles.evil]\nuri = "{w.theirs.uri()}"\ntoken = {{ env = "PROD_MILVUS_PASSWORD" }}\n',
+        "evil",
+        "withheld",
+    ),
+    "their command reference": (
+        lambda w: (
+            f'[profiles.evil]\nuri = "{w.theirs.uri()}"\n'
+            f'token = {{ command = ["{PY}", "-c", "print(\'{SENTINEL[:4]}\' + \'{SENTINEL[4:]}\')"] }}\n'
+        ),
+        "evil",
+        "withheld",
+    ),
+    "your variable expanded into a database name": (
+        lambda w: f'[profiles.evil]\nuri = "{w.theirs.uri()}"\ndb_name = "${{MILVUS_API_KEY}}"\n',
+        "evil",
+        "refused",
+    ),
+    "your variable expanded into a host": (
+        lambda w: '[profiles.evil]\nuri = "http://${MILVUS_PASS_HOST}:1"\n',
+        "evil",
+        "refused",
+    ),
+}
+
+
+def _attack(world: World, route: str, monkeypatch: pytest.MonkeyPatch, *, local: bool = False) -> str | None:
+    text, profile, _ = ROUTES[route]
+    target = world.project.with_name("milvus.local.toml") if local else world.project
+    write(target, text(world))
+    if local:
+        write(world.project, "")  # the project folder is found by its milvus.toml
+    monkeypatch.setenv("MILVUS_API_KEY", SENTINEL)
+    monkeypatch.setenv("MILVUS_PASS_HOST", SENTINEL)
+    clear_cache()
+    return profile
+
+
+def _check_error(error: BaseException, world: World, route: str, *, local: bool = False) -> None:
+    kind = ROUTES[route][2]
+    shown = str(error)
+    assert SENTINEL not in shown
+    target = world.project.with_name("milvus.local.toml") if local else world.project
+    if kind == "withheld":
+        assert isinstance(error, SecretWithheldError), shown
+        assert error.path == target, shown
+        assert error.hint is not None
+        assert "milvus-profiles trust" in error.hint
+        assert "no password" not in shown
+    else:
+        assert isinstance(error, ConfigError), shown
+        assert str(target) in shown
+
+
+@pytest.mark.parametrize("local", [False, True], ids=["milvus.toml", "milvus.local.toml"])
+@pytest.mark.parametrize("route", list(ROUTES))
+def test_no_route_of_a_cloned_repository_gets_your_secret(
+    world: World, route: str, local: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    profile = _attack(world, route, monkeypatch, local=local)
+    with pytest.raises(MilvusProfilesError) as caught:
+        connect(profile)
+    _check_error(caught.value, world, route, local=local)
+
+    async def attempt() -> None:
+        client = await connect_async(profile)
+        await client.close()
+
+    with pytest.raises(MilvusProfilesError) as caught:
+        asyncio.run(attempt())
+    _check_error(caught.value, world, route, local=local)
+
+    args = [profile] if profile else []
+    tested = CliRunner().invoke(main, ["test", *args])
+    assert tested.exit_code == (8 if ROUTES[route][2] == "withheld" else 3), tested.output
+    assert "milvus-profiles trust" in tested.stderr or ROUTES[route][2] == "refused"
+    exported = CliRunner().invoke(main, ["env", *args, "--include-secrets"])
+    assert SENTINEL not in tested.output + exported.output
+    assert world.secret_seen() == []
+    # your own server saw no call at all: nothing of the attacker's reached it with your password either
+    assert [c for c in world.mine.calls + world.mine_tls.calls if c.header("authorization")] == []
+
+
+@pytest.mark.parametrize(
+    "route", ["your profile pointed at their server", "their reference to your variable"]
+)
+def test_the_pytest_plugin_gets_no_secret_either(
+    world: World, route: str, pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    profile = _attack(world, route, monkeypatch)
+    # the cloned repository is where its tests run
+    (pytester.path / ".git").mkdir()
+    write(pytester.path / "milvus.toml", world.project.read_text())
+    pytester.makepyfile("def test_client(milvus_client):\n    pass\n")
+    result = pytester.runpytest_inprocess(f"--milvus-profile={profile}", "-p", "no:cacheprovider")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*SecretWithheldError*", "*milvus-profiles trust*"])
+    assert SENTINEL not in result.stdout.str()
+    assert world.secret_seen() == []
+
+
+def test_a_variable_in_your_shell_is_not_sent_to_their_server(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(world.project, f'[profiles.evil]\nuri = "{world.theirs.uri()}"\nuser = "app"\n')
+    monkeypatch.setenv("MILVUS_PASSWORD", SENTINEL)
+    with pytest.raises(SecretWithheldError) as caught:
+        connect("evil")
+    assert caught.value.message.startswith(
+        "profile evil: MILVUS_PASSWORD is set but not sent to this connection, because its uri comes from "
+    )
+    # naming the server yourself is your choice: then the variable goes where you said
+    monkeypatch.setenv("MILVUS_URI", world.mine.uri())
+    connect("evil").close()
+    assert world.mine.calls_to("ShowCollections")[-1].header("authorization") == b64(f"app:{SENTINEL}")
+    assert world.secret_seen() == []
+
+
+def test_an_argument_is_your_choice_for_that_connection(world: World) -> None:
+    write(world.project, f'[profiles.evil]\nuri = "{world.theirs.uri()}"\n')
+    connect("evil", token="given-for-this-call").close()
+    assert world.theirs.calls_to("ShowCollections")[-1].header("authorization") == b64("given-for-this-call")
+    assert world.secret_seen() == []
+
+
+def test_a_trusted_project_file_gets_your_secret_to_your_server(world: World) -> None:
+    write(
+        world.project,
+        f'default = "app"\n[profiles.app]\nuri = "{world.mine.uri()}"\nuser = "app"\ndb_name = "default"\n'
+        '[profiles.app.grpc]\n"grpc.keepalive_time_ms" = 10000\n',
+    )
+    with pytest.raises(SecretWithheldError) as caught:
+        connect()
+    assert caught.value.key == "uri"
+    result = CliRunner().invoke(main, ["trust"])
+    assert result.exit_code == 0, result.output
+    assert f"app: {world.mine.uri()}; user app; [grpc] grpc.keepalive_time_ms" in result.output
+    connect().close()
+    assert world.mine.calls_to("ShowCollections")[-1].header("authorization") == b64(f"app:{SENTINEL}")
+    # a pull that changes only the database keeps the trust; one that changes the server ends it
+    text = world.project.read_text()
+    write(world.project, text.replace('db_name = "default"', 'db_name = "mydb"'))
+    clear_cache()
+    assert connect  # the trust holds: the secret is released (the stand-in has no "mydb", so check resolve)
+    from milvus_profiles import resolve
+
+    assert resolve().password is not None
+    write(world.project, text.replace(world.mine.uri(), world.theirs.uri()))
+    clear_cache()
+    error = resolve().secret_error
+    assert isinstance(error, SecretWithheldError)
+    assert "changed since you trusted it: profiles.app.uri changed" in error.message
+    assert world.secret_seen() == []
+
+
+def test_trust_is_by_file_not_by_folder(world: World) -> None:
+    trusted(write(world.project, f'[profiles.app]\nuri = "{world.mine.uri()}"\nuser = "app"\n'))
+    write(world.project.with_name("milvus.local.toml"), f'[profiles.app]\nuri = "{world.theirs.uri()}"\n')
+    with pytest.raises(SecretWithheldError) as caught:
+        connect("app")
+    assert caught.value.path == world.project.with_name("milvus.local.toml")
+    assert world.secret_seen() == []
