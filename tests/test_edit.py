@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import stat
 from pathlib import Path
 
@@ -216,3 +217,26 @@ def test_a_byte_order_mark_is_read_and_kept(tmp_path: Path) -> None:
     editor.set_profile("b", {"uri": "./b.db"})
     editor.save()
     assert path.read_bytes() == b'\xef\xbb\xbf[profiles.a]\nuri = "./a.db"\n\n[profiles.b]\nuri = "./b.db"\n'
+
+
+def test_new_files_get_0644_or_0600_whatever_the_umask(isolated: Path) -> None:
+    previous = os.umask(0o000)
+    try:
+        write_atomic(isolated / "milvus.toml", "")
+        write_atomic(isolated / "private.toml", "", private=True)
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE((isolated / "milvus.toml").stat().st_mode) == 0o644
+    assert stat.S_IMODE((isolated / "private.toml").stat().st_mode) == 0o600
+
+
+def test_an_edit_keeps_the_mode_and_refuses_a_read_only_file(isolated: Path) -> None:
+    path = write(isolated / "milvus.toml", "# mine\n")
+    path.chmod(0o640)
+    write_atomic(path, "# changed\n")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
+    path.chmod(0o444)
+    with pytest.raises(ConfigError) as e:
+        write_atomic(path, "# lost\n")
+    assert e.value.reason == "the file is read-only; it is left as it is"
+    assert path.read_text() == "# changed\n"

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
+import stat
 import subprocess
 from pathlib import Path
 
@@ -11,6 +14,7 @@ import pytest
 from milvus_profiles.cli.init import TEMPLATE
 from milvus_profiles.config.toml import parse_text
 
+from ..conftest import write
 from .conftest import Run
 
 
@@ -105,3 +109,41 @@ def test_init_force_overwrites_and_keeps_the_mode(cli: Run) -> None:
     assert result.exit_code == 0
     assert Path("milvus.toml").read_text(encoding="utf-8") == TEMPLATE
     assert Path("milvus.toml").stat().st_mode & 0o777 == 0o640
+
+
+def test_init_never_writes_through_a_symlink_a_repository_ships(cli: Run, tmp_path: Path) -> None:
+    victim = write(tmp_path / "home" / ".bashrc", "# my shell\n")
+    Path("milvus.schema.json").symlink_to(victim)
+    result = cli("init")
+    assert result.exit_code == 3
+    assert "milvus.schema.json: is a symbolic link" in result.stderr
+    assert victim.read_text() == "# my shell\n"
+    assert not Path("milvus.toml").exists()
+    Path("milvus.schema.json").unlink()
+    Path(".gitignore").symlink_to(victim)
+    result = cli("init")
+    assert result.exit_code == 3
+    assert ".gitignore: is a symbolic link" in result.stderr
+    assert victim.read_text() == "# my shell\n"
+
+
+def test_the_first_run_works_with_umask_002(cli: Run) -> None:
+    """umask 002 is what normal users get on Debian, Ubuntu and Fedora (and what `git clone` then gives)."""
+    previous = os.umask(0o002)
+    try:
+        assert cli("init").exit_code == 0
+        assert stat.S_IMODE(Path("milvus.toml").stat().st_mode) == 0o644  # whatever the umask
+        result = cli("test")
+        assert result.exit_code == 0, result.output
+        Path("milvus.toml").chmod(0o664)  # as a later `git checkout` with umask 002 leaves it
+        result = cli("test")
+        assert result.exit_code == 0, result.output  # Milvus Lite takes no secret: nothing to withhold
+    finally:
+        os.umask(previous)
+
+
+def test_the_file_init_writes_is_trusted_as_written(cli: Run) -> None:
+    assert cli("init").exit_code == 0
+    listed = cli("trust", "--list", "--json")
+    entries = json.loads(listed.stdout)["trusted"]
+    assert [(Path(e["path"]).name, e["status"]) for e in entries] == [("milvus.toml", "trusted")]

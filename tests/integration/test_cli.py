@@ -69,3 +69,49 @@ def test_add_with_a_secret_on_stdin_then_test_all(
     for done in [*added, tested, one]:
         assert SENTINEL not in done.stdout + done.stderr
     assert files_containing(isolated.parent, SENTINEL) == []
+
+
+def test_a_cloned_project_works_once_trusted(
+    isolated: Path, auth_server: MilvusServer, secret_service: keyring.backend.KeyringBackend
+) -> None:
+    """The honest workflow of a team: someone else's milvus.toml names the server; you store your password,
+    the first `test` says the file is not trusted yet, you trust it, and it is ready."""
+    (isolated / ".git").mkdir()
+    (isolated / "milvus.toml").write_text(
+        f'default = "team"\n[profiles.team]\nuri = "{auth_server.uri}"\nuser = "root"\ntimeout = 10\n'
+        '[profiles.team.grpc]\n"grpc.keepalive_time_ms" = 30000\n'
+    )
+    stored = run(["secret", "set", "team", "--stdin"], isolated, stdin=ROOT_PASSWORD)
+    assert stored.returncode == 0, stored.stderr
+    first = run(["test"], isolated)
+    assert first.returncode == 8, first.stderr
+    assert "milvus-profiles trust milvus.toml" in first.stderr
+    trusting = run(["trust"], isolated)
+    assert trusting.returncode == 0, trusting.stderr
+    assert f"team: {auth_server.uri}; user root; [grpc] grpc.keepalive_time_ms" in trusting.stdout
+    ready = run(["test"], isolated)
+    assert ready.returncode == 0, ready.stderr
+    assert "ready" in ready.stdout
+    # a pull that changes the database keeps the trust; one that changes the server ends it
+    text = (isolated / "milvus.toml").read_text()
+    (isolated / "milvus.toml").write_text(text.replace("timeout = 10", 'timeout = 10\ndb_name = "default"'))
+    assert run(["test"], isolated).returncode == 0
+    (isolated / "milvus.toml").write_text(text.replace("127.0.0.1", "localhost"))
+    moved = run(["test"], isolated)
+    assert moved.returncode == 8
+    assert "changed since you trusted it: profiles.team.uri changed" in moved.stderr
+
+
+def test_init_then_add_is_trusted_from_the_start(
+    isolated: Path, auth_server: MilvusServer, secret_service: keyring.backend.KeyringBackend
+) -> None:
+    (isolated / ".git").mkdir()
+    assert run(["init"], isolated).returncode == 0
+    added = run(
+        ["add", "prod", "--uri", auth_server.uri, "--user", "root", "--secret-stdin"],
+        isolated,
+        stdin=ROOT_PASSWORD + "\n",
+    )
+    assert added.returncode == 0, added.stderr
+    ready = run(["test", "prod"], isolated)
+    assert ready.returncode == 0, ready.stderr
