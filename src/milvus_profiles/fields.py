@@ -145,3 +145,15 @@ and the TLS target name (``grpc.ssl_target_name_override``; use ``tls.server_nam
 
 GRPC_INT_RANGE = (-(2**31), 2**31 - 1)
 """gRPC's integer options are C ints."""
+
+
+def secret_field(user: str | None) -> Literal["password", "token"]:
+    """The secret a connection takes: the user's password when there is a user, else a token."""
+    return "password" if user else "token"
+
+
+def secret_set_command(profile: str | None) -> str:
+    """The command that stores a profile's secret in the keyring."""
+    import shlex
+
+    return f"milvus-profiles secret set {shlex.quote(profile)}" if profile else "milvus-profiles secret set"

@@ -17,7 +17,8 @@ import click
 
 from ..config import toml
 from ..errors import ConfigError, KeyringUnavailableError
-from ..fields import FIELDS_BY_NAME, TLS_KEYS
+from ..fields import FIELDS_BY_NAME, TLS_KEYS, secret_set_command
+from ..secrets.chain import no_secret_for_lite, takes_secret
 from ..uri import is_lite
 from ..write import locks
 from .common import (
@@ -202,10 +203,9 @@ def add(
         # checked first, so that a profile which would be refused never asks for a secret.
         layer = edited()[2]
         effective_uri, effective_user = str(layer["uri"].value), layer.get("user")
-        if is_lite(effective_uri):
-            raise ConfigError(
-                f"profile {name} is a Milvus Lite database ({effective_uri}), which takes no secret",
-                hint="drop --ask-secret/--secret-stdin; secrets are for Milvus servers",
+        if not takes_secret(effective_uri):
+            raise no_secret_for_lite(
+                name, effective_uri, hint="drop --ask-secret/--secret-stdin; secrets are for Milvus servers"
             )
         label = f"Password for user {effective_user.value!r}" if effective_user else f"Token for {name}"
         secret = read_secret(state, stdin=secret_stdin, label=label)
@@ -256,7 +256,7 @@ def _store(state: State, name: str, target: Path, secret: str, has_user: bool) -
         variable = "MILVUS_PASSWORD" if has_user else "MILVUS_TOKEN"
         raise KeyringUnavailableError(
             f"profile {name!r} is saved in {display_path(target)}, but its secret is not: {e.message}",
-            hint=f"finish with `milvus-profiles secret set {name}` once a keyring works, or set "
+            hint=f"finish with `{secret_set_command(name)}` once a keyring works, or set "
             f"{variable} where the profile is used (do not run `add` again: the profile exists)",
         ) from None
     state.out.done(f"stored the secret in the keyring (account {account})")

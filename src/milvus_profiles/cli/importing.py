@@ -16,7 +16,7 @@ import click
 
 from ..config import toml
 from ..errors import ConfigError
-from ..fields import FIELDS_BY_NAME
+from ..fields import FIELDS_BY_NAME, secret_set_command
 from ..uri import is_lite
 from ..write import locks
 from .add import _relative_to_file
@@ -214,7 +214,7 @@ def _store(state: State, f: Found, secret: str, lower: list[Path]) -> None:
         out.warning(
             f"the {f.secret_kind} of {f.name!r} was not stored: the profile resolves to {resolved}, "
             f"not {expected}, because {' and '.join(overriding) or 'a variable'} is set in the environment",
-            hint=f"unset it, then run `milvus-profiles secret set {f.name}`",
+            hint=f"unset it, then run `{secret_set_command(f.name)}`",
         )
         return
     stored = save_secret(f.name, secret, files=lower)

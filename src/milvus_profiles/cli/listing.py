@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..errors import ConfigError
-from ..fields import FIELDS_BY_NAME, PROFILE_ENV
+from ..fields import FIELDS_BY_NAME, PROFILE_ENV, secret_set_command
 from ..uri import redact
 from .common import State, pick_profile, profile_argument
 from .output import Cell, display_path
@@ -177,7 +177,7 @@ def show(
     if cfg.secret_error is not None:
         out.warning(cfg.secret_error.message, cfg.secret_error.hint)
     elif cfg.user and cfg.password is None and cfg.token is None and not cfg.is_lite:
-        command = f"milvus-profiles secret set {cfg.name}" if cfg.name else "milvus-profiles secret set"
+        command = secret_set_command(cfg.name)
         out.warning(
             f"user {cfg.user!r} has no password: none in the keyring and MILVUS_PASSWORD is not set",
             hint=f"store it with `{command}`",

@@ -27,15 +27,13 @@ if TYPE_CHECKING:
 def _secret_key(name: str, files: Sequence[str | Path] | None) -> tuple[str, str, str | None] | None:
     """The keyring account, URI and user profile ``name`` resolves to; None for Milvus Lite. Raises when it
     does not resolve."""
-    from ..resolution.resolver import target
+    from ..resolution.resolver import resolve_settings
+    from ..secrets.chain import takes_secret
     from ..secrets.keyring_store import account
 
-    try:
-        cfg = target(name, files)
-    except ConfigError as e:
-        if "takes no secret" in e.reason:
-            return None
-        raise
+    cfg = resolve_settings(name, files)
+    if not takes_secret(cfg.uri):
+        return None
     return account(cfg.uri, cfg.user), cfg.uri, cfg.user
 
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ..errors import AuthenticationError, ConfigError, ConnectError, MilvusProfilesError
-from ..fields import FIELDS_BY_NAME
+from ..fields import FIELDS_BY_NAME, secret_set_command
 from ..uri import redact
 from .common import State, pick_profile, profile_argument, read_secret
 from .exitcodes import SECRET
@@ -111,7 +111,7 @@ def rotate(
         raise ConfigError(
             f"profile {target} has no user, so there is no password to change",
             hint="rotate a token where it was issued (e.g. Zilliz Cloud's console), then "
-            f"`milvus-profiles secret set {target}`",
+            f"`{secret_set_command(target)}`",
         )
     preflight(cfg)  # the current password must be at hand: the server asks for it
     if cfg.password is None:
@@ -135,7 +135,7 @@ def rotate(
         out.line(f"the new password, shown once as it is stored nowhere else: {new}")
         out.warning(
             f"the server has the new password, but it was not stored: {e.message}",
-            hint=f"store it with `milvus-profiles secret set {target}` once the keyring works, or "
+            hint=f"store it with `{secret_set_command(target)}` once the keyring works, or "
             "keep it in MILVUS_PASSWORD",
         )
         ctx.exit(SECRET.code)

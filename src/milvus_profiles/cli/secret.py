@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..errors import ConfigError, KeyringUnavailableError
-from ..fields import FIELDS_BY_NAME
+from ..errors import KeyringUnavailableError
+from ..fields import FIELDS_BY_NAME, secret_field, secret_set_command
 from .common import State, pick_profile, profile_argument, read_secret
 from .exitcodes import SECRET
 
@@ -22,19 +22,17 @@ if TYPE_CHECKING:
 
 def _target(state: State, name: str | None, option: str | None) -> ResolvedProfile:
     from ..resolution.resolver import resolve
+    from ..secrets.chain import no_secret_for_lite, takes_secret
 
     cfg = resolve(pick_profile(state, name, option), files=state.files)
-    if cfg.is_lite:
-        raise ConfigError(
-            f"profile {cfg.name or '(none)'} is a Milvus Lite database ({cfg.uri}), which takes no secret",
-            hint="secrets are for Milvus servers; Milvus Lite ignores credentials",
-        )
+    if not takes_secret(cfg.uri):
+        raise no_secret_for_lite(cfg.name, cfg.uri)
     return cfg
 
 
 def _kind(cfg: ResolvedProfile) -> str:
     """The secret the profile takes: the user's password, else a token."""
-    return "password" if cfg.user else "token"
+    return secret_field(cfg.user)
 
 
 @click.group()
@@ -124,7 +122,7 @@ def status(ctx: click.Context, name: str | None, profile_option: str | None) -> 
     ]
     state.out.pairs(rows)
     if cfg.user and origin is None:
-        command = f"milvus-profiles secret set {cfg.name}" if cfg.name else "milvus-profiles secret set"
+        command = secret_set_command(cfg.name)
         state.out.warning(f"user {cfg.user!r} has no password", hint=f"store it with `{command}`")
         ctx.exit(SECRET.code)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import difflib
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,17 @@ from .discovery import discover
 from .toml import ProfileFile, key_name, load_files
 
 NESTED_TABLES = ("tls", "grpc")
+"""The tables inside a profile; their keys merge one by one, written ``tls.secure`` in a merged layer."""
+
+
+def nested(values: Mapping[str, Any], table: str) -> dict[str, Any]:
+    """The keys of one nested table (``tls``) in a merged layer, without the table's prefix."""
+    found = {}
+    for key, value in values.items():
+        outer, dot, inner = key.partition(".")
+        if dot and outer == table:
+            found[inner] = value
+    return found
 
 
 @dataclass(frozen=True)

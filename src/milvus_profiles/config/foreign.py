@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import urlparse, urlsplit, urlunparse
 
 from ..errors import ConfigError
-from ..fields import FIELDS_BY_NAME, PROFILE_NAME
+from ..fields import FIELDS_BY_NAME, PROFILE_NAME, secret_field
 from ..uri import is_lite, parse_uri
 from .read import UnreadableFile, read_limited
 
@@ -50,7 +50,7 @@ class Found:
     @property
     def secret_kind(self) -> str:
         """``password`` for a profile with a user, else ``token``."""
-        return "password" if self.values.get("user") else "token"
+        return secret_field(self.values.get("user"))
 
 
 def _env(name: str) -> str:

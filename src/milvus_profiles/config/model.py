@@ -25,6 +25,7 @@ from ..fields import (
     SECRET_FIELDS,
     TLS_KEYS,
     profile_name_problem,
+    secret_set_command,
 )
 from ..uri import URI_HINT, has_credentials, is_lite, uri_problem
 from .toml import ProfileFile, key_name
@@ -261,7 +262,7 @@ def _secret_problems(pf: ProfileFile) -> list[ConfigError]:
                         "profile file; secrets never go in files",
                         path=pf.path,
                         line=pf.line_of("profiles", name, secret),
-                        hint=f"remove it, then store it with `milvus-profiles secret set {name}`, "
+                        hint=f"remove it, then store it with `{secret_set_command(name)}`, "
                         f"set {env} in the environment, or refer to where it is kept: "
                         f'{secret} = {{ env = "VARIABLE" }}, {secret} = {{ command = ["program", "arg"] }} '
                         f'or {secret} = {{ file = "/path" }}',

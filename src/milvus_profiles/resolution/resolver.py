@@ -16,11 +16,11 @@ from typing import Any
 from pydantic import SecretStr, ValidationError
 
 from ..config import discovery, permissions, trust
-from ..config.catalog import Catalog, Setting, catalog_of
+from ..config.catalog import Catalog, Setting, catalog_of, nested
 from ..errors import ConfigError, MilvusProfilesError, ProfileWarning
 from ..fields import FIELDS, FILES_ENV, PROFILE_ENV, SECRET_FIELDS
 from ..secrets.base import Reference, Route, SecretRequest, Untrusted
-from ..secrets.chain import find_secret, takes_secret
+from ..secrets.chain import find_secret, no_secret_for_lite, takes_secret
 from ..uri import endpoint, is_lite, redact, split_database, uri_problem
 from .cache import RESULTS, Snapshot
 from .precedence import PRECEDENCE, SECRET_PROVIDERS
@@ -213,8 +213,8 @@ def _resolve(
         user=user,
         password=secrets["password"],
         token=secrets["token"],
-        tls=MappingProxyType({k[4:]: v for k, v in merged.items() if k.startswith("tls.")}),
-        grpc_options=MappingProxyType({k[5:]: v for k, v in merged.items() if k.startswith("grpc.")}),
+        tls=MappingProxyType(nested(merged, "tls")),
+        grpc_options=MappingProxyType(nested(merged, "grpc")),
         origins=MappingProxyType(origins),
         files=catalog.searched,
         secret_error=secret_error,
@@ -346,15 +346,19 @@ def _endpoint_or_self(uri: str) -> str:
     return endpoint(uri)
 
 
+def resolve_settings(
+    profile: str | None, files: Sequence[str | os.PathLike[str]] | None = None
+) -> ResolvedProfile:
+    """The profile's settings, resolved without looking a secret up (for storing or deleting one)."""
+    return _resolve(profile, files=files, lookup_secret=False, overrides={})
+
+
 def target(profile: str | None, files: Sequence[str | os.PathLike[str]] | None) -> ResolvedProfile:
-    """The profile a secret would be stored for or deleted from: resolved without looking a secret up."""
-    cfg = _resolve(profile, files=files, lookup_secret=False, overrides={})
+    """The profile a secret would be stored for or deleted from; Milvus Lite takes none."""
+    cfg = resolve_settings(profile, files)
     if not takes_secret(cfg.uri):
-        raise ConfigError(
-            f"profile {cfg.name or '(none)'} is a Milvus Lite database ({cfg.uri}), which takes no secret",
-            hint="secrets are for Milvus servers; Milvus Lite ignores credentials",
-        )
+        raise no_secret_for_lite(cfg.name, cfg.uri)
     return cfg
 
 
-__all__ = ["resolve", "select", "target"]
+__all__ = ["resolve", "resolve_settings", "select", "target"]

@@ -10,7 +10,6 @@ provider may be asked at all is decided by :mod:`milvus_profiles.secrets.chain`,
 
 from __future__ import annotations
 
-import shlex
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -18,19 +17,10 @@ from typing import ClassVar, Literal
 
 from ..config.catalog import Setting
 from ..config.trust import FileTrust
+from ..fields import secret_field, secret_set_command
 from ..resolution.resolved import Origin, OriginKind
 
 SecretField = Literal["password", "token"]
-
-
-def secret_field(user: str | None) -> SecretField:
-    """The secret a connection takes: the user's password when there is a user, else a token."""
-    return "password" if user else "token"
-
-
-def secret_set_command(profile: str | None) -> str:
-    """The command that stores a profile's secret in the keyring."""
-    return f"milvus-profiles secret set {shlex.quote(profile)}" if profile else "milvus-profiles secret set"
 
 
 @dataclass(frozen=True)

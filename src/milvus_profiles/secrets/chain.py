@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..config.trust import FileTrust
-from ..errors import MilvusProfilesError, SecretWithheldError
+from ..errors import ConfigError, MilvusProfilesError, SecretWithheldError
 from ..uri import is_lite
 from .base import Credential, SecretProvider, SecretRequest, Untrusted
 
@@ -23,6 +23,14 @@ from .base import Credential, SecretProvider, SecretRequest, Untrusted
 def takes_secret(uri: str) -> bool:
     """Whether a connection to ``uri`` takes a secret at all: Milvus Lite ignores credentials."""
     return not is_lite(uri)
+
+
+def no_secret_for_lite(profile: str | None, uri: str, *, hint: str | None = None) -> ConfigError:
+    """The error for giving a Milvus Lite profile a secret."""
+    return ConfigError(
+        f"profile {profile or '(none)'} is a Milvus Lite database ({uri}), which takes no secret",
+        hint=hint or "secrets are for Milvus servers; Milvus Lite ignores credentials",
+    )
 
 
 @dataclass(frozen=True)
