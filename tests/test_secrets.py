@@ -218,3 +218,16 @@ def test_a_keyring_that_failed_is_asked_again(project: Path, monkeypatch: pytest
     password = resolve("dev").password
     assert password is not None
     assert password.get_secret_value() == SENTINEL
+
+
+def test_credentials_in_the_uri_are_used_and_the_keyring_is_not_asked(
+    project: Path, memory_keyring: MemoryKeyring, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    save_secret("dev", "stored")
+    memory_keyring.lookups.clear()
+    monkeypatch.setenv("MILVUS_URI", f"http://alice:{SENTINEL}@milvus.example:19530")
+    cfg = resolve("dev")
+    assert cfg.password is None  # the URI's user part is what pymilvus sends; nothing stored replaces it
+    assert memory_keyring.lookups == []
+    assert cfg.secret_error is None
+    assert SENTINEL not in repr(cfg) + cfg.explain()

@@ -22,7 +22,7 @@ from ..fields import FIELDS_BY_NAME, TLS_PATH_KEYS
 from ..resolution.resolved import MASK, ResolvedProfile
 from ..secrets import keyring_store
 from ..secrets.base import secret_field, secret_set_command
-from ..uri import host_port, redact
+from ..uri import has_credentials, host_port, redact
 
 DATABASE_NOT_FOUND = 800  # Milvus's status code; Milvus Lite answers code 1 with a message instead
 _TLS_FAILURES = (
@@ -50,8 +50,8 @@ def preflight(cfg: ResolvedProfile) -> None:
     # for ever and /dev/zero fill the memory, so each one is read here first, bounded, as the probe does
     for key in TLS_PATH_KEYS:
         tls_file(cfg, key)
-    if cfg.is_lite or cfg.password is not None or cfg.token is not None:
-        return
+    if cfg.is_lite or cfg.password is not None or cfg.token is not None or has_credentials(cfg.uri):
+        return  # the URI's user part is the credential pymilvus sends
     error = cfg.secret_error
     if isinstance(error, SecretWithheldError) and not cfg.user and error.method == "keyring":
         return  # nothing was looked up: a server without authentication still works

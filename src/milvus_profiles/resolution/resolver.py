@@ -21,7 +21,7 @@ from ..errors import ConfigError, MilvusProfilesError, ProfileWarning
 from ..fields import FIELDS, FILES_ENV, PROFILE_ENV, SECRET_FIELDS
 from ..secrets.base import Reference, Route, SecretRequest, Untrusted
 from ..secrets.chain import find_secret, no_secret_for_lite, takes_secret
-from ..uri import endpoint, is_lite, redact, split_database, uri_problem
+from ..uri import endpoint, has_credentials, is_lite, redact, split_database, uri_problem
 from .cache import RESULTS, Snapshot
 from .precedence import PRECEDENCE, SECRET_PROVIDERS
 from .resolved import Origin, ResolvedProfile
@@ -190,6 +190,7 @@ def _resolve(
                 f: Reference(setting, trusts[setting.file.path])
                 for f, setting in profile_source.references.items()
             },
+            uri_credentials=has_credentials(uri),
         )
         outcome = find_secret(request, SECRET_PROVIDERS)
         secret_error = outcome.error

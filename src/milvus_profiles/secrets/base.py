@@ -80,6 +80,9 @@ class SecretRequest:
     """The secrets given as keyword arguments (``password=``, ``token=``)."""
     references: Mapping[str, Reference] = field(default_factory=dict)
     """The profile's secret references, by field."""
+    uri_credentials: bool = False
+    """The URI carries a user part (``token@`` or ``user:password@``), which pymilvus sends: a stored
+    secret would only take its place."""
 
     @property
     def wanted(self) -> SecretField:

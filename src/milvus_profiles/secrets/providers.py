@@ -67,7 +67,7 @@ class ReferenceProvider(SecretProvider):
     STORED: ClassVar[bool] = True
 
     def offers(self, request: SecretRequest) -> bool:
-        return request.wanted in request.references
+        return request.wanted in request.references and not request.uri_credentials
 
     def blocked_by(self, request: SecretRequest) -> tuple[Untrusted | None, FileTrust | None]:
         ref = request.references[request.wanted]
@@ -95,7 +95,7 @@ class KeyringProvider(SecretProvider):
     STORED: ClassVar[bool] = True
 
     def offers(self, request: SecretRequest) -> bool:
-        return True
+        return not request.uri_credentials
 
     def provide(self, request: SecretRequest) -> Credential | None:
         stored = keyring_store.get_secret(request.uri, request.user)
