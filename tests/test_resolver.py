@@ -7,7 +7,7 @@ import pytest
 
 from milvus_profiles import ConfigError, Origin, ProfileNotFoundError, ProfileWarning, resolve
 
-from .conftest import trusted, write
+from .conftest import MemoryKeyring, trusted, write
 
 DEV = """\
 default = "dev"
@@ -263,7 +263,21 @@ def test_explain_table(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         "timeout   2                         argument timeout=",
         f"user      alice                     file {project}:7 [profiles.dev]",
         "password  ********                  env MILVUS_PASSWORD",
+        # the order of the chain in resolution/precedence.py, which decided every row
+        "precedence: keyword arguments > environment variables > the profile > the keyring > "
+        "built-in defaults",
     ]
+
+
+def test_explain_says_why_no_secret_is_used(isolated: Path, memory_keyring: MemoryKeyring) -> None:
+    path = write(isolated / "milvus.toml", '[profiles.p]\nuri = "http://h.example:1"\nuser = "u"\n')
+    memory_keyring.store[("milvus-profiles", "u@http://h.example:1")] = "stored"
+    lines = resolve("p").explain().splitlines()
+    assert lines[-2] == (
+        "no secret: profile p: no stored secret is sent to this connection, because its uri comes from "
+        f"{path}:2 (profiles.p.uri), a project file you have not trusted (it may come from a cloned "
+        "repository)"
+    )
 
 
 def test_client_kwargs(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:

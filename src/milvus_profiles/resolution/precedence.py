@@ -78,6 +78,11 @@ SECRET_PROVIDERS: tuple[SecretProvider, ...] = tuple(
 """The secret chain, in the order of :data:`PRECEDENCE`."""
 
 
+def precedence_line() -> str:
+    """The chain in one line, highest first, as ``explain()`` ends with it."""
+    return "precedence: " + " > ".join(layer.title for layer in PRECEDENCE)
+
+
 def precedence_table() -> str:
     """The precedence as a Markdown table, highest first, for docs/precedence.md."""
     rows = ["| | layer | settings | secret |", "|---|---|---|---|"]
@@ -86,4 +91,4 @@ def precedence_table() -> str:
     return "\n".join(rows)
 
 
-__all__ = ["PRECEDENCE", "SECRET_PROVIDERS", "Layer", "precedence_table"]
+__all__ = ["PRECEDENCE", "SECRET_PROVIDERS", "Layer", "precedence_line", "precedence_table"]

@@ -129,13 +129,19 @@ class ResolvedProfile:
         return rows
 
     def explain(self) -> str:
-        """A table of every value (secrets masked) and where it came from."""
+        """A table of every value (secrets masked) and where it came from, the precedence that decided it,
+        and why no secret is used when one was withheld or failed."""
+        from .precedence import precedence_line
+
         rows = [("field", "value", "origin"), *self.rows()]
         widths = [max(len(r[i]) for r in rows) for i in range(2)]
         selected = self.origins.get("profile")
         title = f"profile: {self.name or '(none)'}" + (f" ({selected})" if selected else "")
         lines = [title]
         lines += [f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]}".rstrip() for r in rows]
+        if self.secret_error is not None:
+            lines.append(f"no secret: {self.secret_error.message}")
+        lines.append(precedence_line())
         return "\n".join(lines)
 
     def summary(self) -> str:
