@@ -54,7 +54,9 @@ def connect(
     Raises:
         ConfigError: A profile file, an environment variable or an argument holds something invalid.
         ProfileNotFoundError: No profile file defines the named profile.
-            A profile file that others can write is refused here too.
+        SecretWithheldError: A stored secret exists for the connection, but its server or transport
+            comes from a file you have not trusted (or one others can change); the error names the file,
+            the key and the `milvus-profiles trust` command.
         SecretNotFoundError: The profile has a user, and no password comes from anywhere.
         KeyringUnavailableError: The keyring was needed and does not work.
         ServerUnreachableError: No answer within the profile's `timeout`, or the TLS handshake failed.
