@@ -38,7 +38,7 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
 
 def _profile_properties() -> dict[str, Any]:
-    from milvus_profiles.config.schema import profile_schema
+    from milvus_profiles.config.json_schema import profile_schema
 
     profile: dict[str, Any] = profile_schema()["properties"]["profiles"]["additionalProperties"]
     return dict(profile["properties"])
@@ -158,7 +158,7 @@ def render_blocks(text: str) -> str:
 
 def generated_files(root: Path) -> dict[Path, str]:
     """Every generated file of a checkout at ``root``, with the text it should have."""
-    from milvus_profiles.config.schema import SCHEMA_PATH, schema_text
+    from milvus_profiles.config.json_schema import SCHEMA_PATH, schema_text
 
     expected = {root / SCHEMA_PATH: schema_text()}
     example = root / "profiles.example.toml"

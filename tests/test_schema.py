@@ -10,8 +10,8 @@ from typing import Any
 import jsonschema
 import pytest
 
+from milvus_profiles.config.json_schema import SCHEMA_FILE, SCHEMA_PATH, profile_schema, schema_text
 from milvus_profiles.config.model import ProfileDocument, ProfileTable, TlsTable, file_problems
-from milvus_profiles.config.schema import SCHEMA_FILE, SCHEMA_PATH, profile_schema, schema_text
 from milvus_profiles.config.toml import read_file
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from milvus_profiles.config.schema import PROJECT_SCHEMA, schema_text
+from milvus_profiles.config.json_schema import PROJECT_SCHEMA, schema_text
 
 from .conftest import Run
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..config import discovery, toml
-from ..config.schema import PROJECT_SCHEMA
+from ..config.json_schema import PROJECT_SCHEMA
 from ..errors import ConfigError
 from ..write import locks
 from .common import State
@@ -59,7 +59,7 @@ def init(state: State, force: bool) -> None:
     Beside it goes milvus.schema.json, the JSON Schema editors use to complete and check keys. Inside a
     git repository, milvus.local.toml is added to the repository's .gitignore.
     """
-    from ..config.schema import schema_text
+    from ..config.json_schema import schema_text
     from ..config.trust import carry_over
     from ..write.atomic import add_line, refuse_links, write_atomic
 

@@ -19,6 +19,6 @@ def schema(state: State) -> None:
       milvus-profiles schema > milvus.schema.json
       #:schema ./milvus.schema.json            (first line of milvus.toml)
     """
-    from ..config.schema import schema_text
+    from ..config.json_schema import schema_text
 
     state.out.raw(schema_text())

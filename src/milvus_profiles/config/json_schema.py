@@ -51,7 +51,7 @@ def profile_schema() -> dict[str, Any]:
         ```python
         import json
 
-        from milvus_profiles.config.schema import profile_schema
+        from milvus_profiles.config.json_schema import profile_schema
 
         print(json.dumps(profile_schema(), indent=2))
         ```
