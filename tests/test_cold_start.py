@@ -1,0 +1,75 @@
+"""What a fresh process imports to resolve a profile: the rules the start-up figures in
+docs/performance.md rely on (the tests assert imports, never timings)."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+from .conftest import write
+
+CLIENT = {"pymilvus", "grpc", "pandas", "numpy", "google.protobuf"}
+KEYRING = {"keyring", "secretstorage", "jeepney", "cryptography"}
+CLI = {"click"}
+# keyring's macOS backend looks for macOS frameworks with ctypes.util.find_library, which runs programs
+OTHER_SYSTEMS = {"ctypes.util", "keyring.backends.macOS.api"} if platform.system() != "Darwin" else set()
+
+RESOLVE = """\
+import json, sys
+from milvus_profiles import resolve
+profile = resolve(sys.argv[1])
+print(json.dumps({
+    "token from": str(profile.origins["token"]) if profile.token is not None else None,
+    "modules": sorted(sys.modules),
+}))
+"""
+
+
+def fresh_resolve(name: str, folder: Path, **env: str) -> tuple[str | None, set[str]]:
+    """Resolve ``name`` in a new process; where its token came from, and every module it imported."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("MILVUS_", "PYTHON_KEYRING"))}
+    clean.pop("DBUS_SESSION_BUS_ADDRESS", None)  # no Secret Service: the lookup finds no keyring
+    clean.update(XDG_CONFIG_HOME=str(folder / "config"), HOME=str(folder), **env)
+    done = subprocess.run(
+        [sys.executable, "-c", RESOLVE, name],
+        cwd=folder,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    return out["token from"], set(out["modules"])
+
+
+def packages(modules: set[str], names: set[str]) -> set[str]:
+    """The members of ``names`` that were imported, themselves or through a submodule."""
+    return {n for n in names if any(m == n or m.startswith(n + ".") for m in modules)}
+
+
+def test_a_secret_in_the_environment_needs_neither_keyring_nor_client(isolated: Path) -> None:
+    write(isolated / "milvus.toml", '[profiles.p]\nuri = "http://127.0.0.1:19530"\n')
+    origin, modules = fresh_resolve("p", isolated, MILVUS_TOKEN="from-env")
+    assert origin == "env MILVUS_TOKEN"
+    assert packages(modules, CLIENT | KEYRING | CLI | OTHER_SYSTEMS) == set()
+
+
+def test_a_keyring_lookup_imports_the_keyring_but_nothing_for_other_systems(isolated: Path) -> None:
+    write(isolated / "milvus.toml", '[profiles.p]\nuri = "http://127.0.0.1:19530"\n')
+    origin, modules = fresh_resolve("p", isolated)
+    assert origin is None
+    assert "keyring" in modules  # the profile has no user and the environment no token: asked
+    assert packages(modules, CLIENT | CLI | OTHER_SYSTEMS) == set()
+
+
+def test_a_milvus_lite_profile_never_asks_the_keyring(isolated: Path) -> None:
+    write(isolated / "milvus.toml", '[profiles.lite]\nuri = "./lite.db"\n')
+    origin, modules = fresh_resolve("lite", isolated)
+    assert origin is None
+    assert packages(modules, CLIENT | KEYRING | CLI | OTHER_SYSTEMS) == set()
