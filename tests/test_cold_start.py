@@ -33,7 +33,9 @@ def fresh_resolve(name: str, folder: Path, **env: str) -> tuple[str | None, set[
     """Resolve ``name`` in a new process; where its token came from, and every module it imported."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("MILVUS_", "PYTHON_KEYRING"))}
     clean.pop("DBUS_SESSION_BUS_ADDRESS", None)  # no Secret Service: the lookup finds no keyring
-    clean.update(XDG_CONFIG_HOME=str(folder / "config"), HOME=str(folder), **env)
+    clean.update(
+        XDG_CONFIG_HOME=str(folder / "config"), XDG_STATE_HOME=str(folder / "state"), HOME=str(folder), **env
+    )
     done = subprocess.run(
         [sys.executable, "-c", RESOLVE, name],
         cwd=folder,
@@ -53,15 +55,20 @@ def packages(modules: set[str], names: set[str]) -> set[str]:
     return {n for n in names if any(m == n or m.startswith(n + ".") for m in modules)}
 
 
+def user_profiles(folder: Path, text: str) -> None:
+    """The user's own file: trusted, so a stored secret may go where its profiles point."""
+    write(folder / "config" / "milvus-profiles" / "profiles.toml", text)
+
+
 def test_a_secret_in_the_environment_needs_neither_keyring_nor_client(isolated: Path) -> None:
-    write(isolated / "milvus.toml", '[profiles.p]\nuri = "http://127.0.0.1:19530"\n')
+    user_profiles(isolated, '[profiles.p]\nuri = "http://127.0.0.1:19530"\n')
     origin, modules = fresh_resolve("p", isolated, MILVUS_TOKEN="from-env")
     assert origin == "env MILVUS_TOKEN"
     assert packages(modules, CLIENT | KEYRING | CLI | OTHER_SYSTEMS) == set()
 
 
 def test_a_keyring_lookup_imports_the_keyring_but_nothing_for_other_systems(isolated: Path) -> None:
-    write(isolated / "milvus.toml", '[profiles.p]\nuri = "http://127.0.0.1:19530"\n')
+    user_profiles(isolated, '[profiles.p]\nuri = "http://127.0.0.1:19530"\n')
     origin, modules = fresh_resolve("p", isolated)
     assert origin is None
     assert "keyring" in modules  # the profile has no user and the environment no token: asked
@@ -69,7 +76,14 @@ def test_a_keyring_lookup_imports_the_keyring_but_nothing_for_other_systems(isol
 
 
 def test_a_milvus_lite_profile_never_asks_the_keyring(isolated: Path) -> None:
-    write(isolated / "milvus.toml", '[profiles.lite]\nuri = "./lite.db"\n')
+    user_profiles(isolated, '[profiles.lite]\nuri = "./lite.db"\n')
     origin, modules = fresh_resolve("lite", isolated)
     assert origin is None
+    assert packages(modules, CLIENT | KEYRING | CLI | OTHER_SYSTEMS) == set()
+
+
+def test_an_untrusted_project_file_never_loads_the_keyring(isolated: Path) -> None:
+    write(isolated / "milvus.toml", '[profiles.p]\nuri = "http://127.0.0.1:19530"\n')
+    origin, modules = fresh_resolve("p", isolated)
+    assert origin is None  # withheld: the project file is not trusted
     assert packages(modules, CLIENT | KEYRING | CLI | OTHER_SYSTEMS) == set()
