@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import platform
 import subprocess
 import sys
 from pathlib import Path
@@ -15,8 +14,9 @@ from .conftest import write
 CLIENT = {"pymilvus", "grpc", "pandas", "numpy", "google.protobuf"}
 KEYRING = {"keyring", "secretstorage", "jeepney", "cryptography"}
 CLI = {"click"}
-# keyring's macOS backend looks for macOS frameworks with ctypes.util.find_library, which runs programs
-OTHER_SYSTEMS = {"ctypes.util", "keyring.backends.macOS.api"} if platform.system() != "Darwin" else set()
+# On Linux, keyring's macOS backend would look for macOS frameworks with ctypes.util.find_library (which
+# runs ldconfig and a C compiler); nothing else on these paths imports ctypes.util there.
+OTHER_SYSTEMS = {"ctypes.util"} if sys.platform.startswith("linux") else set()
 
 RESOLVE = """\
 import json, sys
@@ -33,6 +33,8 @@ def fresh_resolve(name: str, folder: Path, **env: str) -> tuple[str | None, set[
     """Resolve ``name`` in a new process; where its token came from, and every module it imported."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("MILVUS_", "PYTHON_KEYRING"))}
     clean.pop("DBUS_SESSION_BUS_ADDRESS", None)  # no Secret Service: the lookup finds no keyring
+    if not sys.platform.startswith("linux"):  # never read the developer's own keychain or vault
+        clean["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
     clean.update(
         XDG_CONFIG_HOME=str(folder / "config"), XDG_STATE_HOME=str(folder / "state"), HOME=str(folder), **env
     )

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import platform
+import sys
 from pathlib import Path
 
 import keyring.backend
 
-from ..secrets.keyring_choice import base_env, choice
+from ..secrets.keyring_choice import base_env, choice, keyringrc
 
 
 def test_the_secret_service_is_chosen_as_keyring_chooses_it(
@@ -17,7 +17,7 @@ def test_the_secret_service_is_chosen_as_keyring_chooses_it(
     ours, theirs = choice("ours", env, tmp_path), choice("keyring", env, tmp_path)
     assert ours["backend"] == theirs["backend"] == "keyring.backends.SecretService.Keyring"
     assert ours["keyring agrees"]
-    if platform.system() != "Darwin":
+    if sys.platform.startswith("linux"):
         assert not ours["imported ctypes.util"]
     assert not ours["left a mark in sys.modules"]
 
@@ -25,9 +25,7 @@ def test_the_secret_service_is_chosen_as_keyring_chooses_it(
 def test_a_keyringrc_outranks_the_secret_service(
     tmp_path: Path, secret_service: keyring.backend.KeyringBackend
 ) -> None:
-    folder = tmp_path / "config" / "python_keyring"
-    folder.mkdir(parents=True)
-    (folder / "keyringrc.cfg").write_text("[backend]\ndefault-keyring = keyring.backends.null.Keyring\n")
+    keyringrc(tmp_path, "[backend]\ndefault-keyring = keyring.backends.null.Keyring\n")
     env = base_env(tmp_path, session_bus=True)
     ours, theirs = choice("ours", env, tmp_path), choice("keyring", env, tmp_path)
     assert ours["backend"] == theirs["backend"] == "keyring.backends.null.Keyring"

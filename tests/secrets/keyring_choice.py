@@ -60,7 +60,22 @@ def base_env(home: Path, *, session_bus: bool) -> dict[str, str]:
         for k, v in os.environ.items()
         if not k.startswith(("MILVUS_", "PYTHON_KEYRING")) and k not in {"PYTHONPATH", "KEYRING_PROPERTY_"}
     }
-    env.update(HOME=str(home), XDG_CONFIG_HOME=str(home / "config"))
+    env.update(HOME=str(home), XDG_CONFIG_HOME=str(home / "config"), LOCALAPPDATA=str(home / "appdata"))
     if not session_bus:
         env.pop("DBUS_SESSION_BUS_ADDRESS", None)
     return env
+
+
+def keyringrc(home: Path, text: str) -> None:
+    """Write keyring's configuration file where keyring looks for it with `base_env(home)`."""
+    done = subprocess.run(
+        [sys.executable, "-c", "from keyring.util import platform_; print(platform_.config_root())"],
+        env=base_env(home, session_bus=False),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    folder = Path(done.stdout.strip())
+    folder.mkdir(parents=True)
+    (folder / "keyringrc.cfg").write_text(text, encoding="utf-8")

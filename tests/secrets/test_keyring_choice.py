@@ -4,12 +4,15 @@ finding it imports nothing that can only work on another operating system."""
 from __future__ import annotations
 
 import platform
+import sys
 import textwrap
 from pathlib import Path
 
-from .keyring_choice import base_env, choice
+from .keyring_choice import base_env, choice, keyringrc
 
 OTHER_SYSTEM = platform.system() != "Darwin"
+# Where keyring's own search is known to import ctypes.util for the macOS backend, and nothing else does.
+LINUX = sys.platform.startswith("linux")
 
 
 def backend_module(folder: Path, module: str, priority: float) -> None:
@@ -43,12 +46,6 @@ def installed_plugin(site: Path, module: str, priority: float) -> None:
     (dist / "entry_points.txt").write_text(f"[keyring.backends]\n{module} = {module}\n")
 
 
-def keyringrc(home: Path, text: str) -> None:
-    folder = home / "config" / "python_keyring"
-    folder.mkdir(parents=True)
-    (folder / "keyringrc.cfg").write_text(text, encoding="utf-8")
-
-
 def same_choice(home: Path, env: dict[str, str]) -> dict[str, object]:
     ours, theirs = choice("ours", env, home), choice("keyring", env, home)
     assert not ours["left a mark in sys.modules"]
@@ -64,7 +61,7 @@ def test_without_configuration_the_highest_priority_backend_wins(tmp_path: Path)
     ours, theirs = choice("ours", env, tmp_path), choice("keyring", env, tmp_path)
     assert ours["backend"] == theirs["backend"] == "keyring.backends.fail.Keyring"
     assert ours["keyring agrees"]
-    if OTHER_SYSTEM:
+    if LINUX:
         # keyring's own search looks for macOS frameworks here; ours does not
         assert theirs["imported ctypes.util"]
         assert not ours["imported ctypes.util"]
