@@ -7,6 +7,9 @@ start without loading any of them.
 
 from __future__ import annotations
 
+import atexit
+import functools
+import gc
 import sys
 from importlib import import_module
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -168,6 +171,8 @@ def main(
     from .common import State
     from .output import Output, wants_color
 
+    _freeze_at_exit()
+
     out = Output(color=wants_color(no_color), terminal=sys.stdout.isatty())
     _show_warnings_with(out)
     ctx.obj = State(
@@ -176,6 +181,17 @@ def main(
         profile=profile,
         debug=debug,
     )
+
+
+@functools.cache
+def _freeze_at_exit() -> None:
+    """At exit, move every object into the garbage collector's permanent generation.
+
+    The process ends when the command returns, and Python's last collection then walks every object
+    once more to find cycles: with pydantic, grpcio and keyring loaded, 40-50 ms spent on nothing a
+    command needs (its files are written and closed, and the standard streams are flushed regardless).
+    """
+    atexit.register(gc.freeze)
 
 
 def _show_warnings_with(out: Any) -> None:

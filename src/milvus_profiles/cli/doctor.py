@@ -26,12 +26,11 @@ PROBE_URI = "http://milvus-profiles-doctor.invalid:1"
 
 
 def _keyring(out: Output) -> None:
-    import keyring
-
+    from ..secrets.keyring_store import backend as keyring_backend
     from ..secrets.keyring_store import get_secret
 
     out.heading("keyring")
-    backend = keyring.get_keyring()
+    backend = keyring_backend()
     name = f"{type(backend).__module__}.{type(backend).__qualname__}"
     inner = getattr(backend, "backends", None)
     if inner:

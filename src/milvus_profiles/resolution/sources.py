@@ -40,7 +40,8 @@ class _Schema(BaseSettings):
     """The settings the sources know; pydantic-settings sources are built against it. Never instantiated,
     so it never reads the environment."""
 
-    model_config = ConfigDict(extra="ignore")  # type: ignore[assignment]
+    # Never validated either: building its validator at import would only cost time.
+    model_config = ConfigDict(extra="ignore", defer_build=True)  # type: ignore[assignment]
 
 
 Schema: type[BaseSettings] = create_model("Schema", __base__=_Schema, **_fields(_Schema))

@@ -7,11 +7,18 @@ secret, so a profile that is pointed at another host finds nothing to send there
 
 Lookups are cached for the life of the process (:func:`clear_cache` empties the cache); storing or
 deleting a secret updates the cache.
+
+The backend is the one keyring itself picks (:func:`backend`), found without importing what can only work
+on another operating system.
 """
 
 from __future__ import annotations
 
+import platform
+import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from ..errors import KeyringUnavailableError
@@ -67,15 +74,54 @@ class _TimedOut(Exception):
     pass
 
 
-def _call(method: str, *args: str) -> Any:
-    """``keyring.<method>(*args)`` in a daemon thread, given at most :data:`KEYRING_TIMEOUT` seconds."""
+# Modules of keyring's own backends that can only work on one operating system (`platform.system()`).
+# To rank its backends keyring imports every one of them; on Linux `keyring.backends.macOS.api` spends
+# about 50 ms in `ctypes.util.find_library` (which runs `ldconfig` and a C compiler) looking for macOS
+# frameworks, then fails, and the macOS backend declares itself unusable anyway because the system is not
+# Darwin. Its package catches the failed import, so blocking it changes nothing but the time. The Windows
+# backend's imports fail in well under a millisecond elsewhere and are left alone.
+_OTHER_PLATFORM_ONLY = {"keyring.backends.macOS.api": "Darwin"}
+
+
+@contextmanager
+def _only_this_platform() -> Iterator[None]:
+    """Make modules of `_OTHER_PLATFORM_ONLY` that cannot work here fail to import, for the duration."""
+    system = platform.system()
+    blocked = [m for m, needs in _OTHER_PLATFORM_ONLY.items() if needs != system and m not in sys.modules]
+    for name in blocked:
+        sys.modules[name] = None  # type: ignore[assignment]  # the import system's "not importable" mark
+    try:
+        yield
+    finally:
+        for name in blocked:
+            if name in sys.modules and sys.modules[name] is None:
+                del sys.modules[name]
+
+
+def backend() -> Any:
+    """The keyring backend secrets go to: the one ``keyring.get_keyring()`` gives.
+
+    The user's choice decides, exactly as in keyring: a backend set with ``keyring.set_keyring()``, then
+    ``PYTHON_KEYRING_BACKEND``, then ``keyringrc.cfg``, then the viable backend of highest priority
+    (third-party backends included). Only the search skips importing what cannot work on this operating
+    system.
+    """
     import keyring
 
+    with _only_this_platform():
+        return keyring.get_keyring()
+
+
+def _call(method: str, *args: str) -> Any:
+    """``keyring.<method>(*args)`` in a daemon thread, given at most :data:`KEYRING_TIMEOUT` seconds.
+
+    Finding the backend happens in the thread too: a backend's availability check can wait on D-Bus.
+    """
     outcome: dict[str, Any] = {}
 
     def run() -> None:
         try:
-            outcome["value"] = getattr(keyring, method)(*args)
+            outcome["value"] = getattr(backend(), method)(*args)
         except BaseException as e:  # handed to the caller's thread
             outcome["error"] = e
 
