@@ -401,3 +401,19 @@ def test_a_path_and_a_db_name_written_together_must_agree(isolated: Path) -> Non
     assert e.value.reason == "db_name 'other' and the path of uri ('mydb') name different databases"
     with pytest.raises(ConfigError, match="name different databases"):
         resolve(uri="http://h:19530/mydb", db_name="other")
+
+
+def test_a_withheld_result_is_reused_until_the_file_is_trusted(
+    isolated: Path, memory_keyring: MemoryKeyring
+) -> None:
+    path = write(isolated / "milvus.toml", '[profiles.p]\nuri = "http://h.example:1"\nuser = "u"\n')
+    memory_keyring.store[("milvus-profiles", "u@http://h.example:1")] = "stored"
+    first = resolve("p")
+    assert first.password is None
+    assert resolve("p") is first
+    from milvus_profiles.config import toml, trust
+
+    assert trust.trust(toml.read_file(path)) == []  # as `milvus-profiles trust` records it; no cache cleared
+    password = resolve("p").password
+    assert password is not None
+    assert password.get_secret_value() == "stored"

@@ -17,7 +17,7 @@ from pydantic import SecretStr, ValidationError
 
 from ..config import discovery, permissions, trust
 from ..config.catalog import Catalog, Setting, catalog_of, nested
-from ..errors import ConfigError, MilvusProfilesError, ProfileWarning
+from ..errors import ConfigError, MilvusProfilesError, ProfileWarning, SecretWithheldError
 from ..fields import FIELDS, FILES_ENV, PROFILE_ENV, SECRET_FIELDS
 from ..secrets.base import Reference, Route, SecretRequest, Untrusted
 from ..secrets.chain import find_secret, no_secret_for_lite, takes_secret
@@ -110,7 +110,9 @@ def resolve(
         return cached
     snapshots: list[Snapshot] = []
     result = _resolve(profile, files=files, lookup_secret=True, overrides=overrides, snapshots=snapshots)
-    if result.secret_error is None:  # a locked keyring may be unlocked, a missing variable set: ask again
+    # A locked keyring may be unlocked, a missing variable set: ask again. A withheld secret is decided by
+    # the files, their trust record and the environment, all in the snapshot: keep it.
+    if result.secret_error is None or isinstance(result.secret_error, SecretWithheldError):
         RESULTS.remember(key, snapshots[0], result)
     return result
 
