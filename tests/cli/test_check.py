@@ -156,3 +156,23 @@ def test_check_refuses_a_variable_resolving_refuses_wherever_it_runs(
     assert "profiles.b" not in result.stdout  # its variables are allowed; their values are not known yet
     monkeypatch.setenv("MILVUS_HOST", "127.0.0.1")
     assert cli("check").stdout == result.stdout  # the environment changes nothing
+
+
+def test_check_reports_what_connect_refuses_whoever_wrote_the_file(cli: Run) -> None:
+    write(
+        Path("milvus.toml"),
+        '[profiles.a]\nuri = "https://h.example:443"\n[profiles.a.tls]\nsecure = false\n'
+        '[profiles.b]\nuri = "http://h.example:1"\n[profiles.b.grpc]\n"grpc.http_proxy" = "http://p:1"\n'
+        '[profiles.c]\nuri = "http://h.example:1"\ntoken = { command = ["bin/get-token"] }\n',
+    )
+    result = cli("check")
+    assert result.exit_code == 1
+    out = result.stdout
+    assert (
+        "milvus.toml:4: profiles.a.tls.secure: secure = false cannot turn TLS off for an https:// URI" in out
+    )
+    assert (
+        "milvus.toml:8: profiles.b.grpc: 'grpc.http_proxy' is not a gRPC option a profile file may set"
+        in (out)
+    )
+    assert "milvus.toml:10: profiles.c.token.command: the program 'bin/get-token' is a relative path" in out

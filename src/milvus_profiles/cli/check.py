@@ -129,7 +129,7 @@ def _resolving_problems(catalog: Catalog, pf: ProfileFile) -> list[ConfigError]:
     """
     from ..config.catalog import Catalog
     from ..resolution.expansion import expand
-    from ..resolution.sources import ProfileSource
+    from ..resolution.sources import ProfileSource, check_https_tls
 
     class WithoutVariableUri(Catalog):
         def layer(self, name: str) -> dict[str, Setting]:
@@ -147,7 +147,10 @@ def _resolving_problems(catalog: Catalog, pf: ProfileFile) -> list[ConfigError]:
             uri = _variable_uri(catalog, name)
             if uri is not None:
                 expand(uri.value, uri, _Placeholders())
-            ProfileSource(view, name, _Placeholders())()
+            source = ProfileSource(view, name, _Placeholders())
+            values = source()
+            if isinstance(values.get("uri"), str):
+                check_https_tls(values["uri"], values, source.settings)
         except ConfigError as e:
             if e.path == pf.path:
                 problems.append(e)

@@ -25,7 +25,7 @@ from ..uri import endpoint, has_credentials, is_lite, redact, split_database, ur
 from .cache import RESULTS, Snapshot
 from .precedence import PRECEDENCE, SECRET_PROVIDERS
 from .resolved import Origin, ResolvedProfile
-from .sources import Context, ProfileSource, Values, check_given_uri
+from .sources import Context, ProfileSource, Values, check_given_uri, check_https_tls
 
 
 def select(profile: str | None, catalog: Catalog, environ: Mapping[str, str]) -> tuple[str | None, Origin]:
@@ -163,7 +163,7 @@ def _resolve(
     uri: str = values["uri"]
     if origins["uri"].kind != "file":
         check_given_uri(uri, origins["uri"])
-    _check_tls(uri, merged, from_files)
+    check_https_tls(uri, merged, from_files)
     _database_from_path(
         uri, values=values, origins=origins, from_files=from_files, catalog=catalog, name=name
     )
@@ -303,21 +303,6 @@ def _rank(
     chain = catalog.extends_chain(name) if name else []
     depth = chain.index(setting.profile) if setting.profile in chain else 0
     return layer, depth, index
-
-
-def _check_tls(uri: str, merged: Mapping[str, Any], from_files: Mapping[str, Setting]) -> None:
-    """``https://`` always means TLS: no file can turn it off."""
-    if uri.lower().startswith("https://") and merged.get("tls.secure") is False:
-        setting = from_files.get("tls.secure")
-        from ..config.toml import key_name
-
-        where = key_name(("profiles", setting.profile, "tls", "secure")) if setting else "tls.secure"
-        raise ConfigError(
-            f"{where}: secure = false cannot turn TLS off for an https:// URI",
-            path=setting.file.path if setting else None,
-            line=setting.line if setting else None,
-            hint="remove `secure = false`; to connect without TLS, use an http:// URI",
-        )
 
 
 def _warn_if_shadowed(catalog: Catalog, name: str) -> None:

@@ -231,6 +231,19 @@ def check_given_uri(uri: str, origin: Origin) -> None:
         raise ConfigError(f"{where}: {problem}: {URI_HINT}")
 
 
+def check_https_tls(uri: str, merged: Mapping[str, Any], from_files: Mapping[str, Setting]) -> None:
+    """``https://`` always means TLS: no file can turn it off."""
+    if uri.lower().startswith("https://") and merged.get("tls.secure") is False:
+        setting = from_files.get("tls.secure")
+        where = key_name(("profiles", setting.profile, "tls", "secure")) if setting else "tls.secure"
+        raise ConfigError(
+            f"{where}: secure = false cannot turn TLS off for an https:// URI",
+            path=setting.file.path if setting else None,
+            line=setting.line if setting else None,
+            hint="remove `secure = false`; to connect without TLS, use an http:// URI",
+        )
+
+
 def _absolute(value: str, setting: Setting) -> str:
     try:
         path = Path(value).expanduser()
@@ -256,4 +269,5 @@ __all__ = [
     "Source",
     "Values",
     "check_given_uri",
+    "check_https_tls",
 ]
