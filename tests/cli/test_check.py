@@ -174,4 +174,4 @@ def test_check_reports_what_connect_refuses_whoever_wrote_the_file(cli: Run) -> 
     assert (
         "milvus.toml:7: profiles.b.grpc: 'grpc.http_proxy' is not a gRPC option a profile file may set" in out
     )
-    assert "milvus.toml:10: profiles.c.token.command: the program 'bin/get-token' is a relative path" in out
+    assert "milvus.toml:11: profiles.c.token.command: the program 'bin/get-token' is a relative path" in out
