@@ -50,6 +50,22 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
             monkeypatch.delenv(name)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    import platformdirs.windows
+
+    from milvus_profiles.config import discovery
+
+    # Windows: platformdirs asks the shell (SHGetKnownFolderPath) for AppData instead of reading the
+    # environment, so the folders are replaced where it looks them up, in this process; the commands the
+    # tests start read WIN_PD_OVERRIDE_* (newer platformdirs releases). Elsewhere platformdirs never asks.
+    roaming, local = tmp_path / "AppData" / "Roaming", tmp_path / "AppData" / "Local"
+    appdata = {"CSIDL_APPDATA": str(roaming), "CSIDL_LOCAL_APPDATA": str(local)}
+    monkeypatch.setattr(platformdirs.windows, "get_win_folder", appdata.__getitem__)
+    for csidl, folder in appdata.items():
+        name = csidl.removeprefix("CSIDL_")
+        monkeypatch.setenv(f"WIN_PD_OVERRIDE_{name}", folder)
+        monkeypatch.setenv(name.replace("_", ""), folder)  # %APPDATA%, %LOCALAPPDATA%
+    for folder in (discovery.user_config_dir(), discovery.user_state_dir()):
+        assert folder.is_relative_to(tmp_path), f"tests would write to {folder} (pip install -U platformdirs)"
     work = tmp_path / "work"
     work.mkdir()
     monkeypatch.chdir(work)
