@@ -278,9 +278,9 @@ def _on_terminal() -> bool:
 
 
 URI_FORMS = (
-    "  http://localhost:19530           a Milvus server (standalone, or on Kubernetes via a port-forward)\n"
-    "  https://HOST:443                  a server behind TLS, or Zilliz Cloud's public endpoint\n"
-    "  ./data/milvus.db                  Milvus Lite: a local file, no server"
+    "  http://localhost:19530            a Milvus server (standalone, or on Kubernetes via a port-forward)",
+    "  https://HOST:443                  a server behind TLS, or Zilliz Cloud's public endpoint",
+    "  ./data/milvus.db                  Milvus Lite: a local file, no server",
 )
 
 
@@ -298,7 +298,8 @@ def _ask_fields(
         raise click.UsageError("--uri is required when not on a terminal (on one, each field is asked for)")
     out = state.out
     out.line(f"New profile {name!r}. The URI takes one of these forms:", err=True)
-    out.line(URI_FORMS, err=True)
+    for form in URI_FORMS:  # one line each: line() shows a newline escaped
+        out.line(form, err=True)
     uri = str(click.prompt("URI", default=FIELDS_BY_NAME["uri"].default, err=True))
     if db_name is None:
         db_name = str(click.prompt("Database", default=FIELDS_BY_NAME["db_name"].default, err=True))
