@@ -38,7 +38,8 @@ def shell(state: State, name: str | None, profile_option: str | None, plain: boo
         "`client` is a pymilvus.MilvusClient connected with this profile, `profile` the resolved profile.\n"
         "Try client.list_collections(); leave with exit() or Ctrl-D."
     )
-    state.out.line(banner)
+    for line in banner.splitlines():  # one at a time: line() shows a newline escaped
+        state.out.line(line)
     try:
         if not plain and importlib.util.find_spec("IPython") is not None:
             importlib.import_module("IPython").start_ipython(argv=["--no-banner"], user_ns=namespace)
