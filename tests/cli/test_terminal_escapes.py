@@ -68,9 +68,9 @@ def hostile(repository: Path) -> Path:
 
 
 def test_the_fixture_holds_the_payloads(hostile: Path) -> None:
-    import tomllib
+    from milvus_profiles.config.toml import parse_text
 
-    profile = tomllib.loads(hostile.read_text())["profiles"]["dev"]
+    profile = parse_text(hostile.read_bytes(), hostile).data["profiles"]["dev"]
     assert profile["db_name"] == DB_NAME
     assert profile["user"] == USER
     assert profile["tls"] == {"secure": True, "server_name": SERVER_NAME, "server_pem_path": PEM}
