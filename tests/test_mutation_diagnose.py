@@ -14,7 +14,7 @@ from pathlib import Path
 
 import grpc
 import pytest
-from pymilvus.exceptions import MilvusException
+from pymilvus.exceptions import MilvusException, ParamError
 
 from milvus_profiles import (
     AuthenticationError,
@@ -28,6 +28,7 @@ from milvus_profiles import (
 )
 from milvus_profiles.connection.client import classify
 from milvus_profiles.connection.diagnose import diagnose, preflight
+from milvus_profiles.errors import ConfigError
 
 from .conftest import SENTINEL, MemoryKeyring, trusted, write
 
@@ -72,7 +73,8 @@ def test_a_tls_handshake_that_fails_is_said_to_be_tls(isolated: Path, plain_serv
     "detail",
     [
         "Ssl handshake failed: SSL_ERROR_SSL: error:1000007d:SSL routines:CERTIFICATE_VERIFY_FAILED",
-        "failed to connect to all addresses; last error: UNKNOWN: ipv4:127.0.0.1:1: Hostname verification failed",
+        "failed to connect to all addresses; last error: UNKNOWN: ipv4:127.0.0.1:1: "
+        "Hostname verification failed",
         "Handshake failed",
         "SSL_ERROR_SYSCALL",
         "error:100000f7:SSL routines:OPENSSL_internal:WRONG_VERSION_NUMBER",
@@ -89,8 +91,11 @@ def test_every_tls_failure_grpc_reports_is_a_tls_verdict(isolated: Path, detail:
 
 @pytest.mark.parametrize(
     "tls",
-    ['uri = "https://127.0.0.1:1"\n', 'uri = "http://127.0.0.1:1"\n[profiles.p.tls]\nsecure = true\n',
-     'uri = "http://127.0.0.1:1"\n[profiles.p.tls]\nserver_pem_path = "ca.pem"\n'],
+    [
+        'uri = "https://127.0.0.1:1"\n',
+        'uri = "http://127.0.0.1:1"\n[profiles.p.tls]\nsecure = true\n',
+        'uri = "http://127.0.0.1:1"\n[profiles.p.tls]\nserver_pem_path = "ca.pem"\n',
+    ],
     ids=["https", "secure", "pem"],
 )
 def test_a_socket_closed_on_a_tls_connection_is_a_tls_verdict(isolated: Path, tls: str) -> None:
@@ -107,7 +112,10 @@ def test_a_socket_closed_on_a_plain_connection_suggests_tls(isolated: Path) -> N
     assert found.message == "profile p: cannot reach the Milvus server at 127.0.0.1:1 (Socket closed)"
     assert found.hint == "the server may expect TLS: use an https:// URI or set `secure = true` in [tls]"
     other = diagnose(cfg, grpc_code="UNAVAILABLE", milvus_code=None, detail="Connection refused")
-    assert other.hint == "check that the server runs and the URI is right; raise `timeout` if it is slow to answer"
+    assert (
+        other.hint
+        == "check that the server runs and the URI is right; raise `timeout` if it is slow to answer"
+    )
 
 
 def test_a_deadline_says_the_timeout(isolated: Path) -> None:
@@ -120,7 +128,12 @@ def test_a_deadline_says_the_timeout(isolated: Path) -> None:
 @pytest.mark.parametrize(
     ("body", "overrides", "who", "variable"),
     [
-        ('uri = "http://127.0.0.1:1"\nuser = "alice"\n', {"password": "pw-123"}, "user 'alice'", "MILVUS_PASSWORD"),
+        (
+            'uri = "http://127.0.0.1:1"\nuser = "alice"\n',
+            {"password": "pw-123"},
+            "user 'alice'",
+            "MILVUS_PASSWORD",
+        ),
         ('uri = "http://127.0.0.1:1"\n', {"token": "tok-123"}, "the token", "MILVUS_TOKEN"),
         ('uri = "http://127.0.0.1:1"\n', {}, "a client without credentials", "MILVUS_TOKEN"),
     ],
@@ -131,7 +144,9 @@ def test_unauthenticated_names_whose_credentials_were_refused(
     cfg = profile(isolated, body, **overrides)
     found = diagnose(cfg, grpc_code="UNAUTHENTICATED", milvus_code=None, detail=REFUSED)
     assert isinstance(found, AuthenticationError)
-    assert found.message == f"profile p: the server at 127.0.0.1:1 refused the credentials of {who} ({REFUSED})"
+    assert (
+        found.message == f"profile p: the server at 127.0.0.1:1 refused the credentials of {who} ({REFUSED})"
+    )
     assert found.hint == f"store the right secret with `milvus-profiles secret set p`, or fix {variable}"
 
 
@@ -148,7 +163,9 @@ def test_unauthenticated_without_the_withheld_secret_says_why_it_was_withheld(is
 
 
 def test_permission_denied_names_the_user_and_the_database(isolated: Path) -> None:
-    cfg = profile(isolated, 'uri = "http://127.0.0.1:1"\nuser = "alice"\ndb_name = "analytics"\n', password="pw-123")
+    cfg = profile(
+        isolated, 'uri = "http://127.0.0.1:1"\nuser = "alice"\ndb_name = "analytics"\n', password="pw-123"
+    )
     found = diagnose(cfg, grpc_code="PERMISSION_DENIED", milvus_code=None, detail="permission deny")
     assert isinstance(found, AuthenticationError)
     assert found.message == (
@@ -189,7 +206,10 @@ def test_milvus_lite_that_cannot_open_says_so(isolated: Path) -> None:
 def test_a_unix_socket_is_named_by_its_path(isolated: Path) -> None:
     cfg = resolve(uri="unix:/run/milvus.sock")
     found = diagnose(cfg, grpc_code="UNAVAILABLE", milvus_code=None, detail="No such file")
-    assert found.message == "profile (no profile): cannot reach the Milvus server at unix:/run/milvus.sock (No such file)"
+    assert (
+        found.message
+        == "profile (no profile): cannot reach the Milvus server at unix:/run/milvus.sock (No such file)"
+    )
 
 
 def test_the_detail_is_scrubbed_and_bounded(isolated: Path) -> None:
@@ -266,7 +286,9 @@ def test_without_a_user_no_secret_is_fine_and_a_withheld_keyring_is_silent(
         preflight(cfg)
 
 
-def test_without_a_user_a_withheld_variable_is_a_warning(isolated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_a_user_a_withheld_variable_is_a_warning(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     write(isolated / "milvus.toml", '[profiles.p]\nuri = "http://127.0.0.1:1"\n')  # not trusted
     monkeypatch.setenv("MILVUS_TOKEN", SENTINEL)
     cfg = resolve("p")
@@ -296,3 +318,54 @@ def test_a_note_of_the_resolver_becomes_a_warning(isolated: Path, user_file: Pat
     assert cfg.notes
     with pytest.warns(ProfileWarning, match="readable by other users"):
         preflight(cfg)
+
+
+def test_without_a_profile_the_hint_stores_the_secret_of_no_profile(isolated: Path) -> None:
+    cfg = resolve(uri="http://127.0.0.1:1", user="alice")
+    with pytest.raises(SecretNotFoundError) as caught:
+        preflight(cfg)
+    assert caught.value.message.startswith("profile (no profile): user 'alice' has no password")
+    assert caught.value.hint == "store it with `milvus-profiles secret set`, or set MILVUS_PASSWORD"
+    found = diagnose(cfg, grpc_code="UNAUTHENTICATED", milvus_code=None, detail=REFUSED)
+    assert found.hint == "store the right secret with `milvus-profiles secret set`, or fix MILVUS_PASSWORD"
+
+
+def test_every_tls_file_is_read_before_connecting(isolated: Path) -> None:
+    missing = isolated / "missing-ca.pem"
+    cfg = profile(isolated, f'uri = "https://127.0.0.1:1"\n[profiles.p.tls]\nserver_pem_path = "{missing}"\n')
+    with pytest.raises(ConfigError) as caught:
+        preflight(cfg)
+    assert "tls.server_pem_path" in caught.value.message
+    assert str(missing) in caught.value.message
+
+
+def test_the_grpc_detail_wins_over_other_messages_in_the_chain(isolated: Path, plain_server: int) -> None:
+    cfg = profile(isolated, 'uri = "http://127.0.0.1:1"\n')
+    channel = grpc.insecure_channel(f"127.0.0.1:{plain_server}")
+    try:
+        channel.unary_unary("/test/missing")(b"", timeout=5)
+    except grpc.RpcError as e:
+        rpc = e
+    finally:
+        channel.close()
+    try:
+        try:
+            try:
+                raise TimeoutError("the waiting thread gave up")
+            except TimeoutError:
+                raise rpc  # noqa: B904 - chained as pymilvus's retry loop chains them
+        except grpc.RpcError as inner:
+            raise MilvusException(code=2, message="Fail connecting to server") from inner
+    except MilvusException as outer:
+        found = classify(outer, cfg)
+    assert isinstance(found, ServerUnreachableError)
+    assert found.message == "profile p: cannot reach the Milvus server at 127.0.0.1:1 (Method not found!)"
+
+
+def test_what_is_not_a_failed_connection_says_false(isolated: Path) -> None:
+    from milvus_profiles.connection.client import is_connection_failure
+
+    cfg = profile(isolated, 'uri = "http://127.0.0.1:1"\n')
+    assert is_connection_failure(KeyError("x"), cfg) is False
+    assert is_connection_failure(TimeoutError(), cfg) is False
+    assert is_connection_failure(ParamError(message="invalid timeout"), cfg) is False

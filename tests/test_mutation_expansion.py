@@ -81,7 +81,9 @@ def test_a_secret_word_anywhere_refuses_the_name(
 
 
 @pytest.mark.parametrize("word", PLACE_WORDS)
-def test_every_word_that_names_a_place_may_be_read(isolated: Path, monkeypatch: pytest.MonkeyPatch, word: str) -> None:
+def test_every_word_that_names_a_place_may_be_read(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch, word: str
+) -> None:
     name = f"MILVUS_PROD_{word}"
     monkeypatch.setenv(name, "value1")
     profile_reading(isolated, name)
@@ -105,7 +107,8 @@ def test_every_word_that_names_a_place_may_be_read(isolated: Path, monkeypatch: 
 )
 def test_other_names_are_refused(isolated: Path, monkeypatch: pytest.MonkeyPatch, name: str) -> None:
     error = refused(isolated, monkeypatch, name)
-    assert error.hint is not None and "${MILVUS_PROD_HOST}" in error.hint
+    assert error.hint is not None
+    assert "${MILVUS_PROD_HOST}" in error.hint
 
 
 def test_a_set_variable_wins_over_the_fallback(isolated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -117,7 +120,9 @@ def test_a_set_variable_wins_over_the_fallback(isolated: Path, monkeypatch: pyte
     assert cfg.origins["uri"].detail.endswith("with ${MILVUS_HOST}")
 
 
-def test_an_empty_variable_takes_the_fallback_as_in_a_shell(isolated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_empty_variable_takes_the_fallback_as_in_a_shell(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("MILVUS_HOST", "")
     write(isolated / "milvus.toml", '[profiles.p]\nuri = "http://${MILVUS_HOST:-fallback}:1"\n')
     assert resolve("p").uri == "http://fallback:1"
@@ -132,7 +137,9 @@ def test_a_missing_variable_without_a_fallback_names_it(isolated: Path) -> None:
     path = write(isolated / "milvus.toml", '[profiles.p]\nuri = "http://h:1"\ndb_name = "${MILVUS_STAGE}"\n')
     with pytest.raises(ConfigError) as caught:
         resolve("p")
-    assert caught.value.message == f"{path}:3: profiles.p.db_name: environment variable MILVUS_STAGE is not set"
+    assert (
+        caught.value.message == f"{path}:3: profiles.p.db_name: environment variable MILVUS_STAGE is not set"
+    )
     assert (caught.value.path, caught.value.line) == (path, 3)
     assert caught.value.hint == "set MILVUS_STAGE, or write ${MILVUS_STAGE:-fallback} to give a fallback"
 
@@ -141,3 +148,12 @@ def test_a_refused_name_is_refused_even_with_a_fallback(isolated: Path) -> None:
     write(isolated / "milvus.toml", '[profiles.p]\nuri = "http://h:1"\ndb_name = "${MILVUS_TOKEN_DB:-x}"\n')
     with pytest.raises(ConfigError, match="cannot be expanded"):
         resolve("p")
+
+
+def test_expandable_answers_true_or_false() -> None:
+    from milvus_profiles.resolution.expansion import expandable
+
+    assert expandable("MILVUS_PROD_HOST") is True
+    assert expandable("HOME") is False
+    assert expandable("MILVUS__HOST") is False
+    assert expandable("MILVUS_TOKEN_HOST") is False

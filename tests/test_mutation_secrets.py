@@ -34,7 +34,8 @@ def test_the_keyring_is_asked_for_the_files_server_when_nothing_overrides_it(
 ) -> None:
     stored(memory_keyring, f"alice@{FILE_URI}")
     cfg = resolve("dev")
-    assert cfg.password is not None and cfg.password.get_secret_value() == SENTINEL
+    assert cfg.password is not None
+    assert cfg.password.get_secret_value() == SENTINEL
     assert cfg.origins["password"].kind == "keyring"
     assert cfg.origins["password"].detail == f"alice@{FILE_URI}"
     assert memory_keyring.lookups == [(SERVICE, f"alice@{FILE_URI}")]
@@ -63,14 +64,16 @@ def test_a_uri_pointing_elsewhere_gets_what_is_stored_for_that_server(
     stored(memory_keyring, f"alice@{ELSEWHERE}", "for-elsewhere")
     monkeypatch.setenv("MILVUS_URI", ELSEWHERE)
     password = resolve("dev").password
-    assert password is not None and password.get_secret_value() == "for-elsewhere"
+    assert password is not None
+    assert password.get_secret_value() == "for-elsewhere"
 
 
 def test_a_token_is_stored_for_the_server_alone(isolated: Path, memory_keyring: MemoryKeyring) -> None:
     trusted(write(isolated / "milvus.toml", f'[profiles.dev]\nuri = "{FILE_URI}"\n'))
     stored(memory_keyring, FILE_URI)
     cfg = resolve("dev")
-    assert cfg.token is not None and cfg.token.get_secret_value() == SENTINEL
+    assert cfg.token is not None
+    assert cfg.token.get_secret_value() == SENTINEL
     assert cfg.password is None
     assert cfg.origins["token"].detail == FILE_URI
 
@@ -87,7 +90,8 @@ def test_an_untrusted_files_server_gets_no_stored_secret_and_the_keyring_is_not_
     untrusted_project: Path, memory_keyring: MemoryKeyring
 ) -> None:
     cfg = resolve("dev")
-    assert cfg.password is None and cfg.token is None
+    assert cfg.password is None
+    assert cfg.token is None
     assert memory_keyring.lookups == []
     error = cfg.secret_error
     assert isinstance(error, SecretWithheldError)
@@ -108,7 +112,10 @@ def test_an_untrusted_files_server_gets_no_stored_secret_and_the_keyring_is_not_
     [
         ({"MILVUS_PASSWORD": SENTINEL}, "MILVUS_PASSWORD is set but not sent"),
         ({"MILVUS_TOKEN": SENTINEL}, "MILVUS_TOKEN is set but not sent"),
-        ({"MILVUS_TOKEN": SENTINEL, "MILVUS_PASSWORD": SENTINEL}, "MILVUS_TOKEN and MILVUS_PASSWORD are set but not sent"),
+        (
+            {"MILVUS_TOKEN": SENTINEL, "MILVUS_PASSWORD": SENTINEL},
+            "MILVUS_TOKEN and MILVUS_PASSWORD are set but not sent",
+        ),
     ],
 )
 def test_a_secret_exported_in_the_shell_never_reaches_an_untrusted_files_server(
@@ -117,7 +124,8 @@ def test_a_secret_exported_in_the_shell_never_reaches_an_untrusted_files_server(
     for name, value in variables.items():
         monkeypatch.setenv(name, value)
     cfg = resolve("dev")
-    assert cfg.password is None and cfg.token is None
+    assert cfg.password is None
+    assert cfg.token is None
     assert isinstance(cfg.secret_error, SecretWithheldError)
     assert cfg.secret_error.method == "env"
     assert cfg.secret_error.message.startswith(f"profile dev: {said} to this connection, because its uri")
@@ -126,7 +134,8 @@ def test_a_secret_exported_in_the_shell_never_reaches_an_untrusted_files_server(
 
 def test_a_secret_given_as_an_argument_goes_wherever_the_caller_sends_it(untrusted_project: Path) -> None:
     cfg = resolve("dev", password="mine")
-    assert cfg.password is not None and cfg.password.get_secret_value() == "mine"
+    assert cfg.password is not None
+    assert cfg.password.get_secret_value() == "mine"
     assert cfg.origins["password"].kind == "kwarg"
     assert cfg.secret_error is None
 
@@ -137,7 +146,8 @@ def test_choosing_the_server_yourself_releases_the_secret_for_that_server(
     stored(memory_keyring, f"alice@{ELSEWHERE}", "for-elsewhere")
     monkeypatch.setenv("MILVUS_URI", ELSEWHERE)
     cfg = resolve("dev")
-    assert cfg.password is not None and cfg.password.get_secret_value() == "for-elsewhere"
+    assert cfg.password is not None
+    assert cfg.password.get_secret_value() == "for-elsewhere"
     assert cfg.secret_error is None
 
 
@@ -146,30 +156,27 @@ def test_choosing_the_server_yourself_releases_the_secret_for_that_server(
     [
         ("[profiles.dev.tls]\nsecure = true\n", "tls.secure"),
         ('[profiles.dev.tls]\nserver_name = "evil.example"\n', "tls.server_name"),
-        ("[profiles.dev.grpc]\n\"grpc.keepalive_time_ms\" = 10000\n", "grpc.grpc.keepalive_time_ms"),
+        ('[profiles.dev.grpc]\n"grpc.keepalive_time_ms" = 10000\n', "grpc.grpc.keepalive_time_ms"),
     ],
 )
 def test_a_transport_setting_from_an_untrusted_file_withholds_the_secret(
-    isolated: Path,
-    user_file: Path,
-    memory_keyring: MemoryKeyring,
-    monkeypatch: pytest.MonkeyPatch,
-    table: str,
-    key: str,
+    isolated: Path, user_file: Path, memory_keyring: MemoryKeyring, table: str, key: str
 ) -> None:
     write(user_file, f'[profiles.dev]\nuri = "{FILE_URI}"\nuser = "alice"\n').chmod(0o600)
     stored(memory_keyring, f"alice@{FILE_URI}")
     assert resolve("dev").password is not None  # the user's own profile gets its secret
     project = write(isolated / "milvus.toml", table)
-    monkeypatch.setenv("MILVUS_PASSWORD", SENTINEL)
-    cfg = resolve("dev")
-    assert cfg.password is None
-    assert isinstance(cfg.secret_error, SecretWithheldError)
-    assert cfg.secret_error.key == key
-    assert cfg.secret_error.path == project
-    trusted(project)
-    password = resolve("dev").password
-    assert password is not None and password.get_secret_value() == SENTINEL
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setenv("MILVUS_PASSWORD", SENTINEL)
+        cfg = resolve("dev")
+        assert cfg.password is None
+        assert isinstance(cfg.secret_error, SecretWithheldError)
+        assert cfg.secret_error.key == key
+        assert cfg.secret_error.path == project
+        trusted(project)
+        password = resolve("dev").password
+        assert password is not None
+        assert password.get_secret_value() == SENTINEL
 
 
 @pytest.mark.parametrize("line", ['db_name = "scratch"', "timeout = 3"])
@@ -180,7 +187,8 @@ def test_settings_that_do_not_route_may_come_from_an_untrusted_file(
     stored(memory_keyring, f"alice@{FILE_URI}")
     write(isolated / "milvus.toml", f"[profiles.dev]\n{line}\n")
     cfg = resolve("dev")
-    assert cfg.password is not None and cfg.password.get_secret_value() == SENTINEL
+    assert cfg.password is not None
+    assert cfg.password.get_secret_value() == SENTINEL
     assert cfg.route.trusted
 
 
@@ -226,14 +234,15 @@ def test_the_reference_asked_is_the_one_for_the_secret_the_connection_takes(
     isolated: Path, user_file: Path, monkeypatch: pytest.MonkeyPatch, memory_keyring: MemoryKeyring
 ) -> None:
     # without a user the connection takes a token: a password reference is not the one to follow
-    write(
-        user_file, f'[profiles.dev]\nuri = "{FILE_URI}"\npassword = {{ env = "SOME_SECRET" }}\n'
-    ).chmod(0o600)
+    write(user_file, f'[profiles.dev]\nuri = "{FILE_URI}"\npassword = {{ env = "SOME_SECRET" }}\n').chmod(
+        0o600
+    )
     monkeypatch.setenv("SOME_SECRET", SENTINEL)
     stored(memory_keyring, FILE_URI, "the-token")
     cfg = resolve("dev")
     assert cfg.password is None
-    assert cfg.token is not None and cfg.token.get_secret_value() == "the-token"
+    assert cfg.token is not None
+    assert cfg.token.get_secret_value() == "the-token"
 
 
 def test_the_first_source_that_has_a_secret_wins(
@@ -274,7 +283,8 @@ def test_a_token_wins_over_a_password_as_in_pymilvus(
         monkeypatch.setenv("MILVUS_TOKEN", "t")
         cfg = resolve("dev")
     assert cfg.password is None
-    assert cfg.token is not None and cfg.token.get_secret_value() == "t"
+    assert cfg.token is not None
+    assert cfg.token.get_secret_value() == "t"
     assert cfg.origins["token"].detail == ("token" if source == "argument" else "MILVUS_TOKEN")
 
 
@@ -288,7 +298,8 @@ def test_a_password_alone_is_sent_as_a_password(
         monkeypatch.setenv("MILVUS_PASSWORD", "p")
         cfg = resolve("dev")
     assert cfg.token is None
-    assert cfg.password is not None and cfg.password.get_secret_value() == "p"
+    assert cfg.password is not None
+    assert cfg.password.get_secret_value() == "p"
     assert cfg.origins["password"].detail == ("password" if source == "argument" else "MILVUS_PASSWORD")
 
 
@@ -297,7 +308,8 @@ def test_empty_variables_are_no_secret(project: Path, monkeypatch: pytest.Monkey
     monkeypatch.setenv("MILVUS_PASSWORD", "p")
     cfg = resolve("dev")
     assert cfg.token is None
-    assert cfg.password is not None and cfg.password.get_secret_value() == "p"
+    assert cfg.password is not None
+    assert cfg.password.get_secret_value() == "p"
 
 
 def test_a_failing_reference_is_the_error_and_the_keyring_is_not_asked(
@@ -320,7 +332,19 @@ def test_milvus_lite_takes_no_secret_and_asks_no_keyring(
     trusted(write(isolated / "milvus.toml", '[profiles.lite]\nuri = "./data/milvus.db"\nuser = "alice"\n'))
     monkeypatch.setenv("MILVUS_PASSWORD", SENTINEL)
     cfg = resolve("lite")
-    assert cfg.password is None and cfg.secret_error is None
+    assert cfg.password is None
+    assert cfg.secret_error is None
     assert memory_keyring.lookups == []
     assert not takes_secret(cfg.uri)
     assert takes_secret(FILE_URI)
+
+
+def test_providers_show_their_name_and_nothing_else() -> None:
+    from milvus_profiles.resolution.precedence import SECRET_PROVIDERS
+
+    assert [repr(p) for p in SECRET_PROVIDERS] == [
+        "ArgumentProvider()",
+        "EnvironmentProvider()",
+        "ReferenceProvider()",
+        "KeyringProvider()",
+    ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -113,7 +114,8 @@ def test_a_tls_or_grpc_value_that_is_not_a_table_counts_too() -> None:
 
 def test_only_digests_are_recorded(project: Path) -> None:
     record = trust.store_path().read_text(encoding="utf-8")
-    assert "dev.internal" not in record and "http://dev" not in record
+    assert "dev.internal" not in record
+    assert "http://dev" not in record
     assert (trust.store_path().stat().st_mode & 0o777) == 0o600
     files = json.loads(record)["files"]
     assert list(files) == [os.path.realpath(project)]
@@ -137,7 +139,7 @@ def test_an_untrusted_project_file_and_what_fixes_it(isolated: Path, monkeypatch
     assert not sent()
     trusted(path)
     assert sent()
-    assert why(path).why.startswith("trusted on ")
+    assert re.fullmatch(r"trusted on \d{4}-\d\d-\d\d \d\d:\d\d UTC", why(path).why)
 
 
 def test_the_user_file_and_named_files_are_yours(
@@ -176,6 +178,9 @@ def test_a_file_others_can_write_cannot_be_trusted(isolated: Path) -> None:
     found = trust.trust(toml.read_file(path))
     assert [p.problem for p in found] == ["the file is writable by other users"]
     assert not trust.store_path().exists()
+    path.chmod(0o644)
+    assert trust.trust(toml.read_file(path)) == []
+    assert why(path).trusted
 
 
 def test_the_user_files_folders_up_to_home_count(
@@ -198,17 +203,19 @@ def test_the_user_files_folders_up_to_home_count(
         config.chmod(0o755)
 
 
-def test_a_user_file_outside_home_is_checked_up_to_its_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_user_file_outside_home_is_checked_up_to_its_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     path = write(tmp_path / "other" / "profiles.toml", BASE)
     assert trust.boundary_of(path, "user") == path.parent
 
 
 def test_untrust(project: Path) -> None:
-    assert trust.untrust(project)
+    assert trust.untrust(project) is True
     assert not why(project).trusted
     assert not sent()
-    assert not trust.untrust(project)
+    assert trust.untrust(project) is False
     assert list(trust.trusted_files()) == []
 
 
@@ -248,7 +255,9 @@ def test_an_edit_made_here_keeps_the_trust_of_a_trusted_file(project: Path) -> N
     assert sent()
 
 
-def test_an_edit_made_here_does_not_trust_an_untrusted_file(isolated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_edit_made_here_does_not_trust_an_untrusted_file(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("MILVUS_PASSWORD", SENTINEL)
     path = write(isolated / "milvus.toml", BASE)
     edit("set", "dev", "db_name", "other")
@@ -265,12 +274,12 @@ def test_an_edit_after_someone_else_changed_the_route_does_not_trust_their_chang
 
 def test_an_edit_of_a_trusted_file_others_can_write_does_not_trust_it_again(project: Path) -> None:
     project.chmod(0o666)
-    edit("set", "dev", "db_name", "other")
+    edit("set", "dev", "uri", "http://moved:19530")
     project.chmod(0o644)
     # the record was not renewed from a file anyone could have changed: it still holds the old route
-    assert why(project).trusted
-    write(project, BASE.replace("http://dev:19530", "http://evil:19530"))
-    assert not why(project).trusted
+    verdict = why(project)
+    assert not verdict.trusted
+    assert verdict.changed == ("profiles.dev.uri changed",)
 
 
 def test_a_file_made_here_is_trusted(isolated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -289,6 +298,24 @@ def test_an_edit_of_the_user_file_records_nothing(user_file: Path) -> None:
     write(user_file, BASE).chmod(0o600)
     edit("set", "dev", "db_name", "other")
     assert not trust.store_path().exists()
+
+
+def test_making_the_user_file_records_nothing(isolated: Path, user_file: Path) -> None:
+    edit("add", "dev", "--uri", "http://made:19530", "--scope", "user")
+    assert user_file.exists()
+    assert not trust.store_path().exists()
+
+
+def test_a_record_without_the_route_says_it_is_unreadable(isolated: Path) -> None:
+    path = write(isolated / "milvus.toml", '[profiles.p]\ndb_name = "x"\n')
+    trusted(path)
+    record = json.loads(trust.store_path().read_text(encoding="utf-8"))
+    del record["files"][os.path.realpath(path)]["routing"]
+    trust.store_path().write_text(json.dumps(record), encoding="utf-8")
+    trust.clear_cache()
+    verdict = why(path)
+    assert not verdict.trusted
+    assert verdict.why == "changed since you trusted it: the record of the file is unreadable"
 
 
 def test_the_withheld_error_names_the_lapsed_trust(project: Path) -> None:

@@ -69,10 +69,20 @@ def test_resolve_does_not_import_pymilvus(isolated: Path) -> None:
 
 
 def test_env_file_is_not_loaded_before_resolving(isolated: Path) -> None:
-    """pymilvus loads .env into os.environ on import; resolve() must never see those values."""
+    """pymilvus loads .env into os.environ on import; resolve() must never see those values.
+
+    In a new interpreter: under pytest pymilvus is already imported, so its .env loading is long done."""
     write(isolated / ".env", "MILVUS_DB_NAME=from_dotenv\n")
     write(isolated / "milvus.toml", '[profiles.a]\nuri = "a.db"\n')
-    assert resolve("a").db_name == "default"
+    code = (
+        "import os, milvus_profiles\n"
+        "print(milvus_profiles.resolve('a').db_name)\n"
+        "import pymilvus\n"
+        "print(os.environ.get('MILVUS_DB_NAME'))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    # the second line proves that importing pymilvus here does load the .env file
+    assert done.stdout.splitlines() == ["default", "from_dotenv"]
 
 
 def test_field_table_env_names() -> None:

@@ -7,7 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import pytest
@@ -48,26 +48,44 @@ def entry_point() -> str:
 
 
 def run_clean(
-    argv: Sequence[str], cwd: Path, config: Path, *, stdin: str | None = None
+    argv: Sequence[str],
+    cwd: Path,
+    config: Path,
+    *,
+    stdin: str | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """``argv`` in a new process without MILVUS_* variables, the user folder in ``config``, and a null
-    keyring (the in-memory one does not cross processes)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MILVUS_")}
-    env.update(
+    keyring (the in-memory one does not cross processes); ``env`` adds or replaces variables."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("MILVUS_")}
+    environ.update(
         XDG_CONFIG_HOME=str(config),
         XDG_STATE_HOME=str(config.parent / "state"),
         PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring",
     )
+    environ.update(env or {})
     return subprocess.run(
-        list(argv), cwd=cwd, env=env, input=stdin, capture_output=True, text=True, timeout=120, check=False
+        list(argv),
+        cwd=cwd,
+        env=environ,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
 def run_entry_point(
-    args: Sequence[str], cwd: Path, config: Path, *, stdin: str | None = None
+    args: Sequence[str],
+    cwd: Path,
+    config: Path,
+    *,
+    stdin: str | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """The real command in a new process."""
-    return run_clean([entry_point(), *args], cwd, config, stdin=stdin)
+    return run_clean([entry_point(), *args], cwd, config, stdin=stdin, env=env)
 
 
 def files_containing(root: Path, needle: str) -> list[Path]:

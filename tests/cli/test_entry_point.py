@@ -3,7 +3,9 @@ secret given on standard input that shows up nowhere."""
 
 from __future__ import annotations
 
+import base64
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -89,17 +91,46 @@ def test_a_workflow(project: Path, tmp_path: Path) -> None:
 
 def test_a_secret_on_standard_input_appears_nowhere(project: Path, tmp_path: Path) -> None:
     config = tmp_path / "config"
+    # a keyring that really stores (in a file of its own, base64-encoded): the secret travels the whole
+    # way, from standard input to the keyring and back into the resolved profile, and the sweep below
+    # looks for it wherever it went
+    keyring_env = {
+        "PYTHON_KEYRING_BACKEND": "keyrings.alt.file.PlaintextKeyring",
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+    }
+
+    def run(args: list[str], stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+        return run_entry_point(args, project, config, stdin=stdin, env=keyring_env)
+
     args = ["add", "prod", "--uri", "https://prod.example.com:443", "--user", "app", "--secret-stdin"]
-    added = run_entry_point(args, project, config, stdin=SENTINEL + "\n")
+    added = run(args, stdin=SENTINEL + "\n")
     assert added.returncode == 0, added.stderr
     assert SENTINEL not in added.stdout + added.stderr
     assert all(SENTINEL not in a for a in args)
-    stored = run_entry_point(["secret", "set", "prod", "--stdin"], project, config, stdin=SENTINEL)
+    stored = run(["secret", "set", "prod", "--stdin"], stdin=SENTINEL)
     assert stored.returncode == 0, stored.stderr
+    read_back = run_clean(
+        [
+            sys.executable,
+            "-c",
+            "import keyring; print(keyring.get_password('milvus-profiles', 'app@https://prod.example.com:443'))",
+        ],
+        project,
+        config,
+        env=keyring_env,
+    )
+    assert read_back.stdout.strip() == SENTINEL  # stored for real, where the next commands find it
+    assert run(["trust"]).returncode == 0
+    shown = run(["show", "prod", "--explain"])
+    assert re.search(
+        r"^password +\*{8} +keyring \(app@https://prod.example.com:443\)$", shown.stdout, re.M
+    ), shown.stdout + shown.stderr  # the secret was loaded, so the commands below had it in hand
     for command in (["show", "prod", "--explain"], ["env", "prod"], ["list"], ["doctor"], ["check"]):
-        done = run_entry_point(command, project, config)
+        done = run(command)
         assert SENTINEL not in done.stdout + done.stderr, command
     assert files_containing(tmp_path, SENTINEL) == []
+    encoded = base64.encodebytes(SENTINEL.encode()).decode().strip()
+    assert files_containing(tmp_path, encoded) == [tmp_path / "data" / "python_keyring" / "keyring_pass.cfg"]
 
 
 def test_pymilvus_dotenv_loading_does_not_change_what_test_tests(project: Path, tmp_path: Path) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -11,7 +13,7 @@ from milvus_profiles import __version__
 from milvus_profiles.cli.exitcodes import EXIT_CODES
 
 from ..conftest import write
-from .conftest import Run
+from .conftest import Run, entry_point, run_entry_point
 
 ROOT = Path(__file__).resolve().parents[2]
 TWO = '[profiles.local]\nuri = "./a.db"\n\n[profiles.dev]\nuri = "http://dev:19530"\n'
@@ -96,11 +98,39 @@ def test_the_global_profile_option_and_the_argument_must_agree(cli: Run) -> None
     assert "Error: two profiles given (dev, local); give one" in result.stderr
 
 
-def test_no_colour_off_a_terminal_and_with_no_color(cli: Run) -> None:
-    write(Path("milvus.toml"), TWO)
-    assert "\x1b[" not in cli("list").output
-    assert "\x1b[" not in cli("--no-color", "list").output
-    assert "\x1b[" not in cli("list", env={"NO_COLOR": "1"}).output
+def on_terminal(args: list[str], cwd: Path, config: Path, **env: str) -> str:
+    """What the installed command prints when its output is a terminal (a pseudo-terminal here)."""
+    import pty
+
+    master, slave = pty.openpty()
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("MILVUS_") and k != "NO_COLOR"}
+    environ.update(XDG_CONFIG_HOME=str(config), TERM="xterm", **env)
+    process = subprocess.Popen(
+        [entry_point(), *args], stdin=slave, stdout=slave, stderr=slave, cwd=cwd, env=environ
+    )
+    os.close(slave)
+    out = b""
+    try:
+        while chunk := os.read(master, 65536):
+            out += chunk
+    except OSError:  # the terminal's other end is closed once the command exits
+        pass
+    finally:
+        os.close(master)
+    assert process.wait(timeout=60) == 0, out
+    return out.decode("utf-8", "replace")
+
+
+@pytest.mark.skipif(os.name == "nt", reason="a pseudo-terminal is POSIX")
+def test_colour_on_a_terminal_only_and_never_with_no_color(isolated: Path, tmp_path: Path) -> None:
+    write(isolated / "milvus.toml", TWO)
+    config = tmp_path / "config"
+    assert "\x1b[1m" in on_terminal(["list"], isolated, config)  # bold headers: colour is on
+    assert "\x1b[" not in on_terminal(["--no-color", "list"], isolated, config)
+    assert "\x1b[" not in on_terminal(["list"], isolated, config, NO_COLOR="1")
+    piped = run_entry_point(["list"], isolated, config)
+    assert piped.stdout.startswith("  NAME ")
+    assert "\x1b[" not in piped.stdout
 
 
 def test_shell_completion_lists_profile_names(cli: Run) -> None:
