@@ -286,17 +286,17 @@ def test_without_a_user_no_secret_is_fine_and_a_withheld_keyring_is_silent(
         preflight(cfg)
 
 
-def test_without_a_user_a_withheld_variable_is_a_warning(
+def test_without_a_user_a_withheld_variable_is_an_error(
     isolated: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     write(isolated / "milvus.toml", '[profiles.p]\nuri = "http://127.0.0.1:1"\n')  # not trusted
     monkeypatch.setenv("MILVUS_TOKEN", SENTINEL)
     cfg = resolve("p")
-    with pytest.warns(ProfileWarning) as caught:
+    with pytest.raises(SecretWithheldError) as caught:
         preflight(cfg)
-    [warning] = caught
-    assert str(warning.message).startswith("profile p: MILVUS_TOKEN is set but not sent to this connection")
-    assert SENTINEL not in str(warning.message)
+    assert caught.value is cfg.secret_error
+    assert caught.value.message.startswith("profile p: MILVUS_TOKEN is set but not sent to this connection")
+    assert SENTINEL not in str(caught.value)
 
 
 def test_a_failed_reference_is_raised_even_without_a_user(isolated: Path, user_file: Path) -> None:

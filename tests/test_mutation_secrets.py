@@ -348,3 +348,19 @@ def test_providers_show_their_name_and_nothing_else() -> None:
         "ReferenceProvider()",
         "KeyringProvider()",
     ]
+
+
+def test_milvus_lite_refuses_a_secret_to_store(isolated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from milvus_profiles import save_secret
+    from milvus_profiles.errors import ConfigError
+
+    trusted(write(isolated / "milvus.toml", '[profiles.lite]\nuri = "./data/milvus.db"\n'))
+    with pytest.raises(ConfigError) as caught:
+        save_secret("lite", SENTINEL)
+    uri = resolve("lite").uri
+    assert caught.value.message == f"profile lite is a Milvus Lite database ({uri}), which takes no secret"
+    assert caught.value.hint == "secrets are for Milvus servers; Milvus Lite ignores credentials"
+    monkeypatch.setenv("MILVUS_URI", str(isolated / "other.db"))
+    with pytest.raises(ConfigError) as caught:
+        save_secret(None, SENTINEL)
+    assert caught.value.message.startswith("profile (none) is a Milvus Lite database (")
