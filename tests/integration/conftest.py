@@ -19,7 +19,15 @@ from milvus_profiles.secrets import keyring_store as secrets
 
 from .servers import Certificates, LiteServer, MilvusServer
 
-pytestmark = pytest.mark.integration
+HERE = Path(__file__).parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test of this folder `integration`, so `pytest -m integration` selects them (pytest reads
+    `pytestmark` in test modules only, not in a conftest.py)."""
+    for item in items:
+        if HERE in item.path.parents:
+            item.add_marker(pytest.mark.integration)
 
 
 def require(available: bool, component: str, reason: str) -> None:
