@@ -73,17 +73,18 @@ def leftovers(folder: Path) -> list[str]:
 def fork_server(isolated: Path) -> Iterator[subprocess.Popen[str]]:
     target = isolated / "milvus.toml"
     target.write_text(VERSIONS[0], encoding="utf-8")
-    server = subprocess.Popen(
+    # `with` closes the pipes at the end
+    with subprocess.Popen(
         [sys.executable, "-c", FORK_SERVER, str(target), *URIS],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
-    )
-    yield server
-    if server.stdin is not None:
-        server.stdin.close()
-    server.kill()
-    server.wait(timeout=10)
+    ) as server:
+        yield server
+        if server.stdin is not None:
+            server.stdin.close()
+        server.kill()
+        server.wait(timeout=10)
 
 
 def test_a_writer_killed_at_random_moments_never_leaves_a_broken_file(

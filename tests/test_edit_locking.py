@@ -31,18 +31,19 @@ with locked(Path(sys.argv[1])):
 @pytest.fixture
 def holder(isolated: Path) -> Iterator[subprocess.Popen[str]]:
     """Another process that holds the lock of milvus.toml until its standard input is closed."""
-    process = subprocess.Popen(
+    # `with` closes the pipes at the end
+    with subprocess.Popen(
         [sys.executable, "-c", HOLDER, str(isolated / "milvus.toml")],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
-    )
-    assert process.stdout is not None
-    assert process.stdout.readline() == "held\n"
-    yield process
-    if process.poll() is None:
-        process.kill()
-    process.wait(timeout=10)
+    ) as process:
+        assert process.stdout is not None
+        assert process.stdout.readline() == "held\n"
+        yield process
+        if process.poll() is None:
+            process.kill()
+        process.wait(timeout=10)
 
 
 def test_the_lock_lives_in_the_user_folder_named_after_the_real_file(isolated: Path, tmp_path: Path) -> None:

@@ -173,22 +173,23 @@ with locked(Path(sys.argv[1])):
 
 def test_a_holder_killed_without_posix_signals_leaves_no_stale_lock(isolated: Path) -> None:
     # Popen.kill() is TerminateProcess on Windows and SIGKILL elsewhere: no cleanup code runs either way
-    holder = subprocess.Popen(
+    # `with` closes the pipes at the end
+    with subprocess.Popen(
         [sys.executable, "-c", HOLDER, str(isolated / "milvus.toml")],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
-    )
-    try:
-        assert holder.stdout is not None
-        assert holder.stdout.readline() == "held\n"
-        holder.kill()
-        holder.wait(timeout=10)
-        started = time.monotonic()
-        with locks.locked(isolated / "milvus.toml", timeout=5):
-            pass
-        assert time.monotonic() - started < 2
-    finally:
-        if holder.poll() is None:
+    ) as holder:
+        try:
+            assert holder.stdout is not None
+            assert holder.stdout.readline() == "held\n"
             holder.kill()
-        holder.wait(timeout=10)
+            holder.wait(timeout=10)
+            started = time.monotonic()
+            with locks.locked(isolated / "milvus.toml", timeout=5):
+                pass
+            assert time.monotonic() - started < 2
+        finally:
+            if holder.poll() is None:
+                holder.kill()
+            holder.wait(timeout=10)
