@@ -9,38 +9,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import keyring
-import keyring.backend
-import keyring.errors
 import pytest
 
 from milvus_profiles.resolution import cache as resolver
 
-from .helpers import SENTINEL, trusted, write
+from .helpers import SENTINEL, MemoryKeyring, trusted, write
 
+# The helpers live in tests/helpers.py; these names stay importable from here for tests written before.
 __all__ = ["SENTINEL", "MemoryKeyring", "trusted", "write"]
-
-
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    """A keyring that lives in a dict: for unit tests of our own logic only."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.store: dict[tuple[str, str], str] = {}
-        self.lookups: list[tuple[str, str]] = []
-
-    def get_password(self, service: str, username: str) -> str | None:
-        self.lookups.append((service, username))
-        return self.store.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.store[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if (service, username) not in self.store:
-            raise keyring.errors.PasswordDeleteError("not found")
-        del self.store[(service, username)]
 
 
 @pytest.fixture(autouse=True)

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .conftest import write
+from .helpers import write
 
 CLIENT = {"pymilvus", "grpc", "pandas", "numpy", "google.protobuf"}
 KEYRING = {"keyring", "secretstorage", "jeepney", "cryptography"}

@@ -15,7 +15,7 @@ from milvus_profiles import errors, resolve
 from milvus_profiles.cli import COMMANDS, main
 from milvus_profiles.resolution import cache as resolver
 
-from .conftest import MemoryKeyring, trusted, write
+from .helpers import MemoryKeyring, trusted, write
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"

@@ -11,7 +11,7 @@ from milvus_profiles.config.catalog import load_catalog
 from milvus_profiles.config.model import file_problems
 from milvus_profiles.config.toml import read_file
 
-from .conftest import write
+from .helpers import write
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -29,7 +29,7 @@ from milvus_profiles import ConfigError, MilvusProfilesError, SecretWithheldErro
 from milvus_profiles.cli import main
 from milvus_profiles.resolution.cache import clear_cache
 
-from .conftest import SENTINEL, MemoryKeyring, trusted, write
+from .helpers import SENTINEL, MemoryKeyring, trusted, write
 from .integration.servers import Certificates
 from .oracles.connect_proxy import ConnectProxy
 from .oracles.fixtures import certificates, server_tls

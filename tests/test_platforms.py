@@ -23,7 +23,7 @@ from milvus_profiles.config import discovery, permissions
 from milvus_profiles.resolution.cache import clear_cache
 from milvus_profiles.write import locks
 
-from .conftest import write
+from .helpers import write
 
 ROOT = Path(__file__).resolve().parents[1]
 POSIX_HOME = pytest.mark.skipif(

@@ -13,7 +13,7 @@ import milvus_profiles
 from milvus_profiles import errors, resolve, save_secret
 from milvus_profiles.fields import FIELDS
 
-from .conftest import SENTINEL, trusted, write
+from .helpers import SENTINEL, trusted, write
 
 HEAVY = ("pymilvus", "pandas", "grpc")
 

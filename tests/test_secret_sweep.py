@@ -18,7 +18,7 @@ from milvus_profiles.cli import main
 from milvus_profiles.connection.probe import probe
 from milvus_profiles.resolution import cache as resolver
 
-from .conftest import SENTINEL, MemoryKeyring, trusted, write
+from .helpers import SENTINEL, MemoryKeyring, trusted, write
 
 REVEALING = {("show", "--reveal"), ("env", "--include-secrets")}
 

@@ -20,7 +20,7 @@ from milvus_profiles import (
 from milvus_profiles.secrets import keyring_store as secrets_module
 from milvus_profiles.secrets.keyring_store import account
 
-from .conftest import SENTINEL, MemoryKeyring, trusted, write
+from .helpers import SENTINEL, MemoryKeyring, trusted, write
 from .secret_store_contract import SecretStoreContract
 
 FILE = """\

@@ -12,9 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from ..conftest import SENTINEL, write
+from ..helpers import SENTINEL, entry_point, files_containing, write
 from ..terminal import Terminal
-from .conftest import entry_point, files_containing
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ..conftest import MemoryKeyring, write
-from .conftest import Run
+from ..helpers import MemoryKeyring, Run, write
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import entry_point, run_clean
+from ..helpers import entry_point, run_clean
 
 pytestmark = pytest.mark.skipif(shutil.which("bash") is None or os.name != "posix", reason="needs bash")
 

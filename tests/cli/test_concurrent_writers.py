@@ -8,7 +8,7 @@ from pathlib import Path
 
 from milvus_profiles.config.toml import read_file
 
-from .conftest import entry_point
+from ..helpers import entry_point
 
 WRITERS = 32
 

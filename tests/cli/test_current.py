@@ -9,8 +9,7 @@ import pytest
 
 from milvus_profiles import ProfileNotFoundError, connect, resolve
 
-from ..conftest import write
-from .conftest import Run
+from ..helpers import Run, write
 
 FILE = 'default = "local"\n\n[profiles.local]\nuri = "./data/milvus.db"\n\n[profiles.prod]\nuri = "http://127.0.0.1:1"\n'
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..conftest import SENTINEL, write
-from .conftest import Run, files_containing
+from ..helpers import SENTINEL, Run, files_containing, write
 
 
 def section(output: str, title: str) -> list[str]:

@@ -14,8 +14,7 @@ else:
 
 from milvus_profiles import resolve
 
-from ..conftest import write
-from .conftest import Run
+from ..helpers import Run, write
 
 FILE = """\
 #:schema ./milvus.schema.json

@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from ..conftest import SENTINEL
-from .conftest import files_containing, run_clean, run_entry_point
+from ..helpers import SENTINEL, files_containing, run_clean, run_entry_point
 
 HEAVY = ("pymilvus", "pandas", "grpc", "keyring", "pydantic_settings")
 PROBE = """\

@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 from dotenv import dotenv_values
 
-from ..conftest import SENTINEL, MemoryKeyring, trusted, write
-from .conftest import Run
+from ..helpers import SENTINEL, MemoryKeyring, Run, trusted, write
 
 PROJECT = """\
 [profiles.dev]

@@ -24,8 +24,7 @@ from hypothesis import strategies as st
 from milvus_profiles.cli.env import write_line
 from milvus_profiles.errors import ConfigError
 
-from ..conftest import trusted, write
-from .conftest import Run
+from ..helpers import Run, trusted, write
 
 ROOT = Path(__file__).parents[2]
 NPM_CACHE = ROOT / ".cache" / "node"  # scripts/test installs npm dotenv here

@@ -11,9 +11,8 @@ from pymilvus import MilvusClient
 
 from milvus_profiles.uri import has_credentials
 
-from ..conftest import SENTINEL
+from ..helpers import SENTINEL, Run
 from ..oracles.grpc_recorder import RecordingServer
-from .conftest import Run
 
 
 def sent_by_pymilvus(server: RecordingServer, **kwargs: Any) -> tuple[str | None, str]:

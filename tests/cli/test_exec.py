@@ -13,8 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from ..conftest import SENTINEL, trusted, write
-from .conftest import Run, entry_point
+from ..helpers import SENTINEL, Run, entry_point, trusted, write
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 

@@ -9,8 +9,7 @@ import keyring
 import pytest
 from keyring.backends import fail
 
-from ..conftest import SENTINEL
-from .conftest import Run
+from ..helpers import SENTINEL, Run
 
 
 def test_add_without_a_keyring_keeps_the_profile_and_says_how_to_finish(cli: Run) -> None:

@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from ..conftest import SENTINEL, MemoryKeyring, write
-from .conftest import Run, files_containing
+from ..helpers import SENTINEL, MemoryKeyring, Run, files_containing, write
 
 SERVICE = "milvus-profiles"
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..conftest import SENTINEL, MemoryKeyring, write
-from .conftest import Run, files_containing
+from ..helpers import SENTINEL, MemoryKeyring, Run, files_containing, write
 
 SERVICE = "milvus-profiles"
 PROJECT = '[profiles.local]\nuri = "./data/milvus.db"\n'

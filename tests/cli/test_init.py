@@ -14,8 +14,7 @@ import pytest
 from milvus_profiles.cli.init import TEMPLATE
 from milvus_profiles.config.toml import parse_text
 
-from ..conftest import write
-from .conftest import Run
+from ..helpers import Run, write
 
 
 def test_init_writes_a_lite_default_and_ignores_the_local_file(cli: Run) -> None:

@@ -6,8 +6,7 @@ import json
 import re
 from pathlib import Path
 
-from ..conftest import MemoryKeyring, write
-from .conftest import Run
+from ..helpers import MemoryKeyring, Run, write
 
 PROJECT = """\
 default = "local"

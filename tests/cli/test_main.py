@@ -12,8 +12,7 @@ import pytest
 from milvus_profiles import __version__
 from milvus_profiles.cli.exitcodes import EXIT_CODES
 
-from ..conftest import write
-from .conftest import Run, entry_point, run_entry_point
+from ..helpers import Run, entry_point, run_entry_point, write
 
 ROOT = Path(__file__).resolve().parents[2]
 TWO = '[profiles.local]\nuri = "./a.db"\n\n[profiles.dev]\nuri = "http://dev:19530"\n'

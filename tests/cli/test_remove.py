@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..conftest import SENTINEL, MemoryKeyring, trusted, write
-from .conftest import Run
+from ..helpers import SENTINEL, MemoryKeyring, Run, trusted, write
 
 PROJECT = """\
 # Team profiles.

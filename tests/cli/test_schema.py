@@ -7,7 +7,7 @@ from pathlib import Path
 
 from milvus_profiles.config.json_schema import PROJECT_SCHEMA, schema_text
 
-from .conftest import Run
+from ..helpers import Run
 
 
 def test_schema_prints_the_generated_schema(cli: Run) -> None:

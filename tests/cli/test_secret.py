@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ..conftest import SENTINEL, MemoryKeyring, trusted, write
-from .conftest import Run, files_containing
+from ..helpers import SENTINEL, MemoryKeyring, Run, files_containing, trusted, write
 
 PROJECT = """\
 default = "dev"

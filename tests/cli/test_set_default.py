@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..conftest import write
-from .conftest import Run
+from ..helpers import Run, write
 
 PROJECT = """\
 # Team profiles.

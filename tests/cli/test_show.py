@@ -6,8 +6,7 @@ import json
 import re
 from pathlib import Path
 
-from ..conftest import SENTINEL, MemoryKeyring, trusted, write
-from .conftest import Run
+from ..helpers import SENTINEL, MemoryKeyring, Run, trusted, write
 
 PROJECT = """\
 default = "local"

@@ -20,8 +20,7 @@ from hypothesis import strategies as st
 from milvus_profiles.cli.output import Cell, Output, escape
 from milvus_profiles.errors import ConfigError
 
-from ..conftest import trusted, write
-from .conftest import Run, entry_point
+from ..helpers import Run, entry_point, trusted, write
 
 OSC52 = "\x1b]52;c;aGk=\x07"  # puts "hi" on the clipboard
 HIDE = "\x1b[1A\x1b[2K"  # cursor up, erase the line

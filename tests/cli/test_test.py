@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ..conftest import SENTINEL, MemoryKeyring, trusted, write
-from .conftest import Run
+from ..helpers import SENTINEL, MemoryKeyring, Run, trusted, write
 
 
 def closed_port() -> int:

@@ -7,8 +7,7 @@ import pytest
 
 from milvus_profiles import MilvusProfilesError, connect
 
-from ..conftest import SENTINEL
-from .conftest import Run
+from ..helpers import SENTINEL, Run
 
 USER_PARTS = [
     f"app:Ab/{SENTINEL}",

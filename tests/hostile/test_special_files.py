@@ -21,7 +21,7 @@ from click.testing import CliRunner, Result
 from milvus_profiles.cli import main
 from milvus_profiles.resolution import cache as resolver
 
-from ..cli.conftest import run_entry_point
+from ..helpers import run_entry_point
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs and /dev/zero")
 

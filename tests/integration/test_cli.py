@@ -10,8 +10,7 @@ from pathlib import Path
 
 import keyring.backend
 
-from ..cli.conftest import entry_point, files_containing
-from ..conftest import SENTINEL
+from ..helpers import SENTINEL, entry_point, files_containing
 from .servers import ROOT_PASSWORD, MilvusServer, free_port
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from milvus_profiles import DatabaseNotFoundError, connect
 
-from ..conftest import write
+from ..helpers import write
 from .servers import LiteServer
 
 

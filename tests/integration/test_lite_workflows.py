@@ -17,8 +17,7 @@ from pathlib import Path
 import pytest
 from pymilvus import MilvusClient
 
-from ..cli.conftest import entry_point, files_containing
-from ..conftest import SENTINEL, trusted, write
+from ..helpers import SENTINEL, entry_point, files_containing, trusted, write
 from ..terminal import Terminal
 from .conftest import require
 from .servers import LiteServer

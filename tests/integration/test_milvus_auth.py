@@ -21,7 +21,7 @@ from milvus_profiles import (
     save_secret,
 )
 
-from ..conftest import SENTINEL, trusted, write
+from ..helpers import SENTINEL, trusted, write
 from .servers import ROOT_PASSWORD, MilvusServer, free_port
 
 FILE = """\

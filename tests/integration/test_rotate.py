@@ -19,7 +19,7 @@ from milvus_profiles.cli import main
 from milvus_profiles.resolution import cache as resolver
 from milvus_profiles.secrets import keyring_store
 
-from ..conftest import write
+from ..helpers import write
 from .servers import ROOT_PASSWORD, MilvusServer
 
 _USERS = itertools.count()

@@ -12,7 +12,7 @@ import pytest
 from milvus_profiles import delete_secret, resolve, save_secret
 from milvus_profiles.secrets import keyring_store as secrets
 
-from ..conftest import SENTINEL, trusted, write
+from ..helpers import SENTINEL, trusted, write
 from ..secret_store_contract import SecretStoreContract
 from .conftest import require
 

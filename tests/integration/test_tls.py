@@ -9,7 +9,7 @@ import pytest
 
 from milvus_profiles import ServerUnreachableError
 
-from ..conftest import write
+from ..helpers import write
 from .servers import ROOT_PASSWORD, Certificates, MilvusServer
 
 TLS_HINT = "hint: check the [tls] table: server_pem_path (or ca_pem_path) must hold the CA"

@@ -25,7 +25,7 @@ from pymilvus import MilvusClient
 
 from milvus_profiles import save_secret
 
-from ...conftest import trusted, write
+from ...helpers import trusted, write
 from ..conftest import require
 from ..servers import ROOT_PASSWORD, LiteServer, MilvusServer
 
