@@ -40,8 +40,10 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
         name = csidl.removeprefix("CSIDL_")
         monkeypatch.setenv(f"WIN_PD_OVERRIDE_{name}", folder)
         monkeypatch.setenv(name.replace("_", ""), folder)  # %APPDATA%, %LOCALAPPDATA%
-    for folder in (discovery.user_config_dir(), discovery.user_state_dir()):
-        assert folder.is_relative_to(tmp_path), f"tests would write to {folder} (pip install -U platformdirs)"
+    for user_folder in (discovery.user_config_dir(), discovery.user_state_dir()):
+        assert user_folder.is_relative_to(tmp_path), (
+            f"tests would write to {user_folder} (pip install -U platformdirs)"
+        )
     work = tmp_path / "work"
     work.mkdir()
     monkeypatch.chdir(work)

@@ -39,10 +39,10 @@ def trusted(path: Path) -> Path:
 class MemoryKeyring(keyring.backend.KeyringBackend):
     """A keyring that lives in a dict: for unit tests of our own logic only."""
 
-    priority = 1  # type: ignore[assignment]
+    priority = 1  # type: ignore[assignment, unused-ignore]
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call, unused-ignore]
         self.store: dict[tuple[str, str], str] = {}
         self.lookups: list[tuple[str, str]] = []
 

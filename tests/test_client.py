@@ -163,7 +163,7 @@ def test_a_bug_inside_pymilvus_propagates_as_it_is(project: Path, monkeypatch: p
     real = MilvusClient.list_collections
 
     def changed_api(self: MilvusClient, **kwargs: object) -> object:  # as if pymilvus took timeouts apart
-        return real(self, timeout="soon")  # type: ignore[arg-type]
+        return real(self, timeout="soon")  # type: ignore[arg-type, unused-ignore]
 
     monkeypatch.setattr(MilvusClient, "list_collections", changed_api)
     with pytest.raises(MilvusException) as caught:

@@ -37,7 +37,7 @@ DETAILS = {
 }
 
 
-class StatusHandler(grpc.GenericRpcHandler):
+class StatusHandler(grpc.GenericRpcHandler):  # type: ignore[misc]
     """Answers ``/test/<CODE>`` with gRPC status CODE."""
 
     def service(self, handler_call_details: Any) -> Any:
@@ -199,7 +199,7 @@ def test_a_missing_database(profile: ResolvedProfile, code: int, message: str) -
 
 def test_a_type_error_from_inside_pymilvus_is_not_a_verdict(profile: ResolvedProfile) -> None:
     with pytest.raises(TypeError) as caught:
-        MilvusClient("http://127.0.0.1:1", timeout="soon")  # type: ignore[arg-type]
+        MilvusClient("http://127.0.0.1:1", timeout="soon")  # type: ignore[arg-type, unused-ignore]
     assert classify(caught.value, profile) is None
 
 
@@ -213,7 +213,7 @@ def test_an_exception_pymilvus_wrapped_is_not_a_verdict(profile: ResolvedProfile
     try:
         # pymilvus turns a TypeError of its own code into MilvusException("Unexpected error") from it
         with pytest.raises(MilvusException) as caught:
-            client.list_collections(timeout="soon")  # type: ignore[arg-type]
+            client.list_collections(timeout="soon")  # type: ignore[arg-type, unused-ignore]
     finally:
         client.close()
     assert isinstance(caught.value.__cause__, TypeError)

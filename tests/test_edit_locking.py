@@ -158,7 +158,7 @@ def test_write_atomic_names_its_temporary_file_as_the_cleanup_expects(
         seen.append(Path(src).name)
         replace(src, dst)
 
-    monkeypatch.setattr(edit.os, "replace", spy)
+    monkeypatch.setattr(edit.os, "replace", spy)  # type: ignore[attr-defined]
     edit.write_atomic(isolated / "milvus.toml", "")
     assert len(seen) == 1
     assert seen[0].startswith(".milvus.toml.write-")

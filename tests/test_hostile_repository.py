@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -114,7 +114,7 @@ def world(
 # Each route: the project file (a function of the world), the profile to use, and what stops it:
 # "withheld" (the stored secret is not released; trusting the file is the fix) or "refused" (no file,
 # trusted or not, may say that).
-ROUTES = {
+ROUTES: dict[str, tuple[Callable[[World], str], str | None, str]] = {
     "a proxy added to your profile": (
         lambda w: f'[profiles.prod.grpc]\n"grpc.http_proxy" = "{w.proxy.url}"\n',
         "prod",
@@ -303,7 +303,8 @@ def test_a_trusted_project_file_gets_your_secret_to_your_server(world: World) ->
     text = world.project.read_text()
     write(world.project, text.replace('db_name = "default"', 'db_name = "mydb"'))
     clear_cache()
-    assert connect  # the trust holds: the secret is released (the stand-in has no "mydb", so check resolve)
+    # the trust holds: the secret is released (the stand-in has no "mydb", so check resolve)
+    assert connect  # type: ignore[truthy-function]
     from milvus_profiles import resolve
 
     assert resolve().password is not None

@@ -55,7 +55,7 @@ def stored(account: str) -> str | None:
     """The secret the keyring holds for ``account``, read back through keyring's own backend."""
     from keyrings.alt.file import PlaintextKeyring
 
-    return PlaintextKeyring().get_password("milvus-profiles", account)
+    return PlaintextKeyring().get_password("milvus-profiles", account)  # type: ignore[no-any-return]
 
 
 def test_each_field_is_asked_for_and_the_secret_goes_to_the_keyring_only(

@@ -17,7 +17,7 @@ def test_the_secret_service_is_chosen_as_keyring_chooses_it(
     ours, theirs = choice("ours", env, tmp_path), choice("keyring", env, tmp_path)
     assert (ours["backend"], ours["chained"]) == (theirs["backend"], theirs["chained"])
     # alone, or first in a chain with whatever else is installed (keyrings.alt's file backends)
-    secret_service = "keyring.backends.SecretService.Keyring"
+    secret_service = "keyring.backends.SecretService.Keyring"  # type: ignore[assignment]
     assert secret_service in (ours["backend"], *ours["chained"][:1])
     assert ours["keyring agrees"]
     if sys.platform.startswith("linux"):

@@ -118,10 +118,10 @@ class FailsOnWrite(keyring.backend.KeyringBackend):
     """The Secret Service for reading; every write fails, as a keyring that locks itself or loses its
     D-Bus connection between the lookup and the store would."""
 
-    priority = 1  # type: ignore[assignment]
+    priority = 1  # type: ignore[assignment, unused-ignore]
 
     def __init__(self, real: keyring.backend.KeyringBackend) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call, unused-ignore]
         self.real = real
 
     def get_password(self, service: str, username: str) -> str | None:

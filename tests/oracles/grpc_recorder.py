@@ -104,7 +104,7 @@ class RecordingServer:
         self._server.stop(grace=None)
 
 
-class _Handler(grpc.GenericRpcHandler):
+class _Handler(grpc.GenericRpcHandler):  # type: ignore[misc]
     def __init__(self, server: RecordingServer) -> None:
         self.server = server
 
@@ -125,7 +125,7 @@ class _Handler(grpc.GenericRpcHandler):
                 context.abort(grpc.StatusCode.UNAUTHENTICATED, AUTH_FAILURE)
             if answer is None:
                 context.abort(grpc.StatusCode.UNIMPLEMENTED, f"{method} is not recorded by this server")
-            return answer(self.server, call)
+            return answer(self.server, call)  # type: ignore[misc]
 
         return grpc.unary_unary_rpc_method_handler(behaviour)
 
@@ -134,7 +134,7 @@ def _connect(server: RecordingServer, call: Call) -> bytes:
     from pymilvus.grpc_gen import common_pb2, milvus_pb2
 
     info = common_pb2.ServerInfo(build_tags=server.version)
-    return milvus_pb2.ConnectResponse(
+    return milvus_pb2.ConnectResponse(  # type: ignore[no-any-return]
         status=common_pb2.Status(), server_info=info, identifier=7
     ).SerializeToString()
 
@@ -142,7 +142,7 @@ def _connect(server: RecordingServer, call: Call) -> bytes:
 def _get_version(server: RecordingServer, call: Call) -> bytes:
     from pymilvus.grpc_gen import common_pb2, milvus_pb2
 
-    return milvus_pb2.GetVersionResponse(
+    return milvus_pb2.GetVersionResponse(  # type: ignore[no-any-return]
         status=common_pb2.Status(), version=server.version
     ).SerializeToString()
 
@@ -158,8 +158,8 @@ def _show_collections(server: RecordingServer, call: Call) -> bytes:
             code=DATABASE_NOT_FOUND,
             reason=f"database not found[database={database}]",
         )
-        return milvus_pb2.ShowCollectionsResponse(status=status).SerializeToString()
-    return milvus_pb2.ShowCollectionsResponse(status=common_pb2.Status()).SerializeToString()
+        return milvus_pb2.ShowCollectionsResponse(status=status).SerializeToString()  # type: ignore[no-any-return]
+    return milvus_pb2.ShowCollectionsResponse(status=common_pb2.Status()).SerializeToString()  # type: ignore[no-any-return]
 
 
 ANSWERS: dict[str, Callable[[RecordingServer, Call], bytes]] = {
