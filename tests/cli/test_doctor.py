@@ -19,7 +19,7 @@ def test_a_clean_machine(cli: Run) -> None:
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("milvus-profiles 0.1.0, Python ")
     assert section(result.stdout, "keyring") == [
-        "  info  backend: tests.conftest.MemoryKeyring",
+        "  info  backend: tests.helpers.MemoryKeyring",
         "  ok    a lookup works",
     ]
     assert section(result.stdout, "environment") == ["  ok    no MILVUS_* variable is set"]
