@@ -11,6 +11,7 @@ import warnings
 from collections.abc import Iterator
 from concurrent import futures
 from pathlib import Path
+from typing import Any
 
 import grpc
 import pytest
@@ -35,7 +36,7 @@ from .helpers import SENTINEL, MemoryKeyring, trusted, write
 REFUSED = "auth check failure, please check username and password are correct"
 
 
-def profile(isolated: Path, body: str, name: str = "p", **overrides: object) -> ResolvedProfile:
+def profile(isolated: Path, body: str, name: str = "p", **overrides: Any) -> ResolvedProfile:
     path = write(isolated / "milvus.toml", f"[profiles.{name}]\n{body}")
     trusted(path)
     return resolve(name, **overrides)
