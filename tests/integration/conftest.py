@@ -35,6 +35,7 @@ def require(available: bool, component: str, reason: str) -> None:
         return
     if os.environ.get("CI") == "true":
         pytest.fail(f"{component} is required when CI=true, but {reason}", pytrace=False)
+    # scripts/test fails the run on a skip worded so, unless MILVUS_PROFILES_SKIP_INTEGRATION=1
     pytest.skip(f"{component} is not available: {reason}")
 
 
