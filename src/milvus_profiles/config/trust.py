@@ -27,7 +27,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Literal
 
-from ..errors import ConfigError
 from .discovery import user_file, user_state_dir
 from .permissions import PermissionProblem, problems
 from .toml import ProfileFile, key_name
@@ -262,8 +261,3 @@ def trusted_files() -> Iterator[tuple[Path, str]]:
     for path, entry in sorted(load_store().items()):
         when = entry.get("trusted_at", "?") if isinstance(entry, dict) else "?"
         yield Path(path), str(when)
-
-
-def forbid_untrusted(ft: FileTrust, what: str) -> ConfigError:
-    """The error for using an untrusted file for ``what`` (a reference that runs or reads something)."""
-    return ConfigError(f"{what}: not followed, because the file is {ft.why}", path=ft.path, hint=ft.fix)
