@@ -40,7 +40,7 @@ __all__ = ["certificates"]  # a fixture, used by name
 pytest_plugins = ["pytester"]
 
 # A project profile that shadows one of yours with another server is also warned about (tested in
-# test_resolver.py); here the warning is expected and beside the point.
+# resolution/test_precedence_and_merging.py); here the warning is expected and beside the point.
 pytestmark = pytest.mark.filterwarnings("ignore:profile .* shadows the one in your user file")
 
 PY = sys.executable.replace("\\", "\\\\")

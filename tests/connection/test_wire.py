@@ -21,10 +21,10 @@ from milvus_profiles.connection.wire import plan
 from milvus_profiles.resolution import cache as resolver
 from milvus_profiles.resolution.resolved import ResolvedProfile
 
-from .helpers import write
-from .integration.servers import Certificates
-from .oracles.fixtures import certificates, recorder, server_tls, tls_recorder
-from .oracles.grpc_recorder import RecordingServer
+from ..helpers import write
+from ..integration.servers import Certificates
+from ..oracles.fixtures import certificates, recorder, server_tls, tls_recorder
+from ..oracles.grpc_recorder import RecordingServer
 
 __all__ = ["certificates", "recorder", "tls_recorder"]  # fixtures, used by name
 

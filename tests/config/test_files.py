@@ -9,7 +9,7 @@ from milvus_profiles.config.discovery import discover, find_project_dir
 from milvus_profiles.config.toml import locate_keys, read_file
 from milvus_profiles.errors import ConfigError
 
-from .helpers import write
+from ..helpers import write
 
 
 def test_discovery_prefers_local_then_project_then_user(isolated: Path, user_file: Path) -> None:

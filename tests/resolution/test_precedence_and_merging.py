@@ -7,7 +7,7 @@ import pytest
 
 from milvus_profiles import ConfigError, Origin, ProfileNotFoundError, ProfileWarning, resolve
 
-from .helpers import MemoryKeyring, trusted, write
+from ..helpers import MemoryKeyring, trusted, write
 
 DEV = """\
 default = "dev"

@@ -12,7 +12,7 @@ from milvus_profiles import SecretWithheldError, resolve
 from milvus_profiles.errors import SecretNotFoundError
 from milvus_profiles.secrets.chain import takes_secret
 
-from .helpers import SENTINEL, MemoryKeyring, trusted, write
+from ..helpers import SENTINEL, MemoryKeyring, trusted, write
 
 SERVICE = "milvus-profiles"
 FILE_URI = "http://file-host:19530"

@@ -29,7 +29,7 @@ from milvus_profiles import (
 )
 from milvus_profiles.connection.client import classify
 
-from .helpers import SENTINEL, write
+from ..helpers import SENTINEL, write
 
 DETAILS = {
     "UNAUTHENTICATED": "auth check failure, please check username and password are correct",

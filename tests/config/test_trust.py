@@ -17,7 +17,7 @@ from milvus_profiles.cli import main
 from milvus_profiles.config import toml, trust
 from milvus_profiles.resolution.cache import clear_cache
 
-from .helpers import SENTINEL, trusted, write
+from ..helpers import SENTINEL, trusted, write
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="Windows files have no group/other mode bits")
 

@@ -14,7 +14,7 @@ from milvus_profiles.config.json_schema import SCHEMA_FILE, SCHEMA_PATH, profile
 from milvus_profiles.config.model import ProfileDocument, ProfileTable, TlsTable, file_problems
 from milvus_profiles.config.toml import read_file
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TESTS = ROOT / "tests"
 # Every TOML file under tests/ is a profile file: valid, unless it sits in a folder named `invalid`.
 FIXTURES = sorted(TESTS.rglob("*.toml"))

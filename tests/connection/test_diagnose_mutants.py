@@ -31,7 +31,7 @@ from milvus_profiles.connection.client import classify
 from milvus_profiles.connection.diagnose import diagnose, preflight
 from milvus_profiles.errors import ConfigError
 
-from .helpers import SENTINEL, MemoryKeyring, trusted, write
+from ..helpers import SENTINEL, MemoryKeyring, trusted, write
 
 REFUSED = "auth check failure, please check username and password are correct"
 

@@ -11,7 +11,7 @@ import pytest
 from milvus_profiles.config.foreign import from_milvus_cli, from_variables, split_uri
 from milvus_profiles.errors import ConfigError
 
-from .helpers import SENTINEL, write
+from ..helpers import SENTINEL, write
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,7 @@ from milvus_profiles import (
     connect_async,
 )
 
-from .helpers import SENTINEL, trusted, write
+from ..helpers import SENTINEL, trusted, write
 
 FILE = """\
 default = "local"

@@ -17,7 +17,7 @@ from milvus_profiles import (
 )
 from milvus_profiles.secrets import reference as references
 
-from .helpers import SENTINEL, MemoryKeyring, trusted, write
+from ..helpers import SENTINEL, MemoryKeyring, trusted, write
 
 PY = sys.executable.replace("\\", "\\\\")
 

@@ -20,8 +20,8 @@ from milvus_profiles import (
 from milvus_profiles.secrets import keyring_store as secrets_module
 from milvus_profiles.secrets.keyring_store import account
 
-from .helpers import SENTINEL, MemoryKeyring, trusted, write
-from .secret_store_contract import SecretStoreContract
+from ..helpers import SENTINEL, MemoryKeyring, trusted, write
+from ..secret_store_contract import SecretStoreContract
 
 FILE = """\
 default = "dev"

@@ -9,7 +9,7 @@ from milvus_profiles.config.model import file_problems
 from milvus_profiles.config.toml import read_file
 from milvus_profiles.errors import ConfigError
 
-from .helpers import write
+from ..helpers import write
 
 
 def problem(path: Path) -> ConfigError:

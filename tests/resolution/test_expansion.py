@@ -11,7 +11,7 @@ import pytest
 from milvus_profiles import resolve
 from milvus_profiles.errors import ConfigError
 
-from .helpers import SENTINEL, write
+from ..helpers import SENTINEL, write
 
 SECRET_WORDS = [
     "PASSWORD",

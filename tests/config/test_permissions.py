@@ -15,7 +15,7 @@ from milvus_profiles.config import permissions
 from milvus_profiles.connection.probe import probe
 from milvus_profiles.resolution.resolver import resolve
 
-from .helpers import MemoryKeyring, trusted, write
+from ..helpers import MemoryKeyring, trusted, write
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="Windows files have no group/other mode bits")
 

@@ -12,7 +12,7 @@ from milvus_profiles.errors import ConfigError
 from milvus_profiles.write.atomic import add_line, write_atomic
 from milvus_profiles.write.editor import ProfileEditor
 
-from .helpers import write
+from ..helpers import write
 
 TEXT = """\
 # Team profiles.
