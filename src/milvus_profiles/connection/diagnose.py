@@ -18,10 +18,9 @@ from ..errors import (
     SecretWithheldError,
     ServerUnreachableError,
 )
-from ..fields import FIELDS_BY_NAME, TLS_PATH_KEYS
+from ..fields import FIELDS_BY_NAME, TLS_PATH_KEYS, secret_field, secret_set_command
 from ..resolution.resolved import MASK, ResolvedProfile
 from ..secrets import keyring_store
-from ..secrets.base import secret_field, secret_set_command
 from ..uri import has_credentials, host_port, redact
 
 DATABASE_NOT_FOUND = 800  # Milvus's status code; Milvus Lite answers code 1 with a message instead

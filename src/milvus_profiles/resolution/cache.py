@@ -44,14 +44,6 @@ class Snapshot:
             env=tuple((n, os.environ.get(n)) for n in dict.fromkeys(env_names)),
         )
 
-    def mode(self, path: Path) -> int | None:
-        """The mode recorded for ``path``, or None when it did not exist (or was not recorded)."""
-        key = str(path)
-        for name, stamp in self.files:
-            if name == key:
-                return None if stamp is None else stamp[2]
-        return None
-
     def unchanged(self) -> bool:
         get = os.environ.get
         for name, value in self.env:

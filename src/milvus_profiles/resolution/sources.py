@@ -30,7 +30,7 @@ from .expansion import expand
 from .resolved import Origin, OriginKind
 
 
-def _fields(base: type[BaseModel]) -> Any:
+def _fields() -> Any:
     return {
         f.name: (FIELD_TYPES[f.type] | None, Field(None, description=f.help)) for f in FIELDS if not f.secret
     }
@@ -44,12 +44,12 @@ class _Schema(BaseSettings):
     model_config = ConfigDict(extra="ignore", defer_build=True)  # type: ignore[assignment]
 
 
-Schema: type[BaseSettings] = create_model("Schema", __base__=_Schema, **_fields(_Schema))
+Schema: type[BaseSettings] = create_model("Schema", __base__=_Schema, **_fields())
 
 Values: type[BaseModel] = create_model(
     "Values",
     __config__=ConfigDict(extra="forbid", strict=False),
-    **_fields(BaseModel),
+    **_fields(),
 )
 """The merged connection settings, validated; a plain model that reads nothing by itself."""
 

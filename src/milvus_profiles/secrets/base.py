@@ -17,7 +17,7 @@ from typing import ClassVar, Literal
 
 from ..config.catalog import Setting
 from ..config.trust import FileTrust
-from ..fields import secret_field, secret_set_command
+from ..fields import secret_field
 from ..resolution.resolved import Origin, OriginKind
 
 SecretField = Literal["password", "token"]
@@ -136,6 +136,4 @@ __all__ = [
     "SecretProvider",
     "SecretRequest",
     "Untrusted",
-    "secret_field",
-    "secret_set_command",
 ]
