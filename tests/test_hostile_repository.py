@@ -59,6 +59,7 @@ class World:
     theirs: RecordingServer
     proxy: ConnectProxy
     certificates: Certificates
+    secret_file: Path
 
     def secret_seen(self) -> list[str]:
         """Where the secret (alone, or as user:secret) was seen by something that must not see it."""
@@ -108,7 +109,11 @@ def world(
             endpoint = server.uri("https" if server is mine_tls else "http")
             memory_keyring.store[("milvus-profiles", f"app@{endpoint}")] = SENTINEL
         monkeypatch.setenv("PROD_MILVUS_PASSWORD", SENTINEL)
-        yield World(isolated / "milvus.toml", user_file, mine, mine_tls, theirs, proxy, certificates)
+        secret_file = write(isolated.parent / "run" / "milvus_token", SENTINEL + "\n")
+        secret_file.chmod(0o600)
+        yield World(
+            isolated / "milvus.toml", user_file, mine, mine_tls, theirs, proxy, certificates, secret_file
+        )
 
 
 # Each route: the project file (a function of the world), the profile to use, and what stops it:
@@ -162,6 +167,11 @@ ROUTES: dict[str, tuple[Callable[[World], str], str | None, str]] = {
     ),
     "their reference to your variable": (
         lambda w: f'[profiles.evil]\nuri = "{w.theirs.uri()}"\ntoken = {{ env = "PROD_MILVUS_PASSWORD" }}\n',
+        "evil",
+        "withheld",
+    ),
+    "their file reference to your secret file": (
+        lambda w: f'[profiles.evil]\nuri = "{w.theirs.uri()}"\ntoken = {{ file = "{w.secret_file}" }}\n',
         "evil",
         "withheld",
     ),
