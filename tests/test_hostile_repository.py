@@ -14,6 +14,9 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
+import os
+import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -331,4 +334,198 @@ def test_trust_is_by_file_not_by_folder(world: World) -> None:
     with pytest.raises(SecretWithheldError) as caught:
         connect("app")
     assert caught.value.path == world.project.with_name("milvus.local.toml")
+    assert world.secret_seen() == []
+
+
+# A repository's `.env`. Importing pymilvus runs python-dotenv's load_dotenv(), which copies the `.env` found
+# from the working folder (or pymilvus's folder) up into os.environ. `_loaded` does what it does, with
+# python-dotenv's own parser: each variable the file sets and the environment does not.
+def _loaded(world: World, text: str, monkeypatch: pytest.MonkeyPatch) -> Path:
+    from dotenv import dotenv_values
+
+    dotenv = write(world.project.with_name(".env"), text)
+    for name, value in dotenv_values(dotenv).items():
+        if value is not None and name not in os.environ:
+            monkeypatch.setenv(name, value)
+    clear_cache()
+    return dotenv
+
+
+def _ci_file(world: World) -> str:
+    canary = world.project.with_name("ran")
+    program = f"open({str(canary)!r}, 'w'); print('{SENTINEL[:4]}' + '{SENTINEL[4:]}')"
+    write(
+        world.project.parent / "ci" / "milvus-ci.toml",
+        f'[profiles.evil]\nuri = "{world.mine.uri()}"\nuser = "app"\n'
+        f"password = {{ command = {json.dumps([PY.replace(chr(92) * 2, chr(92)), '-c', program])} }}\n",
+    )
+    return "MILVUS_PROFILES_FILE=ci/milvus-ci.toml\n"
+
+
+# Each route: the `.env` (a function of the world), the profile to use, and which file the error names.
+DOTENV_ROUTES: dict[str, tuple[Callable[[World], str], str | None, str]] = {
+    "a gRPC proxy for your profile": (lambda w: f"grpc_proxy={w.proxy.url}\n", "prod", ".env"),
+    "an https proxy for your profile": (
+        lambda w: f"https_proxy={w.proxy.url}\nhttp_proxy={w.proxy.url}\n",
+        "prod",
+        ".env",
+    ),
+    "their server for your reference": (lambda w: f"MILVUS_URI={w.theirs.uri()}\n", "refd", ".env"),
+    "their server for your keyring secret": (
+        lambda w: f"MILVUS_URI={w.theirs.uri()}\nMILVUS_USER=app\n",
+        None,
+        ".env",
+    ),
+    "their certificate authorities for your https profile": (
+        lambda w: f"GRPC_DEFAULT_SSL_ROOTS_FILE_PATH={w.certificates.ca}\n",
+        "secure",
+        ".env",
+    ),
+    "their profile file, named as if by you": (_ci_file, "evil", "ci/milvus-ci.toml"),
+    "their choice among your profiles": (lambda w: "MILVUS_PROFILE=prod\n", None, ".env"),
+}
+
+
+@pytest.mark.parametrize("route", list(DOTENV_ROUTES))
+def test_no_route_of_a_repositorys_dotenv_gets_your_secret(
+    world: World, route: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    text, profile, named = DOTENV_ROUTES[route]
+    monkeypatch.delenv("GRPC_DEFAULT_SSL_ROOTS_FILE_PATH", raising=False)  # python-dotenv never overrides
+    write(world.project, "")  # the repository's own milvus.toml, with nothing of its own in it
+    _loaded(world, text(world), monkeypatch)
+
+    def check(error: BaseException) -> None:
+        assert isinstance(error, SecretWithheldError), str(error)
+        assert error.path == world.project.parent / named
+        assert error.hint is not None
+        assert "milvus-profiles trust" in error.hint
+        assert SENTINEL not in str(error)
+
+    with pytest.raises(MilvusProfilesError) as caught:
+        connect(profile)
+    check(caught.value)
+
+    async def attempt() -> None:
+        client = await connect_async(profile)
+        await client.close()
+
+    with pytest.raises(MilvusProfilesError) as caught:
+        asyncio.run(attempt())
+    check(caught.value)
+
+    args = [profile] if profile else []
+    outputs = ""
+    # `env` prints what it may (no secret) and says why the secret is not there; the others stop
+    for command, code in (["test"], 8), (["env", "--include-secrets"], 0), (["secret", "rotate"], 8):
+        result = CliRunner().invoke(main, [*command, *args])
+        assert result.exit_code == code, (command, result.output)
+        assert Path(named).name in result.stderr
+        assert "milvus-profiles trust" in result.stderr
+        outputs += result.output
+    seen = tmp_path / "seen"
+    if route != "their choice among your profiles":  # exec names its profile: nothing left to choose
+        result = CliRunner().invoke(
+            main, ["exec", *(args or ["prod"]), "--", PY, "-c", f"open({str(seen)!r}, 'w')"]
+        )
+        assert result.exit_code == 8, result.output
+        outputs += result.output
+    assert not seen.exists()
+    assert SENTINEL not in outputs
+    assert not world.project.with_name("ran").exists()  # no command of theirs ran
+    assert world.secret_seen() == []
+    assert [c for c in world.mine.calls + world.mine_tls.calls if c.header("authorization")] == []
+
+
+def test_a_variable_of_theirs_expanded_into_your_profile_gets_nothing(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = world.user_file.read_text()
+    write(world.user_file, text + '\n[profiles.hosted]\nuri = "http://${MILVUS_PROD_HOST}"\nuser = "app"\n')
+    _loaded(world, f"MILVUS_PROD_HOST={world.theirs.uri().removeprefix('http://')}\n", monkeypatch)
+    with pytest.raises(SecretWithheldError) as caught:
+        connect("hosted")
+    assert caught.value.path == world.project.with_name(".env")
+    assert caught.value.message.startswith("profile hosted: no stored secret is sent to this connection, ")
+    assert world.secret_seen() == []
+
+
+def test_the_pytest_plugin_gets_nothing_from_a_dotenv_either(
+    world: World, pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (pytester.path / ".git").mkdir()
+    write(pytester.path / ".env", f"MILVUS_URI={world.theirs.uri()}\n")
+    monkeypatch.setenv("MILVUS_URI", world.theirs.uri())  # as importing pymilvus there would have
+    pytester.makepyfile("def test_client(milvus_client):\n    pass\n")
+    result = pytester.runpytest_inprocess("--milvus-profile=refd", "-p", "no:cacheprovider")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*SecretWithheldError*", "*.env*", "*milvus-profiles trust*"])
+    assert SENTINEL not in result.stdout.str()
+    assert world.secret_seen() == []
+
+
+def test_a_dotenv_you_trusted_speaks_for_you_until_it_changes(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dotenv = _loaded(world, f"MILVUS_URI={world.mine.uri()}\nMILVUS_USER=app\n", monkeypatch)
+    with pytest.raises(SecretWithheldError):
+        connect()
+    result = CliRunner().invoke(main, ["trust", ".env"])
+    assert result.exit_code == 0, result.output
+    connect().close()
+    assert world.mine.calls_to("ShowCollections")[-1].header("authorization") == b64(f"app:{SENTINEL}")
+    write(dotenv, f"MILVUS_URI={world.mine.uri()}\nMILVUS_USER=app\nMILVUS_DB_NAME=other\n")
+    clear_cache()
+    with pytest.raises(SecretWithheldError) as caught:
+        connect()
+    assert "changed since you trusted it" in caught.value.message
+    assert world.secret_seen() == []
+
+
+# The same, for real: a new Python process in the repository, where python-dotenv itself loads the `.env`.
+def _python(world: World, code: str) -> subprocess.CompletedProcess[str]:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("MILVUS_")}
+    environ.pop("GRPC_DEFAULT_SSL_ROOTS_FILE_PATH", None)
+    environ.pop("PYTHON_DOTENV_DISABLED", None)
+    environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=world.project.parent,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_connect_loads_no_dotenv_when_it_imports_pymilvus(world: World) -> None:
+    write(world.project.with_name(".env"), f"grpc_proxy={world.proxy.url}\nMILVUS_URI={world.theirs.uri()}\n")
+    done = _python(
+        world,
+        "import os, sys\n"
+        "from milvus_profiles import connect\n"
+        "assert 'pymilvus' not in sys.modules\n"
+        "connect('refd').close()\n"
+        "print(*(os.environ.get(n) for n in ('grpc_proxy', 'MILVUS_URI', 'PYTHON_DOTENV_DISABLED')))",
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["None", "None", "None"]
+    # your profile, your server, no proxy: the variables of the .env were never loaded
+    assert world.mine.calls_to("ShowCollections")[-1].header("authorization") == b64(f"app:{SENTINEL}")
+    assert world.secret_seen() == []
+
+
+def test_a_dotenv_loaded_by_your_own_import_of_pymilvus_gets_nothing(world: World) -> None:
+    write(world.project.with_name(".env"), f"grpc_proxy={world.proxy.url}\n")
+    done = _python(
+        world,
+        "import os\nimport pymilvus\n"
+        "assert os.environ['grpc_proxy']\n"  # python-dotenv did load it
+        "from milvus_profiles import connect, SecretWithheldError\n"
+        "try:\n    connect('refd')\nexcept SecretWithheldError as e:\n    print(e.key, e.path)\n",
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["grpc_proxy", str(world.project.with_name(".env"))]
+    assert SENTINEL not in done.stdout + done.stderr
     assert world.secret_seen() == []

@@ -67,9 +67,10 @@ def test_a_dotenv_that_sets_milvus_variables(cli: Run, tmp_path: Path) -> None:
     write(Path(".env"), f"# local\nexport MILVUS_TOKEN={SENTINEL}\nMILVUS_URI=http://x:19530\nOTHER=1\n")
     result = cli("doctor")
     assert section(result.stdout, "pymilvus and .env") == [
-        "  warn  .env sets MILVUS_TOKEN, MILVUS_URI: importing pymilvus loads them into the environment, "
-        "where they override profile values",
-        "        hint: move these settings into a profile, or remove them from .env",
+        "  warn  .env sets MILVUS_TOKEN, MILVUS_URI: importing pymilvus in your own code loads them into "
+        "the environment (milvus-profiles never does), where they count as the project's: no stored secret "
+        "goes to a connection they decide",
+        "        hint: move these settings into a profile, or trust the file: `milvus-profiles trust .env`",
     ]
     assert SENTINEL not in result.output
     assert files_containing(tmp_path, SENTINEL) == [Path.cwd() / ".env"]

@@ -6,11 +6,9 @@ It names variables and files, never their secret values, and changes nothing unl
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import stat
 import sys
-from pathlib import Path
 
 import click
 
@@ -197,48 +195,28 @@ def _profiles(out: Output, state: State) -> None:
         out.item("ok", f"{len(catalog.names())} profile(s), no name defined twice")
 
 
-def dotenv_names(path: Path) -> list[str]:
-    """The MILVUS_* names a .env file sets; only the names are kept, never a value."""
-    names = []
-    from ..config.foreign import FOREIGN_FILE_LIMIT
-    from ..config.read import UnreadableFile, read_limited
-
-    try:
-        text = read_limited(path, limit=FOREIGN_FILE_LIMIT, what=".env file").decode("utf-8", "replace")
-    except (OSError, UnreadableFile):
-        return []
-    for line in text.splitlines():
-        key = line.strip().removeprefix("export ").split("=", 1)[0].strip()
-        if "=" in line and key.startswith("MILVUS_"):
-            names.append(key)
-    return sorted(set(names))
-
-
 def _pymilvus_dotenv(out: Output) -> None:
+    from ..config.environment import dotenv_candidates, names_set, project_variables
+
     out.heading("pymilvus and .env")
-    candidates = [Path.cwd() / ".env"]
-    spec = importlib.util.find_spec("pymilvus")
-    if spec is not None and spec.origin:
-        # In a script, python-dotenv searches from pymilvus's own folder upwards.
-        package = Path(spec.origin).parent
-        for folder in (package, *package.parents):
-            if (folder / ".env").is_file():
-                candidates.append(folder / ".env")
-                break
-    found = [p for p in dict.fromkeys(candidates) if p.is_file()]
+    found = [p for p in dotenv_candidates() if p.exists()]
     if not found:
         out.item("ok", "no .env file that importing pymilvus would load")
     for path in found:
-        names = dotenv_names(path)
-        if names:
-            out.item(
-                "warn",
-                f"{display_path(path)} sets {', '.join(names)}: importing pymilvus loads them into the "
-                "environment, where they override profile values",
-                "move these settings into a profile, or remove them from .env",
-            )
-        else:
-            out.item("info", f"{display_path(path)} exists but sets no MILVUS_* variable")
+        names = names_set(path)
+        if not names:
+            out.item("info", f"{display_path(path)} exists but sets no MILVUS_*, GRPC_* or proxy variable")
+            continue
+        out.item(
+            "warn",
+            f"{display_path(path)} sets {', '.join(names)}: importing pymilvus in your own code loads them "
+            "into the environment (milvus-profiles never does), where they count as the project's: no "
+            "stored secret goes to a connection they decide",
+            "move these settings into a profile, or trust the file: "
+            f"`milvus-profiles trust {display_path(path)}`",
+        )
+    for name, pv in sorted(project_variables(os.environ).items()):
+        out.item("warn", f"{name} in this environment holds the value {display_path(pv.path)} sets")
 
 
 @click.command()

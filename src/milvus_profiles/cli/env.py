@@ -219,6 +219,8 @@ def env(state: State, name: str | None, profile_option: str | None, fmt: str, in
     state.out.json_errors = fmt == "json"
     cfg = resolve(pick_profile(state, name, profile_option), files=state.files)
     variables, notes = profile_variables(cfg, include_secrets=include_secrets)
+    if include_secrets and cfg.secret_error is not None:  # asked for, and not there: say why
+        state.out.warning(cfg.secret_error.message, cfg.secret_error.hint)
     if fmt == "json":
         state.out.json(variables)
         return

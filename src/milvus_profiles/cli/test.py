@@ -9,9 +9,7 @@ verdicts. The exit code is that of the first profile (in the order given) that f
 from __future__ import annotations
 
 import contextlib
-import importlib
 import logging
-import os
 import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -139,13 +137,10 @@ def _run(names: list[str | None], files: Sequence[str] | None, timeout: float | 
 
 
 def _import_pymilvus() -> None:
-    """Import pymilvus once, before the threads start (threads importing it at the same time can see it
-    half-initialised), and take back the variables its ``.env`` loading added: every profile is then
-    tested as ``show`` resolves it (``doctor`` reports such a ``.env``)."""
-    before = set(os.environ)
-    importlib.import_module("pymilvus")
-    for name in set(os.environ) - before:
-        del os.environ[name]
+    """Import pymilvus once, before the threads start, without its ``.env`` loading."""
+    from ..connection.client import import_pymilvus
+
+    import_pymilvus()
 
 
 @contextlib.contextmanager

@@ -261,3 +261,43 @@ def trusted_files() -> Iterator[tuple[Path, str]]:
     for path, entry in sorted(load_store().items()):
         when = entry.get("trusted_at", "?") if isinstance(entry, dict) else "?"
         yield Path(path), str(when)
+
+
+def content_trust(path: Path, data: bytes) -> FileTrust:
+    """The trust of a file trusted by its whole content (a project's ``.env``): trusted when exactly
+    these bytes were recorded for its real path with ``milvus-profiles trust PATH``."""
+    entry = load_store().get(_real(path))
+    digest = hashlib.sha256(data).hexdigest()
+    if isinstance(entry, dict) and entry.get("content") == digest:
+        return FileTrust(path, "project", True, f"trusted on {entry.get('trusted_at', '?')}")
+    command = f"milvus-profiles trust {_shown(path)}"
+    if isinstance(entry, dict) and "content" in entry:
+        return FileTrust(
+            path,
+            "project",
+            False,
+            "changed since you trusted it",
+            fix=f"review the change (`git diff ORIG_HEAD -- {_shown(path)}`), then run `{command}` again",
+        )
+    return FileTrust(
+        path,
+        "project",
+        False,
+        "a project file you have not trusted (it may come from a cloned repository)",
+        fix=f"read it, then run `{command}`, or remove the variable from it",
+    )
+
+
+def trust_content(path: Path, data: bytes) -> list[PermissionProblem]:
+    """Record ``path`` as trusted with exactly this content; returns the permission problems that forbid
+    it instead (nothing is recorded then)."""
+    found = problems(path)
+    if found:
+        return found
+    files = dict(load_store())
+    files[_real(path)] = {
+        "trusted_at": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "content": hashlib.sha256(data).hexdigest(),
+    }
+    _save_store(files)
+    return []

@@ -1,7 +1,7 @@
 """connect() and connect_async(): a ready pymilvus client, or a typed error saying what failed.
 
-The only module that imports pymilvus, and only when a client is asked for: importing pymilvus costs most
-of a second and loads a ``.env`` file into ``os.environ``, so it happens after the profile is resolved.
+The only module that imports pymilvus (:func:`import_pymilvus`), and only when a client is asked for:
+importing pymilvus costs most of a second, so it happens after the profile is resolved.
 """
 
 from __future__ import annotations
@@ -9,11 +9,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import importlib
 import logging
 import os
 import sys
+import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigError, MilvusProfilesError
@@ -75,7 +78,7 @@ def connect(
     cfg = resolve(profile, files=files, **overrides)
     _check_before_connect(cfg)
     kwargs = plan(cfg).client_kwargs
-    from pymilvus import MilvusClient
+    MilvusClient = import_pymilvus().MilvusClient
 
     client = None
     try:
@@ -138,7 +141,7 @@ async def connect_async(
     cfg = resolve(profile, files=files, **overrides)
     _check_before_connect(cfg)
     kwargs = plan(cfg).client_kwargs
-    from pymilvus import AsyncMilvusClient
+    AsyncMilvusClient = import_pymilvus().AsyncMilvusClient
 
     client = None
     try:
@@ -154,6 +157,35 @@ async def connect_async(
             raise
         raise verdict from None
     return client
+
+
+DOTENV_SWITCH = "PYTHON_DOTENV_DISABLED"
+_IMPORTING = threading.Lock()
+
+
+def import_pymilvus() -> ModuleType:
+    """pymilvus, imported without letting it load a ``.env`` file.
+
+    Importing pymilvus runs python-dotenv's ``load_dotenv()``, which copies the first ``.env`` found from
+    the working folder or from pymilvus's folder upwards into ``os.environ``: a cloned repository's
+    ``.env`` would act as your shell (see :mod:`milvus_profiles.config.environment`). python-dotenv skips
+    it while ``PYTHON_DOTENV_DISABLED`` is set, so the variable is set for the import and then put back as
+    it was. Imported once, under a lock: threads importing pymilvus at the same time can see it
+    half-initialised.
+    """
+    module = sys.modules.get("pymilvus")
+    if module is not None:
+        return module
+    with _IMPORTING:
+        previous = os.environ.get(DOTENV_SWITCH)
+        os.environ[DOTENV_SWITCH] = "1"
+        try:
+            return importlib.import_module("pymilvus")
+        finally:
+            if previous is None:
+                os.environ.pop(DOTENV_SWITCH, None)
+            else:
+                os.environ[DOTENV_SWITCH] = previous
 
 
 _PROBING: contextvars.ContextVar[bool] = contextvars.ContextVar("milvus_profiles_probing", default=False)
@@ -308,4 +340,4 @@ def _detail(error: BaseException) -> str:
     return str(message) if isinstance(message, str) else str(error)
 
 
-__all__ = ["classify", "connect", "connect_async", "is_connection_failure"]
+__all__ = ["classify", "connect", "connect_async", "import_pymilvus", "is_connection_failure"]

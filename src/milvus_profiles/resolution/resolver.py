@@ -15,10 +15,10 @@ from typing import Any
 
 from pydantic import SecretStr, ValidationError
 
-from ..config import discovery, permissions, trust
+from ..config import discovery, environment, permissions, trust
 from ..config.catalog import Catalog, Setting, catalog_of, nested
 from ..errors import ConfigError, MilvusProfilesError, ProfileWarning, SecretWithheldError
-from ..fields import FIELDS, FILES_ENV, PROFILE_ENV, SECRET_FIELDS
+from ..fields import FIELDS, FIELDS_BY_NAME, FILES_ENV, PROFILE_ENV, SECRET_FIELDS
 from ..secrets.base import Reference, Route, SecretRequest, Untrusted
 from ..secrets.chain import find_secret, no_secret_for_lite, takes_secret
 from ..uri import endpoint, has_credentials, is_lite, redact, split_database, uri_problem
@@ -139,9 +139,12 @@ def _resolve(
     snapshots: list[Snapshot] | None = None,
 ) -> ResolvedProfile:
     environ = os.environ
+    project_env = environment.project_variables(environ)
     env_names = [*_DISCOVERY_ENV, *(f.env for f in FIELDS)]
     checked: list[Path] = []
     paths, explicit = discovery.discover(files, checked=checked)
+    if files is None and FILES_ENV in project_env:
+        explicit = False  # named by a project's .env, not by you: the files are the project's
     store = trust.store_path()
     # Taken before reading: a change made while resolving shows up as a change next time. Folders are in
     # it for their permissions, the trust record for `trust`/`untrust`.
@@ -155,6 +158,10 @@ def _resolve(
 
     merged, origins, from_files, profile_source = _merge(context)
     origins = {"profile": selected_by, **origins}
+    for key, origin in origins.items():
+        if origin.kind == "env" and origin.detail in project_env:
+            pv = project_env[origin.detail]
+            origins[key] = Origin("env", f"{origin.detail} from {pv.where.rsplit(' ', 1)[0]}")
 
     try:
         values = Values.model_validate({k: v for k, v in merged.items() if "." not in k}).model_dump()
@@ -171,11 +178,10 @@ def _resolve(
 
     trusts = {pf.path: trust.assess(pf, trust.kind_of(pf.path, explicit)) for pf in catalog.files}
     route = Route(
-        tuple(
-            Untrusted(key, setting, trusts[setting.file.path])
-            for key, setting in from_files.items()
-            if _is_route_key(key) and not trusts[setting.file.path].trusted
+        _untrusted_route(
+            from_files, trusts, project_env, profile_source, uri_from_env=origins["uri"].kind == "env"
         )
+        + _untrusted_choice(catalog, selected_by, trusts, project_env)
     )
     secret_error: MilvusProfilesError | None = None
     secrets: dict[str, SecretStr | None] = dict.fromkeys(SECRET_FIELDS)
@@ -192,6 +198,7 @@ def _resolve(
                 f: Reference(setting, trusts[setting.file.path])
                 for f, setting in profile_source.references.items()
             },
+            project=project_env,
             uri_credentials=has_credentials(uri),
         )
         outcome = find_secret(request, SECRET_PROVIDERS)
@@ -224,6 +231,58 @@ def _resolve(
         route=route,
         notes=(readable,) if readable else (),
     )
+
+
+def _untrusted_route(
+    from_files: Mapping[str, Setting],
+    trusts: Mapping[Path, trust.FileTrust],
+    project_env: Mapping[str, environment.ProjectVariable],
+    profile_source: ProfileSource,
+    *,
+    uri_from_env: bool,
+) -> tuple[Untrusted, ...]:
+    """What of the route (endpoint and transport) you did not choose: a value of an untrusted file, a
+    variable a project's ``.env`` set (the URI, a proxy, gRPC's CA bundle), or one expanded into a route
+    key of any file."""
+    found = [
+        Untrusted.of(key, setting, trusts[setting.file.path])
+        for key, setting in from_files.items()
+        if _is_route_key(key) and not trusts[setting.file.path].trusted
+    ]
+    for key, names in profile_source.used_by.items():
+        for name in names:
+            pv = project_env.get(name)
+            if pv is not None and _is_route_key(key):
+                where = f"{pv.where}, expanded in {profile_source.details[key].split(' with ')[0]}"
+                found.append(Untrusted(key, where, pv.line, pv.trust))
+    uri_pv = project_env.get(FIELDS_BY_NAME["uri"].env)
+    if uri_from_env and uri_pv is not None:
+        found.append(Untrusted("uri", uri_pv.where, uri_pv.line, uri_pv.trust))
+    found += [
+        Untrusted(name, pv.where, pv.line, pv.trust)
+        for name, pv in project_env.items()
+        if environment.decides_transport(name)
+    ]
+    return tuple(found)
+
+
+def _untrusted_choice(
+    catalog: Catalog,
+    selected_by: Origin,
+    trusts: Mapping[Path, trust.FileTrust],
+    project_env: Mapping[str, environment.ProjectVariable],
+) -> tuple[Untrusted, ...]:
+    """The profile chosen by something you did not trust: an untrusted file's ``default`` (it could pick
+    your own ``prod``) or ``MILVUS_PROFILE`` from a project's ``.env``."""
+    pv = project_env.get(PROFILE_ENV)
+    if selected_by.kind == "env" and pv is not None:
+        return (Untrusted("profile", pv.where, pv.line, pv.trust),)
+    default = catalog.default() if selected_by.kind == "file" else None
+    if default is not None and not trusts[default.file.path].trusted:
+        line = default.file.line_of("default")
+        at = f"{default.file.path}:{line}" if line else str(default.file.path)
+        return (Untrusted("default", f"{at} (default)", line, trusts[default.file.path]),)
+    return ()
 
 
 def _merge(context: Context) -> tuple[dict[str, Any], dict[str, Origin], dict[str, Setting], ProfileSource]:

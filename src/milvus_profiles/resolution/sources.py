@@ -157,6 +157,8 @@ class ProfileSource(Source):
         self.settings: dict[str, Setting] = {}
         self.details: dict[str, str] = {}
         self.expanded: list[str] = []
+        self.used_by: dict[str, list[str]] = {}
+        """The variables expanded into each key."""
         self.references: dict[str, Setting] = {}
 
     @classmethod
@@ -177,6 +179,7 @@ class ProfileSource(Source):
                 value, used = expand(value, setting, self.environ)
                 self.expanded += used
                 if used:
+                    self.used_by[key] = used
                     detail += " with " + ", ".join(f"${{{v}}}" for v in used)
                 if key == "uri":
                     _check_file_uri(value, setting)

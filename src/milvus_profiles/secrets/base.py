@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
 from ..config.catalog import Setting
+from ..config.environment import ProjectVariable
+from ..config.toml import key_name
 from ..config.trust import FileTrust
 from ..fields import secret_field
 from ..resolution.resolved import Origin, OriginKind
@@ -25,21 +27,23 @@ SecretField = Literal["password", "token"]
 
 @dataclass(frozen=True)
 class Untrusted:
-    """A value of the connection's route (endpoint or transport) that comes from an untrusted file."""
+    """A value that decides the connection's route (its endpoint, its transport, the profile chosen) and
+    comes from something you have not trusted: a project file, or a project's ``.env``."""
 
     key: str
-    """The setting: ``uri``, ``tls.server_pem_path``, ``grpc.grpc.keepalive_time_ms``..."""
-    setting: Setting
+    """What it sets: ``uri``, ``tls.server_pem_path``, ``grpc.grpc.keepalive_time_ms``, ``profile``,
+    ``grpc_proxy``..."""
+    where: str
+    """``/repo/milvus.toml:4 (profiles.dev.uri)``, ``/repo/.env:2 (MILVUS_URI)``."""
+    line: int | None
     trust: FileTrust
 
-    @property
-    def where(self) -> str:
-        """``/repo/milvus.toml:4 (profiles.dev.uri)``."""
-        from ..config.toml import key_name
-
-        line = self.setting.line
-        at = f"{self.setting.file.path}:{line}" if line is not None else str(self.setting.file.path)
-        return f"{at} ({key_name(('profiles', self.setting.profile, *self.setting.key))})"
+    @classmethod
+    def of(cls, key: str, setting: Setting, trust: FileTrust) -> Untrusted:
+        """A value written in a profile file."""
+        line = setting.line
+        at = f"{setting.file.path}:{line}" if line is not None else str(setting.file.path)
+        return cls(key, f"{at} ({key_name(('profiles', setting.profile, *setting.key))})", line, trust)
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,8 @@ class SecretRequest:
     """The secrets given as keyword arguments (``password=``, ``token=``)."""
     references: Mapping[str, Reference] = field(default_factory=dict)
     """The profile's secret references, by field."""
+    project: Mapping[str, ProjectVariable] = field(default_factory=dict)
+    """The variables of ``environ`` a project's ``.env`` set (:mod:`milvus_profiles.config.environment`)."""
     uri_credentials: bool = False
     """The URI carries a user part (``token@`` or ``user:password@``), which pymilvus sends: a stored
     secret would only take its place."""

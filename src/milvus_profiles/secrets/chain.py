@@ -79,7 +79,7 @@ def withheld(
     return SecretWithheldError(
         f"{target}: {what} to this connection, because its {key} comes from {untrusted.where}, {ft.why}",
         path=ft.path,
-        line=untrusted.setting.line,
+        line=untrusted.line,
         key=key,
         method=provider.METHOD,
         hint=(ft.fix + "; or " if ft.fix else "")

@@ -52,6 +52,13 @@ class EnvironmentProvider(SecretProvider):
                 return Credential(name, Origin("env", variable), value)
         return None
 
+    def blocked_by(self, request: SecretRequest) -> tuple[Untrusted | None, FileTrust | None]:
+        used = next(v for f in _FIELDS if request.environ.get(v := FIELDS_BY_NAME[f].env))
+        found = request.project.get(used)
+        if found is not None:
+            return Untrusted(used, found.where, found.line, found.trust), None
+        return super().blocked_by(request)
+
     def describe(self, request: SecretRequest) -> str:
         names = [FIELDS_BY_NAME[f].env for f in _FIELDS if request.environ.get(FIELDS_BY_NAME[f].env)]
         return " and ".join(names) + (" is" if len(names) == 1 else " are") + " set but not sent"
