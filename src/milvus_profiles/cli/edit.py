@@ -244,6 +244,8 @@ def rename(state: State, old: str, new: str) -> None:
     ]
     targets = list(dict.fromkeys([*(pf.path for pf, _ in catalog.tables(old)), *followers]))
     for target in targets:
+        locks.destination(target)  # refused before the first file is written, not halfway
+    for target in targets:
 
         def change(editor: ProfileEditor) -> None:
             if old in editor.profiles:
