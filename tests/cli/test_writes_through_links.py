@@ -36,7 +36,8 @@ LINKS = {
     "milvus.local.toml through a folder link": ("milvus.local.toml", "conf/local.toml"),
 }
 
-# Every command that writes a profile file, aimed at the linked one (SCOPE: local or project).
+# Every command that writes a profile file, aimed at the linked one (SCOPE: local or project); `init` has
+# its own test (test_init.py), `doctor --fix` below.
 COMMANDS = {
     "add": ("add", "new", "--uri", "http://new.example.com:19530", "--scope", "SCOPE"),
     "set": ("set", "shared", "uri", "http://attacker.example.com:19530"),
@@ -47,6 +48,7 @@ COMMANDS = {
     "copy": ("copy", "shared", "copied"),
     "copy --scope": ("copy", "mine", "copied", "--scope", "SCOPE"),
     "remove": ("remove", "shared"),
+    "import": ("import", "--from", "dotenv", "--name", "new", "--scope", "SCOPE"),
 }
 
 
@@ -64,10 +66,8 @@ def _outside(tmp_path: Path, link: str, points: str) -> tuple[Path, Path]:
         victim = write(tmp_path / "elsewhere" / "local.toml", OTHER)
         Path("conf").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
         Path(link).symlink_to(Path("conf") / "local.toml")
-    if link != "milvus.toml":
-        write(Path("milvus.toml"), PROJECT)
-    else:
-        write(Path("milvus.local.toml"), PROJECT)
+    write(Path(".env"), "MILVUS_URI=http://new.example.com:19530\n")
+    trusted(write(Path("milvus.local.toml" if link == "milvus.toml" else "milvus.toml"), PROJECT))
     return victim, victim.parent
 
 
