@@ -14,7 +14,7 @@ else:
 
 from milvus_profiles import resolve
 
-from ..helpers import Run, write
+from ..helpers import Run, trusted, write
 
 FILE = """\
 #:schema ./milvus.schema.json
@@ -144,3 +144,64 @@ def test_add_force_says_it_replaced_the_whole_profile_and_what_was_dropped(cli: 
         "warning: keys of the old profile not given again are gone: timeout, user",
         "hint: to change one key and keep the rest, use `milvus-profiles set prod KEY VALUE`",
     ]
+
+
+def _staging(canary: Path) -> str:
+    """A cloned repository's profile whose token comes from a command: it would create ``canary``."""
+    python = sys.executable.replace("\\", "\\\\")
+    return (
+        "[profiles.staging]\n"
+        'uri = "http://staging.example.com:19530"\n'
+        'db_name = "staging"\n'
+        f'token = {{ command = ["{python}", "-c", "open(r\'{canary}\', \'w\')"] }}\n'
+    )
+
+
+@pytest.mark.parametrize("scope", ["user", "local"])
+def test_copy_never_carries_an_untrusted_files_server_or_command_into_another_file(
+    cli: Run, tmp_path: Path, user_file: Path, scope: str
+) -> None:
+    """The user file is trusted, and a new milvus.local.toml is trusted as written: neither takes what
+    decides where a secret goes from a file you have not trusted."""
+    canary = tmp_path / "ran"
+    project = write(Path("milvus.toml"), _staging(canary))
+    result = cli("copy", "staging", "mine", "--scope", scope)
+    assert result.exit_code == 3, result.output
+    assert result.stderr.splitlines() == [
+        f"error: {project.absolute()}:2: profile 'staging' is not copied to "
+        f"{user_file if scope == 'user' else 'milvus.local.toml'}: its uri, token would be trusted there, "
+        "and this file is not: a project file you have not trusted (it may come from a cloned repository)",
+        "hint: read it, then run `milvus-profiles trust milvus.toml`, then copy it again",
+    ]
+    assert not user_file.exists()
+    assert not Path("milvus.local.toml").exists()
+    assert not canary.exists()
+    assert project.read_text(encoding="utf-8") == _staging(canary)
+    trusted(project)
+    result = cli("copy", "staging", "mine", "--scope", scope)
+    assert result.exit_code == 0, result.output
+    written = user_file if scope == "user" else Path("milvus.local.toml")
+    assert (
+        tomllib.loads(written.read_text())["profiles"]["mine"]
+        == tomllib.loads(_staging(canary))["profiles"]["staging"]
+    )
+    assert not canary.exists()  # copying runs nothing
+
+
+def test_copy_within_an_untrusted_file_keeps_it_untrusted(cli: Run, tmp_path: Path) -> None:
+    canary = tmp_path / "ran"
+    project = write(Path("milvus.toml"), _staging(canary))
+    result = cli("copy", "staging", "staging2")
+    assert result.exit_code == 0, result.output
+    assert "staging2" in tomllib.loads(project.read_text())["profiles"]
+    result = cli("trust", "--list")
+    assert str(project.absolute()) not in result.output
+    assert not canary.exists()
+
+
+def test_copy_takes_a_database_and_timeout_from_an_untrusted_file(cli: Run, user_file: Path) -> None:
+    """Nothing there decides where a secret goes."""
+    write(Path("milvus.toml"), '[profiles.reports]\ndb_name = "reports"\ntimeout = 30\n')
+    result = cli("copy", "reports", "mine", "--scope", "user")
+    assert result.exit_code == 0, result.output
+    assert tomllib.loads(user_file.read_text())["profiles"]["mine"] == {"db_name": "reports", "timeout": 30}

@@ -52,7 +52,8 @@ def test_removing_the_default_removes_the_default_line(cli: Run, memory_keyring:
     assert result.stdout.splitlines() == [
         "removed profile 'dev' from milvus.toml",
         "it was the default of milvus.toml, which has no default now",
-        "kept the secret of root@http://dev.example.com:19530 in the keyring: profile 'reports' uses it too",
+        "kept the secret of root@http://dev.example.com:19530 in the keyring: profile 'reports' of "
+        "milvus.toml uses it too",
     ]
     assert Path("milvus.toml").read_text(encoding="utf-8") == (
         "# Team profiles.\n\n"
@@ -166,6 +167,50 @@ def test_a_profile_that_does_not_resolve_keeps_the_secret(cli: Run, memory_keyri
     result = cli("remove", "a")
     assert result.exit_code == 0, result.output
     assert (
-        "kept the secret of root@http://h.example:1 in the keyring: profile 'b' might use it" in result.stdout
+        "kept the secret of root@http://h.example:1 in the keyring: profile 'b' of milvus.toml might use it"
+        in result.stdout
     )
     assert ("milvus-profiles", "root@http://h.example:1") in memory_keyring.store
+
+
+def test_a_secret_your_user_file_needs_stays_when_a_project_shadows_the_profile_that_uses_it(
+    cli: Run, memory_keyring: MemoryKeyring, user_file: Path
+) -> None:
+    """Each file's profiles are judged on their own: in this project `prod` is the project's, but your
+    user file's `prod` still connects to your server everywhere else."""
+    mine = '[profiles.prod]\nuri = "http://prod.example.com:19530"\nuser = "app"\n'
+    write(user_file, mine + '\n[profiles.demo]\nuri = "http://prod.example.com:19530"\nuser = "app"\n')
+    user_file.chmod(0o600)
+    trusted(write(Path("milvus.toml"), '[profiles.prod]\nuri = "http://staging.example.com:19530"\n'))
+    account = ("milvus-profiles", "app@http://prod.example.com:19530")
+    memory_keyring.store[account] = SENTINEL
+    result = cli("remove", "demo")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        f"removed profile 'demo' from {user_file}",
+        f"kept the secret of {account[1]} in the keyring: profile 'prod' of {user_file} uses it too",
+    ]
+    assert memory_keyring.store == {account: SENTINEL}
+    result = cli("remove", "prod", "--scope", "user")  # the secret of your prod, not of the project's
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-1] == (
+        f"deleted the secret of {account[1]} from the keyring: no other profile uses it"
+    )
+    assert memory_keyring.store == {}
+
+
+def test_a_project_profile_that_only_overrides_a_key_keeps_the_secret_of_the_one_below(
+    cli: Run, memory_keyring: MemoryKeyring, user_file: Path
+) -> None:
+    """A table that adds a database to your profile uses your profile's server: a file is judged with the
+    files read below it."""
+    write(user_file, '[profiles.prod]\nuri = "http://prod.example.com:19530"\nuser = "app"\n').chmod(0o600)
+    trusted(write(Path("milvus.toml"), '[profiles.prod]\ndb_name = "reports"\n'))
+    account = ("milvus-profiles", "app@http://prod.example.com:19530")
+    memory_keyring.store[account] = SENTINEL
+    result = cli("remove", "prod", "--scope", "project")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-1] == (
+        f"kept the secret of {account[1]} in the keyring: profile 'prod' of {user_file} uses it too"
+    )
+    assert memory_keyring.store == {account: SENTINEL}

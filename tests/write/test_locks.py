@@ -15,6 +15,7 @@ import pytest
 from milvus_profiles.config import trust
 from milvus_profiles.errors import ConfigError
 from milvus_profiles.write import locks
+from milvus_profiles.write.atomic import write_atomic
 from milvus_profiles.write.editor import ProfileEditor
 
 HOLDER = """
@@ -167,3 +168,31 @@ def test_write_atomic_names_its_temporary_file_as_the_cleanup_expects(
     with locks.locked(isolated / "milvus.toml"):
         pass
     assert not (isolated / seen[0]).exists()
+
+
+def test_a_write_through_a_link_out_of_the_files_folder_is_refused_before_anything_is_made(
+    isolated: Path, tmp_path: Path
+) -> None:
+    nowhere = tmp_path / "outside" / "deeper" / "team.toml"
+    (isolated / "milvus.local.toml").symlink_to(nowhere)
+    link = isolated / "milvus.local.toml"
+    message = f"{link}: is a symbolic link to {nowhere}, outside {isolated}; nothing is written through it"
+    with pytest.raises(ConfigError) as refused:
+        locks.destination(link)
+    assert refused.value.message == message
+    assert refused.value.hint == (
+        f"remove the link if it is not yours; to change {nowhere}, name it: --file {nowhere}"
+    )
+    with pytest.raises(ConfigError, match="nothing is written through it"):
+        write_atomic(link, "new\n")
+    with pytest.raises(ConfigError, match="nothing is written through it"), locks.locked(link):
+        pass
+    assert not (tmp_path / "outside").exists()
+
+
+def test_a_link_that_stays_in_the_files_folder_lands_on_its_real_file(isolated: Path) -> None:
+    (isolated / "config").mkdir()
+    (isolated / "milvus.local.toml").symlink_to(Path("config") / "local.toml")
+    assert locks.destination(isolated / "milvus.local.toml") == isolated / "config" / "local.toml"
+    write_atomic(isolated / "milvus.local.toml", "new\n")
+    assert (isolated / "config" / "local.toml").read_text() == "new\n"

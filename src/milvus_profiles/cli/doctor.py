@@ -113,7 +113,17 @@ def _files(out: Output, state: State, fix: bool) -> None:
     paths, explicit = discovery.discover(state.files)
     mine = discovery.user_file().absolute()
     if fix:
-        for change in permissions.fix_files([p for p in paths if p.is_file()], private={mine}):
+        from ..write.locks import destination
+
+        inside = []
+        for path in (p for p in paths if p.is_file()):
+            try:
+                destination(path)  # a mode is changed only where a write may land
+            except MilvusProfilesError as e:
+                out.item("warn", f"not fixed: {e.message}", e.hint)
+                continue
+            inside.append(path)
+        for change in permissions.fix_files(inside, private={mine}):
             out.item("fixed", change)
     for path in paths:
         if not os.path.lexists(path):

@@ -22,7 +22,7 @@ from .output import display_path
 
 if TYPE_CHECKING:
     from ..config.catalog import Catalog
-    from ..config.toml import Key
+    from ..config.toml import Key, ProfileFile
     from ..write.editor import ProfileEditor
 
 KEYS = (
@@ -244,6 +244,8 @@ def rename(state: State, old: str, new: str) -> None:
     ]
     targets = list(dict.fromkeys([*(pf.path for pf, _ in catalog.tables(old)), *followers]))
     for target in targets:
+        locks.destination(target)  # refused before the first file is written, not halfway
+    for target in targets:
 
         def change(editor: ProfileEditor) -> None:
             if old in editor.profiles:
@@ -280,6 +282,9 @@ def _write_partial(state: State, target: Path, change: Any) -> None:
 def copy_profile(state: State, source: str, target_name: str, scope: str | None) -> None:
     """Copy profile SRC to a new profile DST: its table in the highest file that defines it.
 
+    Into another file, a profile of a file you have not trusted is copied only when it sets no uri,
+    user, extends, secret reference, tls or grpc: trust the file first (`milvus-profiles trust FILE`).
+
     \b
     Example:
       milvus-profiles copy prod prod-analytics && milvus-profiles set prod-analytics db_name analytics
@@ -297,6 +302,8 @@ def copy_profile(state: State, source: str, target_name: str, scope: str | None)
         )
     origin, values = tables[0]
     target = scope_file(state, scope) if scope else origin.path
+    if target != origin.path:
+        _refuse_untrusted(origin, values, source, target, explicit=catalog.explicit)
 
     def change(editor: ProfileEditor) -> None:
         editor.set_profile(target_name, values)
@@ -307,3 +314,26 @@ def copy_profile(state: State, source: str, target_name: str, scope: str | None)
     if len(tables) > 1:
         others = ", ".join(display_path(pf.path) for pf, _ in tables[1:])
         state.out.warning(f"only the table of {display_path(origin.path)} was copied, not those of {others}")
+
+
+def _refuse_untrusted(
+    origin: ProfileFile, values: dict[str, Any], name: str, target: Path, *, explicit: bool
+) -> None:
+    """What decides where a secret goes (a server, user, parent, ``[tls]``, ``[grpc]`` or a reference that
+    runs a command) never crosses from a file you have not trusted into another file, which may be
+    trusted (your user file), or become so (a file the edit creates is trusted as written)."""
+    from ..config import trust
+
+    carried = [key for key in values if key in trust.ROUTING_KEYS or key in trust.ROUTING_TABLES]
+    if not carried:
+        return
+    verdict = trust.assess(origin, trust.kind_of(origin.path, explicit))
+    if verdict.trusted:
+        return
+    raise ConfigError(
+        f"profile {name!r} is not copied to {display_path(target)}: its {', '.join(carried)} would be "
+        f"trusted there, and this file is not: {verdict.why}",
+        path=origin.path,
+        line=origin.line_of("profiles", name, carried[0]),
+        hint=f"{verdict.fix}, then copy it again" if verdict.fix else "copy it within its own file",
+    )

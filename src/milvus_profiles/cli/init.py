@@ -61,15 +61,14 @@ def init(state: State, force: bool) -> None:
     """
     from ..config.json_schema import schema_text
     from ..config.trust import carry_over
-    from ..write.atomic import add_line, refuse_links, write_atomic
+    from ..write.atomic import add_line, write_atomic
 
     here = Path.cwd()
     target = here / discovery.PROJECT_FILE
     root = repository_root(here)
     gitignore = [root / ".gitignore"] if root is not None else []
-    refuse_links([target, target.with_name(PROJECT_SCHEMA)], inside=here)
-    if root is not None:
-        refuse_links(gitignore, inside=root)
+    for path in (target, target.with_name(PROJECT_SCHEMA), *gitignore):
+        locks.destination(path)  # a link a repository ships out of it is refused before anything is written
     with locks.locked(target):
         if target.exists() and not force:
             raise ConfigError(

@@ -7,6 +7,7 @@ they are written, and written atomically.
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ..config import toml
-from ..errors import ConfigError, MilvusProfilesError, ProfileNotFoundError
+from ..errors import ConfigError, MilvusProfilesError, ProfileNotFoundError, ProfileWarning
 from ..fields import PROFILE_ENV
 from ..write import locks
 from .common import State, catalog_with, complete_profiles, is_private, lower_files, scope_file, scope_option
@@ -31,20 +32,28 @@ def _secret_key(name: str, files: Sequence[str | Path] | None) -> tuple[str, str
     from ..secrets.chain import takes_secret
     from ..secrets.keyring_store import account
 
-    cfg = resolve_settings(name, files)
+    with warnings.catch_warnings():  # a shadowed name is for `show` and `connect()` to warn about
+        warnings.simplefilter("ignore", ProfileWarning)
+        cfg = resolve_settings(name, files)
     if not takes_secret(cfg.uri):
         return None
     return account(cfg.uri, cfg.user), cfg.uri, cfg.user
 
 
-def _every_file(state: State) -> list[Path]:
-    """Every profile file that could use a secret: the ones this command reads, the project's and the
-    user's, whether named or discovered."""
+def _views(state: State) -> list[tuple[Path, list[Path]]]:
+    """Every profile file that could use a secret (the ones this command reads, the project's and the
+    user's, whether named or discovered), each with the files read below it: its profiles as they resolve
+    wherever that file is read, whatever a file above it shadows here."""
     from ..config import discovery
 
     named, _ = discovery.discover(state.files)
     found, _ = discovery.discover(None, environ={})
-    return [p for p in dict.fromkeys([*named, *found]) if p.exists()]
+    views: dict[tuple[Path, ...], tuple[Path, list[Path]]] = {}
+    for paths in (named, found):
+        present = [p for p in paths if p.exists()]
+        for i, path in enumerate(present):
+            views.setdefault(tuple(present[i:]), (path, present[i:]))
+    return list(views.values())
 
 
 def _broken(catalog: Catalog) -> dict[str, str]:
@@ -79,7 +88,7 @@ def remove(state: State, name: str, scope: str | None, keep_secret: bool) -> Non
     key = None
     if not keep_secret:
         try:
-            key = _secret_key(name, state.files)
+            key = _secret_key(name, lower_files(state, target))  # as its own file means it
         except MilvusProfilesError:
             key = None
     from ..config import trust
@@ -133,31 +142,37 @@ def remove(state: State, name: str, scope: str | None, keep_secret: bool) -> Non
 
 
 def _forget_secret(state: State, account: str, uri: str, user: str | None) -> None:
-    """Delete the secret only when no profile of any file still uses the same endpoint and user; when a
-    profile cannot be resolved, it might, so the secret stays. Says which, either way."""
+    """Delete the secret only when no profile of any file still uses the same endpoint and user, each
+    file's profiles judged on their own (a profile your user file keeps for other folders needs its secret,
+    even where a project's profile of the same name shadows it); when a profile cannot be resolved, it
+    might, so the secret stays. Says which, either way."""
     from ..config.catalog import catalog_of
     from ..secrets.keyring_store import delete_secret_for
 
-    files = _every_file(state)
-    try:
-        names = catalog_of(files, explicit=True).names()
-    except MilvusProfilesError as e:
-        state.out.done(
-            f"kept the secret of {account} in the keyring: the profile files could not be read ({e.message})"
-        )
-        return
-    for other in names:
+    for path, view in _views(state):
         try:
-            found = _secret_key(other, files)
+            mine = catalog_of(view, explicit=True).files[0].data.get("profiles", {})
         except MilvusProfilesError as e:
             state.out.done(
-                f"kept the secret of {account} in the keyring: profile {other!r} might use it (it does not "
-                f"resolve: {e.message})"
+                f"kept the secret of {account} in the keyring: the profile files could not be read "
+                f"({e.message})"
             )
             return
-        if found is not None and found[0] == account:
-            state.out.done(f"kept the secret of {account} in the keyring: profile {other!r} uses it too")
-            return
+        for other in mine if isinstance(mine, dict) else ():
+            try:
+                found = _secret_key(other, view)
+            except MilvusProfilesError as e:
+                state.out.done(
+                    f"kept the secret of {account} in the keyring: profile {other!r} of "
+                    f"{display_path(path)} might use it (it does not resolve: {e.message})"
+                )
+                return
+            if found is not None and found[0] == account:
+                state.out.done(
+                    f"kept the secret of {account} in the keyring: profile {other!r} of "
+                    f"{display_path(path)} uses it too"
+                )
+                return
     if delete_secret_for(uri, user):
         state.out.done(f"deleted the secret of {account} from the keyring: no other profile uses it")
     else:

@@ -11,18 +11,20 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..errors import ConfigError
-from .locks import TEMP_SUFFIX, locked, temp_prefix
+from .locks import TEMP_SUFFIX, destination, locked, temp_prefix
 
 
 def write_atomic(path: Path, text: str, *, private: bool = False) -> None:
     """Write ``text`` to ``path`` so that readers see the old file or the new one, never a part.
 
     A temporary file in the same folder is written, flushed and fsynced, then moved over ``path`` with
-    ``os.replace``. An existing file keeps its mode and owner (a symlink is followed, so the link stays);
-    a read-only file is refused. A new file gets mode 0600 when ``private`` (and a new folder 0700), else
-    0644, whatever the umask: a profile file others could change would not be trusted with a secret.
+    ``os.replace``. An existing file keeps its mode and owner (a symlink is followed, so the link stays,
+    unless it leads out of the file's folder: see `destination`); a read-only file is refused. A new
+    file gets mode 0600 when ``private`` (and a new folder 0700), else 0644, whatever the umask: a
+    profile file others could change would not be trusted with a secret.
     """
-    target = Path(os.path.realpath(path)) if path.is_symlink() else path.absolute()
+    real = destination(path)
+    target = real if path.is_symlink() else path.absolute()
     folder = target.parent
     try:
         _make_folder(folder, private)
@@ -93,25 +95,6 @@ def _fsync_folder(folder: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
-
-
-def refuse_links(paths: Iterable[Path], *, inside: Path) -> None:
-    """Refuse to write any of ``paths`` when it is a symbolic link, or would land outside ``inside``: a
-    cloned repository can ship a ``.gitignore`` or ``milvus.schema.json`` that links to ``~/.bashrc``."""
-    root = Path(os.path.realpath(inside))
-    for path in paths:
-        if os.path.islink(path):
-            raise ConfigError(
-                f"is a symbolic link (to {os.readlink(path)}); it is not written through",
-                path=path.absolute(),
-                hint="remove the link if it is not yours, then run the command again",
-            )
-        if not Path(os.path.realpath(path)).is_relative_to(root):
-            raise ConfigError(
-                f"is outside the project folder {root}; it is not written",
-                path=path.absolute(),
-                hint="run the command in a folder of your own",
-            )
 
 
 def add_line(path: Path, line: str, *, equivalent: Iterable[str] = ()) -> bool:

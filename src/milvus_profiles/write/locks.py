@@ -1,4 +1,5 @@
-"""The lock that writers of one profile file take turns on, and the names of their temporary files.
+"""The lock that writers of one profile file take turns on, the names of their temporary files, and where
+a write of a path may land.
 
 Only the commands that change files take it; reading never waits for a lock.
 """
@@ -9,6 +10,7 @@ import contextlib
 import hashlib
 import os
 import re
+import shlex
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,6 +27,40 @@ TEMP_SUFFIX = ".tmp"
 def temp_prefix(target: Path) -> str:
     """How the temporary file that is about to replace ``target`` is named: ``.milvus.toml.write-``."""
     return f".{target.name}.write-"
+
+
+def destination(path: Path) -> Path:
+    """The real path a write of ``path`` lands on, through any symbolic link; refused when that leaves
+    the folder ``path`` is in.
+
+    That folder is the file's project (``milvus.toml`` and ``milvus.local.toml`` sit in the project
+    folder), the user's folder for the user file, or the folder of a file named with ``--file``. A cloned
+    repository can ship ``milvus.local.toml`` as a link to another project's trusted file, or to a folder
+    of yours: a write through it would change that file, create folders there, or carry a trust over to
+    it. A link that stays inside (``milvus.local.toml -> config/local.toml``) is followed. Every write
+    (the file, the folders it creates, its mode, the temporary files of killed writers) goes through here.
+
+    Raises:
+        ConfigError: The real path is outside the folder; it names the link and where it leads.
+    """
+    path = path.absolute()
+    root = Path(os.path.realpath(path.parent))
+    real = Path(os.path.realpath(path))
+    if real.is_relative_to(root):
+        return real
+    try:
+        link = os.readlink(path)
+    except OSError:  # not a link: ``path`` ends in ``..``
+        link = None
+    leads = f"is a symbolic link to {link}" if link is not None else "leads"
+    if link != str(real):
+        leads += f"{',' if link is not None else ''} which leads to {real}"
+    raise ConfigError(
+        f"{leads}, outside {root}; nothing is written through it",
+        path=path,
+        hint=f"remove the link if it is not yours; to change {real}, name it: "
+        f"--file {shlex.quote(str(real))}",
+    )
 
 
 def lock_path(path: Path) -> Path:
@@ -55,6 +91,7 @@ def locked(path: Path, *, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
     """
     import filelock
 
+    real = destination(path)
     lock_file = lock_path(path)
     try:
         config = lock_file.parent.parent
@@ -76,7 +113,7 @@ def locked(path: Path, *, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
             hint=f"check that {lock_file.parent} is a folder you can write to",
         ) from None
     try:
-        remove_leftovers(Path(os.path.realpath(path)))
+        remove_leftovers(real)
         yield
     finally:
         lock.release()
