@@ -36,6 +36,15 @@ def trusted(path: Path) -> Path:
     return path
 
 
+def trusted_content(path: Path) -> Path:
+    """Record a file trusted by its content (a project's `.env`), as `milvus-profiles trust .env` does."""
+    from milvus_profiles.config import trust
+
+    problems = trust.trust_content(path.absolute(), path.read_bytes())
+    assert not problems, problems
+    return path
+
+
 class MemoryKeyring(keyring.backend.KeyringBackend):
     """A keyring that lives in a dict: for unit tests of our own logic only."""
 

@@ -102,6 +102,9 @@ def profile_name_problem(name: str) -> str | None:
 
 PROFILE_ENV = "MILVUS_PROFILE"
 FILES_ENV = "MILVUS_PROFILES_FILE"
+EXPORTED_ENV = "MILVUS_PROFILES_EXPORTED"
+"""Set by ``env`` and ``exec`` beside a profile's variables: the profile they were exported for. It selects
+nothing; it lets a command that names another profile say whose values override it."""
 
 TLS_KEYS: dict[str, str] = {
     "secure": "Use TLS even for an http:// URI (https:// implies it).",

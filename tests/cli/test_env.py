@@ -50,6 +50,7 @@ def test_sh(cli: Run) -> None:
         "export MILVUS_DB_NAME='it'\\''s \"odd\" $HOME `x` \\ here'",
         "export MILVUS_TIMEOUT='2.5'",
         "export MILVUS_USER='root'",
+        "export MILVUS_PROFILES_EXPORTED='dev'",
     ]
     assert SENTINEL not in result.output
 
@@ -69,6 +70,7 @@ def test_fish_powershell_dotenv_json(cli: Run) -> None:
         "MILVUS_DB_NAME": ODD,
         "MILVUS_TIMEOUT": "2.5",
         "MILVUS_USER": "root",
+        "MILVUS_PROFILES_EXPORTED": "dev",
     }
 
 

@@ -105,6 +105,7 @@ def test_the_child_gets_the_profile_and_its_secret_and_no_command_line_holds_it(
         "MILVUS_TIMEOUT": "10",
         "MILVUS_USER": "app",
         "MILVUS_PASSWORD": SENTINEL,
+        "MILVUS_PROFILES_EXPORTED": "app",
     }
     assert "exec" in seen["parent_cmdline"]
     assert SENTINEL not in seen["parent_cmdline"]

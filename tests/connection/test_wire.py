@@ -31,6 +31,10 @@ __all__ = ["certificates", "recorder", "tls_recorder"]  # fixtures, used by name
 TOKEN = "tok-0123456789abcdef"
 PASSWORD = "Milvus-pw:/?#@x"
 
+# Variables that win over a profile named explicitly are warned about (tests/resolution); here they are
+# the shape under test.
+pytestmark = pytest.mark.filterwarnings("ignore:MILVUS_.* set in the environment")
+
 
 @dataclass(frozen=True)
 class Shape:

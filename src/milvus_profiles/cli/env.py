@@ -18,7 +18,7 @@ from pydantic import SecretStr
 
 from ..connection.wire import plan
 from ..errors import ConfigError
-from ..fields import FIELDS, SECRET_FIELDS
+from ..fields import EXPORTED_ENV, FIELDS, SECRET_FIELDS
 from ..uri import redact
 from .common import State, pick_profile, profile_argument
 from .output import UNSAFE, escape
@@ -189,6 +189,8 @@ def profile_variables(cfg: ResolvedProfile, *, include_secrets: bool) -> tuple[d
     to a program's environment.
     """
     variables, notes = _variables(cfg, include_secrets)
+    if cfg.name is not None:
+        variables[EXPORTED_ENV] = cfg.name
     for table, values in (("tls", cfg.tls), ("grpc", cfg.grpc_options)):
         if values:
             notes.append(

@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 import click
 
 from ..errors import ConfigError
-from ..fields import FIELDS, FILES_ENV, PROFILE_ENV
+from ..fields import EXPORTED_ENV, FIELDS, FILES_ENV, PROFILE_ENV
 from .common import State, complete_profiles
 
 FORWARDED = (signal.SIGINT, signal.SIGTERM) + ((signal.SIGHUP,) if hasattr(signal, "SIGHUP") else ())
@@ -33,7 +33,7 @@ def child_environment(parent: Mapping[str, str], variables: Mapping[str, str]) -
     ``MILVUS_PROFILE`` and ``MILVUS_PROFILES_FILE`` are left out too: the profile is already chosen, and a
     Python program that calls ``connect()`` must not pick another one on top of these values.
     """
-    ours = {f.env for f in FIELDS} | {PROFILE_ENV, FILES_ENV}
+    ours = {f.env for f in FIELDS} | {PROFILE_ENV, FILES_ENV, EXPORTED_ENV}
     env = {k: v for k, v in parent.items() if k not in ours}
     env.update(variables)
     return env

@@ -18,7 +18,7 @@ from pydantic import SecretStr, ValidationError
 from ..config import discovery, environment, permissions, trust
 from ..config.catalog import Catalog, Setting, catalog_of, nested
 from ..errors import ConfigError, MilvusProfilesError, ProfileWarning, SecretWithheldError
-from ..fields import FIELDS, FIELDS_BY_NAME, FILES_ENV, PROFILE_ENV, SECRET_FIELDS
+from ..fields import EXPORTED_ENV, FIELDS, FIELDS_BY_NAME, FILES_ENV, PROFILE_ENV, SECRET_FIELDS
 from ..secrets.base import Reference, Route, SecretRequest, Untrusted
 from ..secrets.chain import find_secret, no_secret_for_lite, takes_secret
 from ..uri import endpoint, has_credentials, is_lite, redact, split_database, uri_problem
@@ -215,6 +215,9 @@ def _resolve(
         )
     mine = discovery.user_file().absolute()
     readable = permissions.readable_by_others(mine) if any(pf.path == mine for pf in catalog.files) else None
+    notes = tuple(
+        n for n in (readable, _overridden(name, selected_by, profile_source, origins, environ)) if n
+    )
     return ResolvedProfile(
         name=name,
         uri=uri,
@@ -229,7 +232,7 @@ def _resolve(
         files=catalog.searched,
         secret_error=secret_error,
         route=route,
-        notes=(readable,) if readable else (),
+        notes=notes,
     )
 
 
@@ -283,6 +286,30 @@ def _untrusted_choice(
         at = f"{default.file.path}:{line}" if line else str(default.file.path)
         return (Untrusted("default", f"{at} (default)", line, trusts[default.file.path]),)
     return ()
+
+
+def _overridden(
+    name: str | None,
+    selected_by: Origin,
+    profile_source: ProfileSource,
+    origins: Mapping[str, Origin],
+    environ: Mapping[str, str],
+) -> str | None:
+    """A profile you named whose own values lose to ``MILVUS_*`` variables (environment over profile is
+    the precedence): say which, and for which profile they were exported, if ``env`` exported them."""
+    if name is None or selected_by.kind != "kwarg":
+        return None
+    keys = [k for k in profile_source.settings if k in FIELDS_BY_NAME and origins[k].kind == "env"]
+    if not keys:
+        return None
+    names = [FIELDS_BY_NAME[k].env for k in keys]
+    exported = environ.get(EXPORTED_ENV)
+    whose = f", exported for profile {exported}" if exported and exported != name else ""
+    return (
+        f"{', '.join(names)} {'is' if len(names) == 1 else 'are'} set in the environment{whose}, and "
+        f"{'wins' if len(names) == 1 else 'win'} over profile {name}'s {', '.join(keys)}: "
+        f"unset {' '.join(names)} to use profile {name} as written"
+    )
 
 
 def _merge(context: Context) -> tuple[dict[str, Any], dict[str, Origin], dict[str, Setting], ProfileSource]:

@@ -1,0 +1,149 @@
+"""Which variables a project's `.env` put into the environment: the `.env` files python-dotenv's search
+finds, compared with what python-dotenv itself reads from them."""
+
+from __future__ import annotations
+
+import os
+import sys
+import types
+from pathlib import Path
+
+import pytest
+from dotenv import dotenv_values
+
+from milvus_profiles.config import environment
+from milvus_profiles.config.environment import (
+    concerns_us,
+    decides_transport,
+    dotenv_candidates,
+    names_set,
+    project_variables,
+)
+
+from ..helpers import trusted_content, write
+
+
+@pytest.fixture
+def no_pymilvus_dotenv(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """pymilvus as if installed in ``tmp_path/site/pymilvus``, with no ``.env`` above it."""
+    package = tmp_path / "site" / "pymilvus"
+    package.mkdir(parents=True)
+    fake = types.ModuleType("pymilvus")
+    fake.__file__ = str(package / "__init__.py")
+    monkeypatch.setitem(sys.modules, "pymilvus", fake)
+    monkeypatch.setattr(sys.modules["__main__"], "__file__", str(package / "main.py"), raising=False)
+    return package
+
+
+def test_the_nearest_dotenv_above_the_working_folder_is_the_one_found(
+    isolated: Path, no_pymilvus_dotenv: Path
+) -> None:
+    (isolated / "a" / "b").mkdir(parents=True)
+    os.chdir(isolated / "a" / "b")
+    write(isolated / "a" / ".env", "A=1\n")
+    write(isolated / ".env", "A=2\n")
+    assert dotenv_candidates() == [isolated / "a" / ".env"]
+
+
+def test_the_dotenv_above_pymilvus_is_found_as_python_dotenv_finds_it_in_a_script(
+    isolated: Path, no_pymilvus_dotenv: Path
+) -> None:
+    # a virtual environment inside a repository: python-dotenv searches from pymilvus's folder up
+    write(no_pymilvus_dotenv.parent / ".env", "MILVUS_URI=http://theirs:1\n")
+    assert dotenv_candidates() == [no_pymilvus_dotenv.parent / ".env"]
+
+
+def test_pymilvus_not_yet_imported_is_looked_up_where_it_is_installed(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch, no_pymilvus_dotenv: Path
+) -> None:
+    monkeypatch.delitem(sys.modules, "pymilvus")
+    spec = types.SimpleNamespace(origin=str(no_pymilvus_dotenv / "__init__.py"))
+    monkeypatch.setattr("importlib.util.find_spec", lambda name: spec if name == "pymilvus" else None)
+    write(no_pymilvus_dotenv.parent / ".env", "A=1\n")
+    assert dotenv_candidates() == [no_pymilvus_dotenv.parent / ".env"]
+
+
+def test_the_running_scripts_folder_is_searched_too(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch, no_pymilvus_dotenv: Path, tmp_path: Path
+) -> None:
+    script = write(tmp_path / "app" / "bin" / "main.py", "")
+    monkeypatch.setattr(sys.modules["__main__"], "__file__", str(script))
+    write(tmp_path / "app" / ".env", "A=1\n")
+    assert dotenv_candidates() == [tmp_path / "app" / ".env"]
+
+
+def test_a_variable_holding_the_dotenvs_value_is_the_projects(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch, no_pymilvus_dotenv: Path
+) -> None:
+    dotenv = write(
+        isolated / ".env",
+        "# comment\nexport MILVUS_URI=http://theirs:1\ngrpc_proxy='http://p:8'\nHOME_PAGE=x\nMILVUS_DB_NAME=a\n",
+    )
+    values = {k: v for k, v in dotenv_values(dotenv).items() if v is not None}  # python-dotenv's reading
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("MILVUS_DB_NAME", "mine")  # set by you before: python-dotenv never overrides it
+    found = project_variables(os.environ)
+    assert sorted(found) == ["MILVUS_URI", "grpc_proxy"]
+    assert found["MILVUS_URI"].line == 2
+    assert found["grpc_proxy"].where == f"{dotenv}:3 (grpc_proxy)"
+    assert not found["MILVUS_URI"].trust.trusted
+    assert found["MILVUS_URI"].trust.fix is not None
+    assert "milvus-profiles trust .env" in found["MILVUS_URI"].trust.fix
+
+
+def test_a_dotenv_trusted_as_it_is_sets_nothing_of_the_projects(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch, no_pymilvus_dotenv: Path
+) -> None:
+    dotenv = write(isolated / ".env", "MILVUS_URI=http://mine:1\n")
+    monkeypatch.setenv("MILVUS_URI", "http://mine:1")
+    trusted_content(dotenv)
+    assert project_variables(os.environ) == {}
+    write(dotenv, "MILVUS_URI=http://mine:1\nMILVUS_USER=root\n")
+    assert list(project_variables(os.environ)) == ["MILVUS_URI"]
+
+
+def test_a_dotenv_that_cannot_be_read_might_have_set_any_such_variable(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch, no_pymilvus_dotenv: Path
+) -> None:
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no FIFOs on this platform")
+    monkeypatch.delenv("GRPC_DEFAULT_SSL_ROOTS_FILE_PATH", raising=False)
+    os.mkfifo(isolated / ".env")  # python-dotenv reads FIFOs; a read here would block
+    monkeypatch.setenv("https_proxy", "http://p:8")
+    monkeypatch.setenv("OTHER", "x")
+    assert list(project_variables(os.environ)) == ["https_proxy"]
+
+
+def test_nothing_is_read_when_no_variable_concerns_a_connection(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch, no_pymilvus_dotenv: Path
+) -> None:
+    monkeypatch.setattr(environment, "dotenv_candidates", lambda cwd=None: pytest.fail("searched"))
+    assert project_variables({"HOME": "/root", "PATH": "/bin"}) == {}
+
+
+@pytest.mark.parametrize(
+    ("name", "concerns", "transport"),
+    [
+        ("MILVUS_URI", True, False),
+        ("milvus_uri", True, False),
+        ("MILVUS_PROFILES_FILE", True, False),
+        ("grpc_proxy", True, True),
+        ("GRPC_DEFAULT_SSL_ROOTS_FILE_PATH", True, True),
+        ("https_proxy", True, True),
+        ("HTTP_PROXY", True, True),
+        ("no_proxy", True, True),
+        ("no_grpc_proxy", True, True),
+        ("MY_MILVUS_URI", False, False),
+        ("PATH", False, False),
+    ],
+)
+def test_which_variables_decide_a_connection(name: str, concerns: bool, transport: bool) -> None:
+    assert concerns_us(name) is concerns
+    assert decides_transport(name) is transport
+
+
+def test_doctor_learns_the_names_a_dotenv_sets_never_the_values(isolated: Path) -> None:
+    dotenv = write(isolated / ".env", "MILVUS_TOKEN=s3cret\n  export grpc_proxy=x\nOTHER=1\nMILVUS_TOKEN=y\n")
+    assert names_set(dotenv) == ["MILVUS_TOKEN", "grpc_proxy"]
+    assert names_set(isolated / "missing") == []
