@@ -125,6 +125,14 @@ _DISCOVERY_ENV = (PROFILE_ENV, FILES_ENV) + (
 )
 
 
+def _tls_files(merged: Mapping[str, Any]) -> list[Path]:
+    return [
+        Path(v)
+        for k, v in merged.items()
+        if k.startswith("tls.") and k.endswith("_path") and isinstance(v, str)
+    ]
+
+
 def _is_route_key(key: str) -> bool:
     """The settings that decide where a connection goes and how: the endpoint and the transport."""
     return key == "uri" or key.startswith(("tls.", "grpc."))
@@ -169,12 +177,24 @@ def _resolve(
     )
     user: str | None = values["user"]
 
+    # a trust covers the bytes of the TLS files a profile names: a new certificate is a change too
+    snapshot = Snapshot(snapshot.files + Snapshot.take(_tls_files(merged), []).files, snapshot.env)
     trusts = {pf.path: trust.assess(pf, trust.kind_of(pf.path, explicit)) for pf in catalog.files}
+    default = catalog.default() if selected_by.kind == "file" else None
+    chosen_by = default.file.path if default is not None else None
+
+    def verdict(setting: Setting) -> trust.FileTrust:
+        """Trust is kept per profile: the table a value comes from, the profile resolved, and the default
+        that chose it."""
+        return trusts[setting.file.path].for_profile(
+            setting.profile, name, default=setting.file.path == chosen_by
+        )
+
     route = Route(
         tuple(
-            Untrusted(key, setting, trusts[setting.file.path])
+            Untrusted(key, setting, verdict(setting))
             for key, setting in from_files.items()
-            if _is_route_key(key) and not trusts[setting.file.path].trusted
+            if _is_route_key(key) and not verdict(setting).trusted
         )
     )
     secret_error: MilvusProfilesError | None = None
@@ -189,8 +209,7 @@ def _resolve(
             environ=environ,
             arguments={k: str(overrides[k]) for k in SECRET_FIELDS if overrides.get(k)},
             references={
-                f: Reference(setting, trusts[setting.file.path])
-                for f, setting in profile_source.references.items()
+                f: Reference(setting, verdict(setting)) for f, setting in profile_source.references.items()
             },
             uri_credentials=has_credentials(uri),
         )
