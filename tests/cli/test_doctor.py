@@ -94,7 +94,8 @@ def test_the_state_of_the_trust_record(cli: Run) -> None:
     store.chmod(0o666)
     lines = cli("doctor").stdout.splitlines()
     at = lines.index(
-        f"  warn  trust record {store}: the file is writable by other users, so it vouches for no project file"
+        f"  warn  trust record {store}: the file is writable by other users, so it vouches for no "
+        "project file"
     )
     assert lines[at + 1] == f"        hint: chmod o-w {store}"
     store.write_text("{not json", encoding="utf-8")

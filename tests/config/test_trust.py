@@ -101,7 +101,8 @@ def test_a_change_to_where_a_secret_goes_ends_the_trust_and_names_the_key(
     assert verdict.changed == (changed,)
     assert verdict.why == f"changed since you trusted it: {changed}"
     assert verdict.fix == (
-        "review the change (`git diff ORIG_HEAD -- milvus.toml`), then run `milvus-profiles trust milvus.toml` again"
+        "review the change (`git diff ORIG_HEAD -- milvus.toml`), then run "
+        "`milvus-profiles trust milvus.toml` again"
     )
     # trust is kept per profile: dev named explicitly is withheld only when dev itself changed
     assert sent() is not changed.startswith("profiles.dev")
