@@ -143,3 +143,23 @@ def test_a_lapse_names_the_profile_that_changed_and_the_review_command(isolated:
         "`milvus-profiles trust milvus.toml` again"
     )
     assert verdict(path).for_profile("staging").trusted
+
+
+def test_a_symlinked_file_does_not_lend_its_trust_to_the_certificates_beside_the_link(
+    isolated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    team = tmp_path / "team"
+    write(team / "certs" / "ca.pem", CA)
+    trusted(write(team / "milvus.toml", PROD))
+    clone = tmp_path / "clone"
+    (clone / ".git").mkdir(parents=True)
+    write(clone / "certs" / "ca.pem", EVIL_CA)
+    (clone / "milvus.toml").symlink_to(Path("..") / "team" / "milvus.toml")
+    monkeypatch.chdir(clone)
+    clear_cache()
+    cfg = resolve("prod")
+    # the certificate used is the one the trust covers, found from the real folder of the file
+    assert cfg.tls["ca_pem_path"] == str(team / "certs" / "ca.pem")
+    assert cfg.password is not None
+    write(team / "certs" / "ca.pem", EVIL_CA)
+    assert not sent("prod")
