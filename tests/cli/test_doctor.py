@@ -102,7 +102,6 @@ def test_the_state_of_the_trust_record(cli: Run) -> None:
     store.chmod(0o600)
     lines = cli("doctor").stdout.splitlines()
     at = lines.index(
-        f"  fail  trust record {store} is not a trust record (it cannot be parsed), so it vouches for no "
-        "project file"
+        f"  fail  trust record {store} cannot be parsed as a trust record, so it vouches for no project file"
     )
     assert lines[at + 1].startswith("        hint: run `milvus-profiles trust` on a file you trust")

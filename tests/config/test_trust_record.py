@@ -7,6 +7,7 @@ import json
 import multiprocessing
 import os
 import warnings
+from collections.abc import Callable
 from multiprocessing.synchronize import Event
 from pathlib import Path
 
@@ -148,7 +149,7 @@ def test_an_unparseable_record_is_moved_aside_by_the_next_trust(project: Path, i
     [aside] = store.parent.glob("trusted.json.corrupt-*")
     assert aside.read_text(encoding="utf-8") == "{not json"
     assert [str(w.message) for w in caught] == [
-        f"the trust record {store} is not a trust record (it cannot be parsed); it was moved aside to "
+        f"the trust record {store} cannot be parsed as a trust record; it was moved aside to "
         f"{aside}, and files trusted before must be trusted again"
     ]
     assert verdict(other).trusted
@@ -192,7 +193,7 @@ def _untrust_all(paths: list[str], ready: Event, go: Event) -> None:
         assert trust_module.untrust(Path(p)) is True
 
 
-def _race(*jobs: tuple[object, list[Path]]) -> None:
+def _race(*jobs: tuple[Callable[[list[str], Event, Event], None], list[Path]]) -> None:
     """Run each job in its own process, started together."""
     ctx = multiprocessing.get_context("spawn")
     go = ctx.Event()

@@ -3,7 +3,8 @@
 A project file found from the working folder up came with whatever repository was cloned. Until you trust
 it, its profiles still work for everything that sends no stored secret (listing, ``show --explain``,
 Milvus Lite, servers without authentication). ``trust`` shows what the file decides (servers, users,
-transport settings, references) and records it; a later change to any of those ends the trust.
+transport settings, references) and records it; a later change to any of those ends the trust of the
+profile it is in. A ``.env`` file is trusted for its exact content.
 """
 
 from __future__ import annotations

@@ -269,7 +269,7 @@ def _read_record() -> _Record:
         return _Record({}, e.reason, f"remove it (rm {shlex.quote(str(path))}), then trust your files again")
     files = _parse(raw)
     if files is None:
-        return _Record({}, "is not a trust record (it cannot be parsed)", fix, corrupt=True)
+        return _Record({}, "cannot be parsed as a trust record", fix, corrupt=True)
     return _Record(files)
 
 
