@@ -30,7 +30,7 @@ import json
 import os
 import shlex
 import warnings
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -138,6 +138,32 @@ def _content_fact(value: Any, profile_file: Path | None) -> str:
         return "unreadable"
 
 
+def _tls_paths(pf: ProfileFile) -> tuple[Path, ...]:
+    """The TLS files the profiles of ``pf`` name, as their facts read them."""
+    found = []
+    profiles = pf.data.get("profiles")
+    for table in profiles.values() if isinstance(profiles, dict) else ():
+        tls = table.get("tls") if isinstance(table, dict) else None
+        for key, value in tls.items() if isinstance(tls, dict) else ():
+            if key in TLS_PATH_KEYS and isinstance(value, str) and "${" not in value:
+                with contextlib.suppress(RuntimeError, ValueError):
+                    found.append(tls_file(value, pf.path))
+    return tuple(found)
+
+
+def _stamps(paths: tuple[Path, ...]) -> tuple[Any, ...]:
+    """What tells that a file changed: its size, time and inode (None when it is missing)."""
+    stamps: list[Any] = []
+    for path in paths:
+        try:
+            st = os.stat(path)
+        except (OSError, ValueError):
+            stamps.append(None)
+        else:
+            stamps.append((st.st_size, st.st_mtime_ns, st.st_ino, st.st_mode))
+    return tuple(stamps)
+
+
 def routing_facts(data: Mapping[str, Any], profile_file: Path | None = None) -> dict[str, str]:
     """``{"profiles.dev.uri": digest, ...}``: a digest of every value that decides where a secret goes,
     and (given the profile file's path) of the bytes of every TLS file a profile names."""
@@ -170,25 +196,45 @@ def routing_facts(data: Mapping[str, Any], profile_file: Path | None = None) -> 
     return facts
 
 
-def _items(data: Mapping[str, Any]) -> list[str]:
-    """The items a file is trusted by: ``default`` (when set) and ``profiles.NAME`` for each profile."""
-    items = [DEFAULT_ITEM] if "default" in data else []
+def _items(data: Mapping[str, Any]) -> dict[str, str | None]:
+    """The items a file is trusted by, each with its profile's name: ``default`` (when set, no name) and
+    ``profiles.NAME`` for each profile."""
+    items: dict[str, str | None] = {DEFAULT_ITEM: None} if "default" in data else {}
     profiles = data.get("profiles")
     if isinstance(profiles, dict):
-        items += [key_name(("profiles", str(name))) for name in profiles]
+        items.update((key_name(("profiles", str(name))), str(name)) for name in profiles)
     return items
 
 
-def _facts_of(item: str, facts: Mapping[str, str]) -> dict[str, str]:
-    return {k: v for k, v in facts.items() if k == item or k.startswith(item + ".")}
+_DECODER = json.JSONDecoder()
 
 
-def _fingerprints(data: Mapping[str, Any], facts: Mapping[str, str]) -> dict[str, str]:
+def _item_of(key: str) -> str:
+    """The item a fact belongs to: ``profiles."a.b"`` for ``profiles."a.b".tls.secure``."""
+    if not key.startswith("profiles."):
+        return key
+    rest = key[len("profiles.") :]
+    if rest.startswith('"'):
+        with contextlib.suppress(ValueError):
+            return key[: len("profiles.") + _DECODER.raw_decode(rest)[1]]
+    return "profiles." + rest.split(".", 1)[0]
+
+
+def _group(facts: Mapping[str, str]) -> dict[str, dict[str, str]]:
+    """The facts of each item."""
+    grouped: dict[str, dict[str, str]] = {}
+    for key, value in facts.items():
+        grouped.setdefault(_item_of(key), {})[key] = value
+    return grouped
+
+
+def _fingerprints(data: Mapping[str, Any], grouped: Mapping[str, Mapping[str, str]]) -> dict[str, str]:
     """``{item: digest}``: one fingerprint for each profile and the ``default`` of a file."""
-    return {
-        item: _digest(json.dumps(_facts_of(item, facts), sort_keys=True).encode("utf-8"))
-        for item in _items(data)
-    }
+    return {item: _fingerprint(grouped.get(item, {})) for item in _items(data)}
+
+
+def _fingerprint(facts: Mapping[str, str]) -> str:
+    return _digest(json.dumps(facts, sort_keys=True).encode("utf-8"))
 
 
 def store_path() -> Path:
@@ -216,6 +262,10 @@ class _Record:
 
 
 _STORE_CACHE: dict[str, tuple[tuple[int, int, int], _Record]] = {}
+_ASSESSED: dict[
+    Path, tuple[ProfileFile, Any, tuple[Path, ...], tuple[Any, ...], dict[str, tuple[str, ...]]]
+] = {}
+"""The lapsed items of a project file, while the parsed file, its record entry and its TLS files stay."""
 
 
 def _record_problems() -> list[PermissionProblem]:
@@ -300,8 +350,9 @@ def load_store() -> dict[str, Any]:
 
 
 def clear_cache() -> None:
-    """Forget the record read so far."""
+    """Forget the record read so far, and the verdicts worked out from it."""
     _STORE_CACHE.clear()
+    _ASSESSED.clear()
 
 
 @dataclass(frozen=True)
@@ -371,20 +422,16 @@ def _remember(history: Any, digest: str) -> list[str]:
     return [*kept, digest][-VERSIONS:]
 
 
-def _trusted_items(entry: Mapping[str, Any], items: list[str]) -> dict[str, list[str]]:
+def _trusted_items(entry: Mapping[str, Any]) -> dict[str, list[str]]:
     """The trusted fingerprints of each item; a record of the first version (one routing table for the
-    whole file) gives one version of each of ``items``."""
+    whole file) gives one version of each item it has facts for."""
     found = entry.get("items")
     if isinstance(found, dict):
         return {k: [d for d in v if isinstance(d, str)] for k, v in found.items() if isinstance(v, list)}
     routing = entry.get("routing")
     if not isinstance(routing, dict):
         return {}
-    return {
-        item: [_digest(json.dumps(_facts_of(item, routing), sort_keys=True).encode("utf-8"))]
-        for item in items
-        if item == DEFAULT_ITEM or _facts_of(item, routing)
-    }
+    return {item: [_fingerprint(facts)] for item, facts in _group(routing).items()}
 
 
 def boundary_of(path: Path, kind: FileKind) -> Path:
@@ -426,14 +473,23 @@ def assess(pf: ProfileFile, kind: FileKind, *, store: Mapping[str, Any] | None =
             fix=f"read it, then run `{command}`",
         )
     when = str(entry.get("trusted_at", "?"))
-    current = routing_facts(pf.data, pf.path)
-    history = _trusted_items(entry, _items(pf.data))
     recorded = entry.get("routing")
-    recorded = recorded if isinstance(recorded, dict) else {}
-    lapsed: dict[str, tuple[str, ...]] = {}
-    for item, digest in _fingerprints(pf.data, current).items():
-        if digest not in history.get(item, ()):
-            lapsed[item] = tuple(_changes(_facts_of(item, recorded), _facts_of(item, current), pf.data, item))
+    cached = _ASSESSED.get(pf.path)
+    if cached is not None and cached[0] is pf and cached[1] is entry and cached[3] == _stamps(cached[2]):
+        lapsed = cached[4]
+    else:
+        tls = _tls_paths(pf)
+        stamps = _stamps(tls)
+        current = _group(routing_facts(pf.data, pf.path))
+        before = _group(recorded if isinstance(recorded, dict) else {})
+        history = _trusted_items(entry)
+        lapsed = {}
+        items = _items(pf.data)
+        for item, digest in _fingerprints(pf.data, current).items():
+            if digest not in history.get(item, ()):
+                changes = _changes(before.get(item, {}), current.get(item, {}), pf.data, items[item], item)
+                lapsed[item] = tuple(changes)
+        _ASSESSED[pf.path] = (pf, entry, tls, stamps, lapsed)
     if not lapsed:
         return FileTrust(pf.path, kind, True, f"trusted on {when}", trusted_at=when)
     changed = tuple(c for item in lapsed.values() for c in item)
@@ -450,42 +506,36 @@ def assess(pf: ProfileFile, kind: FileKind, *, store: Mapping[str, Any] | None =
 
 
 def _changes(
-    before: Mapping[str, str], after: Mapping[str, str], data: Mapping[str, Any], item: str
+    before: Mapping[str, str], after: Mapping[str, str], data: Mapping[str, Any], name: str | None, item: str
 ) -> list[str]:
     """What changed in one item, named by key; the new value of a ``uri`` (redacted), ``extends`` or
     ``default`` is shown, never a secret or a file's content."""
+    profiles = data.get("profiles")
+    table = profiles.get(name) if isinstance(profiles, dict) and name is not None else None
+    shown: dict[str, str] = {}
+    if name is None and isinstance(data.get("default"), str):
+        shown[DEFAULT_ITEM] = data["default"]
+    if isinstance(table, dict):
+        for key in ("uri", "extends"):
+            if isinstance(table.get(key), str):
+                value = table[key]
+                shown[key_name(("profiles", name or "", key))] = redact(value) if key == "uri" else value
     changed = []
     for key in sorted(set(before) | set(after)):
+        now = f" (now {shown[key]})" if key in shown else ""
         if key.endswith(CONTENT):
             named = key.removesuffix(CONTENT)
             if key in after and before.get(key) != after[key] and before.get(named) == after.get(named):
                 changed.append(f"the file of {named} changed")
-            continue
-        if key not in before:
-            changed.append(f"{key} added{_now_value(key, data)}")
+        elif key not in before:
+            changed.append(f"{key} added{now}")
         elif key not in after:
             changed.append(f"{key} removed")
         elif before[key] != after[key]:
-            changed.append(f"{key} changed{_now_value(key, data)}")
+            changed.append(f"{key} changed{now}")
     if not changed:
         changed = [f"{item} added" if not before else f"{item}: the record of it is unreadable"]
     return changed
-
-
-def _now_value(key: str, data: Mapping[str, Any]) -> str:
-    if key == DEFAULT_ITEM:
-        value = data.get("default")
-    else:
-        profiles = data.get("profiles")
-        value = None
-        if isinstance(profiles, dict):
-            for name, table in profiles.items():
-                for field in ("uri", "extends"):
-                    if key == key_name(("profiles", str(name), field)) and isinstance(table, dict):
-                        value = table.get(field)
-                        if field == "uri" and isinstance(value, str):
-                            value = redact(value)
-    return f" (now {value})" if isinstance(value, str) else ""
 
 
 def _shown(path: Path) -> str:
@@ -504,19 +554,19 @@ def kind_of(path: Path, explicit: bool) -> FileKind:
 
 
 def _entry(
-    data: Mapping[str, Any], path: Path, old: Mapping[str, Any] | None, items: list[str]
+    data: Mapping[str, Any], path: Path, old: Mapping[str, Any] | None, items: Iterable[str]
 ) -> dict[str, Any]:
     """The record of ``data`` trusted, for ``items`` of it, over the ``old`` record of the file."""
-    facts = routing_facts(data, path)
+    facts = _group(routing_facts(data, path))
     prints = _fingerprints(data, facts)
-    history = _trusted_items(old, _items(data)) if old is not None else {}
+    history = _trusted_items(old) if old is not None else {}
     routing = old.get("routing") if old is not None else None
-    routing = dict(routing) if isinstance(routing, dict) else {}
+    grouped = _group(routing if isinstance(routing, dict) else {})
     for item in items:
         history[item] = _remember(history.get(item), prints[item])
-        routing = {k: v for k, v in routing.items() if not (k == item or k.startswith(item + "."))}
-        routing.update(_facts_of(item, facts))
-    return {"trusted_at": _now(), "routing": routing, "items": history}
+        grouped[item] = facts.get(item, {})
+    flat = {k: v for group in grouped.values() for k, v in group.items()}
+    return {"trusted_at": _now(), "routing": flat, "items": history}
 
 
 def trust(pf: ProfileFile) -> list[PermissionProblem]:
@@ -560,8 +610,8 @@ def carry_over(path: Path, before: Mapping[str, Any] | None, after: Mapping[str,
             return
         if not isinstance(entry, dict) or "content" in entry:
             return
-        history = _trusted_items(entry, _items(before))
-        old = _fingerprints(before, routing_facts(before, path))
+        history = _trusted_items(entry)
+        old = _fingerprints(before, _group(routing_facts(before, path)))
         keep = [item for item in _items(after) if item not in old or old[item] in history.get(item, ())]
         files[key] = _entry(after, path, entry, keep)
 
