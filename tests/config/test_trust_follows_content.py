@@ -132,6 +132,37 @@ def test_the_versions_remembered_are_bounded(isolated: Path) -> None:
     assert sent("staging")
 
 
+def test_an_edit_made_here_keeps_each_profile_as_trusted_as_it_was(isolated: Path) -> None:
+    from click.testing import CliRunner
+
+    from milvus_profiles.cli import main
+
+    path = trusted(write(isolated / "milvus.toml", PROD + STAGING))
+    write(path, PROD + STAGING.replace("staging:19530", "evil:19530"))  # someone else's change
+    result = CliRunner().invoke(
+        main, ["set", "prod", "uri", "https://moved:19530"], prog_name="milvus-profiles"
+    )
+    assert result.exit_code == 0, result.output
+    clear_cache()
+    assert resolve("prod").uri == "https://moved:19530"
+    assert sent("prod")  # your edit of a trusted profile keeps its trust
+    assert not sent("staging")  # and does not trust what someone else changed
+
+
+def test_a_record_of_the_first_version_keeps_its_trust(isolated: Path) -> None:
+    import json
+
+    path = trusted(write(isolated / "milvus.toml", STAGING + '[profiles.lite]\ndb_name = "x"\n'))
+    record = json.loads(trust.store_path().read_text(encoding="utf-8"))
+    for entry in record["files"].values():
+        del entry["items"]  # as the first version wrote it: one routing table for the file
+    record["version"] = 1
+    trust.store_path().write_text(json.dumps(record), encoding="utf-8")
+    clear_cache()
+    assert verdict(path).trusted
+    assert sent("staging")
+
+
 def test_a_lapse_names_the_profile_that_changed_and_the_review_command(isolated: Path) -> None:
     path = trusted(write(isolated / "milvus.toml", PROD + STAGING))
     write(path, PROD.replace("prod:19530", "evil:19530") + STAGING)

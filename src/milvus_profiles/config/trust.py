@@ -486,7 +486,8 @@ def assess(pf: ProfileFile, kind: FileKind, *, store: Mapping[str, Any] | None =
         lapsed = {}
         items = _items(pf.data)
         for item, digest in _fingerprints(pf.data, current).items():
-            if digest not in history.get(item, ()):
+            # a profile that sets nothing of a route (a database, a timeout) has nothing to trust
+            if current.get(item) and digest not in history.get(item, ()):
                 changes = _changes(before.get(item, {}), current.get(item, {}), pf.data, items[item], item)
                 lapsed[item] = tuple(changes)
         _ASSESSED[pf.path] = (pf, entry, tls, stamps, lapsed)
