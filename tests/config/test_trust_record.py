@@ -69,8 +69,10 @@ def test_a_record_others_can_write_vouches_for_nothing_and_says_how_to_fix_it(pr
 
 def test_a_record_in_a_folder_others_can_write_vouches_for_nothing(project: Path) -> None:
     folder = trust.store_path().parent
+    assert sent()
     folder.chmod(0o777)
     try:
+        assert resolve("dev").password is None  # a running process notices, without clearing a cache
         found = verdict(project)
         assert not found.trusted
         assert found.fix == f"chmod o-w {folder}"

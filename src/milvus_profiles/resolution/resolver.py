@@ -153,7 +153,7 @@ def _resolve(
     store = trust.store_path()
     # Taken before reading: a change made while resolving shows up as a change next time. Folders are in
     # it for their permissions, the trust record for `trust`/`untrust`.
-    snapshot = Snapshot.take([*checked, *paths, *(p.parent for p in paths), store], env_names)
+    snapshot = Snapshot.take([*checked, *paths, *(p.parent for p in paths), store, store.parent], env_names)
     context = Context(catalog_of(paths, explicit=explicit), None, environ, overrides)
     catalog = context.catalog
     name, selected_by = select(profile, catalog, environ)
