@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..helpers import SENTINEL, Run, files_containing, write
+from milvus_profiles.config import trust
+
+from ..helpers import SENTINEL, Run, files_containing, trusted, write
 
 
 def section(output: str, title: str) -> list[str]:
@@ -34,6 +36,7 @@ def test_permissions(cli: Run, user_file: Path) -> None:
     write(user_file, '[profiles.b]\nuri = "./b.db"\n').chmod(0o644)
     result = cli("doctor")
     assert section(result.stdout, "profile files") == [
+        f"  ok    trust record {trust.store_path()}: 0 file(s) trusted",
         "  info  milvus.local.toml: not present",
         "  warn  milvus.toml (-rw-rw-rw-): the file is writable by other users, so no stored secret is "
         "sent through its profiles",
@@ -83,3 +86,23 @@ def test_a_broken_file_is_reported(cli: Run) -> None:
     lines = section(result.stdout, "profiles")
     assert lines[0].startswith(f"  fail  {Path.cwd() / 'milvus.toml'}:1: not valid TOML: ")
     assert lines[1] == "        hint: `milvus-profiles check` lists every problem"
+
+
+def test_the_state_of_the_trust_record(cli: Run) -> None:
+    trusted(write(Path("milvus.toml"), '[profiles.a]\nuri = "http://a:19530"\n'))
+    store = trust.store_path()
+    assert f"  ok    trust record {store}: 1 file(s) trusted" in cli("doctor").stdout.splitlines()
+    store.chmod(0o666)
+    lines = cli("doctor").stdout.splitlines()
+    at = lines.index(
+        f"  warn  trust record {store}: the file is writable by other users, so it vouches for no "
+        "project file"
+    )
+    assert lines[at + 1] == f"        hint: chmod o-w {store}"
+    store.write_text("{not json", encoding="utf-8")
+    store.chmod(0o600)
+    lines = cli("doctor").stdout.splitlines()
+    at = lines.index(
+        f"  fail  trust record {store} cannot be parsed as a trust record, so it vouches for no project file"
+    )
+    assert lines[at + 1].startswith("        hint: run `milvus-profiles trust` on a file you trust")

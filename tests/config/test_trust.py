@@ -72,16 +72,24 @@ def test_a_change_that_routes_nothing_keeps_the_trust(project: Path, old: str, n
 @pytest.mark.parametrize(
     ("old", "new", "changed"),
     [
-        ('uri = "http://dev:19530"', 'uri = "http://evil:19530"', "profiles.dev.uri changed"),
+        (
+            'uri = "http://dev:19530"',
+            'uri = "http://evil:19530"',
+            "profiles.dev.uri changed (now http://evil:19530)",
+        ),
         ('user = "alice"', 'user = "mallory"', "profiles.dev.user changed"),
-        ('user = "alice"\n', 'user = "alice"\nextends = "base"\n', "profiles.dev.extends added"),
+        ('user = "alice"\n', 'user = "alice"\nextends = "base"\n', "profiles.dev.extends added (now base)"),
         ('user = "alice"\n', 'user = "alice"\npassword = { env = "X" }\n', "profiles.dev.password added"),
         ('user = "alice"\n', 'user = "alice"\ntoken = { env = "X" }\n', "profiles.dev.token added"),
         ('server_name = "dev.internal"', 'server_name = "evil"', "profiles.dev.tls.server_name changed"),
         ('server_name = "dev.internal"\n', "", "profiles.dev.tls.server_name removed"),
         ("= 10000", "= 20000", 'profiles.dev.grpc."grpc.keepalive_time_ms" changed'),
-        ('default = "dev"', 'default = "base"', "default changed"),
-        ('uri = "http://base:19530"', 'uri = "http://evil:19530"', "profiles.base.uri changed"),
+        ('default = "dev"', 'default = "base"', "default changed (now base)"),
+        (
+            'uri = "http://base:19530"',
+            'uri = "http://evil:19530"',
+            "profiles.base.uri changed (now http://evil:19530)",
+        ),
     ],
 )
 def test_a_change_to_where_a_secret_goes_ends_the_trust_and_names_the_key(
@@ -92,11 +100,25 @@ def test_a_change_to_where_a_secret_goes_ends_the_trust_and_names_the_key(
     assert not verdict.trusted
     assert verdict.changed == (changed,)
     assert verdict.why == f"changed since you trusted it: {changed}"
-    assert verdict.fix == "review the change (`git diff`), then run `milvus-profiles trust milvus.toml` again"
-    if "default" not in changed and "base" not in changed:
-        assert not sent()
+    assert verdict.fix == (
+        "review the change (`git diff ORIG_HEAD -- milvus.toml`), then run "
+        "`milvus-profiles trust milvus.toml` again"
+    )
+    # trust is kept per profile: dev named explicitly is withheld only when dev itself changed
+    assert sent() is not changed.startswith("profiles.dev")
     trusted(project)
     assert why(project).trusted
+
+
+def test_a_profile_chosen_by_a_changed_default_is_not_trusted(project: Path) -> None:
+    write(project, BASE.replace('default = "dev"', 'default = "base"'))
+    clear_cache()
+    cfg = resolve()
+    assert cfg.name == "base"
+    assert cfg.password is None
+    assert isinstance(cfg.secret_error, SecretWithheldError)
+    assert "default changed (now base)" in cfg.secret_error.message
+    assert sent("base")  # named explicitly, the unchanged base is trusted
 
 
 def test_a_profile_that_is_not_a_table_is_part_of_the_route(project: Path) -> None:
@@ -279,7 +301,7 @@ def test_an_edit_of_a_trusted_file_others_can_write_does_not_trust_it_again(proj
     # the record was not renewed from a file anyone could have changed: it still holds the old route
     verdict = why(project)
     assert not verdict.trusted
-    assert verdict.changed == ("profiles.dev.uri changed",)
+    assert verdict.changed == ("profiles.dev.uri changed (now http://moved:19530)",)
 
 
 def test_a_file_made_here_is_trusted(isolated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -306,16 +328,17 @@ def test_making_the_user_file_records_nothing(isolated: Path, user_file: Path) -
     assert not trust.store_path().exists()
 
 
-def test_a_record_without_the_route_says_it_is_unreadable(isolated: Path) -> None:
+def test_a_damaged_entry_of_the_record_trusts_nothing(isolated: Path) -> None:
     path = write(isolated / "milvus.toml", '[profiles.p]\ndb_name = "x"\n')
     trusted(path)
     record = json.loads(trust.store_path().read_text(encoding="utf-8"))
     del record["files"][os.path.realpath(path)]["routing"]
+    del record["files"][os.path.realpath(path)]["items"]
     trust.store_path().write_text(json.dumps(record), encoding="utf-8")
     trust.clear_cache()
     verdict = why(path)
     assert not verdict.trusted
-    assert verdict.why == "changed since you trusted it: the record of the file is unreadable"
+    assert verdict.why == "a project file you have not trusted (it may come from a cloned repository)"
 
 
 def test_the_withheld_error_names_the_lapsed_trust(project: Path) -> None:

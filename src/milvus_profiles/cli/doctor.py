@@ -110,6 +110,9 @@ def _files(out: Output, state: State, fix: bool) -> None:
     from ..config import permissions, toml, trust
 
     out.heading("profile files")
+    record = trust.record_state()
+    status = {"ok": "ok", "permissions": "warn", "unreadable": "fail"}[record.state]
+    out.item(status, f"trust record {record.message}", record.fix)
     paths, explicit = discovery.discover(state.files)
     mine = discovery.user_file().absolute()
     if fix:

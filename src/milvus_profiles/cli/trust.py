@@ -3,7 +3,8 @@
 A project file found from the working folder up came with whatever repository was cloned. Until you trust
 it, its profiles still work for everything that sends no stored secret (listing, ``show --explain``,
 Milvus Lite, servers without authentication). ``trust`` shows what the file decides (servers, users,
-transport settings, references) and records it; a later change to any of those ends the trust.
+transport settings, references) and records it; a later change to any of those ends the trust of the
+profile it is in. A ``.env`` file is trusted for its exact content.
 """
 
 from __future__ import annotations
@@ -18,6 +19,22 @@ from ..config import trust as trust_module
 from ..errors import ConfigError
 from .common import State
 from .output import display_path
+
+
+def is_env_file(path: Path) -> bool:
+    """A file of environment variables (``.env``, ``.env.local``...), trusted by its exact content."""
+    return path.name.startswith(".env")
+
+
+def _read_env(path: Path) -> bytes:
+    from ..config.read import UnreadableFile, read_limited
+
+    try:
+        return read_limited(path, limit=toml.MAX_FILE_SIZE, what=".env file")
+    except FileNotFoundError:
+        raise ConfigError("does not exist", path=path, hint="name a file that exists") from None
+    except UnreadableFile as e:
+        raise ConfigError(e.reason, path=path) from None
 
 
 def _targets(state: State, paths: tuple[str, ...]) -> list[Path]:
@@ -75,13 +92,16 @@ def trust(state: State, paths: tuple[str, ...], show_list: bool, as_json: bool) 
     """Trust project files with your secrets (default: milvus.toml and milvus.local.toml found here).
 
     Read the file first: a trusted file's profiles may receive your stored secrets (keyring,
-    MILVUS_PASSWORD / MILVUS_TOKEN) and run its secret references. The trust ends when a server, user,
-    [tls] or [grpc] setting, reference, extends or default in it changes.
+    MILVUS_PASSWORD / MILVUS_TOKEN) and run its secret references. The trust of a profile ends when its
+    server, user, [tls] or [grpc] setting, TLS file, reference or extends changes (the default is trusted
+    on its own); the versions you trusted before stay trusted. A .env file (.env, .env.*) is trusted for
+    its exact content.
 
     \b
     Examples:
       milvus-profiles trust
       milvus-profiles trust path/to/milvus.toml
+      milvus-profiles trust .env
       milvus-profiles trust --list
     """
     out = state.out
@@ -92,7 +112,10 @@ def trust(state: State, paths: tuple[str, ...], show_list: bool, as_json: bool) 
         for path, when in trust_module.trusted_files():
             status = "trusted"
             try:
-                verdict = trust_module.assess(toml.read_file(path), "project")
+                if is_env_file(path):
+                    verdict = trust_module.content_trust(path, _read_env(path))
+                else:
+                    verdict = trust_module.assess(toml.read_file(path), "project")
                 if not verdict.trusted:
                     status = verdict.why
             except ConfigError as e:
@@ -108,8 +131,13 @@ def trust(state: State, paths: tuple[str, ...], show_list: bool, as_json: bool) 
         out.table(["FILE", "TRUSTED", "STATUS"], rows)
         return
     for path in _targets(state, paths):
-        pf = toml.read_file(path)
-        problems = trust_module.trust(pf)
+        if is_env_file(path):
+            problems = trust_module.trust_content(path, _read_env(path))
+            summary = ["  its variables, as they are now"]
+        else:
+            pf = toml.read_file(path)
+            problems = trust_module.trust(pf)
+            summary = _summary(pf)
         if problems:
             first = problems[0]
             raise ConfigError(
@@ -118,7 +146,7 @@ def trust(state: State, paths: tuple[str, ...], show_list: bool, as_json: bool) 
                 hint=first.fix,
             )
         out.done(f"trusted {display_path(path)}:")
-        for line in _summary(pf):
+        for line in summary:
             out.line(line)
     from ..resolution.cache import clear_cache
 
@@ -129,7 +157,7 @@ def trust(state: State, paths: tuple[str, ...], show_list: bool, as_json: bool) 
 @click.argument("paths", nargs=-1, metavar="[PATH]...")
 @click.pass_obj
 def untrust(state: State, paths: tuple[str, ...]) -> None:
-    """Stop trusting project files (default: the ones found here)."""
+    """Stop trusting project files or .env files (default: the profile files found here)."""
     for path in _targets(state, paths):
         if trust_module.untrust(path):
             state.out.done(f"no longer trusted: {display_path(path)}")

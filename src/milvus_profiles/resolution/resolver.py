@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import sys
 import warnings
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -125,6 +125,14 @@ _DISCOVERY_ENV = (PROFILE_ENV, FILES_ENV) + (
 )
 
 
+def _tls_files(merged: Mapping[str, Any]) -> list[Path]:
+    return [
+        Path(v)
+        for k, v in merged.items()
+        if k.startswith("tls.") and k.endswith("_path") and isinstance(v, str)
+    ]
+
+
 def _is_route_key(key: str) -> bool:
     """The settings that decide where a connection goes and how: the endpoint and the transport."""
     return key == "uri" or key.startswith(("tls.", "grpc."))
@@ -148,20 +156,15 @@ def _resolve(
     store = trust.store_path()
     # Taken before reading: a change made while resolving shows up as a change next time. Folders are in
     # it for their permissions, the trust record for `trust`/`untrust`.
-    snapshot = Snapshot.take([*checked, *paths, *(p.parent for p in paths), store], env_names)
-    context = Context(catalog_of(paths, explicit=explicit), None, environ, overrides)
-    catalog = context.catalog
+    snapshot = Snapshot.take([*checked, *paths, *(p.parent for p in paths), store, store.parent], env_names)
+    catalog = catalog_of(paths, explicit=explicit)
     name, selected_by = select(profile, catalog, environ)
     if name is not None:
         _warn_if_shadowed(catalog, name)
     context = Context(catalog, name, environ, overrides)
 
     merged, origins, from_files, profile_source = _merge(context)
-    origins = {"profile": selected_by, **origins}
-    for key, origin in origins.items():
-        if origin.kind == "env" and origin.detail in project_env:
-            pv = project_env[origin.detail]
-            origins[key] = Origin("env", f"{origin.detail} from {pv.where.rsplit(' ', 1)[0]}")
+    origins = _from_dotenv({"profile": selected_by, **origins}, project_env)
 
     try:
         values = Values.model_validate({k: v for k, v in merged.items() if "." not in k}).model_dump()
@@ -176,10 +179,22 @@ def _resolve(
     )
     user: str | None = values["user"]
 
+    # a trust covers the bytes of the TLS files a profile names: a new certificate is a change too
+    snapshot = Snapshot(snapshot.files + Snapshot.take(_tls_files(merged), []).files, snapshot.env)
     trusts = {pf.path: trust.assess(pf, trust.kind_of(pf.path, explicit)) for pf in catalog.files}
+    default = catalog.default() if selected_by.kind == "file" else None
+    chosen_by = default.file.path if default is not None else None
+
+    def verdict(setting: Setting) -> trust.FileTrust:
+        """Trust is kept per profile: the table a value comes from, the profile resolved, and the default
+        that chose it."""
+        return trusts[setting.file.path].for_profile(
+            setting.profile, name, default=setting.file.path == chosen_by
+        )
+
     route = Route(
         _untrusted_route(
-            from_files, trusts, project_env, profile_source, uri_from_env=origins["uri"].kind == "env"
+            from_files, verdict, project_env, profile_source, uri_from_env=origins["uri"].kind == "env"
         )
         + _untrusted_choice(catalog, selected_by, trusts, project_env)
     )
@@ -195,8 +210,7 @@ def _resolve(
             environ=environ,
             arguments={k: str(overrides[k]) for k in SECRET_FIELDS if overrides.get(k)},
             references={
-                f: Reference(setting, trusts[setting.file.path])
-                for f, setting in profile_source.references.items()
+                f: Reference(setting, verdict(setting)) for f, setting in profile_source.references.items()
             },
             project=project_env,
             uri_credentials=has_credentials(uri),
@@ -236,9 +250,21 @@ def _resolve(
     )
 
 
+def _from_dotenv(
+    origins: dict[str, Origin], project_env: Mapping[str, environment.ProjectVariable]
+) -> dict[str, Origin]:
+    """The origins, where a variable holds what a project's ``.env`` set, saying so: ``MILVUS_URI from
+    /repo/.env:2``."""
+    for key, origin in origins.items():
+        pv = project_env.get(origin.detail) if origin.kind == "env" else None
+        if pv is not None:
+            origins[key] = Origin("env", f"{origin.detail} from {pv.where.rsplit(' ', 1)[0]}")
+    return origins
+
+
 def _untrusted_route(
     from_files: Mapping[str, Setting],
-    trusts: Mapping[Path, trust.FileTrust],
+    verdict: Callable[[Setting], trust.FileTrust],
     project_env: Mapping[str, environment.ProjectVariable],
     profile_source: ProfileSource,
     *,
@@ -248,9 +274,9 @@ def _untrusted_route(
     variable a project's ``.env`` set (the URI, a proxy, gRPC's CA bundle), or one expanded into a route
     key of any file."""
     found = [
-        Untrusted.of(key, setting, trusts[setting.file.path])
+        Untrusted.of(key, setting, verdict(setting))
         for key, setting in from_files.items()
-        if _is_route_key(key) and not trusts[setting.file.path].trusted
+        if _is_route_key(key) and not verdict(setting).trusted
     ]
     for key, names in profile_source.used_by.items():
         for name in names:

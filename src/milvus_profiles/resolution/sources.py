@@ -23,6 +23,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 from ..config.catalog import Catalog, Setting
 from ..config.model import FIELD_TYPES, check_uri
 from ..config.toml import key_name
+from ..config.trust import tls_file
 from ..errors import ConfigError
 from ..fields import FIELDS, FIELDS_BY_NAME, FILE_FIELDS, SECRET_FIELDS, TLS_PATH_KEYS
 from ..uri import URI_HINT, is_lite, uri_problem
@@ -186,7 +187,7 @@ class ProfileSource(Source):
                     if is_lite(value):
                         value = _absolute(value, setting)
                 elif key.removeprefix("tls.") in TLS_PATH_KEYS and key.startswith("tls."):
-                    value = _absolute(value, setting)
+                    value = _absolute(value, setting, tls=True)
             values[key] = value
             self.settings[key] = setting
             self.details[key] = detail
@@ -247,9 +248,10 @@ def check_https_tls(uri: str, merged: Mapping[str, Any], from_files: Mapping[str
         )
 
 
-def _absolute(value: str, setting: Setting) -> str:
+def _absolute(value: str, setting: Setting, *, tls: bool = False) -> str:
     try:
-        path = Path(value).expanduser()
+        # a TLS file is found from the real folder of the file, where the file's trust looked for it
+        path = tls_file(value, setting.file.path) if tls else Path(value).expanduser()
     except RuntimeError:
         where = key_name(("profiles", setting.profile, *setting.key))
         raise ConfigError(
