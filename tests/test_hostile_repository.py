@@ -388,6 +388,7 @@ DOTENV_ROUTES: dict[str, tuple[Callable[[World], str], str | None, str]] = {
     ),
     "their profile file, named as if by you": (_ci_file, "evil", "ci/milvus-ci.toml"),
     "their choice among your profiles": (lambda w: "MILVUS_PROFILE=prod\n", None, ".env"),
+    "their password for your profile": (lambda w: "MILVUS_PASSWORD=theirs\n", "prod", ".env"),
 }
 
 
@@ -440,6 +441,22 @@ def test_no_route_of_a_repositorys_dotenv_gets_your_secret(
     assert not world.project.with_name("ran").exists()  # no command of theirs ran
     assert world.secret_seen() == []
     assert [c for c in world.mine.calls + world.mine_tls.calls if c.header("authorization")] == []
+
+
+def test_a_server_of_theirs_gets_nothing_without_a_profile_either(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MILVUS_TOKEN", SENTINEL)  # exported in your shell
+    dotenv = _loaded(world, f"MILVUS_URI={world.theirs.uri()}\n", monkeypatch)
+    with pytest.raises(SecretWithheldError) as caught:
+        connect()
+    assert caught.value.message == (
+        "the connection: MILVUS_TOKEN is set but not sent to this connection, because its uri comes from "
+        f"{dotenv}:1 (MILVUS_URI), a project file you have not trusted (it may come from a cloned repository)"
+    )
+    assert caught.value.hint is not None
+    assert caught.value.hint.startswith("read it, then run `milvus-profiles trust .env`")
+    assert world.secret_seen() == []
 
 
 def test_a_variable_of_theirs_expanded_into_your_profile_gets_nothing(

@@ -665,7 +665,7 @@ def content_trust(path: Path, data: bytes) -> FileTrust:
             path,
             "project",
             False,
-            "a project file you have not trusted",
+            "a project file you have not trusted (it may come from a cloned repository)",
             fix=f"read it, then run `{command}`",
         )
     if _digest(data) not in history:

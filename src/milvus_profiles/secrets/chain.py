@@ -82,7 +82,7 @@ def withheld(
         line=untrusted.line,
         key=key,
         method=provider.METHOD,
-        hint=(ft.fix + "; or " if ft.fix else "")
+        hint=(ft.fix + "; or " if ft.fix else "")  # pragma: no mutate - every untrusted verdict has a fix
         + "choose the server yourself with MILVUS_URI or uri=, or pass the secret as an argument",
     )
 

@@ -85,7 +85,8 @@ class ReferenceProvider(SecretProvider):
     def provide(self, request: SecretRequest) -> Credential | None:
         ref = request.references[request.wanted]
         where = f"profile {ref.setting.profile}: {request.wanted}"
-        secret = reference.fetch(ref.value, where=where, environ=request.environ)
+        # pragma: no mutate - request.environ is os.environ, fetch's default, in every resolve()
+        secret = reference.fetch(ref.value, where=where, environ=request.environ)  # pragma: no mutate
         detail = f"{reference.describe(ref.value)} ({ref.setting.location})"
         return Credential(request.wanted, Origin("reference", detail), secret)
 
