@@ -1,0 +1,63 @@
+"""Environment over profile is the precedence: a profile you name whose values lose to `MILVUS_*` variables
+says so, naming the variables and the profile `env` exported them for."""
+
+from __future__ import annotations
+
+import shlex
+import warnings
+from pathlib import Path
+
+import pytest
+
+from milvus_profiles import ProfileWarning, connect, resolve
+
+from ..helpers import entry_point, run_clean, trusted, write
+
+PROFILES = (
+    '[profiles.prod]\nuri = "http://127.0.0.1:9"\ndb_name = "sales"\ntimeout = 1\n\n'
+    '[profiles.local]\nuri = "http://127.0.0.1:19530"\ntimeout = 1\n'
+)
+
+
+@pytest.fixture
+def project(isolated: Path) -> Path:
+    trusted(write(isolated / "milvus.toml", PROFILES))
+    return isolated
+
+
+def test_a_profile_named_after_eval_env_of_another_says_whose_variables_win(
+    project: Path, tmp_path: Path
+) -> None:
+    command = shlex.join([entry_point(), "test", "local"])
+    script = f'eval "$({shlex.quote(entry_point())} env prod)"\n{command}\n'
+    done = run_clean(["sh", "-c", script], project, tmp_path / "config")
+    assert done.returncode == 5  # prod's server is closed: the variables won, as the precedence says
+    assert (
+        "warning: MILVUS_URI, MILVUS_TIMEOUT are set in the environment, exported for profile prod, and win "
+        "over profile local's uri, timeout: unset MILVUS_URI MILVUS_TIMEOUT to use profile local as written"
+    ) in done.stderr.replace("\n", " ")
+
+
+def test_connect_warns_when_a_variable_wins_over_the_profile_it_names(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MILVUS_URI", "http://127.0.0.1:9")
+    with (
+        pytest.warns(
+            ProfileWarning, match=r"^MILVUS_URI is set in the environment, and wins over profile local's uri"
+        ),
+        pytest.raises(Exception),
+    ):  # noqa: B017, PT011 - the closed port is beside the point
+        connect("local")
+
+
+def test_no_word_when_the_variables_are_the_profiles_own_choice(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MILVUS_DB_NAME", "other")  # local sets no database: nothing of it is overridden
+    assert resolve("local").notes == ()
+    monkeypatch.setenv("MILVUS_PROFILE", "local")
+    monkeypatch.setenv("MILVUS_URI", "http://127.0.0.1:9")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert resolve().notes == ()  # not named by you: the environment chose both
