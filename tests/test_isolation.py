@@ -11,8 +11,7 @@ import platformdirs
 import platformdirs.windows
 import pytest
 
-from milvus_profiles.config import discovery, trust
-from milvus_profiles.write import locks
+from milvus_profiles.config import discovery, locks, trust
 
 # platformdirs' own lookup, as imported before the isolation replaced it for the test
 WINDOWS_FOLDER = platformdirs.windows.get_win_folder

@@ -19,9 +19,8 @@ import pytest
 from click.testing import CliRunner
 
 from milvus_profiles.cli import main
-from milvus_profiles.config import discovery, permissions
+from milvus_profiles.config import discovery, locks, permissions
 from milvus_profiles.resolution.cache import clear_cache
-from milvus_profiles.write import locks
 
 from .helpers import write
 
@@ -163,7 +162,7 @@ def test_the_checks_are_off_exactly_on_windows() -> None:
 HOLDER = """
 import sys
 from pathlib import Path
-from milvus_profiles.write.locks import locked
+from milvus_profiles.config.locks import locked
 
 with locked(Path(sys.argv[1])):
     print("held", flush=True)

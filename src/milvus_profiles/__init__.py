@@ -27,9 +27,10 @@ if TYPE_CHECKING:
         SecretWithheldError,
         ServerUnreachableError,
     )
-    from .resolution.resolved import Origin, ResolvedProfile
+    from .origin import Origin
+    from .resolution.resolved import ResolvedProfile
     from .resolution.resolver import resolve
-    from .secrets.manage import delete_secret, save_secret
+    from .write.secret import delete_secret, save_secret
 
 __version__ = "0.1.0"
 
@@ -37,10 +38,10 @@ _WHERE = {
     "connect": "connection.client",
     "connect_async": "connection.client",
     "resolve": "resolution.resolver",
-    "save_secret": "secrets.manage",
-    "delete_secret": "secrets.manage",
+    "save_secret": "write.secret",
+    "delete_secret": "write.secret",
     "ResolvedProfile": "resolution.resolved",
-    "Origin": "resolution.resolved",
+    "Origin": "origin",
     "MilvusProfilesError": "errors",
     "ConfigError": "errors",
     "ProfileNotFoundError": "errors",

@@ -17,9 +17,9 @@ from pymilvus import MilvusClient
 
 from milvus_profiles import ConfigError, connect, resolve
 from milvus_profiles.cli import main
-from milvus_profiles.connection.wire import plan
 from milvus_profiles.resolution import cache as resolver
 from milvus_profiles.resolution.resolved import ResolvedProfile
+from milvus_profiles.resolution.wire import plan
 
 from ..helpers import write
 from ..integration.servers import Certificates

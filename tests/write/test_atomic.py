@@ -13,10 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from milvus_profiles.config import toml
+from milvus_profiles.config import locks, toml
+from milvus_profiles.config.atomic import write_atomic
 from milvus_profiles.errors import ConfigError
-from milvus_profiles.write import locks
-from milvus_profiles.write.atomic import write_atomic
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs fork, SIGKILL and rlimits")
 
@@ -31,7 +30,7 @@ import sys
 from pathlib import Path
 
 from milvus_profiles.write.editor import ProfileEditor
-from milvus_profiles.write.locks import locked
+from milvus_profiles.config.locks import locked
 
 target = Path(sys.argv[1])
 uris = sys.argv[2:4]
@@ -128,7 +127,7 @@ import signal
 import sys
 from pathlib import Path
 
-from milvus_profiles.write.atomic import write_atomic
+from milvus_profiles.config.atomic import write_atomic
 from milvus_profiles.errors import ConfigError
 
 # Files may grow to 4 KiB only: the kernel refuses longer writes as it does on a full disk.

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from milvus_profiles.config.atomic import add_line, write_atomic
 from milvus_profiles.errors import ConfigError
-from milvus_profiles.write.atomic import add_line, write_atomic
 from milvus_profiles.write.editor import ProfileEditor
 
 from ..helpers import write

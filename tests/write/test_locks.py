@@ -12,16 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from milvus_profiles.config import trust
+from milvus_profiles.config import locks, trust
+from milvus_profiles.config.atomic import write_atomic
 from milvus_profiles.errors import ConfigError
-from milvus_profiles.write import locks
-from milvus_profiles.write.atomic import write_atomic
 from milvus_profiles.write.editor import ProfileEditor
 
 HOLDER = """
 import sys
 from pathlib import Path
-from milvus_profiles.write.locks import locked
+from milvus_profiles.config.locks import locked
 
 with locked(Path(sys.argv[1])):
     print("held", flush=True)
@@ -150,7 +149,7 @@ def test_leftovers_beside_the_real_file_of_a_symlink_are_removed(isolated: Path)
 def test_write_atomic_names_its_temporary_file_as_the_cleanup_expects(
     isolated: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from milvus_profiles.write import atomic as edit
+    from milvus_profiles.config import atomic as edit
 
     seen: list[str] = []
     replace = os.replace

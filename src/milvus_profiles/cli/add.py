@@ -15,12 +15,11 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..config import toml
+from ..config import locks, toml
 from ..errors import ConfigError, KeyringUnavailableError
 from ..fields import FIELDS_BY_NAME, TLS_KEYS, secret_set_command
 from ..secrets.chain import no_secret_for_lite, takes_secret
 from ..uri import is_lite
-from ..write import locks
 from .common import (
     F,
     State,
@@ -248,7 +247,7 @@ def _report(
 
 def _store(state: State, name: str, target: Path, secret: str, has_user: bool) -> None:
     """The secret to the keyring; when there is no working keyring, how to finish without `add`."""
-    from ..secrets.manage import save_secret
+    from ..write.secret import save_secret
 
     try:
         account = save_secret(name, secret, files=lower_files(state, target))

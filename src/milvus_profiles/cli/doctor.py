@@ -116,7 +116,7 @@ def _files(out: Output, state: State, fix: bool) -> None:
     paths, explicit = discovery.discover(state.files)
     mine = discovery.user_file().absolute()
     if fix:
-        from ..write.locks import destination
+        from ..config.locks import destination
 
         inside = []
         for path in (p for p in paths if p.is_file()):

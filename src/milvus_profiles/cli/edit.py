@@ -12,11 +12,10 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..config import toml
+from ..config import locks, toml
 from ..errors import ConfigError
 from ..fields import FIELDS_BY_NAME, TLS_KEYS, TLS_PATH_KEYS
 from ..uri import is_lite, redact
-from ..write import locks
 from .common import State, catalog_with, check_name, complete_profiles, is_private, scope_file, scope_option
 from .output import display_path
 

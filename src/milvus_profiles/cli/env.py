@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING
 import click
 from pydantic import SecretStr
 
-from ..connection.wire import plan
 from ..errors import ConfigError
 from ..fields import EXPORTED_ENV, FIELDS, SECRET_FIELDS
+from ..resolution.wire import plan
 from ..uri import redact
 from .common import State, pick_profile, profile_argument
 from .output import UNSAFE, escape
@@ -142,7 +142,7 @@ def _values(cfg: ResolvedProfile) -> tuple[dict[str, object], dict[str, str]]:
 
     The URI is exported as ``scheme://host:port`` (the Node.js SDK refuses a path, and a user part is a
     secret): its database goes to MILVUS_DB_NAME and its user part to MILVUS_TOKEN, or to MILVUS_USER and
-    MILVUS_PASSWORD, all as ``milvus_profiles.connection.wire.plan`` sends them.
+    MILVUS_PASSWORD, all as ``milvus_profiles.resolution.wire.plan`` sends them.
     """
     wire = plan(cfg)
     values: dict[str, object] = {f.name: getattr(cfg, f.name) for f in FIELDS}

@@ -14,11 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..config import toml
+from ..config import locks, toml
 from ..errors import ConfigError
 from ..fields import FIELDS_BY_NAME, secret_set_command
 from ..uri import is_lite
-from ..write import locks
 from .add import _relative_to_file
 from .common import State, check_name, is_private, lower_files, scope_file, scope_option
 from .output import display_path
@@ -203,7 +202,7 @@ def _store(state: State, f: Found, secret: str, lower: list[Path]) -> None:
     """The secret to the keyring, if the profile resolves to the endpoint and user it belongs to."""
     from ..resolution.resolver import resolve
     from ..secrets.keyring_store import account
-    from ..secrets.manage import save_secret
+    from ..write.secret import save_secret
 
     out = state.out
     expected = account(str(f.values["uri"]), f.values.get("user"))

@@ -6,10 +6,9 @@ from pathlib import Path
 
 import click
 
-from ..config import discovery, toml
+from ..config import discovery, locks, toml
 from ..config.json_schema import PROJECT_SCHEMA
 from ..errors import ConfigError
-from ..write import locks
 from .common import State
 from .output import display_path
 
@@ -59,9 +58,9 @@ def init(state: State, force: bool) -> None:
     Beside it goes milvus.schema.json, the JSON Schema editors use to complete and check keys. Inside a
     git repository, milvus.local.toml is added to the repository's .gitignore.
     """
+    from ..config.atomic import add_line, write_atomic
     from ..config.json_schema import schema_text
     from ..config.trust import carry_over
-    from ..write.atomic import add_line, write_atomic
 
     here = Path.cwd()
     target = here / discovery.PROJECT_FILE

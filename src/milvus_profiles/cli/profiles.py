@@ -14,10 +14,9 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..config import toml
+from ..config import locks, toml
 from ..errors import ConfigError, MilvusProfilesError, ProfileNotFoundError, ProfileWarning
 from ..fields import PROFILE_ENV
-from ..write import locks
 from .common import State, catalog_with, complete_profiles, is_private, lower_files, scope_file, scope_option
 from .output import display_path
 

@@ -95,7 +95,7 @@ def rotate(
     """
     from ..connection.diagnose import preflight
     from ..resolution.resolver import resolve
-    from ..secrets.manage import save_secret
+    from ..write.secret import save_secret
 
     state: State = ctx.obj
     if from_stdin and ask:

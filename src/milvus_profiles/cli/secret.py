@@ -49,8 +49,8 @@ def set_secret(state: State, name: str | None, profile_option: str | None, from_
 
     Prompts twice without echo, or reads standard input with --stdin (one trailing newline removed).
     """
-    from ..secrets.manage import save_secret
     from ..uri import redact
+    from ..write.secret import save_secret
 
     cfg = _target(state, name, profile_option)
     label = (
@@ -77,7 +77,7 @@ def set_secret(state: State, name: str | None, profile_option: str | None, from_
 def delete_secret(state: State, name: str | None, profile_option: str | None) -> None:
     """Delete the stored secret of NAME from the keyring (every profile sharing it loses it)."""
     from ..secrets.keyring_store import account
-    from ..secrets.manage import delete_secret as delete
+    from ..write.secret import delete_secret as delete
 
     cfg = _target(state, name, profile_option)
     key = account(cfg.uri, cfg.user)

@@ -39,7 +39,9 @@ from typing import Any, Literal, TypeVar
 from ..errors import ConfigError, ProfileWarning
 from ..fields import TLS_PATH_KEYS
 from ..uri import redact
+from .atomic import write_atomic
 from .discovery import user_file, user_state_dir
+from .locks import locked
 from .permissions import PermissionProblem, problems
 from .read import UnreadableFile, read_limited
 from .toml import ProfileFile, key_name
@@ -382,8 +384,6 @@ def _update(change: Callable[[dict[str, Any]], T]) -> T:
     """Read the record, ``change`` its entries in place and write it back, all under one lock, so that
     commands at the same time never lose each other's changes. A record that does not parse is moved
     aside first, and a warning says where."""
-    from ..write.atomic import write_atomic
-    from ..write.locks import locked
 
     path = store_path()
     found = _record_problems()

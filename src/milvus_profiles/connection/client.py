@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any
 from ..errors import ConfigError, MilvusProfilesError
 from ..resolution.resolved import ResolvedProfile
 from ..resolution.resolver import resolve
+from ..resolution.wire import plan
 from .diagnose import diagnose, preflight
-from .wire import plan
 
 if TYPE_CHECKING:
     from pymilvus import AsyncMilvusClient, MilvusClient

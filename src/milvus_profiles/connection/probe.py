@@ -4,7 +4,7 @@
 pymilvus (most of a second, and pandas). It speaks the Milvus gRPC service directly: ``GetVersion`` with the
 profile's credentials (the server authenticates every call), then ``ShowCollections`` on the profile's
 database, the same call :func:`milvus_profiles.connect` uses to prove the database exists. The address,
-TLS, channel options and call metadata come from :func:`milvus_profiles.connection.wire.plan`, as
+TLS, channel options and call metadata come from :func:`milvus_profiles.resolution.wire.plan`, as
 connect()'s do, so both send the same thing. Failures go
 through :func:`milvus_profiles.connection.diagnose.diagnose`, so both paths give the same verdicts.
 
@@ -19,7 +19,7 @@ from typing import Any
 
 from ..errors import MilvusProfilesError
 from ..resolution.resolved import ResolvedProfile
-from .wire import Wire, plan
+from ..resolution.wire import Wire, plan
 
 SERVICE = "/milvus.proto.milvus.MilvusService/"
 

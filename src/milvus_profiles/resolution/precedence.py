@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..origin import OriginKind
 from ..secrets.base import SecretProvider
 from ..secrets.providers import ArgumentProvider, EnvironmentProvider, KeyringProvider, ReferenceProvider
-from .resolved import OriginKind
 from .sources import DefaultsSource, EnvironmentSource, KwargsSource, ProfileSource, Source
 
 

@@ -5,46 +5,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from pydantic import SecretStr
 
 from ..errors import MilvusProfilesError
 from ..fields import FIELDS, FIELDS_BY_NAME
+from ..origin import Origin
 from ..uri import is_lite, redact
+from .precedence import precedence_line
+from .wire import plan
 
 if TYPE_CHECKING:
     from ..secrets.base import Route
 
-OriginKind = Literal["default", "file", "env", "keyring", "reference", "kwarg"]
 MASK = "********"
-
-
-@dataclass(frozen=True)
-class Origin:
-    """Where a value came from; `str()` gives it as `show --explain` prints it.
-
-    Examples:
-        ```python
-        cfg = resolve("dev")
-        print(cfg.origins["db_name"])  # file /home/me/app/milvus.toml:5 [profiles.dev]
-        ```
-    """
-
-    kind: OriginKind
-    """`default`, `file`, `env`, `keyring`, `reference` or `kwarg` (a keyword argument)."""
-    detail: str = ""
-    """The file and line (`/abs/milvus.toml:7 [profiles.dev]`), the variable name, the keyring account,
-    the secret reference and where it is written, or the argument name."""
-
-    def __str__(self) -> str:
-        if self.kind == "default":
-            return "default"
-        if self.kind == "keyring":
-            return f"keyring ({self.detail})" if self.detail else "keyring"
-        if self.kind == "kwarg":
-            return f"argument {self.detail}="
-        return f"{self.kind} {self.detail}"
 
 
 def show_value(name: str, value: Any) -> str:
@@ -131,8 +106,6 @@ class ResolvedProfile:
     def explain(self) -> str:
         """A table of every value (secrets masked) and where it came from, the precedence that decided it,
         and why no secret is used when one was withheld or failed."""
-        from .precedence import precedence_line
-
         rows = [("field", "value", "origin"), *self.rows()]
         widths = [max(len(r[i]) for r in rows) for i in range(2)]
         selected = self.origins.get("profile")
@@ -152,10 +125,8 @@ class ResolvedProfile:
         """The keyword arguments for ``pymilvus.MilvusClient``, secrets revealed.
 
         For handing a profile to other libraries, e.g. LangChain's ``connection_args``; connect() uses
-        the same (see ``milvus_profiles.connection.wire.plan``).
+        the same (see ``milvus_profiles.resolution.wire.plan``).
         """
-        from ..connection.wire import plan
-
         return plan(self).client_kwargs
 
     def __repr__(self) -> str:

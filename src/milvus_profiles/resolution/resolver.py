@@ -19,12 +19,13 @@ from ..config import discovery, environment, permissions, trust
 from ..config.catalog import Catalog, Setting, catalog_of, nested
 from ..errors import ConfigError, MilvusProfilesError, ProfileWarning, SecretWithheldError
 from ..fields import EXPORTED_ENV, FIELDS, FIELDS_BY_NAME, FILES_ENV, PROFILE_ENV, SECRET_FIELDS
+from ..origin import Origin
 from ..secrets.base import Reference, Route, SecretRequest, Untrusted
 from ..secrets.chain import find_secret, no_secret_for_lite, takes_secret
 from ..uri import endpoint, has_credentials, is_lite, redact, split_database, uri_problem
 from .cache import RESULTS, Snapshot
 from .precedence import PRECEDENCE, SECRET_PROVIDERS
-from .resolved import Origin, ResolvedProfile
+from .resolved import ResolvedProfile
 from .sources import Context, ProfileSource, Values, check_given_uri, check_https_tls
 
 

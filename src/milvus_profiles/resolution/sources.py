@@ -26,9 +26,9 @@ from ..config.toml import key_name
 from ..config.trust import tls_file
 from ..errors import ConfigError
 from ..fields import FIELDS, FIELDS_BY_NAME, FILE_FIELDS, SECRET_FIELDS, TLS_PATH_KEYS
+from ..origin import Origin, OriginKind
 from ..uri import URI_HINT, is_lite, uri_problem
 from .expansion import expand
-from .resolved import Origin, OriginKind
 
 
 def _fields() -> Any:

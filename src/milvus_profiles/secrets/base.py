@@ -20,7 +20,7 @@ from ..config.environment import ProjectVariable
 from ..config.toml import key_name
 from ..config.trust import FileTrust
 from ..fields import secret_field
-from ..resolution.resolved import Origin, OriginKind
+from ..origin import Origin, OriginKind
 
 SecretField = Literal["password", "token"]
 

@@ -10,7 +10,7 @@ from typing import ClassVar
 
 from ..config.trust import FileTrust
 from ..fields import FIELDS_BY_NAME
-from ..resolution.resolved import Origin
+from ..origin import Origin
 from . import keyring_store, reference
 from .base import Credential, SecretField, SecretProvider, SecretRequest, Untrusted
 

@@ -20,9 +20,10 @@ from typing import Any
 
 import tomlkit
 
+from ..config.atomic import write_atomic
 from ..config.toml import Key, ProfileFile, locate_keys, parse_text, read_bytes
+from ..config.trust import carry_over
 from ..errors import ConfigError
-from .atomic import write_atomic
 
 BOM = "\ufeff"
 _HEADER_LINE = re.compile(r"^\s*\[")
@@ -190,8 +191,6 @@ class ProfileEditor:
         trusted as it was read, stays trusted as written (see `milvus_profiles.config.trust.carry_over`).
         A byte-order mark the file started with is written back."""
         write_atomic(self.path, BOM + self.text if self.bom else self.text, private=private)
-        from ..config.trust import carry_over
-
         carry_over(self.path, self.before, self.data)
 
     # How an edit is made: line splicing first, the tomlkit document as the fallback.

@@ -14,8 +14,8 @@ import shlex
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..config.discovery import user_config_dir
 from ..errors import ConfigError
+from .discovery import user_config_dir
 
 LOCK_TIMEOUT = 30.0
 """Seconds a writer waits for another one to finish with the same file."""

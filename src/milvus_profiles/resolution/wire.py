@@ -16,11 +16,12 @@ from __future__ import annotations
 import base64
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import SecretStr
 
-from ..resolution.resolved import ResolvedProfile
+if TYPE_CHECKING:
+    from .resolved import ResolvedProfile
 from ..uri import MilvusAddress, parse_uri
 
 # pymilvus's own channel options (GrpcHandler._create_grpc_channel); the profile's options override them.

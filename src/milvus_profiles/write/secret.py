@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from ..errors import ConfigError
 from ..resolution.cache import RESULTS
 from ..resolution.resolver import target
-from . import keyring_store
+from ..secrets import keyring_store
 
 
 def save_secret(
