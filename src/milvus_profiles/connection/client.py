@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import ConfigError, MilvusProfilesError
 from ..resolution.resolved import ResolvedProfile
 from ..resolution.resolver import resolve
-from ..resolution.wire import plan
+from ..resolution.wire import Wire, plan
 from .diagnose import diagnose, preflight
 
 if TYPE_CHECKING:
@@ -77,13 +77,13 @@ def connect(
     """
     cfg = resolve(profile, files=files, **overrides)
     _check_before_connect(cfg)
-    kwargs = plan(cfg).client_kwargs
+    wire = plan(cfg)
     MilvusClient = import_pymilvus().MilvusClient
 
     client = None
     try:
         with _quiet_probe():
-            client = MilvusClient(**kwargs, dedicated=needs_own_channel(cfg))
+            client = MilvusClient(**wire.client_kwargs, dedicated=needs_own_channel(cfg, wire))
             client.list_collections(timeout=cfg.timeout)
     except Exception as e:
         if client is not None:
@@ -140,13 +140,13 @@ async def connect_async(
     """
     cfg = resolve(profile, files=files, **overrides)
     _check_before_connect(cfg)
-    kwargs = plan(cfg).client_kwargs
+    wire = plan(cfg)
     AsyncMilvusClient = import_pymilvus().AsyncMilvusClient
 
     client = None
     try:
         with _quiet_probe():
-            client = AsyncMilvusClient(**kwargs, dedicated=needs_own_channel(cfg))
+            client = AsyncMilvusClient(**wire.client_kwargs, dedicated=needs_own_channel(cfg, wire))
             await client.list_collections(timeout=cfg.timeout)
     except Exception as e:
         if client is not None:
@@ -213,7 +213,7 @@ def _quiet_probe() -> Iterator[None]:
         _PROBING.reset(token)
 
 
-def needs_own_channel(cfg: ResolvedProfile) -> bool:
+def needs_own_channel(cfg: ResolvedProfile, wire: Wire) -> bool:
     """Whether the client needs a channel of its own rather than pymilvus's shared one.
 
     pymilvus shares a channel between clients with the same address and token, whatever their TLS and
@@ -222,7 +222,7 @@ def needs_own_channel(cfg: ResolvedProfile) -> bool:
     own channel, so profiles that differ only in TLS or gRPC options never share one. Closing a client
     never closes a shared channel that another client still uses.
     """
-    return bool(cfg.tls) or bool(cfg.grpc_options) or plan(cfg).secure
+    return bool(cfg.tls) or bool(cfg.grpc_options) or wire.secure
 
 
 def _check_before_connect(cfg: ResolvedProfile) -> None:
