@@ -25,6 +25,7 @@ def test_public_names() -> None:
         "resolve",
         "save_secret",
         "delete_secret",
+        "profile_schema",
         "ResolvedProfile",
         "Origin",
         "MilvusProfilesError",

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
         SecretWithheldError,
         ServerUnreachableError,
     )
+    from .config.json_schema import profile_schema
     from .origin import Origin
     from .resolution.resolved import ResolvedProfile
     from .resolution.resolver import resolve
@@ -42,6 +43,7 @@ _WHERE = {
     "delete_secret": "write.secret",
     "ResolvedProfile": "resolution.resolved",
     "Origin": "origin",
+    "profile_schema": "config.json_schema",
     "MilvusProfilesError": "errors",
     "ConfigError": "errors",
     "ProfileNotFoundError": "errors",
@@ -71,6 +73,7 @@ __all__ = [
     "connect",
     "connect_async",
     "delete_secret",
+    "profile_schema",
     "resolve",
     "save_secret",
 ]
