@@ -459,6 +459,21 @@ def test_a_server_of_theirs_gets_nothing_without_a_profile_either(
     assert world.secret_seen() == []
 
 
+def test_a_password_in_their_dotenv_is_not_sent_and_the_error_says_where_it_is(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dotenv = _loaded(world, "OTHER=1\nMILVUS_PASSWORD=theirs\n", monkeypatch)
+    with pytest.raises(SecretWithheldError) as caught:
+        connect("prod")
+    assert (caught.value.key, caught.value.line, caught.value.path) == ("MILVUS_PASSWORD", 2, dotenv)
+    assert caught.value.message == (
+        "profile prod: MILVUS_PASSWORD is set but not sent to this connection, because its MILVUS_PASSWORD "
+        f"comes from {dotenv}:2 (MILVUS_PASSWORD), a project file you have not trusted (it may come from a "
+        "cloned repository)"
+    )
+    assert world.secret_seen() == []
+
+
 def test_a_variable_of_theirs_expanded_into_your_profile_gets_nothing(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -14,6 +14,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .config.json_schema import profile_schema
     from .connection.client import connect, connect_async
     from .errors import (
         AuthenticationError,
@@ -27,7 +28,6 @@ if TYPE_CHECKING:
         SecretWithheldError,
         ServerUnreachableError,
     )
-    from .config.json_schema import profile_schema
     from .origin import Origin
     from .resolution.resolved import ResolvedProfile
     from .resolution.resolver import resolve

@@ -3,6 +3,7 @@ finds, compared with what python-dotenv itself reads from them."""
 
 from __future__ import annotations
 
+import importlib.machinery
 import os
 import sys
 import types
@@ -25,13 +26,14 @@ from ..helpers import trusted_content, write
 
 @pytest.fixture
 def no_pymilvus_dotenv(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """pymilvus as if installed in ``tmp_path/site/pymilvus``, with no ``.env`` above it."""
+    """pymilvus as if imported from ``tmp_path/site/pymilvus``, and a script in ``tmp_path/bin``, with no
+    ``.env`` above either."""
     package = tmp_path / "site" / "pymilvus"
     package.mkdir(parents=True)
     fake = types.ModuleType("pymilvus")
-    fake.__file__ = str(package / "__init__.py")
+    fake.__spec__ = importlib.machinery.ModuleSpec("pymilvus", None, origin=str(package / "__init__.py"))
     monkeypatch.setitem(sys.modules, "pymilvus", fake)
-    monkeypatch.setattr(sys.modules["__main__"], "__file__", str(package / "main.py"), raising=False)
+    monkeypatch.setattr(sys.modules["__main__"], "__file__", str(tmp_path / "bin" / "main.py"), raising=False)
     return package
 
 
@@ -54,13 +56,58 @@ def test_the_dotenv_above_pymilvus_is_found_as_python_dotenv_finds_it_in_a_scrip
 
 
 def test_pymilvus_not_yet_imported_is_looked_up_where_it_is_installed(
-    isolated: Path, monkeypatch: pytest.MonkeyPatch, no_pymilvus_dotenv: Path
+    isolated: Path, monkeypatch: pytest.MonkeyPatch, no_pymilvus_dotenv: Path, tmp_path: Path
 ) -> None:
     monkeypatch.delitem(sys.modules, "pymilvus")
-    spec = types.SimpleNamespace(origin=str(no_pymilvus_dotenv / "__init__.py"))
-    monkeypatch.setattr("importlib.util.find_spec", lambda name: spec if name == "pymilvus" else None)
+    write(tmp_path / "elsewhere" / "pymilvus" / "__init__.py", "")
+    write(tmp_path / "elsewhere" / ".env", "A=1\n")
+    monkeypatch.syspath_prepend(str(tmp_path / "elsewhere"))
+    assert dotenv_candidates() == [tmp_path / "elsewhere" / ".env"]
+    assert "pymilvus" not in sys.modules  # looked up, not imported
+
+
+def test_no_script_and_no_working_folder_leave_the_other_searches(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch, no_pymilvus_dotenv: Path, tmp_path: Path
+) -> None:
+    monkeypatch.delattr(sys.modules["__main__"], "__file__")  # python -c, a REPL, a notebook
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    os.chdir(gone)
+    gone.rmdir()
     write(no_pymilvus_dotenv.parent / ".env", "A=1\n")
     assert dotenv_candidates() == [no_pymilvus_dotenv.parent / ".env"]
+
+
+def test_a_link_named_env_that_leads_nowhere_hides_no_other_dotenv(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch, no_pymilvus_dotenv: Path
+) -> None:
+    (isolated / ".env").symlink_to(isolated / "missing")
+    write(no_pymilvus_dotenv.parent / ".env", "MILVUS_URI=http://theirs:1\n")
+    monkeypatch.setenv("MILVUS_URI", "http://theirs:1")
+    assert dotenv_candidates() == [isolated / ".env", no_pymilvus_dotenv.parent / ".env"]
+    assert list(project_variables(os.environ)) == ["MILVUS_URI"]
+
+
+def test_a_trusted_dotenv_does_not_vouch_for_another(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch, no_pymilvus_dotenv: Path
+) -> None:
+    trusted_content(write(isolated / ".env", "MILVUS_DB_NAME=mine\n"))
+    write(no_pymilvus_dotenv.parent / ".env", "MILVUS_URI=http://theirs:1\n")
+    monkeypatch.setenv("MILVUS_URI", "http://theirs:1")
+    monkeypatch.setenv("MILVUS_DB_NAME", "mine")
+    assert list(project_variables(os.environ)) == ["MILVUS_URI"]
+
+
+def test_a_dotenv_that_is_not_utf8_is_read_as_python_dotenv_reads_it(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch, no_pymilvus_dotenv: Path
+) -> None:
+    dotenv = isolated / ".env"
+    dotenv.write_bytes(b"# caf\xe9\nMILVUS_URI=http://theirs:1\n")
+    monkeypatch.setenv("MILVUS_URI", "http://theirs:1")
+    assert list(project_variables(os.environ)) == ["MILVUS_URI"]
+    assert names_set(dotenv) == ["MILVUS_URI"]
+    trusted_content(dotenv)  # the trust is of the bytes as they are
+    assert project_variables(os.environ) == {}
 
 
 def test_the_running_scripts_folder_is_searched_too(

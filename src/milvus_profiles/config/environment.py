@@ -67,16 +67,16 @@ class ProjectVariable:
         return f"{at} ({self.name})"
 
 
-def dotenv_candidates(cwd: Path | None = None) -> list[Path]:
+def dotenv_candidates() -> list[Path]:
     """The ``.env`` files python-dotenv's search finds, as ``load_dotenv()`` looks for them: the first one
     from the working folder up, from pymilvus's folder up, and from the running script's folder up."""
     starts: list[Path] = []
     with contextlib.suppress(OSError):  # a working folder that is gone has no .env above it
-        starts.append((cwd or Path.cwd()).absolute())
+        starts.append(Path.cwd())
     package = _pymilvus_folder()
     if package is not None:
         starts.append(package)
-    main = getattr(sys.modules.get("__main__"), "__file__", None)
+    main = getattr(sys.modules.get("__main__"), "__file__", None)  # none in a REPL or under python -c
     if isinstance(main, str):
         starts.append(Path(main).absolute().parent)
     found: list[Path] = []
@@ -91,41 +91,39 @@ def dotenv_candidates(cwd: Path | None = None) -> list[Path]:
 
 
 def _pymilvus_folder() -> Path | None:
-    module = sys.modules.get("pymilvus")
-    origin = getattr(module, "__file__", None)
-    if not isinstance(origin, str):
-        import importlib.util
+    """The folder pymilvus is (or would be) imported from, without importing it."""
+    import importlib.util
 
-        try:
-            spec = importlib.util.find_spec("pymilvus")
-        except (ImportError, ValueError):
-            return None
-        origin = spec.origin if spec is not None else None
+    try:
+        spec = importlib.util.find_spec("pymilvus")  # an imported module's own spec, else a search
+    except (ImportError, ValueError):
+        return None
+    origin = spec.origin if spec is not None else None
     return Path(origin).absolute().parent if origin else None
 
 
-def project_variables(environ: Mapping[str, str], *, cwd: Path | None = None) -> dict[str, ProjectVariable]:
+def project_variables(environ: Mapping[str, str]) -> dict[str, ProjectVariable]:
     """The variables of ``environ`` that concern a connection and hold the value a project's ``.env``
     sets, by name. A ``.env`` you trusted (as it is now) sets nothing of the project's; one that cannot be
     read (a FIFO, too large) might have set anything, so every such variable counts as its."""
     if not any(concerns_us(name) for name in environ):
         return {}
     found: dict[str, ProjectVariable] = {}
-    for path in dotenv_candidates(cwd):
+    for path in dotenv_candidates():
         try:
-            data = read_limited(path, limit=DOTENV_LIMIT, what=".env file")
-        except FileNotFoundError:
+            data = _read(path)
+        except FileNotFoundError:  # gone since it was found
             continue
         except (OSError, UnreadableFile):
             data = None
-        verdict = content_trust(path, data if data is not None else b"")
+        verdict = content_trust(path, data or b"")
         if data is not None and verdict.trusted:
             continue
         if data is None:
             values: dict[str, str | None] = {name: environ[name] for name in environ if concerns_us(name)}
             lines: dict[str, int] = {}
         else:
-            text = data.decode("utf-8", errors="replace")
+            text = _text(data)
             values = _parse(text)
             lines = dict(_lines(text))
         for name, value in values.items():
@@ -140,10 +138,18 @@ def names_set(path: Path) -> list[str]:
     """The names of the variables that concern a connection which the ``.env`` at ``path`` sets (only
     the names, never a value); none when it cannot be read."""
     try:
-        text = read_limited(path, limit=DOTENV_LIMIT, what=".env file").decode("utf-8", errors="replace")
+        text = _text(_read(path))
     except (OSError, UnreadableFile):
         return []
     return sorted({name for name, _ in _lines(text) if concerns_us(name)})
+
+
+def _read(path: Path) -> bytes:
+    return read_limited(path, limit=DOTENV_LIMIT, what=".env file")  # pragma: no mutate - never shown
+
+
+def _text(data: bytes) -> str:
+    return data.decode("utf-8", errors="replace")  # pragma: no mutate - codec names ignore case
 
 
 def _parse(text: str) -> dict[str, str | None]:
