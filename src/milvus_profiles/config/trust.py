@@ -89,21 +89,9 @@ def _real(path: Path) -> str:
     return os.path.realpath(path)
 
 
-_STORE_CACHE: dict[str, tuple[tuple[int, int], dict[str, Any]]] = {}
-
-
 def load_store() -> dict[str, Any]:
-    """The trusted files, ``{real path: {"trusted_at": ..., "routing": {...}}}``; cached by size and time."""
+    """The trusted files, ``{real path: {"trusted_at": ..., "routing": {...}}}``."""
     path = store_path()
-    try:
-        st = path.stat()
-    except (OSError, ValueError):
-        return {}
-    key = str(path)
-    stamp = (st.st_size, st.st_mtime_ns)
-    cached = _STORE_CACHE.get(key)
-    if cached is not None and cached[0] == stamp:
-        return cached[1]
     try:
         with open(path, "rb") as f:
             raw = f.read(4 * 1024 * 1024)
@@ -112,14 +100,8 @@ def load_store() -> dict[str, Any]:
         if not isinstance(files, dict):
             files = {}
     except (OSError, ValueError):
-        files = {}  # an unreadable record trusts nothing; `trust` writes a new one
-    _STORE_CACHE[key] = (stamp, files)
+        files = {}  # a missing or unreadable record trusts nothing; `trust` writes a new one
     return files
-
-
-def clear_cache() -> None:
-    """Forget the record read so far."""
-    _STORE_CACHE.clear()
 
 
 def _save_store(files: Mapping[str, Any]) -> None:
@@ -130,7 +112,6 @@ def _save_store(files: Mapping[str, Any]) -> None:
     text = json.dumps({"version": 1, "files": dict(files)}, indent=2, sort_keys=True) + "\n"
     with locked(path):
         write_atomic(path, text, private=True)
-    clear_cache()
 
 
 def boundary_of(path: Path, kind: FileKind) -> Path:

@@ -156,7 +156,6 @@ class ProfileSource(Source):
         self.environ = environ
         self.settings: dict[str, Setting] = {}
         self.details: dict[str, str] = {}
-        self.expanded: list[str] = []
         self.references: dict[str, Setting] = {}
 
     @classmethod
@@ -175,7 +174,6 @@ class ProfileSource(Source):
             detail = setting.location
             if isinstance(value, str):
                 value, used = expand(value, setting, self.environ)
-                self.expanded += used
                 if used:
                     detail += " with " + ", ".join(f"${{{v}}}" for v in used)
                 if key == "uri":
