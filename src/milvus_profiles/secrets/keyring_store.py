@@ -130,8 +130,9 @@ def _call(method: str, *args: str) -> Any:
 
 def get_secret(uri: str, user: str | None) -> str | None:
     """The stored secret for ``uri`` and ``user``, or None."""
+    key = account(uri, user)
     try:
-        value: str | None = _call("get_password", SERVICE, account(uri, user))
+        value: str | None = _call("get_password", SERVICE, key)
     except Exception as e:
         raise _unavailable("read", e) from None
     return value
