@@ -11,7 +11,7 @@ from pathlib import Path
 import keyring
 import pytest
 
-from milvus_profiles.resolution import cache as resolver
+from milvus_profiles.config import toml
 
 from .helpers import SENTINEL, MemoryKeyring, trusted, write
 
@@ -47,7 +47,7 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     work = tmp_path / "work"
     work.mkdir()
     monkeypatch.chdir(work)
-    resolver.clear_cache()
+    toml.clear_cache()
     previous = keyring.get_keyring()
     keyring.set_keyring(MemoryKeyring())
     umask = os.umask(0o022)  # files the tests write are not writable by others, whatever the shell says

@@ -28,11 +28,9 @@ def write(path: Path, text: str) -> Path:
 def trusted(path: Path) -> Path:
     """Record a project file as trusted, as `milvus-profiles trust PATH` does; returns the path."""
     from milvus_profiles.config import toml, trust
-    from milvus_profiles.resolution.cache import clear_cache
 
     problems = trust.trust(toml.read_file(path.absolute()))
     assert not problems, problems
-    clear_cache()
     return path
 
 

@@ -10,7 +10,6 @@ import keyring.backend
 import pytest
 
 from milvus_profiles import delete_secret, resolve, save_secret
-from milvus_profiles.secrets import keyring_store as secrets
 
 from .helpers import SENTINEL, trusted, write
 
@@ -43,14 +42,12 @@ class SecretStoreContract:
         account = save_secret("a", SENTINEL)
         assert account == "contract-user@https://contract.example:443"
         assert store.get_password("milvus-profiles", account) == SENTINEL
-        secrets.clear_cache()
         password = resolve("a").password
         assert password is not None
         assert password.get_secret_value() == SENTINEL
 
     def test_same_endpoint_and_user_share_one_secret(self, project: Path) -> None:
         save_secret("a", SENTINEL)
-        secrets.clear_cache()
         password = resolve("b").password
         assert password is not None
         assert password.get_secret_value() == SENTINEL
@@ -58,7 +55,6 @@ class SecretStoreContract:
     def test_password_and_token_are_separate(self, project: Path) -> None:
         save_secret("a", "the-password")
         save_secret("t", "the-token")
-        secrets.clear_cache()
         a, t = resolve("a"), resolve("t")
         assert a.password is not None
         assert a.password.get_secret_value() == "the-password"
@@ -71,12 +67,10 @@ class SecretStoreContract:
         assert store.get_password("milvus-profiles", "contract-user@https://contract.example:443") == "second"
         assert delete_secret("a") is True
         assert delete_secret("a") is False
-        secrets.clear_cache()
         assert resolve("a").password is None
 
     def test_unicode_secret(self, project: Path) -> None:
         save_secret("a", "pässwörd-密码-🔑")
-        secrets.clear_cache()
         password = resolve("a").password
         assert password is not None
         assert password.get_secret_value() == "pässwörd-密码-🔑"

@@ -13,7 +13,6 @@ from click.testing import CliRunner
 
 from milvus_profiles import errors, resolve
 from milvus_profiles.cli import COMMANDS, main
-from milvus_profiles.resolution import cache as resolver
 
 from .helpers import MemoryKeyring, trusted, write
 
@@ -27,7 +26,6 @@ def page(name: str) -> str:
 
 
 def show(*args: str, env: dict[str, str] | None = None) -> str:
-    resolver.clear_cache()
     result = CliRunner().invoke(main, list(args), env=env)
     assert result.exit_code == 0, result.output
     return result.stdout
@@ -50,7 +48,6 @@ def test_the_worked_example_of_precedence_prints_what_the_page_shows(
     from_file = show("show", "--explain")
     from_env = show("show", "dev", "--explain", env={"MILVUS_DB_NAME": "staging"})
     monkeypatch.setenv("MILVUS_DB_NAME", "staging")
-    resolver.clear_cache()
     from_argument = resolve("dev", db_name="scratch").explain() + "\n"
 
     text = page("precedence.md")

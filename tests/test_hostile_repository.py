@@ -30,7 +30,7 @@ from click.testing import CliRunner
 
 from milvus_profiles import ConfigError, MilvusProfilesError, SecretWithheldError, connect, connect_async
 from milvus_profiles.cli import main
-from milvus_profiles.resolution.cache import clear_cache
+from milvus_profiles.config.toml import clear_cache
 
 from .helpers import SENTINEL, MemoryKeyring, trusted, write
 from .integration.servers import Certificates

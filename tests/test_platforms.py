@@ -20,7 +20,6 @@ from click.testing import CliRunner
 
 from milvus_profiles.cli import main
 from milvus_profiles.config import discovery, locks, permissions
-from milvus_profiles.resolution.cache import clear_cache
 
 from .helpers import write
 
@@ -119,7 +118,6 @@ def test_a_crlf_file_keeps_its_line_endings_through_the_commands(isolated: Path)
     path.write_bytes(CRLF_FILE.encode("utf-8"))
     runner = CliRunner()
     for args in (["add", "b", "--uri", "./b.db"], ["set-default", "b"], ["remove", "a"]):
-        clear_cache()
         result = runner.invoke(main, args)
         assert result.exit_code == 0, result.output
     data = path.read_bytes()

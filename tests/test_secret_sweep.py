@@ -16,7 +16,6 @@ from click.testing import CliRunner
 from milvus_profiles import MilvusProfilesError, connect, resolve, save_secret
 from milvus_profiles.cli import main
 from milvus_profiles.connection.probe import probe
-from milvus_profiles.resolution import cache as resolver
 
 from .helpers import SENTINEL, MemoryKeyring, trusted, write
 
@@ -102,7 +101,6 @@ def test_the_sentinel_appears_only_where_asked_for(
     revealed = []
     for environment in ({}, {"MILVUS_PASSWORD": SENTINEL}):
         for args in commands(profiles):
-            resolver.clear_cache()
             result = CliRunner().invoke(main, args, env=environment)
             asked = any((args[0] == c and flag in args) for c, flag in REVEALING)
             where = f"{args} with {sorted(environment)}"

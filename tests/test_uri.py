@@ -20,7 +20,6 @@ from milvus_profiles.uri import (
     parse_uri,
     redact,
     split_database,
-    strip_credentials_and_db,
     uri_problem,
 )
 
@@ -220,21 +219,21 @@ def test_a_password_with_a_slash_is_refused_without_showing_it() -> None:
         ("./milvus.db", "./milvus.db"),
     ],
 )
-def test_strip_credentials_and_db_leaves_scheme_host_and_port(uri: str, base: str) -> None:
-    assert strip_credentials_and_db(uri) == base
+def test_the_base_of_a_uri_leaves_scheme_host_and_port(uri: str, base: str) -> None:
+    assert parse_uri(uri).base == base
 
 
-def test_the_stripped_uri_reaches_the_same_server_as_the_full_one(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_base_of_a_uri_reaches_the_same_server_as_the_full_one(monkeypatch: pytest.MonkeyPatch) -> None:
     for uri in PYMILVUS_URIS + MORE_URIS:
         if uri_problem(uri) is not None or parse_uri(uri).scheme in ("lite", "unix"):
             continue
         full = pymilvus_reading(uri, monkeypatch)
-        stripped = pymilvus_reading(strip_credentials_and_db(uri), monkeypatch)
+        stripped = pymilvus_reading(parse_uri(uri).base, monkeypatch)
         assert isinstance(full, dict)
         assert isinstance(stripped, dict)
         assert (stripped["address"], stripped["secure"]) == (full["address"], full["secure"])
         assert (stripped["token"], stripped["db_name"]) == ("", "")
-        assert endpoint(uri) == endpoint(strip_credentials_and_db(uri))
+        assert endpoint(uri) == endpoint(parse_uri(uri).base)
 
 
 @pytest.mark.parametrize(

@@ -206,17 +206,6 @@ def parse_uri(uri: str) -> MilvusAddress:
     return parsed
 
 
-def strip_credentials_and_db(uri: str) -> str:
-    """``scheme://host:port``: what every Milvus SDK reads (Node.js refuses a path); unchanged for a
-    socket or a Milvus Lite file.
-
-    Examples:
-        >>> strip_credentials_and_db("tcp://root:Milvus@127.0.0.1/mydb")
-        'http://127.0.0.1:19530'
-    """
-    return parse_uri(uri).base
-
-
 def split_database(uri: str) -> tuple[str, str | None]:
     """The URI without its path, query and fragment, and the database its path names (or None).
 

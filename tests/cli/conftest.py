@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from milvus_profiles.cli import main
-from milvus_profiles.resolution import cache as resolver
+from milvus_profiles.config import toml
 
 from ..helpers import Run, entry_point, files_containing, run_clean, run_entry_point
 
@@ -26,11 +26,11 @@ def repository(isolated: Path) -> Path:
 
 @pytest.fixture
 def cli() -> Run:
-    """``cli("list", "--json")``: the command, as a user runs it (each run starts with empty caches, as a
-    new process does)."""
+    """``cli("list", "--json")``: the command, as a user runs it (each run starts with no parsed file kept,
+    as a new process does)."""
 
     def run(*args: str, input: str | None = None, env: dict[str, str] | None = None) -> Result:
-        resolver.clear_cache()
+        toml.clear_cache()
         runner = CliRunner()
         return runner.invoke(main, list(args), input=input, env=env, prog_name="milvus-profiles")
 

@@ -87,9 +87,6 @@ def test_a_group_writable_file_is_fine_when_the_group_is_yours_alone(
     monkeypatch.setattr(permissions, "group_has_others", lambda gid, owner: False)
     assert resolve("srv").password is not None
     monkeypatch.setattr(permissions, "group_has_others", lambda gid, owner: True)
-    from milvus_profiles.resolution.cache import RESULTS
-
-    RESULTS.clear()
     error = resolve("srv").secret_error
     assert isinstance(error, SecretWithheldError)
     assert "is writable by its group" in error.message
@@ -105,7 +102,6 @@ def test_group_membership_is_read_from_the_system() -> None:
     others = set(group.gr_mem) - {mine.pw_name} or {
         p.pw_name for p in pwd.getpwall() if p.pw_gid == group.gr_gid and p.pw_uid != me
     }
-    permissions.clear_cache()
     assert permissions.group_has_others(mine.pw_gid, me) == bool(others)
 
 

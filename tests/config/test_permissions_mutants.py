@@ -40,7 +40,6 @@ def test_group_members_are_read_as_the_system_lists_them() -> None:
     answers = set()
     for name, _, gid, _members in groups:
         for owner in {0, os.getuid()}:
-            permissions.clear_cache()
             got = permissions.group_has_others(int(gid), owner)
             assert got == expected_others(int(gid), owner), (name, owner)
             answers.add(got)
@@ -54,13 +53,11 @@ def test_a_group_with_listed_members_has_others() -> None:
     name, _, gid, members = listed[0]
     users = {int(u[2]): u[0] for u in getent("passwd")}
     owner = next(uid for uid, user in users.items() if user not in members.split(","))
-    permissions.clear_cache()
     assert permissions.group_has_others(int(gid), owner), name
 
 
 def test_a_group_this_machine_cannot_name_is_taken_as_shared() -> None:
     unused = max(int(g[2]) for g in getent("group")) + 12345
-    permissions.clear_cache()
     assert permissions.group_has_others(unused, os.getuid()) is True
 
 
@@ -121,7 +118,6 @@ def test_a_group_writable_file_names_the_group(tmp_path: Path) -> None:
         (unknown, f"gid {unknown}"),
     ):
         os.chown(path, -1, gid)
-        permissions.clear_cache()
         [problem] = permissions.problems(path)
         assert problem.problem == f"the file is writable by its group {name}, which has other members"
         assert problem.fix == f"chmod g-w {path}"

@@ -15,7 +15,6 @@ from click.testing import CliRunner
 from milvus_profiles import SecretWithheldError, resolve
 from milvus_profiles.cli import main
 from milvus_profiles.config import toml, trust
-from milvus_profiles.resolution.cache import clear_cache
 
 from ..helpers import SENTINEL, trusted, write
 
@@ -45,7 +44,7 @@ def project(isolated: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def sent(profile: str = "dev") -> bool:
     """Whether the stored secret (MILVUS_PASSWORD) is released to the profile's connection."""
-    clear_cache()
+    toml.clear_cache()  # a rewritten file of the same size, within one tick of the clock
     cfg = resolve(profile)
     return cfg.password is not None and cfg.password.get_secret_value() == SENTINEL
 
@@ -112,7 +111,7 @@ def test_a_change_to_where_a_secret_goes_ends_the_trust_and_names_the_key(
 
 def test_a_profile_chosen_by_a_changed_default_is_not_trusted(project: Path) -> None:
     write(project, BASE.replace('default = "dev"', 'default = "base"'))
-    clear_cache()
+    toml.clear_cache()
     cfg = resolve()
     assert cfg.name == "base"
     assert cfg.password is None
@@ -250,7 +249,6 @@ def test_the_list_of_trusted_files(project: Path) -> None:
 def test_an_unreadable_record_trusts_nothing(project: Path) -> None:
     for text in ("{not json", '{"files": []}', "[]", '{"files": {"x": 1}}'):
         trust.store_path().write_text(text, encoding="utf-8")
-        trust.clear_cache()
         assert not why(project).trusted, text
         assert not sent()
     trusted(project)
@@ -335,7 +333,6 @@ def test_a_damaged_entry_of_the_record_trusts_nothing(isolated: Path) -> None:
     del record["files"][os.path.realpath(path)]["routing"]
     del record["files"][os.path.realpath(path)]["items"]
     trust.store_path().write_text(json.dumps(record), encoding="utf-8")
-    trust.clear_cache()
     verdict = why(path)
     assert not verdict.trusted
     assert verdict.why == "a project file you have not trusted (it may come from a cloned repository)"
@@ -343,7 +340,6 @@ def test_a_damaged_entry_of_the_record_trusts_nothing(isolated: Path) -> None:
 
 def test_the_withheld_error_names_the_lapsed_trust(project: Path) -> None:
     write(project, BASE.replace("http://dev:19530", "http://evil:19530"))
-    clear_cache()
     error = resolve("dev").secret_error
     assert isinstance(error, SecretWithheldError)
     assert "changed since you trusted it: profiles.dev.uri changed" in error.message

@@ -11,7 +11,7 @@ import pytest
 
 from milvus_profiles import SecretWithheldError, resolve
 from milvus_profiles.config import toml, trust
-from milvus_profiles.resolution.cache import clear_cache
+from milvus_profiles.config.toml import clear_cache
 
 from ..helpers import SENTINEL, trusted, write
 

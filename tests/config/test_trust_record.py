@@ -15,8 +15,8 @@ import pytest
 
 from milvus_profiles import SecretWithheldError, resolve
 from milvus_profiles.config import toml, trust
+from milvus_profiles.config.toml import clear_cache
 from milvus_profiles.errors import ConfigError, ProfileWarning
-from milvus_profiles.resolution.cache import clear_cache
 
 from ..helpers import SENTINEL, trusted, write
 

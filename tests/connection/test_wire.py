@@ -17,7 +17,7 @@ from pymilvus import MilvusClient
 
 from milvus_profiles import ConfigError, connect, resolve
 from milvus_profiles.cli import main
-from milvus_profiles.resolution import cache as resolver
+from milvus_profiles.config import toml
 from milvus_profiles.resolution.resolved import ResolvedProfile
 from milvus_profiles.resolution.wire import plan
 
@@ -155,7 +155,7 @@ def check_shape(
     assert by_pymilvus == (shape.authorization, shape.dbname)  # the oracle agrees with this test's reading
 
     server.clear()
-    resolver.clear_cache()
+    toml.clear_cache()
     args = [f"--{k.replace('_', '-')}={v}" for k, v in shape.kwargs.items()]
     if not args:
         result = CliRunner().invoke(main, ["--file", str(profiles), "test", "p", "--json"])
@@ -230,7 +230,7 @@ def test_a_refused_credential_is_the_same_verdict_from_the_probe_and_connect(
             connect("p", files=[profiles])
         assert "wrong" not in str(refused.value)
         monkeypatch.setenv("MILVUS_URI", server.uri(user_part="root:Milvus"))
-        resolver.clear_cache()
+        toml.clear_cache()
         assert CliRunner().invoke(main, ["--file", str(profiles), "test", "p"]).exit_code == 0
         connect("p", files=[profiles]).close()
 

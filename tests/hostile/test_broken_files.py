@@ -13,8 +13,8 @@ from click.testing import CliRunner, Result
 
 from milvus_profiles import ConfigError, resolve
 from milvus_profiles.cli import main
+from milvus_profiles.config import toml
 from milvus_profiles.config.toml import MAX_FILE_SIZE
-from milvus_profiles.resolution import cache as resolver
 
 from .strategies import SECRET
 
@@ -31,7 +31,7 @@ def repository(isolated: Path) -> Path:
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> Result:
-    resolver.clear_cache()
+    toml.clear_cache()
     result = CliRunner().invoke(main, list(args), env=env)
     assert "Traceback" not in result.output
     return result

@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 
 from milvus_profiles import MilvusProfilesError, ResolvedProfile, resolve
 from milvus_profiles.cli import main
+from milvus_profiles.config import toml
 from milvus_profiles.errors import ConfigError
-from milvus_profiles.resolution import cache as resolver
 from milvus_profiles.write.editor import ProfileEditor
 
 from .conftest import counted
@@ -97,7 +97,7 @@ def test_resolve_gives_a_profile_or_a_located_error(
     path = write_case(folder, content)
     patch = environ(env)
     try:
-        resolver.clear_cache()
+        toml.clear_cache()
         try:
             cfg = resolve(profile, files=[path], **kwargs)
         except MilvusProfilesError as e:
@@ -134,7 +134,7 @@ def test_the_read_commands_never_print_a_traceback(
         args = ["--file", str(path), *command]
         if profile is not None and command[0] in ("show", "env"):
             args.append(f"--profile={profile}")
-        resolver.clear_cache()
+        toml.clear_cache()
         result = CliRunner().invoke(main, args, env=variables)
         output = result.stdout + result.stderr
         assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)

@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from milvus_profiles.cli import main
-from milvus_profiles.resolution import cache as resolver
+from milvus_profiles.config import toml
 
 from ..helpers import run_entry_point
 
@@ -36,7 +36,7 @@ def repository(isolated: Path) -> Path:
 
 
 def run(*args: str) -> Result:
-    resolver.clear_cache()
+    toml.clear_cache()
     result = CliRunner().invoke(main, list(args))
     assert "Traceback" not in result.output
     return result

@@ -15,7 +15,6 @@ import pytest
 
 from milvus_profiles import connect, resolve
 from milvus_profiles.connection.probe import probe
-from milvus_profiles.secrets import keyring_store as secrets
 
 from .servers import Certificates, LiteServer, MilvusServer
 
@@ -114,7 +113,7 @@ def ready(request: pytest.FixtureRequest) -> Callable[..., None]:
 
 
 @pytest.fixture
-def secret_service(isolated: Path) -> Iterator[keyring.backend.KeyringBackend]:
+def secret_service(isolated: Path) -> keyring.backend.KeyringBackend:
     """The real Secret Service keyring (GNOME Keyring in the test command's D-Bus session)."""
     from keyring.backends import SecretService
 
@@ -126,6 +125,4 @@ def secret_service(isolated: Path) -> Iterator[keyring.backend.KeyringBackend]:
         viable, reason = False, f"{type(e).__name__}: {e}"
     require(viable, "Secret Service keyring", f"{reason} (scripts/with-keyring starts one)")
     keyring.set_keyring(backend)
-    secrets.clear_cache()
-    yield backend
-    secrets.clear_cache()
+    return backend

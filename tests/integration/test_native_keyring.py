@@ -12,8 +12,6 @@ import keyring
 import keyring.backend
 import pytest
 
-from milvus_profiles.secrets import keyring_store as secrets
-
 from ..secret_store_contract import SecretStoreContract
 from .conftest import require
 
@@ -46,7 +44,6 @@ def native(isolated: Path) -> keyring.backend.KeyringBackend:
     require(works, NATIVE[sys.platform][2], reason)
     backend = cls()
     keyring.set_keyring(backend)
-    secrets.clear_cache()
     return backend
 
 

@@ -16,7 +16,6 @@ from click.testing import CliRunner, Result
 
 from milvus_profiles import AuthenticationError, connect
 from milvus_profiles.cli import main
-from milvus_profiles.resolution import cache as resolver
 from milvus_profiles.secrets import keyring_store
 
 from ..helpers import write
@@ -27,7 +26,6 @@ FIRST_PASSWORD = "First-Pass-1"
 
 
 def cli(*args: str, input: str | None = None) -> Result:
-    resolver.clear_cache()
     return CliRunner().invoke(main, list(args), input=input, prog_name="milvus-profiles")
 
 
@@ -65,7 +63,6 @@ def logs_in(uri: str, user: str, password: str) -> bool:
 
 
 def stored(uri: str, user: str) -> str | None:
-    keyring_store.clear_cache()
     return keyring_store.get_secret(uri, user)
 
 

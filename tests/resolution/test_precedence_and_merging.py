@@ -295,11 +295,10 @@ def test_client_kwargs(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     }
 
 
-def test_results_are_reused_until_something_they_depend_on_changes(
+def test_the_next_resolve_sees_every_change_to_what_it_depends_on(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    first = resolve("prod")
-    assert resolve("prod") is first
+    assert resolve("prod").uri == "https://prod.example:443"
     monkeypatch.setenv("MILVUS_PROD_HOST", "moved.example")  # a variable the file expands
     assert resolve("prod").uri == "https://moved.example:443"
     monkeypatch.setenv("MILVUS_TIMEOUT", "3")
@@ -403,14 +402,12 @@ def test_a_path_and_a_db_name_written_together_must_agree(isolated: Path) -> Non
         resolve(uri="http://h:19530/mydb", db_name="other")
 
 
-def test_a_withheld_result_is_reused_until_the_file_is_trusted(
+def test_a_withheld_secret_is_released_by_the_next_resolve_once_the_file_is_trusted(
     isolated: Path, memory_keyring: MemoryKeyring
 ) -> None:
     path = write(isolated / "milvus.toml", '[profiles.p]\nuri = "http://h.example:1"\nuser = "u"\n')
     memory_keyring.store[("milvus-profiles", "u@http://h.example:1")] = "stored"
-    first = resolve("p")
-    assert first.password is None
-    assert resolve("p") is first
+    assert resolve("p").password is None
     from milvus_profiles.config import toml, trust
 
     assert trust.trust(toml.read_file(path)) == []  # as `milvus-profiles trust` records it; no cache cleared

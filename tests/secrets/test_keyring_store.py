@@ -134,13 +134,19 @@ def test_empty_secret_is_refused(project: Path) -> None:
         save_secret("dev", "")
 
 
-def test_lookups_are_cached_for_the_process(project: Path, memory_keyring: MemoryKeyring) -> None:
-    save_secret("dev", SENTINEL)
+def test_every_resolve_asks_the_keyring_so_a_secret_another_process_rotated_is_used(
+    project: Path, memory_keyring: MemoryKeyring
+) -> None:
+    account = save_secret("dev", SENTINEL)
     memory_keyring.lookups.clear()
-    resolve("dev")
-    resolve("dev")
-    resolve("dev-analytics")
-    assert memory_keyring.lookups == []  # save_secret filled the cache
+    first = resolve("dev").password
+    assert first is not None
+    assert first.get_secret_value() == SENTINEL
+    memory_keyring.store[("milvus-profiles", account)] = "rotated elsewhere"  # as another process would
+    second = resolve("dev").password
+    assert second is not None
+    assert second.get_secret_value() == "rotated elsewhere"
+    assert memory_keyring.lookups == [("milvus-profiles", account)] * 2
 
 
 def test_no_keyring_backend(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -52,7 +52,7 @@ def test_env_reference(isolated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert cfg.token.get_secret_value() == SENTINEL
     assert str(cfg.origins["token"]) == f"reference env PROD_MILVUS_TOKEN ({path}:3 [profiles.prod])"
     assert cfg.explain().splitlines()[-2].split()[:4] == ["token", "********", "reference", "env"]
-    monkeypatch.setenv("PROD_MILVUS_TOKEN", "rotated")  # the variable is part of what the result depends on
+    monkeypatch.setenv("PROD_MILVUS_TOKEN", "rotated")  # read again by every resolve
     token = resolve("prod").token
     assert token is not None
     assert token.get_secret_value() == "rotated"
@@ -129,7 +129,7 @@ def test_command_reference_in_the_user_file(
     assert str(cfg.origins["password"]).startswith(f"reference command {sys.executable} -c ")
     assert SENTINEL not in cfg.explain().replace(code, "")
     resolve("p", db_name="other")
-    assert runs.read_text() == "x"  # run once per process
+    assert runs.read_text() == "xx"  # run for every resolve: its output is never kept
     assert memory_keyring.lookups == []  # a reference comes before the keyring
 
 

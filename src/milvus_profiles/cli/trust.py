@@ -148,9 +148,6 @@ def trust(state: State, paths: tuple[str, ...], show_list: bool, as_json: bool) 
         out.done(f"trusted {display_path(path)}:")
         for line in summary:
             out.line(line)
-    from ..resolution.cache import clear_cache
-
-    clear_cache()
 
 
 @click.command()
@@ -163,6 +160,3 @@ def untrust(state: State, paths: tuple[str, ...]) -> None:
             state.out.done(f"no longer trusted: {display_path(path)}")
         else:
             state.out.done(f"{display_path(path)} was not trusted; nothing to do")
-    from ..resolution.cache import clear_cache
-
-    clear_cache()

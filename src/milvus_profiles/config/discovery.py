@@ -36,11 +36,10 @@ def user_file() -> Path:
     return user_config_dir() / USER_FILE
 
 
-def find_project_dir(start: Path | None = None, *, checked: list[Path] | None = None) -> Path | None:
+def find_project_dir(start: Path | None = None) -> Path | None:
     """The nearest folder at or above ``start`` that holds a ``milvus.toml``.
 
     The search stops at the first folder that contains ``.git`` (the repository root) or at the root.
-    ``checked`` collects every path whose existence decided the answer.
     """
     try:
         folder = (Path.cwd() if start is None else start).absolute()
@@ -50,14 +49,11 @@ def find_project_dir(start: Path | None = None, *, checked: list[Path] | None = 
             hint=f"change to an existing folder, or name the file with --file or {FILES_ENV}",
         ) from None
     seen: set[Path] = set()
-    looked: list[Path] = [] if checked is None else checked
     while folder not in seen:
         seen.add(folder)
-        looked.append(folder / PROJECT_FILE)
-        if os.path.lexists(looked[-1]):  # a broken symlink is reported when read, not skipped
+        if os.path.lexists(folder / PROJECT_FILE):  # a broken symlink is reported when read, not skipped
             return folder
-        looked.append(folder / ".git")
-        if looked[-1].exists() or folder.parent == folder:
+        if (folder / ".git").exists() or folder.parent == folder:
             return None
         folder = folder.parent
     return None
@@ -68,14 +64,12 @@ def discover(
     *,
     environ: Mapping[str, str] | None = None,
     cwd: Path | None = None,
-    checked: list[Path] | None = None,
 ) -> tuple[list[Path], bool]:
     """The profile files to read, highest precedence first, as absolute paths.
 
     Returns the paths and whether they were named explicitly (by ``files`` or ``MILVUS_PROFILES_FILE``);
-    an explicitly named file must exist, a discovered one may not. ``checked`` collects the paths whose
-    existence decided which files these are. Paths are made absolute here, once, so that every later
-    check (permissions, trust, the cache) sees the same path.
+    an explicitly named file must exist, a discovered one may not. Paths are made absolute here, once, so
+    that every later check (permissions, trust) sees the same path.
     """
     env = os.environ if environ is None else environ
     if files is not None:
@@ -84,7 +78,7 @@ def discover(
     if named:
         return [_absolute(Path(p)) for p in named.split(os.pathsep) if p], True
     found: list[Path] = []
-    project = find_project_dir(cwd, checked=checked)
+    project = find_project_dir(cwd)
     if project is not None:
         found += [project / LOCAL_FILE, project / PROJECT_FILE]
     found.append(user_file().absolute())

@@ -30,8 +30,6 @@ from ..fields import (
 from ..uri import URI_HINT, has_credentials, is_lite, uri_problem
 from .toml import ProfileFile, key_name
 
-STRUCTURE_KEYS = ("extends", "tls", "grpc")
-
 
 def check_uri(value: str) -> str:
     """Accept exactly the URIs pymilvus reads right; a URI in a file must not carry credentials."""

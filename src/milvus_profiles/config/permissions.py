@@ -20,7 +20,6 @@ the ACLs of ``%APPDATA%``.
 
 from __future__ import annotations
 
-import functools
 import os
 import shlex
 import stat
@@ -97,7 +96,6 @@ def _check(path: Path, st: os.stat_result, *, folder: bool) -> list[PermissionPr
     return found
 
 
-@functools.lru_cache(maxsize=64)
 def group_has_others(gid: int, owner: int) -> bool:
     """Whether group ``gid`` has a member other than user ``owner`` (listed, or by primary group)."""
     import grp
@@ -169,8 +167,3 @@ def fix_files(paths: list[Path], *, private: set[Path]) -> list[str]:
             path.chmod(wanted)
             changed.append(f"chmod {wanted:o} {shlex.quote(str(path))}  (was {mode:o})")
     return changed
-
-
-def clear_cache() -> None:
-    """Forget the group memberships looked up so far."""
-    group_has_others.cache_clear()

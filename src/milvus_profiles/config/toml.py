@@ -1,7 +1,9 @@
 """Reading profile files: bounded reads, TOML parsing with located errors, and the line of every key.
 
 Parsed files are cached by path, size and modification time, so a process that resolves profiles again
-and again parses each file once. The cache is documented and can be emptied with :func:`clear_cache`.
+and again parses each file once (``doctor`` resolves every profile: docs/performance.md shows what that
+saves). A profile file holds no secret, only where one is kept, so nothing here can keep a rotated
+secret. :func:`clear_cache` empties the cache.
 """
 
 from __future__ import annotations

@@ -1,2 +1,2 @@
-"""From files, environment and arguments to one resolved profile: the sources, their precedence, ``${}``
-expansion and the cache of results."""
+"""From files, environment and arguments to one resolved profile: the sources, their precedence and
+``${}`` expansion."""

@@ -6,9 +6,8 @@ trust of each file and of the connection's route, then the secret chain. Every v
 from __future__ import annotations
 
 import os
-import sys
 import warnings
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -17,13 +16,12 @@ from pydantic import SecretStr, ValidationError
 
 from ..config import discovery, environment, permissions, trust
 from ..config.catalog import Catalog, Setting, catalog_of, nested
-from ..errors import ConfigError, MilvusProfilesError, ProfileWarning, SecretWithheldError
-from ..fields import EXPORTED_ENV, FIELDS, FIELDS_BY_NAME, FILES_ENV, PROFILE_ENV, SECRET_FIELDS
+from ..errors import ConfigError, MilvusProfilesError, ProfileWarning
+from ..fields import EXPORTED_ENV, FIELDS_BY_NAME, FILES_ENV, PROFILE_ENV, SECRET_FIELDS
 from ..origin import Origin
 from ..secrets.base import Reference, Route, SecretRequest, Untrusted
 from ..secrets.chain import find_secret, no_secret_for_lite, takes_secret
 from ..uri import endpoint, has_credentials, is_lite, redact, split_database, uri_problem
-from .cache import RESULTS, Snapshot
 from .precedence import PRECEDENCE, SECRET_PROVIDERS
 from .resolved import ResolvedProfile
 from .sources import Context, ProfileSource, Values, check_given_uri, check_https_tls
@@ -67,8 +65,10 @@ def resolve(
     """Resolve a profile: defaults, then the profile, then `MILVUS_*` variables, then `overrides`.
 
     No network call is made. A stored secret (keyring, reference, `MILVUS_PASSWORD`/`MILVUS_TOKEN`)
-    is looked up only for a connection whose endpoint and transport come from trusted sources. A result
-    is reused while the files, folders and variables it depended on are unchanged.
+    is looked up only for a connection whose endpoint and transport come from trusted sources. Each call
+    reads the environment and the secret again (parsed files are reused while their size and modification
+    time are unchanged), so a secret that another process changed (`secret rotate`, a password manager)
+    is used by the next call.
 
     Args:
         profile: The profile's name. `None` selects one as the command line does: `MILVUS_PROFILE`,
@@ -95,43 +95,7 @@ def resolve(
         print(cfg.explain())
         ```
     """
-    try:
-        key: Hashable = (
-            profile,
-            None if files is None else tuple(os.fspath(f) for f in files),
-            os.getcwd(),
-            tuple(sorted(overrides.items())),
-        )
-        hash(key)
-    except (TypeError, OSError):
-        return _resolve(profile, files=files, lookup_secret=True, overrides=overrides)
-    cached = RESULTS.recall(key)
-    if cached is not None:
-        assert isinstance(cached, ResolvedProfile)  # noqa: S101 - the memo holds nothing else
-        return cached
-    snapshots: list[Snapshot] = []
-    result = _resolve(profile, files=files, lookup_secret=True, overrides=overrides, snapshots=snapshots)
-    # A locked keyring may be unlocked, a missing variable set: ask again. A withheld secret is decided by
-    # the files, their trust record and the environment, all in the snapshot: keep it.
-    if result.secret_error is None or isinstance(result.secret_error, SecretWithheldError):
-        RESULTS.remember(key, snapshots[0], result)
-    return result
-
-
-# Besides the fields' own variables: those that decide which files are read (platformdirs' folders).
-_DISCOVERY_ENV = (PROFILE_ENV, FILES_ENV) + (
-    ("APPDATA", "LOCALAPPDATA", "USERPROFILE")
-    if sys.platform == "win32"
-    else ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "HOME")
-)
-
-
-def _tls_files(merged: Mapping[str, Any]) -> list[Path]:
-    return [
-        Path(v)
-        for k, v in merged.items()
-        if k.startswith("tls.") and k.endswith("_path") and isinstance(v, str)
-    ]
+    return _resolve(profile, files=files, lookup_secret=True, overrides=overrides)
 
 
 def _is_route_key(key: str) -> bool:
@@ -145,19 +109,12 @@ def _resolve(
     files: Sequence[str | os.PathLike[str]] | None,
     lookup_secret: bool,
     overrides: Mapping[str, Any],
-    snapshots: list[Snapshot] | None = None,
 ) -> ResolvedProfile:
     environ = os.environ
     project_env = environment.project_variables(environ)
-    env_names = [*_DISCOVERY_ENV, *(f.env for f in FIELDS)]
-    checked: list[Path] = []
-    paths, explicit = discovery.discover(files, checked=checked)
+    paths, explicit = discovery.discover(files)
     if files is None and FILES_ENV in project_env:
         explicit = False  # named by a project's .env, not by you: the files are the project's
-    store = trust.store_path()
-    # Taken before reading: a change made while resolving shows up as a change next time. Folders are in
-    # it for their permissions, the trust record for `trust`/`untrust`.
-    snapshot = Snapshot.take([*checked, *paths, *(p.parent for p in paths), store, store.parent], env_names)
     catalog = catalog_of(paths, explicit=explicit)
     name, selected_by = select(profile, catalog, environ)
     if name is not None:
@@ -180,8 +137,6 @@ def _resolve(
     )
     user: str | None = values["user"]
 
-    # a trust covers the bytes of the TLS files a profile names: a new certificate is a change too
-    snapshot = Snapshot(snapshot.files + Snapshot.take(_tls_files(merged), []).files, snapshot.env)
     trusts = {pf.path: trust.assess(pf, trust.kind_of(pf.path, explicit)) for pf in catalog.files}
     default = catalog.default() if selected_by.kind == "file" else None
     chosen_by = default.file.path if default is not None else None
@@ -201,7 +156,6 @@ def _resolve(
     )
     secret_error: MilvusProfilesError | None = None
     secrets: dict[str, SecretStr | None] = dict.fromkeys(SECRET_FIELDS)
-    reference_env: list[str] = []
     if lookup_secret and takes_secret(uri):
         request = SecretRequest(
             profile=name,
@@ -221,13 +175,7 @@ def _resolve(
         if outcome.credential is not None:
             secrets[outcome.credential.kind] = SecretStr(outcome.credential.secret)
             origins[outcome.credential.kind] = outcome.credential.origin
-        reference_env = [str(r.value["env"]) for r in request.references.values() if "env" in r.value]
 
-    if snapshots is not None:
-        used = [n for n in [*profile_source.expanded, *reference_env] if n not in env_names]
-        snapshots.append(
-            snapshot if not used else Snapshot(snapshot.files, (*snapshot.env, *Snapshot.take([], used).env))
-        )
     mine = discovery.user_file().absolute()
     readable = permissions.readable_by_others(mine) if any(pf.path == mine for pf in catalog.files) else None
     notes = tuple(

@@ -157,7 +157,6 @@ class ProfileSource(Source):
         self.environ = environ
         self.settings: dict[str, Setting] = {}
         self.details: dict[str, str] = {}
-        self.expanded: list[str] = []
         self.used_by: dict[str, list[str]] = {}
         """The variables expanded into each key."""
         self.references: dict[str, Setting] = {}
@@ -178,7 +177,6 @@ class ProfileSource(Source):
             detail = setting.location
             if isinstance(value, str):
                 value, used = expand(value, setting, self.environ)
-                self.expanded += used
                 if used:
                     self.used_by[key] = used
                     detail += " with " + ", ".join(f"${{{v}}}" for v in used)

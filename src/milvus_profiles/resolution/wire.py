@@ -33,7 +33,6 @@ PYMILVUS_CHANNEL_OPTIONS: Mapping[str, bool | int | float | str] = {
     "grpc.keepalive_timeout_ms": 5000,
     "grpc.keepalive_permit_without_calls": True,
 }
-TLS_FILES = ("server_pem_path", "client_pem_path", "client_key_path", "ca_pem_path")
 
 
 @dataclass(frozen=True, repr=False)

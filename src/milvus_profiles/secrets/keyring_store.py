@@ -5,8 +5,8 @@ This is the only module that imports ``keyring``. Secrets are stored under the s
 ``USER@https://host:443`` for a password, ``https://host:443`` for a token. A profile name never keys a
 secret, so a profile that is pointed at another host finds nothing to send there.
 
-Lookups are cached for the life of the process (:func:`clear_cache` empties the cache); storing or
-deleting a secret updates the cache.
+Nothing is kept in the process: every lookup asks the keyring, so a secret another process stored
+(``milvus-profiles secret rotate``) is the one the next connection uses.
 
 The backend is the one keyring itself picks (:func:`backend`), found without importing what can only work
 on another operating system.
@@ -26,18 +26,11 @@ from ..uri import endpoint
 
 SERVICE = "milvus-profiles"
 
-_CACHE: dict[str, str | None] = {}
-
 
 def account(uri: str, user: str | None) -> str:
     """The keyring account (user name) a secret for ``uri`` and ``user`` is stored under."""
     where = endpoint(uri)
     return f"{user}@{where}" if user else where
-
-
-def clear_cache() -> None:
-    """Forget every secret looked up so far."""
-    _CACHE.clear()
 
 
 def _unavailable(action: str, error: BaseException) -> KeyringUnavailableError:
@@ -138,13 +131,10 @@ def _call(method: str, *args: str) -> Any:
 def get_secret(uri: str, user: str | None) -> str | None:
     """The stored secret for ``uri`` and ``user``, or None."""
     key = account(uri, user)
-    if key in _CACHE:
-        return _CACHE[key]
     try:
         value: str | None = _call("get_password", SERVICE, key)
     except Exception as e:
         raise _unavailable("read", e) from None
-    _CACHE[key] = value
     return value
 
 
@@ -155,7 +145,6 @@ def set_secret(uri: str, user: str | None, secret: str) -> str:
         _call("set_password", SERVICE, key, secret)
     except Exception as e:
         raise _unavailable("store", e) from None
-    _CACHE[key] = secret
     return key
 
 
@@ -164,7 +153,6 @@ def delete_secret_for(uri: str, user: str | None) -> bool:
     import keyring.errors
 
     key = account(uri, user)
-    _CACHE.pop(key, None)
     try:
         _call("delete_password", SERVICE, key)
     except keyring.errors.PasswordDeleteError:

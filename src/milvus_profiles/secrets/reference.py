@@ -4,8 +4,8 @@
 ``token = { command = ["op", "read", "op://vault/milvus/token"] }`` runs a program without a shell, with a
 time limit, and takes its standard output, trimmed; ``token = { file = "/run/secrets/milvus_token" }`` reads
 a file as Kubernetes and Docker mount secrets (one trailing newline removed). A failing command is reported
-with its exit status and standard error, never its output. Command results are cached for the life of the
-process.
+with its exit status and standard error, never its output. A command runs each time its secret is needed,
+so a rotated secret is the one the next connection uses.
 
 References are followed only from trusted files (see :mod:`milvus_profiles.secrets.chain`): a discovered
 project file comes with whatever repository was cloned, and must not be able to run programs or read
@@ -26,13 +26,6 @@ from ..errors import SecretNotFoundError
 COMMAND_TIMEOUT = 30.0  # seconds; a password manager may wait for the user to unlock it
 MAX_SECRET_FILE = 64 * 1024
 """A secret file holds a token or a password; anything larger is the wrong file."""
-
-_COMMAND_CACHE: dict[tuple[str, ...], str] = {}
-
-
-def clear_cache() -> None:
-    """Forget every command output of this process."""
-    _COMMAND_CACHE.clear()
 
 
 def describe(reference: Mapping[str, Any]) -> str:
@@ -60,8 +53,6 @@ def fetch(reference: Mapping[str, Any], *, where: str, environ: Mapping[str, str
     if "file" in reference:
         return read_secret_file(Path(str(reference["file"])).expanduser(), where=where)
     command = tuple(str(a) for a in reference["command"])
-    if command in _COMMAND_CACHE:
-        return _COMMAND_CACHE[command]
     shown = " ".join(command)
     try:
         done = subprocess.run(
@@ -92,7 +83,6 @@ def fetch(reference: Mapping[str, Any], *, where: str, environ: Mapping[str, str
             f"{where} runs `{shown}`, which printed nothing",
             hint="the command must print the secret on standard output",
         )
-    _COMMAND_CACHE[command] = secret
     return secret
 
 

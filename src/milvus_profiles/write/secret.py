@@ -6,7 +6,6 @@ import os
 from collections.abc import Sequence
 
 from ..errors import ConfigError
-from ..resolution.cache import RESULTS
 from ..resolution.resolver import target
 from ..secrets import keyring_store
 
@@ -45,7 +44,6 @@ def save_secret(
     if not secret:
         raise ConfigError("the secret is empty", hint="give a non-empty password or token")
     cfg = target(profile, files)
-    RESULTS.clear()
     return keyring_store.set_secret(cfg.uri, cfg.user, secret)
 
 
@@ -73,7 +71,6 @@ def delete_secret(profile: str | None, *, files: Sequence[str | os.PathLike[str]
         ```
     """
     cfg = target(profile, files)
-    RESULTS.clear()
     return keyring_store.delete_secret_for(cfg.uri, cfg.user)
 
 
