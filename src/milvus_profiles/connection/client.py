@@ -82,7 +82,7 @@ def connect(
 
     client = None
     try:
-        with _quiet_probe():
+        with quiet_pymilvus_logs():
             client = MilvusClient(**kwargs, dedicated=needs_own_channel(cfg))
             client.list_collections(timeout=cfg.timeout)
     except Exception as e:
@@ -145,7 +145,7 @@ async def connect_async(
 
     client = None
     try:
-        with _quiet_probe():
+        with quiet_pymilvus_logs():
             client = AsyncMilvusClient(**kwargs, dedicated=needs_own_channel(cfg))
             await client.list_collections(timeout=cfg.timeout)
     except Exception as e:
@@ -202,7 +202,9 @@ _FILTER = _ProbeLogFilter()
 
 
 @contextlib.contextmanager
-def _quiet_probe() -> Iterator[None]:
+def quiet_pymilvus_logs() -> Iterator[None]:
+    """Inside, pymilvus logs no RPC error (with its traceback): the caller turns the error into a typed
+    one that says what happened."""
     logger = logging.getLogger("pymilvus.decorators")
     if _FILTER not in logger.filters:
         logger.addFilter(_FILTER)
@@ -340,4 +342,11 @@ def _detail(error: BaseException) -> str:
     return str(message) if isinstance(message, str) else str(error)
 
 
-__all__ = ["classify", "connect", "connect_async", "import_pymilvus", "is_connection_failure"]
+__all__ = [
+    "classify",
+    "connect",
+    "connect_async",
+    "import_pymilvus",
+    "is_connection_failure",
+    "quiet_pymilvus_logs",
+]
