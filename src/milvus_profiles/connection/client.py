@@ -23,7 +23,7 @@ from ..errors import ConfigError, MilvusProfilesError
 from ..resolution.resolved import ResolvedProfile
 from ..resolution.resolver import resolve
 from .diagnose import diagnose, preflight
-from .wire import plan
+from .wire import import_grpc, plan
 
 if TYPE_CHECKING:
     from pymilvus import AsyncMilvusClient, MilvusClient
@@ -176,6 +176,7 @@ def import_pymilvus() -> ModuleType:
     module = sys.modules.get("pymilvus")
     if module is not None:
         return module
+    import_grpc()  # first, with gRPC's core quiet
     with _IMPORTING:
         previous = os.environ.get(DOTENV_SWITCH)
         os.environ[DOTENV_SWITCH] = "1"

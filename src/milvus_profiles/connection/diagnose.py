@@ -153,6 +153,15 @@ def diagnose(
             summary=summary,
         )
     lowered = detail.lower()
+    if uses_tls and "wrong_version_number" in lowered:
+        # the answer to TLS's first message was not TLS: a plaintext server (HTTP/2 frames) on that port
+        plain = f"http://{at}" if cfg.uri.lower().startswith("https://") else "`secure = false` in [tls]"
+        return ServerUnreachableError(
+            f"profile {name}: the server at {at} does not speak TLS: try {plain}",
+            hint="a plaintext server answered the TLS handshake (gRPC says WRONG_VERSION_NUMBER); "
+            "if it should speak TLS, check the port",
+            summary=summary,
+        )
     if any(marker in lowered for marker in _TLS_FAILURES) or (uses_tls and "socket closed" in lowered):
         return ServerUnreachableError(
             f"profile {name}: the TLS handshake with {at} failed ({reason})",

@@ -14,8 +14,13 @@ server does with a call, so those are the metadata the probe sends.
 from __future__ import annotations
 
 import base64
+import importlib
+import os
+import sys
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import Any
 
 from pydantic import SecretStr
@@ -185,4 +190,31 @@ def _tls_files(tls: Mapping[str, str | bool]) -> tuple[str, ...]:
     return ()
 
 
-__all__ = ["Wire", "plan"]
+GRPC_LOG_LEVEL = "GRPC_VERBOSITY"
+_IMPORTING = threading.Lock()
+
+
+def import_grpc() -> ModuleType:
+    """grpc, imported so that its core logs errors only, unless you chose its log level yourself.
+
+    gRPC's core writes its own lines to standard error (``I1204 ... Handshake failed``) for failures the
+    typed errors already explain. It reads ``GRPC_VERBOSITY`` once, as it starts: when the variable is not
+    set, it is set to ``ERROR`` for the import only and removed afterwards, so the programs you run (``exec``)
+    and your own setting are untouched. Both the probe and pymilvus (:func:`client.import_pymilvus`) import
+    grpc through here first.
+    """
+    module = sys.modules.get("grpc")
+    if module is not None:
+        return module
+    with _IMPORTING:
+        chosen = GRPC_LOG_LEVEL in os.environ
+        if not chosen:
+            os.environ[GRPC_LOG_LEVEL] = "ERROR"
+        try:
+            return importlib.import_module("grpc")
+        finally:
+            if not chosen:
+                os.environ.pop(GRPC_LOG_LEVEL, None)
+
+
+__all__ = ["Wire", "import_grpc", "plan"]
