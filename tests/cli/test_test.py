@@ -164,3 +164,20 @@ def test_an_untrusted_project_exits_8_and_names_the_file_and_the_fix(cli: Run) -
     )
     assert "(profiles.secured.uri), a project file you have not trusted" in result.stderr
     assert "hint: read it, then run `milvus-profiles trust milvus.toml`" in result.stderr
+
+
+def test_all_without_a_keyring_says_it_once_and_names_each_profile(cli: Run) -> None:
+    import keyring
+    from keyring.backends import fail
+
+    profile = '[profiles.{}]\nuri = "http://127.0.0.1:{}"\nuser = "app"\n'
+    body = "".join(profile.format(n, closed_port()) for n in "abcd")
+    trusted(write(Path("milvus.toml"), body))
+    keyring.set_keyring(fail.Keyring())  # what keyring picks when no backend works
+    result = cli("test", "--all")
+    assert result.exit_code == 4
+    assert [row[:2] for row in rows(result.stdout)[1:]] == [[n, "secret-missing"] for n in "abcd"]
+    assert result.stderr.splitlines()[0] == (
+        "error: profiles a, b, c, d: cannot read a secret: no keyring backend is available"
+    )
+    assert result.stderr.count("error:") == 1

@@ -28,7 +28,9 @@ class ExitCode:
 
 
 OK = ExitCode(0, "ready", "success; for `test`, every profile is ready")
-UNEXPECTED = ExitCode(1, "error", "an unexpected error; for `check`, problems were found")
+UNEXPECTED = ExitCode(
+    1, "error", "an unexpected error; for `check`, problems were found; for `doctor`, a check failed"
+)
 USAGE = ExitCode(2, "usage", "the command line is wrong (unknown option, missing argument...)")
 CONFIG = ExitCode(
     3,
@@ -52,7 +54,7 @@ WITHHELD = ExitCode(
     (SecretWithheldError,),
 )
 
-# `check` reports problems it found with 1, as linters do; it never raises for them.
+# `check` reports problems it found with 1, as linters do, and `doctor` a failed check; neither raises.
 PROBLEMS_FOUND = 1
 
 EXIT_CODES: tuple[ExitCode, ...] = (

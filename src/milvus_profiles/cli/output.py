@@ -83,6 +83,8 @@ class Output:
         self.terminal = terminal  # standard output is a terminal (not a pipe or a file)
         self.json_errors = False
         """Set by commands given ``--json``: an error is also a JSON object on standard output."""
+        self.failures = 0
+        """How many ``fail`` findings `item` printed (``doctor`` exits 1 when there is one)."""
 
     def _paint(self, text: str, fg: str | None = None, *, bold: bool = False) -> str:
         """``text`` (already escaped) in a colour; the only way an escape sequence reaches the output."""
@@ -135,6 +137,7 @@ class Output:
     def item(self, kind: str, text: str, hint: str | None = None) -> None:
         """One finding of ``doctor``: ``kind`` is ``ok``, ``info``, ``warn``, ``fail`` or ``fixed``."""
         colour = {"ok": "green", "fixed": "green", "warn": "yellow", "fail": "red"}.get(kind)
+        self.failures += kind == "fail"
         self.line("  ", Cell(kind.ljust(4), colour, bold=colour is not None), "  ", text)
         if hint:
             self.hint(hint, indent=8)

@@ -156,6 +156,31 @@ def _quiet_milvus_lite(debug: bool) -> Iterator[None]:
         logger.setLevel(previous)
 
 
+def _errors(failed: Sequence[Result]) -> list[tuple[BaseException, ExitCode]]:
+    """The errors to print, each naming the profiles it stopped: an error about the machine (no keyring)
+    or a shared file is the same for many profiles, and is printed once, with their names."""
+    groups: dict[object, list[Result]] = {}
+    for r in failed:
+        e = r.error
+        key: object = id(r)
+        if isinstance(e, MilvusProfilesError) and not any(
+            word in e.message for word in (f"profile {r.profile}", repr(r.profile))
+        ):
+            key = (type(e), e.message, e.hint)
+        groups.setdefault(key, []).append(r)
+    found: list[tuple[BaseException, ExitCode]] = []
+    for key, group in groups.items():
+        error = group[0].error
+        if error is None:
+            continue
+        if isinstance(key, tuple) and isinstance(error, MilvusProfilesError):
+            names = ", ".join(r.profile for r in group)
+            which = f"profiles {names}" if len(group) > 1 else f"profile {names}"
+            error = MilvusProfilesError(f"{which}: {error.message}", hint=error.hint, summary=error.summary)
+        found.append((error, group[0].exit))
+    return found
+
+
 @click.command()
 @click.argument("names", nargs=-1, metavar="[NAME]...", shell_complete=complete_profiles)
 @click.option("--all", "test_all", is_flag=True, help="Test every profile.")
@@ -174,7 +199,7 @@ def test(
 
     Tests NAME... (default: the selected profile) or --all, concurrently. Exits 0 when all are ready,
     else with the code of the first failure: 3 config, 4 secret, 5 unreachable, 6 authentication,
-    7 database missing.
+    7 database missing, 8 a stored secret withheld from an untrusted file.
     """
     state: State = ctx.obj
     state.out.json_errors = as_json
@@ -204,9 +229,8 @@ def test(
             latency = f"{r.latency_ms:.0f} ms" if r.latency_ms is not None else "-"
             rows.append([r.profile, status, r.version or "-", latency, r.uri or "-"])
         out.table(["PROFILE", "STATUS", "VERSION", "LATENCY", "URI"], rows)
-        for r in failed:
-            if r.error is not None:
-                out.error(r.error, debug=state.debug and r.exit is UNEXPECTED)
+        for error, exit in _errors(failed):
+            out.error(error, debug=state.debug and exit is UNEXPECTED)
         for r in results:
             for message, hint in r.warnings:
                 out.warning(message, hint)
