@@ -181,3 +181,16 @@ def test_all_without_a_keyring_says_it_once_and_names_each_profile(cli: Run) -> 
         "error: profiles a, b, c, d: cannot read a secret: no keyring backend is available"
     )
     assert result.stderr.count("error:") == 1
+
+
+@pytest.mark.parametrize("password", ["e", "1", "o"])
+def test_a_short_password_leaves_the_servers_words_and_address_whole(cli: Run, password: str) -> None:
+    port = closed_port()
+    write(Path("ci.toml"), f'[profiles.p]\nuri = "http://127.0.0.1:{port}"\nuser = "app"\n')
+    result = cli("--file", "ci.toml", "test", "p", env={"MILVUS_PASSWORD": password})
+    assert result.exit_code == 5
+    first = result.stderr.splitlines()[0]
+    assert first.startswith(f"error: profile p: cannot reach the Milvus server at 127.0.0.1:{port} (")
+    assert f"ipv4:127.0.0.1:{port}: " in first  # gRPC's words around it vary with its version
+    assert first.endswith("Connection refused)")
+    assert "*" not in result.stderr

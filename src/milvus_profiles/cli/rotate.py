@@ -17,6 +17,7 @@ import click
 
 from ..errors import AuthenticationError, ConfigError, MilvusProfilesError
 from ..fields import FIELDS_BY_NAME, secret_set_command
+from ..resolution.resolved import mask_secrets
 from ..uri import redact
 from .common import State, pick_profile, profile_argument, read_secret
 from .exitcodes import SECRET
@@ -38,13 +39,6 @@ def generate_password(length: int = GENERATED_LENGTH) -> str:
         password = "".join(secrets.choice(_ALPHABET) for _ in range(length))
         if all(any(c in cls for c in password) for cls in classes):
             return password
-
-
-def _masked(text: str, *values: str) -> str:
-    for value in values:
-        if value:
-            text = text.replace(value, "********")
-    return text
 
 
 def change_on_server(
@@ -82,7 +76,7 @@ def _refusal(error: Exception, cfg: ResolvedProfile, old: str, new: str) -> Milv
         )
     exceptions = sys.modules.get("pymilvus.exceptions")
     if exceptions is not None and isinstance(error, exceptions.MilvusException):
-        reason = _masked(str(error.message), old, new)
+        reason = mask_secrets(str(error.message), old, new)
         by = "pymilvus" if isinstance(error, exceptions.ParamError) else "the server"
         return AuthenticationError(f"{by} refused the new password of {where}: {reason}", hint=unchanged)
     return None

@@ -19,7 +19,7 @@ from ..errors import (
     ServerUnreachableError,
 )
 from ..fields import FIELDS_BY_NAME, TLS_PATH_KEYS, secret_field, secret_set_command
-from ..resolution.resolved import MASK, ResolvedProfile
+from ..resolution.resolved import ResolvedProfile, mask_secrets
 from ..secrets import keyring_store
 from ..uri import has_credentials, host_port, redact
 
@@ -83,9 +83,7 @@ def tls_file(cfg: ResolvedProfile, key: str) -> bytes | None:
 
 def scrub(text: str, cfg: ResolvedProfile) -> str:
     """Remove every secret value of ``cfg`` and any ``user:password@`` from a text."""
-    for secret in (cfg.password, cfg.token):
-        if secret is not None and secret.get_secret_value():
-            text = text.replace(secret.get_secret_value(), MASK)
+    text = mask_secrets(text, *(s.get_secret_value() for s in (cfg.password, cfg.token) if s is not None))
     return redact(text) if "@" in text else text
 
 

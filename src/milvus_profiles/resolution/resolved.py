@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,34 @@ if TYPE_CHECKING:
 
 OriginKind = Literal["default", "file", "env", "keyring", "reference", "kwarg"]
 MASK = "********"
+# A secret this long does not occur by chance in a message, so it is masked wherever it stands.
+_MASKED_ANYWHERE = 8
+# Where a value starts (after a space, a quote, `=` or a bracket) and ends (before a space, a quote, a
+# bracket, a separator, `@`, or a sentence's last `.` or `:`).
+_VALUE_START = r"""(?<![^\s"'`=(\[{,])"""
+_VALUE_END = r"""(?=$|[\s"'`)\]},;&@]|[.:](?:\s|$))"""
+
+
+def mask_secrets(text: str, *secrets: str | None) -> str:
+    """``text`` with each secret replaced by ``********`` where it stands as a value.
+
+    A short secret is masked only where it stands alone, as a value does (``password x refused``,
+    ``token=x``): a password ``x`` must not turn ``milvus.example.com`` into ``milvus.e********ample.com``,
+    nor ``1`` the address ``127.0.0.1``. A longer one is masked everywhere. A URI's ``user:password@`` is
+    removed by :func:`milvus_profiles.uri.redact`.
+
+    Examples:
+        >>> mask_secrets("milvus.example.com refused password x.", "x")
+        'milvus.example.com refused password ********.'
+    """
+    for secret in secrets:
+        if not secret:
+            continue
+        if len(secret) >= _MASKED_ANYWHERE:
+            text = text.replace(secret, MASK)
+        else:
+            text = re.sub(_VALUE_START + re.escape(secret) + _VALUE_END, MASK, text)
+    return text
 
 
 @dataclass(frozen=True)
