@@ -15,11 +15,10 @@ import os
 import sys
 import threading
 from collections.abc import Iterator, Sequence
-from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ConfigError, MilvusProfilesError
+from ..errors import MilvusProfilesError
 from ..resolution.resolved import ResolvedProfile
 from ..resolution.resolver import resolve
 from .diagnose import diagnose, preflight
@@ -76,8 +75,8 @@ def connect(
         ```
     """
     cfg = resolve(profile, files=files, **overrides)
-    _check_before_connect(cfg)
-    kwargs = plan(cfg).client_kwargs
+    preflight(cfg)
+    kwargs = cfg.client_kwargs()  # makes a Milvus Lite file's folder
     MilvusClient = import_pymilvus().MilvusClient
 
     client = None
@@ -139,8 +138,8 @@ async def connect_async(
         ```
     """
     cfg = resolve(profile, files=files, **overrides)
-    _check_before_connect(cfg)
-    kwargs = plan(cfg).client_kwargs
+    preflight(cfg)
+    kwargs = cfg.client_kwargs()  # makes a Milvus Lite file's folder
     AsyncMilvusClient = import_pymilvus().AsyncMilvusClient
 
     client = None
@@ -226,26 +225,6 @@ def needs_own_channel(cfg: ResolvedProfile) -> bool:
     never closes a shared channel that another client still uses.
     """
     return bool(cfg.tls) or bool(cfg.grpc_options) or plan(cfg).secure
-
-
-def _check_before_connect(cfg: ResolvedProfile) -> None:
-    preflight(cfg)
-    if cfg.is_lite:
-        folder = Path(cfg.uri).parent
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except (OSError, ValueError) as e:
-            reason = e.strerror if isinstance(e, OSError) and e.strerror else "the path cannot be a folder"
-            if isinstance(e, (FileExistsError, NotADirectoryError)):
-                reason = "a file stands where a folder is needed"
-            origin = cfg.origins.get("uri")
-            raise ConfigError(
-                f"uri ({origin}): cannot make the folder {folder} of the Milvus Lite database: {reason}"
-                if origin
-                else f"uri: cannot make the folder {folder} of the Milvus Lite database: {reason}",
-                hint="point uri at a .db file in a folder you can write to",
-                summary=cfg.summary(),
-            ) from None
 
 
 def _close_quietly(client: Any) -> None:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import SecretStr
 
-from ..errors import MilvusProfilesError
+from ..errors import ConfigError, MilvusProfilesError
 from ..fields import FIELDS, FIELDS_BY_NAME
 from ..uri import is_lite, redact
 
@@ -181,11 +181,34 @@ class ResolvedProfile:
         """The keyword arguments for ``pymilvus.MilvusClient``, secrets revealed.
 
         For handing a profile to other libraries, e.g. LangChain's ``connection_args``; connect() uses
-        the same (see ``milvus_profiles.connection.wire.plan``).
+        the same (see ``milvus_profiles.connection.wire.plan``). For a Milvus Lite file, its folder is
+        made first (``./data`` of a new project), as Milvus Lite opens a file only in a folder that exists.
+
+        Raises:
+            ConfigError: The folder of a Milvus Lite file cannot be made.
         """
         from ..connection.wire import plan
 
+        if self.is_lite:
+            self._make_lite_folder()
         return plan(self).client_kwargs
+
+    def _make_lite_folder(self) -> None:
+        folder = Path(self.uri).parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except (OSError, ValueError) as e:
+            reason = e.strerror if isinstance(e, OSError) and e.strerror else "the path cannot be a folder"
+            if isinstance(e, (FileExistsError, NotADirectoryError)):
+                reason = "a file stands where a folder is needed"
+            origin = self.origins.get("uri")
+            raise ConfigError(
+                f"uri ({origin}): cannot make the folder {folder} of the Milvus Lite database: {reason}"
+                if origin
+                else f"uri: cannot make the folder {folder} of the Milvus Lite database: {reason}",
+                hint="point uri at a .db file in a folder you can write to",
+                summary=self.summary(),
+            ) from None
 
     def __repr__(self) -> str:
         shown = ", ".join(
