@@ -63,6 +63,12 @@ class TlsTable(BaseModel):
     ca_pem_path: str | None = Field(None, description=TLS_KEYS["ca_pem_path"])
 
 
+# The schema's words for two checks below (config/json_schema.py); tests/config/test_json_schema.py runs
+# both over the same references.
+VARIABLE_NAME = "^(_+[A-Za-z0-9]|[A-Za-z])[A-Za-z0-9_]*$"
+ABSOLUTE_PATH = "^(/|~|[A-Za-z]:[\\\\/])"
+
+
 def check_reference_variable(name: str) -> str:
     """An environment variable name; which variables a file may read is decided by the file's trust."""
     if not name or not name.replace("_", "").isalnum() or not name.isascii() or name[0].isdigit():
@@ -108,7 +114,9 @@ class SecretReference(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     env: Annotated[str, AfterValidator(check_reference_variable)] | None = Field(
-        None, description="The environment variable that holds the secret."
+        None,
+        description="The environment variable that holds the secret.",
+        json_schema_extra={"pattern": VARIABLE_NAME},  # what check_reference_variable accepts
     )
     command: (
         Annotated[
@@ -119,7 +127,9 @@ class SecretReference(BaseModel):
         | None
     ) = Field(None, description="The program and its arguments, run without a shell; it prints the secret.")
     file: Annotated[str, Field(min_length=1), AfterValidator(check_reference_file)] | None = Field(
-        None, description="An absolute path to a file that holds the secret, as Kubernetes mounts them."
+        None,
+        description="An absolute path to a file that holds the secret, as Kubernetes mounts them.",
+        json_schema_extra={"pattern": ABSOLUTE_PATH},  # what check_reference_file accepts
     )
 
     @model_validator(mode="after")
