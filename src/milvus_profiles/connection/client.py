@@ -47,7 +47,7 @@ def connect(
         files: The profile files to read, highest precedence first, instead of discovering
             `milvus.local.toml`, `milvus.toml` and the user file; the same as `MILVUS_PROFILES_FILE`.
         **overrides: Values that win over the profile and the environment: `uri`, `db_name`,
-            `timeout` (seconds), `user`, `password` and `token`. `None` means not given. Any other
+            `timeout` (seconds), `user`, `password` and `token`. `None` or `""` means not given. Any other
             name raises `ConfigError`, which suggests the closest one.
 
     Returns:
@@ -112,7 +112,7 @@ async def connect_async(
         files: The profile files to read, highest precedence first, instead of discovering
             `milvus.local.toml`, `milvus.toml` and the user file; the same as `MILVUS_PROFILES_FILE`.
         **overrides: Values that win over the profile and the environment: `uri`, `db_name`,
-            `timeout` (seconds), `user`, `password` and `token`. `None` means not given. Any other
+            `timeout` (seconds), `user`, `password` and `token`. `None` or `""` means not given. Any other
             name raises `ConfigError`, which suggests the closest one.
 
     Returns:
