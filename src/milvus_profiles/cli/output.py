@@ -102,8 +102,12 @@ class Output:
         click.echo("".join(self._cell(p) for p in parts), err=err, color=self.color)
 
     def raw(self, text: str) -> None:
-        """Text exactly as given: ``env``'s output, which is read by shells and quotes every value itself."""
-        click.echo(text, nl=False)
+        """Text exactly as given: ``env``'s output, which is read by shells and quotes every value itself.
+
+        ``color=True`` keeps click from taking ANSI sequences out of a pipe (it strips them off a
+        terminal's absence), which would change a value; what may reach a terminal is the caller's care.
+        """
+        click.echo(text, nl=False, color=True)
 
     def json(self, data: Any) -> None:
         text = json.dumps(data, indent=2, ensure_ascii=False, default=str)  # TOML has dates
