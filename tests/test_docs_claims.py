@@ -1,0 +1,85 @@
+"""What the pages say about the commands, checked by running the commands: a page and the tool cannot
+drift apart without a test failing."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from milvus_profiles.cli import COMMANDS, main
+from milvus_profiles.cli.exitcodes import EXIT_CODES, OK, UNEXPECTED, USAGE
+from milvus_profiles.config.model import SecretReference
+from milvus_profiles.resolution import cache as resolver
+
+from .helpers import trusted, write
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+
+
+def page(name: str) -> str:
+    return (DOCS / name).read_text(encoding="utf-8")
+
+
+def run(*args: str) -> Result:
+    resolver.clear_cache()
+    return CliRunner().invoke(main, list(args), prog_name="milvus-profiles")
+
+
+def test_the_summary_table_of_cli_md_names_every_command() -> None:
+    table = page("cli.md").split("## Global options")[0]
+    named = {
+        name
+        for cell in re.findall(r"^\| ([^|]+) \|", table, flags=re.M)
+        for name in re.findall(r"`([\w-]+)", cell)
+    }
+    assert sorted(set(COMMANDS) - named) == []
+
+
+def test_test_help_lists_every_exit_code_a_profile_can_fail_with() -> None:
+    text = " ".join(run("test", "--help").stdout.split())
+    for code in EXIT_CODES:
+        if code not in (OK, UNEXPECTED, USAGE):
+            assert f"{code.code} " in text, code
+
+
+def test_doctor_exits_as_its_page_says(isolated: Path) -> None:
+    (isolated / ".git").mkdir()
+    assert "`doctor` exits 1 when a line says\n`fail`" in page("cli/checks.md")
+    assert run("doctor").exit_code == 0
+    write(isolated / "milvus.toml", "[profiles.a\n")
+    result = run("doctor")
+    assert "  fail  " in result.stdout
+    assert result.exit_code == 1
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="permission bits are not checked on Windows")
+def test_a_file_others_can_write_is_what_the_test_page_says(isolated: Path) -> None:
+    (isolated / ".git").mkdir()
+    assert "one that needs a\nsecret is `untrusted` (exit 8" in page("cli/checks.md")
+    path = trusted(write(isolated / "milvus.toml", '[profiles.s]\nuri = "http://127.0.0.1:9"\nuser = "u"\n'))
+    os.chmod(path, 0o666)
+    result = run("test", "s", "--json")
+    assert result.exit_code == 8
+    assert '"status": "untrusted"' in result.stdout
+    assert "chmod o-w" in result.stdout
+
+
+def test_the_pages_name_every_kind_of_secret_reference() -> None:
+    for kind in SecretReference.model_fields:
+        assert f"{{ {kind} = " in page("secrets.md"), kind
+        assert f"`{kind}`" in page("editors.md"), kind
+    assert "exactly one of env or command" not in page("editors.md").replace("`", "")
+
+
+def test_the_testing_page_names_the_tests_of_exec() -> None:
+    text = page("testing.md")
+    assert "there is no `exec`" not in text
+    assert "tests/cli/test_exec.py" in text
+    assert (ROOT / "tests" / "cli" / "test_exec.py").is_file()
+    assert run("exec", "--help").exit_code == 0
