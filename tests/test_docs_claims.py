@@ -3,7 +3,6 @@ drift apart without a test failing."""
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 from pathlib import Path
@@ -63,7 +62,7 @@ def test_a_file_others_can_write_is_what_the_test_page_says(isolated: Path) -> N
     (isolated / ".git").mkdir()
     assert "one that needs a\nsecret is `untrusted` (exit 8" in page("cli/checks.md")
     path = trusted(write(isolated / "milvus.toml", '[profiles.s]\nuri = "http://127.0.0.1:9"\nuser = "u"\n'))
-    os.chmod(path, 0o666)
+    path.chmod(0o666)  # writable by others
     result = run("test", "s", "--json")
     assert result.exit_code == 8
     assert '"status": "untrusted"' in result.stdout
