@@ -115,7 +115,11 @@ def is_private(path: Path) -> bool:
 
 
 def read_secret(state: State, *, stdin: bool, label: str) -> str:
-    """A secret from standard input (one trailing newline removed) or from a prompt without echo."""
+    """A secret from standard input (one trailing newline removed) or from a prompt without echo.
+
+    A secret asked for goes to the keyring, so the keyring is tried first: no one types a password twice
+    to learn that it cannot be stored (`KeyringUnavailableError`).
+    """
     if stdin:
         value = sys.stdin.read()
         value = value[:-1] if value.endswith("\n") else value
@@ -126,6 +130,9 @@ def read_secret(state: State, *, stdin: bool, label: str) -> str:
                 hint="pipe it in, e.g. `pass show milvus/dev | milvus-profiles secret set dev --stdin`",
             )
         return value
+    from ..secrets.keyring_store import check_available
+
+    check_available()
     return state.out.prompt_secret(label)
 
 
