@@ -230,7 +230,7 @@ def _ask_secret(
         )
     label = f"Password for user {effective_user.value!r}" if effective_user else f"Token for {name}"
     try:
-        return read_secret(state, stdin=stdin, label=label), None
+        return read_secret(state, stdin=stdin, label=label, stdin_option="--secret-stdin"), None
     except KeyringUnavailableError as e:
         return None, e
 

@@ -114,7 +114,7 @@ def is_private(path: Path) -> bool:
     return path.absolute().is_relative_to(discovery.user_config_dir().absolute())
 
 
-def read_secret(state: State, *, stdin: bool, label: str) -> str:
+def read_secret(state: State, *, stdin: bool, label: str, stdin_option: str = "--stdin") -> str:
     """A secret from standard input (one trailing newline removed) or from a prompt without echo.
 
     A secret asked for goes to the keyring, so the keyring is tried first: no one types a password twice
@@ -133,7 +133,7 @@ def read_secret(state: State, *, stdin: bool, label: str) -> str:
     from ..secrets.keyring_store import check_available
 
     check_available()
-    return state.out.prompt_secret(label)
+    return state.out.prompt_secret(label, stdin_option=stdin_option)
 
 
 def catalog_with(state: State, changed: ProfileFile) -> Catalog:

@@ -191,7 +191,23 @@ class Output:
         if self.json_errors and code is not None:
             self.json_error(message, hint, code)
 
-    def prompt_secret(self, label: str) -> str:
-        """Ask for a secret twice without echo (on standard error, so standard output stays clean)."""
-        value: str = click.prompt(escape(label), hide_input=True, confirmation_prompt=True, err=True)
+    def prompt_secret(self, label: str, *, stdin_option: str = "--stdin") -> str:
+        """Ask for a secret twice without echo (on standard error, so standard output stays clean).
+
+        Without a terminal to turn echo off on, Python's getpass would warn and read standard input
+        anyway, twice; the command says instead to give the secret on standard input with
+        ``stdin_option``.
+        """
+        import getpass
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", getpass.GetPassWarning)
+            try:
+                value: str = click.prompt(escape(label), hide_input=True, confirmation_prompt=True, err=True)
+            except getpass.GetPassWarning:
+                raise click.UsageError(
+                    "there is no terminal to ask for the secret on without showing it; "
+                    f"give it on standard input with {stdin_option} instead"
+                ) from None
         return value
