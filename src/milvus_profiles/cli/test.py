@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
+import sys
 import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
     from ..resolution.resolved import ResolvedProfile
 
 MAX_WORKERS = 8
+INTERRUPTED = 128 + 2  # SIGINT
 
 
 @dataclass(frozen=True)
@@ -131,9 +134,25 @@ def _run(names: list[str | None], files: Sequence[str] | None, timeout: float | 
         for i in indexes:
             results[i] = check_profile(names[i], files, timeout)
 
-    with ThreadPoolExecutor(max_workers=min(MAX_WORKERS, len(groups))) as pool:
+    pool = ThreadPoolExecutor(max_workers=min(MAX_WORKERS, len(groups)))
+    try:
         list(pool.map(run, groups.values()))
+    except KeyboardInterrupt:
+        _interrupted()
+    pool.shutdown()
     return [results[i] for i in range(len(names))]
+
+
+def _interrupted() -> NoReturn:
+    """Ctrl-C: stop at once with 130, as a shell reports a program ended by SIGINT (and as `exec` does).
+
+    The probes still wait for their servers in the pool's threads, which Python joins before a normal
+    exit: a silent server would hold the exit until its timeout. Nothing is left to write, so the process
+    ends without waiting for them.
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(INTERRUPTED)
 
 
 def _import_pymilvus() -> None:
