@@ -59,3 +59,16 @@ def test_a_new_password_the_server_accepts_reaches_it_and_the_command_says_so(is
     assert (request.username, request.newPassword) == ("bob", base64.b64encode(b"Long-enough-1").decode())
     assert code == 0, output
     assert output.startswith(f"changed the password of user 'bob' at {server.uri()}\n")
+    assert (
+        f"warning: whoever else logs in as user 'bob' at {server.uri()} with the old password (a teammate, "
+        "a CI secret, another machine) now fails until given the new one\n"
+        "hint: give them the new password\n"
+    ) in output
+
+
+def test_a_generated_password_says_who_else_fails_and_how_to_see_it(isolated: Path) -> None:
+    with RecordingServer(min_password_length=6) as server:
+        code, output = rotate(server, isolated)
+    assert code == 0, output
+    assert "warning: whoever else logs in as user 'bob' at " in output
+    assert "hint: `milvus-profiles show app --reveal` prints it\n" in output

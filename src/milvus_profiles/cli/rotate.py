@@ -158,6 +158,13 @@ def rotate(
     out.done(f"stored the new password in the keyring (account {account})")
     if generated and show:
         out.line(new)
+    out.warning(
+        f"whoever else logs in as user {cfg.user!r} at {redact(cfg.uri)} with the old password (a teammate, "
+        "a CI secret, another machine) now fails until given the new one",
+        hint=f"`milvus-profiles show {target} --reveal` prints it"
+        if generated and not show
+        else "give them the new password",
+    )
     env = FIELDS_BY_NAME["password"].env
     if os.environ.get(env):
         out.warning(f"{env} is set in the environment and still holds the old password; update or unset it")
