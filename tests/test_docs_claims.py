@@ -82,3 +82,11 @@ def test_the_testing_page_names_the_tests_of_exec() -> None:
     assert "tests/cli/test_exec.py" in text
     assert (ROOT / "tests" / "cli" / "test_exec.py").is_file()
     assert run("exec", "--help").exit_code == 0
+
+
+def test_the_quick_start_installs_from_a_checkout_and_activates_before_the_first_command() -> None:
+    before_first_command = page("quickstart.md").split("milvus-profiles init")[0]
+    assert "pip install '.[lite]'" in before_first_command
+    assert ". .venv/bin/activate" in before_first_command
+    assert ". .venv-quickstart/bin/activate" in before_first_command
+    assert "activate" in (ROOT / "scripts" / "quickstart").read_text()
