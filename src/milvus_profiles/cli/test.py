@@ -175,14 +175,15 @@ def _quiet_milvus_lite(debug: bool) -> Iterator[None]:
         logger.setLevel(previous)
 
 
-def _errors(failed: Sequence[Result]) -> list[tuple[BaseException, ExitCode]]:
-    """The errors to print, each naming the profiles it stopped: an error about the machine (no keyring)
-    or a shared file is the same for many profiles, and is printed once, with their names."""
+def _errors(failed: Sequence[Result], *, several: bool) -> list[tuple[BaseException, ExitCode]]:
+    """The errors to print; when ``several`` profiles were tested, each names the profiles it stopped: an
+    error about the machine (no keyring) or a shared file is the same for many profiles, and is printed
+    once, with their names."""
     groups: dict[object, list[Result]] = {}
     for r in failed:
         e = r.error
         key: object = id(r)
-        if isinstance(e, MilvusProfilesError) and not any(
+        if several and isinstance(e, MilvusProfilesError) and not any(
             word in e.message for word in (f"profile {r.profile}", repr(r.profile))
         ):
             key = (type(e), e.message, e.hint)
@@ -248,7 +249,7 @@ def test(
             latency = f"{r.latency_ms:.0f} ms" if r.latency_ms is not None else "-"
             rows.append([r.profile, status, r.version or "-", latency, r.uri or "-"])
         out.table(["PROFILE", "STATUS", "VERSION", "LATENCY", "URI"], rows)
-        for error, exit in _errors(failed):
+        for error, exit in _errors(failed, several=len(results) > 1):
             out.error(error, debug=state.debug and exit is UNEXPECTED)
         for r in results:
             for message, hint in r.warnings:
