@@ -194,3 +194,23 @@ def test_a_short_password_leaves_the_servers_words_and_address_whole(cli: Run, p
     assert f"ipv4:127.0.0.1:{port}: " in first  # gRPC's words around it vary with its version
     assert first.endswith("Connection refused)")
     assert "*" not in result.stderr
+
+
+def test_variables_overriding_a_profile_named_explicitly_are_named(cli: Run, profiles: Path) -> None:
+    # as after `eval "$(milvus-profiles env prod)"`: `test local` reaches what the variables say
+    down = f"http://127.0.0.1:{closed_port()}"
+    result = cli("test", "local", env={"MILVUS_URI": down, "MILVUS_DB_NAME": "analytics"})
+    assert result.exit_code == 5
+    assert rows(result.stdout)[1][:2] == ["local", "unreachable"]  # not the Lite file of the profile
+    assert (
+        "warning: profile local: its uri, db_name come from the environment (MILVUS_URI, MILVUS_DB_NAME), "
+        "not from the profile, as variables win over profiles\n"
+        "hint: unset them to test the profile as its files say; `milvus-profiles show local --explain` shows "
+        "where each value comes from\n"
+    ) in result.stderr
+    selected = cli("test", env={"MILVUS_URI": down})  # the selected profile, named by no one: no warning
+    assert "warning:" not in selected.stderr
+    as_json = cli("test", "local", "--json", env={"MILVUS_URI": down})
+    assert json.loads(as_json.stdout)["profiles"][0]["warnings"][0]["message"].startswith(
+        "profile local: its uri comes from the environment (MILVUS_URI)"
+    )

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from ..errors import ConfigError, MilvusProfilesError
+from ..fields import SECRET_FIELDS
 from ..uri import redact
 from .common import State, complete_profiles, default_password_warning
 from .exitcodes import OK, UNEXPECTED, ExitCode, exit_code_for
@@ -77,31 +78,55 @@ def check_profile(name: str | None, files: Sequence[str] | None, timeout: float 
     except Exception as e:
         return Result(shown, exit_code_for(e), error=e)
     shown, uri, db_name = cfg.name or shown, redact(cfg.uri), cfg.db_name
+    said = _overridden(name, cfg)
     if not cfg.is_lite:
         from ..connection.probe import probe
 
         try:
             found = probe(cfg)
         except Exception as e:
-            return Result(shown, exit_code_for(e), uri, db_name, error=e)
-        return Result(shown, OK, uri, db_name, found.version, found.latency_ms, warnings=_advice(cfg))
+            return Result(shown, exit_code_for(e), uri, db_name, error=e, warnings=said)
+        ready = (*said, *_advice(cfg))
+        return Result(shown, OK, uri, db_name, found.version, found.latency_ms, warnings=ready)
     from ..connection.client import classify, connect
 
     start = time.perf_counter()
     try:
         client = connect(name, files=files, **overrides)
     except Exception as e:
-        return Result(shown, exit_code_for(e), uri, db_name, error=e)
+        return Result(shown, exit_code_for(e), uri, db_name, error=e, warnings=said)
     try:
         version = str(client.get_server_version(timeout=cfg.timeout))
         latency = (time.perf_counter() - start) * 1000
     except Exception as e:
         error = classify(e, cfg) or e
-        return Result(shown, exit_code_for(error), uri, db_name, error=error)
+        return Result(shown, exit_code_for(error), uri, db_name, error=error, warnings=said)
     finally:
         with contextlib.suppress(Exception):  # the outcome is known; closing cannot change it
             client.close()
-    return Result(shown, OK, uri, db_name, version, latency)
+    return Result(shown, OK, uri, db_name, version, latency, warnings=said)
+
+
+def _overridden(name: str | None, cfg: ResolvedProfile) -> tuple[tuple[str, str], ...]:
+    """For a profile named explicitly, the variables that decide its values instead of it.
+
+    Variables win over profiles (docs/precedence.md): after ``eval "$(milvus-profiles env prod)"``,
+    ``test local`` reaches prod's server. Said here, it is not a surprise found later.
+    """
+    if name is None:
+        return ()
+    keys = [k for k, o in cfg.origins.items() if o.kind == "env" and k not in ("profile", *SECRET_FIELDS)]
+    if not keys:
+        return ()
+    variables = ", ".join(str(cfg.origins[k]).removeprefix("env ") for k in keys)
+    return (
+        (
+            f"profile {name}: its {', '.join(keys)} {'come' if len(keys) > 1 else 'comes'} from the "
+            f"environment ({variables}), not from the profile, as variables win over profiles",
+            f"unset them to test the profile as its files say; `milvus-profiles show {name} --explain` "
+            "shows where each value comes from",
+        ),
+    )
 
 
 def _advice(cfg: ResolvedProfile) -> tuple[tuple[str, str], ...]:
@@ -183,8 +208,10 @@ def _errors(failed: Sequence[Result], *, several: bool) -> list[tuple[BaseExcept
     for r in failed:
         e = r.error
         key: object = id(r)
-        if several and isinstance(e, MilvusProfilesError) and not any(
-            word in e.message for word in (f"profile {r.profile}", repr(r.profile))
+        if (
+            several
+            and isinstance(e, MilvusProfilesError)
+            and not any(word in e.message for word in (f"profile {r.profile}", repr(r.profile)))
         ):
             key = (type(e), e.message, e.hint)
         groups.setdefault(key, []).append(r)
