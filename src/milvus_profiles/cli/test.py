@@ -154,6 +154,10 @@ def _run(names: list[str | None], files: Sequence[str] | None, timeout: float | 
     results: dict[int, Result] = {}
     if any(isinstance(key, str) for key in groups):
         _import_pymilvus()
+    else:  # before the threads: its import sets a variable for a moment (wire.import_grpc)
+        from ..connection.wire import import_grpc
+
+        import_grpc()
 
     def run(indexes: list[int]) -> None:
         for i in indexes:
