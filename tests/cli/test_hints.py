@@ -92,3 +92,41 @@ def test_a_piped_secret_prompt_points_to_the_stdin_option(
         f"with {option} instead"
     )
     assert project.read_text() == before
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="exec's tests are POSIX")
+def test_exec_names_the_variables_that_decide_the_profile_it_was_given(isolated: Path) -> None:
+    from ..helpers import run_entry_point
+
+    write(isolated / "milvus.toml", '[profiles.local]\nuri = "./data/milvus.db"\n')
+    done = run_entry_point(
+        ["exec", "local", "--", sys.executable, "-c", "import os; print(os.environ['MILVUS_DB_NAME'])"],
+        isolated,
+        isolated.parent / "config",
+        env={"MILVUS_DB_NAME": "from_prod"},  # as `eval "$(milvus-profiles env prod)"` leaves it
+    )
+    assert (done.returncode, done.stdout) == (0, "from_prod\n")
+    assert done.stderr == (
+        "warning: profile local: its db_name comes from the environment (MILVUS_DB_NAME), not from the "
+        "profile, as variables win over profiles\n"
+        "hint: unset them to use the profile as its files say; `milvus-profiles show local --explain` shows "
+        "where each value comes from\n"
+    )
+
+
+def test_shell_names_the_variables_that_decide_the_profile_it_was_given(isolated: Path) -> None:
+    from ..helpers import run_entry_point
+
+    write(isolated / "milvus.toml", '[profiles.local]\nuri = "./data/milvus.db"\n')
+    done = run_entry_point(  # standard input ends at once: the prompt closes as after Ctrl-D
+        ["shell", "local", "--plain"],
+        isolated,
+        isolated.parent / "config",
+        stdin="",
+        env={"MILVUS_TIMEOUT": "7"},
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.startswith(
+        "warning: profile local: its timeout comes from the environment (MILVUS_TIMEOUT), not from the "
+        "profile, as variables win over profiles\n"
+    )

@@ -205,7 +205,7 @@ def test_variables_overriding_a_profile_named_explicitly_are_named(cli: Run, pro
     assert (
         "warning: profile local: its uri, db_name come from the environment (MILVUS_URI, MILVUS_DB_NAME), "
         "not from the profile, as variables win over profiles\n"
-        "hint: unset them to test the profile as its files say; `milvus-profiles show local --explain` shows "
+        "hint: unset them to use the profile as its files say; `milvus-profiles show local --explain` shows "
         "where each value comes from\n"
     ) in result.stderr
     selected = cli("test", env={"MILVUS_URI": down})  # the selected profile, named by no one: no warning

@@ -14,7 +14,7 @@ from click.shell_completion import CompletionItem
 
 from ..config import discovery, toml
 from ..errors import ConfigError
-from ..fields import profile_name_problem
+from ..fields import SECRET_FIELDS, profile_name_problem
 from .output import Output, escape
 
 if TYPE_CHECKING:
@@ -158,6 +158,29 @@ def lower_files(state: State, target: Path) -> list[Path]:
     paths = [p.absolute() for p in paths]
     below = paths[paths.index(target) :] if target in paths else [target]
     return [p for p in below if p.exists()]
+
+
+def environment_overrides(name: str | None, cfg: ResolvedProfile) -> tuple[tuple[str, str], ...]:
+    """For a profile named explicitly, the variables that decide its values instead of it, as a warning
+    and its hint (``test``, ``exec`` and ``shell`` print it).
+
+    Variables win over profiles (docs/precedence.md): after ``eval "$(milvus-profiles env prod)"``,
+    ``test local`` reaches prod's server. Said, it is not a surprise found later.
+    """
+    if name is None:
+        return ()
+    keys = [k for k, o in cfg.origins.items() if o.kind == "env" and k not in ("profile", *SECRET_FIELDS)]
+    if not keys:
+        return ()
+    variables = ", ".join(str(cfg.origins[k]).removeprefix("env ") for k in keys)
+    return (
+        (
+            f"profile {name}: its {', '.join(keys)} {'come' if len(keys) > 1 else 'comes'} from the "
+            f"environment ({variables}), not from the profile, as variables win over profiles",
+            f"unset them to use the profile as its files say; `milvus-profiles show {name} --explain` "
+            "shows where each value comes from",
+        ),
+    )
 
 
 DEFAULT_USER = "root"

@@ -145,6 +145,7 @@ def exec_program(ctx: click.Context, name: str, command: tuple[str, ...]) -> Non
     from ..connection.diagnose import preflight
     from ..resolution.resolver import resolve
     from . import fail
+    from .common import environment_overrides
     from .env import profile_variables
 
     state: State = ctx.obj
@@ -157,6 +158,8 @@ def exec_program(ctx: click.Context, name: str, command: tuple[str, ...]) -> Non
     variables, notes = profile_variables(cfg, include_secrets=True)
     for note in notes:
         state.out.warning(note)
+    for message, hint in environment_overrides(name, cfg):
+        state.out.warning(message, hint)
     try:
         code = run_program(command, child_environment(os.environ, variables))
     except ProgramNotRunError as e:

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from .common import State, pick_profile, profile_argument
+from .common import State, environment_overrides, pick_profile, profile_argument
 
 
 @click.command()
@@ -30,7 +30,10 @@ def shell(state: State, name: str | None, profile_option: str | None, plain: boo
     from ..connection.client import connect
     from ..resolution.resolver import resolve
 
-    cfg = resolve(pick_profile(state, name, profile_option), files=state.files)
+    picked = pick_profile(state, name, profile_option)
+    cfg = resolve(picked, files=state.files)
+    for message, hint in environment_overrides(picked, cfg):
+        state.out.warning(message, hint)
     client = connect(cfg.name, files=state.files)
     namespace: dict[str, Any] = {"client": client, "profile": cfg}
     banner = (

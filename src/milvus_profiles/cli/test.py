@@ -21,9 +21,8 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from ..errors import ConfigError, MilvusProfilesError
-from ..fields import SECRET_FIELDS
 from ..uri import redact
-from .common import State, complete_profiles, default_password_warning
+from .common import State, complete_profiles, default_password_warning, environment_overrides
 from .exitcodes import OK, UNEXPECTED, ExitCode, exit_code_for
 from .output import Cell
 
@@ -78,7 +77,7 @@ def check_profile(name: str | None, files: Sequence[str] | None, timeout: float 
     except Exception as e:
         return Result(shown, exit_code_for(e), error=e)
     shown, uri, db_name = cfg.name or shown, redact(cfg.uri), cfg.db_name
-    said = _overridden(name, cfg)
+    said = environment_overrides(name, cfg)
     if not cfg.is_lite:
         from ..connection.probe import probe
 
@@ -105,28 +104,6 @@ def check_profile(name: str | None, files: Sequence[str] | None, timeout: float 
         with contextlib.suppress(Exception):  # the outcome is known; closing cannot change it
             client.close()
     return Result(shown, OK, uri, db_name, version, latency, warnings=said)
-
-
-def _overridden(name: str | None, cfg: ResolvedProfile) -> tuple[tuple[str, str], ...]:
-    """For a profile named explicitly, the variables that decide its values instead of it.
-
-    Variables win over profiles (docs/precedence.md): after ``eval "$(milvus-profiles env prod)"``,
-    ``test local`` reaches prod's server. Said here, it is not a surprise found later.
-    """
-    if name is None:
-        return ()
-    keys = [k for k, o in cfg.origins.items() if o.kind == "env" and k not in ("profile", *SECRET_FIELDS)]
-    if not keys:
-        return ()
-    variables = ", ".join(str(cfg.origins[k]).removeprefix("env ") for k in keys)
-    return (
-        (
-            f"profile {name}: its {', '.join(keys)} {'come' if len(keys) > 1 else 'comes'} from the "
-            f"environment ({variables}), not from the profile, as variables win over profiles",
-            f"unset them to test the profile as its files say; `milvus-profiles show {name} --explain` "
-            "shows where each value comes from",
-        ),
-    )
 
 
 def _advice(cfg: ResolvedProfile) -> tuple[tuple[str, str], ...]:
