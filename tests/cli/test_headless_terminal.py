@@ -102,6 +102,8 @@ def test_interactive_add_asks_the_fields_but_no_secret_it_cannot_store(
     term.type("")
     term.expect("User (empty for none: a token): ")
     term.type("app")
+    term.expect("Test profile 'prod' now? [Y/n]: ")
+    term.type("n")
     assert term.wait() == 0, term.shown
     assert "Password" not in term.shown
     assert (

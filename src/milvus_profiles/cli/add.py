@@ -148,6 +148,7 @@ def add(
     if ask_secret and secret_stdin:
         raise click.UsageError("--ask-secret and --secret-stdin cannot be used together")
     asked_secret: str | None = None
+    interactive = uri is None
     if uri is None:
         uri, db_name, timeout, user, asked_secret = _ask_fields(
             state, name, db_name, timeout, user, stdin_taken=secret_stdin
@@ -213,10 +214,39 @@ def add(
     for key, value in tls.items():
         if key.endswith("_path") and not (target.parent / os.path.expanduser(value)).exists():
             state.out.warning(f"tls.{key}: {value} does not exist (yet)")
+    _finish(
+        state, name, target, secret, unstorable, has_user=bool(values.get("user")), offer_test=interactive
+    )
+
+
+def _finish(
+    state: State,
+    name: str,
+    target: Path,
+    secret: str | None,
+    unstorable: KeyringUnavailableError | None,
+    *,
+    has_user: bool,
+    offer_test: bool,
+) -> None:
+    """The secret to the keyring; then, for a profile asked for field by field, a test when wanted: a
+    database that does not exist, or a server that refuses, is found while the person is still there."""
     if unstorable is not None:
-        raise _not_stored(name, target, unstorable, bool(values.get("user")))
+        raise _not_stored(name, target, unstorable, has_user)
     if secret is not None:
-        _store(state, name, target, secret, bool(values.get("user")))
+        _store(state, name, target, secret, has_user)
+    if not offer_test or not click.confirm(f"Test profile {name!r} now?", default=True, err=True):
+        return
+    from .test import check_profile
+
+    result = check_profile(name, state.files, None)
+    for message, hint in result.warnings:
+        state.out.warning(message, hint)
+    if result.error is not None:
+        state.out.error(result.error)
+        click.get_current_context().exit(result.exit.code)
+    latency = f", {result.latency_ms:.0f} ms" if result.latency_ms is not None else ""
+    state.out.done(f"profile {name!r} is ready (server version {result.version}{latency})")
 
 
 def _ask_secret(
