@@ -90,3 +90,13 @@ def test_the_quick_start_installs_from_a_checkout_and_activates_before_the_first
     assert ". .venv/bin/activate" in before_first_command
     assert ". .venv-quickstart/bin/activate" in before_first_command
     assert "activate" in (ROOT / "scripts" / "quickstart").read_text()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the hint names Linux's Secret Service")
+def test_the_troubleshooting_page_shows_the_hint_of_a_machine_without_a_dbus_session(tmp_path: Path) -> None:
+    from milvus_profiles.secrets.keyring_store import no_backend_hint
+
+    daemon = write(tmp_path / "gnome-keyring-daemon", "#!/bin/sh\n")
+    daemon.chmod(0o755)
+    hint = no_backend_hint({"PATH": str(tmp_path)})  # installed, and no DBUS_SESSION_BUS_ADDRESS
+    assert f"\nhint: {hint}\n" in page("troubleshooting.md")
