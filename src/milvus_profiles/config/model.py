@@ -327,6 +327,20 @@ def file_problems(pf: ProfileFile) -> list[ConfigError]:
     return sorted(problems, key=lambda p: p.line or 0)
 
 
+def profile_problems(pf: ProfileFile) -> dict[str, ConfigError]:
+    """The first problem of each profile table of a file that has one (a key or a value of its own), by
+    profile name: a problem belongs to the profile that has it (``list`` shows it there)."""
+    found: dict[str, ConfigError] = {}
+    try:
+        ProfileDocument.model_validate(pf.data)
+    except ValidationError as e:
+        for err in e.errors(include_input=False):
+            loc = tuple(err["loc"])
+            if len(loc) > 2 and loc[0] == "profiles":
+                found.setdefault(str(loc[1]), _error_from_pydantic(pf, err))
+    return found
+
+
 def validate_file(pf: ProfileFile) -> None:
     """Validate one file; the first problem is raised as a :class:`ConfigError`."""
     if not _secret_problems(pf):
@@ -347,5 +361,6 @@ __all__ = [
     "file_problems",
     "is_lite",
     "key_name",
+    "profile_problems",
     "validate_file",
 ]
