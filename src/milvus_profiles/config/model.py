@@ -328,15 +328,25 @@ def file_problems(pf: ProfileFile) -> list[ConfigError]:
 
 
 def profile_problems(pf: ProfileFile) -> dict[str, ConfigError]:
-    """The first problem of each profile table of a file that has one (a key or a value of its own), by
-    profile name: a problem belongs to the profile that has it (``list`` shows it there)."""
+    """The first problem of each profile table of a file that has a key it does not take (a misspelt
+    ``dbname``), or is no table, by profile name: a problem belongs to the profile that has it (``list``
+    shows it there).
+
+    Only such tables are validated: checking the keys of a thousand tables costs a millisecond, validating
+    them twenty, and ``list`` reads files without validating them (``check`` validates everything).
+    """
+    profiles = pf.data.get("profiles")
+    if not isinstance(profiles, dict):
+        return {}
+    known = ProfileTable.model_fields.keys()
+    suspects = {n: t for n, t in profiles.items() if not isinstance(t, dict) or not t.keys() <= known}
     found: dict[str, ConfigError] = {}
     try:
-        ProfileDocument.model_validate(pf.data)
+        ProfileDocument.model_validate({"profiles": suspects})
     except ValidationError as e:
         for err in e.errors(include_input=False):
             loc = tuple(err["loc"])
-            if len(loc) > 2 and loc[0] == "profiles":
+            if len(loc) > 1 and loc[0] == "profiles":
                 found.setdefault(str(loc[1]), _error_from_pydantic(pf, err))
     return found
 
