@@ -58,6 +58,10 @@ class Terminal:
         """Type ``line`` and Enter, as a keyboard sends it (Enter is a carriage return)."""
         os.write(self._main, line.encode() + b"\r")
 
+    def press_ctrl_c(self) -> None:
+        """Ctrl-C, as a keyboard sends it: the terminal sends SIGINT to the command."""
+        os.write(self._main, b"\x03")
+
     def wait(self, timeout: float = 60) -> int:
         """Read until the command ends; its exit status."""
         deadline = time.monotonic() + timeout

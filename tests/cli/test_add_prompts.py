@@ -75,11 +75,13 @@ def test_each_field_is_asked_for_and_the_secret_goes_to_the_keyring_only(
     term.type(SENTINEL)
     term.expect("Repeat for confirmation: ")
     term.type(SENTINEL)
+    term.expect("Test profile 'prod' now? [Y/n]: ")
+    term.type("n")
     assert term.wait() == 0, term.shown
 
     shown = term.shown.splitlines()
     assert shown[1:4] == FORMS  # each form on a line of its own
-    assert shown[-2:] == [
+    assert shown[-3:-1] == [
         f"added profile 'prod' to {user_file}",
         "stored the secret in the keyring (account app@https://127.0.0.1:443)",
     ]
@@ -110,6 +112,8 @@ def test_a_token_without_a_user_is_stored_for_the_endpoint(
     term.type(SENTINEL)
     term.expect("Repeat for confirmation: ")
     term.type(SENTINEL)
+    term.expect("Test profile 'cloud' now? [Y/n]: ")
+    term.type("n")
     assert term.wait() == 0, term.shown
     assert "Timeout" not in term.shown
     assert tomllib.loads(user_file.read_text()) == {
@@ -131,11 +135,34 @@ def test_milvus_lite_takes_the_defaults_and_asks_for_no_secret(
     term.type("")
     term.expect("Timeout in seconds [10.0]: ")
     term.type("")
+    term.expect("Test profile 'local' now? [Y/n]: ")
+    term.type("")  # yes, the default
     assert term.wait() == 0, term.shown
     assert "User" not in term.shown
-    assert "keyring" not in term.shown.splitlines()[-1]
+    assert "keyring" not in term.shown
+    assert term.shown.splitlines()[-1].startswith("profile 'local' is ready (server version ")
     # the defaults are not written; the path is written from the file's folder, where it is read from
     assert tomllib.loads(project.read_text()) == {"profiles": {"local": {"uri": "data/milvus.db"}}}
+
+
+def test_a_database_that_does_not_exist_is_found_by_the_test_offered_at_the_end(
+    terminal: list[Terminal], env: dict[str, str], isolated: Path
+) -> None:
+    project = write(isolated / "milvus.toml", "")
+    term = add(terminal, env, isolated, "local")
+    term.expect("URI [http://localhost:19530]: ")
+    term.type("./data/milvus.db")
+    term.expect("Database [default]: ")
+    term.type("analytcs")
+    term.expect("Timeout in seconds [10.0]: ")
+    term.type("")
+    term.expect("Test profile 'local' now? [Y/n]: ")
+    term.type("y")
+    assert term.wait() == 7, term.shown
+    assert "error: profile local: database 'analytcs' does not exist on " in term.shown
+    assert "hint: create it with `client.create_database(...)`" in term.shown
+    # the profile stays as typed: the message says what to change
+    assert tomllib.loads(project.read_text())["profiles"]["local"]["db_name"] == "analytcs"
 
 
 def test_a_secret_typed_differently_the_second_time_is_asked_again(
@@ -153,6 +180,8 @@ def test_a_secret_typed_differently_the_second_time_is_asked_again(
     term.type(SENTINEL)
     term.expect("Repeat for confirmation: ")
     term.type(SENTINEL)
+    term.expect("Test profile 'prod' now? [Y/n]: ")
+    term.type("n")
     assert term.wait() == 0, term.shown
     assert stored("app@http://127.0.0.1:19530") == SENTINEL
     assert SENTINEL not in term.shown

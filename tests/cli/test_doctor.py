@@ -79,10 +79,10 @@ def test_a_dotenv_that_sets_milvus_variables(cli: Run, tmp_path: Path) -> None:
     assert files_containing(tmp_path, SENTINEL) == [Path.cwd() / ".env"]
 
 
-def test_a_broken_file_is_reported(cli: Run) -> None:
+def test_a_broken_file_is_reported_and_fails_the_run(cli: Run) -> None:
     write(Path("milvus.toml"), "[profiles.a\n")
     result = cli("doctor")
-    assert result.exit_code == 0
+    assert result.exit_code == 1
     lines = section(result.stdout, "profiles")
     assert lines[0].startswith(f"  fail  {Path.cwd() / 'milvus.toml'}:1: not valid TOML: ")
     assert lines[1] == "        hint: `milvus-profiles check` lists every problem"
@@ -106,3 +106,22 @@ def test_the_state_of_the_trust_record(cli: Run) -> None:
         f"  fail  trust record {store} cannot be parsed as a trust record, so it vouches for no project file"
     )
     assert lines[at + 1].startswith("        hint: run `milvus-profiles trust` on a file you trust")
+
+
+def test_a_keyring_that_fails_fails_the_run_so_ci_can_gate_on_it(cli: Run) -> None:
+    import keyring
+    from keyring.backends import fail
+
+    keyring.set_keyring(fail.Keyring())
+    result = cli("doctor")
+    assert result.exit_code == 1
+    failed = "  fail  cannot read a secret: no keyring backend is available"
+    assert failed in section(result.stdout, "keyring")
+
+
+def test_warnings_alone_leave_the_exit_code_0(cli: Run) -> None:
+    write(Path("milvus.toml"), '[profiles.a]\nuri = "http://127.0.0.1:1"\n')
+    result = cli("doctor", env={"MILVUS_URI": "http://127.0.0.1:2"})
+    assert "  warn  MILVUS_URI is set: overrides `uri` of every profile" in result.stdout
+    assert "  fail  " not in result.stdout
+    assert result.exit_code == 0

@@ -351,3 +351,30 @@ def test_a_newline_in_a_key_runs_nothing(cli: Run, tmp_path: Path, shell: str, t
     else:  # refused where it is read
         assert result.exit_code == 3
         assert result.stdout == ""
+
+
+def test_the_real_command_piped_to_a_reader_keeps_every_byte(
+    reader: tuple[str, Reader], tmp_path: Path
+) -> None:
+    """Piped (not a terminal), as `eval "$(milvus-profiles env dev)"` and `> .env.milvus` run it: an
+    escape sequence in a value comes back whole, not taken out as colour."""
+    from ..helpers import run_entry_point
+
+    fmt, read = reader
+    value = "a\x1b[1mb\x1b[0m\x1b]52;c;aGk=\x07c"
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / ".git").mkdir()
+    write(project / "team.toml", '[profiles.dev]\nuri = "http://dev.example.com:19530"\n')
+    done = run_entry_point(
+        ["--file", "team.toml", "env", "dev", "--format", fmt],
+        project,
+        tmp_path / "config",
+        env={"MILVUS_DB_NAME": value},
+    )
+    assert done.returncode == 0, done.stderr
+    script = tmp_path / "out"
+    script.write_text(done.stdout, encoding="utf-8", newline="")
+    folder = tmp_path / "run"
+    folder.mkdir()
+    assert read(script, folder)["MILVUS_DB_NAME"] == value

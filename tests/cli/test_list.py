@@ -142,3 +142,20 @@ def test_milvus_profile_is_mentioned(cli: Run) -> None:
     write(Path("milvus.toml"), PROJECT)
     result = cli("list", env={"MILVUS_PROFILE": "dev"})
     assert result.stdout.splitlines()[-1] == "MILVUS_PROFILE is set and selects 'dev' before the default"
+
+
+def test_a_problem_belongs_to_the_profile_that_has_it(cli: Run) -> None:
+    path = write(
+        Path("milvus.toml"),
+        'default = "local"\n[profiles.local]\nuri = "./data/milvus.db"\n'
+        '[profiles.prod]\nuri = "http://h:19530"\ndbname = "analytics"\n',
+    )
+    result = cli("list", "--json")
+    assert result.exit_code == 0, result.output
+    problems = {p["name"]: p["problem"] for p in json.loads(result.stdout)["profiles"]}
+    assert problems == {
+        "local": None,
+        "prod": f"{path.absolute()}:6: unknown key 'dbname' in profiles.prod (did you mean 'db_name'?)",
+    }
+    shown = cli("list")
+    assert shown.stderr == f"warning: profile 'prod': {problems['prod']}\n"

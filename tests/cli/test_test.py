@@ -164,3 +164,51 @@ def test_an_untrusted_project_exits_8_and_names_the_file_and_the_fix(cli: Run) -
     )
     assert "(profiles.secured.uri), a project file you have not trusted" in result.stderr
     assert "hint: read it, then run `milvus-profiles trust milvus.toml`" in result.stderr
+
+
+def test_all_without_a_keyring_says_it_once_and_names_each_profile(cli: Run) -> None:
+    import keyring
+    from keyring.backends import fail
+
+    profile = '[profiles.{}]\nuri = "http://127.0.0.1:{}"\nuser = "app"\n'
+    body = "".join(profile.format(n, closed_port()) for n in "abcd")
+    trusted(write(Path("milvus.toml"), body))
+    keyring.set_keyring(fail.Keyring())  # what keyring picks when no backend works
+    result = cli("test", "--all")
+    assert result.exit_code == 4
+    assert [row[:2] for row in rows(result.stdout)[1:]] == [[n, "secret-missing"] for n in "abcd"]
+    assert result.stderr.splitlines()[0] == (
+        "error: profiles a, b, c, d: cannot read a secret: no keyring backend is available"
+    )
+    assert result.stderr.count("error:") == 1
+
+
+@pytest.mark.parametrize("password", ["e", "1", "o"])
+def test_a_short_password_leaves_the_servers_words_and_address_whole(cli: Run, password: str) -> None:
+    port = closed_port()
+    write(Path("ci.toml"), f'[profiles.p]\nuri = "http://127.0.0.1:{port}"\nuser = "app"\n')
+    result = cli("--file", "ci.toml", "test", "p", env={"MILVUS_PASSWORD": password})
+    assert result.exit_code == 5
+    first = result.stderr.splitlines()[0]
+    assert first.startswith(f"error: profile p: cannot reach the Milvus server at 127.0.0.1:{port} (")
+    assert f"ipv4:127.0.0.1:{port}: " in first  # gRPC's words around it vary with its version
+    assert first.endswith("Connection refused)")
+    assert "*" not in result.stderr
+
+
+def test_variables_overriding_a_profile_named_explicitly_are_named(cli: Run, profiles: Path) -> None:
+    # as after `eval "$(milvus-profiles env prod)"`: `test local` reaches what the variables say
+    down = f"http://127.0.0.1:{closed_port()}"
+    result = cli("test", "local", env={"MILVUS_URI": down, "MILVUS_DB_NAME": "analytics"})
+    assert result.exit_code == 5
+    assert rows(result.stdout)[1][:2] == ["local", "unreachable"]  # not the Lite file of the profile
+    assert (
+        "warning: MILVUS_URI, MILVUS_DB_NAME are set in the environment, and win over profile local's uri, "
+        "db_name: unset MILVUS_URI MILVUS_DB_NAME to use profile local as written\n"
+    ) in result.stderr
+    selected = cli("test", env={"MILVUS_URI": down})  # the selected profile, named by no one: no warning
+    assert "warning:" not in selected.stderr
+    as_json = cli("test", "local", "--json", env={"MILVUS_URI": down})  # said beside the JSON, not in it
+    assert (
+        "warning: MILVUS_URI is set in the environment, and wins over profile local's uri" in as_json.stderr
+    )

@@ -9,10 +9,14 @@ from typing import Any
 
 import jsonschema
 import pytest
+from click.testing import CliRunner
 
+from milvus_profiles.cli import main
 from milvus_profiles.config.json_schema import SCHEMA_FILE, SCHEMA_PATH, profile_schema, schema_text
 from milvus_profiles.config.model import ProfileDocument, ProfileTable, TlsTable, file_problems
 from milvus_profiles.config.toml import read_file
+
+from ..helpers import write
 
 ROOT = Path(__file__).resolve().parents[2]
 TESTS = ROOT / "tests"
@@ -92,3 +96,45 @@ def test_the_example_file_passes_the_schema() -> None:
     example = ROOT / "profiles.example.toml"
     assert schema_errors(example) == []
     assert example.read_text(encoding="utf-8").startswith(f"#:schema ./{SCHEMA_PATH}\n")
+
+
+REFERENCES_CHECK_ACCEPTS = [
+    '{ env = "MILVUS_APP_PASSWORD" }',
+    '{ env = "_1" }',
+    '{ command = ["op", "read", "op://vault/milvus/password"] }',
+    '{ command = ["/usr/bin/pass", "show", "milvus"] }',
+    '{ file = "/run/secrets/milvus_password" }',
+    '{ file = "~/.secrets/milvus" }',
+    "{ file = 'C:\\secrets\\milvus' }",
+]
+REFERENCES_CHECK_REFUSES = [
+    '{ file = "/run/secrets/x", env = "X" }',
+    '{ env = "X", command = ["pass"] }',
+    "{}",
+    '{ file = "" }',
+    '{ file = "run/secrets/x" }',
+    '{ env = "1X" }',
+    '{ env = "_" }',
+    '{ env = "A-B" }',
+    "{ command = [] }",
+    '{ command = [""] }',
+    "{ env = 1 }",
+    '{ path = "/run/secrets/x" }',
+    '{ file = "/run/secrets/x", mode = "0600" }',
+]
+
+
+def reference_file(reference: str) -> Path:
+    body = f'[profiles.p]\nuri = "http://h:19530"\nuser = "app"\npassword = {reference}\n'
+    return write(Path("milvus.toml"), body)
+
+
+@pytest.mark.parametrize(
+    ("reference", "valid"),
+    [(r, True) for r in REFERENCES_CHECK_ACCEPTS] + [(r, False) for r in REFERENCES_CHECK_REFUSES],
+)
+def test_check_and_the_schema_agree_on_a_secret_reference(reference: str, valid: bool) -> None:
+    path = reference_file(reference)
+    result = CliRunner().invoke(main, ["check", str(path)], prog_name="milvus-profiles")
+    assert result.exit_code == (0 if valid else 1), result.output
+    assert (schema_errors(path) == []) is valid

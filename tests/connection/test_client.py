@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,9 +16,10 @@ from milvus_profiles import (
     ServerUnreachableError,
     connect,
     connect_async,
+    resolve,
 )
 
-from ..helpers import SENTINEL, trusted, write
+from ..helpers import SENTINEL, run_clean, run_entry_point, trusted, write
 
 FILE = """\
 default = "local"
@@ -181,3 +183,31 @@ def test_a_lite_database_below_a_file_is_a_config_error(isolated: Path) -> None:
         f"uri (file {project}:2 [profiles.local]): cannot make the folder {isolated / 'data' / 'sub'} of the "
         "Milvus Lite database: a file stands where a folder is needed"
     )
+
+
+def test_the_kwargs_of_a_new_lite_profile_open_it_in_a_plain_milvus_client(tmp_path: Path) -> None:
+    """`init`, then a script hands `client_kwargs()` to pymilvus itself (as LangChain and LlamaIndex do),
+    before `connect()` ever ran: the `data/` folder does not exist yet."""
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / ".git").mkdir()
+    assert run_entry_point(["init"], project, tmp_path / "config").returncode == 0
+    assert not (project / "data").exists()
+    script = (
+        "from pymilvus import MilvusClient\n"
+        "from milvus_profiles import resolve\n"
+        "client = MilvusClient(**resolve('local').client_kwargs())\n"
+        "print(client.list_collections())\n"
+        "client.close()\n"
+    )
+    done = run_clean([sys.executable, "-c", script], project, tmp_path / "config")
+    assert (done.returncode, done.stdout) == (0, "[]\n"), done.stderr
+    assert (project / "data" / "milvus.db").exists()
+
+
+def test_the_kwargs_of_a_lite_database_below_a_file_are_a_config_error(isolated: Path) -> None:
+    write(isolated / "data", "not a folder")
+    write(isolated / "milvus.toml", '[profiles.local]\nuri = "./data/sub/milvus.db"\n')
+    needed = r"cannot make the folder .* a file stands where a folder is needed\n"
+    with pytest.raises(ConfigError, match=needed):
+        resolve("local").client_kwargs()

@@ -62,12 +62,18 @@ def tls_failure(port: int) -> grpc.RpcError:
     raise AssertionError("the call succeeded")
 
 
-def test_a_tls_handshake_that_fails_is_said_to_be_tls(isolated: Path, plain_server: int) -> None:
+def test_tls_to_a_plaintext_server_says_it_does_not_speak_tls(isolated: Path, plain_server: int) -> None:
     cfg = profile(isolated, f'uri = "https://127.0.0.1:{plain_server}"\ntimeout = 2\n')
     found = classify(tls_failure(plain_server), cfg)
     assert isinstance(found, ServerUnreachableError)
-    assert found.message.startswith(f"profile p: the TLS handshake with 127.0.0.1:{plain_server} failed (")
-    assert str(found.hint).startswith("check the [tls] table: server_pem_path (or ca_pem_path) must hold")
+    assert found.message == (
+        f"profile p: the server at 127.0.0.1:{plain_server} does not speak TLS: "
+        f"try http://127.0.0.1:{plain_server}"
+    )
+    secure = profile(isolated, 'uri = "http://127.0.0.1:1"\n[profiles.p.tls]\nsecure = true\n')
+    found = classify(tls_failure(plain_server), secure)
+    assert isinstance(found, ServerUnreachableError)
+    assert found.message.endswith("does not speak TLS: try `secure = false` in [tls]")
 
 
 @pytest.mark.parametrize(

@@ -250,3 +250,20 @@ def test_an_empty_token_counts_as_none_as_in_pymilvus(recorder: RecordingServer)
     client.list_collections()
     client.close()
     assert plan(cfg).metadata() == [("dbname", "default"), ("authorization", show_collections(recorder)[0])]
+
+
+@pytest.mark.parametrize("db_name", ["other", "", "default"])
+def test_connect_sends_the_database_pymilvus_sends_for_a_uri_path_and_db_name(db_name: str) -> None:
+    with RecordingServer(databases=("default", "mydb", "other")) as server:
+        uri = server.uri(path="/mydb")
+        client = MilvusClient(uri=uri, db_name=db_name, timeout=5, dedicated=True)
+        try:
+            client.list_collections()
+        finally:
+            client.close()
+        by_pymilvus = show_collections(server)
+        assert by_pymilvus[1] == (db_name or "mydb")  # the oracle agrees with this test's reading
+        server.clear()
+        ours = connect(uri=uri, db_name=db_name, timeout=5)
+        ours.close()
+        assert show_collections(server) == by_pymilvus

@@ -4,7 +4,8 @@ It answers the calls a client makes to connect and list collections (``Connect``
 ``ShowCollections``) with pymilvus's own generated messages, so pymilvus, the readiness probe and any
 other client can be pointed at it and their wire traffic compared. It can refuse calls without the
 expected ``authorization`` (as Milvus does: UNAUTHENTICATED), know only some databases (status 800, as
-Milvus), and serve TLS.
+Milvus), and serve TLS. Only a server given ``min_password_length`` has users whose passwords change
+(``UpdateCredential``); without it the call is UNIMPLEMENTED, as Milvus Lite answers.
 """
 
 from __future__ import annotations
@@ -55,12 +56,15 @@ class RecordingServer:
         authorization: str | None = None,
         tls: ServerTls | None = None,
         version: str = "v2.3.5",
+        min_password_length: int | None = None,
     ) -> None:
         self.databases = set(databases)
         self.authorization = authorization
         """The base64 ``authorization`` value to demand; None accepts every call."""
         self.tls = tls
         self.version = version
+        self.min_password_length = min_password_length
+        """Users' passwords change, and a shorter new one is refused as Milvus refuses it; None: no users."""
         self.calls: list[Call] = []
         self._lock = threading.Lock()
         self._server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
@@ -113,6 +117,8 @@ class _Handler(grpc.GenericRpcHandler):  # type: ignore[misc]
         if service != SERVICE:
             return None
         answer = ANSWERS.get(method)
+        if method == "UpdateCredential" and self.server.min_password_length is None:
+            answer = None
 
         def behaviour(request: bytes, context: grpc.ServicerContext) -> bytes:
             metadata = tuple(
@@ -162,10 +168,26 @@ def _show_collections(server: RecordingServer, call: Call) -> bytes:
     return milvus_pb2.ShowCollectionsResponse(status=common_pb2.Status()).SerializeToString()  # type: ignore[no-any-return]
 
 
+def _update_credential(server: RecordingServer, call: Call) -> bytes:
+    import base64
+
+    from pymilvus.grpc_gen import common_pb2, milvus_pb2
+
+    request = milvus_pb2.UpdateCredentialRequest.FromString(call.request)
+    shortest = server.min_password_length or 0
+    status = common_pb2.Status()
+    if len(base64.b64decode(request.newPassword)) < shortest:
+        # Milvus 2.3's words (proxy/util.go, ValidatePassword) with its default bounds
+        reason = f"The length of password must be great than {shortest} and less than 256 characters."
+        status = common_pb2.Status(error_code=common_pb2.IllegalArgument, reason=reason)
+    return status.SerializeToString()  # type: ignore[no-any-return]
+
+
 ANSWERS: dict[str, Callable[[RecordingServer, Call], bytes]] = {
     "Connect": _connect,
     "GetVersion": _get_version,
     "ShowCollections": _show_collections,
+    "UpdateCredential": _update_credential,
 }
 
 __all__ = ["AUTH_FAILURE", "Call", "RecordingServer", "ServerTls"]

@@ -385,21 +385,36 @@ def test_a_database_in_the_uri_path_fills_db_name_at_the_uris_precedence(
     monkeypatch.setenv("MILVUS_DB_NAME", "from_env")
     assert resolve("a", files=[path]).db_name == "from_env"  # so does the environment
     monkeypatch.setenv("MILVUS_URI", "http://h:19530/envdb")
-    with pytest.raises(ConfigError, match=r"\(env MILVUS_DB_NAME and env MILVUS_URI\)"):
-        resolve("a", files=[path])  # the same layer says two things
+    cfg = resolve("a", files=[path])  # side by side in the same layer, db_name wins, as in pymilvus
+    assert (cfg.db_name, str(cfg.origins["db_name"])) == ("from_env", "env MILVUS_DB_NAME")
     monkeypatch.delenv("MILVUS_DB_NAME")
     cfg = resolve("a", files=[path])
     assert (cfg.db_name, str(cfg.origins["db_name"])) == ("envdb", "env MILVUS_URI (path of uri)")
 
 
-def test_a_path_and_a_db_name_written_together_must_agree(isolated: Path) -> None:
+def test_a_path_and_a_db_name_written_together_in_one_table_must_agree(isolated: Path) -> None:
     path = write(isolated / "p.toml", '[profiles.both]\nuri = "http://h:19530/mydb"\ndb_name = "other"\n')
     with pytest.raises(ConfigError) as e:
         resolve("both", files=[path])
     assert (e.value.path, e.value.line) == (path, 3)
     assert e.value.reason == "db_name 'other' and the path of uri ('mydb') name different databases"
-    with pytest.raises(ConfigError, match="name different databases"):
-        resolve(uri="http://h:19530/mydb", db_name="other")
+
+
+def test_db_name_given_beside_a_uri_with_a_path_wins_as_in_pymilvus(isolated: Path) -> None:
+    cfg = resolve(uri="http://h:19530/mydb", db_name="other")
+    assert (cfg.db_name, str(cfg.origins["db_name"])) == ("other", "argument db_name=")
+
+
+@pytest.mark.parametrize("variable", [False, True], ids=["argument", "variable"])
+def test_an_empty_db_name_is_not_given_as_an_argument_or_a_variable(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch, variable: bool
+) -> None:
+    path = write(isolated / "p.toml", '[profiles.p]\nuri = "http://h:19530"\ndb_name = "analytics"\n')
+    if variable:
+        monkeypatch.setenv("MILVUS_DB_NAME", "")
+    cfg = resolve("p", files=[path], **({} if variable else {"db_name": ""}))
+    assert (cfg.db_name, str(cfg.origins["db_name"])) == ("analytics", f"file {path}:3 [profiles.p]")
+    assert resolve(uri="http://h:19530/mydb", **({} if variable else {"db_name": ""})).db_name == "mydb"
 
 
 def test_a_withheld_secret_is_released_by_the_next_resolve_once_the_file_is_trusted(

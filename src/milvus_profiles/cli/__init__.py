@@ -82,15 +82,31 @@ class MainGroup(click.Group):
         except click.ClickException as e:
             from .common import State
 
+            error = self._say_where_global_options_go(ctx, e) if isinstance(e, click.NoSuchOption) else e
             if isinstance(ctx.obj, State) and ctx.obj.out.json_errors:
-                ctx.obj.out.json_error(e.format_message(), None, e.exit_code)
-            raise
+                ctx.obj.out.json_error(error.format_message(), None, error.exit_code)
+            raise error from None
         except (click.exceptions.Exit, click.Abort):
             raise
         except Exception as e:
             from .exitcodes import exit_code_for
 
             fail(ctx, e, exit_code_for(e).code)
+
+    def _say_where_global_options_go(
+        self, ctx: click.Context, error: click.NoSuchOption
+    ) -> click.NoSuchOption:
+        """``list --file X``: a global option given after the command; the message says where it goes."""
+        option = next((p for p in self.params if error.option_name in p.opts), None)
+        if option is None or ctx.invoked_subcommand is None:
+            return error
+        value = "" if getattr(option, "is_flag", False) else f" {option.metavar or 'VALUE'}"
+        return click.NoSuchOption(
+            error.option_name,
+            f"{error.message} {error.option_name} is a global option: it goes before the command, as in "
+            f"`milvus-profiles {error.option_name}{value} {ctx.invoked_subcommand} ...`",
+            ctx=error.ctx,
+        )
 
 
 def fail(ctx: click.Context, error: BaseException, code: int) -> NoReturn:
@@ -201,6 +217,9 @@ def _show_warnings_with(out: Any) -> None:
     from ..errors import ProfileWarning
 
     original = getattr(warnings.showwarning, "python_showwarning", warnings.showwarning)
+    # shown, whatever filter the process had (a test run may turn warnings into errors): a command's
+    # warning is part of what it says, as its errors are
+    warnings.filterwarnings("default", category=ProfileWarning)
 
     def show(message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:
         if issubclass(category, ProfileWarning):

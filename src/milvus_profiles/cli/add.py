@@ -19,6 +19,7 @@ from ..config import locks, toml
 from ..errors import ConfigError, KeyringUnavailableError
 from ..fields import FIELDS_BY_NAME, TLS_KEYS, secret_set_command
 from ..secrets.chain import no_secret_for_lite, takes_secret
+from ..secrets.keyring_store import check_available
 from ..uri import is_lite
 from .common import (
     F,
@@ -146,6 +147,7 @@ def add(
     if ask_secret and secret_stdin:
         raise click.UsageError("--ask-secret and --secret-stdin cannot be used together")
     asked_secret: str | None = None
+    interactive = uri is None
     if uri is None:
         uri, db_name, timeout, user, asked_secret = _ask_fields(
             state, name, db_name, timeout, user, stdin_taken=secret_stdin
@@ -196,18 +198,11 @@ def add(
         except ConfigError as e:
             raise _not_added(name, target, e) from None
 
-    secret = asked_secret
+    secret, unstorable = asked_secret, None
     if ask_secret or secret_stdin:
         # Asked before the file is locked, so that no writer waits on a person typing; the edit is
         # checked first, so that a profile which would be refused never asks for a secret.
-        layer = edited()[2]
-        effective_uri, effective_user = str(layer["uri"].value), layer.get("user")
-        if not takes_secret(effective_uri):
-            raise no_secret_for_lite(
-                name, effective_uri, hint="drop --ask-secret/--secret-stdin; secrets are for Milvus servers"
-            )
-        label = f"Password for user {effective_user.value!r}" if effective_user else f"Token for {name}"
-        secret = read_secret(state, stdin=secret_stdin, label=label)
+        secret, unstorable = _ask_secret(state, name, edited()[2], stdin=secret_stdin)
 
     with locks.locked(target):
         editor, catalog, _ = edited()
@@ -218,8 +213,55 @@ def add(
     for key, value in tls.items():
         if key.endswith("_path") and not (target.parent / os.path.expanduser(value)).exists():
             state.out.warning(f"tls.{key}: {value} does not exist (yet)")
+    _finish(
+        state, name, target, secret, unstorable, has_user=bool(values.get("user")), offer_test=interactive
+    )
+
+
+def _finish(
+    state: State,
+    name: str,
+    target: Path,
+    secret: str | None,
+    unstorable: KeyringUnavailableError | None,
+    *,
+    has_user: bool,
+    offer_test: bool,
+) -> None:
+    """The secret to the keyring; then, for a profile asked for field by field, a test when wanted: a
+    database that does not exist, or a server that refuses, is found while the person is still there."""
+    if unstorable is not None:
+        raise _not_stored(name, target, unstorable, has_user)
     if secret is not None:
-        _store(state, name, target, secret, bool(values.get("user")))
+        _store(state, name, target, secret, has_user)
+    if not offer_test or not click.confirm(f"Test profile {name!r} now?", default=True, err=True):
+        return
+    from .test import check_profile
+
+    result = check_profile(name, state.files, None)
+    for message, hint in result.warnings:
+        state.out.warning(message, hint)
+    if result.error is not None:
+        state.out.error(result.error)
+        click.get_current_context().exit(result.exit.code)
+    latency = f", {result.latency_ms:.0f} ms" if result.latency_ms is not None else ""
+    state.out.done(f"profile {name!r} is ready (server version {result.version}{latency})")
+
+
+def _ask_secret(
+    state: State, name: str, layer: dict[str, Setting], *, stdin: bool
+) -> tuple[str | None, KeyringUnavailableError | None]:
+    """The secret, or why the keyring cannot take it (found before asking: the profile is still added)."""
+    effective_uri, effective_user = str(layer["uri"].value), layer.get("user")
+    if not takes_secret(effective_uri):
+        raise no_secret_for_lite(
+            name, effective_uri, hint="drop --ask-secret/--secret-stdin; secrets are for Milvus servers"
+        )
+    label = f"Password for user {effective_user.value!r}" if effective_user else f"Token for {name}"
+    try:
+        return read_secret(state, stdin=stdin, label=label, stdin_option="--secret-stdin"), None
+    except KeyringUnavailableError as e:
+        return None, e
 
 
 def _report(
@@ -252,13 +294,20 @@ def _store(state: State, name: str, target: Path, secret: str, has_user: bool) -
     try:
         account = save_secret(name, secret, files=lower_files(state, target))
     except KeyringUnavailableError as e:
-        variable = "MILVUS_PASSWORD" if has_user else "MILVUS_TOKEN"
-        raise KeyringUnavailableError(
-            f"profile {name!r} is saved in {display_path(target)}, but its secret is not: {e.message}",
-            hint=f"finish with `{secret_set_command(name)}` once a keyring works, or set "
-            f"{variable} where the profile is used (do not run `add` again: the profile exists)",
-        ) from None
+        raise _not_stored(name, target, e, has_user) from None
     state.out.done(f"stored the secret in the keyring (account {account})")
+
+
+def _not_stored(
+    name: str, target: Path, error: KeyringUnavailableError, has_user: bool
+) -> KeyringUnavailableError:
+    variable = "MILVUS_PASSWORD" if has_user else "MILVUS_TOKEN"
+    return KeyringUnavailableError(
+        f"profile {name!r} is saved in {display_path(target)}, but its secret is not: {error.message}",
+        hint=f"finish with `{secret_set_command(name)}` once a keyring works, or set "
+        f"{variable} where the profile is used (do not run `add` again: the profile exists)"
+        + (f"; for the keyring: {error.hint}" if error.hint else ""),
+    )
 
 
 def _check_utf8(given: dict[str, str | None]) -> None:
@@ -316,6 +365,11 @@ def _ask_fields(
         if user is None:
             user = click.prompt("User (empty for none: a token)", default="", show_default=False, err=True)
         label = f"Password for user {user!r}" if user else "Token"
+        try:
+            check_available()  # before the secret is typed, twice
+        except KeyringUnavailableError as e:
+            out.warning(f"{e.message}, so none is asked for; the profile is added without it", e.hint)
+            return uri, _given(db_name, "db_name"), _given(timeout, "timeout"), user or None, None
         secret = click.prompt(
             f"{label} (empty to store none now; it goes to the keyring)",
             default="",
@@ -324,9 +378,12 @@ def _ask_fields(
             confirmation_prompt=True,
             err=True,
         )
-    db = None if db_name == FIELDS_BY_NAME["db_name"].default else db_name
-    wait = None if timeout == FIELDS_BY_NAME["timeout"].default else timeout
-    return uri, db, wait, user or None, secret or None
+    return uri, _given(db_name, "db_name"), _given(timeout, "timeout"), user or None, secret or None
+
+
+def _given(value: Any, field: str) -> Any:
+    """None for a field's default, which the profile then need not write."""
+    return None if value == FIELDS_BY_NAME[field].default else value
 
 
 def _not_added(name: str, target: Path, error: ConfigError) -> ConfigError:

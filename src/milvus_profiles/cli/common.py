@@ -114,8 +114,12 @@ def is_private(path: Path) -> bool:
     return path.absolute().is_relative_to(discovery.user_config_dir().absolute())
 
 
-def read_secret(state: State, *, stdin: bool, label: str) -> str:
-    """A secret from standard input (one trailing newline removed) or from a prompt without echo."""
+def read_secret(state: State, *, stdin: bool, label: str, stdin_option: str = "--stdin") -> str:
+    """A secret from standard input (one trailing newline removed) or from a prompt without echo.
+
+    A secret asked for goes to the keyring, so the keyring is tried first: no one types a password twice
+    to learn that it cannot be stored (`KeyringUnavailableError`).
+    """
     if stdin:
         value = sys.stdin.read()
         value = value[:-1] if value.endswith("\n") else value
@@ -126,7 +130,10 @@ def read_secret(state: State, *, stdin: bool, label: str) -> str:
                 hint="pipe it in, e.g. `pass show milvus/dev | milvus-profiles secret set dev --stdin`",
             )
         return value
-    return state.out.prompt_secret(label)
+    from ..secrets.keyring_store import check_available
+
+    check_available()
+    return state.out.prompt_secret(label, stdin_option=stdin_option)
 
 
 def catalog_with(state: State, changed: ProfileFile) -> Catalog:

@@ -17,6 +17,7 @@ from ..config import discovery
 from ..errors import MilvusProfilesError
 from ..fields import FIELDS, FILES_ENV, PROFILE_ENV
 from .common import State
+from .exitcodes import PROBLEMS_FOUND
 from .output import Output, display_path
 
 # A lookup of this account shows whether the keyring answers; ".invalid" names no real host.
@@ -238,9 +239,13 @@ def _pymilvus_dotenv(out: Output) -> None:
     is_flag=True,
     help="Repair permissions: no group or other write access to profile files, the user file private.",
 )
-@click.pass_obj
-def doctor(state: State, fix: bool) -> None:
-    """Check the keyring, profile files (permissions, trust), MILVUS_* variables, shadowed names and .env."""
+@click.pass_context
+def doctor(ctx: click.Context, fix: bool) -> None:
+    """Check the keyring, profile files (permissions, trust), MILVUS_* variables, shadowed names and .env.
+
+    Exits 0 when no check failed (`ok`, `info` and `warn` lines only), 1 when a line says `fail`.
+    """
+    state: State = ctx.obj
     out = state.out
     out.line(f"milvus-profiles {__version__}, Python {sys.version.split()[0]}")
     _keyring(out)
@@ -249,3 +254,5 @@ def doctor(state: State, fix: bool) -> None:
     _profiles(out, state)
     _credentials(out, state)
     _pymilvus_dotenv(out)
+    if out.failures:
+        ctx.exit(PROBLEMS_FOUND)

@@ -7,6 +7,7 @@ atomically under the file's lock.
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -47,7 +48,9 @@ def _key(text: str) -> Key:
     nested = len(parts) == 2 and ((parts[0] == "tls" and parts[1] in TLS_KEYS) or parts[0] == "grpc")
     known = (nested and bool(parts[1])) or (len(parts) == 1 and parts[0] in (*FIELDS_BY_NAME, "extends"))
     if not known:
-        raise ConfigError(f"{text!r} is not a profile key", hint=f"the keys are: {', '.join(KEYS)}")
+        guess = difflib.get_close_matches(text, KEYS, n=1)
+        hint = (f"did you mean {guess[0]!r}? " if guess else "") + f"the keys are: {', '.join(KEYS)}"
+        raise ConfigError(f"{text!r} is not a profile key", hint=hint)
     return parts
 
 

@@ -160,6 +160,6 @@ def exec_program(ctx: click.Context, name: str, command: tuple[str, ...]) -> Non
     try:
         code = run_program(command, child_environment(os.environ, variables))
     except ProgramNotRunError as e:
-        hint = "check the program's name and PATH; put `--` before the command"
+        hint = "check the program's name and PATH"  # `--` or not, the program is the same
         fail(ctx, ConfigError(e.message, hint=hint), e.code)
     ctx.exit(code)

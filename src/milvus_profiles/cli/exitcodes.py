@@ -19,25 +19,42 @@ from ..errors import (
 
 @dataclass(frozen=True)
 class ExitCode:
-    """One exit code: its number, the status word `test` prints, and the errors that map to it (what each
-    means is in docs/cli.md, "Exit codes")."""
+    """One exit code: its number, the status word `test` prints, and the errors that map to it."""
 
     code: int
     status: str
+    meaning: str
     errors: tuple[type[BaseException], ...] = ()
 
 
-OK = ExitCode(0, "ready")
-UNEXPECTED = ExitCode(1, "error")
-USAGE = ExitCode(2, "usage")
-CONFIG = ExitCode(3, "config-error", (ConfigError, ProfileNotFoundError))
-SECRET = ExitCode(4, "secret-missing", (SecretNotFoundError, KeyringUnavailableError))
-UNREACHABLE = ExitCode(5, "unreachable", (ServerUnreachableError,))
-AUTHENTICATION = ExitCode(6, "auth-failed", (AuthenticationError,))
-DATABASE = ExitCode(7, "database-missing", (DatabaseNotFoundError,))
-WITHHELD = ExitCode(8, "untrusted", (SecretWithheldError,))
+OK = ExitCode(0, "ready", "success; for `test`, every profile is ready")
+UNEXPECTED = ExitCode(
+    1, "error", "an unexpected error; for `check`, problems were found; for `doctor`, a check failed"
+)
+USAGE = ExitCode(2, "usage", "the command line is wrong (unknown option, missing argument...)")
+CONFIG = ExitCode(
+    3,
+    "config-error",
+    "a profile file or setting is invalid, or the profile does not exist",
+    (ConfigError, ProfileNotFoundError),
+)
+SECRET = ExitCode(
+    4,
+    "secret-missing",
+    "a secret is needed but none is stored, or the keyring does not work",
+    (SecretNotFoundError, KeyringUnavailableError),
+)
+UNREACHABLE = ExitCode(5, "unreachable", "the server did not answer in time", (ServerUnreachableError,))
+AUTHENTICATION = ExitCode(6, "auth-failed", "the server refused the credentials", (AuthenticationError,))
+DATABASE = ExitCode(7, "database-missing", "the database does not exist", (DatabaseNotFoundError,))
+WITHHELD = ExitCode(
+    8,
+    "untrusted",
+    "a stored secret was withheld: the server or transport comes from a file you have not trusted",
+    (SecretWithheldError,),
+)
 
-# `check` reports problems it found with 1, as linters do; it never raises for them.
+# `check` reports problems it found with 1, as linters do, and `doctor` a failed check; neither raises.
 PROBLEMS_FOUND = 1
 
 EXIT_CODES: tuple[ExitCode, ...] = (

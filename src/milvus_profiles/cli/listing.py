@@ -33,9 +33,12 @@ def _values(catalog: Catalog, name: str) -> tuple[dict[str, Any], str | None]:
         return own, e.message
 
 
-def _entry(catalog: Catalog, name: str, default: Setting | None, *, lines: bool) -> dict[str, Any]:
+def _entry(
+    catalog: Catalog, name: str, default: Setting | None, problems: dict[str, str], *, lines: bool
+) -> dict[str, Any]:
     tables = catalog.tables(name)
     values, problem = _values(catalog, name)
+    problem = problem or problems.get(name)
     home = tables[0][0]
     return {
         "name": name,
@@ -60,12 +63,18 @@ def list_profiles(state: State, as_json: bool) -> None:
     Reads the profile files only: no keyring, no network.
     """
     from ..config.catalog import load_catalog
+    from ..config.model import profile_problems
 
     state.out.json_errors = as_json
     catalog = load_catalog(state.files, validate=False)
     default = catalog.default()
     # finding the line of every key costs as much as parsing: only JSON shows lines
-    entries = [_entry(catalog, name, default, lines=as_json) for name in catalog.names()]
+    problems: dict[str, str] = {}
+    for pf in reversed(catalog.files):  # the highest file's problem wins, as its values do
+        problems.update(
+            {n: e.message + (f" ({e.hint})" if e.hint else "") for n, e in profile_problems(pf).items()}
+        )
+    entries = [_entry(catalog, name, default, problems, lines=as_json) for name in catalog.names()]
     out = state.out
     if as_json:
         out.json(

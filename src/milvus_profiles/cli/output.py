@@ -83,6 +83,8 @@ class Output:
         self.terminal = terminal  # standard output is a terminal (not a pipe or a file)
         self.json_errors = False
         """Set by commands given ``--json``: an error is also a JSON object on standard output."""
+        self.failures = 0
+        """How many ``fail`` findings `item` printed (``doctor`` exits 1 when there is one)."""
 
     def _paint(self, text: str, fg: str | None = None, *, bold: bool = False) -> str:
         """``text`` (already escaped) in a colour; the only way an escape sequence reaches the output."""
@@ -100,8 +102,12 @@ class Output:
         click.echo("".join(self._cell(p) for p in parts), err=err, color=self.color)
 
     def raw(self, text: str) -> None:
-        """Text exactly as given: ``env``'s output, which is read by shells and quotes every value itself."""
-        click.echo(text, nl=False)
+        """Text exactly as given: ``env``'s output, which is read by shells and quotes every value itself.
+
+        ``color=True`` keeps click from taking ANSI sequences out of a pipe (it strips them off a
+        terminal's absence), which would change a value; what may reach a terminal is the caller's care.
+        """
+        click.echo(text, nl=False, color=True)
 
     def json(self, data: Any) -> None:
         text = json.dumps(data, indent=2, ensure_ascii=False, default=str)  # TOML has dates
@@ -135,6 +141,7 @@ class Output:
     def item(self, kind: str, text: str, hint: str | None = None) -> None:
         """One finding of ``doctor``: ``kind`` is ``ok``, ``info``, ``warn``, ``fail`` or ``fixed``."""
         colour = {"ok": "green", "fixed": "green", "warn": "yellow", "fail": "red"}.get(kind)
+        self.failures += kind == "fail"
         self.line("  ", Cell(kind.ljust(4), colour, bold=colour is not None), "  ", text)
         if hint:
             self.hint(hint, indent=8)
@@ -184,7 +191,23 @@ class Output:
         if self.json_errors and code is not None:
             self.json_error(message, hint, code)
 
-    def prompt_secret(self, label: str) -> str:
-        """Ask for a secret twice without echo (on standard error, so standard output stays clean)."""
-        value: str = click.prompt(escape(label), hide_input=True, confirmation_prompt=True, err=True)
+    def prompt_secret(self, label: str, *, stdin_option: str = "--stdin") -> str:
+        """Ask for a secret twice without echo (on standard error, so standard output stays clean).
+
+        Without a terminal to turn echo off on, Python's getpass would warn and read standard input
+        anyway, twice; the command says instead to give the secret on standard input with
+        ``stdin_option``.
+        """
+        import getpass
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", getpass.GetPassWarning)
+            try:
+                value: str = click.prompt(escape(label), hide_input=True, confirmation_prompt=True, err=True)
+            except getpass.GetPassWarning:
+                raise click.UsageError(
+                    "there is no terminal to ask for the secret on without showing it; "
+                    f"give it on standard input with {stdin_option} instead"
+                ) from None
         return value

@@ -10,12 +10,14 @@ from __future__ import annotations
 import os
 import secrets
 import string
+import sys
 from typing import TYPE_CHECKING
 
 import click
 
-from ..errors import AuthenticationError, ConfigError, ConnectError, MilvusProfilesError
+from ..errors import AuthenticationError, ConfigError, MilvusProfilesError
 from ..fields import FIELDS_BY_NAME, secret_set_command
+from ..resolution.resolved import mask_secrets
 from ..uri import redact
 from .common import State, pick_profile, profile_argument, read_secret
 from .exitcodes import SECRET
@@ -39,31 +41,45 @@ def generate_password(length: int = GENERATED_LENGTH) -> str:
             return password
 
 
-def _masked(text: str, *values: str) -> str:
-    for value in values:
-        if value:
-            text = text.replace(value, "********")
-    return text
-
-
 def change_on_server(
     cfg: ResolvedProfile, files: tuple[str, ...] | None, user: str, old: str, new: str
 ) -> None:
     """Log in with the profile as it is, then ask the server to change the user's password."""
-    from ..connection.client import connect
+    from ..connection.client import classify, connect, quiet_pymilvus_logs
 
     client = connect(cfg.name, files=files)
     try:
-        client.update_password(user, old, new, timeout=cfg.timeout)
+        with quiet_pymilvus_logs():
+            client.update_password(user, old, new, timeout=cfg.timeout)
     except Exception as e:
-        detail = _masked(str(getattr(e, "message", "") or e), old, new)
-        error_class = AuthenticationError if "password" in detail.lower() else ConnectError
-        raise error_class(
-            f"the server refused to change the password of user {cfg.user!r} at {redact(cfg.uri)}: {detail}",
-            hint="nothing was stored; the current password still works",
-        ) from None
+        verdict = _refusal(e, cfg, old, new) or classify(e, cfg)
+        if verdict is None:
+            raise  # not an answer of the server: a bug shows its own traceback
+        raise verdict from None
     finally:
         client.close()
+
+
+def _refusal(error: Exception, cfg: ResolvedProfile, old: str, new: str) -> MilvusProfilesError | None:
+    """What the server said, when it answered: it has no users (Milvus Lite answers UNIMPLEMENTED), or
+    it refused the new password (a Milvus status, such as its minimum length)."""
+    where = f"user {cfg.user!r} at {redact(cfg.uri)}"
+    unchanged = "nothing was stored; the current password still works"
+    code = getattr(error, "code", None)
+    if callable(code) and getattr(code(), "name", None) == "UNIMPLEMENTED":
+        return ConfigError(
+            f"profile {cfg.name or '(none)'}: this server has no users (Milvus Lite?), "
+            f"so {where} has no password to change",
+            hint=f"{unchanged}; a server without users needs none: `milvus-profiles unset {cfg.name} user`"
+            if cfg.name
+            else unchanged,
+        )
+    exceptions = sys.modules.get("pymilvus.exceptions")
+    if exceptions is not None and isinstance(error, exceptions.MilvusException):
+        reason = mask_secrets(str(error.message), old, new)
+        by = "pymilvus" if isinstance(error, exceptions.ParamError) else "the server"
+        return AuthenticationError(f"{by} refused the new password of {where}: {reason}", hint=unchanged)
+    return None
 
 
 @click.command("rotate")
@@ -142,6 +158,13 @@ def rotate(
     out.done(f"stored the new password in the keyring (account {account})")
     if generated and show:
         out.line(new)
+    out.warning(
+        f"whoever else logs in as user {cfg.user!r} at {redact(cfg.uri)} with the old password (a teammate, "
+        "a CI secret, another machine) now fails until given the new one",
+        hint=f"`milvus-profiles show {target} --reveal` prints it"
+        if generated and not show
+        else "give them the new password",
+    )
     env = FIELDS_BY_NAME["password"].env
     if os.environ.get(env):
         out.warning(f"{env} is set in the environment and still holds the old password; update or unset it")

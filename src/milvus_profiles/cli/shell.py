@@ -30,7 +30,8 @@ def shell(state: State, name: str | None, profile_option: str | None, plain: boo
     from ..connection.client import connect
     from ..resolution.resolver import resolve
 
-    cfg = resolve(pick_profile(state, name, profile_option), files=state.files)
+    picked = pick_profile(state, name, profile_option)
+    cfg = resolve(picked, files=state.files)
     client = connect(cfg.name, files=state.files)
     namespace: dict[str, Any] = {"client": client, "profile": cfg}
     banner = (

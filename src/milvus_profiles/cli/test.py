@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
+import sys
 import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
     from ..resolution.resolved import ResolvedProfile
 
 MAX_WORKERS = 8
+INTERRUPTED = 128 + 2  # SIGINT
 
 
 @dataclass(frozen=True)
@@ -74,31 +77,33 @@ def check_profile(name: str | None, files: Sequence[str] | None, timeout: float 
     except Exception as e:
         return Result(shown, exit_code_for(e), error=e)
     shown, uri, db_name = cfg.name or shown, redact(cfg.uri), cfg.db_name
+    said: tuple[tuple[str, str], ...] = ()
     if not cfg.is_lite:
         from ..connection.probe import probe
 
         try:
             found = probe(cfg)
         except Exception as e:
-            return Result(shown, exit_code_for(e), uri, db_name, error=e)
-        return Result(shown, OK, uri, db_name, found.version, found.latency_ms, warnings=_advice(cfg))
+            return Result(shown, exit_code_for(e), uri, db_name, error=e, warnings=said)
+        ready = (*said, *_advice(cfg))
+        return Result(shown, OK, uri, db_name, found.version, found.latency_ms, warnings=ready)
     from ..connection.client import classify, connect
 
     start = time.perf_counter()
     try:
         client = connect(name, files=files, **overrides)
     except Exception as e:
-        return Result(shown, exit_code_for(e), uri, db_name, error=e)
+        return Result(shown, exit_code_for(e), uri, db_name, error=e, warnings=said)
     try:
         version = str(client.get_server_version(timeout=cfg.timeout))
         latency = (time.perf_counter() - start) * 1000
     except Exception as e:
         error = classify(e, cfg) or e
-        return Result(shown, exit_code_for(error), uri, db_name, error=error)
+        return Result(shown, exit_code_for(error), uri, db_name, error=error, warnings=said)
     finally:
         with contextlib.suppress(Exception):  # the outcome is known; closing cannot change it
             client.close()
-    return Result(shown, OK, uri, db_name, version, latency)
+    return Result(shown, OK, uri, db_name, version, latency, warnings=said)
 
 
 def _advice(cfg: ResolvedProfile) -> tuple[tuple[str, str], ...]:
@@ -126,19 +131,39 @@ def _run(names: list[str | None], files: Sequence[str] | None, timeout: float | 
     results: dict[int, Result] = {}
     if any(isinstance(key, str) for key in groups):
         _import_pymilvus()
+    else:  # before the threads: its import sets a variable for a moment (imports.import_grpc)
+        from ..connection.imports import import_grpc
+
+        import_grpc()
 
     def run(indexes: list[int]) -> None:
         for i in indexes:
             results[i] = check_profile(names[i], files, timeout)
 
-    with ThreadPoolExecutor(max_workers=min(MAX_WORKERS, len(groups))) as pool:
+    pool = ThreadPoolExecutor(max_workers=min(MAX_WORKERS, len(groups)))
+    try:
         list(pool.map(run, groups.values()))
+    except KeyboardInterrupt:
+        _interrupted()
+    pool.shutdown()
     return [results[i] for i in range(len(names))]
+
+
+def _interrupted() -> NoReturn:
+    """Ctrl-C: stop at once with 130, as a shell reports a program ended by SIGINT (and as `exec` does).
+
+    The probes still wait for their servers in the pool's threads, which Python joins before a normal
+    exit: a silent server would hold the exit until its timeout. Nothing is left to write, so the process
+    ends without waiting for them.
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(INTERRUPTED)
 
 
 def _import_pymilvus() -> None:
     """Import pymilvus once, before the threads start, without its ``.env`` loading."""
-    from ..connection.client import import_pymilvus
+    from ..connection.imports import import_pymilvus
 
     import_pymilvus()
 
@@ -154,6 +179,34 @@ def _quiet_milvus_lite(debug: bool) -> Iterator[None]:
         yield
     finally:
         logger.setLevel(previous)
+
+
+def _errors(failed: Sequence[Result], *, several: bool) -> list[tuple[BaseException, ExitCode]]:
+    """The errors to print; when ``several`` profiles were tested, each names the profiles it stopped: an
+    error about the machine (no keyring) or a shared file is the same for many profiles, and is printed
+    once, with their names."""
+    groups: dict[object, list[Result]] = {}
+    for r in failed:
+        e = r.error
+        key: object = id(r)
+        if (
+            several
+            and isinstance(e, MilvusProfilesError)
+            and not any(word in e.message for word in (f"profile {r.profile}", repr(r.profile)))
+        ):
+            key = (type(e), e.message, e.hint)
+        groups.setdefault(key, []).append(r)
+    found: list[tuple[BaseException, ExitCode]] = []
+    for key, group in groups.items():
+        error = group[0].error
+        if error is None:
+            continue
+        if isinstance(key, tuple) and isinstance(error, MilvusProfilesError):
+            names = ", ".join(r.profile for r in group)
+            which = f"profiles {names}" if len(group) > 1 else f"profile {names}"
+            error = MilvusProfilesError(f"{which}: {error.message}", hint=error.hint, summary=error.summary)
+        found.append((error, group[0].exit))
+    return found
 
 
 @click.command()
@@ -174,7 +227,7 @@ def test(
 
     Tests NAME... (default: the selected profile) or --all, concurrently. Exits 0 when all are ready,
     else with the code of the first failure: 3 config, 4 secret, 5 unreachable, 6 authentication,
-    7 database missing.
+    7 database missing, 8 a stored secret withheld from an untrusted file.
     """
     state: State = ctx.obj
     state.out.json_errors = as_json
@@ -204,9 +257,8 @@ def test(
             latency = f"{r.latency_ms:.0f} ms" if r.latency_ms is not None else "-"
             rows.append([r.profile, status, r.version or "-", latency, r.uri or "-"])
         out.table(["PROFILE", "STATUS", "VERSION", "LATENCY", "URI"], rows)
-        for r in failed:
-            if r.error is not None:
-                out.error(r.error, debug=state.debug and r.exit is UNEXPECTED)
+        for error, exit in _errors(failed, several=len(results) > 1):
+            out.error(error, debug=state.debug and exit is UNEXPECTED)
         for r in results:
             for message, hint in r.warnings:
                 out.warning(message, hint)

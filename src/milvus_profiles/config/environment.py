@@ -9,7 +9,7 @@ proxy or the certificate authorities gRPC reads (``grpc_proxy``, ``https_proxy``
 ``GRPC_DEFAULT_SSL_ROOTS_FILE_PATH``...).
 
 Two things keep it out. This package never loads a ``.env`` itself: it imports pymilvus with
-``PYTHON_DOTENV_DISABLED=1`` (:func:`milvus_profiles.connection.client.import_pymilvus`). And when
+``PYTHON_DOTENV_DISABLED=1`` (:func:`milvus_profiles.connection.imports.import_pymilvus`). And when
 pymilvus was imported before (by your code, a notebook, a library), any variable this package or gRPC reads
 whose value is the one such a ``.env`` sets counts as the project's, not yours: an untrusted value, like
 one from a ``milvus.toml`` you have not trusted, until you trust that ``.env`` (``milvus-profiles trust

@@ -33,9 +33,9 @@ TITLES = {
     "ProfileTable": "A Milvus connection profile",
 }
 
-# Rules a model states in a validator, where the schema can say them too; added when the model has
-# the properties and does not say it already.
-ONE_OF_PROPERTIES = {"SecretReference": ("env", "command")}
+# Models whose validator asks for exactly one of their properties (a secret reference: `env`, `command`
+# or `file`); the schema says it with `oneOf`, over every property the model has.
+ONE_OF_PROPERTIES = {"SecretReference"}
 
 # Keys Taplo reads: `initKeys` are written when a new table of that kind is created.
 TAPLO = {"ProfileTable": {"initKeys": ["uri"]}}
@@ -107,9 +107,7 @@ def _clean(node: Any, definitions: dict[str, Any], key: str | None = None) -> An
     if "properties" in cleaned:
         cleaned.setdefault("additionalProperties", False)
     if model in ONE_OF_PROPERTIES and "oneOf" not in cleaned:
-        names = ONE_OF_PROPERTIES[model]
-        if all(n in cleaned.get("properties", {}) for n in names):
-            cleaned["oneOf"] = [{"required": [n]} for n in names]
+        cleaned["oneOf"] = [{"required": [n]} for n in cleaned.get("properties", {})]
     if model in TAPLO:
         cleaned["x-taplo"] = TAPLO[model]
     return _ordered(cleaned)

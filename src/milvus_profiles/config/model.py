@@ -61,6 +61,12 @@ class TlsTable(BaseModel):
     ca_pem_path: str | None = Field(None, description=TLS_KEYS["ca_pem_path"])
 
 
+# The schema's words for two checks below (config/json_schema.py); tests/config/test_json_schema.py runs
+# both over the same references.
+VARIABLE_NAME = "^(_+[A-Za-z0-9]|[A-Za-z])[A-Za-z0-9_]*$"
+ABSOLUTE_PATH = "^(/|~|[A-Za-z]:[\\\\/])"
+
+
 def check_reference_variable(name: str) -> str:
     """An environment variable name; which variables a file may read is decided by the file's trust."""
     if not name or not name.replace("_", "").isalnum() or not name.isascii() or name[0].isdigit():
@@ -106,7 +112,9 @@ class SecretReference(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     env: Annotated[str, AfterValidator(check_reference_variable)] | None = Field(
-        None, description="The environment variable that holds the secret."
+        None,
+        description="The environment variable that holds the secret.",
+        json_schema_extra={"pattern": VARIABLE_NAME},  # what check_reference_variable accepts
     )
     command: (
         Annotated[
@@ -117,7 +125,9 @@ class SecretReference(BaseModel):
         | None
     ) = Field(None, description="The program and its arguments, run without a shell; it prints the secret.")
     file: Annotated[str, Field(min_length=1), AfterValidator(check_reference_file)] | None = Field(
-        None, description="An absolute path to a file that holds the secret, as Kubernetes mounts them."
+        None,
+        description="An absolute path to a file that holds the secret, as Kubernetes mounts them.",
+        json_schema_extra={"pattern": ABSOLUTE_PATH},  # what check_reference_file accepts
     )
 
     @model_validator(mode="after")
@@ -315,6 +325,30 @@ def file_problems(pf: ProfileFile) -> list[ConfigError]:
     return sorted(problems, key=lambda p: p.line or 0)
 
 
+def profile_problems(pf: ProfileFile) -> dict[str, ConfigError]:
+    """The first problem of each profile table of a file that has a key it does not take (a misspelt
+    ``dbname``), or is no table, by profile name: a problem belongs to the profile that has it (``list``
+    shows it there).
+
+    Only such tables are validated: checking the keys of a thousand tables costs a millisecond, validating
+    them twenty, and ``list`` reads files without validating them (``check`` validates everything).
+    """
+    profiles = pf.data.get("profiles")
+    if not isinstance(profiles, dict):
+        return {}
+    known = ProfileTable.model_fields.keys()
+    suspects = {n: t for n, t in profiles.items() if not isinstance(t, dict) or not t.keys() <= known}
+    found: dict[str, ConfigError] = {}
+    try:
+        ProfileDocument.model_validate({"profiles": suspects})
+    except ValidationError as e:
+        for err in e.errors(include_input=False):
+            loc = tuple(err["loc"])
+            if len(loc) > 1 and loc[0] == "profiles":
+                found.setdefault(str(loc[1]), _error_from_pydantic(pf, err))
+    return found
+
+
 def validate_file(pf: ProfileFile) -> None:
     """Validate one file; the first problem is raised as a :class:`ConfigError`."""
     if not _secret_problems(pf):
@@ -335,5 +369,6 @@ __all__ = [
     "file_problems",
     "is_lite",
     "key_name",
+    "profile_problems",
     "validate_file",
 ]

@@ -1,7 +1,7 @@
 """connect() and connect_async(): a ready pymilvus client, or a typed error saying what failed.
 
-The only module that imports pymilvus (:func:`import_pymilvus`), and only when a client is asked for:
-importing pymilvus costs most of a second, so it happens after the profile is resolved.
+pymilvus is imported (:func:`milvus_profiles.connection.imports.import_pymilvus`) only when a client is
+asked for: importing it costs most of a second, so it happens after the profile is resolved.
 """
 
 from __future__ import annotations
@@ -9,21 +9,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
-import importlib
 import logging
 import os
 import sys
-import threading
 from collections.abc import Iterator, Sequence
-from pathlib import Path
-from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ConfigError, MilvusProfilesError
+from ..errors import MilvusProfilesError
 from ..resolution.resolved import ResolvedProfile
 from ..resolution.resolver import resolve
-from ..resolution.wire import Wire, plan
 from .diagnose import diagnose, preflight
+from .imports import import_pymilvus
 
 if TYPE_CHECKING:
     from pymilvus import AsyncMilvusClient, MilvusClient
@@ -48,7 +44,7 @@ def connect(
         files: The profile files to read, highest precedence first, instead of discovering
             `milvus.local.toml`, `milvus.toml` and the user file; the same as `MILVUS_PROFILES_FILE`.
         **overrides: Values that win over the profile and the environment: `uri`, `db_name`,
-            `timeout` (seconds), `user`, `password` and `token`. `None` means not given. Any other
+            `timeout` (seconds), `user`, `password` and `token`. `None` or `""` means not given. Any other
             name raises `ConfigError`, which suggests the closest one.
 
     Returns:
@@ -76,14 +72,14 @@ def connect(
         ```
     """
     cfg = resolve(profile, files=files, **overrides)
-    _check_before_connect(cfg)
-    wire = plan(cfg)
+    preflight(cfg)
+    kwargs = cfg.client_kwargs()  # makes a Milvus Lite file's folder
     MilvusClient = import_pymilvus().MilvusClient
 
     client = None
     try:
-        with _quiet_probe():
-            client = MilvusClient(**wire.client_kwargs, dedicated=needs_own_channel(cfg, wire))
+        with quiet_pymilvus_logs():
+            client = MilvusClient(**kwargs, dedicated=needs_own_channel(cfg))
             client.list_collections(timeout=cfg.timeout)
     except Exception as e:
         if client is not None:
@@ -113,7 +109,7 @@ async def connect_async(
         files: The profile files to read, highest precedence first, instead of discovering
             `milvus.local.toml`, `milvus.toml` and the user file; the same as `MILVUS_PROFILES_FILE`.
         **overrides: Values that win over the profile and the environment: `uri`, `db_name`,
-            `timeout` (seconds), `user`, `password` and `token`. `None` means not given. Any other
+            `timeout` (seconds), `user`, `password` and `token`. `None` or `""` means not given. Any other
             name raises `ConfigError`, which suggests the closest one.
 
     Returns:
@@ -139,14 +135,14 @@ async def connect_async(
         ```
     """
     cfg = resolve(profile, files=files, **overrides)
-    _check_before_connect(cfg)
-    wire = plan(cfg)
+    preflight(cfg)
+    kwargs = cfg.client_kwargs()  # makes a Milvus Lite file's folder
     AsyncMilvusClient = import_pymilvus().AsyncMilvusClient
 
     client = None
     try:
-        with _quiet_probe():
-            client = AsyncMilvusClient(**wire.client_kwargs, dedicated=needs_own_channel(cfg, wire))
+        with quiet_pymilvus_logs():
+            client = AsyncMilvusClient(**kwargs, dedicated=needs_own_channel(cfg))
             await client.list_collections(timeout=cfg.timeout)
     except Exception as e:
         if client is not None:
@@ -157,35 +153,6 @@ async def connect_async(
             raise
         raise verdict from None
     return client
-
-
-DOTENV_SWITCH = "PYTHON_DOTENV_DISABLED"
-_IMPORTING = threading.Lock()
-
-
-def import_pymilvus() -> ModuleType:
-    """pymilvus, imported without letting it load a ``.env`` file.
-
-    Importing pymilvus runs python-dotenv's ``load_dotenv()``, which copies the first ``.env`` found from
-    the working folder or from pymilvus's folder upwards into ``os.environ``: a cloned repository's
-    ``.env`` would act as your shell (see :mod:`milvus_profiles.config.environment`). python-dotenv skips
-    it while ``PYTHON_DOTENV_DISABLED`` is set, so the variable is set for the import and then put back as
-    it was. Imported once, under a lock: threads importing pymilvus at the same time can see it
-    half-initialised.
-    """
-    module = sys.modules.get("pymilvus")
-    if module is not None:
-        return module
-    with _IMPORTING:
-        previous = os.environ.get(DOTENV_SWITCH)
-        os.environ[DOTENV_SWITCH] = "1"
-        try:
-            return importlib.import_module("pymilvus")
-        finally:
-            if previous is None:
-                os.environ.pop(DOTENV_SWITCH, None)
-            else:
-                os.environ[DOTENV_SWITCH] = previous
 
 
 _PROBING: contextvars.ContextVar[bool] = contextvars.ContextVar("milvus_profiles_probing", default=False)
@@ -202,7 +169,9 @@ _FILTER = _ProbeLogFilter()
 
 
 @contextlib.contextmanager
-def _quiet_probe() -> Iterator[None]:
+def quiet_pymilvus_logs() -> Iterator[None]:
+    """Inside, pymilvus logs no RPC error (with its traceback): the caller turns the error into a typed
+    one that says what happened."""
     logger = logging.getLogger("pymilvus.decorators")
     if _FILTER not in logger.filters:
         logger.addFilter(_FILTER)
@@ -213,7 +182,7 @@ def _quiet_probe() -> Iterator[None]:
         _PROBING.reset(token)
 
 
-def needs_own_channel(cfg: ResolvedProfile, wire: Wire) -> bool:
+def needs_own_channel(cfg: ResolvedProfile) -> bool:
     """Whether the client needs a channel of its own rather than pymilvus's shared one.
 
     pymilvus shares a channel between clients with the same address and token, whatever their TLS and
@@ -222,27 +191,7 @@ def needs_own_channel(cfg: ResolvedProfile, wire: Wire) -> bool:
     own channel, so profiles that differ only in TLS or gRPC options never share one. Closing a client
     never closes a shared channel that another client still uses.
     """
-    return bool(cfg.tls) or bool(cfg.grpc_options) or wire.secure
-
-
-def _check_before_connect(cfg: ResolvedProfile) -> None:
-    preflight(cfg)
-    if cfg.is_lite:
-        folder = Path(cfg.uri).parent
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except (OSError, ValueError) as e:
-            reason = e.strerror if isinstance(e, OSError) and e.strerror else "the path cannot be a folder"
-            if isinstance(e, (FileExistsError, NotADirectoryError)):
-                reason = "a file stands where a folder is needed"
-            origin = cfg.origins.get("uri")
-            raise ConfigError(
-                f"uri ({origin}): cannot make the folder {folder} of the Milvus Lite database: {reason}"
-                if origin
-                else f"uri: cannot make the folder {folder} of the Milvus Lite database: {reason}",
-                hint="point uri at a .db file in a folder you can write to",
-                summary=cfg.summary(),
-            ) from None
+    return bool(cfg.tls) or bool(cfg.grpc_options) or cfg.secure
 
 
 def _close_quietly(client: Any) -> None:
@@ -340,4 +289,10 @@ def _detail(error: BaseException) -> str:
     return str(message) if isinstance(message, str) else str(error)
 
 
-__all__ = ["classify", "connect", "connect_async", "import_pymilvus", "is_connection_failure"]
+__all__ = [
+    "classify",
+    "connect",
+    "connect_async",
+    "is_connection_failure",
+    "quiet_pymilvus_logs",
+]

@@ -19,7 +19,7 @@ from ..errors import (
     ServerUnreachableError,
 )
 from ..fields import FIELDS_BY_NAME, TLS_PATH_KEYS, secret_field, secret_set_command
-from ..resolution.resolved import MASK, ResolvedProfile
+from ..resolution.resolved import ResolvedProfile, mask_secrets
 from ..secrets import keyring_store
 from ..uri import has_credentials, host_port, redact
 
@@ -83,9 +83,7 @@ def tls_file(cfg: ResolvedProfile, key: str) -> bytes | None:
 
 def scrub(text: str, cfg: ResolvedProfile) -> str:
     """Remove every secret value of ``cfg`` and any ``user:password@`` from a text."""
-    for secret in (cfg.password, cfg.token):
-        if secret is not None and secret.get_secret_value():
-            text = text.replace(secret.get_secret_value(), MASK)
+    text = mask_secrets(text, *(s.get_secret_value() for s in (cfg.password, cfg.token) if s is not None))
     return redact(text) if "@" in text else text
 
 
@@ -153,6 +151,15 @@ def diagnose(
             summary=summary,
         )
     lowered = detail.lower()
+    if uses_tls and "wrong_version_number" in lowered:
+        # the answer to TLS's first message was not TLS: a plaintext server (HTTP/2 frames) on that port
+        plain = f"http://{at}" if cfg.uri.lower().startswith("https://") else "`secure = false` in [tls]"
+        return ServerUnreachableError(
+            f"profile {name}: the server at {at} does not speak TLS: try {plain}",
+            hint="a plaintext server answered the TLS handshake (gRPC says WRONG_VERSION_NUMBER); "
+            "if it should speak TLS, check the port",
+            summary=summary,
+        )
     if any(marker in lowered for marker in _TLS_FAILURES) or (uses_tls and "socket closed" in lowered):
         return ServerUnreachableError(
             f"profile {name}: the TLS handshake with {at} failed ({reason})",

@@ -20,6 +20,7 @@ from typing import Any
 from ..errors import MilvusProfilesError
 from ..resolution.resolved import ResolvedProfile
 from ..resolution.wire import Wire, plan
+from .imports import import_grpc
 
 SERVICE = "/milvus.proto.milvus.MilvusService/"
 
@@ -37,13 +38,12 @@ def probe(cfg: ResolvedProfile) -> ProbeResult:
 
     Milvus Lite paths are not served over the network; use :func:`milvus_profiles.connect` for them.
     """
-    import grpc
-
     from .diagnose import diagnose, preflight
 
     if cfg.is_lite:
         raise ValueError("probe() takes a server profile; Milvus Lite is checked with connect()")
     preflight(cfg)
+    grpc = import_grpc()
     wire = plan(cfg)
     metadata = wire.metadata()
     channel = _channel(cfg, wire)
@@ -70,8 +70,7 @@ def probe(cfg: ResolvedProfile) -> ProbeResult:
 
 
 def _channel(cfg: ResolvedProfile, wire: Wire) -> Any:
-    import grpc
-
+    grpc = import_grpc()
     if not wire.secure:
         return grpc.insecure_channel(wire.target, options=wire.channel_options)
     from .diagnose import tls_file

@@ -32,7 +32,7 @@ PRECEDENCE: tuple[Layer, ...] = (
     Layer(
         "kwarg",
         "keyword arguments",
-        "`resolve(..., db_name=...)`, `connect(..., timeout=...)`; `None` means not given",
+        '`resolve(..., db_name=...)`, `connect(..., timeout=...)`; `None` or `""` means not given',
         "`password=`, `token=`: always used, they are your choice for this call",
         KwargsSource,
         ArgumentProvider(),

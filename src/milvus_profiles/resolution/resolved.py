@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -9,17 +10,44 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import SecretStr
 
-from ..errors import MilvusProfilesError
+from ..errors import ConfigError, MilvusProfilesError
 from ..fields import FIELDS, FIELDS_BY_NAME
 from ..origin import Origin
 from ..uri import is_lite, redact
-from .precedence import precedence_line
 from .wire import plan
 
 if TYPE_CHECKING:
     from ..secrets.base import Route
 
 MASK = "********"
+# A secret this long does not occur by chance in a message, so it is masked wherever it stands.
+_MASKED_ANYWHERE = 8
+# Where a value starts (after a space, a quote, `=` or a bracket) and ends (before a space, a quote, a
+# bracket, a separator, `@`, or a sentence's last `.` or `:`).
+_VALUE_START = r"""(?<![^\s"'`=(\[{,])"""
+_VALUE_END = r"""(?=$|[\s"'`)\]},;&@]|[.:](?:\s|$))"""
+
+
+def mask_secrets(text: str, *secrets: str | None) -> str:
+    """``text`` with each secret replaced by ``********`` where it stands as a value.
+
+    A short secret is masked only where it stands alone, as a value does (``password x refused``,
+    ``token=x``): a password ``x`` must not turn ``milvus.example.com`` into ``milvus.e********ample.com``,
+    nor ``1`` the address ``127.0.0.1``. A longer one is masked everywhere. A URI's ``user:password@`` is
+    removed by :func:`milvus_profiles.uri.redact`.
+
+    Examples:
+        >>> mask_secrets("milvus.example.com refused password x.", "x")
+        'milvus.example.com refused password ********.'
+    """
+    for secret in secrets:
+        if not secret:
+            continue
+        if len(secret) >= _MASKED_ANYWHERE:
+            text = text.replace(secret, MASK)
+        else:
+            text = re.sub(_VALUE_START + re.escape(secret) + _VALUE_END, MASK, text)
+    return text
 
 
 def show_value(name: str, value: Any) -> str:
@@ -106,6 +134,9 @@ class ResolvedProfile:
     def explain(self) -> str:
         """A table of every value (secrets masked) and where it came from, the precedence that decided it,
         and why no secret is used when one was withheld or failed."""
+        # here, not at the top: the chain imports pydantic-settings, which `list` and `--help` never need
+        from .precedence import precedence_line
+
         rows = [("field", "value", "origin"), *self.rows()]
         widths = [max(len(r[i]) for r in rows) for i in range(2)]
         selected = self.origins.get("profile")
@@ -125,9 +156,32 @@ class ResolvedProfile:
         """The keyword arguments for ``pymilvus.MilvusClient``, secrets revealed.
 
         For handing a profile to other libraries, e.g. LangChain's ``connection_args``; connect() uses
-        the same (see ``milvus_profiles.resolution.wire.plan``).
+        the same (see ``milvus_profiles.resolution.wire.plan``). For a Milvus Lite file, its folder is
+        made first (``./data`` of a new project), as Milvus Lite opens a file only in a folder that exists.
+
+        Raises:
+            ConfigError: The folder of a Milvus Lite file cannot be made.
         """
+        if self.is_lite:
+            self._make_lite_folder()
         return plan(self).client_kwargs
+
+    def _make_lite_folder(self) -> None:
+        folder = Path(self.uri).parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except (OSError, ValueError) as e:
+            reason = e.strerror if isinstance(e, OSError) and e.strerror else "the path cannot be a folder"
+            if isinstance(e, (FileExistsError, NotADirectoryError)):
+                reason = "a file stands where a folder is needed"
+            origin = self.origins.get("uri")
+            raise ConfigError(
+                f"uri ({origin}): cannot make the folder {folder} of the Milvus Lite database: {reason}"
+                if origin
+                else f"uri: cannot make the folder {folder} of the Milvus Lite database: {reason}",
+                hint="point uri at a .db file in a folder you can write to",
+                summary=self.summary(),
+            ) from None
 
     def __repr__(self) -> str:
         shown = ", ".join(

@@ -77,7 +77,7 @@ def resolve(
         files: The profile files to read, highest precedence first, instead of discovering
             `milvus.local.toml`, `milvus.toml` and the user file; the same as `MILVUS_PROFILES_FILE`.
         **overrides: Values that win over the profile and the environment: `uri`, `db_name`,
-            `timeout` (seconds), `user`, `password` and `token`. `None` means not given. Any other
+            `timeout` (seconds), `user`, `password` and `token`. `None` or `""` means not given. Any other
             name raises `ConfigError`, which suggests the closest one.
 
     Returns:
@@ -270,11 +270,13 @@ def _overridden(
     origins: Mapping[str, Origin],
     environ: Mapping[str, str],
 ) -> str | None:
-    """A profile you named whose own values lose to ``MILVUS_*`` variables (environment over profile is
-    the precedence): say which, and for which profile they were exported, if ``env`` exported them."""
+    """A profile you named whose values come from ``MILVUS_*`` variables instead (environment over profile
+    is the precedence): say which, and for which profile ``env`` exported them, if it did."""
     if name is None or selected_by.kind != "kwarg":
         return None
-    keys = [k for k in profile_source.settings if k in FIELDS_BY_NAME and origins[k].kind == "env"]
+    keys = [
+        k for k, o in origins.items() if o.kind == "env" and k in FIELDS_BY_NAME and k not in SECRET_FIELDS
+    ]
     if not keys:
         return None
     names = [FIELDS_BY_NAME[k].env for k in keys]
@@ -323,30 +325,27 @@ def _database_from_path(
 ) -> None:
     """A database in the URI's path (``http://host:19530/mydb``), as pymilvus reads it, fills ``db_name`` at
     the URI's precedence: a ``db_name`` from a higher layer (or a higher file) wins, one from a lower layer
-    gives way, and one written beside the URI (the same variable layer or the same profile table) that
-    names another database is an error."""
+    gives way. Given side by side as arguments or variables, ``db_name`` wins, as pymilvus's ``db_name=``
+    wins over the URI's path; written side by side in one profile table, naming another database is an
+    error (the file contradicts itself)."""
     if is_lite(uri):
         return
     path_db = split_database(uri)[1]
     if not path_db or path_db == values["db_name"]:
         return
     uri_origin, db_origin = origins["uri"], origins["db_name"]
-    if db_origin.kind == "default" or _rank(db_origin, "db_name", from_files, catalog, name) > _rank(
-        uri_origin, "uri", from_files, catalog, name
-    ):
+    db_rank = _rank(db_origin, "db_name", from_files, catalog, name)
+    uri_rank = _rank(uri_origin, "uri", from_files, catalog, name)
+    if db_origin.kind == "default" or db_rank > uri_rank:
         values["db_name"] = path_db
         origins["db_name"] = Origin(uri_origin.kind, f"{uri_origin.detail} (path of uri)".strip())
         return
-    if _rank(db_origin, "db_name", from_files, catalog, name) == _rank(
-        uri_origin, "uri", from_files, catalog, name
-    ):
-        setting = from_files.get("db_name") if db_origin.kind == "file" else None
-        where = "" if setting else f" ({db_origin} and {uri_origin})"
-        message = f"db_name {values['db_name']!r} and the path of uri ({path_db!r}) name different databases"
+    setting = from_files.get("db_name") if db_origin.kind == "file" else None
+    if db_rank == uri_rank and setting is not None:
         raise ConfigError(
-            message + where,
-            path=setting.file.path if setting else None,
-            line=setting.line if setting else None,
+            f"db_name {values['db_name']!r} and the path of uri ({path_db!r}) name different databases",
+            path=setting.file.path,
+            line=setting.line,
             hint="keep one: remove the path from the URI, or db_name",
         )
 

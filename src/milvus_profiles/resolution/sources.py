@@ -86,8 +86,9 @@ class Source(PydanticBaseSettingsSource):
 
 
 class KwargsSource(Source):
-    """Keyword arguments given to ``resolve()``/``connect()``; ``None`` means not given. The secrets among
-    them (``password=``, ``token=``) go to the secret chain instead."""
+    """Keyword arguments given to ``resolve()``/``connect()``; ``None`` or ``""`` means not given, as an empty
+    variable does (and as pymilvus reads ``db_name=""``). The secrets among them (``password=``,
+    ``token=``) go to the secret chain instead."""
 
     KIND = "kwarg"
 
@@ -102,7 +103,9 @@ class KwargsSource(Source):
                 + "arguments are: "
                 + ", ".join(FIELDS_BY_NAME),
             )
-        self.overrides = {k: v for k, v in overrides.items() if v is not None and k not in SECRET_FIELDS}
+        self.overrides = {
+            k: v for k, v in overrides.items() if v is not None and v != "" and k not in SECRET_FIELDS
+        }
 
     @classmethod
     def build(cls, context: Context) -> Source:

@@ -14,10 +14,12 @@ on another operating system.
 
 from __future__ import annotations
 
+import os
 import platform
+import shutil
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -44,11 +46,7 @@ def _unavailable(action: str, error: BaseException) -> KeyringUnavailableError:
         )
     elif isinstance(error, keyring.errors.NoKeyringError):
         reason = "no keyring backend is available"
-        hint = (
-            "set MILVUS_PASSWORD or MILVUS_TOKEN in the environment instead, or install a backend "
-            "(on Linux: gnome-keyring or KWallet with a running D-Bus session; "
-            "see `python -m keyring --list-backends`)"
-        )
+        hint = no_backend_hint(os.environ)
     elif isinstance(error, keyring.errors.KeyringLocked):
         reason = "the keyring is locked"
         hint = "unlock it, or set MILVUS_PASSWORD or MILVUS_TOKEN in the environment instead"
@@ -56,6 +54,30 @@ def _unavailable(action: str, error: BaseException) -> KeyringUnavailableError:
         reason = f"the keyring failed ({type(error).__name__})"
         hint = "check it with `milvus-profiles doctor`, or set MILVUS_PASSWORD or MILVUS_TOKEN instead"
     return KeyringUnavailableError(f"cannot {action} a secret: {reason}", hint=hint)
+
+
+HEADLESS_DOCS = "https://milvus-profiles.github.io/milvus-profiles/secrets/#each-platform"
+_SECRET_SERVICES = ("gnome-keyring-daemon", "kwalletd6", "kwalletd5")
+
+
+def no_backend_hint(environ: Mapping[str, str]) -> str:
+    """What is missing for a keyring, as far as this machine tells: on Linux, the Secret Service program,
+    or the D-Bus session it needs (the usual case over SSH, in a container or WSL, with gnome-keyring
+    installed), or the service in a session that has none."""
+    instead = "or set MILVUS_PASSWORD or MILVUS_TOKEN in the environment instead"
+    if not sys.platform.startswith("linux"):
+        return f"install a backend (see `python -m keyring --list-backends`), {instead}"
+    installed = next((n for n in _SECRET_SERVICES if shutil.which(n, path=environ.get("PATH"))), None)
+    if installed is None:
+        missing = "install a Secret Service (gnome-keyring or KWallet)"
+    elif not environ.get("DBUS_SESSION_BUS_ADDRESS"):
+        missing = (
+            f"{installed} is installed but there is no D-Bus session, which it needs: start a shell in "
+            "one with `dbus-run-session -- sh` and unlock the keyring there"
+        )
+    else:
+        missing = f"{installed} is installed but does not run in this D-Bus session: start and unlock it"
+    return f"{missing}, {instead} (Headless Linux: {HEADLESS_DOCS})"
 
 
 KEYRING_TIMEOUT = 10.0
@@ -136,6 +158,19 @@ def get_secret(uri: str, user: str | None) -> str | None:
     except Exception as e:
         raise _unavailable("read", e) from None
     return value
+
+
+PROBE_ACCOUNT = "http://milvus-profiles-probe.invalid:1"
+"""An account no secret is stored under (``.invalid`` names no host): looking it up tests the keyring."""
+
+
+def check_available() -> None:
+    """Raise `KeyringUnavailableError` when the keyring cannot store a secret, before a person is asked
+    to type one (a locked keyring may ask to be unlocked here, which is the right moment)."""
+    try:
+        _call("get_password", SERVICE, PROBE_ACCOUNT)
+    except Exception as e:
+        raise _unavailable("store", e) from None
 
 
 def set_secret(uri: str, user: str | None, secret: str) -> str:
