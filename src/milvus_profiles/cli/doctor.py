@@ -83,9 +83,10 @@ def plaintext_store() -> str | None:
 
 
 def _credentials(out: Output, state: State) -> None:
-    """Profiles that log in with Milvus's built-in root password."""
+    """Profiles that log in with Milvus's built-in root password. A command reference is not run: doctor
+    reports, it does not need a secret."""
     from ..config.catalog import load_catalog
-    from ..resolution.resolver import resolve
+    from ..resolution.resolver import inspect
     from .common import default_password_warning
 
     out.heading("credentials")
@@ -96,7 +97,7 @@ def _credentials(out: Output, state: State) -> None:
     found = False
     for name in names:
         try:
-            cfg = resolve(name, files=state.files)
+            cfg = inspect(name, files=state.files)
         except MilvusProfilesError:
             continue
         warning = default_password_warning(cfg)

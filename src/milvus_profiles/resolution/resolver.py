@@ -137,6 +137,7 @@ def _resolve(
     lookup_secret: bool,
     overrides: Mapping[str, Any],
     snapshots: list[Snapshot] | None = None,
+    run_commands: bool = True,
 ) -> ResolvedProfile:
     environ = os.environ
     env_names = [*_DISCOVERY_ENV, *(f.env for f in FIELDS)]
@@ -193,6 +194,7 @@ def _resolve(
                 for f, setting in profile_source.references.items()
             },
             uri_credentials=has_credentials(uri),
+            run_commands=run_commands,
         )
         outcome = find_secret(request, SECRET_PROVIDERS)
         secret_error = outcome.error
@@ -341,6 +343,12 @@ def resolve_settings(
     return _resolve(profile, files=files, lookup_secret=False, overrides={})
 
 
+def inspect(profile: str | None, files: Sequence[str | os.PathLike[str]] | None = None) -> ResolvedProfile:
+    """The profile as ``show``, ``doctor`` and ``secret status`` report it: every secret source is looked
+    up except a command reference, which is named in ``secret_error`` (a ``CommandNotRunError``), not run."""
+    return _resolve(profile, files=files, lookup_secret=True, overrides={}, run_commands=False)
+
+
 def target(profile: str | None, files: Sequence[str | os.PathLike[str]] | None) -> ResolvedProfile:
     """The profile a secret would be stored for or deleted from; Milvus Lite takes none."""
     cfg = resolve_settings(profile, files)
@@ -349,4 +357,4 @@ def target(profile: str | None, files: Sequence[str | os.PathLike[str]] | None) 
     return cfg
 
 
-__all__ = ["resolve", "resolve_settings", "select", "target"]
+__all__ = ["inspect", "resolve", "resolve_settings", "select", "target"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from ..config.trust import FileTrust
+from ..errors import CommandNotRunError
 from ..fields import FIELDS_BY_NAME
 from ..resolution.resolved import Origin
 from . import keyring_store, reference
@@ -61,6 +62,7 @@ class ReferenceProvider(SecretProvider):
     """A reference in a profile file: ``{ env = "VAR" }``, ``{ command = [...] }`` or ``{ file = "..." }``.
 
     Followed only when it is written in a trusted file; an untrusted file's reference is never run or read.
+    A command reference runs only when the request needs the secret (``run_commands``).
     """
 
     METHOD = "reference"
@@ -78,8 +80,15 @@ class ReferenceProvider(SecretProvider):
     def provide(self, request: SecretRequest) -> Credential | None:
         ref = request.references[request.wanted]
         where = f"profile {ref.setting.profile}: {request.wanted}"
-        secret = reference.fetch(ref.value, where=where, environ=request.environ)
         detail = f"{reference.describe(ref.value)} ({ref.setting.location})"
+        if "command" in ref.value and not request.run_commands:
+            raise CommandNotRunError(
+                f"{where} comes from a command reference (not run): {detail}",
+                field=request.wanted,
+                reference=detail,
+                hint="it runs for a connection (`test`, `exec`, connect()) or with `show --reveal`",
+            )
+        secret = reference.fetch(ref.value, where=where, environ=request.environ)
         return Credential(request.wanted, Origin("reference", detail), secret)
 
     def describe(self, request: SecretRequest) -> str:
