@@ -426,15 +426,15 @@ def bench_keyring() -> Row | None:
         print(f"keyring benchmark skipped: the backend is {backend}, not the Secret Service", file=sys.stderr)
         return None
     uri, user = "https://bench.example:443", "bench"
-    secrets.set_secret(uri, user, "bench-secret")
+    secrets.set_secret(uri, user, "bench-secret", secure=True)
     firsts, laters = [], []
     for _ in range(5):
         secrets.clear_cache()
         started = time.perf_counter()
-        secrets.get_secret(uri, user)
+        secrets.get_secret(uri, user, secure=True)
         firsts.append(time.perf_counter() - started)
-        laters.append(block(lambda: secrets.get_secret(uri, user), 10000)())
-    secrets.delete_secret_for(uri, user)
+        laters.append(block(lambda: secrets.get_secret(uri, user, secure=True), 10000)())
+    secrets.delete_secret_for(uri, user, secure=True)
     first, later = statistics.median(firsts), statistics.median(laters)
     return Row(
         "keyring lookup, second and later (Secret Service)",

@@ -43,7 +43,7 @@ def _keyring(out: Output) -> None:
         out.item("warn", "this backend stores nothing", "set MILVUS_PASSWORD or MILVUS_TOKEN instead")
         return
     try:
-        get_secret(PROBE_URI, None)
+        get_secret(PROBE_URI, None, secure=False)
     except MilvusProfilesError as e:
         out.item("fail", e.message, e.hint)
     else:

@@ -83,7 +83,7 @@ def delete_secret(state: State, name: str | None, profile_option: str | None) ->
     from ..secrets.manage import delete_secret as delete
 
     cfg = _target(state, name, profile_option)
-    key = account(cfg.uri, cfg.user)
+    key = account(cfg.uri, cfg.user, secure=cfg.secure)
     if delete(cfg.name, files=state.files):
         state.out.done(f"deleted the {_kind(cfg)} of {key} from the keyring")
     else:
@@ -103,9 +103,10 @@ def status(ctx: click.Context, name: str | None, profile_option: str | None) -> 
 
     state: State = ctx.obj
     cfg = _target(state, name, profile_option, inspect=True)
-    key = account(cfg.uri, cfg.user)
+    key = account(cfg.uri, cfg.user, secure=cfg.secure)
     try:
-        stored = "stored" if get_secret(cfg.uri, cfg.user) is not None else "nothing stored"
+        found = get_secret(cfg.uri, cfg.user, secure=cfg.secure)
+        stored = "stored" if found is not None else "nothing stored"
     except KeyringUnavailableError as e:
         stored = f"unavailable: {e.message}"
     env_set = [f.env for f in (FIELDS_BY_NAME["password"], FIELDS_BY_NAME["token"]) if os.environ.get(f.env)]

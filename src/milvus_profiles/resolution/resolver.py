@@ -194,6 +194,7 @@ def _resolve(
                 for f, setting in profile_source.references.items()
             },
             uri_credentials=has_credentials(uri),
+            secure=merged.get("tls.secure") is True,
             run_commands=run_commands,
         )
         outcome = find_secret(request, SECRET_PROVIDERS)

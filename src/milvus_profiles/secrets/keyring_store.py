@@ -3,7 +3,9 @@
 This is the only module that imports ``keyring``. Secrets are stored under the service name
 ``milvus-profiles`` and an account named after the endpoint (scheme, host and port) and the user:
 ``USER@https://host:443`` for a password, ``https://host:443`` for a token. A profile name never keys a
-secret, so a profile that is pointed at another host finds nothing to send there.
+secret, so a profile that is pointed at another host finds nothing to send there. The scheme is the
+transport's: an ``http`` URI with ``tls.secure = true`` is keyed ``https://host:port``, so a TLS and a
+plaintext profile on the same host and port never share a secret.
 
 Lookups are cached for the life of the process (:func:`clear_cache` empties the cache); storing or
 deleting a secret updates the cache.
@@ -29,9 +31,10 @@ SERVICE = "milvus-profiles"
 _CACHE: dict[str, str | None] = {}
 
 
-def account(uri: str, user: str | None) -> str:
-    """The keyring account (user name) a secret for ``uri`` and ``user`` is stored under."""
-    where = endpoint(uri)
+def account(uri: str, user: str | None, *, secure: bool) -> str:
+    """The keyring account (user name) a secret for ``uri`` and ``user`` is stored under; ``secure`` is
+    whether the connection uses TLS (``ResolvedProfile.secure``)."""
+    where = endpoint(uri, secure=secure)
     return f"{user}@{where}" if user else where
 
 
@@ -135,9 +138,9 @@ def _call(method: str, *args: str) -> Any:
     return outcome.get("value")
 
 
-def get_secret(uri: str, user: str | None) -> str | None:
+def get_secret(uri: str, user: str | None, *, secure: bool) -> str | None:
     """The stored secret for ``uri`` and ``user``, or None."""
-    key = account(uri, user)
+    key = account(uri, user, secure=secure)
     if key in _CACHE:
         return _CACHE[key]
     try:
@@ -148,9 +151,9 @@ def get_secret(uri: str, user: str | None) -> str | None:
     return value
 
 
-def set_secret(uri: str, user: str | None, secret: str) -> str:
+def set_secret(uri: str, user: str | None, secret: str, *, secure: bool) -> str:
     """Store ``secret`` for ``uri`` and ``user``; returns the account it is stored under."""
-    key = account(uri, user)
+    key = account(uri, user, secure=secure)
     try:
         _call("set_password", SERVICE, key, secret)
     except Exception as e:
@@ -159,11 +162,11 @@ def set_secret(uri: str, user: str | None, secret: str) -> str:
     return key
 
 
-def delete_secret_for(uri: str, user: str | None) -> bool:
+def delete_secret_for(uri: str, user: str | None, *, secure: bool) -> bool:
     """Delete the stored secret for ``uri`` and ``user``; False when there was none."""
     import keyring.errors
 
-    key = account(uri, user)
+    key = account(uri, user, secure=secure)
     _CACHE.pop(key, None)
     try:
         _call("delete_password", SERVICE, key)

@@ -46,7 +46,7 @@ def save_secret(
         raise ConfigError("the secret is empty", hint="give a non-empty password or token")
     cfg = target(profile, files)
     RESULTS.clear()
-    return keyring_store.set_secret(cfg.uri, cfg.user, secret)
+    return keyring_store.set_secret(cfg.uri, cfg.user, secret, secure=cfg.secure)
 
 
 def delete_secret(profile: str | None, *, files: Sequence[str | os.PathLike[str]] | None = None) -> bool:
@@ -74,7 +74,7 @@ def delete_secret(profile: str | None, *, files: Sequence[str | os.PathLike[str]
     """
     cfg = target(profile, files)
     RESULTS.clear()
-    return keyring_store.delete_secret_for(cfg.uri, cfg.user)
+    return keyring_store.delete_secret_for(cfg.uri, cfg.user, secure=cfg.secure)
 
 
 __all__ = ["delete_secret", "save_secret"]

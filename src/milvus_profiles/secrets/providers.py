@@ -98,7 +98,8 @@ class ReferenceProvider(SecretProvider):
 
 class KeyringProvider(SecretProvider):
     """The secret stored for the endpoint and user (``USER@scheme://host:port``, or the endpoint alone for
-    a token): a profile pointed at another host finds nothing of the real host's."""
+    a token; ``https`` for any TLS route): a profile pointed at another host, or turned from TLS to
+    plaintext, finds nothing of the real route's."""
 
     METHOD = "keyring"
     STORED: ClassVar[bool] = True
@@ -107,12 +108,11 @@ class KeyringProvider(SecretProvider):
         return not request.uri_credentials
 
     def provide(self, request: SecretRequest) -> Credential | None:
-        stored = keyring_store.get_secret(request.uri, request.user)
+        stored = keyring_store.get_secret(request.uri, request.user, secure=request.secure)
         if stored is None:
             return None
-        return Credential(
-            request.wanted, Origin("keyring", keyring_store.account(request.uri, request.user)), stored
-        )
+        key = keyring_store.account(request.uri, request.user, secure=request.secure)
+        return Credential(request.wanted, Origin("keyring", key), stored)
 
     def describe(self, request: SecretRequest) -> str:
         return "no stored secret is sent"
