@@ -24,6 +24,7 @@ from pydantic import SecretStr
 from ..connection.wire import Wire, plan
 from ..errors import ConfigError
 from ..fields import FIELDS, SECRET_FIELDS
+from ..resolution.expansion import references
 from ..uri import redact
 from .common import State, pick_profile, profile_argument
 from .output import UNSAFE, escape
@@ -68,9 +69,6 @@ def _powershell(name: str, value: str) -> str:
     return f"$env:{name} = '" + re.sub("(['\u2018\u2019\u201a\u201b])", r"\1\1", value) + "'"
 
 
-# python-dotenv expands this in every kind of quotes and has no escape for it (python-dotenv's own
-# `dotenv.variables._posix_variable`, as a single line)
-_DOTENV_VARIABLE = re.compile(r"\$\{[^}:]*(?::-[^}]*)?\}")
 # a backslash that python-dotenv (all of these), Node or npm dotenv (\n, \r) decode in double quotes
 _DOTENV_ESCAPE = re.compile(r"\\([\\'\"abfnrtv]|\Z)")
 # what JavaScript's trim() takes off an unquoted value, beyond Python's str.isspace()
@@ -92,7 +90,9 @@ def _dotenv(name: str, value: str) -> str:
     if "\r" in value:
         # Node drops it, npm dotenv turns it into a newline, even inside quotes
         raise Unprintable("holds a carriage return, which Node and npm dotenv do not read back")
-    if _DOTENV_VARIABLE.search(value):
+    # python-dotenv expands ${NAME} and ${NAME:-fallback} in every kind of quotes and has no escape for
+    # them (its `dotenv.variables._posix_variable`, the rule `references` follows in linear time)
+    if next(references(value), None) is not None:
         raise Unprintable("holds ${...}, which python-dotenv would expand whatever the quotes")
     if "'" not in value and "\\\\" not in value and not value.endswith("\\"):
         return f"{name}='{value}'"
