@@ -164,3 +164,32 @@ def test_an_untrusted_project_exits_8_and_names_the_file_and_the_fix(cli: Run) -
     )
     assert "(profiles.secured.uri), a project file you have not trusted" in result.stderr
     assert "hint: read it, then run `milvus-profiles trust milvus.toml`" in result.stderr
+
+
+def test_profiles_on_one_server_are_each_tested_with_their_own_credentials_and_database(
+    cli: Run, memory_keyring: MemoryKeyring
+) -> None:
+    import base64
+
+    from ..oracles.grpc_recorder import RecordingServer
+
+    with RecordingServer(databases=("default", "analytics")) as server:
+        trusted(
+            write(
+                Path("milvus.toml"),
+                f'[profiles.a]\nuri = "{server.uri()}"\nuser = "alice"\n\n'
+                f'[profiles.b]\nuri = "{server.uri()}"\nuser = "bob"\ndb_name = "analytics"\n\n'
+                f'[profiles.c]\nuri = "{server.uri()}"\ndb_name = "missing"\n',
+            )
+        )
+        for user, secret in (("alice", "alice-pw"), ("bob", "bob-pw")):
+            memory_keyring.store[("milvus-profiles", f"{user}@{server.uri()}")] = secret
+        result = cli("test", "--all", "--json")
+        seen = {
+            (base64.b64decode(call.header("authorization") or "").decode(), call.header("dbname"))
+            for call in server.calls_to("ShowCollections")
+        }
+    assert result.exit_code == 7, result.output
+    verdicts = {p["profile"]: p["status"] for p in json.loads(result.stdout)["profiles"]}
+    assert verdicts == {"a": "ready", "b": "ready", "c": "database-missing"}
+    assert seen == {("alice:alice-pw", "default"), ("bob:bob-pw", "analytics"), ("", "missing")}

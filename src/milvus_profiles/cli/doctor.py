@@ -86,7 +86,7 @@ def _credentials(out: Output, state: State) -> None:
     """Profiles that log in with Milvus's built-in root password. A command reference is not run: doctor
     reports, it does not need a secret."""
     from ..config.catalog import load_catalog
-    from ..resolution.resolver import inspect
+    from ..resolution.resolver import resolve_each
     from .common import default_password_warning
 
     out.heading("credentials")
@@ -95,10 +95,8 @@ def _credentials(out: Output, state: State) -> None:
     except MilvusProfilesError:
         return  # `profiles` below reports it
     found = False
-    for name in names:
-        try:
-            cfg = inspect(name, files=state.files)
-        except MilvusProfilesError:
+    for cfg in resolve_each(names, state.files, run_commands=False):
+        if isinstance(cfg, MilvusProfilesError):
             continue
         warning = default_password_warning(cfg)
         if warning is not None:

@@ -80,6 +80,22 @@ def routing_facts(data: Mapping[str, Any]) -> dict[str, str]:
     return facts
 
 
+_FACTS: dict[int, tuple[ProfileFile, dict[str, str]]] = {}
+
+
+def _routing_of(pf: ProfileFile) -> dict[str, str]:
+    """:func:`routing_facts` of a file that was read, worked out once per parse: a command that resolves
+    every profile (``doctor``, ``test --all``) assesses the same file once per profile."""
+    known = _FACTS.get(id(pf))
+    if known is not None and known[0] is pf:
+        return known[1]
+    if len(_FACTS) >= 64:
+        _FACTS.clear()
+    facts = routing_facts(pf.data)
+    _FACTS[id(pf)] = (pf, facts)
+    return facts
+
+
 def store_path() -> Path:
     """The record of trusted files."""
     return user_state_dir() / STORE_FILE
@@ -168,7 +184,7 @@ def assess(pf: ProfileFile, kind: FileKind, *, store: Mapping[str, Any] | None =
             fix=f"read it, then run `{command}`",
         )
     recorded = entry.get("routing")
-    current = routing_facts(pf.data)
+    current = _routing_of(pf)
     if not isinstance(recorded, dict) or recorded != current:
         changed = _changes(recorded if isinstance(recorded, dict) else {}, current)
         return FileTrust(

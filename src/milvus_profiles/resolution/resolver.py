@@ -9,6 +9,7 @@ import os
 import sys
 import warnings
 from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -17,6 +18,7 @@ from pydantic import SecretStr, ValidationError
 
 from ..config import discovery, permissions, trust
 from ..config.catalog import Catalog, Setting, catalog_of, nested
+from ..config.trust import FileTrust
 from ..errors import ConfigError, MilvusProfilesError, ProfileWarning, SecretWithheldError
 from ..fields import FIELDS, FILES_ENV, PROFILE_ENV, SECRET_FIELDS
 from ..secrets.base import Reference, Route, SecretRequest, Untrusted
@@ -130,6 +132,22 @@ def _is_route_key(key: str) -> bool:
     return key == "uri" or key.startswith(("tls.", "grpc."))
 
 
+@dataclass(frozen=True)
+class FilesRead:
+    """The profile files of a resolution, read and assessed: their catalog, the trust of each, and where the
+    user file is. A command that resolves every profile (``doctor``, ``test --all``) makes it once."""
+
+    catalog: Catalog
+    trusts: Mapping[Path, FileTrust]
+    mine: Path
+
+    @classmethod
+    def of(cls, paths: Sequence[Path], explicit: bool) -> FilesRead:
+        catalog = catalog_of(paths, explicit=explicit)
+        trusts = {pf.path: trust.assess(pf, trust.kind_of(pf.path, explicit)) for pf in catalog.files}
+        return cls(catalog, trusts, discovery.user_file().absolute())
+
+
 def _resolve(
     profile: str | None,
     *,
@@ -138,20 +156,24 @@ def _resolve(
     overrides: Mapping[str, Any],
     snapshots: list[Snapshot] | None = None,
     run_commands: bool = True,
+    files_read: FilesRead | None = None,
 ) -> ResolvedProfile:
     environ = os.environ
     env_names = [*_DISCOVERY_ENV, *(f.env for f in FIELDS)]
-    checked: list[Path] = []
-    paths, explicit = discovery.discover(files, checked=checked)
-    store = trust.store_path()
-    # Taken before reading: a change made while resolving shows up as a change next time. Folders are in
-    # it for their permissions, the trust record for `trust`/`untrust`.
-    snapshot = Snapshot.take([*checked, *paths, *(p.parent for p in paths), store], env_names)
-    context = Context(catalog_of(paths, explicit=explicit), None, environ, overrides)
-    catalog = context.catalog
+    snapshot: Snapshot | None = None
+    if files_read is None:
+        checked: list[Path] = []
+        paths, explicit = discovery.discover(files, checked=checked)
+        store = trust.store_path()
+        # Taken before reading: a change made while resolving shows up as a change next time. Folders are
+        # in it for their permissions, the trust record for `trust`/`untrust`.
+        snapshot = Snapshot.take([*checked, *paths, *(p.parent for p in paths), store], env_names)
+        files_read = FilesRead.of(paths, explicit)
+    catalog, mine = files_read.catalog, files_read.mine
+    context = Context(catalog, None, environ, overrides)
     name, selected_by = select(profile, catalog, environ)
     if name is not None:
-        _warn_if_shadowed(catalog, name)
+        _warn_if_shadowed(catalog, name, mine)
     context = Context(catalog, name, environ, overrides)
 
     merged, origins, from_files, profile_source = _merge(context)
@@ -170,7 +192,7 @@ def _resolve(
     )
     user: str | None = values["user"]
 
-    trusts = {pf.path: trust.assess(pf, trust.kind_of(pf.path, explicit)) for pf in catalog.files}
+    trusts = files_read.trusts
     route = Route(
         tuple(
             Untrusted(key, setting, trusts[setting.file.path])
@@ -204,12 +226,11 @@ def _resolve(
             origins[outcome.credential.kind] = outcome.credential.origin
         reference_env = [str(r.value["env"]) for r in request.references.values() if "env" in r.value]
 
-    if snapshots is not None:
+    if snapshots is not None and snapshot is not None:
         used = [n for n in [*profile_source.expanded, *reference_env] if n not in env_names]
         snapshots.append(
             snapshot if not used else Snapshot(snapshot.files, (*snapshot.env, *Snapshot.take([], used).env))
         )
-    mine = discovery.user_file().absolute()
     readable = permissions.readable_by_others(mine) if any(pf.path == mine for pf in catalog.files) else None
     return ResolvedProfile(
         name=name,
@@ -308,10 +329,9 @@ def _rank(
     return layer, depth, index
 
 
-def _warn_if_shadowed(catalog: Catalog, name: str) -> None:
+def _warn_if_shadowed(catalog: Catalog, name: str, mine: Path) -> None:
     """A project file that redefines a profile of the user file and points it at another server may be
     someone else's repository taking over a name the user trusts: say so, naming both files."""
-    mine = discovery.user_file().absolute()
     tables = catalog.tables(name)
     theirs = next((t.get("uri") for pf, t in tables if pf.path == mine), None)
     if not isinstance(theirs, str):
@@ -350,6 +370,39 @@ def inspect(profile: str | None, files: Sequence[str | os.PathLike[str]] | None 
     return _resolve(profile, files=files, lookup_secret=True, overrides={}, run_commands=False)
 
 
+def resolve_each(
+    names: Sequence[str | None],
+    files: Sequence[str | os.PathLike[str]] | None = None,
+    *,
+    run_commands: bool = True,
+    **overrides: Any,
+) -> list[ResolvedProfile | MilvusProfilesError]:
+    """Each profile of ``names`` as :func:`resolve` gives it (as :func:`inspect` does without
+    ``run_commands``), or the error it raises, in order. The files are found, read and assessed once for
+    all of them, so going through every profile costs time linear in the profiles."""
+    try:
+        paths, explicit = discovery.discover(files)
+        files_read = FilesRead.of(paths, explicit)
+    except MilvusProfilesError as e:
+        return [e for _ in names]
+    found: list[ResolvedProfile | MilvusProfilesError] = []
+    for name in names:
+        try:
+            found.append(
+                _resolve(
+                    name,
+                    files=files,
+                    lookup_secret=True,
+                    overrides=overrides,
+                    run_commands=run_commands,
+                    files_read=files_read,
+                )
+            )
+        except MilvusProfilesError as e:
+            found.append(e)
+    return found
+
+
 def target(profile: str | None, files: Sequence[str | os.PathLike[str]] | None) -> ResolvedProfile:
     """The profile a secret would be stored for or deleted from; Milvus Lite takes none."""
     cfg = resolve_settings(profile, files)
@@ -358,4 +411,4 @@ def target(profile: str | None, files: Sequence[str | os.PathLike[str]] | None) 
     return cfg
 
 
-__all__ = ["inspect", "resolve", "resolve_settings", "select", "target"]
+__all__ = ["FilesRead", "inspect", "resolve", "resolve_each", "resolve_settings", "select", "target"]
