@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -340,6 +341,9 @@ def test_show_doctor_and_secret_status_run_no_command_reference(
     shown = CliRunner().invoke(main, ["show", "p", "--explain"]).output
     assert "password  (a command, not run)  reference command " in shown
     assert "hint: the password command is not run here: it runs for a connection" in shown
+    as_json = json.loads(CliRunner().invoke(main, ["show", "p", "--json"]).stdout)
+    assert as_json["values"]["password"] == "(a command, not run)"
+    assert as_json["origins"]["password"].startswith(f"reference command {sys.executable} -c ")
     status = CliRunner().invoke(main, ["secret", "status", "p"])
     assert status.exit_code == 0
     assert f"in use:       reference command {sys.executable} -c " in status.output
