@@ -84,7 +84,7 @@ class _NextIndex:
 
     def __init__(self, text: str, needle: str) -> None:
         self.text, self.needle = text, needle
-        self.found = -2  # nothing asked yet
+        self.found = text.find(needle)
 
     def at_or_after(self, start: int) -> int:
         if self.found != -1 and self.found < start:
