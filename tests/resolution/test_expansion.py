@@ -12,7 +12,7 @@ from typing import SupportsIndex
 import pytest
 from click.testing import CliRunner, Result
 from dotenv.variables import _posix_variable
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from milvus_profiles import resolve
@@ -180,7 +180,16 @@ class Counted(str):
         return found
 
 
-@given(st.text(alphabet="${}:-a\n", max_size=40) | st.text(max_size=40))
+PIECES = st.sampled_from(["${", "}", ":", ":-", "-", "$", "{", "a", "MILVUS_DB", "\n"])
+
+
+@given(st.lists(PIECES, max_size=16).map("".join) | st.text(max_size=40))
+@example("${a}x${b:-c}y")
+@example("${a:b}${c}")
+@example("${a}${b:-}${c}")
+@example("${a:${b}")
+@example("${${a}:-}")
+@example("$${a:-${b}}")
 def test_references_are_what_python_dotenv_reads(text: str) -> None:
     """python-dotenv's own expression is the rule; ours must find the same references, only faster."""
     expected = [(m.start(), m.end(), m["name"], m["default"]) for m in _posix_variable.finditer(text)]
