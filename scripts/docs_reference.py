@@ -72,7 +72,8 @@ def fields_table() -> str:
                 meaning += " In a file: " + described[:1].lower() + described[1:]
             rows.append([key, kind, f"`{f.env}`", "—", meaning])
         else:
-            rows.append([f"`{f.name}`", TYPE_NAMES[f.type], f"`{f.env}`", _default(f.default), f.help])
+            kind = TYPE_NAMES[f.type] + (f", at most {f.maximum:g}" if f.maximum is not None else "")
+            rows.append([f"`{f.name}`", kind, f"`{f.env}`", _default(f.default), f.help])
     names = {f.name for f in FIELDS}
     for key, spec in properties.items():
         if key not in names:

@@ -423,11 +423,14 @@ def test_no_route_of_a_repositorys_dotenv_gets_your_secret(
     args = [profile] if profile else []
     outputs = ""
     # `env` prints what it may (no secret) and says why the secret is not there; the others stop
-    for command, code in (["test"], 8), (["env", "--include-secrets"], 0), (["secret", "rotate"], 8):
+    # (an https profile with its own CA has no variables for it: `env` refuses it whatever its trust)
+    env_code = 3 if profile == "secure" else 0
+    for command, code in (["test"], 8), (["env", "--include-secrets"], env_code), (["secret", "rotate"], 8):
         result = CliRunner().invoke(main, [*command, *args])
         assert result.exit_code == code, (command, result.output)
-        assert Path(named).name in result.stderr
-        assert "milvus-profiles trust" in result.stderr
+        if code != 3:
+            assert Path(named).name in result.stderr
+            assert "milvus-profiles trust" in result.stderr
         outputs += result.output
     seen = tmp_path / "seen"
     if route != "their choice among your profiles":  # exec names its profile: nothing left to choose

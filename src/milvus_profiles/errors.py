@@ -68,6 +68,22 @@ class SecretNotFoundError(MilvusProfilesError):
     """A secret is needed but neither the keyring nor the environment provides one."""
 
 
+class CommandNotRunError(MilvusProfilesError):
+    """The secret would come from a command reference, which this call does not run.
+
+    ``show`` (without ``--reveal``), ``doctor`` and ``secret status`` report where a secret comes from
+    without running a program of a profile file: a command runs only when its secret is needed for a
+    connection or asked for.
+    """
+
+    def __init__(self, message: str, *, field: str, reference: str, hint: str | None = None) -> None:
+        self.field = field
+        """The secret the command would give: ``password`` or ``token``."""
+        self.reference = reference
+        """The command and where it is written: ``command op read ... (/abs/milvus.toml:4 [profiles.p])``."""
+        super().__init__(message, hint=hint)
+
+
 class SecretWithheldError(MilvusProfilesError):
     """A secret exists, but releasing it would send it where the user has not agreed to send it.
 

@@ -22,6 +22,8 @@ class Field:
     env: str
     help: str
     default: str | float | None = None
+    maximum: float | None = None
+    """The largest value a number may take: a file cannot make a command wait for ever."""
 
     @property
     def secret(self) -> bool:
@@ -49,8 +51,9 @@ FIELDS: tuple[Field, ...] = (
         "timeout",
         "float",
         "MILVUS_TIMEOUT",
-        "Seconds to wait for the connection, as pymilvus's timeout.",
+        "Seconds to wait for the connection, as pymilvus's timeout (at most an hour).",
         default=10.0,
+        maximum=3600.0,
     ),
     Field(
         "user",

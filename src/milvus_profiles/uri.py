@@ -222,10 +222,12 @@ def split_database(uri: str) -> tuple[str, str | None]:
     return urlunparse((parts.scheme, parts.netloc, "", "", "", "")), address.db_name
 
 
-def endpoint(uri: str) -> str:
+def endpoint(uri: str, *, secure: bool = False) -> str:
     """The normalised endpoint a secret is stored for: scheme, host and port.
 
-    ``tcp`` and ``http`` are the same plaintext gRPC connection and share secrets; ``https`` does not.
+    ``tcp`` and ``http`` are the same plaintext gRPC connection and share secrets; ``https`` does not, and
+    neither does an ``http`` URI with ``tls.secure = true`` (``secure``), which is written ``https`` with
+    its own port (19530 unless given): a TLS route never shares a plaintext route's secret.
     """
     if uri.startswith("unix:"):
         return uri
@@ -237,7 +239,7 @@ def endpoint(uri: str) -> str:
     if ":" in host:
         host = f"[{host}]"
     port = parts.port or (TLS_PORT if scheme == "https" else DEFAULT_PORT)
-    return f"{scheme}://{host}:{port}"
+    return f"{'https' if secure else scheme}://{host}:{port}"
 
 
 def host_port(uri: str) -> tuple[str, int]:

@@ -31,6 +31,12 @@ uri = "https://127.0.0.1:443"
 
 [profiles.tls.tls]
 server_name = "milvus.internal"
+
+[profiles.secure]
+uri = "http://127.0.0.1:19531"
+
+[profiles.secure.tls]
+secure = true
 """
 
 # The child reports its environment, its parent's environment and command line, and every signal it gets.
@@ -113,16 +119,33 @@ def test_the_child_gets_the_profile_and_its_secret_and_no_command_line_holds_it(
     assert SENTINEL not in done.stdout + done.stderr
 
 
-def test_tls_settings_are_named_as_not_passed(setup: tuple[dict[str, str], Path], isolated: Path) -> None:
+def test_a_tls_setting_no_variable_carries_is_refused_and_nothing_runs(
+    setup: tuple[dict[str, str], Path], isolated: Path
+) -> None:
     env, tmp = setup
     done = subprocess.run(
         exec_argv(tmp, str(tmp / "r.json"), profile="tls"), env=env, cwd=isolated, capture_output=True,
         text=True, timeout=60, check=False,
     )  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    assert done.stderr == (
-        "warning: tls settings have no environment variables and are not exported: server_name\n"
+    assert done.returncode == 3
+    assert done.stderr.startswith(
+        f"error: profile tls: tls.server_name (file {isolated / 'milvus.toml'}:13 [profiles.tls]) cannot be "
+        "passed in MILVUS_* variables: a program given only them would connect without it, unlike `test` "
+        "and connect()\nhint: use the profile from Python"
     )
+    assert not (tmp / "r.json").exists()
+
+
+def test_an_http_uri_with_tls_reaches_the_program_as_https(
+    setup: tuple[dict[str, str], Path], isolated: Path
+) -> None:
+    env, tmp = setup
+    done = subprocess.run(
+        exec_argv(tmp, str(tmp / "r.json"), profile="secure"), env=env, cwd=isolated, capture_output=True,
+        text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert json.loads((tmp / "r.json").read_text())["env"]["MILVUS_URI"] == "https://127.0.0.1:19531"
 
 
 @pytest.mark.parametrize(

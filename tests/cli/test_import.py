@@ -90,7 +90,8 @@ def test_env_with_a_bad_timeout(cli: Run) -> None:
     assert result.exit_code == 3
     assert (
         result.stderr
-        == "error: MILVUS_TIMEOUT in the environment: 'soon' is not a number of seconds greater than 0\n"
+        == "error: MILVUS_TIMEOUT in the environment: 'soon' is not a number of seconds greater than 0 "
+        "and at most 3600\n"
     )
 
 

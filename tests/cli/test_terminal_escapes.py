@@ -90,7 +90,7 @@ def test_the_fixture_holds_the_payloads(hostile: Path) -> None:
             ],
         ),
         (["check"], ["p\\x1b[1A\\x1b[2K.pem does not exist"]),
-        (["secret", "status", "dev"], ["u\\x1b[1A\\x1b[2Kser@http://127.0.0.1:9"]),
+        (["secret", "status", "dev"], ["u\\x1b[1A\\x1b[2Kser@https://127.0.0.1:9"]),
         (["test", "dev"], ["p\\x1b[1A\\x1b[2K.pem"]),
     ],
     ids=lambda v: " ".join(v) if isinstance(v, list) and v and v[0].isalpha() else "",
@@ -137,6 +137,8 @@ def test_env_on_a_terminal_does_not_print_control_characters(hostile: Path, tmp_
     out; piped to a shell, it is printed exactly (see test_env_oracles.py)."""
     import pty  # imports termios, which Windows lacks
 
+    # no variable carries tls or grpc settings: env refuses a profile that uses them
+    write(hostile, PROFILE.split("[profiles.dev.tls]", maxsplit=1)[0])
     main, secondary = pty.openpty()
     env = {k: v for k, v in os.environ.items() if not k.startswith("MILVUS_")}
     env.update(

@@ -212,3 +212,32 @@ def test_variables_overriding_a_profile_named_explicitly_are_named(cli: Run, pro
     assert (
         "warning: MILVUS_URI is set in the environment, and wins over profile local's uri" in as_json.stderr
     )
+
+
+def test_profiles_on_one_server_are_each_tested_with_their_own_credentials_and_database(
+    cli: Run, memory_keyring: MemoryKeyring
+) -> None:
+    import base64
+
+    from ..oracles.grpc_recorder import RecordingServer
+
+    with RecordingServer(databases=("default", "analytics")) as server:
+        trusted(
+            write(
+                Path("milvus.toml"),
+                f'[profiles.a]\nuri = "{server.uri()}"\nuser = "alice"\n\n'
+                f'[profiles.b]\nuri = "{server.uri()}"\nuser = "bob"\ndb_name = "analytics"\n\n'
+                f'[profiles.c]\nuri = "{server.uri()}"\ndb_name = "missing"\n',
+            )
+        )
+        for user, secret in (("alice", "alice-pw"), ("bob", "bob-pw")):
+            memory_keyring.store[("milvus-profiles", f"{user}@{server.uri()}")] = secret
+        result = cli("test", "--all", "--json")
+        seen = {
+            (base64.b64decode(call.header("authorization") or "").decode(), call.header("dbname"))
+            for call in server.calls_to("ShowCollections")
+        }
+    assert result.exit_code == 7, result.output
+    verdicts = {p["profile"]: p["status"] for p in json.loads(result.stdout)["profiles"]}
+    assert verdicts == {"a": "ready", "b": "ready", "c": "database-missing"}
+    assert seen == {("alice:alice-pw", "default"), ("bob:bob-pw", "analytics"), ("", "missing")}

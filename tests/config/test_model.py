@@ -50,6 +50,34 @@ def test_negative_timeout(isolated: Path) -> None:
     assert str(problem(path)) == f"{path}:2: profiles.dev.timeout: Input should be greater than 0"
 
 
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [
+        ("3601", "Input should be less than or equal to 3600"),
+        ("1e300", "Input should be less than or equal to 3600"),
+        ("inf", "Input should be a finite number"),
+        ("nan", "Input should be a finite number"),
+    ],
+)
+def test_a_timeout_has_an_upper_bound(isolated: Path, value: str, said: str) -> None:
+    path = write(isolated / "milvus.toml", f'[profiles.dev]\nuri = "http://x:1"\ntimeout = {value}\n')
+    assert str(problem(path)) == f"{path}:3: profiles.dev.timeout: {said}"
+
+
+def test_an_hour_is_the_longest_timeout(isolated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from milvus_profiles import resolve
+
+    write(isolated / "milvus.toml", '[profiles.dev]\nuri = "http://x:1"\ntimeout = 3600\n')
+    assert resolve("dev").timeout == 3600
+    bound = "Input should be less than or equal to 3600"
+    with pytest.raises(ConfigError, match=f"^argument timeout=: {bound}$"):
+        resolve("dev", timeout=1e300)
+    monkeypatch.setenv("MILVUS_TIMEOUT", "1e300")
+    with pytest.raises(ConfigError) as e:
+        resolve("dev")
+    assert (e.value.message, e.value.hint) == (f"MILVUS_TIMEOUT: {bound}", "fix MILVUS_TIMEOUT")
+
+
 @pytest.mark.parametrize("uri", ["ftp://x:1", "localhost:19530", "milvus.sqlite", "http://:19530"])
 def test_rejected_uri_says_what_would_work(isolated: Path, uri: str) -> None:
     path = write(isolated / "milvus.toml", f'[profiles.dev]\nuri = "{uri}"\n')

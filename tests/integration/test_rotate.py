@@ -63,7 +63,7 @@ def logs_in(uri: str, user: str, password: str) -> bool:
 
 
 def stored(uri: str, user: str) -> str | None:
-    return keyring_store.get_secret(uri, user)
+    return keyring_store.get_secret(uri, user, secure=False)
 
 
 def test_rotate_changes_the_password_on_the_server_and_in_the_keyring(

@@ -4,12 +4,21 @@ docs/profiles.md states it, written out here so that a word dropped from the cod
 
 from __future__ import annotations
 
+import operator
+import time
 from pathlib import Path
+from typing import SupportsIndex
 
 import pytest
+from click.testing import CliRunner, Result
+from dotenv.variables import _posix_variable
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from milvus_profiles import resolve
+from milvus_profiles.cli import main
 from milvus_profiles.errors import ConfigError
+from milvus_profiles.resolution.expansion import references
 
 from ..helpers import SENTINEL, write
 
@@ -157,3 +166,65 @@ def test_expandable_answers_true_or_false() -> None:
     assert expandable("HOME") is False
     assert expandable("MILVUS__HOST") is False
     assert expandable("MILVUS_TOKEN_HOST") is False
+
+
+class Counted(str):
+    """A text that counts the characters ``find`` goes over: the work of a scan, measured without a clock."""
+
+    scanned = 0
+
+    def find(self, sub: str, start: SupportsIndex | None = None, end: SupportsIndex | None = None) -> int:
+        begin = 0 if start is None else operator.index(start)
+        found = str.find(self, sub, begin)
+        self.scanned += (len(self) if found == -1 else found) - begin
+        return found
+
+
+PIECES = st.sampled_from(["${", "}", ":", ":-", "-", "$", "{", "a", "MILVUS_DB", "\n"])
+
+
+@given(st.lists(PIECES, max_size=16).map("".join) | st.text(max_size=40))
+@example("${a}x${b:-c}y")
+@example("${a:b}${c}")
+@example("${a}${b:-}${c}")
+@example("${a:${b}")
+@example("${${a}:-}")
+@example("$${a:-${b}}")
+def test_references_are_what_python_dotenv_reads(text: str) -> None:
+    """python-dotenv's own expression is the rule; ours must find the same references, only faster."""
+    expected = [(m.start(), m.end(), m["name"], m["default"]) for m in _posix_variable.finditer(text)]
+    assert list(references(text)) == expected
+
+
+HOSTILE = {
+    "openings": "${",
+    "openings and colons": "${:",
+    "openings, names and colons": "${a:",
+    "unclosed fallbacks": "${a:-",
+    "dollars": "$",
+    "references": "${a}",
+}
+
+
+@pytest.mark.parametrize("unit", HOSTILE.values(), ids=HOSTILE.keys())
+@pytest.mark.parametrize("ending", ["", "}", ":}", ":-}"])
+def test_finding_references_reads_each_character_a_bounded_number_of_times(unit: str, ending: str) -> None:
+    """The scan is linear by construction: each of its three searches (``${``, ``:``, ``}``) only moves
+    forward, so it goes over at most three times the text, whatever the text; the backtracking expression
+    went over the rest of the text from every ``${`` (a million steps for 1,000 of them)."""
+    for size in (1_000, 100_000):
+        text = Counted(unit * (size // len(unit)) + ending)
+        list(references(text))
+        assert text.scanned <= 3 * len(text), (size, text.scanned)
+
+
+def test_a_megabyte_of_openings_in_a_value_is_read_at_once(isolated: Path) -> None:
+    """As reported: `db_name = "${${${..."` ran `show` and `check` for minutes; now they answer at once
+    (a generous bound, hundreds of times the time measured, which was well under a second)."""
+    body = "${" * ((1024 * 1024 - 100) // 2)
+    write(isolated / "milvus.toml", f'[profiles.p]\nuri = "http://h:1"\ndb_name = "{body}"\n')
+    started = time.monotonic()
+    for args in (["check"], ["show", "p"]):
+        result: Result = CliRunner().invoke(main, args)
+        assert result.exit_code == 0, result.output
+    assert time.monotonic() - started < 30

@@ -46,10 +46,48 @@ def project(isolated: Path) -> Path:
 
 
 def test_accounts_are_endpoint_and_user() -> None:
-    assert account("http://Milvus.Example:19530/db", "alice") == "alice@http://milvus.example:19530"
-    assert account("tcp://milvus.example", "alice") == "alice@http://milvus.example:19530"
-    assert account("https://cloud.example", None) == "https://cloud.example:443"
-    assert account("https://[::1]:9", None) == "https://[::1]:9"
+    assert (
+        account("http://Milvus.Example:19530/db", "alice", secure=False)
+        == "alice@http://milvus.example:19530"
+    )
+    assert account("tcp://milvus.example", "alice", secure=False) == "alice@http://milvus.example:19530"
+    assert account("https://cloud.example", None, secure=False) == "https://cloud.example:443"
+    assert account("https://cloud.example", None, secure=True) == "https://cloud.example:443"
+    assert account("https://[::1]:9", None, secure=False) == "https://[::1]:9"
+
+
+def test_an_http_uri_with_tls_is_keyed_https_with_its_own_port() -> None:
+    assert account("http://milvus.example", "alice", secure=True) == "alice@https://milvus.example:19530"
+    assert account("tcp://milvus.example:1", None, secure=True) == "https://milvus.example:1"
+
+
+def test_a_tls_and_a_plaintext_profile_on_one_host_and_port_keep_their_own_secrets(
+    isolated: Path, memory_keyring: MemoryKeyring
+) -> None:
+    trusted(
+        write(
+            isolated / "milvus.toml",
+            '[profiles.plain]\nuri = "http://milvus.example:19530"\nuser = "alice"\n\n'
+            '[profiles.tls]\nuri = "http://milvus.example:19530"\nuser = "alice"\n'
+            "[profiles.tls.tls]\nsecure = true\n",
+        )
+    )
+    assert save_secret("plain", "plaintext-one") == "alice@http://milvus.example:19530"
+    assert save_secret("tls", "tls-one") == "alice@https://milvus.example:19530"
+    plain, tls = resolve("plain"), resolve("tls")
+    assert plain.password is not None
+    assert tls.password is not None
+    assert (plain.password.get_secret_value(), tls.password.get_secret_value()) == (
+        "plaintext-one",
+        "tls-one",
+    )
+    assert str(tls.origins["password"]) == "keyring (alice@https://milvus.example:19530)"
+    # the secret of an https:// profile on that port is the TLS profile's
+    write(isolated / "milvus.toml", '[profiles.s]\nuri = "https://milvus.example:19530"\nuser = "alice"\n')
+    trusted(isolated / "milvus.toml")
+    password = resolve("s").password
+    assert password is not None
+    assert password.get_secret_value() == "tls-one"
 
 
 def test_password_is_stored_for_endpoint_and_user(project: Path, memory_keyring: MemoryKeyring) -> None:

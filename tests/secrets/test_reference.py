@@ -2,24 +2,31 @@
 
 from __future__ import annotations
 
+import json
+import os
 import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from milvus_profiles import (
     ConfigError,
     SecretNotFoundError,
     SecretWithheldError,
+    ServerUnreachableError,
     connect,
     resolve,
     save_secret,
 )
+from milvus_profiles.cli import main
+from milvus_profiles.config.toml import clear_cache
 from milvus_profiles.secrets import reference as references
 
 from ..helpers import SENTINEL, MemoryKeyring, trusted, write
 
 PY = sys.executable.replace("\\", "\\\\")
+URI = "http://127.0.0.1:9"  # the discard port: nothing listens, a connection is refused at once
 
 
 def command(code: str) -> str:
@@ -237,7 +244,8 @@ def test_a_missing_program(isolated: Path) -> None:
     error = resolve("p", files=[path]).secret_error
     assert str(error) == (
         "profile p: token runs `no-such-program-x`, but 'no-such-program-x' is not installed or not on PATH\n"
-        "hint: install it, or change the reference in the profile file"
+        "hint: install it, or change the reference in the profile file (only PATH's absolute folders are "
+        "searched)"
     )
 
 
@@ -264,3 +272,84 @@ def test_a_reference_comes_before_the_keyring(isolated: Path, monkeypatch: pytes
     token = resolve("p").token
     assert token is not None
     assert token.get_secret_value() == "from-reference"
+
+
+def script(path: Path, code: str) -> Path:
+    """An executable Python program at ``path``."""
+    write(path, f"#!{sys.executable}\n{code}\n").chmod(0o755)
+    return path
+
+
+@pytest.fixture
+def planted(isolated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """A repository's ``./op-milvus`` that leaves a canary when it runs, the real ``op-milvus`` in an
+    absolute folder of PATH, and a PATH whose empty and ``.`` entries come first; returns the canary and
+    the real program."""
+    canary = tmp_path / "canary"
+    script(isolated / "op-milvus", f"open(r'{canary}', 'w'); print('from-the-repository')")
+    real = script(tmp_path / "bin" / "op-milvus", f"print('{SENTINEL}')")
+    monkeypatch.setenv("PATH", os.pathsep.join(["", ".", "bin", str(real.parent), os.environ["PATH"]]))
+    return canary, real
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a program found by its #! line")
+def test_a_bare_command_name_is_never_found_in_the_working_folder(
+    isolated: Path, user_file: Path, planted: tuple[Path, Path]
+) -> None:
+    canary, real = planted
+    write(user_file, profile("p", 'token = { command = ["op-milvus"] }').replace("https://p.example", URI))
+    user_file.chmod(0o600)
+    cfg = resolve("p")
+    assert cfg.token is not None
+    assert cfg.token.get_secret_value() == SENTINEL  # the program of PATH's absolute folder
+    assert references.program("op-milvus", environ=os.environ) == str(real)
+    with pytest.raises(ServerUnreachableError):
+        connect("p", timeout=2)
+    assert not canary.exists()
+    real.unlink()  # only the repository's program is left, where PATH's empty and relative entries lead
+    clear_cache()
+    error = resolve("p").secret_error
+    assert isinstance(error, SecretNotFoundError)
+    assert "'op-milvus' is not installed or not on PATH" in error.message
+    with pytest.raises(SecretNotFoundError):
+        connect("p", timeout=2)
+    result = CliRunner().invoke(main, ["test", "p"])
+    assert "'op-milvus' is not installed or not on PATH" in result.output
+    assert not canary.exists()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a program found by its #! line")
+def test_show_doctor_and_secret_status_run_no_command_reference(
+    isolated: Path, user_file: Path, planted: tuple[Path, Path]
+) -> None:
+    canary, real = planted
+    real.unlink()
+    ran = isolated.parent / "ran"
+    write(
+        user_file,
+        profile("p", f"password = {{ command = {touch(ran)} }}", user="u")
+        + profile("q", 'token = { command = ["op-milvus"] }').replace("[profiles.p]", "[profiles.q]"),
+    )
+    for args in (["show", "p"], ["show", "p", "--explain"], ["show", "p", "--json"], ["doctor"],
+                 ["secret", "status", "p"], ["show", "q"], ["secret", "status", "q"], ["list"]):  # fmt: skip
+        clear_cache()
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code in (0, 1), (args, result.output)
+        assert not ran.exists(), args
+        assert not canary.exists(), args
+    clear_cache()
+    shown = CliRunner().invoke(main, ["show", "p", "--explain"]).output
+    assert "password  (a command, not run)  reference command " in shown
+    assert "hint: the password command is not run here: it runs for a connection" in shown
+    as_json = json.loads(CliRunner().invoke(main, ["show", "p", "--json"]).stdout)
+    assert as_json["values"]["password"] == "(a command, not run)"
+    assert as_json["origins"]["password"].startswith(f"reference command {sys.executable} -c ")
+    status = CliRunner().invoke(main, ["secret", "status", "p"])
+    assert status.exit_code == 0
+    assert f"in use:       reference command {sys.executable} -c " in status.output
+    assert status.output.rstrip().endswith("[profiles.p]), not run")
+    # asked for, it runs
+    revealed = CliRunner().invoke(main, ["show", "p", "--reveal"])
+    assert "token-value" in revealed.output
+    assert ran.exists()
+    assert not canary.exists()

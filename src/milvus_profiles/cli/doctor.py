@@ -42,7 +42,7 @@ def _keyring(out: Output) -> None:
         out.item("warn", "this backend stores nothing", "set MILVUS_PASSWORD or MILVUS_TOKEN instead")
         return
     try:
-        get_secret(PROBE_URI, None)
+        get_secret(PROBE_URI, None, secure=False)
     except MilvusProfilesError as e:
         out.item("fail", e.message, e.hint)
     else:
@@ -82,9 +82,10 @@ def plaintext_store() -> str | None:
 
 
 def _credentials(out: Output, state: State) -> None:
-    """Profiles that log in with Milvus's built-in root password."""
+    """Profiles that log in with Milvus's built-in root password. A command reference is not run: doctor
+    reports, it does not need a secret."""
     from ..config.catalog import load_catalog
-    from ..resolution.resolver import resolve
+    from ..resolution.resolver import resolve_each
     from .common import default_password_warning
 
     out.heading("credentials")
@@ -93,10 +94,8 @@ def _credentials(out: Output, state: State) -> None:
     except MilvusProfilesError:
         return  # `profiles` below reports it
     found = False
-    for name in names:
-        try:
-            cfg = resolve(name, files=state.files)
-        except MilvusProfilesError:
+    for cfg in resolve_each(names, state.files, run_commands=False):
+        if isinstance(cfg, MilvusProfilesError):
             continue
         warning = default_password_warning(cfg)
         if warning is not None:

@@ -1,10 +1,15 @@
 """``milvus-profiles env``: a resolved profile as MILVUS_* variables, for programs in any language.
 
 The variable names come from the one table in `milvus_profiles.fields`. Secrets are printed only with
-``--include-secrets``. Every value may come from a file someone else wrote, so each format's writer
-quotes it so that its reader takes it literally (nothing in it runs or expands), and refuses, with a
-`ConfigError` naming the variable, a value the format cannot carry. Comment lines are escaped like
-everything else the command line prints. docs/cli.md lists the readers each format is tested with.
+``--include-secrets``. A TLS connection is exported as an ``https://`` URI, whatever scheme the profile
+writes with ``tls.secure = true``; a transport setting that no variable carries (a certificate, a server
+name, a gRPC option) is refused with a `ConfigError` naming it, since a program given only the variables
+would connect otherwise than ``test`` and ``connect()`` do.
+
+Every value may come from a file someone else wrote, so each format's writer quotes it so that its reader
+takes it literally (nothing in it runs or expands), and refuses, with a `ConfigError` naming the variable,
+a value the format cannot carry. Comment lines are escaped like everything else the command line prints.
+docs/cli.md lists the readers each format is tested with.
 """
 
 from __future__ import annotations
@@ -18,7 +23,8 @@ from pydantic import SecretStr
 
 from ..errors import ConfigError
 from ..fields import EXPORTED_ENV, FIELDS, SECRET_FIELDS
-from ..resolution.wire import plan
+from ..resolution.expansion import references
+from ..resolution.wire import Wire, plan
 from ..uri import redact
 from .common import State, pick_profile, profile_argument
 from .output import UNSAFE, escape
@@ -63,9 +69,6 @@ def _powershell(name: str, value: str) -> str:
     return f"$env:{name} = '" + re.sub("(['\u2018\u2019\u201a\u201b])", r"\1\1", value) + "'"
 
 
-# python-dotenv expands this in every kind of quotes and has no escape for it (python-dotenv's own
-# `dotenv.variables._posix_variable`, as a single line)
-_DOTENV_VARIABLE = re.compile(r"\$\{[^}:]*(?::-[^}]*)?\}")
 # a backslash that python-dotenv (all of these), Node or npm dotenv (\n, \r) decode in double quotes
 _DOTENV_ESCAPE = re.compile(r"\\([\\'\"abfnrtv]|\Z)")
 # what JavaScript's trim() takes off an unquoted value, beyond Python's str.isspace()
@@ -87,7 +90,9 @@ def _dotenv(name: str, value: str) -> str:
     if "\r" in value:
         # Node drops it, npm dotenv turns it into a newline, even inside quotes
         raise Unprintable("holds a carriage return, which Node and npm dotenv do not read back")
-    if _DOTENV_VARIABLE.search(value):
+    # python-dotenv expands ${NAME} and ${NAME:-fallback} in every kind of quotes and has no escape for
+    # them (its `dotenv.variables._posix_variable`, the rule `references` follows in linear time)
+    if next(references(value), None) is not None:
         raise Unprintable("holds ${...}, which python-dotenv would expand whatever the quotes")
     if "'" not in value and "\\\\" not in value and not value.endswith("\\"):
         return f"{name}='{value}'"
@@ -141,12 +146,13 @@ def _values(cfg: ResolvedProfile) -> tuple[dict[str, object], dict[str, str]]:
     """The value of each variable as every SDK reads it, and for each secret where it comes from.
 
     The URI is exported as ``scheme://host:port`` (the Node.js SDK refuses a path, and a user part is a
-    secret): its database goes to MILVUS_DB_NAME and its user part to MILVUS_TOKEN, or to MILVUS_USER and
-    MILVUS_PASSWORD, all as ``milvus_profiles.resolution.wire.plan`` sends them.
+    secret), ``https`` for any TLS connection: its database goes to MILVUS_DB_NAME and its user part to
+    MILVUS_TOKEN, or to MILVUS_USER and MILVUS_PASSWORD, all as ``milvus_profiles.resolution.wire.plan``
+    sends them.
     """
     wire = plan(cfg)
     values: dict[str, object] = {f.name: getattr(cfg, f.name) for f in FIELDS}
-    values["uri"], values["db_name"] = wire.address.base, wire.db_name
+    values["uri"], values["db_name"] = _transport(cfg, wire), wire.db_name
     # a user is a secret only when it comes from a URI's user part
     origins = {name: str(cfg.origins[name]) for name in SECRET_FIELDS if values[name] is not None}
     address = wire.address
@@ -161,6 +167,30 @@ def _values(cfg: ResolvedProfile) -> tuple[dict[str, object], dict[str, str]]:
             # MILVUS_USER names another user: the URI's pair goes whole, as the token pymilvus sends
             values["token"], origins["token"] = address.credential, where
     return values, origins
+
+
+def _transport(cfg: ResolvedProfile, wire: Wire) -> str:
+    """MILVUS_URI: ``https://host:port`` for a TLS connection, else the address as it is; a transport
+    setting the connection uses and no variable carries is refused, naming the first one."""
+    carried_by_nothing = [
+        *(f"tls.{k}" for k in wire.tls_files),
+        *(["tls.server_name"] if wire.server_name else []),
+        *(f"grpc.{k}" for k in wire.grpc_options),
+    ]
+    if carried_by_nothing:
+        key = carried_by_nothing[0]
+        origin = cfg.origins.get(key)
+        raise ConfigError(
+            f"profile {cfg.name or '(none)'}: {key}" + (f" ({origin})" if origin else "") + " cannot be "
+            "passed in MILVUS_* variables: a program given only them would connect without it, unlike "
+            "`test` and connect()",
+            hint="use the profile from Python, where connect() and resolve(...).client_kwargs() carry "
+            f"every setting; or remove {key} from the profile",
+        )
+    base = wire.address.base
+    if wire.secure and not wire.address.secure:
+        return "https" + base[base.index("://") :]
+    return base
 
 
 def _variables(cfg: ResolvedProfile, include_secrets: bool) -> tuple[dict[str, str], list[str]]:
@@ -184,18 +214,17 @@ def _variables(cfg: ResolvedProfile, include_secrets: bool) -> tuple[dict[str, s
 def profile_variables(cfg: ResolvedProfile, *, include_secrets: bool) -> tuple[dict[str, str], list[str]]:
     """The ``MILVUS_*`` variables of a resolved profile, and notes on what was left out.
 
-    Secrets (and credentials in the URI) are included only with ``include_secrets``; ``tls`` and ``grpc``
-    settings have no variables and are named in the notes. ``env`` prints the result; ``exec`` hands it
-    to a program's environment.
+    Secrets (and credentials in the URI) are included only with ``include_secrets``. TLS is the URI's
+    ``https``; a ``tls`` or ``grpc`` setting the connection uses is refused (`ConfigError`), one it does
+    not use (a server name without TLS) is named in the notes. ``env`` prints the result; ``exec`` hands
+    it to a program's environment.
     """
     variables, notes = _variables(cfg, include_secrets)
     if cfg.name is not None:
         variables[EXPORTED_ENV] = cfg.name
-    for table, values in (("tls", cfg.tls), ("grpc", cfg.grpc_options)):
-        if values:
-            notes.append(
-                f"{table} settings have no environment variables and are not exported: {', '.join(values)}"
-            )
+    unused = [k for k in cfg.tls if k != "secure"]
+    if unused:
+        notes.append(f"tls settings have no environment variables and are not exported: {', '.join(unused)}")
     return variables, notes
 
 

@@ -132,8 +132,8 @@ def exec_program(ctx: click.Context, name: str, command: tuple[str, ...]) -> Non
     """Run COMMAND with profile NAME's MILVUS_* variables (secrets included) in its environment.
 
     Nothing is set in your shell and no secret goes on a command line. The exit status is COMMAND's
-    (128 + N when signal N ended it); SIGINT, SIGTERM and SIGHUP are passed on to it. tls and grpc
-    settings have no variables and are not passed.
+    (128 + N when signal N ended it); SIGINT, SIGTERM and SIGHUP are passed on to it. TLS is passed as
+    an https:// MILVUS_URI; a tls or grpc setting no variable carries is refused.
 
     \b
     Examples:

@@ -179,6 +179,12 @@ class _Edit:
         return editor
 
 
+def _secure(f: Found) -> bool:
+    """Whether the imported profile uses TLS on an ``http`` URI: its secret is keyed ``https``."""
+    tls = f.values.get("tls")
+    return isinstance(tls, dict) and tls.get("secure") is True
+
+
 def _print_plan(state: State, found: list[Found], written: dict[str, dict[str, Any]], target: Path) -> None:
     import tomli_w
 
@@ -192,7 +198,7 @@ def _print_plan(state: State, found: list[Found], written: dict[str, dict[str, A
         for note in f.notes:
             out.warning(note)
         if f.secret is not None:
-            key = account(str(f.values["uri"]), f.values.get("user"))
+            key = account(str(f.values["uri"]), f.values.get("user"), secure=_secure(f))
             out.line(f"would store the {f.secret_kind} in the keyring (account {key})")
         out.line()
     out.line("dry run: nothing was written or stored")
@@ -205,9 +211,9 @@ def _store(state: State, f: Found, secret: str, lower: list[Path]) -> None:
     from ..write.secret import save_secret
 
     out = state.out
-    expected = account(str(f.values["uri"]), f.values.get("user"))
+    expected = account(str(f.values["uri"]), f.values.get("user"), secure=_secure(f))
     cfg = resolve(f.name, files=lower)
-    resolved = account(cfg.uri, cfg.user)
+    resolved = account(cfg.uri, cfg.user, secure=cfg.secure)
     if resolved != expected:
         overriding = [FIELDS_BY_NAME[k].env for k in ("uri", "user") if os.environ.get(FIELDS_BY_NAME[k].env)]
         out.warning(

@@ -1,6 +1,7 @@
 """``list`` and ``show``: what the profiles are, and what one of them resolves to.
 
-``list`` reads the files only (no environment expansion, keyring or network); ``show`` resolves.
+``list`` reads the files only (no environment expansion, keyring or network); ``show`` resolves, and runs
+a command reference only with ``--reveal``.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..errors import ConfigError
+from ..errors import CommandNotRunError, ConfigError
 from ..fields import FIELDS_BY_NAME, PROFILE_ENV, secret_set_command
 from ..uri import redact
 from .common import State, pick_profile, profile_argument
@@ -120,6 +121,8 @@ def list_profiles(state: State, as_json: bool) -> None:
 
 def _shown(cfg: ResolvedProfile, reveal: bool) -> list[tuple[str, str, str]]:
     rows = cfg.rows()
+    if isinstance(cfg.secret_error, CommandNotRunError):
+        rows.append((cfg.secret_error.field, NOT_RUN, f"reference {cfg.secret_error.reference}"))
     if not reveal:
         return rows
     clear = {"uri": cfg.uri}
@@ -128,6 +131,10 @@ def _shown(cfg: ResolvedProfile, reveal: bool) -> list[tuple[str, str, str]]:
         if value is not None:
             clear[secret] = value.get_secret_value()
     return [(f, clear.get(f, v), o) for f, v, o in rows]
+
+
+NOT_RUN = "(a command, not run)"
+"""What ``show`` prints for a secret a command reference gives, which it runs only with ``--reveal``."""
 
 
 def _json(cfg: ResolvedProfile, reveal: bool) -> dict[str, Any]:
@@ -142,11 +149,15 @@ def _json(cfg: ResolvedProfile, reveal: bool) -> dict[str, Any]:
         values[secret] = None if value is None else shown
     values["tls"] = dict(cfg.tls)
     values["grpc_options"] = dict(cfg.grpc_options)
+    origins = {k: str(v) for k, v in cfg.origins.items() if k != "profile"}
+    if isinstance(cfg.secret_error, CommandNotRunError):
+        values[cfg.secret_error.field] = NOT_RUN
+        origins[cfg.secret_error.field] = f"reference {cfg.secret_error.reference}"
     return {
         "profile": cfg.name,
         "selected_by": str(cfg.origins["profile"]),
         "values": values,
-        "origins": {k: str(v) for k, v in cfg.origins.items() if k != "profile"},
+        "origins": origins,
         "files": [str(p) for p in cfg.files],
     }
 
@@ -167,11 +178,15 @@ def show(
     as_json: bool,
     reveal: bool,
 ) -> None:
-    """Show the resolved profile NAME (default: the selected one), secrets masked."""
-    from ..resolution.resolver import resolve
+    """Show the resolved profile NAME (default: the selected one), secrets masked.
+
+    A secret that a command reference gives is shown as not run: --reveal runs the command.
+    """
+    from ..resolution.resolver import inspect, resolve
 
     state.out.json_errors = as_json
-    cfg = resolve(pick_profile(state, name, profile_option), files=state.files)
+    chosen = pick_profile(state, name, profile_option)
+    cfg = resolve(chosen, files=state.files) if reveal else inspect(chosen, files=state.files)
     out = state.out
     if as_json:
         out.json(_json(cfg, reveal))
@@ -183,7 +198,9 @@ def show(
         out.table(["FIELD", "VALUE", "ORIGIN"], [[f, v, Cell(o, "cyan")] for f, v, o in rows])
     else:
         out.table(["FIELD", "VALUE"], [[f, v] for f, v, _ in rows])
-    if cfg.secret_error is not None:
+    if isinstance(cfg.secret_error, CommandNotRunError):
+        out.hint(f"the {cfg.secret_error.field} command is not run here: {cfg.secret_error.hint}")
+    elif cfg.secret_error is not None:
         out.warning(cfg.secret_error.message, cfg.secret_error.hint)
     elif cfg.user and cfg.password is None and cfg.token is None and not cfg.is_lite:
         command = secret_set_command(cfg.name)

@@ -24,8 +24,8 @@ if TYPE_CHECKING:
     from ..config.catalog import Catalog
 
 
-def _secret_key(name: str, files: Sequence[str | Path] | None) -> tuple[str, str, str | None] | None:
-    """The keyring account, URI and user profile ``name`` resolves to; None for Milvus Lite. Raises when it
+def _secret_key(name: str, files: Sequence[str | Path] | None) -> tuple[str, str, str | None, bool] | None:
+    """The keyring account, URI, user and TLS of profile ``name``; None for Milvus Lite. Raises when it
     does not resolve."""
     from ..resolution.resolver import resolve_settings
     from ..secrets.chain import takes_secret
@@ -36,7 +36,7 @@ def _secret_key(name: str, files: Sequence[str | Path] | None) -> tuple[str, str
         cfg = resolve_settings(name, files)
     if not takes_secret(cfg.uri):
         return None
-    return account(cfg.uri, cfg.user), cfg.uri, cfg.user
+    return account(cfg.uri, cfg.user, secure=cfg.secure), cfg.uri, cfg.user, cfg.secure
 
 
 def _views(state: State) -> list[tuple[Path, list[Path]]]:
@@ -140,7 +140,7 @@ def remove(state: State, name: str, scope: str | None, keep_secret: bool) -> Non
     _forget_secret(state, *key)
 
 
-def _forget_secret(state: State, account: str, uri: str, user: str | None) -> None:
+def _forget_secret(state: State, account: str, uri: str, user: str | None, secure: bool) -> None:
     """Delete the secret only when no profile of any file still uses the same endpoint and user, each
     file's profiles judged on their own (a profile your user file keeps for other folders needs its secret,
     even where a project's profile of the same name shadows it); when a profile cannot be resolved, it
@@ -172,7 +172,7 @@ def _forget_secret(state: State, account: str, uri: str, user: str | None) -> No
                     f"{display_path(path)} uses it too"
                 )
                 return
-    if delete_secret_for(uri, user):
+    if delete_secret_for(uri, user, secure=secure):
         state.out.done(f"deleted the secret of {account} from the keyring: no other profile uses it")
     else:
         state.out.done(f"no secret was stored for {account}")

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..errors import KeyringUnavailableError
+from ..errors import CommandNotRunError, KeyringUnavailableError
 from ..fields import FIELDS_BY_NAME, secret_field, secret_set_command
 from .common import State, pick_profile, profile_argument, read_secret
 from .exitcodes import SECRET
@@ -20,11 +20,14 @@ if TYPE_CHECKING:
     from ..resolution.resolved import ResolvedProfile
 
 
-def _target(state: State, name: str | None, option: str | None) -> ResolvedProfile:
-    from ..resolution.resolver import resolve
+def _target(state: State, name: str | None, option: str | None, *, inspect: bool = False) -> ResolvedProfile:
+    """The profile a secret is stored for or deleted from (settings only), or with ``inspect`` as
+    ``status`` reports it: every secret looked up but a command reference, which is not run."""
+    from ..resolution import resolver
     from ..secrets.chain import no_secret_for_lite, takes_secret
 
-    cfg = resolve(pick_profile(state, name, option), files=state.files)
+    chosen = pick_profile(state, name, option)
+    cfg = resolver.inspect(chosen, state.files) if inspect else resolver.resolve_settings(chosen, state.files)
     if not takes_secret(cfg.uri):
         raise no_secret_for_lite(cfg.name, cfg.uri)
     return cfg
@@ -80,7 +83,7 @@ def delete_secret(state: State, name: str | None, profile_option: str | None) ->
     from ..write.secret import delete_secret as delete
 
     cfg = _target(state, name, profile_option)
-    key = account(cfg.uri, cfg.user)
+    key = account(cfg.uri, cfg.user, secure=cfg.secure)
     if delete(cfg.name, files=state.files):
         state.out.done(f"deleted the {_kind(cfg)} of {key} from the keyring")
     else:
@@ -99,14 +102,18 @@ def status(ctx: click.Context, name: str | None, profile_option: str | None) -> 
     from ..uri import redact
 
     state: State = ctx.obj
-    cfg = _target(state, name, profile_option)
-    key = account(cfg.uri, cfg.user)
+    cfg = _target(state, name, profile_option, inspect=True)
+    key = account(cfg.uri, cfg.user, secure=cfg.secure)
     try:
-        stored = "stored" if get_secret(cfg.uri, cfg.user) is not None else "nothing stored"
+        found = get_secret(cfg.uri, cfg.user, secure=cfg.secure)
+        stored = "stored" if found is not None else "nothing stored"
     except KeyringUnavailableError as e:
         stored = f"unavailable: {e.message}"
     env_set = [f.env for f in (FIELDS_BY_NAME["password"], FIELDS_BY_NAME["token"]) if os.environ.get(f.env)]
-    origin = next((cfg.origins[s] for s in ("password", "token") if getattr(cfg, s) is not None), None)
+    used = next((cfg.origins[s] for s in ("password", "token") if getattr(cfg, s) is not None), None)
+    origin = str(used) if used is not None else None
+    if isinstance(cfg.secret_error, CommandNotRunError):
+        origin = f"reference {cfg.secret_error.reference}, not run"
     rows = [
         ("profile", cfg.name or "(none)"),
         ("endpoint", redact(cfg.uri)),
@@ -118,7 +125,7 @@ def status(ctx: click.Context, name: str | None, profile_option: str | None) -> 
             if env_set
             else "MILVUS_PASSWORD and MILVUS_TOKEN unset",
         ),
-        ("in use", str(origin) if origin is not None else "none"),
+        ("in use", origin or "none"),
     ]
     state.out.pairs(rows)
     if cfg.user and origin is None:

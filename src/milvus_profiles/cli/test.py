@@ -27,6 +27,7 @@ from .exitcodes import OK, UNEXPECTED, ExitCode, exit_code_for
 from .output import Cell
 
 if TYPE_CHECKING:
+    from ..connection.probe import Channels
     from ..resolution.resolved import ResolvedProfile
 
 MAX_WORKERS = 8
@@ -66,23 +67,33 @@ class Result:
         }
 
 
-def check_profile(name: str | None, files: Sequence[str] | None, timeout: float | None) -> Result:
-    """Prove one profile ready; never raises."""
+def check_profile(
+    name: str | None,
+    files: Sequence[str] | None,
+    timeout: float | None,
+    *,
+    resolved: ResolvedProfile | MilvusProfilesError | None = None,
+    channels: Channels | None = None,
+) -> Result:
+    """Prove one profile ready; never raises. ``resolved`` is the profile (or its error) when it is
+    resolved already, ``channels`` the connections the probes of one command share."""
     from ..resolution.resolver import resolve
 
     overrides = {} if timeout is None else {"timeout": timeout}
     shown = name or "(default)"
     try:
-        cfg = resolve(name, files=files, **overrides)
+        cfg = resolve(name, files=files, **overrides) if resolved is None else resolved
     except Exception as e:
         return Result(shown, exit_code_for(e), error=e)
+    if isinstance(cfg, MilvusProfilesError):
+        return Result(shown, exit_code_for(cfg), error=cfg)
     shown, uri, db_name = cfg.name or shown, redact(cfg.uri), cfg.db_name
     said: tuple[tuple[str, str], ...] = ()
     if not cfg.is_lite:
         from ..connection.probe import probe
 
         try:
-            found = probe(cfg)
+            found = probe(cfg, channels=channels)
         except Exception as e:
             return Result(shown, exit_code_for(e), uri, db_name, error=e, warnings=said)
         ready = (*said, *_advice(cfg))
@@ -112,22 +123,21 @@ def _advice(cfg: ResolvedProfile) -> tuple[tuple[str, str], ...]:
     return (found,) if found else ()
 
 
-def _lite_file(name: str | None, files: Sequence[str] | None) -> str | None:
-    from ..resolution.resolver import resolve
-
-    try:
-        cfg = resolve(name, files=files)
-    except Exception:
-        return None  # check_profile() reports it
-    return cfg.uri if cfg.is_lite else None
-
-
 def _run(names: list[str | None], files: Sequence[str] | None, timeout: float | None) -> list[Result]:
     """Probe every profile concurrently, except that profiles on the same Milvus Lite file take turns:
-    Milvus Lite opens a file once per process, and two first opens at the same time collide."""
+    Milvus Lite opens a file once per process, and two first opens at the same time collide.
+
+    The profiles are resolved first, with the files read and assessed once, and the probes share their
+    connections: testing every profile costs time linear in the profiles."""
+    from ..connection.probe import Channels
+    from ..resolution.resolver import resolve_each
+
+    overrides: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
+    resolved = resolve_each(names, files, **overrides)
     groups: dict[str | int, list[int]] = {}
-    for i, name in enumerate(names):
-        groups.setdefault(_lite_file(name, files) or i, []).append(i)
+    for i, cfg in enumerate(resolved):
+        lite = cfg.uri if not isinstance(cfg, MilvusProfilesError) and cfg.is_lite else None
+        groups.setdefault(lite or i, []).append(i)
     results: dict[int, Result] = {}
     if any(isinstance(key, str) for key in groups):
         _import_pymilvus()
@@ -136,16 +146,18 @@ def _run(names: list[str | None], files: Sequence[str] | None, timeout: float | 
 
         import_grpc()
 
-    def run(indexes: list[int]) -> None:
-        for i in indexes:
-            results[i] = check_profile(names[i], files, timeout)
+    with Channels() as channels:
 
-    pool = ThreadPoolExecutor(max_workers=min(MAX_WORKERS, len(groups)))
-    try:
-        list(pool.map(run, groups.values()))
-    except KeyboardInterrupt:
-        _interrupted()
-    pool.shutdown()
+        def run(indexes: list[int]) -> None:
+            for i in indexes:
+                results[i] = check_profile(names[i], files, timeout, resolved=resolved[i], channels=channels)
+
+        pool = ThreadPoolExecutor(max_workers=min(MAX_WORKERS, len(groups)))
+        try:
+            list(pool.map(run, groups.values()))
+        except KeyboardInterrupt:
+            _interrupted()
+        pool.shutdown()
     return [results[i] for i in range(len(names))]
 
 

@@ -6,6 +6,7 @@ No environment variable, keyring or network is touched here; ``milvus-profiles l
 from __future__ import annotations
 
 import difflib
+import operator
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -76,10 +77,13 @@ class Catalog:
 
     def _tables_by_name(self) -> dict[str, list[tuple[ProfileFile, dict[str, Any]]]]:
         if not self._index and self.files:
+            # built aside and put in place whole: a catalog is shared by the threads of `test --all`
+            index: dict[str, list[tuple[ProfileFile, dict[str, Any]]]] = {}
             for pf in reversed(self.files):  # lowest file first, so names keep their first appearance
                 profiles = pf.data.get("profiles", {})
                 for name, table in profiles.items() if isinstance(profiles, dict) else ():
-                    self._index.setdefault(name, []).insert(0, (pf, table))
+                    index.setdefault(name, []).insert(0, (pf, table))
+            self._index.update(index)
         return self._index
 
     def names(self) -> list[str]:
@@ -240,7 +244,22 @@ def catalog_of(paths: Sequence[Path], *, explicit: bool, validate: bool = True) 
             pf.validated = True
         else:
             check_shape(pf)
-    return Catalog(files=tuple(loaded), searched=tuple(p.absolute() for p in paths), explicit=explicit)
+    key = (tuple(paths), explicit)
+    known = _CATALOGS.get(key)
+    if known is not None and len(known[0]) == len(loaded) and all(map(operator.is_, known[0], loaded)):
+        return known[1]
+    catalog = Catalog(files=tuple(loaded), searched=tuple(p.absolute() for p in paths), explicit=explicit)
+    if len(_CATALOGS) >= 16:
+        _CATALOGS.clear()
+    _CATALOGS[key] = (tuple(loaded), catalog)
+    return catalog
+
+
+_CATALOGS: dict[tuple[tuple[Path, ...], bool], tuple[tuple[ProfileFile, ...], Catalog]] = {}
+"""The catalog of the files last read from each list of paths, kept while those files are the same parsed
+objects (the parse cache gives a new one when a file changes): a command that resolves every profile
+(``doctor``, ``test --all``) indexes the files and works out each ``extends`` chain once, not once per
+profile."""
 
 
 def check_shape(pf: ProfileFile) -> None:

@@ -275,8 +275,9 @@ def _timeout(text: str, where: str) -> float | int:
         value = float(text)
     except ValueError:
         value = math.nan
-    if not math.isfinite(value) or value <= 0:
-        raise ConfigError(f"{where}: {text!r} is not a number of seconds greater than 0")
+    most = FIELDS_BY_NAME["timeout"].maximum or math.inf
+    if not math.isfinite(value) or value <= 0 or value > most:
+        raise ConfigError(f"{where}: {text!r} is not a number of seconds greater than 0 and at most {most:g}")
     return int(value) if value.is_integer() else value
 
 

@@ -27,6 +27,7 @@ from ..fields import (
     profile_name_problem,
     secret_set_command,
 )
+from ..fields import Field as TableField
 from ..uri import URI_HINT, has_credentials, is_lite, uri_problem
 from .toml import ProfileFile, key_name
 
@@ -186,6 +187,12 @@ FIELD_TYPES: dict[str, Any] = {
 """The pydantic type of each kind of field in the table; files and the resolver validate alike."""
 
 
+def field_type(f: TableField) -> Any:
+    """The pydantic type of one field of the table: its kind's, with the field's upper bound if any."""
+    kind = FIELD_TYPES[f.type]
+    return kind if f.maximum is None else Annotated[kind, Field(le=f.maximum)]
+
+
 def _file_fields() -> dict[str, Any]:
     fields: dict[str, Any] = {}
     for f in FIELDS:
@@ -200,7 +207,7 @@ def _file_fields() -> dict[str, Any]:
                 ),
             )
             continue
-        annotation = FIELD_TYPES[f.type]
+        annotation = field_type(f)
         if f.name == "uri":
             annotation = Annotated[annotation, AfterValidator(check_uri)]
         fields[f.name] = (annotation | None, Field(None, description=f.help))

@@ -61,7 +61,7 @@ def preflight(cfg: ResolvedProfile) -> None:
     target = cfg.name or "(no profile)"
     raise SecretNotFoundError(
         f"profile {target}: user {cfg.user!r} has no password: none in the keyring for "
-        f"{keyring_store.account(cfg.uri, cfg.user)}, and MILVUS_PASSWORD is not set",
+        f"{keyring_store.account(cfg.uri, cfg.user, secure=cfg.secure)}, and MILVUS_PASSWORD is not set",
         hint=f"store it with `{secret_set_command(cfg.name)}`, or set MILVUS_PASSWORD",
         summary=cfg.summary(),
     )

@@ -13,8 +13,11 @@ The messages are encoded by hand (a few protobuf fields), which keeps protobuf a
 
 from __future__ import annotations
 
+import threading
 import time
+from collections.abc import Hashable
 from dataclasses import dataclass
+from types import TracebackType
 from typing import Any
 
 from ..errors import MilvusProfilesError
@@ -33,10 +36,40 @@ class ProbeResult:
     latency_ms: float
 
 
-def probe(cfg: ResolvedProfile) -> ProbeResult:
+class Channels:
+    """The gRPC channels of one command that probes many profiles (``test --all``): profiles that reach
+    the same target with the same TLS and channel options share one connection, as every call carries its
+    own credentials and database. Closed with the command (a ``with`` block)."""
+
+    def __init__(self) -> None:
+        self._open: dict[Hashable, Any] = {}
+        self._lock = threading.Lock()
+
+    def get(self, cfg: ResolvedProfile, wire: Wire) -> Any:
+        key = (wire.target, wire.secure, tuple(sorted(wire.tls_files.items())), tuple(wire.channel_options))
+        with self._lock:
+            channel = self._open.get(key)
+            if channel is None:
+                channel = self._open[key] = _channel(cfg, wire)
+        return channel
+
+    def __enter__(self) -> Channels:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        with self._lock:
+            for channel in self._open.values():
+                channel.close()
+            self._open.clear()
+
+
+def probe(cfg: ResolvedProfile, *, channels: Channels | None = None) -> ProbeResult:
     """Prove a server profile is ready, or raise the typed error that says why it is not.
 
     Milvus Lite paths are not served over the network; use :func:`milvus_profiles.connect` for them.
+    ``channels`` shares connections among the probes of one command; without it the probe opens its own.
     """
     from .diagnose import diagnose, preflight
 
@@ -46,7 +79,7 @@ def probe(cfg: ResolvedProfile) -> ProbeResult:
     grpc = import_grpc()
     wire = plan(cfg)
     metadata = wire.metadata()
-    channel = _channel(cfg, wire)
+    channel = _channel(cfg, wire) if channels is None else channels.get(cfg, wire)
     try:
         version_call = channel.unary_unary(SERVICE + "GetVersion")
         show_call = channel.unary_unary(SERVICE + "ShowCollections")
@@ -66,7 +99,8 @@ def probe(cfg: ResolvedProfile) -> ProbeResult:
         version = fields.get(2, b"").decode("utf-8", "replace")
         return ProbeResult(version=version, latency_ms=latency)
     finally:
-        channel.close()
+        if channels is None:
+            channel.close()
 
 
 def _channel(cfg: ResolvedProfile, wire: Wire) -> Any:

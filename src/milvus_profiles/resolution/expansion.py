@@ -10,7 +10,7 @@ name that its own server would receive.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 from ..config.catalog import Setting
 from ..config.toml import key_name
@@ -65,7 +65,6 @@ SECRET_WORDS = frozenset(
 )
 """Words that make a name a secret's, wherever they stand (``MILVUS_TOKEN_HOST`` is refused too)."""
 
-_VAR = re.compile(r"\$\{([^}:]*)(?::-([^}]*))?\}")
 _NAME = re.compile(r"[A-Z][A-Z0-9_]*")
 
 
@@ -79,12 +78,55 @@ def expandable(name: str) -> bool:
     return words[-1] in ALLOWED_LAST_WORDS and not (set(words) & SECRET_WORDS)
 
 
+class _NextIndex:
+    """``text.find(needle, start)`` for starts that never decrease: the answer is kept while it still lies
+    ahead, so every character is scanned at most once however many starts are asked about."""
+
+    def __init__(self, text: str, needle: str) -> None:
+        self.text, self.needle = text, needle
+        self.found = text.find(needle)
+
+    def at_or_after(self, start: int) -> int:
+        if self.found != -1 and self.found < start:
+            self.found = self.text.find(self.needle, start)
+        return self.found
+
+
+def references(text: str) -> Iterator[tuple[int, int, str, str | None]]:
+    """Every ``${NAME}`` and ``${NAME:-fallback}`` of ``text``, left to right, as ``(start, end, name,
+    fallback)``: the matches of the regular expression ``\\$\\{([^}:]*)(?::-([^}]*))?\\}`` (python-dotenv's
+    and this module's rule), found in time linear in ``text``.
+
+    That expression, run by a backtracking engine, tries every ``${`` against the rest of the text: a value
+    of a thousand ``${`` costs a million steps. Here each of the three searches (the next ``${``, ``:`` and
+    ``}``) moves forward only.
+    """
+    opening, colon, closing = _NextIndex(text, "${"), _NextIndex(text, ":"), _NextIndex(text, "}")
+    position = 0
+    while True:
+        start = opening.at_or_after(position)
+        if start == -1:
+            return
+        name_from = start + 2
+        brace, stop = closing.at_or_after(name_from), colon.at_or_after(name_from)
+        if brace == -1:
+            return  # no `}` ahead: no later `${` can end either
+        if stop == -1 or brace < stop:
+            yield start, brace + 1, text[name_from:brace], None
+            position = brace + 1
+        elif text.startswith("-", stop + 1):  # `:-fallback}`: the fallback runs to that same `}`
+            yield start, brace + 1, text[name_from:stop], text[stop + 2 : brace]
+            position = brace + 1
+        else:  # a `:` that is not `:-` ends the name: no reference starts here, nor at any `${` before it
+            position = stop + 1
+
+
 def expand(value: str, setting: Setting, environ: Mapping[str, str]) -> tuple[str, list[str]]:
     """Expand ``${NAME}`` and ``${NAME:-fallback}``; returns the value and the names read."""
     used: list[str] = []
-
-    def replace(match: re.Match[str]) -> str:
-        name, fallback = match.group(1), match.group(2)
+    parts: list[str] = []
+    done = 0
+    for start, end, name, fallback in references(value):
         where = key_name(("profiles", setting.profile, *setting.key))
         if not expandable(name):
             raise ConfigError(
@@ -98,18 +140,17 @@ def expand(value: str, setting: Setting, environ: Mapping[str, str]) -> tuple[st
             )
         used.append(name)
         found = environ.get(name)
-        if found:
-            return found
-        if fallback is not None:
-            return fallback
-        raise ConfigError(
-            f"{where}: environment variable {name} is not set",
-            path=setting.file.path,
-            line=setting.line,
-            hint=f"set {name}, or write ${{{name}:-fallback}} to give a fallback",
-        )
+        if not found and fallback is None:
+            raise ConfigError(
+                f"{where}: environment variable {name} is not set",
+                path=setting.file.path,
+                line=setting.line,
+                hint=f"set {name}, or write ${{{name}:-fallback}} to give a fallback",
+            )
+        parts += [value[done:start], found or fallback or ""]
+        done = end
+    parts.append(value[done:])
+    return "".join(parts), used
 
-    return _VAR.sub(replace, value), used
 
-
-__all__ = ["ALLOWED_LAST_WORDS", "SECRET_WORDS", "expand", "expandable"]
+__all__ = ["ALLOWED_LAST_WORDS", "SECRET_WORDS", "expand", "expandable", "references"]

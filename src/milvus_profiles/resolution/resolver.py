@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -16,6 +17,7 @@ from pydantic import SecretStr, ValidationError
 
 from ..config import discovery, environment, permissions, trust
 from ..config.catalog import Catalog, Setting, catalog_of, nested
+from ..config.trust import FileTrust
 from ..errors import ConfigError, MilvusProfilesError, ProfileWarning
 from ..fields import EXPORTED_ENV, FIELDS_BY_NAME, FILES_ENV, PROFILE_ENV, SECRET_FIELDS
 from ..origin import Origin
@@ -103,22 +105,43 @@ def _is_route_key(key: str) -> bool:
     return key == "uri" or key.startswith(("tls.", "grpc."))
 
 
+@dataclass(frozen=True)
+class FilesRead:
+    """The profile files of a resolution, read and assessed: their catalog, the trust of each, where the
+    user file is, and what a project's ``.env`` put into the environment. A command that resolves every
+    profile (``doctor``, ``test --all``) makes it once."""
+
+    catalog: Catalog
+    trusts: Mapping[Path, FileTrust]
+    mine: Path
+    project_env: Mapping[str, environment.ProjectVariable]
+
+    @classmethod
+    def of(cls, files: Sequence[str | os.PathLike[str]] | None) -> FilesRead:
+        project_env = environment.project_variables(os.environ)
+        paths, explicit = discovery.discover(files)
+        if files is None and FILES_ENV in project_env:
+            explicit = False  # named by a project's .env, not by you: the files are the project's
+        catalog = catalog_of(paths, explicit=explicit)
+        trusts = {pf.path: trust.assess(pf, trust.kind_of(pf.path, explicit)) for pf in catalog.files}
+        return cls(catalog, trusts, discovery.user_file().absolute(), project_env)
+
+
 def _resolve(
     profile: str | None,
     *,
     files: Sequence[str | os.PathLike[str]] | None,
     lookup_secret: bool,
     overrides: Mapping[str, Any],
+    run_commands: bool = True,
+    files_read: FilesRead | None = None,
 ) -> ResolvedProfile:
     environ = os.environ
-    project_env = environment.project_variables(environ)
-    paths, explicit = discovery.discover(files)
-    if files is None and FILES_ENV in project_env:
-        explicit = False  # named by a project's .env, not by you: the files are the project's
-    catalog = catalog_of(paths, explicit=explicit)
+    files_read = files_read or FilesRead.of(files)
+    catalog, mine, project_env = files_read.catalog, files_read.mine, files_read.project_env
     name, selected_by = select(profile, catalog, environ)
     if name is not None:
-        _warn_if_shadowed(catalog, name)
+        _warn_if_shadowed(catalog, name, mine)
     context = Context(catalog, name, environ, overrides)
 
     merged, origins, from_files, profile_source = _merge(context)
@@ -137,7 +160,7 @@ def _resolve(
     )
     user: str | None = values["user"]
 
-    trusts = {pf.path: trust.assess(pf, trust.kind_of(pf.path, explicit)) for pf in catalog.files}
+    trusts = files_read.trusts
     default = catalog.default() if selected_by.kind == "file" else None
     chosen_by = default.file.path if default is not None else None
 
@@ -169,6 +192,8 @@ def _resolve(
             },
             project=project_env,
             uri_credentials=has_credentials(uri),
+            secure=merged.get("tls.secure") is True,
+            run_commands=run_commands,
         )
         outcome = find_secret(request, SECRET_PROVIDERS)
         secret_error = outcome.error
@@ -176,7 +201,6 @@ def _resolve(
             secrets[outcome.credential.kind] = SecretStr(outcome.credential.secret)
             origins[outcome.credential.kind] = outcome.credential.origin
 
-    mine = discovery.user_file().absolute()
     readable = permissions.readable_by_others(mine) if any(pf.path == mine for pf in catalog.files) else None
     notes = tuple(
         n for n in (readable, _overridden(name, selected_by, profile_source, origins, environ)) if n
@@ -365,10 +389,9 @@ def _rank(
     return layer, depth, index
 
 
-def _warn_if_shadowed(catalog: Catalog, name: str) -> None:
+def _warn_if_shadowed(catalog: Catalog, name: str, mine: Path) -> None:
     """A project file that redefines a profile of the user file and points it at another server may be
     someone else's repository taking over a name the user trusts: say so, naming both files."""
-    mine = discovery.user_file().absolute()
     tables = catalog.tables(name)
     theirs = next((t.get("uri") for pf, t in tables if pf.path == mine), None)
     if not isinstance(theirs, str):
@@ -401,6 +424,44 @@ def resolve_settings(
     return _resolve(profile, files=files, lookup_secret=False, overrides={})
 
 
+def inspect(profile: str | None, files: Sequence[str | os.PathLike[str]] | None = None) -> ResolvedProfile:
+    """The profile as ``show``, ``doctor`` and ``secret status`` report it: every secret source is looked
+    up except a command reference, which is named in ``secret_error`` (a ``CommandNotRunError``), not run."""
+    return _resolve(profile, files=files, lookup_secret=True, overrides={}, run_commands=False)
+
+
+def resolve_each(
+    names: Sequence[str | None],
+    files: Sequence[str | os.PathLike[str]] | None = None,
+    *,
+    run_commands: bool = True,
+    **overrides: Any,
+) -> list[ResolvedProfile | MilvusProfilesError]:
+    """Each profile of ``names`` as :func:`resolve` gives it (as :func:`inspect` does without
+    ``run_commands``), or the error it raises, in order. The files are found, read and assessed once for
+    all of them, so going through every profile costs time linear in the profiles."""
+    try:
+        files_read = FilesRead.of(files)
+    except MilvusProfilesError as e:
+        return [e for _ in names]
+    found: list[ResolvedProfile | MilvusProfilesError] = []
+    for name in names:
+        try:
+            found.append(
+                _resolve(
+                    name,
+                    files=files,
+                    lookup_secret=True,
+                    overrides=overrides,
+                    run_commands=run_commands,
+                    files_read=files_read,
+                )
+            )
+        except MilvusProfilesError as e:
+            found.append(e)
+    return found
+
+
 def target(profile: str | None, files: Sequence[str | os.PathLike[str]] | None) -> ResolvedProfile:
     """The profile a secret would be stored for or deleted from; Milvus Lite takes none."""
     cfg = resolve_settings(profile, files)
@@ -409,4 +470,4 @@ def target(profile: str | None, files: Sequence[str | os.PathLike[str]] | None) 
     return cfg
 
 
-__all__ = ["resolve", "resolve_settings", "select", "target"]
+__all__ = ["FilesRead", "inspect", "resolve", "resolve_each", "resolve_settings", "select", "target"]

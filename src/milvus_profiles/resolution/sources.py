@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 
 from ..config.catalog import Catalog, Setting
-from ..config.model import FIELD_TYPES, check_uri
+from ..config.model import check_uri, field_type
 from ..config.toml import key_name
 from ..config.trust import tls_file
 from ..errors import ConfigError
@@ -32,9 +32,7 @@ from .expansion import expand
 
 
 def _fields() -> Any:
-    return {
-        f.name: (FIELD_TYPES[f.type] | None, Field(None, description=f.help)) for f in FIELDS if not f.secret
-    }
+    return {f.name: (field_type(f) | None, Field(None, description=f.help)) for f in FIELDS if not f.secret}
 
 
 class _Schema(BaseSettings):

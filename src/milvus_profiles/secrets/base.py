@@ -89,6 +89,12 @@ class SecretRequest:
     uri_credentials: bool = False
     """The URI carries a user part (``token@`` or ``user:password@``), which pymilvus sends: a stored
     secret would only take its place."""
+    secure: bool = False
+    """The connection uses TLS on an ``http`` URI (``tls.secure = true``): its keyring account is keyed
+    ``https``, never the plaintext route's."""
+    run_commands: bool = True
+    """False where a secret is only reported, not used (``show`` without ``--reveal``, ``doctor``,
+    ``secret status``): a command reference is then named, not run."""
 
     @property
     def wanted(self) -> SecretField:

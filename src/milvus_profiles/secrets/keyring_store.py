@@ -3,7 +3,9 @@
 This is the only module that imports ``keyring``. Secrets are stored under the service name
 ``milvus-profiles`` and an account named after the endpoint (scheme, host and port) and the user:
 ``USER@https://host:443`` for a password, ``https://host:443`` for a token. A profile name never keys a
-secret, so a profile that is pointed at another host finds nothing to send there.
+secret, so a profile that is pointed at another host finds nothing to send there. The scheme is the
+transport's: an ``http`` URI with ``tls.secure = true`` is keyed ``https://host:port``, so a TLS and a
+plaintext profile on the same host and port never share a secret.
 
 Nothing is kept in the process: every lookup asks the keyring, so a secret another process stored
 (``milvus-profiles secret rotate``) is the one the next connection uses.
@@ -29,9 +31,10 @@ from ..uri import endpoint
 SERVICE = "milvus-profiles"
 
 
-def account(uri: str, user: str | None) -> str:
-    """The keyring account (user name) a secret for ``uri`` and ``user`` is stored under."""
-    where = endpoint(uri)
+def account(uri: str, user: str | None, *, secure: bool) -> str:
+    """The keyring account (user name) a secret for ``uri`` and ``user`` is stored under; ``secure`` is
+    whether the connection uses TLS (``ResolvedProfile.secure``)."""
+    where = endpoint(uri, secure=secure)
     return f"{user}@{where}" if user else where
 
 
@@ -150,9 +153,9 @@ def _call(method: str, *args: str) -> Any:
     return outcome.get("value")
 
 
-def get_secret(uri: str, user: str | None) -> str | None:
+def get_secret(uri: str, user: str | None, *, secure: bool) -> str | None:
     """The stored secret for ``uri`` and ``user``, or None."""
-    key = account(uri, user)
+    key = account(uri, user, secure=secure)
     try:
         value: str | None = _call("get_password", SERVICE, key)
     except Exception as e:
@@ -173,9 +176,9 @@ def check_available() -> None:
         raise _unavailable("store", e) from None
 
 
-def set_secret(uri: str, user: str | None, secret: str) -> str:
+def set_secret(uri: str, user: str | None, secret: str, *, secure: bool) -> str:
     """Store ``secret`` for ``uri`` and ``user``; returns the account it is stored under."""
-    key = account(uri, user)
+    key = account(uri, user, secure=secure)
     try:
         _call("set_password", SERVICE, key, secret)
     except Exception as e:
@@ -183,11 +186,11 @@ def set_secret(uri: str, user: str | None, secret: str) -> str:
     return key
 
 
-def delete_secret_for(uri: str, user: str | None) -> bool:
+def delete_secret_for(uri: str, user: str | None, *, secure: bool) -> bool:
     """Delete the stored secret for ``uri`` and ``user``; False when there was none."""
     import keyring.errors
 
-    key = account(uri, user)
+    key = account(uri, user, secure=secure)
     try:
         _call("delete_password", SERVICE, key)
     except keyring.errors.PasswordDeleteError:

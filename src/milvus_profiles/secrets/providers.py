@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from ..config.trust import FileTrust
+from ..errors import CommandNotRunError
 from ..fields import FIELDS_BY_NAME
 from ..origin import Origin
 from . import keyring_store, reference
@@ -68,6 +69,7 @@ class ReferenceProvider(SecretProvider):
     """A reference in a profile file: ``{ env = "VAR" }``, ``{ command = [...] }`` or ``{ file = "..." }``.
 
     Followed only when it is written in a trusted file; an untrusted file's reference is never run or read.
+    A command reference runs only when the request needs the secret (``run_commands``).
     """
 
     METHOD = "reference"
@@ -85,9 +87,16 @@ class ReferenceProvider(SecretProvider):
     def provide(self, request: SecretRequest) -> Credential | None:
         ref = request.references[request.wanted]
         where = f"profile {ref.setting.profile}: {request.wanted}"
+        detail = f"{reference.describe(ref.value)} ({ref.setting.location})"
+        if "command" in ref.value and not request.run_commands:
+            raise CommandNotRunError(
+                f"{where} comes from a command reference (not run): {detail}",
+                field=request.wanted,
+                reference=detail,
+                hint="it runs for a connection (`test`, `exec`, connect()) or with `show --reveal`",
+            )
         # pragma: no mutate - request.environ is os.environ, fetch's default, in every resolve()
         secret = reference.fetch(ref.value, where=where, environ=request.environ)  # pragma: no mutate
-        detail = f"{reference.describe(ref.value)} ({ref.setting.location})"
         return Credential(request.wanted, Origin("reference", detail), secret)
 
     def describe(self, request: SecretRequest) -> str:
@@ -97,7 +106,8 @@ class ReferenceProvider(SecretProvider):
 
 class KeyringProvider(SecretProvider):
     """The secret stored for the endpoint and user (``USER@scheme://host:port``, or the endpoint alone for
-    a token): a profile pointed at another host finds nothing of the real host's."""
+    a token; ``https`` for any TLS route): a profile pointed at another host, or turned from TLS to
+    plaintext, finds nothing of the real route's."""
 
     METHOD = "keyring"
     STORED: ClassVar[bool] = True
@@ -106,12 +116,11 @@ class KeyringProvider(SecretProvider):
         return not request.uri_credentials
 
     def provide(self, request: SecretRequest) -> Credential | None:
-        stored = keyring_store.get_secret(request.uri, request.user)
+        stored = keyring_store.get_secret(request.uri, request.user, secure=request.secure)
         if stored is None:
             return None
-        return Credential(
-            request.wanted, Origin("keyring", keyring_store.account(request.uri, request.user)), stored
-        )
+        key = keyring_store.account(request.uri, request.user, secure=request.secure)
+        return Credential(request.wanted, Origin("keyring", key), stored)
 
     def describe(self, request: SecretRequest) -> str:
         return "no stored secret is sent"

@@ -7,6 +7,11 @@ a file as Kubernetes and Docker mount secrets (one trailing newline removed). A 
 with its exit status and standard error, never its output. A command runs each time its secret is needed,
 so a rotated secret is the one the next connection uses.
 
+A command's program is an absolute path, or a bare name looked up in the absolute folders of ``PATH`` only:
+an empty entry or ``.`` (a ``PATH="$PATH:"`` slip) would otherwise run a program of that name from
+whatever folder the command is started in, such as a cloned repository. (A relative path is refused when
+the file is read: :func:`milvus_profiles.config.model.check_reference_command`.)
+
 References are followed only from trusted files (see :mod:`milvus_profiles.secrets.chain`): a discovered
 project file comes with whatever repository was cloned, and must not be able to run programs or read
 variables and files of its choosing.
@@ -17,6 +22,7 @@ from __future__ import annotations
 import os
 import stat
 import subprocess
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -54,9 +60,20 @@ def fetch(reference: Mapping[str, Any], *, where: str, environ: Mapping[str, str
         return read_secret_file(Path(str(reference["file"])).expanduser(), where=where)
     command = tuple(str(a) for a in reference["command"])
     shown = " ".join(command)
+    found = program(command[0], environ=env)
+    if found is None:
+        raise SecretNotFoundError(
+            f"{where} runs `{shown}`, but {command[0]!r} is not installed or not on PATH",
+            hint="install it, or change the reference in the profile file (only PATH's absolute folders are "
+            "searched)",
+        )
     try:
         done = subprocess.run(
-            command, capture_output=True, timeout=COMMAND_TIMEOUT, stdin=subprocess.DEVNULL, check=False
+            (found, *command[1:]),
+            capture_output=True,
+            timeout=COMMAND_TIMEOUT,
+            stdin=subprocess.DEVNULL,
+            check=False,
         )
     except FileNotFoundError:
         raise SecretNotFoundError(
@@ -84,6 +101,31 @@ def fetch(reference: Mapping[str, Any], *, where: str, environ: Mapping[str, str
             hint="the command must print the secret on standard output",
         )
     return secret
+
+
+def program(name: str, *, environ: Mapping[str, str]) -> str | None:
+    """The program a command reference runs: ``name`` itself when it is an absolute path (``~`` expanded),
+    else the first executable ``name`` in an absolute folder of ``PATH``; None when there is none, or when
+    ``name`` is a relative path (``./op``, ``bin/op``), which would run from the current folder.
+
+    Empty and relative ``PATH`` entries are skipped: the current folder is never searched.
+    """
+    path = os.path.expanduser(name)
+    if os.path.isabs(path):
+        return path
+    if not name or os.sep in name or (os.altsep is not None and os.altsep in name):
+        return None
+    suffixes = [""]
+    if sys.platform == "win32":
+        suffixes += [s for s in environ.get("PATHEXT", ".COM;.EXE;.BAT;.CMD").split(";") if s]
+    for folder in environ.get("PATH", os.defpath).split(os.pathsep):
+        if not os.path.isabs(folder):
+            continue
+        for suffix in suffixes:
+            candidate = os.path.join(folder, name + suffix)
+            if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+                return candidate
+    return None
 
 
 def read_secret_file(path: Path, *, where: str) -> str:

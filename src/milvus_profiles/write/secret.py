@@ -44,7 +44,7 @@ def save_secret(
     if not secret:
         raise ConfigError("the secret is empty", hint="give a non-empty password or token")
     cfg = target(profile, files)
-    return keyring_store.set_secret(cfg.uri, cfg.user, secret)
+    return keyring_store.set_secret(cfg.uri, cfg.user, secret, secure=cfg.secure)
 
 
 def delete_secret(profile: str | None, *, files: Sequence[str | os.PathLike[str]] | None = None) -> bool:
@@ -71,7 +71,7 @@ def delete_secret(profile: str | None, *, files: Sequence[str | os.PathLike[str]
         ```
     """
     cfg = target(profile, files)
-    return keyring_store.delete_secret_for(cfg.uri, cfg.user)
+    return keyring_store.delete_secret_for(cfg.uri, cfg.user, secure=cfg.secure)
 
 
 __all__ = ["delete_secret", "save_secret"]
