@@ -194,3 +194,15 @@ def test_doctor_learns_the_names_a_dotenv_sets_never_the_values(isolated: Path) 
     dotenv = write(isolated / ".env", "MILVUS_TOKEN=s3cret\n  export grpc_proxy=x\nOTHER=1\nMILVUS_TOKEN=y\n")
     assert names_set(dotenv) == ["MILVUS_TOKEN", "grpc_proxy"]
     assert names_set(isolated / "missing") == []
+
+
+@pytest.mark.parametrize("spec", [None, importlib.machinery.ModuleSpec("pymilvus", None, origin=None)])
+def test_no_pymilvus_to_find_leaves_the_other_searches(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch, spec: importlib.machinery.ModuleSpec | None
+) -> None:
+    # not installed, or a namespace package with no file: python-dotenv then searches from elsewhere
+    monkeypatch.delitem(sys.modules, "pymilvus", raising=False)
+    monkeypatch.setattr("importlib.util.find_spec", lambda name: spec)
+    monkeypatch.delattr(sys.modules["__main__"], "__file__", raising=False)
+    write(isolated / ".env", "A=1\n")
+    assert dotenv_candidates() == [isolated / ".env"]

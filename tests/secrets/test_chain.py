@@ -364,3 +364,17 @@ def test_milvus_lite_refuses_a_secret_to_store(isolated: Path, monkeypatch: pyte
     with pytest.raises(ConfigError) as caught:
         save_secret(None, SENTINEL)
     assert caught.value.message.startswith("profile (none) is a Milvus Lite database (")
+
+
+def test_an_untrusted_value_whose_line_is_unknown_is_named_by_its_file_and_key(tmp_path: Path) -> None:
+    from milvus_profiles.config.catalog import Setting
+    from milvus_profiles.config.toml import ProfileFile
+    from milvus_profiles.config.trust import FileTrust
+    from milvus_profiles.secrets.base import Untrusted
+
+    path = tmp_path / "milvus.toml"
+    # a file whose text no longer shows where the key is (as for a key spelled with escapes)
+    pf = ProfileFile(path, {"profiles": {"dev": {"uri": "http://theirs:1"}}}, "")
+    verdict = FileTrust(path, "project", False, "a project file you have not trusted")
+    found = Untrusted.of("uri", Setting("http://theirs:1", pf, "dev", ("uri",)), verdict)
+    assert (found.where, found.line) == (f"{path} (profiles.dev.uri)", None)

@@ -116,7 +116,7 @@ def project_variables(environ: Mapping[str, str]) -> dict[str, ProjectVariable]:
             continue
         except (OSError, UnreadableFile):
             data = None
-        verdict = content_trust(path, data or b"")
+        verdict = content_trust(path, data or b"")  # pragma: no mutate - an unreadable one is never skipped
         if data is not None and verdict.trusted:
             continue
         if data is None:
