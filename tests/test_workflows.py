@@ -65,7 +65,8 @@ def test_the_release_jobs_are_the_ones_the_releasing_page_names() -> None:
 
 
 def pyproject() -> dict[str, Any]:
-    return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    loaded: dict[str, Any] = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    return loaded
 
 
 def claimed_pythons() -> list[str]:
