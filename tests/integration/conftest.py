@@ -22,15 +22,12 @@ from .servers import Certificates, LiteServer, MilvusServer
 HERE = Path(__file__).parent
 
 
-@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark every test of this folder `integration`, so `pytest -m integration` selects them (pytest reads
-    `pytestmark` in test modules only, not in a conftest.py), and put them in one xdist group: under
-    `pytest -n N --dist loadgroup` (scripts/test) one worker runs them all, so each server starts once."""
+    `pytestmark` in test modules only, not in a conftest.py)."""
     for item in items:
         if HERE in item.path.parents:
             item.add_marker(pytest.mark.integration)
-            item.add_marker(pytest.mark.xdist_group("servers"))
 
 
 def require(available: bool, component: str, reason: str) -> None:
