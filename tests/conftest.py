@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import keyring
 import pytest
@@ -17,6 +18,29 @@ from .helpers import SENTINEL, MemoryKeyring, trusted, write
 
 # The helpers live in tests/helpers.py; these names stay importable from here for tests written before.
 __all__ = ["SENTINEL", "MemoryKeyring", "trusted", "write"]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_newgateway(gateway: Any) -> None:
+    """Under `coverage run -m pytest -n N`, each xdist worker is measured too, from its first line (the
+    package is imported before any conftest.py of the worker could start a measurement). The worker writes
+    its own data file (`parallel = true`), which `coverage combine` adds up."""
+    import coverage
+
+    if coverage.Coverage.current() is not None:
+        code = "import coverage; coverage.Coverage(data_suffix=True).start()"
+        gateway.remote_exec(code).waitclose()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """An xdist worker saves what it measured (its process ends without running atexit handlers)."""
+    if hasattr(config, "workerinput"):
+        import coverage
+
+        measured = coverage.Coverage.current()
+        if measured is not None:
+            measured.stop()
+            measured.save()
 
 
 @pytest.fixture(autouse=True)

@@ -14,6 +14,11 @@ from typing import Any
 import pytest
 import yaml
 
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # Python 3.10
+    import tomli as tomllib
+
 ROOT = Path(__file__).resolve().parents[1]
 WORKFLOWS = ROOT / ".github" / "workflows"
 
@@ -59,30 +64,64 @@ def test_the_release_jobs_are_the_ones_the_releasing_page_names() -> None:
     assert set(workflow("release.yml")["jobs"]) == jobs_named_in("releasing.md", "What the workflow does")
 
 
+def pyproject() -> dict[str, Any]:
+    loaded: dict[str, Any] = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    return loaded
+
+
+def claimed_pythons() -> list[str]:
+    prefix = "Programming Language :: Python :: "
+    found = [c.removeprefix(prefix) for c in pyproject()["project"]["classifiers"] if c.startswith(prefix)]
+    return [version for version in found if re.fullmatch(r"3\.\d+", version)]
+
+
 def test_unit_tests_run_on_every_platform_and_python_the_package_claims() -> None:
     job = workflow("ci.yml")["jobs"]["unit"]
     matrix = job["strategy"]["matrix"]
     assert sorted(matrix["os"]) == ["macos-latest", "ubuntu-latest", "windows-latest"]
-    classifiers = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
-    claimed = re.findall(r'"Programming Language :: Python :: (3\.\d+)"', classifiers)
-    assert matrix["python"] == claimed == ["3.10", "3.11", "3.12", "3.13"]
+    assert matrix["python"] == claimed_pythons()
+    # the lowest one claimed is the one pip lets install the package
+    assert pyproject()["project"]["requires-python"] == f">={claimed_pythons()[0]}"
     assert job["strategy"]["fail-fast"] is False
+
+
+def test_the_lowest_versions_run_gets_the_lowest_python_installed() -> None:
+    """scripts/test runs the unit tests with the lowest declared versions on `python3.X`, the lowest Python
+    claimed; the Linux job must install it beside the Python it runs everything else with."""
+    lowest = claimed_pythons()[0]
+    assert f"for found in python{lowest} " in (ROOT / "scripts" / "test").read_text(encoding="utf-8")
+    job = workflow("ci.yml")["jobs"]["integration"]
+    setup = next(s for s in job["steps"] if s.get("uses", "").startswith("actions/setup-python@"))
+    assert lowest in str(setup["with"]["python-version"]).split()
+
+
+def test_every_third_party_action_is_pinned_by_commit() -> None:
+    """A tag can be moved to other code; a commit cannot. The release jobs hold an OIDC token."""
+    for name in ("ci.yml", "release.yml"):
+        text = (WORKFLOWS / name).read_text(encoding="utf-8")
+        actions = re.findall(r"^\s*(?:- )?uses: (\S+)", text, flags=re.M)
+        assert actions, name
+        for action in actions:
+            assert re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", action), f"{name}: {action}"
 
 
 def test_the_keyring_contract_runs_with_each_platforms_own_keyring() -> None:
     job = workflow("ci.yml")["jobs"]["unit"]
-    steps = {step.get("name", ""): step for step in job["steps"]}
-    linux = next(s for n, s in steps.items() if "contract" in n and s.get("if") == "runner.os == 'Linux'")
-    others = next(s for n, s in steps.items() if "contract" in n and s.get("if") == "runner.os != 'Linux'")
+    pytest_runs = [
+        (step.get("if", ""), step["run"]) for step in job["steps"] if "pytest" in step.get("run", "")
+    ]
     # On Linux the Secret Service needs a D-Bus session: scripts/with-keyring starts one.
-    assert linux["run"].startswith("scripts/with-keyring ")
-    assert "tests/integration/test_native_keyring.py" in linux["run"]
-    assert "tests/integration/test_secret_service.py" in linux["run"]
+    [linux] = [run for condition, run in pytest_runs if condition == "runner.os == 'Linux'"]
+    assert linux.startswith("scripts/with-keyring ")
+    for test in ("test_native_keyring.py", "test_secret_service.py"):
+        assert f"tests/integration/{test}" in linux
+        assert (ROOT / "tests" / "integration" / test).is_file()
     # On macOS and Windows keyring picks the Keychain or the Credential Locker by itself.
-    assert "tests/integration/test_native_keyring.py" in others["run"]
-    assert (ROOT / "tests" / "integration" / "test_native_keyring.py").is_file()
-    unit = next(s for n, s in steps.items() if n == "Unit tests")
-    assert unit["run"].endswith("--ignore=tests/integration tests")
+    [others] = [run for condition, run in pytest_runs if condition == "runner.os != 'Linux'"]
+    assert "tests/integration/test_native_keyring.py" in others
+    # and the unit tests run everywhere, without the integration folder
+    [unit] = [run for condition, run in pytest_runs if not condition]
+    assert unit.endswith("--ignore=tests/integration tests")
 
 
 def test_the_linux_job_runs_what_ci_run_runs() -> None:

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import json
 import os
+import selectors
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
+from typing import IO
 
 import pytest
 
@@ -39,15 +40,13 @@ uri = "http://127.0.0.1:19531"
 secure = true
 """
 
-# The child reports its environment, its parent's environment and command line, and every signal it gets.
+# The child reports its environment, its parent's environment and command line; with --wait it says
+# `ready` on its standard output, then the name of every signal it gets, each as it arrives.
 CHILD = """\
 import json, os, signal, sys, time
 report = sys.argv[1]
-got = []
 def handler(number, frame):
-    got.append(signal.Signals(number).name)
-    with open(report + ".signals", "w") as f:
-        json.dump(got, f)
+    os.write(1, signal.Signals(number).name.encode() + b"\\n")
     if number == signal.SIGTERM:
         sys.exit(3)
 for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
@@ -61,7 +60,8 @@ with open(report, "w") as f:
     json.dump({"env": {k: v for k, v in os.environ.items() if k.startswith("MILVUS_")},
                "parent_cmdline": parent_cmdline, "parent_environ": parent_environ}, f)
 if "--wait" in sys.argv:
-    deadline = time.monotonic() + 30
+    os.write(1, b"ready\\n")
+    deadline = time.monotonic() + 30  # the longest it waits for a signal
     while time.monotonic() < deadline:
         time.sleep(0.05)
     sys.exit(99)
@@ -181,29 +181,34 @@ def test_a_missing_program_exits_127_and_an_unrunnable_one_126(
     assert unrunnable.returncode == 126
 
 
+def next_line(stream: IO[str], timeout: float = 60) -> str:
+    """The next line the child writes, waiting for it (an event) up to ``timeout`` seconds."""
+    with selectors.DefaultSelector() as selector:
+        selector.register(stream, selectors.EVENT_READ)
+        assert selector.select(timeout), f"nothing written in {timeout} s"
+    return stream.readline()
+
+
 @pytest.mark.parametrize("name", ["SIGTERM", "SIGINT", "SIGHUP"])  # names: Windows has no SIGHUP to collect
 def test_a_signal_sent_to_exec_reaches_the_child_once(
     setup: tuple[dict[str, str], Path], isolated: Path, name: str
 ) -> None:
     sent = signal.Signals[name]
     env, tmp = setup
-    report = tmp / "report.json"
-    process = subprocess.Popen(exec_argv(tmp, str(report), "0", "--wait"), env=env, cwd=isolated)
-    deadline = time.monotonic() + 60
-    while not report.exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert report.exists(), "the child did not start"
-    process.send_signal(sent)
-    if sent != signal.SIGTERM:  # the child keeps running: stop it after the first signal arrived
-        signals = tmp / "report.json.signals"
-        while not signals.exists() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        time.sleep(0.3)  # a second, duplicated delivery would show up by now
-        process.send_signal(signal.SIGTERM)
-    status = process.wait(timeout=60)
-    got = json.loads((tmp / "report.json.signals").read_text())
-    expected = [sent.name] if sent == signal.SIGTERM else [sent.name, "SIGTERM"]
-    assert got == expected
+    argv = exec_argv(tmp, str(tmp / "report.json"), "0", "--wait")
+    with subprocess.Popen(
+        argv, env=env, cwd=isolated, stdout=subprocess.PIPE, text=True, bufsize=1
+    ) as process:
+        assert process.stdout is not None
+        assert next_line(process.stdout) == "ready\n", "the child did not start"
+        process.send_signal(sent)
+        assert next_line(process.stdout) == f"{sent.name}\n"
+        if sent != signal.SIGTERM:  # the child keeps running: stop it
+            process.send_signal(signal.SIGTERM)
+        status = process.wait(timeout=60)
+        rest = process.stdout.read()
+    # A second delivery of the signal would have reached the child before the SIGTERM sent after it.
+    assert rest == ("" if sent == signal.SIGTERM else "SIGTERM\n")
     assert status == 3  # the child's own exit status, after it handled SIGTERM
 
 

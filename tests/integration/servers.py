@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +34,31 @@ def wait_for_port(port: int, deadline: float, proc: subprocess.Popen[bytes], log
             return
         time.sleep(0.2)
     raise RuntimeError(f"server did not open port {port}:\n{tail(log)}")
+
+
+def wait_answering(
+    kwargs: Mapping[str, object], deadline: float, proc: subprocess.Popen[bytes], log: Path
+) -> None:
+    """Until the server answers a call (its port opens seconds before, and a client that waits on a server
+    still starting sends keepalive pings that Milvus Lite answers with GOAWAY "too many pings")."""
+    code = (
+        "import json, sys\n"
+        "from pymilvus import MilvusClient\n"
+        "kw = json.loads(sys.argv[1])\n"
+        "MilvusClient(**kw).list_collections(timeout=5)\n"
+    )
+    last = ""
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}:\n{tail(log)}")
+        out = subprocess.run(
+            [sys.executable, "-c", code, json.dumps(kwargs)], capture_output=True, text=True, check=False
+        )
+        if out.returncode == 0:
+            return
+        last = out.stderr[-3000:]
+        time.sleep(1)
+    raise RuntimeError(f"server did not answer in time: {last}\n{tail(log)}")
 
 
 def tail(path: Path, lines: int = 30) -> str:
@@ -195,27 +221,9 @@ class MilvusServer:
 
     def _wait_answering(self, deadline: float) -> None:
         """Until the server answers an authenticated call (the port opens seconds before)."""
-        code = (
-            "import json, sys\n"
-            "from pymilvus import MilvusClient\n"
-            "kw = json.loads(sys.argv[1])\n"
-            "MilvusClient(**kw).list_collections(timeout=5)\n"
-        )
+        assert self.proc is not None
         kwargs = {"uri": self.uri, "token": f"root:{ROOT_PASSWORD}", "timeout": 5, **self.tls_kwargs()}
-
-        last = ""
-        while time.monotonic() < deadline:
-            assert self.proc is not None
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"milvus-server exited with {self.proc.returncode}:\n{tail(self.log)}")
-            out = subprocess.run(
-                [sys.executable, "-c", code, json.dumps(kwargs)], capture_output=True, text=True, check=False
-            )
-            if out.returncode == 0:
-                return
-            last = out.stderr[-3000:]
-            time.sleep(1)
-        raise RuntimeError(f"milvus-server did not answer in time: {last}\n{tail(self.log)}")
+        wait_answering(kwargs, deadline, self.proc, self.log)
 
     def stop(self) -> None:
         if self.proc is not None:
@@ -243,7 +251,9 @@ class LiteServer:
             self.proc = subprocess.Popen(
                 args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
             )
-        wait_for_port(self.port, time.monotonic() + 60, self.proc, self.log)
+        deadline = time.monotonic() + 120
+        wait_for_port(self.port, deadline, self.proc, self.log)
+        wait_answering({"uri": self.uri, "timeout": 5}, deadline, self.proc, self.log)
 
     def restart(self) -> None:
         """Stop the server, then start it again on the same port and data."""

@@ -23,7 +23,8 @@ KILLS = 200
 
 # The writer is forked from a process that has imported everything already, so that a new writer starts
 # in a millisecond and 200 kills take seconds. Each writer switches the file to the other version, as
-# `add --force` would, again and again.
+# `add --force` would, again and again, and says `saved` after each write (one write(2) of a few bytes to
+# a pipe: a kill cannot cut the line).
 FORK_SERVER = """
 import os
 import sys
@@ -43,6 +44,7 @@ def write_forever() -> None:
             other = uris[1] if editor.profiles["p"]["uri"] == uris[0] else uris[0]
             editor.set_profile("p", {"uri": other})
             editor.save()
+        os.write(1, b"saved\\n")
 
 
 with locked(target):  # loads what taking the lock needs, so a new writer starts at once
@@ -99,9 +101,15 @@ def test_a_writer_killed_at_random_moments_never_leaves_a_broken_file(
         fork_server.stdin.write("go\n")
         fork_server.stdin.flush()
         pid = int(fork_server.stdout.readline())
+        # Wait for 0 to 3 whole writes (events, whatever the disk's speed), then kill at a random moment:
+        # in the next write, or after some more.
+        for _ in range(rng.randrange(4)):
+            assert fork_server.stdout.readline() == "saved\n"
         time.sleep(rng.uniform(0, 0.02))
         os.kill(pid, signal.SIGKILL)
-        assert fork_server.stdout.readline() == "dead\n"
+        while (line := fork_server.stdout.readline()) == "saved\n":
+            pass
+        assert line == "dead\n"
 
         raw = target.read_bytes()
         assert raw.decode("utf-8") in VERSIONS
@@ -109,7 +117,8 @@ def test_a_writer_killed_at_random_moments_never_leaves_a_broken_file(
         seen["old" if parsed.data["profiles"]["p"]["uri"] == URIS[0] else "new"] += 1
         most_leftovers = max(most_leftovers, len(leftovers(isolated)))
 
-    # Both versions were seen, so the kills did land between writes and in them.
+    # Both versions were seen: the number of writes before each kill varied, on a slow disk as on a fast
+    # one.
     assert seen["old"] > 10
     assert seen["new"] > 10
     # A killed writer may leave its temporary file; the next writer to take the lock removes it, so they

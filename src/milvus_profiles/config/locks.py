@@ -84,6 +84,8 @@ def locked(path: Path, *, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
     It is not reentrant.
 
     Example:
+        >>> from milvus_profiles.write.editor import ProfileEditor
+        >>> path = Path("milvus.toml")
         >>> with locked(path):
         ...     editor = ProfileEditor.open(path)
         ...     editor.set_default("dev")

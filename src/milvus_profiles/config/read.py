@@ -63,7 +63,7 @@ def read_limited(path: Path, *, limit: int, what: str) -> bytes:
     Examples:
         >>> read_limited(Path("/dev/zero"), limit=2**20, what="certificate file")
         Traceback (most recent call last):
-        UnreadableFile: is a character device, not a certificate file
+        milvus_profiles.config.read.UnreadableFile: is a character device, not a certificate file
     """
     outcome: list[bytes | BaseException] = []
 
@@ -152,7 +152,7 @@ def read_tls_file(path: str, *, key: str, origin: str) -> bytes:
     Examples:
         >>> read_tls_file("/dev/zero", key="tls.server_pem_path", origin="argument tls=")
         Traceback (most recent call last):
-        ConfigError: tls.server_pem_path (argument tls=): /dev/zero is a character device, not a ...
+        milvus_profiles.errors.ConfigError: tls.server_pem_path (argument tls=): /dev/zero is a ...
     """
     where = f"{key} ({origin})" if origin else key
     hint = "point it at the PEM file; a relative path in a profile file is relative to that file's folder"

@@ -134,6 +134,7 @@ def plan(cfg: ResolvedProfile) -> Wire:
         ConfigError: the URI is one pymilvus would refuse or misread.
 
     Examples:
+        >>> from milvus_profiles import resolve
         >>> wire = plan(resolve("dev"))
         >>> wire.target, wire.secure
         ('milvus.example.com:443', True)

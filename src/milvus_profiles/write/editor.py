@@ -48,6 +48,8 @@ class ProfileEditor:
     Hold the file's lock from :meth:`open` to :meth:`save`, so that no other writer's change is lost.
 
     Example:
+        >>> from milvus_profiles.write.locks import locked
+        >>> path = Path("milvus.toml")
         >>> with locked(path):
         ...     editor = ProfileEditor.open(path)
         ...     editor.set_profile("dev", {"uri": "http://localhost:19530"})

@@ -1,6 +1,5 @@
-"""The verdicts a user reads when a connection fails, and the checks made before connecting. Written to
-kill the mutants of ``scripts/mutate`` in connection/diagnose.py and client.py's classify() that
-survived the rest of the suite (see docs/testing.md, "Mutation testing").
+"""The verdicts a user reads when a connection fails, and the checks made before connecting: each
+verdict of connection/diagnose.py and of client.py's classify() (docs/testing.md, "Mutation testing").
 
 The TLS failures are real: a TLS client against a plain gRPC server on a loopback port, whose error text
 is grpc's own."""

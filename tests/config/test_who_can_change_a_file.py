@@ -1,11 +1,12 @@
-"""Who else can change a profile file, checked against the system's own account database (``getent``)
-and files the system itself owns. Written to kill the mutants of ``scripts/mutate`` in
-config/permissions.py that survived the rest of the suite (see docs/testing.md, "Mutation testing")."""
+"""Who else can change a profile file: the members of its group, by the account database (a controlled
+one, and the system's own through ``getent``), and files the system itself owns."""
 
 from __future__ import annotations
 
 import functools
+import grp
 import os
+import pwd
 import shutil
 import subprocess
 from pathlib import Path
@@ -25,25 +26,58 @@ def getent(database: str) -> list[list[str]]:
     return [line.split(":") for line in out.splitlines() if line]
 
 
-def expected_others(gid: int, owner: int) -> bool:
-    """The answer of the system's databases, read with getent: listed members, or users whose primary
-    group it is, other than the owner."""
-    users = getent("passwd")
-    owner_name = next((u[0] for u in users if int(u[2]) == owner), None)
-    group = next(g for g in getent("group") if int(g[2]) == gid)
-    members = {m for m in group[3].split(",") if m}
-    return bool(members - {owner_name}) or any(int(u[3]) == gid and int(u[2]) != owner for u in users)
+# An account database: alice (1000) and bob (1001) each with a group of their own; carol's primary group
+# is `shared` (2000); `team` lists alice only; `dev` lists alice and bob.
+USERS = {
+    1000: ("alice", 1000),
+    1001: ("bob", 1001),
+    1002: ("carol", 2000),
+}
+GROUPS = {
+    1000: ("alice", []),
+    1001: ("bob", []),
+    2000: ("shared", []),
+    3000: ("team", ["alice"]),
+    3001: ("dev", ["alice", "bob"]),
+}
 
 
-def test_group_members_are_read_as_the_system_lists_them() -> None:
-    groups = getent("group")[:80]
-    answers = set()
-    for name, _, gid, _members in groups:
-        for owner in {0, os.getuid()}:
-            got = permissions.group_has_others(int(gid), owner)
-            assert got == expected_others(int(gid), owner), (name, owner)
-            answers.add(got)
-    assert answers == {True, False}  # both answers were exercised
+@pytest.fixture
+def accounts(monkeypatch: pytest.MonkeyPatch) -> None:
+    def user(uid: int, name: str, gid: int) -> pwd.struct_passwd:
+        return pwd.struct_passwd((name, "x", uid, gid, "", "/home/" + name, "/bin/sh"))
+
+    def getgrgid(gid: int) -> grp.struct_group:
+        name, members = GROUPS[gid]
+        return grp.struct_group((name, "x", gid, members))
+
+    def getpwuid(uid: int) -> pwd.struct_passwd:
+        name, gid = USERS[uid]
+        return user(uid, name, gid)
+
+    monkeypatch.setattr(grp, "getgrgid", getgrgid)
+    monkeypatch.setattr(pwd, "getpwuid", getpwuid)
+    monkeypatch.setattr(pwd, "getpwall", lambda: [user(uid, n, g) for uid, (n, g) in USERS.items()])
+
+
+@pytest.mark.usefixtures("accounts")
+@pytest.mark.parametrize(
+    ("group", "owner", "others"),
+    [
+        (1000, 1000, False),  # the owner's own group
+        (3000, 1000, False),  # a group that lists the owner only
+        (3001, 1000, True),  # it lists bob too
+        (3000, 1001, True),  # it lists alice, who is not the owner
+        (1001, 1000, True),  # bob's primary group: bob is in it without being listed
+        (2000, 1000, True),  # carol's primary group
+        (9999, 1000, True),  # a group the database cannot name: taken as shared
+        (3000, 4242, True),  # an owner the database cannot name: alice is someone else
+    ],
+)
+def test_a_group_has_others_when_it_lists_or_holds_someone_besides_the_owner(
+    group: int, owner: int, others: bool
+) -> None:
+    assert permissions.group_has_others(group, owner) is others
 
 
 def test_a_group_with_listed_members_has_others() -> None:
@@ -53,11 +87,13 @@ def test_a_group_with_listed_members_has_others() -> None:
     name, _, gid, members = listed[0]
     users = {int(u[2]): u[0] for u in getent("passwd")}
     owner = next(uid for uid, user in users.items() if user not in members.split(","))
+
     assert permissions.group_has_others(int(gid), owner), name
 
 
 def test_a_group_this_machine_cannot_name_is_taken_as_shared() -> None:
     unused = max(int(g[2]) for g in getent("group")) + 12345
+
     assert permissions.group_has_others(unused, os.getuid()) is True
 
 
