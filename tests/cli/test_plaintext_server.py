@@ -32,4 +32,4 @@ def test_grpc_logs_what_the_user_asked_it_to_log(isolated: Path) -> None:
             env={"GRPC_VERBOSITY": "INFO"},
         )
     assert done.returncode == 5
-    assert "Handshake failed with error SSL_ERROR_SSL" in done.stderr
+    assert "Handshake failed with" in done.stderr  # "with fatal error" in grpcio 1.66

@@ -192,7 +192,7 @@ def test_a_short_password_leaves_the_servers_words_and_address_whole(cli: Run, p
     first = result.stderr.splitlines()[0]
     assert first.startswith(f"error: profile p: cannot reach the Milvus server at 127.0.0.1:{port} (")
     assert f"ipv4:127.0.0.1:{port}: " in first  # gRPC's words around it vary with its version
-    assert first.endswith("Connection refused)")
+    assert "Connection refused" in first  # gRPC words the end differently across versions
     assert "*" not in result.stderr
 
 

@@ -211,3 +211,33 @@ def test_the_kwargs_of_a_lite_database_below_a_file_are_a_config_error(isolated:
     needed = r"cannot make the folder .* a file stands where a folder is needed\n"
     with pytest.raises(ConfigError, match=needed):
         resolve("local").client_kwargs()
+
+
+class _Closed(Exception):
+    """An RPC error as grpc raises it: its words come from ``details()``."""
+
+    def __init__(self, details: str) -> None:
+        super().__init__(details)
+        self._details = details
+
+    def details(self) -> str:
+        return self._details
+
+
+@pytest.mark.parametrize(
+    ("error", "closed"),
+    [
+        (_Closed("Too many pings"), True),
+        (_Closed("GOAWAY received; Error code: 11"), True),
+        (_Closed("failed to connect to all addresses; Connection refused"), False),
+        (_Closed("Deadline Exceeded"), False),
+    ],
+)
+def test_a_channel_the_server_closed_is_told_from_a_server_that_is_not_there(
+    error: Exception, closed: bool
+) -> None:
+    from milvus_profiles.connection.client import closed_by_server
+
+    wrapped = RuntimeError("pymilvus's words")
+    wrapped.__cause__ = error
+    assert closed_by_server(wrapped) is closed

@@ -77,10 +77,20 @@ def connect(
     MilvusClient = import_pymilvus().MilvusClient
 
     client = None
+    dedicated = needs_own_channel(cfg)
     try:
         with quiet_pymilvus_logs():
-            client = MilvusClient(**kwargs, dedicated=needs_own_channel(cfg))
-            client.list_collections(timeout=cfg.timeout)
+            try:
+                client = MilvusClient(**kwargs, dedicated=dedicated)
+                client.list_collections(timeout=cfg.timeout)
+            except Exception as e:
+                if dedicated or not closed_by_server(e):
+                    raise
+                if client is not None:
+                    _close_quietly(client)
+                client = None  # the shared channel is gone: this client gets one of its own
+                client = MilvusClient(**kwargs, dedicated=True)
+                client.list_collections(timeout=cfg.timeout)
     except Exception as e:
         if client is not None:
             _close_quietly(client)
@@ -140,10 +150,21 @@ async def connect_async(
     AsyncMilvusClient = import_pymilvus().AsyncMilvusClient
 
     client = None
+    dedicated = needs_own_channel(cfg)
     try:
         with quiet_pymilvus_logs():
-            client = AsyncMilvusClient(**kwargs, dedicated=needs_own_channel(cfg))
-            await client.list_collections(timeout=cfg.timeout)
+            try:
+                client = AsyncMilvusClient(**kwargs, dedicated=dedicated)
+                await client.list_collections(timeout=cfg.timeout)
+            except Exception as e:
+                if dedicated or not closed_by_server(e):
+                    raise
+                if client is not None:
+                    with contextlib.suppress(Exception):
+                        await client.close()
+                client = None  # the shared channel is gone: this client gets one of its own
+                client = AsyncMilvusClient(**kwargs, dedicated=True)
+                await client.list_collections(timeout=cfg.timeout)
     except Exception as e:
         if client is not None:
             with contextlib.suppress(Exception):  # the first error is the one to report
@@ -192,6 +213,19 @@ def needs_own_channel(cfg: ResolvedProfile) -> bool:
     never closes a shared channel that another client still uses.
     """
     return bool(cfg.tls) or bool(cfg.grpc_options) or cfg.secure
+
+
+def closed_by_server(error: BaseException) -> bool:
+    """Whether the server closed the channel the call went on (a GOAWAY).
+
+    pymilvus shares one channel between clients of the same address and token, and pings on it every
+    10 s even when it is idle; Milvus Lite's gRPC server answers such pings on an idle channel with a
+    GOAWAY ("too many pings"). The shared channel then fails every client that uses it, so ``connect()``
+    gives the client a channel of its own instead of reporting a server that is there as unreachable.
+    """
+    return any(
+        "too many pings" in (detail := _detail(e).lower()) or "goaway" in detail for e in _chain(error)
+    )
 
 
 def _close_quietly(client: Any) -> None:

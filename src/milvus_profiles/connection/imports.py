@@ -45,7 +45,7 @@ def import_grpc() -> ModuleType:
 def import_pymilvus() -> ModuleType:
     """pymilvus, imported without letting it load a ``.env`` file.
 
-    python-dotenv skips ``load_dotenv()`` while ``PYTHON_DOTENV_DISABLED`` is set (python-dotenv 1.1 and
+    python-dotenv skips ``load_dotenv()`` while ``PYTHON_DOTENV_DISABLED`` is set (python-dotenv 1.2 and
     later), so the variable is set for the import and then put back as it was. grpc is imported first,
     quiet (:func:`import_grpc`).
     """

@@ -48,7 +48,7 @@ class ProfileEditor:
     Hold the file's lock from :meth:`open` to :meth:`save`, so that no other writer's change is lost.
 
     Example:
-        >>> from milvus_profiles.write.locks import locked
+        >>> from milvus_profiles.config.locks import locked
         >>> path = Path("milvus.toml")
         >>> with locked(path):
         ...     editor = ProfileEditor.open(path)
