@@ -58,7 +58,7 @@ def test_adds_removes_and_set_default_at_once_lose_nothing(repository: Path, tmp
         start(["add", f"new{i}", "--uri", f"http://new{i}:19530"], repository, config) for i in range(8)
     ]
     processes += [start(["remove", f"old{i}"], repository, config) for i in range(4)]
-    processes.append(start(["set-default", "old7"], repository, config))
+    processes.append(start(["set-default", "old7", "--scope", "project"], repository, config))
     results = finish(processes)
     assert [r for r in results if r[0] != 0] == []
     data = read_file(target).data

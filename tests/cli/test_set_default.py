@@ -18,21 +18,30 @@ uri = "http://dev.example.com:19530"
 """
 
 
-def test_set_default_replaces_the_value_only(cli: Run) -> None:
+def test_your_default_goes_to_your_local_file_and_leaves_the_teams_alone(cli: Run) -> None:
     write(Path("milvus.toml"), PROJECT)
     result = cli("set-default", "dev")
+    assert result.exit_code == 0, result.output
+    assert result.output == "the default of milvus.local.toml is now 'dev'\n"
+    assert Path("milvus.local.toml").read_text(encoding="utf-8") == 'default = "dev"\n'
+    assert Path("milvus.toml").read_text(encoding="utf-8") == PROJECT  # the team's file, as committed
+    assert cli("show").stdout.startswith("profile: dev ")
+
+
+def test_scope_project_replaces_the_teams_default_value_only(cli: Run) -> None:
+    write(Path("milvus.toml"), PROJECT)
+    result = cli("set-default", "dev", "--scope", "project")
     assert result.exit_code == 0, result.output
     assert result.output == "the default of milvus.toml is now 'dev' (was 'local')\n"
     assert Path("milvus.toml").read_text(encoding="utf-8") == PROJECT.replace(
         '"local"  # fast', '"dev"  # fast'
     )
-    assert cli("show").stdout.startswith("profile: dev ")
 
 
 def test_a_file_without_default_gets_one_above_its_tables(cli: Run) -> None:
     text = PROJECT.replace('default = "local"  # fast\n', "")
     write(Path("milvus.toml"), text)
-    assert cli("set-default", "dev").exit_code == 0
+    assert cli("set-default", "dev", "--scope", "project").exit_code == 0
     assert Path("milvus.toml").read_text(encoding="utf-8") == text.replace(
         "# Team profiles.\n\n", '# Team profiles.\n\ndefault = "dev"\n\n'
     )

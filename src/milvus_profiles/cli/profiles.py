@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..config import locks, toml
+from ..config import discovery, locks, toml
 from ..errors import ConfigError, MilvusProfilesError, ProfileNotFoundError, ProfileWarning
 from ..fields import PROFILE_ENV
 from .common import State, catalog_with, complete_profiles, is_private, lower_files, scope_file, scope_option
@@ -43,8 +43,6 @@ def _views(state: State) -> list[tuple[Path, list[Path]]]:
     """Every profile file that could use a secret (the ones this command reads, the project's and the
     user's, whether named or discovered), each with the files read below it: its profiles as they resolve
     wherever that file is read, whatever a file above it shadows here."""
-    from ..config import discovery
-
     named, _ = discovery.discover(state.files)
     found, _ = discovery.discover(None, environ={})
     views: dict[tuple[Path, ...], tuple[Path, list[Path]]] = {}
@@ -180,10 +178,17 @@ def _forget_secret(state: State, account: str, uri: str, user: str | None, secur
 
 @click.command("set-default")
 @click.argument("name", shell_complete=complete_profiles)
-@scope_option("The file to set it in (default: milvus.toml in a project, else the user file).")
+@scope_option(
+    "The file to set it in (default: your milvus.local.toml in a project, else the user file; "
+    "--scope project changes the team's milvus.toml)."
+)
 @click.pass_obj
 def set_default(state: State, name: str, scope: str | None) -> None:
-    """Make NAME the default profile of a profile file."""
+    """Make NAME the default profile of a profile file.
+
+    Your choice of a default is personal: in a project it goes to milvus.local.toml, which git ignores,
+    so the committed milvus.toml (and your teammates' trust in it) stays as it is.
+    """
     from ..config.catalog import load_catalog
     from ..config.model import validate_file
     from ..write.editor import ProfileEditor
@@ -191,7 +196,8 @@ def set_default(state: State, name: str, scope: str | None) -> None:
     catalog = load_catalog(state.files)
     if not catalog.tables(name):
         raise catalog.not_found(name)
-    target = scope_file(state, scope)
+    personal = scope is None and state.files is None and discovery.find_project_dir() is not None
+    target = scope_file(state, "local" if personal else scope)
     with locks.locked(target):
         editor = ProfileEditor.open(target)
         previous = editor.default
