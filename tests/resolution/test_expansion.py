@@ -129,6 +129,15 @@ def test_a_set_variable_wins_over_the_fallback(isolated: Path, monkeypatch: pyte
     assert cfg.origins["uri"].detail.endswith("with ${MILVUS_HOST}")
 
 
+def test_every_reference_of_a_value_is_expanded_in_place(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(isolated / "milvus.toml", '[profiles.p]\nuri = "http://${MILVUS_HOST}:${MILVUS_PORT:-1}/x"\n')
+    monkeypatch.setenv("MILVUS_HOST", "h")
+    monkeypatch.setenv("MILVUS_PORT", "19530")
+    assert resolve("p").uri == "http://h:19530/x"
+
+
 def test_an_empty_variable_takes_the_fallback_as_in_a_shell(
     isolated: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

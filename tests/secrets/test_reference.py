@@ -343,6 +343,11 @@ def test_show_doctor_and_secret_status_run_no_command_reference(
     assert "hint: the password command is not run here: it runs for a connection" in shown
     as_json = json.loads(CliRunner().invoke(main, ["show", "p", "--json"]).stdout)
     assert as_json["values"]["password"] == "(a command, not run)"
+    from milvus_profiles.resolution.resolver import inspect
+
+    error = inspect("p").secret_error
+    assert error is not None
+    assert error.message.startswith("profile p: password comes from a command reference (not run): ")
     assert as_json["origins"]["password"].startswith(f"reference command {sys.executable} -c ")
     status = CliRunner().invoke(main, ["secret", "status", "p"])
     assert status.exit_code == 0
