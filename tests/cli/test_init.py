@@ -78,15 +78,17 @@ def test_an_equivalent_gitignore_line_is_enough(cli: Run) -> None:
     assert Path(".gitignore").read_text(encoding="utf-8") == "/milvus.local.toml\ndata/\n"
 
 
-def test_outside_a_repository_no_gitignore_is_written(cli: Run, tmp_path: Path) -> None:
+def test_outside_a_repository_the_gitignore_is_written_here_for_the_repository_to_come(
+    cli: Run, tmp_path: Path
+) -> None:
     plain = tmp_path / "plain"
     plain.mkdir()
     with pytest.MonkeyPatch.context() as mp:
         mp.chdir(plain)
         result = cli("init")
     assert result.exit_code == 0
-    assert "gitignore" not in result.stdout
-    assert not (plain / ".gitignore").exists()
+    assert "added milvus.local.toml and /data/ to .gitignore" in result.stdout
+    assert (plain / ".gitignore").read_text(encoding="utf-8") == "milvus.local.toml\n/data/\n"
     assert (plain / "milvus.toml").exists()
 
 

@@ -55,8 +55,9 @@ def repository_root(start: Path) -> Path | None:
 def init(state: State, force: bool) -> None:
     """Create milvus.toml here, with a Milvus Lite profile `local` as the default.
 
-    Beside it goes milvus.schema.json, the JSON Schema editors use to complete and check keys. Inside a
-    git repository, milvus.local.toml is added to the repository's .gitignore.
+    Beside it goes milvus.schema.json, the JSON Schema editors use to complete and check keys.
+    milvus.local.toml and the Milvus Lite data are added to the repository's .gitignore (outside a git
+    repository, to a .gitignore here, ready for `git init`).
     """
     from ..config.atomic import add_line, write_atomic
     from ..config.json_schema import schema_text
@@ -64,8 +65,8 @@ def init(state: State, force: bool) -> None:
 
     here = Path.cwd()
     target = here / discovery.PROJECT_FILE
-    root = repository_root(here)
-    gitignore = [root / ".gitignore"] if root is not None else []
+    root = repository_root(here) or here  # a .gitignore here serves the repository made here later
+    gitignore = [root / ".gitignore"]
     for path in (target, target.with_name(PROJECT_SCHEMA), *gitignore):
         locks.destination(path)  # a link a repository ships out of it is refused before anything is written
     with locks.locked(target):
@@ -79,19 +80,18 @@ def init(state: State, force: bool) -> None:
     carry_over(target, None, toml.read_file(target).data)  # written by you, through this command
     state.out.done(f"created {display_path(target)} with profile 'local' (Milvus Lite, ./data/milvus.db)")
     state.out.done(f"created {display_path(target.with_name(PROJECT_SCHEMA))} for editors (see `#:schema`)")
-    if root is not None:
-        ignore = root / ".gitignore"
-        # The Milvus Lite database the template points at (./data/) is data, never to be committed.
-        folder = Path.cwd().relative_to(root).as_posix()
-        data = "/data/" if folder == "." else f"/{folder}/data/"
-        added = [
-            line
-            for line, same in (
-                (discovery.LOCAL_FILE, GITIGNORE_EQUIVALENTS),
-                (data, (data.rstrip("/"), *(("data/", "data") if folder == "." else ()))),
-            )
-            if add_line(ignore, line, equivalent=same)
-        ]
-        if added:
-            state.out.done(f"added {' and '.join(added)} to {display_path(ignore)}")
+    ignore = root / ".gitignore"
+    # The Milvus Lite database the template points at (./data/) is data, never to be committed.
+    folder = Path.cwd().relative_to(root).as_posix()
+    data = "/data/" if folder == "." else f"/{folder}/data/"
+    added = [
+        line
+        for line, same in (
+            (discovery.LOCAL_FILE, GITIGNORE_EQUIVALENTS),
+            (data, (data.rstrip("/"), *(("data/", "data") if folder == "." else ()))),
+        )
+        if add_line(ignore, line, equivalent=same)
+    ]
+    if added:
+        state.out.done(f"added {' and '.join(added)} to {display_path(ignore)}")
     state.out.line("next: `milvus-profiles test` checks that the profile is ready")
