@@ -455,7 +455,8 @@ def test_a_server_of_theirs_gets_nothing_without_a_profile_either(
         connect()
     assert caught.value.message == (
         "the connection: MILVUS_TOKEN is set but not sent to this connection, because its uri comes from "
-        f"{dotenv}:1 (MILVUS_URI), a project file you have not trusted (it may come from a cloned repository)"
+        f"{dotenv}:1 (MILVUS_URI), a project file you have not trusted yet (one you wrote, or a cloned "
+        "repository's)"
     )
     assert caught.value.hint is not None
     assert caught.value.hint.startswith("read it, then run `milvus-profiles trust .env`")
@@ -471,8 +472,8 @@ def test_a_password_in_their_dotenv_is_not_sent_and_the_error_says_where_it_is(
     assert (caught.value.key, caught.value.line, caught.value.path) == ("MILVUS_PASSWORD", 2, dotenv)
     assert caught.value.message == (
         "profile prod: MILVUS_PASSWORD is set but not sent to this connection, because its MILVUS_PASSWORD "
-        f"comes from {dotenv}:2 (MILVUS_PASSWORD), a project file you have not trusted (it may come from a "
-        "cloned repository)"
+        f"comes from {dotenv}:2 (MILVUS_PASSWORD), a project file you have not trusted yet (one you "
+        "wrote, or a cloned repository's)"
     )
     assert world.secret_seen() == []
 

@@ -117,7 +117,11 @@ def test_a_crlf_file_keeps_its_line_endings_through_the_commands(isolated: Path)
     path = isolated / "milvus.toml"
     path.write_bytes(CRLF_FILE.encode("utf-8"))
     runner = CliRunner()
-    for args in (["add", "b", "--uri", "./b.db"], ["set-default", "b"], ["remove", "a"]):
+    for args in (
+        ["add", "b", "--uri", "./b.db"],
+        ["set-default", "b", "--scope", "project"],
+        ["remove", "a"],
+    ):
         result = runner.invoke(main, args)
         assert result.exit_code == 0, result.output
     data = path.read_bytes()

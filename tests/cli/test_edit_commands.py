@@ -170,7 +170,8 @@ def test_copy_never_carries_an_untrusted_files_server_or_command_into_another_fi
     assert result.stderr.splitlines() == [
         f"error: {project.absolute()}:2: profile 'staging' is not copied to "
         f"{user_file if scope == 'user' else 'milvus.local.toml'}: its uri, token would be trusted there, "
-        "and this file is not: a project file you have not trusted (it may come from a cloned repository)",
+        "and this file is not: a project file you have not trusted yet (one you wrote, or a cloned "
+        "repository's)",
         "hint: read it, then run `milvus-profiles trust milvus.toml`, then copy it again",
     ]
     assert not user_file.exists()

@@ -335,7 +335,7 @@ def test_a_damaged_entry_of_the_record_trusts_nothing(isolated: Path) -> None:
     trust.store_path().write_text(json.dumps(record), encoding="utf-8")
     verdict = why(path)
     assert not verdict.trusted
-    assert verdict.why == "a project file you have not trusted (it may come from a cloned repository)"
+    assert verdict.why == "a project file you have not trusted yet (one you wrote, or a cloned repository's)"
 
 
 def test_the_withheld_error_names_the_lapsed_trust(project: Path) -> None:

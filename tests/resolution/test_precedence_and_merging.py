@@ -275,8 +275,8 @@ def test_explain_says_why_no_secret_is_used(isolated: Path, memory_keyring: Memo
     lines = resolve("p").explain().splitlines()
     assert lines[-2] == (
         "no secret: profile p: no stored secret is sent to this connection, because its uri comes from "
-        f"{path}:2 (profiles.p.uri), a project file you have not trusted (it may come from a cloned "
-        "repository)"
+        f"{path}:2 (profiles.p.uri), a project file you have not trusted yet (one you wrote, or a cloned "
+        "repository's)"
     )
 
 

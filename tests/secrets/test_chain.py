@@ -97,8 +97,8 @@ def test_an_untrusted_files_server_gets_no_stored_secret_and_the_keyring_is_not_
     assert isinstance(error, SecretWithheldError)
     assert error.message == (
         "profile dev: no stored secret is sent to this connection, because its uri comes from "
-        f"{untrusted_project}:2 (profiles.dev.uri), a project file you have not trusted (it may come from a "
-        "cloned repository)"
+        f"{untrusted_project}:2 (profiles.dev.uri), a project file you have not trusted yet (one you "
+        "wrote, or a cloned repository's)"
     )
     assert error.hint == (
         "read it, then run `milvus-profiles trust milvus.toml`; or choose the server yourself with "
@@ -212,7 +212,7 @@ def test_a_reference_in_an_untrusted_file_is_not_followed_even_to_your_own_serve
     assert error.path == path
     assert error.message == (
         f"profile dev: the password reference (env SOME_SECRET) is not followed: it is written in {path}, "
-        "a project file you have not trusted (it may come from a cloned repository)"
+        "a project file you have not trusted yet (one you wrote, or a cloned repository's)"
     )
     assert error.hint == "read it, then run `milvus-profiles trust milvus.toml`"
 

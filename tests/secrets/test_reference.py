@@ -76,7 +76,7 @@ def test_an_untrusted_file_reads_no_variable(isolated: Path, monkeypatch: pytest
     assert isinstance(cfg.secret_error, SecretWithheldError)
     assert str(cfg.secret_error) == (
         "profile evil: the token reference (env AWS_SECRET_ACCESS_KEY) is not followed: it is written in "
-        f"{path}, a project file you have not trusted (it may come from a cloned repository)\n"
+        f"{path}, a project file you have not trusted yet (one you wrote, or a cloned repository's)\n"
         "hint: read it, then run `milvus-profiles trust milvus.toml`"
     )
     assert SENTINEL not in repr(cfg) + cfg.explain()
@@ -150,7 +150,7 @@ def test_command_reference_in_an_untrusted_project_file_never_runs(isolated: Pat
     assert cfg.secret_error.message.startswith("profile p: the password reference (command ")
     assert cfg.secret_error.message.endswith(
         f"is not followed: it is written in {path}, a project file you have not trusted "
-        "(it may come from a cloned repository)"
+        "yet (one you wrote, or a cloned repository's)"
     )
     with pytest.raises(SecretWithheldError) as e:
         connect("p")

@@ -469,7 +469,7 @@ def assess(pf: ProfileFile, kind: FileKind, *, store: Mapping[str, Any] | None =
             pf.path,
             kind,
             False,
-            "a project file you have not trusted (it may come from a cloned repository)",
+            "a project file you have not trusted yet (one you wrote, or a cloned repository's)",
             fix=f"read it, then run `{command}`",
         )
     when = str(entry.get("trusted_at", "?"))
@@ -665,7 +665,7 @@ def content_trust(path: Path, data: bytes) -> FileTrust:
             path,
             "project",
             False,
-            "a project file you have not trusted (it may come from a cloned repository)",
+            "a project file you have not trusted yet (one you wrote, or a cloned repository's)",
             fix=f"read it, then run `{command}`",
         )
     if _digest(data) not in history:
