@@ -202,9 +202,7 @@ def _resolve(
             origins[outcome.credential.kind] = outcome.credential.origin
 
     readable = permissions.readable_by_others(mine) if any(pf.path == mine for pf in catalog.files) else None
-    notes = tuple(
-        n for n in (readable, _overridden(name, selected_by, profile_source, origins, environ)) if n
-    )
+    notes = tuple(n for n in (readable, _overridden(name, selected_by, origins, environ)) if n)
     return ResolvedProfile(
         name=name,
         uri=uri,
@@ -288,11 +286,7 @@ def _untrusted_choice(
 
 
 def _overridden(
-    name: str | None,
-    selected_by: Origin,
-    profile_source: ProfileSource,
-    origins: Mapping[str, Origin],
-    environ: Mapping[str, str],
+    name: str | None, selected_by: Origin, origins: Mapping[str, Origin], environ: Mapping[str, str]
 ) -> str | None:
     """A profile you named whose values come from ``MILVUS_*`` variables instead (environment over profile
     is the precedence): say which, and for which profile ``env`` exported them, if it did."""
