@@ -54,3 +54,14 @@ def test_no_word_when_the_environment_chose_the_profile_too(
     monkeypatch.setenv("MILVUS_URI", "http://127.0.0.1:9")
     assert resolve().notes == ()  # not named by you: the environment chose both
     assert resolve("local").notes != ()
+
+
+def test_what_the_export_marker_holds_is_named_only_when_it_is_a_profiles_name(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MILVUS_URI", "http://127.0.0.1:9")
+    monkeypatch.setenv("MILVUS_PROFILES_EXPORTED", "prod\x1b]0;owned\x07")  # as a .env could set it
+    assert resolve("local").notes == (
+        "MILVUS_URI is set in the environment, and wins over profile local's uri: unset MILVUS_URI to use "
+        "profile local as written",
+    )

@@ -19,7 +19,7 @@ from ..config import discovery, environment, permissions, trust
 from ..config.catalog import Catalog, Setting, catalog_of, nested
 from ..config.trust import FileTrust
 from ..errors import ConfigError, MilvusProfilesError, ProfileWarning
-from ..fields import EXPORTED_ENV, FIELDS_BY_NAME, FILES_ENV, PROFILE_ENV, SECRET_FIELDS
+from ..fields import EXPORTED_ENV, FIELDS_BY_NAME, FILES_ENV, PROFILE_ENV, PROFILE_NAME, SECRET_FIELDS
 from ..origin import Origin
 from ..secrets.base import Reference, Route, SecretRequest, Untrusted
 from ..secrets.chain import find_secret, no_secret_for_lite, takes_secret
@@ -298,8 +298,10 @@ def _overridden(
     if not keys:
         return None
     names = [FIELDS_BY_NAME[k].env for k in keys]
-    exported = environ.get(EXPORTED_ENV)
-    whose = f", exported for profile {exported}" if exported and exported != name else ""
+    exported = environ.get(EXPORTED_ENV, "")
+    # a variable anything can set: named only when it is a profile's name, never as raw text
+    known = PROFILE_NAME.fullmatch(exported) and exported != name
+    whose = f", exported for profile {exported}" if known else ""
     return (
         f"{', '.join(names)} {'is' if len(names) == 1 else 'are'} set in the environment{whose}, and "
         f"{'wins' if len(names) == 1 else 'win'} over profile {name}'s {', '.join(keys)}: "
