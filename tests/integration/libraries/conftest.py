@@ -31,7 +31,6 @@ from ..servers import ROOT_PASSWORD, LiteServer, MilvusServer
 
 PAGE = Path(__file__).resolve().parents[3] / "docs" / "integrations.md"
 DATABASE = "analytics"
-COLLECTION = "docs"
 DOCUMENT = "Milvus is a vector database."
 PYMILVUS_MAJOR = int(pymilvus.__version__.split(".", 1)[0])
 
@@ -53,6 +52,12 @@ class Example:
     code: str
     output: str | None
     """The `text` block right after the code: what the code prints."""
+
+    @property
+    def collection(self) -> str:
+        """The collection the example names (`collection_name="..."`), as the page writes it."""
+        [name] = re.findall(r'collection_name="([^"]+)"', self.code)
+        return name
 
     def run(self) -> tuple[str, dict[str, Any]]:
         """Runs the prelude and the code in a fresh namespace; returns what it printed and the namespace."""
@@ -110,7 +115,7 @@ class Server:
         with self.client(db_name) as client:
             return sorted(client.list_collections())
 
-    def texts(self, db_name: str, collection: str = COLLECTION) -> list[str]:
+    def texts(self, db_name: str, collection: str) -> list[str]:
         """The `text` of every entity; a strong read, so another client's fresh inserts are seen."""
         with self.client(db_name) as client:
             rows = client.query(
@@ -158,6 +163,6 @@ def prod(request: pytest.FixtureRequest, component: LiteServer | MilvusServer, i
     if user:
         save_secret("prod", ROOT_PASSWORD)
     server.drop_database(DATABASE)
-    assert COLLECTION not in server.collections("default")
+    assert not {example(n).collection for n in PRELUDES} & set(server.collections("default"))
     example("create-database").run()
     return server
