@@ -20,7 +20,7 @@ import json
 import os
 import shlex
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -260,12 +260,9 @@ def _update(path: Path, change: Callable[[dict[str, Any], str], T]) -> T:
     store = store_path()
     found = _record_problems()
     if found:
-        raise ConfigError(
-            f"the trust record cannot be used: {found[0].problem}, so others could make it vouch for "
-            "their files",
-            path=found[0].path,
-            hint=found[0].fix,
-        )
+        why = f"the trust record cannot be used: {found[0].problem}, so others could make it vouch for their"
+        why += " files"
+        raise ConfigError(why, path=found[0].path, hint=found[0].fix)
     with locked(store):
         record = _read(guarded=False)
         if record.problem is not None and not record.corrupt:
@@ -401,14 +398,14 @@ def kind_of(path: Path, explicit: bool) -> FileKind:
 
 
 def _entry(
-    data: Mapping[str, Any], path: Path, old: Mapping[str, Any] | None, items: Iterable[str]
+    data: Mapping[str, Any], path: Path, old: Mapping[str, Any] | None, keep: Callable[[str], bool]
 ) -> dict[str, Any]:
-    """The record of ``data`` trusted, for ``items`` of it, over the ``old`` record of the file."""
+    """The record of ``data`` trusted over the ``old`` record of the file, for the items ``keep`` says."""
     facts = _facts(data, path)
     history = _trusted_items(old) if old is not None else {}
     routing = old.get("routing") if old is not None else None
     grouped = _group(routing if isinstance(routing, dict) else {})
-    for item in items:
+    for item in filter(keep, facts):
         history[item] = _remember(history.get(item), _fingerprint(facts[item]))
         grouped[item] = facts[item]
     flat = {k: v for group in grouped.values() for k, v in group.items()}
@@ -416,8 +413,8 @@ def _entry(
 
 
 def trust(pf: ProfileFile) -> list[PermissionProblem]:
-    """Record ``pf`` as trusted with its current routing keys (earlier trusted versions stay trusted);
-    returns the permission problems that forbid it instead (nothing is recorded then).
+    """Record ``pf`` as trusted as it is now (earlier trusted versions stay trusted); returns the
+    permission problems that forbid it instead (nothing is recorded then).
 
     Raises:
         ConfigError: The trust record cannot be used (others can change it, it is not a file).
@@ -427,8 +424,7 @@ def trust(pf: ProfileFile) -> list[PermissionProblem]:
 
         def change(files: dict[str, Any], key: str) -> None:
             old = files.get(key)
-            old = old if isinstance(old, dict) and "content" not in old else None
-            files[key] = _entry(pf.data, pf.path, old, _facts(pf.data))
+            files[key] = _entry(pf.data, pf.path, None if "content" in (old or {}) else old, lambda _: True)
 
         _update(pf.path, change)
     return found
@@ -436,25 +432,19 @@ def trust(pf: ProfileFile) -> list[PermissionProblem]:
 
 def carry_over(path: Path, before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> None:
     """Keep a trust across an edit made with this package: a project file the edit created (``before`` is
-    None) is recorded as trusted as written; in a trusted file, each profile (and the ``default``) that
-    was trusted as it was read, or that the edit added, is trusted as written. Anything else stays as it
-    was: editing a file you did not trust does not trust the rest of it."""
-    if (
-        path.absolute() == user_file().absolute()
-        or (before is not None and problems(path))
-        or _record_problems()
-    ):
+    None) is trusted as written; in a trusted file, each item that was trusted as it was read, or that
+    the edit added, is trusted as written. Editing a file you did not trust does not trust the rest."""
+    if path.absolute() == user_file().absolute() or (before is not None and problems(path)):
         return
+    old = {item: _fingerprint(facts) for item, facts in _facts(before or {}, path).items()}
 
     def change(files: dict[str, Any], key: str) -> None:
         entry = files.get(key)
         if before is None:
-            files[key] = _entry(after, path, None, _facts(after))
-        elif isinstance(entry, dict) and "content" not in entry:
+            files[key] = _entry(after, path, None, lambda _: True)
+        elif entry is not None and "content" not in entry:
             history = _trusted_items(entry)
-            old = {item: _fingerprint(facts) for item, facts in _facts(before, path).items()}
-            keep = [i for i in _facts(after) if i not in old or old[i] in history.get(i, ())]
-            files[key] = _entry(after, path, entry, keep)
+            files[key] = _entry(after, path, entry, lambda i: i not in old or old[i] in history.get(i, ()))
 
     with contextlib.suppress(ConfigError):  # the edit is written; a record that cannot be used stays
         _update(path, change)
