@@ -1,34 +1,31 @@
 """``trust`` and ``untrust``: which project files may route your secrets.
 
-A project file found from the working folder up came with whatever repository was cloned. Until you trust
-it, its profiles still work for everything that sends no stored secret (listing, ``show --explain``,
-Milvus Lite, servers without authentication). ``trust`` shows what the file decides (servers, users,
-transport settings, references) and records it; a later change to any of those ends the trust of the
-profile it is in. A ``.env`` file is trusted for its exact content.
+Until you trust a project file, its profiles still work for everything that sends no stored secret.
+``trust`` shows what the file decides (servers, users, transport settings, references) and records it
+(see :mod:`milvus_profiles.config.trust`); a ``.env`` file is trusted for its exact content.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import click
 
 from ..config import discovery, toml
 from ..config import trust as trust_module
+from ..config.read import UnreadableFile, read_limited
 from ..errors import ConfigError
+from ..uri import redact
 from .common import State
 from .output import display_path
 
 
-def is_env_file(path: Path) -> bool:
+def _is_env(path: Path) -> bool:
     """A file of environment variables (``.env``, ``.env.local``...), trusted by its exact content."""
     return path.name.startswith(".env")
 
 
-def _read_env(path: Path) -> bytes:
-    from ..config.read import UnreadableFile, read_limited
-
+def _env_bytes(path: Path) -> bytes:
     try:
         return read_limited(path, limit=toml.MAX_FILE_SIZE, what=".env file")
     except FileNotFoundError:
@@ -52,35 +49,27 @@ def _targets(state: State, paths: tuple[str, ...]) -> list[Path]:
     return project
 
 
-def _summary(pf: toml.ProfileFile) -> list[str]:
+def _summary(data: dict[str, object]) -> list[str]:
     """What the file decides about where secrets go, one line per profile."""
-    from ..uri import redact
+    from ..secrets.reference import describe
 
     lines = []
-    profiles = pf.data.get("profiles", {})
-    if isinstance(profiles, dict):
-        for name, table in profiles.items():
-            if not isinstance(table, dict):
-                continue
-            parts = []
-            if "uri" in table:
-                parts.append(redact(str(table["uri"])))
-            if "user" in table:
-                parts.append(f"user {table['user']}")
-            if "extends" in table:
-                parts.append(f"extends {table['extends']}")
-            for key in ("tls", "grpc"):
-                if isinstance(table.get(key), dict) and table[key]:
-                    parts.append(f"[{key}] " + ", ".join(str(k) for k in table[key]))
-            for key in ("password", "token"):
-                if isinstance(table.get(key), dict):
-                    from ..secrets.reference import describe
-
-                    parts.append(f"{key} from {describe(table[key])}")
-            lines.append(f"  {name}: " + ("; ".join(parts) if parts else "(no server settings)"))
-    if "default" in pf.data:
-        lines.append(f"  default: {pf.data['default']}")
-    return lines
+    profiles = data.get("profiles")
+    for name, table in profiles.items() if isinstance(profiles, dict) else ():
+        if not isinstance(table, dict):
+            continue
+        parts = [redact(str(table["uri"]))] if "uri" in table else []
+        parts += [f"{key} {table[key]}" for key in ("user", "extends") if key in table]
+        for key in ("tls", "grpc"):
+            if isinstance(table.get(key), dict) and table[key]:
+                parts.append(f"[{key}] " + ", ".join(map(str, table[key])))
+        parts += [
+            f"{key} from {describe(table[key])}"
+            for key in ("password", "token")
+            if isinstance(table.get(key), dict)
+        ]
+        lines.append(f"  {name}: " + ("; ".join(parts) if parts else "(no server settings)"))
+    return lines + ([f"  default: {data['default']}"] if "default" in data else [])
 
 
 @click.command()
@@ -104,50 +93,45 @@ def trust(state: State, paths: tuple[str, ...], show_list: bool, as_json: bool) 
       milvus-profiles trust .env
       milvus-profiles trust --list
     """
-    out = state.out
     if show_list:
         if paths:
             raise click.UsageError("give paths or --list, not both")
-        entries: list[dict[str, Any]] = []
-        for path, when in trust_module.trusted_files():
-            status = "trusted"
-            try:
-                if is_env_file(path):
-                    verdict = trust_module.content_trust(path, _read_env(path))
-                else:
-                    verdict = trust_module.assess(toml.read_file(path), "project")
-                if not verdict.trusted:
-                    status = verdict.why
-            except ConfigError as e:
-                status = e.reason
-            entries.append({"path": str(path), "trusted_at": when, "status": status})
-        if as_json:
-            out.json({"trusted": entries})
-            return
-        if not entries:
-            out.line("no project file is trusted")
-            return
-        rows: list[list[Any]] = [[display_path(e["path"]), e["trusted_at"], e["status"]] for e in entries]
-        out.table(["FILE", "TRUSTED", "STATUS"], rows)
+        _list(state, as_json)
         return
     for path in _targets(state, paths):
-        if is_env_file(path):
-            problems = trust_module.trust_content(path, _read_env(path))
+        if _is_env(path):
+            problems = trust_module.trust_content(path, _env_bytes(path))
             summary = ["  its variables, as they are now"]
         else:
             pf = toml.read_file(path)
-            problems = trust_module.trust(pf)
-            summary = _summary(pf)
+            problems, summary = trust_module.trust(pf), _summary(pf.data)
         if problems:
-            first = problems[0]
-            raise ConfigError(
-                f"not trusted: {first.problem}, so whoever can change it could send your secrets elsewhere",
-                path=first.path,
-                hint=first.fix,
-            )
-        out.done(f"trusted {display_path(path)}:")
+            why = f"not trusted: {problems[0].problem}, so whoever can change it could send your secrets"
+            raise ConfigError(f"{why} elsewhere", path=problems[0].path, hint=problems[0].fix)
+        state.out.done(f"trusted {display_path(path)}:")
         for line in summary:
-            out.line(line)
+            state.out.line(line)
+
+
+def _list(state: State, as_json: bool) -> None:
+    entries = []
+    for path, when in trust_module.trusted_files():
+        try:
+            if _is_env(path):
+                verdict = trust_module.content_trust(path, _env_bytes(path))
+            else:
+                verdict = trust_module.assess(toml.read_file(path), "project")
+            status = "trusted" if verdict.trusted else verdict.why
+        except ConfigError as e:
+            status = e.reason
+        entries.append({"path": str(path), "trusted_at": when, "status": status})
+    if as_json:
+        state.out.json({"trusted": entries})
+    elif not entries:
+        state.out.line("no project file is trusted")
+    else:
+        rows = [[display_path(e["path"]), e["trusted_at"], e["status"]] for e in entries]
+        state.out.table(["FILE", "TRUSTED", "STATUS"], rows)
 
 
 @click.command()
