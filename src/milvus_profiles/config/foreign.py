@@ -20,7 +20,7 @@ from urllib.parse import urlparse, urlsplit, urlunparse
 
 from ..errors import ConfigError
 from ..fields import FIELDS_BY_NAME, PROFILE_NAME, secret_field
-from ..uri import is_lite, parse_uri
+from ..uri import MilvusAddress, is_lite, parse_uri
 from .read import UnreadableFile, read_limited
 
 FOREIGN_FILE_LIMIT = 1024 * 1024
@@ -57,20 +57,9 @@ def _env(name: str) -> str:
     return FIELDS_BY_NAME[name].env
 
 
-@dataclass(frozen=True)
-class SplitUri:
-    """A URI taken apart as pymilvus reads it: the URI with neither user part nor path, the database its
-    path names, and its user part (a token, or a user and password), kept out of ``repr``."""
-
-    uri: str
-    db_name: str | None = None
-    user: str | None = field(default=None, repr=False)
-    password: str | None = field(default=None, repr=False)
-    token: str | None = field(default=None, repr=False)
-
-
-def split_uri(uri: str, *, where: str = "the URI") -> SplitUri:
-    """``uri`` without its user part and database path, and what they held.
+def split_uri(uri: str, *, where: str = "the URI") -> tuple[str, MilvusAddress]:
+    """``uri`` as written but without its user part and database path, and what pymilvus reads in it
+    (the database, and the user part's token or user and password, none of them in its ``repr``).
 
     A bare ``host:port`` (as milvus_cli saves it) gets ``http://``. ``where`` names the URI in errors.
 
@@ -84,34 +73,19 @@ def split_uri(uri: str, *, where: str = "the URI") -> SplitUri:
     except ConfigError as e:
         raise ConfigError(f"{where}: {e.message}") from None
     if not address.is_network:
-        return SplitUri(uri)
+        return uri, address
     parts = urlparse(uri)
-    bare = urlunparse((parts.scheme, parts.netloc.rpartition("@")[2], "", "", "", ""))
-    return SplitUri(
-        bare,
-        address.db_name,
-        user=address.user,
-        password=address.password.get_secret_value() if address.password else None,
-        token=address.token.get_secret_value() if address.token else None,
-    )
-
-
-def _database(given: str | None, split: SplitUri, *, given_name: str, uri_name: str) -> str | None:
-    """The database: the one given, or the URI's path; both, naming different databases, is an error."""
-    if given and split.db_name and given != split.db_name:
-        raise ConfigError(
-            f"{given_name} is {given!r} but the path of {uri_name} names database {split.db_name!r}",
-            hint=f"remove the path from {uri_name}, or make the two agree",
-        )
-    return given or split.db_name
+    return urlunparse((parts.scheme, parts.netloc.rpartition("@")[2], "", "", "", "")), address
 
 
 def _credentials(
-    user: str | None, password: str | None, token: str | None, *, names: tuple[str, str, str]
+    address: MilvusAddress, user: str | None, password: str | None, token: str | None, names: tuple[str, ...]
 ) -> tuple[str | None, str | None, list[str]]:
-    """The profile's user and its one secret from a user, a password and a token; notes say what is
-    left out. ``names`` are what the three are called in the source, for the notes."""
-    user_name, password_name, token_name = names
+    """The profile's user and its one secret, from those given (else the URI's user part); the notes say
+    what is left out. ``names`` are what the user, password and token are called in the source."""
+    user = user or address.user
+    password = password or (address.password.get_secret_value() if address.password else None)
+    token = token or (address.token.get_secret_value() if address.token else None)
     notes: list[str] = []
     if token and not user and ":" in token:
         # pymilvus and Milvus read a token "user:password" as those two; the user belongs in the file.
@@ -121,10 +95,10 @@ def _credentials(
         if token and token.startswith(f"{user}:") and not password:
             password = token.partition(":")[2]
         elif token:
-            notes.append(f"{token_name} is not imported: a profile with a user takes a password, not a token")
+            notes.append(f"{names[2]} is not imported: a profile with a user takes a password, not a token")
         return user, password or None, notes
     if password:
-        notes.append(f"{password_name} is not imported: without {user_name} no password is used")
+        notes.append(f"{names[1]} is not imported: without {names[0]} no password is used")
     return None, token or None, notes
 
 
@@ -133,53 +107,52 @@ def from_variables(variables: Mapping[str, str], *, name: str, source: str, plai
 
     ``source`` names where they come from in messages; ``plaintext`` where the secret stays in clear text.
     """
-    values: dict[str, Any] = {}
-    raw_uri = variables.get(_env("uri")) or ""
-    if not raw_uri:
+
+    def given(key: str) -> str:
+        return variables.get(_env(key)) or ""
+
+    def where(key: str) -> str:
+        return f"{_env(key)} in {source}"
+
+    if not given("uri"):
         raise ConfigError(
             f"{_env('uri')} is not set in {source}, so there is no server to import",
             hint=f"set {_env('uri')}, or add a profile with `milvus-profiles add {name} --uri URI`",
         )
-    split = split_uri(raw_uri, where=f"{_env('uri')} in {source}")
-    values["uri"] = split.uri
-    db_name = _database(
-        variables.get(_env("db_name")),
-        split,
-        given_name=f"{_env('db_name')} in {source}",
-        uri_name=f"{_env('uri')} in {source}",
-    )
-    if db_name:
-        values["db_name"] = db_name
-    if variables.get(_env("timeout")):
-        values["timeout"] = _timeout(variables[_env("timeout")], f"{_env('timeout')} in {source}")
-    user, secret, notes = _credentials(
-        variables.get(_env("user")) or split.user,
-        variables.get(_env("password")) or split.password,
-        variables.get(_env("token")) or split.token,
-        names=(_env("user"), _env("password"), _env("token")),
-    )
+    uri, address = split_uri(given("uri"), where=where("uri"))
+    values: dict[str, Any] = {"uri": uri}
+    if given("db_name") and address.db_name and given("db_name") != address.db_name:
+        raise ConfigError(
+            f"{where('db_name')} is {given('db_name')!r} but the path of {where('uri')} names database "
+            f"{address.db_name!r}",
+            hint=f"remove the path from {where('uri')}, or make the two agree",
+        )
+    if given("db_name") or address.db_name:
+        values["db_name"] = given("db_name") or address.db_name
+    if given("timeout"):
+        values["timeout"] = _timeout(given("timeout"), where("timeout"))
+    names = tuple(_env(k) for k in ("user", "password", "token"))
+    user, secret, notes = _credentials(address, given("user"), given("password"), given("token"), names)
     if user:
         values["user"] = user
-    holders = tuple(
-        _env(k) for k in ("password", "token", "uri") if secret and secret in variables.get(_env(k), "")
-    )
-    found = Found(
-        name, values, source, secret=secret, plaintext=plaintext, holders=holders, notes=tuple(notes)
-    )
-    return _finish(found)
+    holders = tuple(_env(k) for k in ("password", "token", "uri") if secret and secret in given(k))
+    return _finish(Found(name, values, source, secret, plaintext, holders, tuple(notes)))
+
+
+def _read(path: Path, what: str, missing: str = "no such file") -> bytes:
+    try:
+        return read_limited(path, limit=FOREIGN_FILE_LIMIT, what=what)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: {missing}", hint="give the file with --path") from None
+    except UnreadableFile as e:
+        raise ConfigError(f"{path}: {e.reason}", hint="give the file with --path") from None
 
 
 def read_dotenv(path: Path) -> dict[str, str]:
     """The variables a ``.env`` file sets, as python-dotenv (and so pymilvus) reads them."""
     from dotenv import dotenv_values
 
-    try:
-        raw = read_limited(path, limit=FOREIGN_FILE_LIMIT, what=".env file")
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: no such file", hint="give the file with --path") from None
-    except UnreadableFile as e:
-        raise ConfigError(f"{path}: {e.reason}", hint="give the file with --path") from None
-    text = raw.decode("utf-8", errors="replace")
+    text = _read(path, ".env file").decode("utf-8", errors="replace")
     return {k: v for k, v in dotenv_values(stream=io.StringIO(text)).items() if v is not None}
 
 
@@ -191,68 +164,44 @@ def from_milvus_cli(path: Path, *, label: str | None = None) -> list[Found]:
     profile name becomes one made of the host and port. Its ``token`` is an API key or ``user:password``;
     ``tlsmode`` 1 is one-way TLS with ``cert`` as the server's certificate.
     """
+    raw = _read(path, "milvus_cli connections file", "no such file; milvus_cli saves its connections there")
     try:
-        data = json.loads(read_limited(path, limit=FOREIGN_FILE_LIMIT, what="milvus_cli connections file"))
-    except FileNotFoundError:
-        raise ConfigError(
-            f"{path}: no such file; milvus_cli saves its connections there",
-            hint="give the file with --path",
-        ) from None
-    except UnreadableFile as e:
-        raise ConfigError(f"{path}: {e.reason}", hint="give the file with --path") from None
+        data = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
         raise ConfigError(f"{path}: not a milvus_cli connections file ({type(e).__name__})") from None
     if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
         raise ConfigError(f"{path}: not a milvus_cli connections file (expected an object of connections)")
     taken: set[str] = set()
-    label = label or str(path)
-    return [_milvus_cli_connection(str(key), connection, label, taken) for key, connection in data.items()]
+    return [_milvus_cli(str(key), value, label or str(path), taken) for key, value in data.items()]
 
 
-def _milvus_cli_connection(key: str, connection: Mapping[str, Any], label: str, taken: set[str]) -> Found:
-    raw_uri = connection.get("uri")
+def _milvus_cli(key: str, connection: Mapping[str, Any], label: str, taken: set[str]) -> Found:
     where = f"{label} [{key}]"
-    if not isinstance(raw_uri, str) or not raw_uri:
+    if not isinstance(connection.get("uri"), str) or not connection["uri"]:
         raise ConfigError(f"{where}: the connection has no uri")
-    split = split_uri(raw_uri, where=where)
-    uri = split.uri
+    uri, address = split_uri(connection["uri"], where=where)
     name = _unique(key if PROFILE_NAME.fullmatch(key) else _name_from_uri(uri), taken)
-    values: dict[str, Any] = {"uri": uri}
-    if split.db_name:
-        values["db_name"] = split.db_name
-    token = connection.get("token")
-    token = token.strip() if isinstance(token, str) and token.strip() else None
-    user, secret, notes = _credentials(
-        split.user,
-        split.password,
-        token or split.token,
-        names=("a user in the uri", "the password in the uri", "the token"),
-    )
+    values: dict[str, Any] = {"uri": uri, "db_name": address.db_name} if address.db_name else {"uri": uri}
+    token, cert = (connection.get(k) for k in ("token", "cert"))
+    token, cert = (v.strip() if isinstance(v, str) else "" for v in (token, cert))
+    names = ("a user in the uri", "the password in the uri", "the token")
+    user, secret, notes = _credentials(address, None, None, token or None, names)
     if user:
         values["user"] = user
-    tls, tls_notes = _milvus_cli_tls(connection, uri)
-    if tls:
-        values["tls"] = tls
-    found = Found(name, values, where, secret=secret, plaintext=label, notes=tuple(notes + tls_notes))
-    return _finish(found)
-
-
-def _milvus_cli_tls(connection: Mapping[str, Any], uri: str) -> tuple[dict[str, Any], list[str]]:
-    mode = connection.get("tlsmode") or 0
-    cert = connection.get("cert")
-    cert = cert.strip() if isinstance(cert, str) and cert.strip() else None
-    if mode == 1:
-        tls: dict[str, Any] = {} if uri.lower().startswith("https") else {"secure": True}
-        if cert:
-            tls["server_pem_path"] = cert
-        return tls, []
-    if mode == 2:
-        note = (
+    mode, tls = connection.get("tlsmode") or 0, {}
+    if mode == 1:  # one-way TLS, with the server's certificate
+        tls = ({} if uri.lower().startswith("https") else {"secure": True}) | (
+            {"server_pem_path": cert} if cert else {}
+        )
+    elif mode == 2:
+        tls = {"secure": True}
+        notes.append(
             "tlsmode 2 (mutual TLS) is not imported: add client_pem_path, client_key_path and ca_pem_path "
             "to the profile's [tls] table"
         )
-        return {"secure": True}, [note]
-    return {}, []
+    if tls:
+        values["tls"] = tls
+    return _finish(Found(name, values, where, secret=secret, plaintext=label, notes=tuple(notes)))
 
 
 def _name_from_uri(uri: str) -> str:
@@ -289,12 +238,4 @@ def _finish(found: Found) -> Found:
     return found
 
 
-__all__ = [
-    "MILVUS_CLI_FILE",
-    "Found",
-    "SplitUri",
-    "from_milvus_cli",
-    "from_variables",
-    "read_dotenv",
-    "split_uri",
-]
+__all__ = ["MILVUS_CLI_FILE", "Found", "from_milvus_cli", "from_variables", "read_dotenv", "split_uri"]
