@@ -8,7 +8,6 @@ profile file, and the command says where each one is still in plain text so the 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -120,13 +119,13 @@ def import_profiles(
         raise click.UsageError(f"--default needs exactly one profile; {len(found)} were found")
     target = scope_file(state, scope)
     written = {f.name: _for_file(f.values, target.parent) for f in found}
-    edit = _Edit(target, written, found[0].name if make_default else None, force, source)
-    edit.apply()  # checked before anything is written, and for a dry run
+    default = found[0].name if make_default else None
+    _edited(target, written, default, force, source)  # checked before anything is written, and for a dry run
     if dry_run:
         _print_plan(state, found, written, target)
         return
     with locks.locked(target):
-        edit.apply().save(private=is_private(target))
+        _edited(target, written, default, force, source).save(private=is_private(target))
     toml.clear_cache()
     out = state.out
     for f in found:
@@ -141,54 +140,47 @@ def import_profiles(
             _store(state, f, f.secret, lower)
 
 
-@dataclass(frozen=True)
-class _Edit:
-    """The profiles added to the target file, as ``add`` adds one: read, changed and validated again
-    under the file's lock, so that a concurrent writer's change is never lost."""
+def _edited(
+    target: Path, profiles: dict[str, dict[str, Any]], default: str | None, force: bool, source: str
+) -> ProfileEditor:
+    """The profiles added to the target file, as ``add`` adds one: read, changed and validated (again
+    under the file's lock, so that a concurrent writer's change is never lost)."""
+    from ..config.model import validate_file
+    from ..write.editor import ProfileEditor
 
-    target: Path
-    profiles: dict[str, dict[str, Any]]
-    default: str | None
-    force: bool
-    source: str
-
-    def apply(self) -> ProfileEditor:
-        from ..config.model import validate_file
-        from ..write.editor import ProfileEditor
-
-        editor = ProfileEditor.open(self.target)
-        clashes = [name for name in self.profiles if name in editor.profiles]
-        if clashes and not self.force:
-            listed = ", ".join(repr(c) for c in clashes)
-            one = len(clashes) == 1
-            what = "a profile" if one else "profiles"
-            raise ConfigError(
-                f"{display_path(self.target)} already has {what} named {listed}",
-                hint=f"use --force to replace {'it' if one else 'them'}"
-                + (", or --name to choose another name" if self.source != "milvus-cli" else ""),
-            )
-        for name, values in self.profiles.items():
-            editor.set_profile(name, values)
-        if self.default is not None:
-            editor.set_default(self.default)
-        try:
-            validate_file(editor.profile_file())
-        except ConfigError as e:
-            where = display_path(self.target)
-            raise ConfigError(f"nothing imported into {where}: {e.message}", hint=e.hint) from None
-        return editor
+    editor = ProfileEditor.open(target)
+    clashes = [name for name in profiles if name in editor.profiles]
+    if clashes and not force:
+        one = len(clashes) == 1
+        raise ConfigError(
+            f"{display_path(target)} already has {'a profile' if one else 'profiles'} named "
+            + ", ".join(map(repr, clashes)),
+            hint=f"use --force to replace {'it' if one else 'them'}"
+            + (", or --name to choose another name" if source != "milvus-cli" else ""),
+        )
+    for name, values in profiles.items():
+        editor.set_profile(name, values)
+    if default is not None:
+        editor.set_default(default)
+    try:
+        validate_file(editor.profile_file())
+    except ConfigError as e:
+        raise ConfigError(f"nothing imported into {display_path(target)}: {e.message}", hint=e.hint) from None
+    return editor
 
 
-def _secure(f: Found) -> bool:
-    """Whether the imported profile uses TLS on an ``http`` URI: its secret is keyed ``https``."""
+def _account(f: Found) -> str:
+    """The keyring account of the imported profile's secret: ``https`` for TLS on an ``http`` URI."""
+    from ..secrets.keyring_store import account
+
     tls = f.values.get("tls")
-    return isinstance(tls, dict) and tls.get("secure") is True
+    return account(
+        str(f.values["uri"]), f.values.get("user"), secure=isinstance(tls, dict) and tls.get("secure") is True
+    )
 
 
 def _print_plan(state: State, found: list[Found], written: dict[str, dict[str, Any]], target: Path) -> None:
     import tomli_w
-
-    from ..secrets.keyring_store import account
 
     out = state.out
     for f in found:
@@ -198,8 +190,7 @@ def _print_plan(state: State, found: list[Found], written: dict[str, dict[str, A
         for note in f.notes:
             out.warning(note)
         if f.secret is not None:
-            key = account(str(f.values["uri"]), f.values.get("user"), secure=_secure(f))
-            out.line(f"would store the {f.secret_kind} in the keyring (account {key})")
+            out.line(f"would store the {f.secret_kind} in the keyring (account {_account(f)})")
         out.line()
     out.line("dry run: nothing was written or stored")
 
@@ -210,8 +201,7 @@ def _store(state: State, f: Found, secret: str, lower: list[Path]) -> None:
     from ..secrets.keyring_store import account
     from ..write.secret import save_secret
 
-    out = state.out
-    expected = account(str(f.values["uri"]), f.values.get("user"), secure=_secure(f))
+    out, expected = state.out, _account(f)
     cfg = resolve(f.name, files=lower)
     resolved = account(cfg.uri, cfg.user, secure=cfg.secure)
     if resolved != expected:
