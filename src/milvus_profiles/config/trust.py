@@ -260,9 +260,8 @@ def _update(path: Path, change: Callable[[dict[str, Any], str], T]) -> T:
     store = store_path()
     found = _record_problems()
     if found:
-        why = f"the trust record cannot be used: {found[0].problem}, so others could make it vouch for their"
-        why += " files"
-        raise ConfigError(why, path=found[0].path, hint=found[0].fix)
+        why = f"the trust record cannot be used: {found[0].problem}, so others could make it vouch for"
+        raise ConfigError(f"{why} their files", path=found[0].path, hint=found[0].fix)
     with locked(store):
         record = _read(guarded=False)
         if record.problem is not None and not record.corrupt:
@@ -401,6 +400,9 @@ def _entry(
     data: Mapping[str, Any], path: Path, old: Mapping[str, Any] | None, keep: Callable[[str], bool]
 ) -> dict[str, Any]:
     """The record of ``data`` trusted over the ``old`` record of the file, for the items ``keep`` says."""
+    old = (
+        old if old is not None and "content" not in old else None
+    )  # a .env's record becomes a profile file's
     facts = _facts(data, path)
     history = _trusted_items(old) if old is not None else {}
     routing = old.get("routing") if old is not None else None
@@ -423,8 +425,7 @@ def trust(pf: ProfileFile) -> list[PermissionProblem]:
     if not found:
 
         def change(files: dict[str, Any], key: str) -> None:
-            old = files.get(key)
-            files[key] = _entry(pf.data, pf.path, None if "content" in (old or {}) else old, lambda _: True)
+            files[key] = _entry(pf.data, pf.path, files.get(key), lambda _: True)
 
         _update(pf.path, change)
     return found
