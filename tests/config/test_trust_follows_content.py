@@ -194,3 +194,18 @@ def test_a_symlinked_file_does_not_lend_its_trust_to_the_certificates_beside_the
     assert cfg.password is not None
     write(team / "certs" / "ca.pem", EVIL_CA)
     assert not sent("prod")
+
+
+def test_a_certificate_two_profiles_name_ends_the_trust_of_both(isolated: Path) -> None:
+    write(isolated / "certs" / "ca.pem", CA)
+    both = PROD + PROD.replace("prod", "next").replace("https://next", "https://prod")
+    path = trusted(write(isolated / "milvus.toml", both))
+    assert sent("prod")
+    assert sent("next")
+    write(isolated / "certs" / "ca.pem", EVIL_CA)
+    assert verdict(path).changed == (
+        "the file of profiles.prod.tls.ca_pem_path changed",
+        "the file of profiles.next.tls.ca_pem_path changed",
+    )
+    assert not sent("prod")
+    assert not sent("next")

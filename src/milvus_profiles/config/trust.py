@@ -103,9 +103,9 @@ def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _content_fact(value: Any, profile_file: Path | None) -> str:
+def _content_fact(value: str, profile_file: Path | None) -> str:
     """A digest of the bytes of the TLS file ``value`` names, or why there are none."""
-    if profile_file is None or not isinstance(value, str):
+    if profile_file is None:
         return "unknown"
     if "${" in value:
         return "expanded"  # the environment's choice, not the file's
@@ -123,6 +123,7 @@ def _facts(data: Mapping[str, Any], profile_file: Path | None = None) -> Facts:
     """The digest of every value of each item that decides where a secret goes and (given the profile
     file's path) of the bytes of every TLS file a profile names; an item that routes nothing is empty."""
     facts: Facts = {"default": {}} if "default" in data else {}
+    read: dict[str, str] = {}  # a TLS file many profiles name is read once
 
     def add(value: Any, *key: str) -> None:
         text = json.dumps(value, sort_keys=True, default=str, ensure_ascii=False)
@@ -144,8 +145,10 @@ def _facts(data: Mapping[str, Any], profile_file: Path | None = None) -> Facts:
                 for sub, inner in value.items():
                     add(inner, *item, key, str(sub))
                     if key == "tls" and sub in TLS_PATH_KEYS:
-                        where = key_name((*item, key, str(sub))) + CONTENT
-                        facts[key_name(item)][where] = _content_fact(inner, profile_file)
+                        fact = "unknown"
+                        if isinstance(inner, str):
+                            fact = read[inner] = read.get(inner) or _content_fact(inner, profile_file)
+                        facts[key_name(item)][key_name((*item, key, str(sub))) + CONTENT] = fact
     return facts
 
 
