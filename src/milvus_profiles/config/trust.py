@@ -403,12 +403,9 @@ def _entry(
     data: Mapping[str, Any], path: Path, old: Mapping[str, Any] | None, keep: Callable[[str], bool]
 ) -> dict[str, Any]:
     """The record of ``data`` trusted over the ``old`` record of the file, for the items ``keep`` says."""
-    old = (
-        old if old is not None and "content" not in old else None
-    )  # a .env's record becomes a profile file's
-    facts = _facts(data, path)
-    history = _trusted_items(old) if old is not None else {}
-    routing = old.get("routing") if old is not None else None
+    if old is None or "content" in old:  # a .env's record at this path gives way to a profile file's
+        old = {}
+    facts, history, routing = _facts(data, path), _trusted_items(old), old.get("routing")
     grouped = _group(routing if isinstance(routing, dict) else {})
     for item in filter(keep, facts):
         history[item] = _remember(history.get(item), _fingerprint(facts[item]))

@@ -56,8 +56,9 @@ class Example:
     @property
     def collection(self) -> str:
         """The collection the example names (`collection_name="..."`), as the page writes it."""
-        [name] = re.findall(r'collection_name="([^"]+)"', self.code)
-        return name
+        found = re.search(r'collection_name="([^"]+)"', self.code)
+        assert found is not None, f"the example {self.name!r} names no collection"
+        return found.group(1)
 
     def run(self) -> tuple[str, dict[str, Any]]:
         """Runs the prelude and the code in a fresh namespace; returns what it printed and the namespace."""
