@@ -65,11 +65,14 @@ class FileTrust:
     trusted: bool
     why: str
     fix: str | None = None
-    changed: tuple[str, ...] = ()
-    """For a trust that lapsed: what changed since the file was trusted."""
     lapsed: tuple[tuple[str, tuple[str, ...]], ...] = ()
     """The items whose trust lapsed, each with what changed; empty when the verdict is the whole file's."""
     trusted_at: str | None = None
+
+    @property
+    def changed(self) -> tuple[str, ...]:
+        """For a trust that lapsed: what changed since the file was trusted."""
+        return tuple(change for _, changes in self.lapsed for change in changes)
 
     def for_profile(self, *names: str | None, default: bool = False) -> FileTrust:
         """The verdict for the values of profiles ``names`` (and, with ``default``, the file's
@@ -78,10 +81,16 @@ class FileTrust:
             return self
         items = [key_name(("profiles", n)) for n in names if n is not None] + (["default"] if default else [])
         lapsed = dict(self.lapsed)
-        changed = tuple(c for item in dict.fromkeys(items) for c in lapsed.get(item, ()))
-        if not changed:
-            return FileTrust(self.path, self.kind, True, f"trusted on {self.trusted_at or '?'}")
-        return replace(self, why=f"{LAPSED}: {', '.join(changed)}", changed=changed, lapsed=())
+        return self._lapsed(tuple((item, lapsed[item]) for item in dict.fromkeys(items) if item in lapsed))
+
+    def _lapsed(self, lapsed: tuple[tuple[str, tuple[str, ...]], ...]) -> FileTrust:
+        """The verdict of a file once trusted, given the items whose trust lapsed since (none: trusted)."""
+        if not lapsed:
+            return FileTrust(
+                self.path, self.kind, True, f"trusted on {self.trusted_at}", trusted_at=self.trusted_at
+            )
+        why = f"{LAPSED}: " + ", ".join(change for _, changes in lapsed for change in changes)
+        return replace(self, trusted=False, why=why, lapsed=lapsed)
 
     def trusted_for(self, *names: str | None, default: bool = False) -> bool:
         """Whether the values of profiles ``names`` in this file are trusted (see :meth:`for_profile`)."""
@@ -348,14 +357,7 @@ def assess(pf: ProfileFile, kind: FileKind) -> FileTrust:
         # a profile that sets nothing of a route (a database, a timeout) has nothing to trust
         if facts and _fingerprint(facts) not in history.get(item, ())
     }
-    if not lapsed:
-        return FileTrust(
-            pf.path, kind, True, f"trusted on {verdict.trusted_at}", trusted_at=verdict.trusted_at
-        )
-    changed = tuple(c for item in lapsed.values() for c in item)
-    return replace(
-        verdict, why=f"{LAPSED}: {', '.join(changed)}", changed=changed, lapsed=tuple(lapsed.items())
-    )
+    return verdict._lapsed(tuple(lapsed.items()))
 
 
 def _values(data: Mapping[str, Any]) -> dict[str, str]:
