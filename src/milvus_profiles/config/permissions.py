@@ -11,8 +11,8 @@ The rules, for the file (symlinks followed) and each folder from its real parent
 - owned by another user, root aside: refused;
 - writable by others: refused (a folder with the sticky bit, such as ``/tmp``, is fine: others cannot
   replace what is yours in it);
-- writable by its group: refused only when that group has members other than the owner; the private
-  group every user has on Debian, Ubuntu and Fedora (``umask 002``) is fine.
+- writable by its group: refused unless that group is the owner's private one (their primary group,
+  named after them, listing no one else), as every user has on Debian, Ubuntu and Fedora (``umask 002``).
 
 Windows has no such mode bits: there the checks do nothing, and the user's profile folder is protected by
 the ACLs of ``%APPDATA%``.
@@ -97,21 +97,22 @@ def _check(path: Path, st: os.stat_result, *, folder: bool) -> list[PermissionPr
 
 
 def group_has_others(gid: int, owner: int) -> bool:
-    """Whether group ``gid`` has a member other than user ``owner`` (listed, or by primary group)."""
+    """Whether group ``gid`` may have a member other than user ``owner``.
+
+    A group is the owner's alone when it is their private group: their primary group, named after them,
+    listing no one else (what ``useradd`` makes where ``umask 002`` is the default). Any other group is
+    taken as shared, since who has it as a primary group could only be found by reading every account,
+    which a directory service (LDAP, SSSD) does not list, or lists slowly.
+    """
     import grp
     import pwd
 
     try:
-        group = grp.getgrgid(gid)
-    except KeyError:
-        return True  # a group this machine cannot name: assume it is shared
-    try:
-        owner_name: str | None = pwd.getpwuid(owner).pw_name
-    except KeyError:
-        owner_name = None
-    if set(group.gr_mem) - {owner_name}:
+        group, user = grp.getgrgid(gid), pwd.getpwuid(owner)
+    except KeyError:  # a group or an owner this machine cannot name: assume it is shared
         return True
-    return any(p.pw_gid == gid and p.pw_uid != owner for p in pwd.getpwall())
+    private = user.pw_gid == gid and group.gr_name == user.pw_name and set(group.gr_mem) <= {user.pw_name}
+    return not private
 
 
 def _user_name(uid: int) -> str:

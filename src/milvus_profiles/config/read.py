@@ -2,21 +2,18 @@
 
 Every file the package reads goes through :func:`read_limited`: profile files, TLS certificates and keys,
 and the files ``import`` reads. A FIFO, a device, a socket or a folder is refused before a byte is read
-(a FIFO would block for ever, ``/dev/zero`` would never end), a file larger than its limit is refused,
-and the read itself has a deadline, so a hung network file system ends in an error too.
+(a FIFO would block for ever, ``/dev/zero`` would never end), and a file larger than its limit is
+refused. The read has no deadline of its own: a file system that hangs on a read hangs the shell, git
+and Python's own imports there too, and a thread to walk away from it would buy nothing a user sees.
 """
 
 from __future__ import annotations
 
 import os
 import stat
-import threading
 from pathlib import Path
 
 from ..errors import ConfigError
-
-READ_TIMEOUT = 10.0
-"""Seconds a read of one file may take; local files of a megabyte take a millisecond."""
 
 TLS_FILE_LIMIT = 1024 * 1024
 """TLS certificates and keys are a few kilobytes; a certificate bundle of every public CA is ~250 KB."""
@@ -65,28 +62,6 @@ def read_limited(path: Path, *, limit: int, what: str) -> bytes:
         Traceback (most recent call last):
         milvus_profiles.config.read.UnreadableFile: is a character device, not a certificate file
     """
-    outcome: list[bytes | BaseException] = []
-
-    def run() -> None:
-        try:
-            outcome.append(_read(path, limit, what))
-        except BaseException as e:  # handed to the caller's thread, which raises it
-            outcome.append(e)
-
-    # A regular file on a local disk reads in microseconds; only a hung network file system blocks, and
-    # a thread stuck in the kernel cannot be interrupted, so the read runs in one the caller can leave.
-    reader = threading.Thread(target=run, name="milvus-profiles-read", daemon=True)
-    reader.start()
-    reader.join(READ_TIMEOUT)
-    if not outcome:
-        raise UnreadableFile(f"cannot read the {what}: no answer within {READ_TIMEOUT:g} s")
-    result = outcome[0]
-    if isinstance(result, BaseException):
-        raise result
-    return result
-
-
-def _read(path: Path, limit: int, what: str) -> bytes:
     try:
         fd = os.open(path, _OPEN_FLAGS)
     except FileNotFoundError:
@@ -164,4 +139,4 @@ def read_tls_file(path: str, *, key: str, origin: str) -> bytes:
         raise ConfigError(f"{where}: {path} {e.reason}", hint=hint) from None
 
 
-__all__ = ["READ_TIMEOUT", "TLS_FILE_LIMIT", "UnreadableFile", "read_limited", "read_tls_file"]
+__all__ = ["TLS_FILE_LIMIT", "UnreadableFile", "read_limited", "read_tls_file"]
