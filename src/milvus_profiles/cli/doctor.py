@@ -7,8 +7,10 @@ It names variables and files, never their secret values, and changes nothing unl
 from __future__ import annotations
 
 import os
+import shlex
 import stat
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
@@ -16,20 +18,23 @@ from .. import __version__
 from ..config import discovery
 from ..errors import MilvusProfilesError
 from ..fields import FIELDS, FILES_ENV, PROFILE_ENV
+from ..secrets.chain import takes_secret
 from .common import State
 from .exitcodes import PROBLEMS_FOUND
 from .output import Output, display_path
+
+if TYPE_CHECKING:
+    from ..resolution.resolved import ResolvedProfile
 
 # A lookup of this account shows whether the keyring answers; ".invalid" names no real host.
 PROBE_URI = "http://milvus-profiles-doctor.invalid:1"
 
 
-def _keyring(out: Output) -> None:
-    from ..secrets.keyring_store import backend as keyring_backend
-    from ..secrets.keyring_store import get_secret
+def _keyring(out: Output, profiles: list[ResolvedProfile]) -> None:
+    from ..secrets import keyring_store
 
     out.heading("keyring")
-    backend = keyring_backend()
+    backend = keyring_store.backend()
     name = f"{type(backend).__module__}.{type(backend).__qualname__}"
     inner = getattr(backend, "backends", None)
     if inner:
@@ -42,11 +47,25 @@ def _keyring(out: Output) -> None:
         out.item("warn", "this backend stores nothing", "set MILVUS_PASSWORD or MILVUS_TOKEN instead")
         return
     try:
-        get_secret(PROBE_URI, None, secure=False)
+        keyring_store.get_secret(PROBE_URI, None, secure=False)
+        out.item("ok", "a lookup works")
+        stored = keyring_store.stored_accounts()
     except MilvusProfilesError as e:
         out.item("fail", e.message, e.hint)
-    else:
-        out.item("ok", "a lookup works")
+        return
+    if stored is None:
+        out.item("info", "this backend cannot list what it stores, so secrets no profile uses are not found")
+        return
+    used = {keyring_store.account(p.uri, p.user, secure=p.secure) for p in profiles if takes_secret(p.uri)}
+    for account in (a for a in stored if a not in used):
+        out.item(
+            "info",
+            f"stored secret {account}: no profile read here uses it (left by a change of uri or user, "
+            "or another project's)",
+            f"if no project uses it: keyring del {keyring_store.SERVICE} {shlex.quote(account)}",
+        )
+    if used.issuperset(stored):
+        out.item("ok", f"each of the {len(stored)} stored secret(s) is used by a profile read here")
 
 
 # keyring's documented scale: a backend below priority 1 is one it does not recommend (keyrings.alt's
@@ -81,22 +100,26 @@ def plaintext_store() -> str | None:
     return None
 
 
-def _credentials(out: Output, state: State) -> None:
-    """Profiles that log in with Milvus's built-in root password. A command reference is not run: doctor
-    reports, it does not need a secret."""
+def _resolved(state: State) -> list[ResolvedProfile]:
+    """Every profile that resolves. A command reference is not run: doctor reports, it needs no secret."""
     from ..config.catalog import load_catalog
     from ..resolution.resolver import resolve_each
-    from .common import default_password_warning
 
-    out.heading("credentials")
     try:
         names = load_catalog(state.files).names()
     except MilvusProfilesError:
-        return  # `profiles` below reports it
+        return []  # `profiles` reports it
+    found = resolve_each(names, state.files, run_commands=False)
+    return [cfg for cfg in found if not isinstance(cfg, MilvusProfilesError)]
+
+
+def _credentials(out: Output, profiles: list[ResolvedProfile]) -> None:
+    """Profiles that log in with Milvus's built-in root password."""
+    from .common import default_password_warning
+
+    out.heading("credentials")
     found = False
-    for cfg in resolve_each(names, state.files, run_commands=False):
-        if isinstance(cfg, MilvusProfilesError):
-            continue
+    for cfg in profiles:
         warning = default_password_warning(cfg)
         if warning is not None:
             out.item("warn", *warning)
@@ -247,11 +270,12 @@ def doctor(ctx: click.Context, fix: bool) -> None:
     state: State = ctx.obj
     out = state.out
     out.line(f"milvus-profiles {__version__}, Python {sys.version.split()[0]}")
-    _keyring(out)
+    profiles = _resolved(state)
+    _keyring(out, profiles)
     _files(out, state, fix)
     _environment(out)
     _profiles(out, state)
-    _credentials(out, state)
+    _credentials(out, profiles)
     _pymilvus_dotenv(out)
     if out.failures:
         ctx.exit(PROBLEMS_FOUND)

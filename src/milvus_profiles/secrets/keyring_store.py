@@ -21,14 +21,15 @@ import platform
 import shutil
 import sys
 import threading
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import closing, contextmanager
+from typing import Any, TypeVar
 
 from ..errors import KeyringUnavailableError
 from ..uri import endpoint
 
 SERVICE = "milvus-profiles"
+T = TypeVar("T")
 
 
 def account(uri: str, user: str | None, *, secure: bool) -> str:
@@ -56,7 +57,7 @@ def _unavailable(action: str, error: BaseException) -> KeyringUnavailableError:
     else:
         reason = f"the keyring failed ({type(error).__name__})"
         hint = "check it with `milvus-profiles doctor`, or set MILVUS_PASSWORD or MILVUS_TOKEN instead"
-    return KeyringUnavailableError(f"cannot {action} a secret: {reason}", hint=hint)
+    return KeyringUnavailableError(f"cannot {action}: {reason}", hint=hint)
 
 
 HEADLESS_DOCS = "https://milvus-profiles.github.io/milvus-profiles/secrets/#each-platform"
@@ -130,36 +131,39 @@ def backend() -> Any:
         return keyring.get_keyring()
 
 
-def _call(method: str, *args: str) -> Any:
-    """``keyring.<method>(*args)`` in a daemon thread, given at most :data:`KEYRING_TIMEOUT` seconds.
+def _call(action: str, call: Callable[[Any], T]) -> T:
+    """``call(backend())`` in a daemon thread, given at most :data:`KEYRING_TIMEOUT` seconds; a failure
+    is a `KeyringUnavailableError` saying it could not ``action``.
 
-    Finding the backend happens in the thread too: a backend's availability check can wait on D-Bus.
+    secretstorage sends its D-Bus calls with no timeout, so a Secret Service that does not answer, or a
+    prompt to unlock that no one sees, would hang the command for ever; a thread stuck there cannot be
+    interrupted, but it can be left (tests/secrets/test_keyring_store.py, a keyring that never answers).
+    Finding the backend happens in the thread too: its availability check can wait on D-Bus.
     """
     outcome: dict[str, Any] = {}
 
     def run() -> None:
         try:
-            outcome["value"] = getattr(backend(), method)(*args)
+            outcome["value"] = call(backend())
         except BaseException as e:  # handed to the caller's thread
             outcome["error"] = e
 
     worker = threading.Thread(target=run, name="milvus-profiles-keyring", daemon=True)
     worker.start()
     worker.join(KEYRING_TIMEOUT)
-    if worker.is_alive():
-        raise _TimedOut
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome.get("value")
+    error = _TimedOut() if worker.is_alive() else outcome.get("error")
+    if isinstance(error, Exception):
+        raise _unavailable(action, error) from None
+    if error is not None:
+        raise error
+    value: T = outcome["value"]
+    return value
 
 
 def get_secret(uri: str, user: str | None, *, secure: bool) -> str | None:
     """The stored secret for ``uri`` and ``user``, or None."""
     key = account(uri, user, secure=secure)
-    try:
-        value: str | None = _call("get_password", SERVICE, key)
-    except Exception as e:
-        raise _unavailable("read", e) from None
+    value: str | None = _call("read a secret", lambda b: b.get_password(SERVICE, key))
     return value
 
 
@@ -170,19 +174,13 @@ PROBE_ACCOUNT = "http://milvus-profiles-probe.invalid:1"
 def check_available() -> None:
     """Raise `KeyringUnavailableError` when the keyring cannot store a secret, before a person is asked
     to type one (a locked keyring may ask to be unlocked here, which is the right moment)."""
-    try:
-        _call("get_password", SERVICE, PROBE_ACCOUNT)
-    except Exception as e:
-        raise _unavailable("store", e) from None
+    _call("store a secret", lambda b: b.get_password(SERVICE, PROBE_ACCOUNT))
 
 
 def set_secret(uri: str, user: str | None, secret: str, *, secure: bool) -> str:
     """Store ``secret`` for ``uri`` and ``user``; returns the account it is stored under."""
     key = account(uri, user, secure=secure)
-    try:
-        _call("set_password", SERVICE, key, secret)
-    except Exception as e:
-        raise _unavailable("store", e) from None
+    _call("store a secret", lambda b: b.set_password(SERVICE, key, secret))
     return key
 
 
@@ -191,10 +189,34 @@ def delete_secret_for(uri: str, user: str | None, *, secure: bool) -> bool:
     import keyring.errors
 
     key = account(uri, user, secure=secure)
-    try:
-        _call("delete_password", SERVICE, key)
-    except keyring.errors.PasswordDeleteError:
-        return False
-    except Exception as e:
-        raise _unavailable("delete", e) from None
-    return True
+
+    def delete(b: Any) -> bool:
+        try:
+            b.delete_password(SERVICE, key)
+        except keyring.errors.PasswordDeleteError:
+            return False
+        return True
+
+    return _call("delete a secret", delete)
+
+
+def stored_accounts() -> list[str] | None:
+    """The accounts secrets are stored under (never a secret), sorted; None when the backend cannot
+    list them.
+
+    keyring's API cannot list what a backend holds. The Secret Service can search items by the attributes
+    keyring stores with each, the service name among them, and is asked so; elsewhere this is None.
+    """
+    return _call("list the stored secrets", _accounts)
+
+
+def _accounts(backend: Any) -> list[str] | None:
+    for each in (backend, *getattr(backend, "backends", ())):  # a chainer writes to one of its backends
+        if not hasattr(each, "get_preferred_collection"):  # keyring's Secret Service backend has it
+            continue
+        scheme = each.schemes[each.scheme]  # the attribute names keyring stores service and account in
+        collection = each.get_preferred_collection()
+        with closing(collection.connection):
+            items = collection.search_items({scheme["service"]: SERVICE})
+            return sorted({item.get_attributes().get(scheme["username"], "") for item in items} - {""})
+    return None
