@@ -66,44 +66,34 @@ def read_limited(path: Path, *, limit: int, what: str) -> bytes:
         fd = os.open(path, _OPEN_FLAGS)
     except FileNotFoundError:
         raise
-    except IsADirectoryError:  # Windows cannot open a folder as a file
-        raise UnreadableFile(f"is a folder, not a {what}") from None
-    except OSError as e:
-        kind = _kind(path)  # a socket cannot be opened at all (ENXIO): say what it is
-        reason = f"is {kind}, not a {what}" if kind else f"cannot read the {what}: {e.strerror or e}"
-        raise UnreadableFile(reason) from None
     except ValueError:  # os functions raise ValueError for a path no file can have
         raise UnreadableFile(f"cannot read the {what}: the path contains a NUL character") from None
+    except OSError as e:  # a socket cannot be opened at all (ENXIO), nor a folder on Windows
+        kind = _kind(path)
+        raise UnreadableFile(
+            f"is {kind}, not a {what}" if kind else f"cannot read the {what}: {e.strerror or e}"
+        ) from None
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
-            kind = next((k for is_kind, k in _KINDS if is_kind(st.st_mode)), "a special file")
-            raise UnreadableFile(f"is {kind}, not a {what}")
+            raise UnreadableFile(f"is {_kind(path, st.st_mode) or 'a special file'}, not a {what}")
         if st.st_size > limit:
-            raise UnreadableFile(
-                f"is {_size(st.st_size)}, too large for a {what} (the limit is {_size(limit)})",
-                too_large=True,
-            )
-        chunks: list[bytes] = []
-        size = 0
-        while size <= limit:
-            chunk = os.read(fd, limit + 1 - size)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
+            too_large = f"is {_size(st.st_size)}, too large for a {what} (the limit is {_size(limit)})"
+            raise UnreadableFile(too_large, too_large=True)
+        with open(fd, "rb", closefd=False) as f:
+            data = f.read(limit + 1)
     except OSError as e:
         raise UnreadableFile(f"cannot read the {what}: {e.strerror or e}") from None
     finally:
         os.close(fd)
-    if size > limit:  # a file that grows while it is read (procfs, say)
+    if len(data) > limit:  # a file that grows while it is read (procfs, say)
         raise UnreadableFile(f"gives more than {_size(limit)}, too large for a {what}", too_large=True)
-    return b"".join(chunks)
+    return data
 
 
-def _kind(path: Path) -> str | None:
+def _kind(path: Path, mode: int | None = None) -> str | None:
     try:
-        mode = os.stat(path).st_mode
+        mode = os.stat(path).st_mode if mode is None else mode
     except (OSError, ValueError):
         return None
     return next((k for is_kind, k in _KINDS if is_kind(mode)), None)
