@@ -159,7 +159,7 @@ def test_a_group_writable_file_names_the_group(tmp_path: Path) -> None:
     ):
         os.chown(path, -1, gid)
         [problem] = permissions.problems(path)
-        assert problem.problem == f"the file is writable by its group {name}, which has other members"
+        assert problem.problem == f"the file is writable by its group {name}, which others may be in"
         assert problem.fix == f"chmod g-w {path}"
 
 
