@@ -1,8 +1,5 @@
-"""``milvus-profiles doctor``: what on this machine can make a profile behave unexpectedly.
-
-It names variables and files, never their secret values, and changes nothing unless asked with
-``--fix``, which repairs the permissions of profile files.
-"""
+"""``milvus-profiles doctor``: what on this machine can make a profile behave unexpectedly. It names
+variables, files and keyring accounts, never a secret, and changes nothing but modes, with ``--fix``."""
 
 from __future__ import annotations
 
@@ -26,9 +23,6 @@ from .output import Output, display_path
 if TYPE_CHECKING:
     from ..resolution.resolved import ResolvedProfile
 
-# A lookup of this account shows whether the keyring answers; ".invalid" names no real host.
-PROBE_URI = "http://milvus-profiles-doctor.invalid:1"
-
 
 def _keyring(out: Output, profiles: list[ResolvedProfile]) -> None:
     from ..secrets import keyring_store
@@ -47,7 +41,7 @@ def _keyring(out: Output, profiles: list[ResolvedProfile]) -> None:
         out.item("warn", "this backend stores nothing", "set MILVUS_PASSWORD or MILVUS_TOKEN instead")
         return
     try:
-        keyring_store.get_secret(PROBE_URI, None, secure=False)
+        keyring_store.check_available("read a secret")
         out.item("ok", "a lookup works")
         stored = keyring_store.stored_accounts()
     except MilvusProfilesError as e:
@@ -131,6 +125,7 @@ def _credentials(out: Output, profiles: list[ResolvedProfile]) -> None:
 def _files(out: Output, state: State, fix: bool) -> None:
     """Each profile file: present, who can change it (and the folders above it), whether it is trusted."""
     from ..config import permissions, toml, trust
+    from ..config.locks import destination
 
     out.heading("profile files")
     record = trust.record_state()
@@ -138,58 +133,44 @@ def _files(out: Output, state: State, fix: bool) -> None:
     out.item(status, f"trust record {record.message}", record.fix)
     paths, explicit = discovery.discover(state.files)
     mine = discovery.user_file().absolute()
-    if fix:
-        from ..config.locks import destination
-
-        inside = []
-        for path in (p for p in paths if p.is_file()):
-            try:
-                destination(path)  # a mode is changed only where a write may land
-            except MilvusProfilesError as e:
-                out.item("warn", f"not fixed: {e.message}", e.hint)
-                continue
-            inside.append(path)
-        for change in permissions.fix_files(inside, private={mine}):
-            out.item("fixed", change)
+    fixable = []
+    for path in (p for p in paths if fix and p.is_file()):
+        try:
+            destination(path)  # a mode is changed only where a write may land
+        except MilvusProfilesError as e:
+            out.item("warn", f"not fixed: {e.message}", e.hint)
+        else:
+            fixable.append(path)
+    for change in permissions.fix_files(fixable, private={mine}):
+        out.item("fixed", change)
+    or_fix = "  (or `milvus-profiles doctor --fix`)"
     for path in paths:
+        shown = display_path(path)
         if not os.path.lexists(path):
-            out.item(
-                "info", f"{display_path(path)}: not present" + (" (named explicitly)" if explicit else "")
-            )
+            out.item("info", f"{shown}: not present" + (" (named explicitly)" if explicit else ""))
             continue
         kind = trust.kind_of(path, explicit)
-        shown = display_path(path)
         try:
             shown += f" ({stat.filemode(path.stat().st_mode)})"
             pf = toml.read_file(path)
         except (OSError, MilvusProfilesError) as e:
-            out.item(
-                "fail", f"{shown}: {getattr(e, 'message', e)}", "`milvus-profiles check` lists every problem"
-            )
+            check = "`milvus-profiles check` lists every problem"
+            out.item("fail", f"{shown}: {getattr(e, 'message', e)}", check)
             continue
         found = permissions.problems(path, boundary=trust.boundary_of(path, kind))
         for problem in found:
-            what = shown if problem.path == path else display_path(problem.path)
-            out.item(
-                "warn",
-                f"{what}: {problem.problem}, so no stored secret is sent through its profiles",
-                problem.fix + ("  (or `milvus-profiles doctor --fix`)" if problem.path == path else ""),
-            )
-        readable = permissions.readable_by_others(path) if path == mine else None
+            itself = problem.path == path
+            what = f"{shown if itself else display_path(problem.path)}: {problem.problem}"
+            hint = problem.fix + (or_fix if itself else "")
+            out.item("warn", f"{what}, so no stored secret is sent through its profiles", hint)
+        readable = path == mine and permissions.readable_by_others(path)
         if readable:
-            out.item(
-                "warn",
-                f"{shown}: others can read your profiles",
-                f"chmod 600 {path}  (or `milvus-profiles doctor --fix`)",
-            )
+            out.item("warn", f"{shown}: others can read your profiles", f"chmod 600 {path}{or_fix}")
         verdict = trust.assess(pf, kind)
-        if found:
-            continue
-        if verdict.trusted:
-            if not readable:
-                out.item("ok", f"{shown}: trusted, {verdict.why}")
-        else:
+        if not verdict.trusted and not found:
             out.item("warn", f"{shown}: not trusted with secrets: {verdict.why}", verdict.fix)
+        elif not found and not readable:
+            out.item("ok", f"{shown}: trusted, {verdict.why}")
 
 
 def _environment(out: Output) -> None:

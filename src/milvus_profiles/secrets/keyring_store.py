@@ -1,17 +1,10 @@
 """The secret store: the operating system's keyring, through the ``keyring`` package.
 
-This is the only module that imports ``keyring``. Secrets are stored under the service name
-``milvus-profiles`` and an account named after the endpoint (scheme, host and port) and the user:
-``USER@https://host:443`` for a password, ``https://host:443`` for a token. A profile name never keys a
-secret, so a profile that is pointed at another host finds nothing to send there. The scheme is the
-transport's: an ``http`` URI with ``tls.secure = true`` is keyed ``https://host:port``, so a TLS and a
-plaintext profile on the same host and port never share a secret.
-
-Nothing is kept in the process: every lookup asks the keyring, so a secret another process stored
-(``milvus-profiles secret rotate``) is the one the next connection uses.
-
-The backend is the one keyring itself picks (:func:`backend`), found without importing what can only work
-on another operating system.
+Secrets are stored under the service name ``milvus-profiles`` and an account named after the endpoint
+(the transport's scheme, host and port) and the user: ``USER@https://host:443`` for a password,
+``https://host:443`` for a token. A profile name never keys a secret, so a profile pointed at another
+host finds nothing to send there, and a TLS and a plaintext profile on one host and port share none.
+Nothing is kept in the process: every lookup asks the keyring, so a rotated secret is used at once.
 """
 
 from __future__ import annotations
@@ -21,8 +14,8 @@ import platform
 import shutil
 import sys
 import threading
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import closing, contextmanager
+from collections.abc import Callable, Mapping
+from contextlib import closing
 from typing import Any, TypeVar
 
 from ..errors import KeyringUnavailableError
@@ -93,42 +86,29 @@ class _TimedOut(Exception):
     pass
 
 
-# Modules of keyring's own backends that can only work on one operating system (`platform.system()`).
-# To rank its backends keyring imports every one of them; on Linux `keyring.backends.macOS.api` spends
-# about 50 ms in `ctypes.util.find_library` (which runs `ldconfig` and a C compiler) looking for macOS
-# frameworks, then fails, and the macOS backend declares itself unusable anyway because the system is not
-# Darwin. Its package catches the failed import, so blocking it changes nothing but the time. The Windows
-# backend's imports fail in well under a millisecond elsewhere and are left alone.
-_OTHER_PLATFORM_ONLY = {"keyring.backends.macOS.api": "Darwin"}
-
-
-@contextmanager
-def _only_this_platform() -> Iterator[None]:
-    """Make modules of `_OTHER_PLATFORM_ONLY` that cannot work here fail to import, for the duration."""
-    system = platform.system()
-    blocked = [m for m, needs in _OTHER_PLATFORM_ONLY.items() if needs != system and m not in sys.modules]
-    for name in blocked:
-        sys.modules[name] = None  # type: ignore[assignment]  # the import system's "not importable" mark
-    try:
-        yield
-    finally:
-        for name in blocked:
-            if name in sys.modules and sys.modules[name] is None:
-                del sys.modules[name]
+# keyring ranks its backends by importing each; on Linux `keyring.backends.macOS.api` then spends about
+# 50 ms in `ctypes.util.find_library` (which runs `ldconfig` and a C compiler) looking for macOS frameworks,
+# and the macOS backend declares itself unusable off Darwin anyway. Its package catches the failed import,
+# so blocking it changes nothing but the time.
+_MACOS_API = "keyring.backends.macOS.api"
 
 
 def backend() -> Any:
     """The keyring backend secrets go to: the one ``keyring.get_keyring()`` gives.
 
-    The user's choice decides, exactly as in keyring: a backend set with ``keyring.set_keyring()``, then
-    ``PYTHON_KEYRING_BACKEND``, then ``keyringrc.cfg``, then the viable backend of highest priority
-    (third-party backends included). Only the search skips importing what cannot work on this operating
-    system.
+    The user's choice decides, exactly as in keyring: ``keyring.set_keyring()``, ``PYTHON_KEYRING_BACKEND``,
+    ``keyringrc.cfg``, then the viable backend of highest priority (third-party backends included).
     """
     import keyring
 
-    with _only_this_platform():
+    if platform.system() == "Darwin" or _MACOS_API in sys.modules:
         return keyring.get_keyring()
+    sys.modules[_MACOS_API] = None  # type: ignore[assignment]  # the import system's "not importable" mark
+    try:
+        return keyring.get_keyring()
+    finally:
+        if _MACOS_API in sys.modules and sys.modules[_MACOS_API] is None:
+            del sys.modules[_MACOS_API]
 
 
 def _call(action: str, call: Callable[[Any], T]) -> T:
@@ -171,10 +151,11 @@ PROBE_ACCOUNT = "http://milvus-profiles-probe.invalid:1"
 """An account no secret is stored under (``.invalid`` names no host): looking it up tests the keyring."""
 
 
-def check_available() -> None:
-    """Raise `KeyringUnavailableError` when the keyring cannot store a secret, before a person is asked
-    to type one (a locked keyring may ask to be unlocked here, which is the right moment)."""
-    _call("store a secret", lambda b: b.get_password(SERVICE, PROBE_ACCOUNT))
+def check_available(action: str = "store a secret") -> None:
+    """Raise `KeyringUnavailableError` when the keyring cannot ``action``: before a person is asked to
+    type a secret (a locked keyring may ask to be unlocked here, which is the right moment), or in
+    ``doctor``."""
+    _call(action, lambda b: b.get_password(SERVICE, PROBE_ACCOUNT))
 
 
 def set_secret(uri: str, user: str | None, secret: str, *, secure: bool) -> str:
