@@ -45,13 +45,10 @@ def run_program(argv: Sequence[str], env: Mapping[str, str]) -> int:
     """Replace this process with ``argv`` run with ``env``; on Windows run it and return its exit status.
 
     Raises:
-        ProgramNotRunError: The program cannot be found or run; this process is unchanged.
+        OSError: The program cannot be found or run; this process is unchanged.
     """
     if os.name == "nt":
-        try:
-            process = subprocess.Popen(list(argv), env=dict(env))
-        except OSError as e:
-            raise _cannot_run(argv[0], e) from None
+        process = subprocess.Popen(list(argv), env=dict(env))
         while True:
             try:
                 return process.wait()
@@ -63,26 +60,10 @@ def run_program(argv: Sequence[str], env: Mapping[str, str]) -> int:
     previous = {s: signal.signal(s, signal.SIG_DFL) for s in _RESTORED}
     try:
         os.execvpe(argv[0], list(argv), dict(env))  # noqa: S606  # the program the user named, no shell
-    except OSError as e:  # nothing was replaced: this process goes on, and says why
+    except OSError:  # nothing was replaced: this process goes on, and says why
         for number, handler in previous.items():
             signal.signal(number, handler)
-        raise _cannot_run(argv[0], e) from None
-
-
-class ProgramNotRunError(Exception):
-    """The program could not be started; ``code`` is the exit status a shell would give."""
-
-    def __init__(self, message: str, code: int) -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
-
-
-def _cannot_run(program: str, error: OSError) -> ProgramNotRunError:
-    if isinstance(error, FileNotFoundError):
-        return ProgramNotRunError(f"cannot run {program!r}: command not found", NOT_FOUND)
-    reason = "permission denied" if isinstance(error, PermissionError) else error.strerror or str(error)
-    return ProgramNotRunError(f"cannot run {program!r}: {reason}", NOT_EXECUTABLE)
+        raise
 
 
 @click.command(
@@ -124,7 +105,11 @@ def exec_program(ctx: click.Context, name: str, command: tuple[str, ...]) -> Non
         state.out.warning(note)
     try:
         code = run_program(command, child_environment(os.environ, variables))
-    except ProgramNotRunError as e:
-        hint = "check the program's name and PATH"  # `--` or not, the program is the same
-        fail(ctx, ConfigError(e.message, hint=hint), e.code)
+    except OSError as e:
+        missing = isinstance(e, FileNotFoundError)
+        reason = "command not found" if missing else e.strerror or str(e)
+        error = ConfigError(
+            f"cannot run {command[0]!r}: {reason.lower()}", hint="check the program's name and PATH"
+        )
+        fail(ctx, error, NOT_FOUND if missing else NOT_EXECUTABLE)
     ctx.exit(code)
