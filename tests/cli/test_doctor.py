@@ -12,7 +12,7 @@ from keyring.backends import SecretService
 from milvus_profiles import save_secret
 from milvus_profiles.config import trust
 
-from ..helpers import SENTINEL, Run, files_containing, trusted, write
+from ..helpers import SENTINEL, MemoryKeyring, Run, files_containing, trusted, write
 
 
 def section(output: str, title: str) -> list[str]:
@@ -236,3 +236,17 @@ def test_a_keyring_that_fails_to_list_fails_the_run(cli: Run, secret_service: Se
         "instead",
     ]
     assert result.exit_code == 1
+
+
+class LowPriorityKeyring(MemoryKeyring):
+    priority = 0.5  # type: ignore[assignment]
+
+
+def test_a_backend_keyring_does_not_recommend_is_named_with_its_priority(cli: Run) -> None:
+    keyring.set_keyring(LowPriorityKeyring())
+    result = cli("doctor")
+    assert section(result.stdout, "keyring")[1] == (
+        "  warn  the keyring backend tests.cli.test_doctor.LowPriorityKeyring has priority 0.5, below 1: "
+        "keyring does not recommend it, and it may keep secrets unprotected"
+    )
+    assert result.exit_code == 0
