@@ -32,10 +32,11 @@ def account(uri: str, user: str | None, *, secure: bool) -> str:
     return f"{user}@{where}" if user else where
 
 
-def _unavailable(action: str, error: BaseException) -> KeyringUnavailableError:
+def _unavailable(action: str, error: Exception | None) -> KeyringUnavailableError:
+    """The error for a keyring call that failed with ``error``, or gave no answer in time (None)."""
     import keyring.errors
 
-    if isinstance(error, _TimedOut):
+    if error is None:
         reason = f"the keyring did not answer within {KEYRING_TIMEOUT:g} s"
         hint = (
             "unlock the keyring or check that its service runs (`milvus-profiles doctor`), "
@@ -82,10 +83,6 @@ KEYRING_TIMEOUT = 10.0
 sees, a D-Bus service that never answers) then gives KeyringUnavailableError instead of hanging."""
 
 
-class _TimedOut(Exception):
-    pass
-
-
 # keyring ranks its backends by importing each; on Linux `keyring.backends.macOS.api` then spends about
 # 50 ms in `ctypes.util.find_library` (which runs `ldconfig` and a C compiler) looking for macOS frameworks,
 # and the macOS backend declares itself unusable off Darwin anyway. Its package catches the failed import,
@@ -117,7 +114,7 @@ def _call(action: str, call: Callable[[Any], T]) -> T:
 
     secretstorage sends its D-Bus calls with no timeout, so a Secret Service that does not answer, or a
     prompt to unlock that no one sees, would hang the command for ever; a thread stuck there cannot be
-    interrupted, but it can be left (tests/secrets/test_keyring_store.py, a keyring that never answers).
+    interrupted, but it can be left (tests/integration/test_keyring_no_answer.py).
     Finding the backend happens in the thread too: its availability check can wait on D-Bus.
     """
     outcome: dict[str, Any] = {}
@@ -131,10 +128,12 @@ def _call(action: str, call: Callable[[Any], T]) -> T:
     worker = threading.Thread(target=run, name="milvus-profiles-keyring", daemon=True)
     worker.start()
     worker.join(KEYRING_TIMEOUT)
-    error = _TimedOut() if worker.is_alive() else outcome.get("error")
+    if worker.is_alive():
+        raise _unavailable(action, None)
+    error = outcome.get("error")
     if isinstance(error, Exception):
         raise _unavailable(action, error) from None
-    if error is not None:
+    if error is not None:  # KeyboardInterrupt, SystemExit
         raise error
     value: T = outcome["value"]
     return value
