@@ -45,17 +45,9 @@ class UnreadableFile(Exception):
 
 
 def read_limited(path: Path, *, limit: int, what: str) -> bytes:
-    """The bytes of the regular file at ``path``, at most ``limit`` of them.
-
-    Args:
-        path: The file.
-        limit: The largest size accepted, in bytes.
-        what: What the file should be, for the reason of a refusal (``"profile file"``).
-
-    Raises:
-        FileNotFoundError: Nothing is at ``path`` (callers word that themselves).
-        UnreadableFile: Anything else stops it being read; ``reason`` says what, such as
-            ``is a FIFO (named pipe), not a profile file``.
+    """The bytes of the regular file at ``path``, at most ``limit`` of them; ``what`` names what it should
+    be in a refusal (``UnreadableFile``: ``is a FIFO (named pipe), not a profile file``). Nothing at
+    ``path`` is a ``FileNotFoundError``, which callers word themselves.
 
     Examples:
         >>> read_limited(Path("/dev/zero"), limit=2**20, what="certificate file")
@@ -107,12 +99,8 @@ def _size(n: int) -> str:
 
 
 def read_tls_file(path: str, *, key: str, origin: str) -> bytes:
-    """The bytes of a TLS certificate or key, or a ``ConfigError`` naming the key that gave the path.
-
-    Args:
-        path: The file, as the resolved profile holds it (absolute when it came from a file).
-        key: The profile key, such as ``tls.server_pem_path``.
-        origin: Where the key is set, as an ``Origin`` shows it (``file /abs/milvus.toml:7 [profiles.prod]``).
+    """The bytes of a TLS certificate or key, or a ``ConfigError`` naming the ``key`` that gave the path
+    and its ``origin`` as an ``Origin`` shows it (``file /abs/milvus.toml:7 [profiles.prod]``).
 
     Examples:
         >>> read_tls_file("/dev/zero", key="tls.server_pem_path", origin="argument tls=")
