@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
+import keyring
+import pytest
+from keyring.backends import SecretService
+
+from milvus_profiles import save_secret
 from milvus_profiles.config import trust
 
-from ..helpers import SENTINEL, Run, files_containing, trusted, write
+from ..helpers import SENTINEL, MemoryKeyring, Run, files_containing, trusted, write
 
 
 def section(output: str, title: str) -> list[str]:
@@ -23,6 +29,7 @@ def test_a_clean_machine(cli: Run) -> None:
     assert section(result.stdout, "keyring") == [
         "  info  backend: tests.helpers.MemoryKeyring",
         "  ok    a lookup works",
+        "  info  this backend cannot list what it stores, so secrets no profile uses are not found",
     ]
     assert section(result.stdout, "environment") == ["  ok    no MILVUS_* variable is set"]
     assert section(result.stdout, "profiles") == ["  ok    0 profile(s), no name defined twice"]
@@ -124,4 +131,122 @@ def test_warnings_alone_leave_the_exit_code_0(cli: Run) -> None:
     result = cli("doctor", env={"MILVUS_URI": "http://127.0.0.1:2"})
     assert "  warn  MILVUS_URI is set: overrides `uri` of every profile" in result.stdout
     assert "  fail  " not in result.stdout
+    assert result.exit_code == 0
+
+
+class Item:
+    def __init__(self, collection: Collection, attributes: dict[str, str], secret: bytes) -> None:
+        self.collection, self.attributes, self.secret = collection, attributes, secret
+
+    def get_attributes(self) -> dict[str, str]:
+        return dict(self.attributes)
+
+    def get_secret(self) -> bytes:
+        self.collection.secrets_read += 1
+        return self.secret
+
+    def is_locked(self) -> bool:
+        return False
+
+    def delete(self) -> None:
+        self.collection.items.remove(self)
+
+
+class Collection:
+    """secretstorage's Collection, as keyring's Secret Service backend uses it, in memory: the backend's
+    own code stores, finds and deletes in it (tests/integration/test_keyring_listing.py: the real one)."""
+
+    def __init__(self) -> None:
+        self.items: list[Item] = []
+        self.secrets_read = 0
+        self.connection = self  # closed after each call
+
+    def close(self) -> None:
+        pass
+
+    def is_locked(self) -> bool:
+        return False
+
+    def search_items(self, attributes: dict[str, str]) -> Iterator[Item]:
+        return iter([i for i in self.items if attributes.items() <= i.attributes.items()])
+
+    def create_item(self, label: str, attributes: dict[str, str], secret: str, replace: bool) -> None:
+        self.items = [i for i in self.items if i.attributes != attributes or not replace]
+        self.items.append(Item(self, attributes, secret.encode()))
+
+
+class SecretServiceInMemory(SecretService.Keyring):
+    priority = 5
+
+    def __init__(self) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self.collection = Collection()
+
+    def get_preferred_collection(self) -> Collection:
+        return self.collection
+
+
+@pytest.fixture
+def secret_service() -> SecretServiceInMemory:
+    backend = SecretServiceInMemory()
+    keyring.set_keyring(backend)
+    return backend
+
+
+def test_a_stored_secret_no_profile_uses_any_more_is_listed_by_account_never_by_value(
+    cli: Run, secret_service: SecretServiceInMemory
+) -> None:
+    profiles = (
+        '[profiles.dev]\nuri = "http://milvus.example:19530"\nuser = "alice"\n'
+        '[profiles.lite]\nuri = "./a.db"\n'
+    )
+    trusted(write(Path("milvus.toml"), profiles))
+    save_secret("dev", SENTINEL)
+    theirs = ("another-application", "alice@http://milvus.example:19530", "theirs")
+    secret_service.set_password(*theirs)  # type: ignore[no-untyped-call]
+    assert section(cli("doctor").stdout, "keyring")[2:] == [
+        "  ok    each of the 1 stored secret(s) is used by a profile read here"
+    ]
+    # `set dev uri ...`: the same server under a new name leaves the secret stored for the old one
+    trusted(write(Path("milvus.toml"), profiles.replace("milvus.example", "milvus.example.com")))
+    secret_service.collection.secrets_read = 0
+    result = cli("doctor")
+    assert section(result.stdout, "keyring")[2:] == [
+        "  info  stored secret alice@http://milvus.example:19530: no profile read here uses it (left by a "
+        "change of uri or user, or another project's)",
+        "        hint: if no project uses it: keyring del milvus-profiles alice@http://milvus.example:19530",
+    ]
+    assert result.exit_code == 0
+    assert SENTINEL not in result.output
+    assert secret_service.collection.secrets_read == 0  # the profile's own lookup finds nothing stored
+
+
+def test_a_keyring_that_fails_to_list_fails_the_run(cli: Run, secret_service: SecretServiceInMemory) -> None:
+    def broken(attributes: dict[str, str]) -> Iterator[Item]:
+        if "username" not in attributes:  # a search for every account
+            raise RuntimeError("the Secret Service broke")
+        return iter([])
+
+    secret_service.collection.search_items = broken  # type: ignore[method-assign]
+    result = cli("doctor")
+    assert section(result.stdout, "keyring")[1:] == [
+        "  ok    a lookup works",
+        "  fail  cannot list the stored secrets: the keyring failed (RuntimeError)",
+        "        hint: check it with `milvus-profiles doctor`, or set MILVUS_PASSWORD or MILVUS_TOKEN "
+        "instead",
+    ]
+    assert result.exit_code == 1
+
+
+class LowPriorityKeyring(MemoryKeyring):
+    priority = 0.5  # type: ignore[assignment]
+
+
+def test_a_backend_keyring_does_not_recommend_is_named_with_its_priority(cli: Run) -> None:
+    keyring.set_keyring(LowPriorityKeyring())
+    result = cli("doctor")
+    assert section(result.stdout, "keyring")[1] == (
+        "  warn  the keyring backend tests.cli.test_doctor.LowPriorityKeyring has priority 0.5, below 1: "
+        "keyring does not recommend it, and it may keep secrets unprotected"
+    )
     assert result.exit_code == 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -92,17 +93,29 @@ def test_a_group_writable_file_is_fine_when_the_group_is_yours_alone(
     assert "is writable by its group" in error.message
 
 
-def test_group_membership_is_read_from_the_system() -> None:
-    import grp
-    import pwd
+def test_no_group_that_an_accounts_scan_finds_shared_is_taken_as_private() -> None:
+    """The oracle is getent's full scan of this machine's accounts: a group is shared when it lists
+    someone or is the primary group of someone other than the owner. Every private group named after its
+    user is found private, and no shared one is."""
 
-    me = os.getuid()
-    mine = pwd.getpwuid(me)
-    group = grp.getgrgid(mine.pw_gid)
-    others = set(group.gr_mem) - {mine.pw_name} or {
-        p.pw_name for p in pwd.getpwall() if p.pw_gid == group.gr_gid and p.pw_uid != me
-    }
-    assert permissions.group_has_others(mine.pw_gid, me) == bool(others)
+    def getent(database: str) -> list[list[str]]:
+        return [
+            line.split(":") for line in subprocess.check_output(["getent", database], text=True).splitlines()
+        ]
+
+    accounts = getent("passwd")
+    groups = {int(g[2]): g for g in getent("group")}
+    private_found = 0
+    for name, _, uid, gid, *_ in accounts:
+        group = groups.get(int(gid))
+        if group is None:
+            continue
+        shared = set(filter(None, group[3].split(","))) - {name} or any(
+            a[3] == gid and a[0] != name for a in accounts
+        )
+        assert permissions.group_has_others(int(gid), int(uid)) is (bool(shared) or group[0] != name), name
+        private_found += not shared and group[0] == name
+    assert private_found > 0  # root's group is root's alone everywhere
 
 
 def test_a_file_owned_by_another_user_is_not_trusted(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -27,13 +27,17 @@ def getent(database: str) -> list[list[str]]:
 
 
 # An account database: alice (1000) and bob (1001) each with a group of their own; carol's primary group
-# is `shared` (2000); `team` lists alice only; `dev` lists alice and bob.
+# is `shared` (2000); `team` lists alice only; `dev` lists alice and bob; dave and erin share the primary
+# group `users` (100), as on openSUSE.
 USERS = {
     1000: ("alice", 1000),
     1001: ("bob", 1001),
     1002: ("carol", 2000),
+    1003: ("dave", 100),
+    1004: ("erin", 100),
 }
 GROUPS = {
+    100: ("users", []),
     1000: ("alice", []),
     1001: ("bob", []),
     2000: ("shared", []),
@@ -57,16 +61,16 @@ def accounts(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(grp, "getgrgid", getgrgid)
     monkeypatch.setattr(pwd, "getpwuid", getpwuid)
-    monkeypatch.setattr(pwd, "getpwall", lambda: [user(uid, n, g) for uid, (n, g) in USERS.items()])
 
 
 @pytest.mark.usefixtures("accounts")
 @pytest.mark.parametrize(
     ("group", "owner", "others"),
     [
-        (1000, 1000, False),  # the owner's own group
-        (3000, 1000, False),  # a group that lists the owner only
+        (1000, 1000, False),  # the owner's private group
+        (3000, 1000, True),  # it lists the owner only, but another account may have it as primary group
         (3001, 1000, True),  # it lists bob too
+        (100, 1003, True),  # dave's primary group, which erin has too: it is not named after dave
         (3000, 1001, True),  # it lists alice, who is not the owner
         (1001, 1000, True),  # bob's primary group: bob is in it without being listed
         (2000, 1000, True),  # carol's primary group
@@ -74,7 +78,7 @@ def accounts(monkeypatch: pytest.MonkeyPatch) -> None:
         (3000, 4242, True),  # an owner the database cannot name: alice is someone else
     ],
 )
-def test_a_group_has_others_when_it_lists_or_holds_someone_besides_the_owner(
+def test_a_group_is_the_owners_alone_only_when_it_is_their_private_group(
     group: int, owner: int, others: bool
 ) -> None:
     assert permissions.group_has_others(group, owner) is others
@@ -155,7 +159,7 @@ def test_a_group_writable_file_names_the_group(tmp_path: Path) -> None:
     ):
         os.chown(path, -1, gid)
         [problem] = permissions.problems(path)
-        assert problem.problem == f"the file is writable by its group {name}, which has other members"
+        assert problem.problem == f"the file is writable by its group {name}, which others may be in"
         assert problem.fix == f"chmod g-w {path}"
 
 

@@ -1,13 +1,15 @@
 from __future__ import annotations
 
 import os
-import time
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import keyring
 import keyring.backends.fail
 import keyring.errors
 import pytest
+from click.testing import CliRunner
 
 from milvus_profiles import (
     ConfigError,
@@ -18,6 +20,7 @@ from milvus_profiles import (
     resolve,
     save_secret,
 )
+from milvus_profiles.cli import main
 from milvus_profiles.secrets import keyring_store as secrets_module
 from milvus_profiles.secrets.keyring_store import account, no_backend_hint
 
@@ -211,20 +214,37 @@ class TestMemoryKeyringContract(SecretStoreContract):
 
 
 class FaultyKeyring(MemoryKeyring):
-    """A keyring backend that fails the way real ones do (for our handling of it, not for the keyring)."""
+    """A keyring backend that fails the way real ones do (for our handling of it, not for the keyring).
 
-    def __init__(self, fault: str) -> None:
+    ``hang`` is a call that never returns, as secretstorage's is when the Secret Service does not answer
+    or waits on a prompt no one sees (it sends D-Bus calls with no timeout): it blocks until the test
+    ends, and fails the call if a caller still waits for it after a minute.
+    """
+
+    def __init__(self, fault: str, released: threading.Event) -> None:
         super().__init__()
         self.fault = fault
+        self.released = released
 
     def get_password(self, service: str, username: str) -> str | None:
-        if self.fault == "hang":
-            time.sleep(5)
+        if self.fault == "hang" and not self.released.wait(60):
+            raise AssertionError("a caller waited a minute for a keyring call that never returns")
         if self.fault == "locked":
             raise keyring.errors.KeyringLocked("Failed to unlock the collection!")
         if self.fault == "raise":
             raise RuntimeError("the backend broke")
         return None
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.get_password(service, username)
+
+
+@pytest.fixture
+def released() -> Iterator[threading.Event]:
+    """Set when the test ends: what a hanging keyring call waits for."""
+    event = threading.Event()
+    yield event
+    event.set()
 
 
 @pytest.mark.parametrize(
@@ -236,10 +256,10 @@ class FaultyKeyring(MemoryKeyring):
     ],
 )
 def test_keyring_faults_end_in_a_typed_error(
-    project: Path, monkeypatch: pytest.MonkeyPatch, fault: str, reason: str
+    project: Path, monkeypatch: pytest.MonkeyPatch, released: threading.Event, fault: str, reason: str
 ) -> None:
     monkeypatch.setattr(secrets_module, "KEYRING_TIMEOUT", 0.2)
-    keyring.set_keyring(FaultyKeyring(fault))
+    keyring.set_keyring(FaultyKeyring(fault, released))
     cfg = resolve("dev")  # never hangs, never raises
     assert cfg.password is None
     error = cfg.secret_error
@@ -251,9 +271,22 @@ def test_keyring_faults_end_in_a_typed_error(
         connect("dev")
 
 
-def test_a_keyring_that_failed_is_asked_again(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_command_ends_with_exit_4_when_the_keyring_never_answers(
+    project: Path, monkeypatch: pytest.MonkeyPatch, released: threading.Event
+) -> None:
     monkeypatch.setattr(secrets_module, "KEYRING_TIMEOUT", 0.2)
-    keyring.set_keyring(FaultyKeyring("locked"))
+    keyring.set_keyring(FaultyKeyring("hang", released))
+    for args in (["test", "dev"], ["secret", "set", "dev", "--stdin"]):
+        result = CliRunner().invoke(main, args, input="new-secret")
+        assert result.exit_code == 4, args
+        assert "the keyring did not answer within 0.2 s" in result.stderr, args
+
+
+def test_a_keyring_that_failed_is_asked_again(
+    project: Path, monkeypatch: pytest.MonkeyPatch, released: threading.Event
+) -> None:
+    monkeypatch.setattr(secrets_module, "KEYRING_TIMEOUT", 0.2)
+    keyring.set_keyring(FaultyKeyring("locked", released))
     assert resolve("dev").secret_error is not None
     unlocked = MemoryKeyring()
     unlocked.store[("milvus-profiles", "alice@http://milvus.example:19530")] = SENTINEL

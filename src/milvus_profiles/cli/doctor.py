@@ -1,14 +1,13 @@
-"""``milvus-profiles doctor``: what on this machine can make a profile behave unexpectedly.
-
-It names variables and files, never their secret values, and changes nothing unless asked with
-``--fix``, which repairs the permissions of profile files.
-"""
+"""``milvus-profiles doctor``: what on this machine can make a profile behave unexpectedly. It names
+variables, files and keyring accounts, never a secret, and changes nothing but modes, with ``--fix``."""
 
 from __future__ import annotations
 
 import os
+import shlex
 import stat
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
@@ -16,20 +15,20 @@ from .. import __version__
 from ..config import discovery
 from ..errors import MilvusProfilesError
 from ..fields import FIELDS, FILES_ENV, PROFILE_ENV
+from ..secrets.chain import takes_secret
 from .common import State
 from .exitcodes import PROBLEMS_FOUND
 from .output import Output, display_path
 
-# A lookup of this account shows whether the keyring answers; ".invalid" names no real host.
-PROBE_URI = "http://milvus-profiles-doctor.invalid:1"
+if TYPE_CHECKING:
+    from ..resolution.resolved import ResolvedProfile
 
 
-def _keyring(out: Output) -> None:
-    from ..secrets.keyring_store import backend as keyring_backend
-    from ..secrets.keyring_store import get_secret
+def _keyring(out: Output, profiles: list[ResolvedProfile]) -> None:
+    from ..secrets import keyring_store
 
     out.heading("keyring")
-    backend = keyring_backend()
+    backend = keyring_store.backend()
     name = f"{type(backend).__module__}.{type(backend).__qualname__}"
     inner = getattr(backend, "backends", None)
     if inner:
@@ -42,11 +41,25 @@ def _keyring(out: Output) -> None:
         out.item("warn", "this backend stores nothing", "set MILVUS_PASSWORD or MILVUS_TOKEN instead")
         return
     try:
-        get_secret(PROBE_URI, None, secure=False)
+        keyring_store.check_available("read a secret")
+        out.item("ok", "a lookup works")
+        stored = keyring_store.stored_accounts()
     except MilvusProfilesError as e:
         out.item("fail", e.message, e.hint)
-    else:
-        out.item("ok", "a lookup works")
+        return
+    if stored is None:
+        out.item("info", "this backend cannot list what it stores, so secrets no profile uses are not found")
+        return
+    used = {keyring_store.account(p.uri, p.user, secure=p.secure) for p in profiles if takes_secret(p.uri)}
+    for account in (a for a in stored if a not in used):
+        out.item(
+            "info",
+            f"stored secret {account}: no profile read here uses it (left by a change of uri or user, "
+            "or another project's)",
+            f"if no project uses it: keyring del {keyring_store.SERVICE} {shlex.quote(account)}",
+        )
+    if used.issuperset(stored):
+        out.item("ok", f"each of the {len(stored)} stored secret(s) is used by a profile read here")
 
 
 # keyring's documented scale: a backend below priority 1 is one it does not recommend (keyrings.alt's
@@ -81,22 +94,26 @@ def plaintext_store() -> str | None:
     return None
 
 
-def _credentials(out: Output, state: State) -> None:
-    """Profiles that log in with Milvus's built-in root password. A command reference is not run: doctor
-    reports, it does not need a secret."""
+def _resolved(state: State) -> list[ResolvedProfile]:
+    """Every profile that resolves. A command reference is not run: doctor reports, it needs no secret."""
     from ..config.catalog import load_catalog
     from ..resolution.resolver import resolve_each
-    from .common import default_password_warning
 
-    out.heading("credentials")
     try:
         names = load_catalog(state.files).names()
     except MilvusProfilesError:
-        return  # `profiles` below reports it
+        return []  # `profiles` reports it
+    found = resolve_each(names, state.files, run_commands=False)
+    return [cfg for cfg in found if not isinstance(cfg, MilvusProfilesError)]
+
+
+def _credentials(out: Output, profiles: list[ResolvedProfile]) -> None:
+    """Profiles that log in with Milvus's built-in root password."""
+    from .common import default_password_warning
+
+    out.heading("credentials")
     found = False
-    for cfg in resolve_each(names, state.files, run_commands=False):
-        if isinstance(cfg, MilvusProfilesError):
-            continue
+    for cfg in profiles:
         warning = default_password_warning(cfg)
         if warning is not None:
             out.item("warn", *warning)
@@ -108,6 +125,7 @@ def _credentials(out: Output, state: State) -> None:
 def _files(out: Output, state: State, fix: bool) -> None:
     """Each profile file: present, who can change it (and the folders above it), whether it is trusted."""
     from ..config import permissions, toml, trust
+    from ..config.locks import destination
 
     out.heading("profile files")
     record = trust.record_state()
@@ -115,58 +133,44 @@ def _files(out: Output, state: State, fix: bool) -> None:
     out.item(status, f"trust record {record.message}", record.fix)
     paths, explicit = discovery.discover(state.files)
     mine = discovery.user_file().absolute()
-    if fix:
-        from ..config.locks import destination
-
-        inside = []
-        for path in (p for p in paths if p.is_file()):
-            try:
-                destination(path)  # a mode is changed only where a write may land
-            except MilvusProfilesError as e:
-                out.item("warn", f"not fixed: {e.message}", e.hint)
-                continue
-            inside.append(path)
-        for change in permissions.fix_files(inside, private={mine}):
-            out.item("fixed", change)
+    fixable = []
+    for path in (p for p in paths if fix and p.is_file()):
+        try:
+            destination(path)  # a mode is changed only where a write may land
+        except MilvusProfilesError as e:
+            out.item("warn", f"not fixed: {e.message}", e.hint)
+        else:
+            fixable.append(path)
+    for change in permissions.fix_files(fixable, private={mine}):
+        out.item("fixed", change)
+    or_fix = "  (or `milvus-profiles doctor --fix`)"
     for path in paths:
+        shown = display_path(path)
         if not os.path.lexists(path):
-            out.item(
-                "info", f"{display_path(path)}: not present" + (" (named explicitly)" if explicit else "")
-            )
+            out.item("info", f"{shown}: not present" + (" (named explicitly)" if explicit else ""))
             continue
         kind = trust.kind_of(path, explicit)
-        shown = display_path(path)
         try:
             shown += f" ({stat.filemode(path.stat().st_mode)})"
             pf = toml.read_file(path)
         except (OSError, MilvusProfilesError) as e:
-            out.item(
-                "fail", f"{shown}: {getattr(e, 'message', e)}", "`milvus-profiles check` lists every problem"
-            )
+            check = "`milvus-profiles check` lists every problem"
+            out.item("fail", f"{shown}: {getattr(e, 'message', e)}", check)
             continue
         found = permissions.problems(path, boundary=trust.boundary_of(path, kind))
         for problem in found:
-            what = shown if problem.path == path else display_path(problem.path)
-            out.item(
-                "warn",
-                f"{what}: {problem.problem}, so no stored secret is sent through its profiles",
-                problem.fix + ("  (or `milvus-profiles doctor --fix`)" if problem.path == path else ""),
-            )
-        readable = permissions.readable_by_others(path) if path == mine else None
+            itself = problem.path == path
+            what = f"{shown if itself else display_path(problem.path)}: {problem.problem}"
+            hint = problem.fix + (or_fix if itself else "")
+            out.item("warn", f"{what}, so no stored secret is sent through its profiles", hint)
+        readable = path == mine and permissions.readable_by_others(path)
         if readable:
-            out.item(
-                "warn",
-                f"{shown}: others can read your profiles",
-                f"chmod 600 {path}  (or `milvus-profiles doctor --fix`)",
-            )
+            out.item("warn", f"{shown}: others can read your profiles", f"chmod 600 {path}{or_fix}")
         verdict = trust.assess(pf, kind)
-        if found:
-            continue
-        if verdict.trusted:
-            if not readable:
-                out.item("ok", f"{shown}: trusted, {verdict.why}")
-        else:
+        if not verdict.trusted and not found:
             out.item("warn", f"{shown}: not trusted with secrets: {verdict.why}", verdict.fix)
+        elif not found and not readable:
+            out.item("ok", f"{shown}: trusted, {verdict.why}")
 
 
 def _environment(out: Output) -> None:
@@ -247,11 +251,12 @@ def doctor(ctx: click.Context, fix: bool) -> None:
     state: State = ctx.obj
     out = state.out
     out.line(f"milvus-profiles {__version__}, Python {sys.version.split()[0]}")
-    _keyring(out)
+    profiles = _resolved(state)
+    _keyring(out, profiles)
     _files(out, state, fix)
     _environment(out)
     _profiles(out, state)
-    _credentials(out, state)
+    _credentials(out, profiles)
     _pymilvus_dotenv(out)
     if out.failures:
         ctx.exit(PROBLEMS_FOUND)

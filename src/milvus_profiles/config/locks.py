@@ -1,8 +1,5 @@
-"""The lock that writers of one profile file take turns on, the names of their temporary files, and where
-a write of a path may land.
-
-Only the commands that change files take it; reading never waits for a lock.
-"""
+"""Where a write of a path may land, the lock its writers take turns on (reading never waits for it), and
+the names of their temporary files."""
 
 from __future__ import annotations
 
@@ -31,14 +28,12 @@ def temp_prefix(target: Path) -> str:
 
 def destination(path: Path) -> Path:
     """The real path a write of ``path`` lands on, through any symbolic link; refused when that leaves
-    the folder ``path`` is in.
+    the folder ``path`` is in (the project's, the user's, or that of a ``--file``).
 
-    That folder is the file's project (``milvus.toml`` and ``milvus.local.toml`` sit in the project
-    folder), the user's folder for the user file, or the folder of a file named with ``--file``. A cloned
-    repository can ship ``milvus.local.toml`` as a link to another project's trusted file, or to a folder
-    of yours: a write through it would change that file, create folders there, or carry a trust over to
-    it. A link that stays inside (``milvus.local.toml -> config/local.toml``) is followed. Every write
-    (the file, the folders it creates, its mode, the temporary files of killed writers) goes through here.
+    A cloned repository can ship ``milvus.local.toml`` as a link to another project's trusted file, or to
+    a folder of yours: a write through it would change that file, create folders there, or carry a trust
+    over to it. A link that stays inside (``milvus.local.toml -> config/local.toml``) is followed. Every
+    write (the file, its folders, its mode, the temporary files of killed writers) goes through here.
 
     Raises:
         ConfigError: The real path is outside the folder; it names the link and where it leads.
@@ -76,12 +71,10 @@ def lock_path(path: Path) -> Path:
 
 @contextlib.contextmanager
 def locked(path: Path, *, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
-    """Hold the write lock of ``path`` while its current text is read, changed and written back.
-
-    Writers that take turns on the lock never lose each other's changes. With the lock held, no other
-    writer of ``path`` is midway, so temporary files that a killed writer left behind are removed. The
-    lock is an OS lock (``flock`` or ``LockFileEx``), released by the system when its process dies.
-    It is not reentrant.
+    """Hold the write lock of ``path`` while its current text is read, changed and written back, so
+    writers never lose each other's changes; with it held no other writer is midway, so the temporary
+    files of killed writers are removed. An OS lock (``flock``, ``LockFileEx``), released when its process
+    dies; not reentrant.
 
     Example:
         >>> from milvus_profiles.write.editor import ProfileEditor

@@ -1,18 +1,16 @@
 """Who else can change a profile file: the file's owner and mode, and those of the folders above it.
 
 Whoever can change a profile file (or replace it, through a folder they can write) can point its profiles
-at a server of their own. Such a file is never trusted with a secret: :mod:`milvus_profiles.config.trust`
-treats it as untrusted, with the ``chmod``/``chown`` command that fixes it. Everything else still works
-(listing, Milvus Lite, servers without authentication). ``milvus-profiles doctor`` reports the problems
-and ``doctor --fix`` repairs a file's mode.
+at a server of their own, so :mod:`milvus_profiles.config.trust` trusts no such file with a secret, and
+names the ``chmod``/``chown`` that fixes it; everything else still works.
 
 The rules, for the file (symlinks followed) and each folder from its real parent up to a boundary:
 
 - owned by another user, root aside: refused;
 - writable by others: refused (a folder with the sticky bit, such as ``/tmp``, is fine: others cannot
   replace what is yours in it);
-- writable by its group: refused only when that group has members other than the owner; the private
-  group every user has on Debian, Ubuntu and Fedora (``umask 002``) is fine.
+- writable by its group: refused unless that group is the owner's private one (their primary group,
+  named after them, listing no one else), as every user has on Debian, Ubuntu and Fedora (``umask 002``).
 
 Windows has no such mode bits: there the checks do nothing, and the user's profile folder is protected by
 the ACLs of ``%APPDATA%``.
@@ -70,82 +68,62 @@ def problems(path: Path, *, boundary: Path | None = None) -> list[PermissionProb
 
 
 def _check(path: Path, st: os.stat_result, *, folder: bool) -> list[PermissionProblem]:
-    found: list[PermissionProblem] = []
-    quoted = shlex.quote(str(path))
-    me = os.getuid()
+    quoted, what, me = shlex.quote(str(path)), "folder" if folder else "file", os.getuid()
+    shared = not (folder and st.st_mode & stat.S_ISVTX)  # the sticky bit: others cannot replace yours
+    found = []
     if st.st_uid not in (me, 0):
-        found.append(
-            PermissionProblem(
-                path,
-                f"is owned by another user ({_user_name(st.st_uid)}), who can change it",
-                f"sudo chown {_user_name(me)} {quoted}  (or copy it to a file of your own)",
-            )
-        )
-    sticky = folder and bool(st.st_mode & stat.S_ISVTX)
-    what = "folder" if folder else "file"
-    if st.st_mode & stat.S_IWOTH and not sticky:
+        owner, fix = _name(st.st_uid), f"sudo chown {_name(me)} {quoted}  (or copy it to a file of your own)"
+        found.append(PermissionProblem(path, f"is owned by another user ({owner}), who can change it", fix))
+    if shared and st.st_mode & stat.S_IWOTH:
         found.append(PermissionProblem(path, f"the {what} is writable by other users", f"chmod o-w {quoted}"))
-    if st.st_mode & stat.S_IWGRP and not sticky and group_has_others(st.st_gid, st.st_uid):
-        found.append(
-            PermissionProblem(
-                path,
-                f"the {what} is writable by its group {_group_name(st.st_gid)}, which has other members",
-                f"chmod g-w {quoted}",
-            )
+    if shared and st.st_mode & stat.S_IWGRP and group_has_others(st.st_gid, st.st_uid):
+        problem = (
+            f"the {what} is writable by its group {_name(st.st_gid, group=True)}, which others may be in"
         )
+        found.append(PermissionProblem(path, problem, f"chmod g-w {quoted}"))
     return found
 
 
 def group_has_others(gid: int, owner: int) -> bool:
-    """Whether group ``gid`` has a member other than user ``owner`` (listed, or by primary group)."""
+    """Whether group ``gid`` may have a member other than user ``owner``.
+
+    A group is the owner's alone when it is their private group: their primary group, named after them,
+    listing no one else (what ``useradd`` makes where ``umask 002`` is the default). Any other group is
+    taken as shared, since who has it as a primary group could only be found by reading every account,
+    which a directory service (LDAP, SSSD) does not list, or lists slowly.
+    """
     import grp
     import pwd
 
     try:
-        group = grp.getgrgid(gid)
-    except KeyError:
-        return True  # a group this machine cannot name: assume it is shared
-    try:
-        owner_name: str | None = pwd.getpwuid(owner).pw_name
-    except KeyError:
-        owner_name = None
-    if set(group.gr_mem) - {owner_name}:
+        group, user = grp.getgrgid(gid), pwd.getpwuid(owner)
+    except KeyError:  # a group or an owner this machine cannot name: assume it is shared
         return True
-    return any(p.pw_gid == gid and p.pw_uid != owner for p in pwd.getpwall())
+    private = user.pw_gid == gid and group.gr_name == user.pw_name and set(group.gr_mem) <= {user.pw_name}
+    return not private
 
 
-def _user_name(uid: int) -> str:
+def _name(number: int, *, group: bool = False) -> str:
+    import grp
     import pwd
 
     try:
-        return pwd.getpwuid(uid).pw_name
+        return grp.getgrgid(number).gr_name if group else pwd.getpwuid(number).pw_name
     except KeyError:
-        return f"uid {uid}"
-
-
-def _group_name(gid: int) -> str:
-    import grp
-
-    try:
-        return grp.getgrgid(gid).gr_name
-    except KeyError:
-        return f"gid {gid}"
+        return f"{'gid' if group else 'uid'} {number}"
 
 
 def readable_by_others(path: Path) -> str | None:
     """A warning when the user file (which names your servers and users) can be read by others."""
-    if not CHECKED:
-        return None
     try:
-        mode = path.stat().st_mode
+        if not (CHECKED and path.stat().st_mode & (stat.S_IRGRP | stat.S_IROTH)):
+            return None
     except (OSError, ValueError):
         return None
-    if mode & (stat.S_IRGRP | stat.S_IROTH):
-        return (
-            f"{path}: the user profile file is readable by other users, who can see your servers "
-            f"and user names; fix it with: chmod 600 {shlex.quote(str(path))}"
-        )
-    return None
+    return (
+        f"{path}: the user profile file is readable by other users, who can see your servers "
+        f"and user names; fix it with: chmod 600 {shlex.quote(str(path))}"
+    )
 
 
 def fix_files(paths: list[Path], *, private: set[Path]) -> list[str]:

@@ -2,21 +2,18 @@
 
 Every file the package reads goes through :func:`read_limited`: profile files, TLS certificates and keys,
 and the files ``import`` reads. A FIFO, a device, a socket or a folder is refused before a byte is read
-(a FIFO would block for ever, ``/dev/zero`` would never end), a file larger than its limit is refused,
-and the read itself has a deadline, so a hung network file system ends in an error too.
+(a FIFO would block for ever, ``/dev/zero`` would never end), and a file larger than its limit is
+refused. The read has no deadline of its own: a file system that hangs on a read hangs the shell, git
+and Python's own imports there too, and a thread to walk away from it would buy nothing a user sees.
 """
 
 from __future__ import annotations
 
 import os
 import stat
-import threading
 from pathlib import Path
 
 from ..errors import ConfigError
-
-READ_TIMEOUT = 10.0
-"""Seconds a read of one file may take; local files of a megabyte take a millisecond."""
 
 TLS_FILE_LIMIT = 1024 * 1024
 """TLS certificates and keys are a few kilobytes; a certificate bundle of every public CA is ~250 KB."""
@@ -48,87 +45,47 @@ class UnreadableFile(Exception):
 
 
 def read_limited(path: Path, *, limit: int, what: str) -> bytes:
-    """The bytes of the regular file at ``path``, at most ``limit`` of them.
-
-    Args:
-        path: The file.
-        limit: The largest size accepted, in bytes.
-        what: What the file should be, for the reason of a refusal (``"profile file"``).
-
-    Raises:
-        FileNotFoundError: Nothing is at ``path`` (callers word that themselves).
-        UnreadableFile: Anything else stops it being read; ``reason`` says what, such as
-            ``is a FIFO (named pipe), not a profile file``.
+    """The bytes of the regular file at ``path``, at most ``limit`` of them; ``what`` names what it should
+    be in a refusal (``UnreadableFile``: ``is a FIFO (named pipe), not a profile file``). Nothing at
+    ``path`` is a ``FileNotFoundError``, which callers word themselves.
 
     Examples:
         >>> read_limited(Path("/dev/zero"), limit=2**20, what="certificate file")
         Traceback (most recent call last):
         milvus_profiles.config.read.UnreadableFile: is a character device, not a certificate file
     """
-    outcome: list[bytes | BaseException] = []
-
-    def run() -> None:
-        try:
-            outcome.append(_read(path, limit, what))
-        except BaseException as e:  # handed to the caller's thread, which raises it
-            outcome.append(e)
-
-    # A regular file on a local disk reads in microseconds; only a hung network file system blocks, and
-    # a thread stuck in the kernel cannot be interrupted, so the read runs in one the caller can leave.
-    reader = threading.Thread(target=run, name="milvus-profiles-read", daemon=True)
-    reader.start()
-    reader.join(READ_TIMEOUT)
-    if not outcome:
-        raise UnreadableFile(f"cannot read the {what}: no answer within {READ_TIMEOUT:g} s")
-    result = outcome[0]
-    if isinstance(result, BaseException):
-        raise result
-    return result
-
-
-def _read(path: Path, limit: int, what: str) -> bytes:
     try:
         fd = os.open(path, _OPEN_FLAGS)
     except FileNotFoundError:
         raise
-    except IsADirectoryError:  # Windows cannot open a folder as a file
-        raise UnreadableFile(f"is a folder, not a {what}") from None
-    except OSError as e:
-        kind = _kind(path)  # a socket cannot be opened at all (ENXIO): say what it is
-        reason = f"is {kind}, not a {what}" if kind else f"cannot read the {what}: {e.strerror or e}"
-        raise UnreadableFile(reason) from None
     except ValueError:  # os functions raise ValueError for a path no file can have
         raise UnreadableFile(f"cannot read the {what}: the path contains a NUL character") from None
+    except OSError as e:  # a socket cannot be opened at all (ENXIO), nor a folder on Windows
+        kind = _kind(path)
+        raise UnreadableFile(
+            f"is {kind}, not a {what}" if kind else f"cannot read the {what}: {e.strerror or e}"
+        ) from None
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
-            kind = next((k for is_kind, k in _KINDS if is_kind(st.st_mode)), "a special file")
-            raise UnreadableFile(f"is {kind}, not a {what}")
+            raise UnreadableFile(f"is {_kind(path, st.st_mode) or 'a special file'}, not a {what}")
         if st.st_size > limit:
-            raise UnreadableFile(
-                f"is {_size(st.st_size)}, too large for a {what} (the limit is {_size(limit)})",
-                too_large=True,
-            )
-        chunks: list[bytes] = []
-        size = 0
-        while size <= limit:
-            chunk = os.read(fd, limit + 1 - size)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
+            too_large = f"is {_size(st.st_size)}, too large for a {what} (the limit is {_size(limit)})"
+            raise UnreadableFile(too_large, too_large=True)
+        with open(fd, "rb", closefd=False) as f:
+            data = f.read(limit + 1)
     except OSError as e:
         raise UnreadableFile(f"cannot read the {what}: {e.strerror or e}") from None
     finally:
         os.close(fd)
-    if size > limit:  # a file that grows while it is read (procfs, say)
+    if len(data) > limit:  # a file that grows while it is read (procfs, say)
         raise UnreadableFile(f"gives more than {_size(limit)}, too large for a {what}", too_large=True)
-    return b"".join(chunks)
+    return data
 
 
-def _kind(path: Path) -> str | None:
+def _kind(path: Path, mode: int | None = None) -> str | None:
     try:
-        mode = os.stat(path).st_mode
+        mode = os.stat(path).st_mode if mode is None else mode
     except (OSError, ValueError):
         return None
     return next((k for is_kind, k in _KINDS if is_kind(mode)), None)
@@ -142,12 +99,8 @@ def _size(n: int) -> str:
 
 
 def read_tls_file(path: str, *, key: str, origin: str) -> bytes:
-    """The bytes of a TLS certificate or key, or a ``ConfigError`` naming the key that gave the path.
-
-    Args:
-        path: The file, as the resolved profile holds it (absolute when it came from a file).
-        key: The profile key, such as ``tls.server_pem_path``.
-        origin: Where the key is set, as an ``Origin`` shows it (``file /abs/milvus.toml:7 [profiles.prod]``).
+    """The bytes of a TLS certificate or key, or a ``ConfigError`` naming the ``key`` that gave the path
+    and its ``origin`` as an ``Origin`` shows it (``file /abs/milvus.toml:7 [profiles.prod]``).
 
     Examples:
         >>> read_tls_file("/dev/zero", key="tls.server_pem_path", origin="argument tls=")
@@ -164,4 +117,4 @@ def read_tls_file(path: str, *, key: str, origin: str) -> bytes:
         raise ConfigError(f"{where}: {path} {e.reason}", hint=hint) from None
 
 
-__all__ = ["READ_TIMEOUT", "TLS_FILE_LIMIT", "UnreadableFile", "read_limited", "read_tls_file"]
+__all__ = ["TLS_FILE_LIMIT", "UnreadableFile", "read_limited", "read_tls_file"]

@@ -1,17 +1,10 @@
 """The secret store: the operating system's keyring, through the ``keyring`` package.
 
-This is the only module that imports ``keyring``. Secrets are stored under the service name
-``milvus-profiles`` and an account named after the endpoint (scheme, host and port) and the user:
-``USER@https://host:443`` for a password, ``https://host:443`` for a token. A profile name never keys a
-secret, so a profile that is pointed at another host finds nothing to send there. The scheme is the
-transport's: an ``http`` URI with ``tls.secure = true`` is keyed ``https://host:port``, so a TLS and a
-plaintext profile on the same host and port never share a secret.
-
-Nothing is kept in the process: every lookup asks the keyring, so a secret another process stored
-(``milvus-profiles secret rotate``) is the one the next connection uses.
-
-The backend is the one keyring itself picks (:func:`backend`), found without importing what can only work
-on another operating system.
+Secrets are stored under the service name ``milvus-profiles`` and an account named after the endpoint
+(the transport's scheme, host and port) and the user: ``USER@https://host:443`` for a password,
+``https://host:443`` for a token. A profile name never keys a secret, so a profile pointed at another
+host finds nothing to send there, and a TLS and a plaintext profile on one host and port share none.
+Nothing is kept in the process: every lookup asks the keyring, so a rotated secret is used at once.
 """
 
 from __future__ import annotations
@@ -21,14 +14,15 @@ import platform
 import shutil
 import sys
 import threading
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
-from typing import Any
+from collections.abc import Callable, Mapping
+from contextlib import closing
+from typing import Any, TypeVar
 
 from ..errors import KeyringUnavailableError
 from ..uri import endpoint
 
 SERVICE = "milvus-profiles"
+T = TypeVar("T")
 
 
 def account(uri: str, user: str | None, *, secure: bool) -> str:
@@ -38,10 +32,11 @@ def account(uri: str, user: str | None, *, secure: bool) -> str:
     return f"{user}@{where}" if user else where
 
 
-def _unavailable(action: str, error: BaseException) -> KeyringUnavailableError:
+def _unavailable(action: str, error: Exception | None) -> KeyringUnavailableError:
+    """The error for a keyring call that failed with ``error``, or gave no answer in time (None)."""
     import keyring.errors
 
-    if isinstance(error, _TimedOut):
+    if error is None:
         reason = f"the keyring did not answer within {KEYRING_TIMEOUT:g} s"
         hint = (
             "unlock the keyring or check that its service runs (`milvus-profiles doctor`), "
@@ -56,7 +51,7 @@ def _unavailable(action: str, error: BaseException) -> KeyringUnavailableError:
     else:
         reason = f"the keyring failed ({type(error).__name__})"
         hint = "check it with `milvus-profiles doctor`, or set MILVUS_PASSWORD or MILVUS_TOKEN instead"
-    return KeyringUnavailableError(f"cannot {action} a secret: {reason}", hint=hint)
+    return KeyringUnavailableError(f"cannot {action}: {reason}", hint=hint)
 
 
 HEADLESS_DOCS = "https://milvus-profiles.github.io/milvus-profiles/secrets/#each-platform"
@@ -88,58 +83,45 @@ KEYRING_TIMEOUT = 10.0
 sees, a D-Bus service that never answers) then gives KeyringUnavailableError instead of hanging."""
 
 
-class _TimedOut(Exception):
-    pass
-
-
-# Modules of keyring's own backends that can only work on one operating system (`platform.system()`).
-# To rank its backends keyring imports every one of them; on Linux `keyring.backends.macOS.api` spends
-# about 50 ms in `ctypes.util.find_library` (which runs `ldconfig` and a C compiler) looking for macOS
-# frameworks, then fails, and the macOS backend declares itself unusable anyway because the system is not
-# Darwin. Its package catches the failed import, so blocking it changes nothing but the time. The Windows
-# backend's imports fail in well under a millisecond elsewhere and are left alone.
-_OTHER_PLATFORM_ONLY = {"keyring.backends.macOS.api": "Darwin"}
-
-
-@contextmanager
-def _only_this_platform() -> Iterator[None]:
-    """Make modules of `_OTHER_PLATFORM_ONLY` that cannot work here fail to import, for the duration."""
-    system = platform.system()
-    blocked = [m for m, needs in _OTHER_PLATFORM_ONLY.items() if needs != system and m not in sys.modules]
-    for name in blocked:
-        sys.modules[name] = None  # type: ignore[assignment]  # the import system's "not importable" mark
-    try:
-        yield
-    finally:
-        for name in blocked:
-            if name in sys.modules and sys.modules[name] is None:
-                del sys.modules[name]
+# keyring ranks its backends by importing each; on Linux `keyring.backends.macOS.api` then spends about
+# 50 ms in `ctypes.util.find_library` (which runs `ldconfig` and a C compiler) looking for macOS frameworks,
+# and the macOS backend declares itself unusable off Darwin anyway. Its package catches the failed import,
+# so blocking it changes nothing but the time.
+_MACOS_API = "keyring.backends.macOS.api"
 
 
 def backend() -> Any:
     """The keyring backend secrets go to: the one ``keyring.get_keyring()`` gives.
 
-    The user's choice decides, exactly as in keyring: a backend set with ``keyring.set_keyring()``, then
-    ``PYTHON_KEYRING_BACKEND``, then ``keyringrc.cfg``, then the viable backend of highest priority
-    (third-party backends included). Only the search skips importing what cannot work on this operating
-    system.
+    The user's choice decides, exactly as in keyring: ``keyring.set_keyring()``, ``PYTHON_KEYRING_BACKEND``,
+    ``keyringrc.cfg``, then the viable backend of highest priority (third-party backends included).
     """
     import keyring
 
-    with _only_this_platform():
+    if platform.system() == "Darwin" or _MACOS_API in sys.modules:
         return keyring.get_keyring()
+    sys.modules[_MACOS_API] = None  # type: ignore[assignment]  # the import system's "not importable" mark
+    try:
+        return keyring.get_keyring()
+    finally:
+        if _MACOS_API in sys.modules and sys.modules[_MACOS_API] is None:
+            del sys.modules[_MACOS_API]
 
 
-def _call(method: str, *args: str) -> Any:
-    """``keyring.<method>(*args)`` in a daemon thread, given at most :data:`KEYRING_TIMEOUT` seconds.
+def _call(action: str, call: Callable[[Any], T]) -> T:
+    """``call(backend())`` in a daemon thread, given at most :data:`KEYRING_TIMEOUT` seconds; a failure
+    is a `KeyringUnavailableError` saying it could not ``action``.
 
-    Finding the backend happens in the thread too: a backend's availability check can wait on D-Bus.
+    secretstorage sends its D-Bus calls with no timeout, so a Secret Service that does not answer, or a
+    prompt to unlock that no one sees, would hang the command for ever; a thread stuck there cannot be
+    interrupted, but it can be left (tests/integration/test_keyring_no_answer.py).
+    Finding the backend happens in the thread too: its availability check can wait on D-Bus.
     """
     outcome: dict[str, Any] = {}
 
     def run() -> None:
         try:
-            outcome["value"] = getattr(backend(), method)(*args)
+            outcome["value"] = call(backend())
         except BaseException as e:  # handed to the caller's thread
             outcome["error"] = e
 
@@ -147,19 +129,20 @@ def _call(method: str, *args: str) -> Any:
     worker.start()
     worker.join(KEYRING_TIMEOUT)
     if worker.is_alive():
-        raise _TimedOut
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome.get("value")
+        raise _unavailable(action, None)
+    error = outcome.get("error")
+    if isinstance(error, Exception):
+        raise _unavailable(action, error) from None
+    if error is not None:  # KeyboardInterrupt, SystemExit
+        raise error
+    value: T = outcome["value"]
+    return value
 
 
 def get_secret(uri: str, user: str | None, *, secure: bool) -> str | None:
     """The stored secret for ``uri`` and ``user``, or None."""
     key = account(uri, user, secure=secure)
-    try:
-        value: str | None = _call("get_password", SERVICE, key)
-    except Exception as e:
-        raise _unavailable("read", e) from None
+    value: str | None = _call("read a secret", lambda b: b.get_password(SERVICE, key))
     return value
 
 
@@ -167,22 +150,17 @@ PROBE_ACCOUNT = "http://milvus-profiles-probe.invalid:1"
 """An account no secret is stored under (``.invalid`` names no host): looking it up tests the keyring."""
 
 
-def check_available() -> None:
-    """Raise `KeyringUnavailableError` when the keyring cannot store a secret, before a person is asked
-    to type one (a locked keyring may ask to be unlocked here, which is the right moment)."""
-    try:
-        _call("get_password", SERVICE, PROBE_ACCOUNT)
-    except Exception as e:
-        raise _unavailable("store", e) from None
+def check_available(action: str = "store a secret") -> None:
+    """Raise `KeyringUnavailableError` when the keyring cannot ``action``: before a person is asked to
+    type a secret (a locked keyring may ask to be unlocked here, which is the right moment), or in
+    ``doctor``."""
+    _call(action, lambda b: b.get_password(SERVICE, PROBE_ACCOUNT))
 
 
 def set_secret(uri: str, user: str | None, secret: str, *, secure: bool) -> str:
     """Store ``secret`` for ``uri`` and ``user``; returns the account it is stored under."""
     key = account(uri, user, secure=secure)
-    try:
-        _call("set_password", SERVICE, key, secret)
-    except Exception as e:
-        raise _unavailable("store", e) from None
+    _call("store a secret", lambda b: b.set_password(SERVICE, key, secret))
     return key
 
 
@@ -191,10 +169,34 @@ def delete_secret_for(uri: str, user: str | None, *, secure: bool) -> bool:
     import keyring.errors
 
     key = account(uri, user, secure=secure)
-    try:
-        _call("delete_password", SERVICE, key)
-    except keyring.errors.PasswordDeleteError:
-        return False
-    except Exception as e:
-        raise _unavailable("delete", e) from None
-    return True
+
+    def delete(b: Any) -> bool:
+        try:
+            b.delete_password(SERVICE, key)
+        except keyring.errors.PasswordDeleteError:
+            return False
+        return True
+
+    return _call("delete a secret", delete)
+
+
+def stored_accounts() -> list[str] | None:
+    """The accounts secrets are stored under (never a secret), sorted; None when the backend cannot
+    list them.
+
+    keyring's API cannot list what a backend holds. The Secret Service can search items by the attributes
+    keyring stores with each, the service name among them, and is asked so; elsewhere this is None.
+    """
+    return _call("list the stored secrets", _accounts)
+
+
+def _accounts(backend: Any) -> list[str] | None:
+    for each in (backend, *getattr(backend, "backends", ())):  # a chainer writes to one of its backends
+        if not hasattr(each, "get_preferred_collection"):  # keyring's Secret Service backend has it
+            continue
+        scheme = each.schemes[each.scheme]  # the attribute names keyring stores service and account in
+        collection = each.get_preferred_collection()
+        with closing(collection.connection):
+            items = collection.search_items({scheme["service"]: SERVICE})
+            return sorted({item.get_attributes().get(scheme["username"], "") for item in items} - {""})
+    return None
