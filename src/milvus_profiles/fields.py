@@ -79,6 +79,8 @@ FIELDS: tuple[Field, ...] = (
 FIELDS_BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
 SECRET_FIELDS: tuple[str, ...] = tuple(f.name for f in FIELDS if f.secret)
 FILE_FIELDS: tuple[str, ...] = tuple(f.name for f in FIELDS if not f.secret)
+SECRET_ORDER: tuple[Literal["password", "token"], ...] = ("token", "password")
+"""Where one source gives both, a token wins over a password, as in pymilvus."""
 
 PROFILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 """What a profile name may be, matched whole (``fullmatch``): a TOML bare key, a shell word and a line of
