@@ -1,8 +1,5 @@
-"""The one table of connection settings.
-
-Every setting is declared here once: its type, its environment variable, whether it is a secret, its
-built-in default and its help text. Loading, validation, masking, the CLI and the docs all read this table.
-"""
+"""The one table of connection settings: each one's type, variable, default and help, and whether it is a
+secret. Loading, validation, masking, the CLI and the docs all read this table."""
 
 from __future__ import annotations
 
@@ -78,7 +75,6 @@ FIELDS: tuple[Field, ...] = (
 
 FIELDS_BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
 SECRET_FIELDS: tuple[str, ...] = tuple(f.name for f in FIELDS if f.secret)
-FILE_FIELDS: tuple[str, ...] = tuple(f.name for f in FIELDS if not f.secret)
 SECRET_ORDER: tuple[Literal["password", "token"], ...] = ("token", "password")
 """Where one source gives both, a token wins over a password, as in pymilvus."""
 

@@ -237,17 +237,3 @@ def precedence_table() -> str:
     for number, layer in enumerate(PRECEDENCE, start=1):
         rows.append(f"| {number} | **{layer.title}** | {layer.settings or '-'} | {layer.secrets or '-'} |")
     return "\n".join(rows)
-
-
-__all__ = [
-    "PRECEDENCE",
-    "SECRET_PROVIDERS",
-    "ConnectionSettings",
-    "Layer",
-    "database_from_path",
-    "from_dotenv",
-    "precedence_line",
-    "precedence_table",
-    "select",
-    "settle",
-]

@@ -68,7 +68,7 @@ def resolve(
         print(cfg.explain())
         ```
     """
-    return _resolve(profile, files=files, lookup_secret=True, overrides=overrides)
+    return _resolve(profile, FilesRead.of(files), overrides)
 
 
 @dataclass(frozen=True)
@@ -95,15 +95,13 @@ class FilesRead:
 
 def _resolve(
     profile: str | None,
-    *,
-    files: Sequence[str | os.PathLike[str]] | None,
-    lookup_secret: bool,
+    files_read: FilesRead,
     overrides: Mapping[str, Any],
+    *,
+    lookup_secret: bool = True,
     run_commands: bool = True,
-    files_read: FilesRead | None = None,
 ) -> ResolvedProfile:
     environ = os.environ
-    files_read = files_read or FilesRead.of(files)
     catalog, mine, project_env = files_read.catalog, files_read.mine, files_read.project_env
     name, selected_by = select(profile, catalog, environ)
     if name is not None:
@@ -156,11 +154,10 @@ def _resolve(
             secure=values.get("tls.secure") is True,
             run_commands=run_commands,
         )
-        outcome = find_secret(request, SECRET_PROVIDERS)
-        secret_error = outcome.error
-        if outcome.credential is not None:
-            secrets[outcome.credential.kind] = SecretStr(outcome.credential.secret)
-            origins[outcome.credential.kind] = outcome.credential.origin
+        credential, secret_error = find_secret(request, SECRET_PROVIDERS)
+        if credential is not None:
+            secrets[credential.kind] = SecretStr(credential.secret)
+            origins[credential.kind] = credential.origin
 
     readable = permissions.readable_by_others(mine) if any(pf.path == mine for pf in catalog.files) else None
     notes = tuple(n for n in (readable, _overridden(name, selected_by, origins, environ)) if n)
@@ -253,13 +250,13 @@ def resolve_settings(
     profile: str | None, files: Sequence[str | os.PathLike[str]] | None = None
 ) -> ResolvedProfile:
     """The profile's settings, resolved without looking a secret up (for storing or deleting one)."""
-    return _resolve(profile, files=files, lookup_secret=False, overrides={})
+    return _resolve(profile, FilesRead.of(files), {}, lookup_secret=False)
 
 
 def inspect(profile: str | None, files: Sequence[str | os.PathLike[str]] | None = None) -> ResolvedProfile:
     """The profile as ``show``, ``doctor`` and ``secret status`` report it: every secret source is looked
     up except a command reference, which is named in ``secret_error`` (a ``CommandNotRunError``), not run."""
-    return _resolve(profile, files=files, lookup_secret=True, overrides={}, run_commands=False)
+    return _resolve(profile, FilesRead.of(files), {}, run_commands=False)
 
 
 def resolve_each(
@@ -279,16 +276,7 @@ def resolve_each(
     found: list[ResolvedProfile | MilvusProfilesError] = []
     for name in names:
         try:
-            found.append(
-                _resolve(
-                    name,
-                    files=files,
-                    lookup_secret=True,
-                    overrides=overrides,
-                    run_commands=run_commands,
-                    files_read=files_read,
-                )
-            )
+            found.append(_resolve(name, files_read, overrides, run_commands=run_commands))
         except MilvusProfilesError as e:
             found.append(e)
     return found

@@ -125,6 +125,3 @@ def _absolute(value: str, setting: Setting, *, tls: bool = False) -> str:
     if not path.is_absolute():
         path = setting.file.path.parent / path
     return str(path)
-
-
-__all__ = ["ProfileSource", "check_given_uri", "check_https_tls"]

@@ -54,21 +54,17 @@ class Untrusted:
 
     def withheld(self, target: str, what: str, method: OriginKind) -> SecretWithheldError:
         """The error that names this reason and its fix."""
-        ft = self.trust
-        if self.written:
-            return SecretWithheldError(
-                f"{target}: {what}: it is written in {ft.path}, {ft.why}",
-                path=ft.path,
-                method=method,
-                hint=ft.fix,
-            )
+        ft, written = self.trust, self.written
+        because = f"its {self.key} comes from {self.where}" if not written else f"it is written in {ft.path}"
         return SecretWithheldError(
-            f"{target}: {what} to this connection, because its {self.key} comes from {self.where}, {ft.why}",
+            f"{target}: {what}{': ' if written else ' to this connection, because '}{because}, {ft.why}",
             path=ft.path,
             line=self.line,
-            key=self.key,
+            key=None if written else self.key,
             method=method,
-            hint=(ft.fix + "; or " if ft.fix else "")  # pragma: no mutate - every untrusted verdict has a fix
+            hint=ft.fix
+            if written
+            else (ft.fix + "; or " if ft.fix else "")  # pragma: no mutate - every untrusted verdict has a fix
             + "choose the server yourself with MILVUS_URI or uri=, or pass the secret as an argument",
         )
 
@@ -216,31 +212,25 @@ def blocked(provider: SecretProvider, request: SecretRequest) -> Untrusted | Non
     return request.route.untrusted[0] if request.route.untrusted else None
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """What the chain found: a credential, or why there is none (withheld, or a provider failed)."""
-
-    credential: Credential | None = None
-    error: MilvusProfilesError | None = None
-
-
-def find_secret(request: SecretRequest, providers: tuple[SecretProvider, ...]) -> Outcome:
-    """Ask each provider in order; the first credential wins. Errors are returned, not raised: resolving
-    never needs the secret, and ``connect()`` raises the error when it does."""
+def find_secret(
+    request: SecretRequest, providers: tuple[SecretProvider, ...]
+) -> tuple[Credential | None, MilvusProfilesError | None]:
+    """Ask each provider in order; the first credential wins. Why there is none (withheld, or a provider
+    failed) is returned, not raised: resolving never needs the secret, ``connect()`` raises it if it does."""
     for provider in providers:
         if not provider.offers(request):
             continue
         reason = blocked(provider, request)
         if reason is not None:
             target = f"profile {request.profile}" if request.profile else "the connection"
-            return Outcome(error=reason.withheld(target, provider.describe(request), provider.METHOD))
+            return None, reason.withheld(target, provider.describe(request), provider.METHOD)
         try:
             credential = provider.provide(request)
         except MilvusProfilesError as e:
-            return Outcome(error=e)
+            return None, e
         if credential is not None:
-            return Outcome(credential=credential)
-    return Outcome()
+            return credential, None
+    return None, None
 
 
 def takes_secret(uri: str) -> bool:
@@ -254,21 +244,3 @@ def no_secret_for_lite(profile: str | None, uri: str, *, hint: str | None = None
         f"profile {profile or '(none)'} is a Milvus Lite database ({uri}), which takes no secret",
         hint=hint or "secrets are for Milvus servers; Milvus Lite ignores credentials",
     )
-
-
-__all__ = [
-    "Credential",
-    "Outcome",
-    "Reference",
-    "Route",
-    "SecretField",
-    "SecretProvider",
-    "SecretRequest",
-    "Untrusted",
-    "blocked",
-    "find_secret",
-    "is_route_key",
-    "no_secret_for_lite",
-    "route_of",
-    "takes_secret",
-]

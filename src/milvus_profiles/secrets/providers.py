@@ -94,6 +94,3 @@ class KeyringProvider(SecretProvider):
 
     def describe(self, request: SecretRequest) -> str:
         return "no stored secret is sent"
-
-
-__all__ = ["ArgumentProvider", "EnvironmentProvider", "KeyringProvider", "ReferenceProvider"]
