@@ -452,22 +452,20 @@ def test_only_the_variables_of_the_field_table_are_read_exactly_as_spelled(
     assert {k for k, o in cfg.origins.items() if o.kind == "env"} == set()
 
 
-def test_the_settings_sources_are_asked_in_the_order_of_the_precedence(project: Path) -> None:
+def test_the_settings_sources_are_asked_in_the_order_of_the_precedence(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from milvus_profiles.resolution.precedence import PRECEDENCE, ConnectionSettings
 
     asked: list[str] = []
+    declared = ConnectionSettings.settings_customise_sources
 
-    class Recording(ConnectionSettings):  # type: ignore[misc, valid-type]
-        @classmethod
-        def settings_customise_sources(cls, *args: Any, **kwargs: Any) -> tuple[Any, ...]:
-            sources = super().settings_customise_sources(*args, **kwargs)
-            asked.extend(type(s).__name__ for s in sources)
-            return sources
+    def recording(*args: Any, **kwargs: Any) -> tuple[object, ...]:
+        sources = declared(*args, **kwargs)
+        asked.extend(type(s).__name__ for s in sources)
+        return sources
 
-    from milvus_profiles.resolution import precedence
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(precedence, "ConnectionSettings", Recording)
-        resolve("dev")
+    monkeypatch.setattr(ConnectionSettings, "settings_customise_sources", staticmethod(recording))
+    resolve("dev")
     assert asked == ["InitSettingsSource", "EnvSettingsSource", "ProfileSource"]
     assert [layer.kind for layer in PRECEDENCE] == ["kwarg", "env", "file", "keyring", "default"]
