@@ -79,9 +79,8 @@ SECRET_ORDER: tuple[Literal["password", "token"], ...] = ("token", "password")
 """Where one source gives both, a token wins over a password, as in pymilvus."""
 
 PROFILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
-"""What a profile name may be, matched whole (``fullmatch``): a TOML bare key, a shell word and a line of
-text as it is, so a name from a cloned repository can neither break out of ``env``'s output nor write
-escape sequences to a terminal. Checked wherever a name is read: the files, ``list``, ``add``, ``import``."""
+"""A profile name, matched whole: a TOML bare key and a shell word as it is, so a name from a cloned
+repository can neither break out of ``env``'s output nor write escape sequences to a terminal."""
 PROFILE_NAME_RULE = "letters, digits, '-' and '_', starting with a letter or digit, at most 64 characters"
 
 
@@ -104,8 +103,7 @@ def profile_name_problem(name: str) -> str | None:
 PROFILE_ENV = "MILVUS_PROFILE"
 FILES_ENV = "MILVUS_PROFILES_FILE"
 EXPORTED_ENV = "MILVUS_PROFILES_EXPORTED"
-"""Set by ``env`` and ``exec`` beside a profile's variables: the profile they were exported for. It selects
-nothing; it lets a command that names another profile say whose values override it."""
+"""Set by ``env`` and ``exec``: the profile the variables are for; it selects nothing."""
 
 TLS_KEYS: dict[str, str] = {
     "secure": "Use TLS even for an http:// URI (https:// implies it).",

@@ -1,13 +1,7 @@
-"""Precedence, declared once: the layers of a resolved profile, highest first, and the settings model whose
-``settings_customise_sources`` returns their sources in that order.
-
-Each layer gives connection settings (pydantic-settings' own init and environment sources, the profile's
-source, the fields' defaults) and secrets (its provider); its ``kind`` is the provenance of what it gives.
-The rules that refine the order are named here too: :func:`select` (which profile), the profile's
-``extends`` chain and files (merged by :meth:`~milvus_profiles.config.catalog.Catalog.layer`),
-:func:`database_from_path` (a database in the URI's path) and
-:data:`~milvus_profiles.fields.SECRET_ORDER` (a token before a password). docs/precedence.md's table is
-generated from :data:`PRECEDENCE`.
+"""Precedence, declared once: the layers, highest first, each with its secret provider, and the settings
+model whose ``settings_customise_sources`` returns their sources in that order; docs/precedence.md's table
+is generated from them. The rules within the order are named here too: :func:`select` (which profile), the
+``extends`` chain and files (``Catalog.layer``), :func:`database_from_path` and ``fields.SECRET_ORDER``.
 """
 
 from __future__ import annotations
@@ -85,8 +79,7 @@ SECRET_PROVIDERS: tuple[SecretProvider, ...] = tuple(layer.provider for layer in
 """The secret chain, in the order of :data:`PRECEDENCE`."""
 
 _SOURCES: ContextVar[dict[OriginKind, PydanticBaseSettingsSource]] = ContextVar("sources")
-"""The settings sources of the model being built, by layer: the profile's, given before the build, and
-pydantic-settings' own, recorded by :meth:`ConnectionSettings.settings_customise_sources`."""
+"""The sources of the model being built, by layer: the profile's, and pydantic-settings' own as given."""
 
 
 class _Settings(BaseSettings):
@@ -124,9 +117,8 @@ and the profile's ``tls.*`` and ``grpc.*``."""
 def settle(
     profile: ProfileSource, overrides: Mapping[str, Any], project: Mapping[str, ProjectVariable]
 ) -> tuple[dict[str, Any], dict[str, Origin]]:
-    """The settings validated by the model built from every source (``tls.*`` and ``grpc.*`` as given),
-    and each key's origin, asked of the sources in the order of :data:`PRECEDENCE`: the first to give it.
-    A variable that a project's ``.env`` set says so (``project``)."""
+    """The settings validated by the model, and each key's origin: the first source to give it, asked in
+    the order of :data:`PRECEDENCE`, naming the ``.env`` (``project``) that set a variable."""
     sources: dict[OriginKind, PydanticBaseSettingsSource] = {"file": profile}
     token = _SOURCES.set(sources)
     try:
@@ -214,8 +206,7 @@ def database_from_path(
 
 
 def _rank(origin: Origin, key: str, profile: ProfileSource, catalog: Catalog) -> tuple[int, int, int]:
-    """Where a value stands, lower first: its layer, then (for files) its place in the ``extends`` chain
-    and its file."""
+    """Where a value stands, lower first: its layer, its place in the ``extends`` chain, its file."""
     layer = next(i for i, layer in enumerate(PRECEDENCE) if layer.kind == origin.kind)
     setting: Setting | None = profile.settings.get(key) if origin.kind == "file" else None
     if setting is None:

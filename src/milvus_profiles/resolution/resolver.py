@@ -73,9 +73,7 @@ def resolve(
 
 @dataclass(frozen=True)
 class FilesRead:
-    """The profile files of a resolution, read and assessed: their catalog, the trust of each, where the
-    user file is, and what a project's ``.env`` put into the environment. A command that resolves every
-    profile (``doctor``, ``test --all``) makes it once."""
+    """The profile files read and assessed, their trust, the user file and a project's ``.env`` variables."""
 
     catalog: Catalog
     trusts: Mapping[Path, FileTrust]
@@ -121,8 +119,7 @@ def _resolve(
     chosen_by = default.file.path if default is not None else None
 
     def verdict(setting: Setting) -> trust.FileTrust:
-        """Trust is kept per profile: the table a value comes from, the profile resolved, and the default
-        that chose it."""
+        """Trust per profile: of the value's table, the profile resolved and the default that chose it."""
         return trusts[setting.file.path].for_profile(
             setting.profile, name, default=setting.file.path == chosen_by
         )
@@ -180,8 +177,7 @@ def _resolve(
 
 
 def _arguments(overrides: Mapping[str, Any]) -> dict[str, Any]:
-    """The settings among the keyword arguments: ``None`` or ``""`` means not given, as an empty variable
-    does (and as pymilvus reads ``db_name=""``); the secrets among them go to the secret chain."""
+    """The settings among the keyword arguments; ``None`` or ``""`` is not given, as pymilvus reads it."""
     unknown = [k for k in overrides if k not in FIELDS_BY_NAME]
     if unknown:
         guess = difflib.get_close_matches(unknown[0], list(FIELDS_BY_NAME), n=1)
@@ -197,8 +193,7 @@ def _arguments(overrides: Mapping[str, Any]) -> dict[str, Any]:
 def _overridden(
     name: str | None, selected_by: Origin, origins: Mapping[str, Origin], environ: Mapping[str, str]
 ) -> str | None:
-    """A profile you named whose values come from ``MILVUS_*`` variables instead (environment over profile
-    is the precedence): say which, and for which profile ``env`` exported them, if it did."""
+    """Which ``MILVUS_*`` variables win over a profile you named, and for which profile ``env`` set them."""
     if name is None or selected_by.kind != "kwarg":
         return None
     keys = [
@@ -219,8 +214,7 @@ def _overridden(
 
 
 def _warn_if_shadowed(catalog: Catalog, name: str, mine: Path) -> None:
-    """A project file that redefines a profile of the user file and points it at another server may be
-    someone else's repository taking over a name the user trusts: say so, naming both files."""
+    """Warn of a project file that points a profile of your user file at another server."""
     tables = catalog.tables(name)
     theirs = next((t.get("uri") for pf, t in tables if pf.path == mine), None)
     if not isinstance(theirs, str):
@@ -254,8 +248,7 @@ def resolve_settings(
 
 
 def inspect(profile: str | None, files: Sequence[str | os.PathLike[str]] | None = None) -> ResolvedProfile:
-    """The profile as ``show``, ``doctor`` and ``secret status`` report it: every secret source is looked
-    up except a command reference, which is named in ``secret_error`` (a ``CommandNotRunError``), not run."""
+    """The profile as ``show`` reports it: a command reference is named in ``secret_error``, not run."""
     return _resolve(profile, FilesRead.of(files), {}, run_commands=False)
 
 
@@ -266,9 +259,8 @@ def resolve_each(
     run_commands: bool = True,
     **overrides: Any,
 ) -> list[ResolvedProfile | MilvusProfilesError]:
-    """Each profile of ``names`` as :func:`resolve` gives it (as :func:`inspect` does without
-    ``run_commands``), or the error it raises, in order. The files are found, read and assessed once for
-    all of them, so going through every profile costs time linear in the profiles."""
+    """Each profile of ``names`` as :func:`resolve` (or :func:`inspect`) gives it, or its error; the files
+    are read and assessed once for all."""
     try:
         files_read = FilesRead.of(files)
     except MilvusProfilesError as e:

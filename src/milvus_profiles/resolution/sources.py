@@ -1,9 +1,5 @@
-"""The profile source: the values of one profile from its files, as a pydantic-settings source.
-
-``extends`` and the merging of files are done by the catalog; here ``${MILVUS_*}`` is expanded, paths are
-made absolute and each key's setting and location kept, so the source can say where each value came from.
-Secret references are kept for the secret chain, never given as settings. Keys are the model's: a field's
-alias (its variable, ``MILVUS_URI``), or ``tls.*`` / ``grpc.*`` as written.
+"""The profile's pydantic-settings source: its values with ``${MILVUS_*}`` expanded, paths made absolute
+and each key's location kept; its secret references kept for the secret chain, never given as settings.
 """
 
 from __future__ import annotations

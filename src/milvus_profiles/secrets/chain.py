@@ -1,11 +1,9 @@
 """May this secret go to this route? The one module that answers, and the secret chain that asks it.
 
-**The rule.** A stored secret (the keyring, a reference, a variable exported in a shell) is released only
-to a connection whose route (endpoint, transport and the profile chosen) comes entirely from trusted
-sources, and a reference is followed only from a trusted file. A secret given as an argument is the
-caller's choice for this connection and is always used. When the rule withholds a secret, the chain stops
-(a lower provider would be withheld for the same reason) and the :class:`Untrusted` value that decided is
-the reason every error and ``explain()`` prints, with the ``trust`` command. Milvus Lite takes no secret.
+A stored secret (the keyring, a reference, a variable exported in a shell) goes only to a connection whose
+route (endpoint, transport, the profile chosen) comes from trusted sources, and a reference is followed
+only from a trusted file; a secret given as an argument is always used. A withheld secret stops the chain,
+and the :class:`Untrusted` value that decided is the reason every error and ``explain()`` prints.
 """
 
 from __future__ import annotations
@@ -23,15 +21,14 @@ from ..errors import ConfigError, MilvusProfilesError, SecretWithheldError
 from ..fields import FIELDS_BY_NAME, PROFILE_ENV, SECRET_ORDER, secret_field
 from ..origin import Origin, OriginKind
 from ..uri import is_lite
+from . import reference
 
 SecretField = Literal["password", "token"]
 
 
 @dataclass(frozen=True)
 class Untrusted:
-    """The reason a secret is withheld: a value of the route (``uri``, ``tls.*``, ``grpc.*``, the profile
-    chosen, a proxy variable...) from something you have not trusted, or (``written``) the untrusted file a
-    reference is written in."""
+    """Why a secret is withheld: a route value from something untrusted, or the file a reference is in."""
 
     key: str
     where: str
@@ -95,12 +92,9 @@ def route_of(
     profile_from_env: bool,
     default: tuple[Setting, FileTrust] | None,
 ) -> Route:
-    """What of the route you did not choose: a route value of an untrusted file, a project ``.env``
-    variable (the URI, one expanded into a route key, a proxy or gRPC's CA bundle), or the profile chosen
-    by ``MILVUS_PROFILE`` from a ``.env`` or by an untrusted file's ``default`` (it could pick your ``prod``).
-
-    ``expanded`` maps each key to where it is written and the variables expanded into it.
-    """
+    """What of the route you did not choose: a route value of an untrusted file, a ``.env`` variable (the
+    URI, one ``expanded`` into a route key, a proxy, gRPC's CA bundle), or the profile chosen by a ``.env``'s
+    ``MILVUS_PROFILE`` or by an untrusted file's ``default`` (it could pick your ``prod``)."""
     found = [
         Untrusted.of(k, s, verdict(s))
         for k, s in settings.items()
@@ -147,19 +141,12 @@ class SecretRequest:
     user: str | None
     route: Route
     environ: Mapping[str, str]
-    arguments: Mapping[str, str] = field(default_factory=dict)
-    """The secrets given as keyword arguments (``password=``, ``token=``)."""
+    arguments: Mapping[str, str] = field(default_factory=dict)  # password=, token=
     references: Mapping[str, Reference] = field(default_factory=dict)
-    project: Mapping[str, ProjectVariable] = field(default_factory=dict)
-    """The variables of ``environ`` a project's ``.env`` set."""
-    uri_credentials: bool = False
-    """The URI carries a ``token@`` or ``user:password@``, which pymilvus sends: a stored secret would only
-    take its place."""
-    secure: bool = False
-    """TLS on an ``http`` URI: the keyring account is keyed ``https``, never the plaintext route's."""
-    run_commands: bool = True
-    """False where a secret is only reported (``show``, ``doctor``, ``secret status``): a command reference
-    is then named, not run."""
+    project: Mapping[str, ProjectVariable] = field(default_factory=dict)  # the variables a .env set
+    uri_credentials: bool = False  # the URI's own token@ or user:password@, which pymilvus sends
+    secure: bool = False  # TLS on an http URI: the keyring account is keyed https
+    run_commands: bool = True  # False where a secret is only reported: a command is named, not run
 
     @property
     def wanted(self) -> SecretField:
@@ -189,27 +176,28 @@ class SecretProvider(ABC):
     def provide(self, request: SecretRequest) -> Credential | None:
         """The secret, or None when there is none here."""
 
-    def describe(self, request: SecretRequest) -> str:
-        """What is withheld, as the start of a sentence: ``no stored secret is sent``..."""
-        return f"the {self.METHOD} secret is not sent"  # pragma: no cover - every provider says its own
-
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
 
 
-def blocked(provider: SecretProvider, request: SecretRequest) -> Untrusted | None:
-    """Why ``provider``'s secret may not go to this request's route, or None when it may."""
+def withheld(provider: SecretProvider, request: SecretRequest) -> SecretWithheldError | None:
+    """Why ``provider``'s secret may not go to this request's route, as the error that says so, or None."""
     if provider.METHOD == "kwarg":
         return None  # the caller's explicit choice for this connection
+    reason = request.route.untrusted[0] if request.route.untrusted else None
+    what = "no stored secret is sent"
     if provider.METHOD == "reference":
         ref = request.references[request.wanted]
+        what = f"the {request.wanted} reference ({reference.describe(ref.value)}) is not followed"
         if not ref.trust.trusted:
-            return Untrusted(request.wanted, str(ref.trust.path), None, ref.trust, written=True)
+            reason = Untrusted(request.wanted, str(ref.trust.path), None, ref.trust, written=True)
     if provider.METHOD == "env":  # a .env's MILVUS_TOKEN is the project's, not a secret you exported
-        used = next(v for f in SECRET_ORDER if request.environ.get(v := FIELDS_BY_NAME[f].env))
-        if used in request.project:
-            return Untrusted.variable(used, request.project[used])
-    return request.route.untrusted[0] if request.route.untrusted else None
+        names = [v for f in SECRET_ORDER if request.environ.get(v := FIELDS_BY_NAME[f].env)]
+        what = " and ".join(names) + (" is" if len(names) == 1 else " are") + " set but not sent"
+        if names[0] in request.project:
+            reason = Untrusted.variable(names[0], request.project[names[0]])
+    target = f"profile {request.profile}" if request.profile else "the connection"
+    return reason.withheld(target, what, provider.METHOD) if reason is not None else None
 
 
 def find_secret(
@@ -220,10 +208,9 @@ def find_secret(
     for provider in providers:
         if not provider.offers(request):
             continue
-        reason = blocked(provider, request)
-        if reason is not None:
-            target = f"profile {request.profile}" if request.profile else "the connection"
-            return None, reason.withheld(target, provider.describe(request), provider.METHOD)
+        error = withheld(provider, request)
+        if error is not None:
+            return None, error
         try:
             credential = provider.provide(request)
         except MilvusProfilesError as e:

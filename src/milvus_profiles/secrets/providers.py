@@ -1,9 +1,5 @@
-"""The secret providers: keyword arguments, environment variables, references in profile files, the keyring.
-
-Each is small and reads nothing by itself: the request carries the environment, the arguments and the
-references. Their order is declared once, in :data:`milvus_profiles.resolution.precedence.PRECEDENCE`;
-whether one may be asked is decided in :mod:`milvus_profiles.secrets.chain`.
-"""
+"""The secret providers, each reading only its request. Their order is declared in ``PRECEDENCE``; whether
+one may be asked is decided in :mod:`milvus_profiles.secrets.chain`."""
 
 from __future__ import annotations
 
@@ -41,10 +37,6 @@ class EnvironmentProvider(SecretProvider):
         variable = FIELDS_BY_NAME[name].env
         return Credential(name, Origin("env", variable), request.environ[variable])
 
-    def describe(self, request: SecretRequest) -> str:
-        names = [v for f in SECRET_ORDER if request.environ.get(v := FIELDS_BY_NAME[f].env)]
-        return " and ".join(names) + (" is" if len(names) == 1 else " are") + " set but not sent"
-
 
 class ReferenceProvider(SecretProvider):
     """A reference in a profile file: ``{ env = "VAR" }``, ``{ command = [...] }`` or ``{ file = "..." }``.
@@ -70,10 +62,6 @@ class ReferenceProvider(SecretProvider):
         secret = reference.fetch(ref.value, where=where, environ=request.environ)  # pragma: no mutate
         return Credential(request.wanted, Origin("reference", detail), secret)
 
-    def describe(self, request: SecretRequest) -> str:
-        ref = request.references[request.wanted]
-        return f"the {request.wanted} reference ({reference.describe(ref.value)}) is not followed"
-
 
 class KeyringProvider(SecretProvider):
     """The secret stored for the endpoint and user (``USER@scheme://host:port``, or the endpoint alone for
@@ -91,6 +79,3 @@ class KeyringProvider(SecretProvider):
             return None
         key = keyring_store.account(request.uri, request.user, secure=request.secure)
         return Credential(request.wanted, Origin("keyring", key), stored)
-
-    def describe(self, request: SecretRequest) -> str:
-        return "no stored secret is sent"
