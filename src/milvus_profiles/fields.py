@@ -52,12 +52,7 @@ FIELDS: tuple[Field, ...] = (
         default=10.0,
         maximum=3600.0,
     ),
-    Field(
-        "user",
-        "str",
-        "MILVUS_USER",
-        "The user name; with a user, the secret is the user's password.",
-    ),
+    Field("user", "str", "MILVUS_USER", "The user name; with a user, the secret is the user's password."),
     Field(
         "password",
         "secret",

@@ -86,7 +86,7 @@ class _Settings(BaseSettings):
     # Case-sensitive: only `MILVUS_URI` is read, not `milvus_uri`, which a project's .env could slip past
     # the check of its variables; `tls.*` and `grpc.*` are extra keys only the profile gives.
     model_config = SettingsConfigDict(
-        extra="allow", case_sensitive=True, env_ignore_empty=True, populate_by_name=True, defer_build=True
+        extra="allow", case_sensitive=True, env_ignore_empty=True, defer_build=True
     )
 
     @classmethod
@@ -122,7 +122,10 @@ def settle(
     sources: dict[OriginKind, PydanticBaseSettingsSource] = {"file": profile}
     token = _SOURCES.set(sources)
     try:
-        built: BaseSettings | ValidationError = ConnectionSettings(**overrides)
+        # keyed as every source keys them, by alias (the variable's name), whatever pydantic-settings' version
+        built: BaseSettings | ValidationError = ConnectionSettings(
+            **{FIELDS_BY_NAME[k].env: v for k, v in overrides.items()}
+        )
     except ValidationError as e:
         built = e
     finally:
@@ -224,7 +227,8 @@ def precedence_line() -> str:
 
 def precedence_table() -> str:
     """The precedence as a Markdown table, highest first, for docs/precedence.md."""
-    rows = ["| | layer | settings | secret |", "|---|---|---|---|"]
-    for number, layer in enumerate(PRECEDENCE, start=1):
-        rows.append(f"| {number} | **{layer.title}** | {layer.settings or '-'} | {layer.secrets or '-'} |")
-    return "\n".join(rows)
+    rows = [
+        f"| {n} | **{x.title}** | {x.settings or '-'} | {x.secrets or '-'} |"
+        for n, x in enumerate(PRECEDENCE, 1)
+    ]
+    return "\n".join(["| | layer | settings | secret |", "|---|---|---|---|", *rows])

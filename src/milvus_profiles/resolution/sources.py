@@ -30,7 +30,6 @@ class ProfileSource(PydanticBaseSettingsSource):
         super().__init__(settings_cls)
         self.catalog, self.name, self.environ = catalog, name, environ
         self.settings: dict[str, Setting] = {}
-        self.details: dict[str, str] = {}
         self.expanded: dict[str, tuple[str, list[str]]] = {}
         """Where each key is written and the variables expanded into it."""
         self.references: dict[str, Setting] = {}
@@ -49,12 +48,10 @@ class ProfileSource(PydanticBaseSettingsSource):
             if key in SECRET_FIELDS:
                 self.references[key] = setting
                 continue
-            detail = setting.location
             if isinstance(value, str):
                 value, used = expand(value, setting, self.environ)
                 if used:
-                    self.expanded[key] = (detail, used)
-                    detail += " with " + ", ".join(f"${{{v}}}" for v in used)
+                    self.expanded[key] = (setting.location, used)
                 if key == "uri":
                     _check_file_uri(value, setting)
                     if is_lite(value):
@@ -63,7 +60,6 @@ class ProfileSource(PydanticBaseSettingsSource):
                     value = _absolute(value, setting, tls=True)
             values[key] = value
             self.settings[key] = setting
-            self.details[key] = detail
         self.values = values
         return values
 
@@ -71,7 +67,8 @@ class ProfileSource(PydanticBaseSettingsSource):
         return {(FIELDS_BY_NAME[k].env if k in FIELDS_BY_NAME else k): v for k, v in self.load().items()}
 
     def origin(self, key: str) -> Origin:
-        return Origin("file", self.details[key])
+        written, used = self.expanded.get(key) or (self.settings[key].location, [])
+        return Origin("file", written + " with " + ", ".join(f"${{{v}}}" for v in used) if used else written)
 
     def __repr__(self) -> str:
         return f"ProfileSource(name={self.name!r}, files={[str(f.path) for f in self.catalog.files]})"

@@ -31,8 +31,7 @@ class Untrusted:
     """Why a secret is withheld: a route value from something untrusted, or the file a reference is in."""
 
     key: str
-    where: str
-    """``/repo/milvus.toml:4 (profiles.dev.uri)``, ``/repo/.env:2 (MILVUS_URI)``."""
+    where: str  # /repo/milvus.toml:4 (profiles.dev.uri), /repo/.env:2 (MILVUS_URI)
     line: int | None
     trust: FileTrust
     written: bool = False
@@ -77,8 +76,7 @@ class Route:
         return not self.untrusted
 
 
-def is_route_key(key: str) -> bool:
-    """The settings that decide where a connection goes and how: the endpoint and the transport."""
+def is_route_key(key: str) -> bool:  # where a connection goes and how: its endpoint and transport
     return key == "uri" or key.startswith(("tls.", "grpc."))
 
 

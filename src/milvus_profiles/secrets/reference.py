@@ -129,14 +129,11 @@ def read_secret_file(path: Path, *, where: str) -> str:
         raise SecretNotFoundError(f"{where} cannot read the file {path}: {reason}") from None
     try:
         st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
+        regular = stat.S_ISREG(st.st_mode)
+        if not regular or st.st_size > MAX_SECRET_FILE:
+            wrong = f"{st.st_size} bytes: too large for a secret" if regular else "not a regular file"
             raise SecretNotFoundError(
-                f"{where} refers to {path}, which is not a regular file",
-                hint="point the reference at the file that holds the secret",
-            )
-        if st.st_size > MAX_SECRET_FILE:
-            raise SecretNotFoundError(
-                f"{where} refers to {path}, which is {st.st_size} bytes: too large for a secret",
+                f"{where} refers to {path}, which is {wrong}",
                 hint="point the reference at the file that holds the secret",
             )
         found = problems(path)
