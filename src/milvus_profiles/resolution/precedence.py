@@ -105,7 +105,10 @@ class _Settings(BaseSettings):
 
 
 _FIELDS: dict[str, Any] = {
-    f.name: (field_type(f) | None, Field(f.default, validation_alias=f.env, description=f.help))
+    f.name: (
+        field_type(f) if f.default is not None else field_type(f) | None,
+        Field(f.default, validation_alias=f.env, description=f.help),
+    )
     for f in FIELDS
     if not f.secret
 }
@@ -131,10 +134,11 @@ def settle(
     finally:
         _SOURCES.reset(token)
     names = {f.env: f.name for f in FIELDS}
+    states = profile.settings_sources_data  # what each source gave, by its class's name, as it gave it
     origins: dict[str, Origin] = {}
     for layer in PRECEDENCE:
         source = sources.get(layer.kind)
-        for key in (names.get(k, k) for k in (source() if source else {})):
+        for key in (names.get(k, k) for k in (states.get(type(source).__name__, {}) if source else {})):
             if key not in origins:
                 detail = FIELDS_BY_NAME[key].env if layer.kind == "env" else key
                 origin = profile.origin(key) if layer.kind == "file" else Origin(layer.kind, detail)
