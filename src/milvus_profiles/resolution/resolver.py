@@ -17,12 +17,12 @@ from typing import Any
 from pydantic import SecretStr
 
 from ..config import discovery, environment, permissions, trust
-from ..config.catalog import Catalog, Setting, catalog_of, nested
+from ..config.catalog import Catalog, catalog_of, nested
 from ..config.trust import FileTrust
 from ..errors import ConfigError, MilvusProfilesError, ProfileWarning
 from ..fields import EXPORTED_ENV, FIELDS_BY_NAME, FILES_ENV, PROFILE_NAME, SECRET_FIELDS
 from ..origin import Origin
-from ..secrets.chain import Reference, SecretRequest, find_secret, no_secret_for_lite, route_of, takes_secret
+from ..secrets import chain
 from ..uri import endpoint, has_credentials, is_lite, redact, uri_problem
 from .precedence import SECRET_PROVIDERS, ConnectionSettings, database_from_path, from_dotenv, select, settle
 from .resolved import ResolvedProfile
@@ -116,15 +116,8 @@ def _resolve(
 
     trusts = files_read.trusts
     default = catalog.default() if selected_by.kind == "file" else None
-    chosen_by = default.file.path if default is not None else None
-
-    def verdict(setting: Setting) -> trust.FileTrust:
-        """Trust per profile: of the value's table, the profile resolved and the default that chose it."""
-        return trusts[setting.file.path].for_profile(
-            setting.profile, name, default=setting.file.path == chosen_by
-        )
-
-    route = route_of(
+    verdict = chain.file_verdict(trusts, name, default)
+    route = chain.route_of(
         {k: s for k, s in profile_source.settings.items() if origins[k].kind == "file"},
         verdict,
         profile_source.expanded,
@@ -135,8 +128,8 @@ def _resolve(
     )
     secret_error: MilvusProfilesError | None = None
     secrets: dict[str, SecretStr | None] = dict.fromkeys(SECRET_FIELDS)
-    if lookup_secret and takes_secret(uri):
-        request = SecretRequest(
+    if lookup_secret and chain.takes_secret(uri):
+        request = chain.SecretRequest(
             profile=name,
             uri=uri,
             user=user,
@@ -144,14 +137,15 @@ def _resolve(
             environ=environ,
             arguments={k: str(overrides[k]) for k in SECRET_FIELDS if overrides.get(k)},
             references={
-                f: Reference(setting, verdict(setting)) for f, setting in profile_source.references.items()
+                f: chain.Reference(setting, verdict(setting))
+                for f, setting in profile_source.references.items()
             },
             project=project_env,
             uri_credentials=has_credentials(uri),
             secure=values.get("tls.secure") is True,
             run_commands=run_commands,
         )
-        credential, secret_error = find_secret(request, SECRET_PROVIDERS)
+        credential, secret_error = chain.find_secret(request, SECRET_PROVIDERS)
         if credential is not None:
             secrets[credential.kind] = SecretStr(credential.secret)
             origins[credential.kind] = credential.origin
@@ -277,8 +271,8 @@ def resolve_each(
 def target(profile: str | None, files: Sequence[str | os.PathLike[str]] | None) -> ResolvedProfile:
     """The profile a secret would be stored for or deleted from; Milvus Lite takes none."""
     cfg = resolve_settings(profile, files)
-    if not takes_secret(cfg.uri):
-        raise no_secret_for_lite(cfg.name, cfg.uri)
+    if not chain.takes_secret(cfg.uri):
+        raise chain.no_secret_for_lite(cfg.name, cfg.uri)
     return cfg
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import ClassVar, Literal
 
 from ..config.catalog import Setting
@@ -78,6 +79,15 @@ class Route:
 
 def is_route_key(key: str) -> bool:  # where a connection goes and how: its endpoint and transport
     return key == "uri" or key.startswith(("tls.", "grpc."))
+
+
+def file_verdict(
+    trusts: Mapping[Path, FileTrust], profile: str | None, default: Setting | None
+) -> Callable[[Setting], FileTrust]:
+    """The trust of a value written in a file, kept per profile: of its table, of the profile resolved and
+    of the ``default`` that chose it."""
+    chosen_by = default.file.path if default is not None else None
+    return lambda s: trusts[s.file.path].for_profile(s.profile, profile, default=s.file.path == chosen_by)
 
 
 def route_of(
