@@ -1,7 +1,5 @@
-"""Resolving a profile: the chain of :mod:`milvus_profiles.resolution.precedence` walked for settings, the
-trust of each file and of the connection's route, then the secret chain. Every value keeps an
-:class:`Origin`, so ``show --explain`` can say why a value is what it is.
-"""
+"""Resolving a profile: the settings model of :mod:`~milvus_profiles.resolution.precedence` built, the
+route's trust assessed, then the secret chain asked; every value keeps its :class:`Origin`."""
 
 from __future__ import annotations
 
@@ -174,13 +172,9 @@ def _arguments(overrides: Mapping[str, Any]) -> dict[str, Any]:
     """The settings among the keyword arguments; ``None`` or ``""`` is not given, as pymilvus reads it."""
     unknown = [k for k in overrides if k not in FIELDS_BY_NAME]
     if unknown:
-        guess = difflib.get_close_matches(unknown[0], list(FIELDS_BY_NAME), n=1)
-        raise ConfigError(
-            f"unknown argument {unknown[0]!r}",
-            hint=(f"did you mean {guess[0]!r}? " if guess else "")
-            + "arguments are: "
-            + ", ".join(FIELDS_BY_NAME),
-        )
+        close = difflib.get_close_matches(unknown[0], list(FIELDS_BY_NAME), n=1)
+        hint = "".join(f"did you mean {g!r}? " for g in close) + "arguments are: " + ", ".join(FIELDS_BY_NAME)
+        raise ConfigError(f"unknown argument {unknown[0]!r}", hint=hint)
     return {k: v for k, v in overrides.items() if v is not None and v != "" and k not in SECRET_FIELDS}
 
 
