@@ -1,8 +1,5 @@
-"""The one table of connection settings.
-
-Every setting is declared here once: its type, its environment variable, whether it is a secret, its
-built-in default and its help text. Loading, validation, masking, the CLI and the docs all read this table.
-"""
+"""The one table of connection settings: each one's type, variable, default and help, and whether it is a
+secret. Loading, validation, masking, the CLI and the docs all read this table."""
 
 from __future__ import annotations
 
@@ -55,12 +52,7 @@ FIELDS: tuple[Field, ...] = (
         default=10.0,
         maximum=3600.0,
     ),
-    Field(
-        "user",
-        "str",
-        "MILVUS_USER",
-        "The user name; with a user, the secret is the user's password.",
-    ),
+    Field("user", "str", "MILVUS_USER", "The user name; with a user, the secret is the user's password."),
     Field(
         "password",
         "secret",
@@ -78,12 +70,12 @@ FIELDS: tuple[Field, ...] = (
 
 FIELDS_BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
 SECRET_FIELDS: tuple[str, ...] = tuple(f.name for f in FIELDS if f.secret)
-FILE_FIELDS: tuple[str, ...] = tuple(f.name for f in FIELDS if not f.secret)
+SECRET_ORDER: tuple[Literal["password", "token"], ...] = ("token", "password")
+"""Where one source gives both, a token wins over a password, as in pymilvus."""
 
 PROFILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
-"""What a profile name may be, matched whole (``fullmatch``): a TOML bare key, a shell word and a line of
-text as it is, so a name from a cloned repository can neither break out of ``env``'s output nor write
-escape sequences to a terminal. Checked wherever a name is read: the files, ``list``, ``add``, ``import``."""
+"""A profile name, matched whole: a TOML bare key and a shell word as it is, so a name from a cloned
+repository can neither break out of ``env``'s output nor write escape sequences to a terminal."""
 PROFILE_NAME_RULE = "letters, digits, '-' and '_', starting with a letter or digit, at most 64 characters"
 
 
@@ -106,8 +98,7 @@ def profile_name_problem(name: str) -> str | None:
 PROFILE_ENV = "MILVUS_PROFILE"
 FILES_ENV = "MILVUS_PROFILES_FILE"
 EXPORTED_ENV = "MILVUS_PROFILES_EXPORTED"
-"""Set by ``env`` and ``exec`` beside a profile's variables: the profile they were exported for. It selects
-nothing; it lets a command that names another profile say whose values override it."""
+"""Set by ``env`` and ``exec``: the profile the variables are for; it selects nothing."""
 
 TLS_KEYS: dict[str, str] = {
     "secure": "Use TLS even for an http:// URI (https:// implies it).",

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -429,3 +430,42 @@ def test_a_withheld_secret_is_released_by_the_next_resolve_once_the_file_is_trus
     password = resolve("p").password
     assert password is not None
     assert password.get_secret_value() == "stored"
+
+
+def test_only_the_variables_of_the_field_table_are_read_exactly_as_spelled(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a project's .env is checked by the names it sets: a variable read under another spelling, or a table
+    # of TLS settings read from one variable, would slip past that check
+    monkeypatch.setenv("milvus_uri", "http://lower.example:1")
+    monkeypatch.setenv("Milvus_Db_Name", "mixed")
+    monkeypatch.setenv("MILVUS_TLS", '{"secure": false}')
+    monkeypatch.setenv("MILVUS_GRPC", '{"grpc.keepalive_time_ms": 1}')
+    monkeypatch.setenv("MILVUS_EXTRA", "x")
+    cfg = resolve("prod")
+    assert (cfg.uri, cfg.db_name) == ("https://prod.example:443", "analytics")
+    assert dict(cfg.tls) == {
+        "server_pem_path": str(project.parent / "certs" / "ca.pem"),
+        "server_name": "milvus.internal",
+    }
+    assert dict(cfg.grpc_options) == {"grpc.keepalive_time_ms": 20000}
+    assert {k for k, o in cfg.origins.items() if o.kind == "env"} == set()
+
+
+def test_the_settings_sources_are_asked_in_the_order_of_the_precedence(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from milvus_profiles.resolution.precedence import PRECEDENCE, ConnectionSettings
+
+    asked: list[str] = []
+    declared = ConnectionSettings.settings_customise_sources
+
+    def recording(*args: Any, **kwargs: Any) -> tuple[object, ...]:
+        sources = declared(*args, **kwargs)
+        asked.extend(type(s).__name__ for s in sources)
+        return sources
+
+    monkeypatch.setattr(ConnectionSettings, "settings_customise_sources", staticmethod(recording))
+    resolve("dev")
+    assert asked == ["InitSettingsSource", "EnvSettingsSource", "ProfileSource"]
+    assert [layer.kind for layer in PRECEDENCE] == ["kwarg", "env", "file", "keyring", "default"]

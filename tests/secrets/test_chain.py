@@ -370,7 +370,7 @@ def test_an_untrusted_value_whose_line_is_unknown_is_named_by_its_file_and_key(t
     from milvus_profiles.config.catalog import Setting
     from milvus_profiles.config.toml import ProfileFile
     from milvus_profiles.config.trust import FileTrust
-    from milvus_profiles.secrets.base import Untrusted
+    from milvus_profiles.secrets.chain import Untrusted
 
     path = tmp_path / "milvus.toml"
     # a file whose text no longer shows where the key is (as for a key spelled with escapes)

@@ -129,6 +129,7 @@ def _resolving_problems(catalog: Catalog, pf: ProfileFile) -> list[ConfigError]:
     """
     from ..config.catalog import Catalog
     from ..resolution.expansion import expand
+    from ..resolution.precedence import ConnectionSettings
     from ..resolution.sources import ProfileSource, check_https_tls
 
     class WithoutVariableUri(Catalog):
@@ -147,8 +148,8 @@ def _resolving_problems(catalog: Catalog, pf: ProfileFile) -> list[ConfigError]:
             uri = _variable_uri(catalog, name)
             if uri is not None:
                 expand(uri.value, uri, _Placeholders())
-            source = ProfileSource(view, name, _Placeholders())
-            values = source()
+            source = ProfileSource(ConnectionSettings, view, name, _Placeholders())
+            values = source.load()
             if isinstance(values.get("uri"), str):
                 check_https_tls(values["uri"], values, source.settings)
         except ConfigError as e:

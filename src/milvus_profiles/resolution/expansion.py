@@ -1,10 +1,8 @@
 """``${MILVUS_HOST}`` in profile values: an allow-list of variables that name places, never secrets.
 
-A file may read a variable only when its name starts with ``MILVUS_``, its last word says what kind of
-non-secret value it holds (:data:`ALLOWED_LAST_WORDS`: a host, a port, a database, a user...), and none of
-its words is one that secrets are named with (:data:`SECRET_WORDS`). Everything else is refused: a file
-from a cloned repository must not be able to copy a secret of the environment into a database or user
-name that its own server would receive.
+A file may read a variable only when its name starts with ``MILVUS_``, its last word is one of
+:data:`ALLOWED_LAST_WORDS` and none of its words is one of :data:`SECRET_WORDS`: a file from a cloned
+repository must not copy a secret of the environment into a database or user name its server receives.
 """
 
 from __future__ import annotations
@@ -17,51 +15,14 @@ from ..config.toml import key_name
 from ..errors import ConfigError
 
 ALLOWED_LAST_WORDS = frozenset(
-    {
-        "HOST",
-        "HOSTNAME",
-        "PORT",
-        "DB",
-        "DATABASE",
-        "NAME",
-        "USER",
-        "USERNAME",
-        "TIMEOUT",
-        "REGION",
-        "CLUSTER",
-        "ZONE",
-        "ENV",
-        "ENVIRONMENT",
-        "STAGE",
-        "NAMESPACE",
-        "PROJECT",
-        "DIR",
-        "PATH",
-    }
+    "HOST HOSTNAME PORT DB DATABASE NAME USER USERNAME TIMEOUT REGION CLUSTER ZONE "  # noqa: SIM905
+    "ENV ENVIRONMENT STAGE NAMESPACE PROJECT DIR PATH".split()
 )
 """The last word of an expandable name: ``MILVUS_PROD_HOST``, ``MILVUS_DB_NAME``, ``MILVUS_DATA_DIR``."""
 
 SECRET_WORDS = frozenset(
-    {
-        "PASSWORD",
-        "PASSWD",
-        "PASS",
-        "PWD",
-        "TOKEN",
-        "SECRET",
-        "KEY",
-        "APIKEY",
-        "AUTH",
-        "CREDENTIAL",
-        "CREDENTIALS",
-        "CRED",
-        "CREDS",
-        "PRIVATE",
-        "SESSION",
-        "COOKIE",
-        "SIGNATURE",
-        "CERT",
-    }
+    "PASSWORD PASSWD PASS PWD TOKEN SECRET KEY APIKEY AUTH CREDENTIAL CREDENTIALS "  # noqa: SIM905
+    "CRED CREDS PRIVATE SESSION COOKIE SIGNATURE CERT".split()
 )
 """Words that make a name a secret's, wherever they stand (``MILVUS_TOKEN_HOST`` is refused too)."""
 
@@ -151,6 +112,3 @@ def expand(value: str, setting: Setting, environ: Mapping[str, str]) -> tuple[st
         done = end
     parts.append(value[done:])
     return "".join(parts), used
-
-
-__all__ = ["ALLOWED_LAST_WORDS", "SECRET_WORDS", "expand", "expandable", "references"]

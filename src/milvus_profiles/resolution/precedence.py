@@ -1,30 +1,39 @@
-"""Precedence, declared once: the ordered chain of every source of a resolved profile, highest first.
-
-Each layer may give connection settings (a pydantic-settings source) and secrets (a secret provider);
-its ``kind`` is the provenance every value it gives carries (``Origin.kind``). The resolver walks this
-chain for settings, :mod:`milvus_profiles.secrets.chain` walks it for the secret, and the precedence
-table of docs/precedence.md is generated from it. To change the precedence, change this tuple.
+"""Precedence, declared once: the layers, highest first, each with its secret provider, and the settings
+model whose ``settings_customise_sources`` returns their sources in that order; docs/precedence.md's table
+is generated from them. The rules within the order are named here too: :func:`select` (which profile), the
+``extends`` chain and files (``Catalog.layer``), :func:`database_from_path` and ``fields.SECRET_ORDER``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any
 
-from ..origin import OriginKind
-from ..secrets.base import SecretProvider
+from pydantic import Field, ValidationError, create_model
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from ..config.catalog import Catalog, Setting
+from ..config.environment import ProjectVariable
+from ..config.model import field_type
+from ..errors import ConfigError
+from ..fields import FIELDS, FIELDS_BY_NAME, PROFILE_ENV
+from ..origin import Origin, OriginKind
+from ..secrets.chain import SecretProvider
 from ..secrets.providers import ArgumentProvider, EnvironmentProvider, KeyringProvider, ReferenceProvider
-from .sources import DefaultsSource, EnvironmentSource, KwargsSource, ProfileSource, Source
+from ..uri import is_lite, split_database
+from .sources import ProfileSource
 
 
 @dataclass(frozen=True)
 class Layer:
-    """One layer of the chain: what it gives, and the classes that give it."""
+    """One layer: what it gives (for the docs) and its secret provider."""
 
     kind: OriginKind
     title: str
     settings: str | None
     secrets: str | None
-    source: type[Source] | None = None
     provider: SecretProvider | None = None
 
 
@@ -34,7 +43,6 @@ PRECEDENCE: tuple[Layer, ...] = (
         "keyword arguments",
         '`resolve(..., db_name=...)`, `connect(..., timeout=...)`; `None` or `""` means not given',
         "`password=`, `token=`: always used, they are your choice for this call",
-        KwargsSource,
         ArgumentProvider(),
     ),
     Layer(
@@ -42,7 +50,6 @@ PRECEDENCE: tuple[Layer, ...] = (
         "environment variables",
         "`MILVUS_URI`, `MILVUS_DB_NAME`, `MILVUS_TIMEOUT`, `MILVUS_USER`",
         "`MILVUS_TOKEN`, `MILVUS_PASSWORD`: sent only to a trusted endpoint",
-        EnvironmentSource,
         EnvironmentProvider(),
     ),
     Layer(
@@ -51,7 +58,6 @@ PRECEDENCE: tuple[Layer, ...] = (
         "its `extends` chain, then its tables in every file that defines it, the higher file winning "
         "key by key",
         "a reference written in a trusted file: `{ env = ... }`, `{ command = [...] }`, `{ file = ... }`",
-        ProfileSource,
         ReferenceProvider(),
     ),
     Layer(
@@ -59,7 +65,6 @@ PRECEDENCE: tuple[Layer, ...] = (
         "the keyring",
         None,
         "the secret stored for the endpoint and user: sent only to a trusted endpoint",
-        None,
         KeyringProvider(),
     ),
     Layer(
@@ -67,15 +72,156 @@ PRECEDENCE: tuple[Layer, ...] = (
         "built-in defaults",
         '`uri = "http://localhost:19530"`, `db_name = "default"`, `timeout = 10`',
         None,
-        DefaultsSource,
-        None,
     ),
 )
 
-SECRET_PROVIDERS: tuple[SecretProvider, ...] = tuple(
-    layer.provider for layer in PRECEDENCE if layer.provider is not None
-)
+SECRET_PROVIDERS: tuple[SecretProvider, ...] = tuple(layer.provider for layer in PRECEDENCE if layer.provider)
 """The secret chain, in the order of :data:`PRECEDENCE`."""
+
+_SOURCES: ContextVar[dict[OriginKind, PydanticBaseSettingsSource]] = ContextVar("sources")
+"""The sources of the model being built, by layer: the profile's, and pydantic-settings' own as given."""
+
+
+class _Settings(BaseSettings):
+    # Case-sensitive: only `MILVUS_URI` is read, not `milvus_uri`, which a project's .env could slip past
+    # the check of its variables; `tls.*` and `grpc.*` are extra keys only the profile gives.
+    model_config = SettingsConfigDict(
+        extra="allow", case_sensitive=True, env_ignore_empty=True, defer_build=True
+    )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """The sources of :data:`PRECEDENCE`, highest first; the built-in defaults are the fields'."""
+        sources = _SOURCES.get()
+        sources["kwarg"], sources["env"] = init_settings, env_settings
+        return tuple(sources[layer.kind] for layer in PRECEDENCE if layer.kind in sources)
+
+
+_FIELDS: dict[str, Any] = {
+    f.name: (
+        field_type(f) if f.default is not None else field_type(f) | None,
+        Field(f.default, validation_alias=f.env, description=f.help),
+    )
+    for f in FIELDS
+    if not f.secret
+}
+ConnectionSettings: type[BaseSettings] = create_model("ConnectionSettings", __base__=_Settings, **_FIELDS)
+"""The connection settings: ``uri``, ``db_name``, ``timeout``, ``user`` (each read from its variable),
+and the profile's ``tls.*`` and ``grpc.*``."""
+
+
+def settle(
+    profile: ProfileSource, overrides: Mapping[str, Any], project: Mapping[str, ProjectVariable]
+) -> tuple[dict[str, Any], dict[str, Origin]]:
+    """The settings validated by the model, and each key's origin: the first source to give it, asked in
+    the order of :data:`PRECEDENCE`, naming the ``.env`` (``project``) that set a variable."""
+    sources: dict[OriginKind, PydanticBaseSettingsSource] = {"file": profile}
+    token = _SOURCES.set(sources)
+    try:
+        # keyed as every source keys them, by alias (the variable's name), whatever pydantic-settings' version
+        built: BaseSettings | ValidationError = ConnectionSettings(
+            **{FIELDS_BY_NAME[k].env: v for k, v in overrides.items()}
+        )
+    except ValidationError as e:
+        built = e
+    finally:
+        _SOURCES.reset(token)
+    names = {f.env: f.name for f in FIELDS}
+    states = profile.settings_sources_data  # what each source gave, by its class's name, as it gave it
+    origins: dict[str, Origin] = {}
+    for layer in PRECEDENCE:
+        source = sources.get(layer.kind)
+        for key in (names.get(k, k) for k in (states.get(type(source).__name__, {}) if source else {})):
+            if key not in origins:
+                detail = FIELDS_BY_NAME[key].env if layer.kind == "env" else key
+                origin = profile.origin(key) if layer.kind == "file" else Origin(layer.kind, detail)
+                origins[key] = from_dotenv(origin, project)
+    for f in FIELDS:
+        if f.default is not None:
+            origins.setdefault(f.name, Origin("default"))
+    if isinstance(built, ValidationError):
+        first = built.errors(include_input=False)[0]
+        key = names.get(str(first["loc"][0]), str(first["loc"][0]))
+        found, message = origins.get(key), str(first["msg"]).removeprefix("Value error, ")
+        if found is None or found.kind == "kwarg":
+            raise ConfigError(f"argument {key}=: {message}") from None
+        raise ConfigError(f"{found.detail}: {message}", hint=f"fix {found.detail}") from None
+    return built.model_dump(), origins
+
+
+def from_dotenv(origin: Origin, project: Mapping[str, ProjectVariable]) -> Origin:
+    """The origin, when it is a variable a project's ``.env`` set, saying so: ``MILVUS_URI from
+    /repo/.env:2``."""
+    pv = project.get(origin.detail) if origin.kind == "env" else None
+    return origin if pv is None else Origin("env", f"{origin.detail} from {pv.where.rsplit(' ', 1)[0]}")
+
+
+def select(profile: str | None, catalog: Catalog, environ: Mapping[str, str]) -> tuple[str | None, Origin]:
+    """Which profile to use: the argument, else ``MILVUS_PROFILE``, else the files' ``default``."""
+    if profile:
+        name, origin = profile, Origin("kwarg", "profile")
+    elif environ.get(PROFILE_ENV):
+        name, origin = environ[PROFILE_ENV], Origin("env", PROFILE_ENV)
+    else:
+        default = catalog.default()
+        if default is None:
+            return None, Origin("default")
+        name = default.value
+        line = default.file.line_of("default")
+        origin = Origin("file", f"{default.file.path}:{line}" if line else str(default.file.path))
+    if not catalog.tables(name):
+        source = {"env": PROFILE_ENV, "file": f"the default in {origin.detail}"}.get(origin.kind)
+        raise catalog.not_found(name, source)
+    return name, origin
+
+
+def database_from_path(
+    values: dict[str, Any], origins: dict[str, Origin], profile: ProfileSource, catalog: Catalog
+) -> None:
+    """A database in the URI's path (``http://host:19530/mydb``), as pymilvus reads it, fills ``db_name`` at
+    the URI's precedence: a ``db_name`` from a higher layer (or a higher file) wins, one from a lower layer
+    gives way. Given side by side as arguments or variables, ``db_name`` wins, as pymilvus's ``db_name=``
+    does; written side by side in one profile table, naming another database is an error."""
+    uri = values["uri"]
+    path_db = None if is_lite(uri) else split_database(uri)[1]
+    if not path_db or path_db == values["db_name"]:
+        return
+    uri_origin, db_origin = origins["uri"], origins["db_name"]
+    db_rank, uri_rank = (
+        _rank(db_origin, "db_name", profile, catalog),
+        _rank(uri_origin, "uri", profile, catalog),
+    )
+    if db_origin.kind == "default" or db_rank > uri_rank:
+        values["db_name"] = path_db
+        origins["db_name"] = Origin(uri_origin.kind, f"{uri_origin.detail} (path of uri)".strip())
+        return
+    setting = profile.settings.get("db_name") if db_origin.kind == "file" else None
+    if db_rank == uri_rank and setting is not None:
+        raise ConfigError(
+            f"db_name {values['db_name']!r} and the path of uri ({path_db!r}) name different databases",
+            path=setting.file.path,
+            line=setting.line,
+            hint="keep one: remove the path from the URI, or db_name",
+        )
+
+
+def _rank(origin: Origin, key: str, profile: ProfileSource, catalog: Catalog) -> tuple[int, int, int]:
+    """Where a value stands, lower first: its layer, its place in the ``extends`` chain, its file."""
+    layer = next(i for i, layer in enumerate(PRECEDENCE) if layer.kind == origin.kind)
+    setting: Setting | None = profile.settings.get(key) if origin.kind == "file" else None
+    if setting is None:
+        return layer, 0, 0
+    index = next((i for i, pf in enumerate(catalog.files) if pf.path == setting.file.path), 0)
+    chain = catalog.extends_chain(profile.name) if profile.name else []
+    depth = chain.index(setting.profile) if setting.profile in chain else 0
+    return layer, depth, index
 
 
 def precedence_line() -> str:
@@ -85,10 +231,8 @@ def precedence_line() -> str:
 
 def precedence_table() -> str:
     """The precedence as a Markdown table, highest first, for docs/precedence.md."""
-    rows = ["| | layer | settings | secret |", "|---|---|---|---|"]
-    for number, layer in enumerate(PRECEDENCE, start=1):
-        rows.append(f"| {number} | **{layer.title}** | {layer.settings or '-'} | {layer.secrets or '-'} |")
-    return "\n".join(rows)
-
-
-__all__ = ["PRECEDENCE", "SECRET_PROVIDERS", "Layer", "precedence_line", "precedence_table"]
+    rows = [
+        f"| {n} | **{x.title}** | {x.settings or '-'} | {x.secrets or '-'} |"
+        for n, x in enumerate(PRECEDENCE, 1)
+    ]
+    return "\n".join(["| | layer | settings | secret |", "|---|---|---|---|", *rows])

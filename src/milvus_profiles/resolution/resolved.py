@@ -17,7 +17,7 @@ from ..uri import is_lite, redact
 from .wire import plan
 
 if TYPE_CHECKING:
-    from ..secrets.base import Route
+    from ..secrets.chain import Route
 
 MASK = "********"
 # A secret this long does not occur by chance in a message, so it is masked wherever it stands.

@@ -1,23 +1,231 @@
-"""The secret chain: the first provider that has a secret gives it, and the one rule of trust.
+"""May this secret go to this route? The one module that answers, and the secret chain that asks it.
 
-**The rule.** A stored secret (the keyring, a reference, a variable exported in a shell) is released only
-to a connection whose endpoint and transport come entirely from trusted sources, and a reference is
-followed only from a trusted file. A secret given as an argument is the caller's choice for this
-connection and is always used. When the rule withholds a secret, the chain stops (a lower provider would
-be withheld for the same reason) and says which file and key caused it, with the ``trust`` command.
-
-Milvus Lite takes no secret: the chain is not asked for one (see :func:`takes_secret`).
+A stored secret (the keyring, a reference, a variable exported in a shell) goes only to a connection whose
+route (endpoint, transport, the profile chosen) comes from trusted sources, and a reference is followed
+only from a trusted file; a secret given as an argument is always used. A withheld secret stops the chain,
+and the :class:`Untrusted` value that decided is the reason every error and ``explain()`` prints.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import ClassVar, Literal
 
+from ..config.catalog import Setting
+from ..config.environment import ProjectVariable, decides_transport
+from ..config.toml import key_name
 from ..config.trust import FileTrust
 from ..errors import ConfigError, MilvusProfilesError, SecretWithheldError
+from ..fields import FIELDS_BY_NAME, PROFILE_ENV, SECRET_ORDER, secret_field
+from ..origin import Origin, OriginKind
 from ..uri import is_lite
-from .base import Credential, SecretProvider, SecretRequest, Untrusted
+from . import reference
+
+SecretField = Literal["password", "token"]
+
+
+@dataclass(frozen=True)
+class Untrusted:
+    """Why a secret is withheld: a route value from something untrusted, or the file a reference is in."""
+
+    key: str
+    where: str  # /repo/milvus.toml:4 (profiles.dev.uri), /repo/.env:2 (MILVUS_URI)
+    line: int | None
+    trust: FileTrust
+    written: bool = False
+
+    @classmethod
+    def of(cls, key: str, setting: Setting, trust: FileTrust) -> Untrusted:
+        """A value written in a profile file."""
+        line = setting.line
+        at = f"{setting.file.path}:{line}" if line is not None else str(setting.file.path)
+        return cls(key, f"{at} ({key_name(('profiles', setting.profile, *setting.key))})", line, trust)
+
+    @classmethod
+    def variable(cls, key: str, pv: ProjectVariable, where: str | None = None) -> Untrusted:
+        """A variable a project's ``.env`` set."""
+        return cls(key, where or pv.where, pv.line, pv.trust)
+
+    def withheld(self, target: str, what: str, method: OriginKind) -> SecretWithheldError:
+        """The error that names this reason and its fix."""
+        ft, written = self.trust, self.written
+        because = f"its {self.key} comes from {self.where}" if not written else f"it is written in {ft.path}"
+        return SecretWithheldError(
+            f"{target}: {what}{': ' if written else ' to this connection, because '}{because}, {ft.why}",
+            path=ft.path,
+            line=self.line,
+            key=None if written else self.key,
+            method=method,
+            hint=ft.fix
+            if written
+            else (ft.fix + "; or " if ft.fix else "")  # pragma: no mutate - every untrusted verdict has a fix
+            + "choose the server yourself with MILVUS_URI or uri=, or pass the secret as an argument",
+        )
+
+
+@dataclass(frozen=True)
+class Route:
+    """Where a connection goes and how: trusted when nothing of it is :class:`Untrusted`."""
+
+    untrusted: tuple[Untrusted, ...] = ()
+
+    @property
+    def trusted(self) -> bool:
+        return not self.untrusted
+
+
+def is_route_key(key: str) -> bool:  # where a connection goes and how: its endpoint and transport
+    return key == "uri" or key.startswith(("tls.", "grpc."))
+
+
+def file_verdict(
+    trusts: Mapping[Path, FileTrust], profile: str | None, default: Setting | None
+) -> Callable[[Setting], FileTrust]:
+    """The trust of a value written in a file, kept per profile: of its table, of the profile resolved and
+    of the ``default`` that chose it."""
+    chosen_by = default.file.path if default is not None else None
+    return lambda s: trusts[s.file.path].for_profile(s.profile, profile, default=s.file.path == chosen_by)
+
+
+def route_of(
+    settings: Mapping[str, Setting],
+    verdict: Callable[[Setting], FileTrust],
+    expanded: Mapping[str, tuple[str, list[str]]],
+    project: Mapping[str, ProjectVariable],
+    *,
+    uri_from_env: bool,
+    profile_from_env: bool,
+    default: tuple[Setting, FileTrust] | None,
+) -> Route:
+    """What of the route you did not choose: a route value of an untrusted file, a ``.env`` variable (the
+    URI, one ``expanded`` into a route key, a proxy, gRPC's CA bundle), or the profile chosen by a ``.env``'s
+    ``MILVUS_PROFILE`` or by an untrusted file's ``default`` (it could pick your ``prod``)."""
+    found = [
+        Untrusted.of(k, s, verdict(s))
+        for k, s in settings.items()
+        if is_route_key(k) and not verdict(s).trusted
+    ]
+    for key, (written, names) in expanded.items():
+        found += [
+            Untrusted.variable(key, project[n], f"{project[n].where}, expanded in {written}")
+            for n in names
+            if n in project and is_route_key(key)
+        ]
+    uri_pv = project.get(FIELDS_BY_NAME["uri"].env)
+    if uri_from_env and uri_pv is not None:
+        found.append(Untrusted.variable("uri", uri_pv))
+    found += [Untrusted.variable(n, pv) for n, pv in project.items() if decides_transport(n)]
+    if profile_from_env and PROFILE_ENV in project:
+        found.append(Untrusted.variable("profile", project[PROFILE_ENV]))
+    elif default is not None and not default[1].trusted:
+        line = default[0].file.line_of("default")
+        at = f"{default[0].file.path}:{line}" if line else str(default[0].file.path)
+        found.append(Untrusted("default", f"{at} (default)", line, default[1]))
+    return Route(tuple(found))
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A secret reference written in a profile file, and the trust of that file."""
+
+    setting: Setting
+    trust: FileTrust
+
+    @property
+    def value(self) -> Mapping[str, object]:
+        found = self.setting.value
+        return found if isinstance(found, Mapping) else {}
+
+
+@dataclass(frozen=True)
+class SecretRequest:
+    """What a provider is told: everything is passed in, nothing is read from the process by a provider."""
+
+    profile: str | None
+    uri: str
+    user: str | None
+    route: Route
+    environ: Mapping[str, str]
+    arguments: Mapping[str, str] = field(default_factory=dict)  # password=, token=
+    references: Mapping[str, Reference] = field(default_factory=dict)
+    project: Mapping[str, ProjectVariable] = field(default_factory=dict)  # the variables a .env set
+    uri_credentials: bool = False  # the URI's own token@ or user:password@, which pymilvus sends
+    secure: bool = False  # TLS on an http URI: the keyring account is keyed https
+    run_commands: bool = True  # False where a secret is only reported: a command is named, not run
+
+    @property
+    def wanted(self) -> SecretField:
+        """The secret this connection takes."""
+        return secret_field(self.user)
+
+
+@dataclass(frozen=True)
+class Credential:
+    """A secret and where it came from. ``repr`` never shows the secret."""
+
+    kind: SecretField
+    origin: Origin
+    secret: str = field(repr=False)
+
+
+class SecretProvider(ABC):
+    """One source of secrets. ``METHOD`` is its provenance, the ``Origin.kind`` of what it returns."""
+
+    METHOD: ClassVar[OriginKind]
+
+    @abstractmethod
+    def offers(self, request: SecretRequest) -> bool:
+        """Whether this provider may have a secret for the request, without looking it up."""
+
+    @abstractmethod
+    def provide(self, request: SecretRequest) -> Credential | None:
+        """The secret, or None when there is none here."""
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+def withheld(provider: SecretProvider, request: SecretRequest) -> SecretWithheldError | None:
+    """Why ``provider``'s secret may not go to this request's route, as the error that says so, or None."""
+    if provider.METHOD == "kwarg":
+        return None  # the caller's explicit choice for this connection
+    reason = request.route.untrusted[0] if request.route.untrusted else None
+    what = "no stored secret is sent"
+    if provider.METHOD == "reference":
+        ref = request.references[request.wanted]
+        what = f"the {request.wanted} reference ({reference.describe(ref.value)}) is not followed"
+        if not ref.trust.trusted:
+            reason = Untrusted(request.wanted, str(ref.trust.path), None, ref.trust, written=True)
+    if provider.METHOD == "env":  # a .env's MILVUS_TOKEN is the project's, not a secret you exported
+        names = [v for f in SECRET_ORDER if request.environ.get(v := FIELDS_BY_NAME[f].env)]
+        what = " and ".join(names) + (" is" if len(names) == 1 else " are") + " set but not sent"
+        if names[0] in request.project:
+            reason = Untrusted.variable(names[0], request.project[names[0]])
+    target = f"profile {request.profile}" if request.profile else "the connection"
+    return reason.withheld(target, what, provider.METHOD) if reason is not None else None
+
+
+def find_secret(
+    request: SecretRequest, providers: tuple[SecretProvider, ...]
+) -> tuple[Credential | None, MilvusProfilesError | None]:
+    """Ask each provider in order; the first credential wins. Why there is none (withheld, or a provider
+    failed) is returned, not raised: resolving never needs the secret, ``connect()`` raises it if it does."""
+    for provider in providers:
+        if not provider.offers(request):
+            continue
+        error = withheld(provider, request)
+        if error is not None:
+            return None, error
+        try:
+            credential = provider.provide(request)
+        except MilvusProfilesError as e:
+            return None, e
+        if credential is not None:
+            return credential, None
+    return None, None
 
 
 def takes_secret(uri: str) -> bool:
@@ -31,60 +239,3 @@ def no_secret_for_lite(profile: str | None, uri: str, *, hint: str | None = None
         f"profile {profile or '(none)'} is a Milvus Lite database ({uri}), which takes no secret",
         hint=hint or "secrets are for Milvus servers; Milvus Lite ignores credentials",
     )
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What the chain found: a credential, or why there is none (withheld, or a provider failed)."""
-
-    credential: Credential | None = None
-    error: MilvusProfilesError | None = None
-
-
-def find_secret(request: SecretRequest, providers: Sequence[SecretProvider]) -> Outcome:
-    """Ask each provider in order; the first credential wins. Errors are returned, not raised: resolving
-    never needs the secret, and ``connect()`` raises the error when it does."""
-    for provider in providers:
-        if not provider.offers(request):
-            continue
-        if provider.STORED:
-            untrusted, file = provider.blocked_by(request)
-            if untrusted is not None or file is not None:
-                return Outcome(error=withheld(provider, request, untrusted, file))
-        try:
-            credential = provider.provide(request)
-        except MilvusProfilesError as e:
-            return Outcome(error=e)
-        if credential is not None:
-            return Outcome(credential=credential)
-    return Outcome()
-
-
-def withheld(
-    provider: SecretProvider, request: SecretRequest, untrusted: Untrusted | None, file: FileTrust | None
-) -> SecretWithheldError:
-    """The error that names what withheld the secret: the untrusted value (or file) and the fix."""
-    target = f"profile {request.profile}" if request.profile else "the connection"
-    what = provider.describe(request)
-    if file is not None:
-        return SecretWithheldError(
-            f"{target}: {what}: it is written in {file.path}, {file.why}",
-            path=file.path,
-            method=provider.METHOD,
-            hint=file.fix,
-        )
-    assert untrusted is not None  # noqa: S101 - blocked_by returns one of the two
-    ft = untrusted.trust
-    key = untrusted.key
-    return SecretWithheldError(
-        f"{target}: {what} to this connection, because its {key} comes from {untrusted.where}, {ft.why}",
-        path=ft.path,
-        line=untrusted.line,
-        key=key,
-        method=provider.METHOD,
-        hint=(ft.fix + "; or " if ft.fix else "")  # pragma: no mutate - every untrusted verdict has a fix
-        + "choose the server yourself with MILVUS_URI or uri=, or pass the secret as an argument",
-    )
-
-
-__all__ = ["Outcome", "find_secret", "takes_secret", "withheld"]

@@ -1,20 +1,12 @@
 """Secret references: a profile file may say where its secret is kept, never the secret itself.
 
-``password = { env = "ZILLIZ_CLOUD_API_KEY" }`` reads an environment variable;
-``token = { command = ["op", "read", "op://vault/milvus/token"] }`` runs a program without a shell, with a
-time limit, and takes its standard output, trimmed; ``token = { file = "/run/secrets/milvus_token" }`` reads
-a file as Kubernetes and Docker mount secrets (one trailing newline removed). A failing command is reported
-with its exit status and standard error, never its output. A command runs each time its secret is needed,
-so a rotated secret is the one the next connection uses.
-
-A command's program is an absolute path, or a bare name looked up in the absolute folders of ``PATH`` only:
-an empty entry or ``.`` (a ``PATH="$PATH:"`` slip) would otherwise run a program of that name from
-whatever folder the command is started in, such as a cloned repository. (A relative path is refused when
-the file is read: :func:`milvus_profiles.config.model.check_reference_command`.)
-
-References are followed only from trusted files (see :mod:`milvus_profiles.secrets.chain`): a discovered
-project file comes with whatever repository was cloned, and must not be able to run programs or read
-variables and files of its choosing.
+``{ env = "VAR" }`` reads a variable; ``{ command = ["op", "read", "op://..."] }`` runs a program (no shell,
+a time limit) and takes its standard output, trimmed, reporting a failure by its status and standard error,
+never its output; ``{ file = "/run/secrets/token" }`` reads a file as Kubernetes and Docker mount secrets.
+Each runs whenever its secret is needed, so a rotated secret is the one the next connection uses. A
+command's program is an absolute path or a name found in PATH's absolute folders only, never the current
+folder (a cloned repository). References are followed only from trusted files
+(:mod:`milvus_profiles.secrets.chain`).
 """
 
 from __future__ import annotations
@@ -27,6 +19,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from ..config.permissions import problems
 from ..errors import SecretNotFoundError
 
 COMMAND_TIMEOUT = 30.0  # seconds; a password manager may wait for the user to unlock it
@@ -61,13 +54,9 @@ def fetch(reference: Mapping[str, Any], *, where: str, environ: Mapping[str, str
     command = tuple(str(a) for a in reference["command"])
     shown = " ".join(command)
     found = program(command[0], environ=env)
-    if found is None:
-        raise SecretNotFoundError(
-            f"{where} runs `{shown}`, but {command[0]!r} is not installed or not on PATH",
-            hint="install it, or change the reference in the profile file (only PATH's absolute folders are "
-            "searched)",
-        )
     try:
+        if found is None:  # or gone before it ran
+            raise FileNotFoundError
         done = subprocess.run(
             (found, *command[1:]),
             capture_output=True,
@@ -78,7 +67,8 @@ def fetch(reference: Mapping[str, Any], *, where: str, environ: Mapping[str, str
     except FileNotFoundError:
         raise SecretNotFoundError(
             f"{where} runs `{shown}`, but {command[0]!r} is not installed or not on PATH",
-            hint="install it, or change the reference in the profile file",
+            hint="install it, or change the reference in the profile file (only PATH's absolute folders are "
+            "searched)",
         ) from None
     except subprocess.TimeoutExpired:
         raise SecretNotFoundError(
@@ -104,12 +94,8 @@ def fetch(reference: Mapping[str, Any], *, where: str, environ: Mapping[str, str
 
 
 def program(name: str, *, environ: Mapping[str, str]) -> str | None:
-    """The program a command reference runs: ``name`` itself when it is an absolute path (``~`` expanded),
-    else the first executable ``name`` in an absolute folder of ``PATH``; None when there is none, or when
-    ``name`` is a relative path (``./op``, ``bin/op``), which would run from the current folder.
-
-    Empty and relative ``PATH`` entries are skipped: the current folder is never searched.
-    """
+    """``name`` itself when it is an absolute path (``~`` expanded), else the first executable ``name`` in
+    an absolute folder of ``PATH``; None when there is none or ``name`` is relative (``./op``, ``bin/op``)."""
     path = os.path.expanduser(name)
     if os.path.isabs(path):
         return path
@@ -129,11 +115,8 @@ def program(name: str, *, environ: Mapping[str, str]) -> str | None:
 
 
 def read_secret_file(path: Path, *, where: str) -> str:
-    """The secret in a file: a regular file of at most :data:`MAX_SECRET_FILE` bytes that no one but you
-    (and root) can change; one trailing newline is removed. Never blocks: a FIFO or a device is refused
-    before it is read."""
-    from ..config.permissions import problems
-
+    """The secret in a regular file of at most :data:`MAX_SECRET_FILE` bytes that only you (and root) can
+    change, one trailing newline removed. Never blocks: a FIFO or a device is refused before it is read."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     except FileNotFoundError:
@@ -146,14 +129,11 @@ def read_secret_file(path: Path, *, where: str) -> str:
         raise SecretNotFoundError(f"{where} cannot read the file {path}: {reason}") from None
     try:
         st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
+        regular = stat.S_ISREG(st.st_mode)
+        if not regular or st.st_size > MAX_SECRET_FILE:
+            wrong = f"{st.st_size} bytes: too large for a secret" if regular else "not a regular file"
             raise SecretNotFoundError(
-                f"{where} refers to {path}, which is not a regular file",
-                hint="point the reference at the file that holds the secret",
-            )
-        if st.st_size > MAX_SECRET_FILE:
-            raise SecretNotFoundError(
-                f"{where} refers to {path}, which is {st.st_size} bytes: too large for a secret",
+                f"{where} refers to {path}, which is {wrong}",
                 hint="point the reference at the file that holds the secret",
             )
         found = problems(path)
