@@ -1,5 +1,5 @@
-"""What the commands share: the global options' state, the profile NAME argument with completion,
-``--scope`` and the file it names, and reading a secret from a prompt or standard input."""
+"""What the commands share: the global options' state, the profile NAME argument, ``--scope`` and the
+file it names, and reading a secret from a prompt or standard input."""
 
 from __future__ import annotations
 
@@ -41,9 +41,8 @@ def complete_profiles(ctx: click.Context, param: click.Parameter, incomplete: st
     """Shell completion of profile names, from the files ``--file`` names or discovery finds."""
     from ..config.catalog import load_catalog
 
-    named = ctx.find_root().params.get("files") or None
     try:
-        names = load_catalog(named, validate=False).names()
+        names = load_catalog(ctx.find_root().params.get("files") or None, validate=False).names()
     except Exception:  # completion must never print a traceback into the shell
         return []
     return [CompletionItem(n) for n in names if n.startswith(incomplete)]
@@ -64,8 +63,7 @@ def profile_argument(f: F) -> F:
 def pick_profile(state: State, name: str | None, option: str | None) -> str | None:
     """The profile named by NAME, the command's --profile or the global --profile (None: the default)."""
     given = {n for n in (name, option, state.profile) if n}
-    if len(given) > 1:
-        # click prints this itself, so the names are escaped here
+    if len(given) > 1:  # click prints this itself, so the names are escaped here
         raise click.UsageError(
             f"two profiles given ({', '.join(escape(n) for n in sorted(given))}); give one"
         )
@@ -85,20 +83,16 @@ def scope_option(help_text: str) -> Callable[[F], F]:
 
 
 def scope_file(state: State, scope: str | None) -> Path:
-    """The file ``--scope`` names; without it the first ``--file``, else the project file, else the
-    user file. Always absolute."""
-    return _scope_file(state, scope).absolute()
-
-
-def _scope_file(state: State, scope: str | None) -> Path:
+    """The absolute path of the file ``--scope`` names; without it the first ``--file``, else the project
+    file, else the user file."""
     if scope is None:
         paths, explicit = discovery.discover(state.files)
         if explicit:
             return paths[0].absolute()
         project = discovery.find_project_dir()
-        return project / discovery.PROJECT_FILE if project is not None else discovery.user_file()
+        return (project / discovery.PROJECT_FILE if project else discovery.user_file()).absolute()
     if scope == "user":
-        return discovery.user_file()
+        return discovery.user_file().absolute()
     project = discovery.find_project_dir()
     if project is None:
         raise ConfigError(
@@ -106,7 +100,7 @@ def _scope_file(state: State, scope: str | None) -> Path:
             "(up to the repository root)",
             hint="create one with `milvus-profiles init`, or use --scope user",
         )
-    return project / (discovery.PROJECT_FILE if scope == "project" else discovery.LOCAL_FILE)
+    return (project / (discovery.PROJECT_FILE if scope == "project" else discovery.LOCAL_FILE)).absolute()
 
 
 def is_private(path: Path) -> bool:
@@ -115,25 +109,35 @@ def is_private(path: Path) -> bool:
 
 
 def read_secret(state: State, *, stdin: bool, label: str, stdin_option: str = "--stdin") -> str:
-    """A secret from standard input (one trailing newline removed) or from a prompt without echo.
+    """A secret from standard input (one trailing newline removed) or asked twice without echo.
 
-    A secret asked for goes to the keyring, so the keyring is tried first: no one types a password twice
-    to learn that it cannot be stored (`KeyringUnavailableError`).
+    The keyring is tried before asking: no one types a password twice to learn that it cannot be stored.
+    Without a terminal, getpass would warn and read standard input anyway; ``stdin_option`` is named
+    instead.
     """
     if stdin:
-        value = sys.stdin.read()
-        value = value[:-1] if value.endswith("\n") else value
-        value = value[:-1] if value.endswith("\r") else value
+        value = sys.stdin.read().removesuffix("\n").removesuffix("\r")
         if not value:
             raise ConfigError(
                 "no secret on standard input",
                 hint="pipe it in, e.g. `pass show milvus/dev | milvus-profiles secret set dev --stdin`",
             )
         return value
+    import getpass
+    import warnings
+
     from ..secrets.keyring_store import check_available
 
     check_available()
-    return state.out.prompt_secret(label, stdin_option=stdin_option)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", getpass.GetPassWarning)
+        try:  # on standard error, so standard output stays clean
+            return str(click.prompt(escape(label), hide_input=True, confirmation_prompt=True, err=True))
+        except getpass.GetPassWarning:
+            raise click.UsageError(
+                "there is no terminal to ask for the secret on without showing it; "
+                f"give it on standard input with {stdin_option} instead"
+            ) from None
 
 
 def catalog_with(state: State, changed: ProfileFile) -> Catalog:
@@ -154,10 +158,8 @@ def catalog_with(state: State, changed: ProfileFile) -> Catalog:
 
 def lower_files(state: State, target: Path) -> list[Path]:
     """``target`` and the existing files below it: the files its profiles resolve against."""
-    paths, _ = discovery.discover(state.files)
-    paths = [p.absolute() for p in paths]
-    below = paths[paths.index(target) :] if target in paths else [target]
-    return [p for p in below if p.exists()]
+    paths = [p.absolute() for p in discovery.discover(state.files)[0]]
+    return [p for p in (paths[paths.index(target) :] if target in paths else [target]) if p.exists()]
 
 
 DEFAULT_USER = "root"
