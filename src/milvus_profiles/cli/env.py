@@ -1,21 +1,13 @@
 """``milvus-profiles env``: a resolved profile as MILVUS_* variables, for programs in any language.
 
-The variable names come from the one table in `milvus_profiles.fields`. Secrets are printed only with
-``--include-secrets``. A TLS connection is exported as an ``https://`` URI, whatever scheme the profile
-writes with ``tls.secure = true``; a transport setting that no variable carries (a certificate, a server
-name, a gRPC option) is refused with a `ConfigError` naming it, since a program given only the variables
-would connect otherwise than ``test`` and ``connect()`` do.
-
-Every value may come from a file someone else wrote, so each format's writer quotes it so that its reader
-takes it literally (nothing in it runs or expands), and refuses, with a `ConfigError` naming the variable,
-a value the format cannot carry. Comment lines are escaped like everything else the command line prints.
-docs/cli.md lists the readers each format is tested with.
+Every value may come from a file someone else wrote: each format's writer quotes it so that its reader
+takes it literally (docs/cli.md lists the readers each is tested with), or refuses it with a
+`ConfigError` naming the variable. Secrets are printed only with ``--include-secrets``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import click
@@ -40,8 +32,7 @@ class Unprintable(Exception):
 
 
 def _text_only(value: str) -> None:
-    """What no format carries: a NUL ends a C string, so no environment variable can hold one; a lone
-    surrogate is no text at all (a Python stand-in for undecodable bytes)."""
+    """A NUL ends a C string, so no variable holds one; a lone surrogate (undecodable bytes) is no text."""
     if "\0" in value:
         raise Unprintable("holds a NUL character, which no environment variable can hold")
     try:
@@ -53,19 +44,16 @@ def _text_only(value: str) -> None:
 def _sh(name: str, value: str) -> str:
     # Inside single quotes bash, dash and zsh take every character literally; a quote ends the quoting,
     # so it is written as '\'' (close, escaped quote, reopen).
-    _text_only(value)
     return f"export {name}='" + value.replace("'", "'\\''") + "'"
 
 
 def _fish(name: str, value: str) -> str:
     # fish single quotes: only \' and \\ are escapes, every other character (newlines too) is literal.
-    _text_only(value)
     return f"set -gx {name} '" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
 def _powershell(name: str, value: str) -> str:
     # Single quotes are literal in PowerShell; curly quotes count as quotes too, so double all of them.
-    _text_only(value)
     return f"$env:{name} = '" + re.sub("(['\u2018\u2019\u201a\u201b])", r"\1\1", value) + "'"
 
 
@@ -86,7 +74,6 @@ def _dotenv(name: str, value: str) -> str:
     - no quotes: one line, no ``#`` (a comment), no space at either end (trimmed), not starting with
       a quote; it carries what the other two cannot, such as ``it's C:\\new``.
     """
-    _text_only(value)
     if "\r" in value:
         # Node drops it, npm dotenv turns it into a newline, even inside quotes
         raise Unprintable("holds a carriage return, which Node and npm dotenv do not read back")
@@ -98,13 +85,8 @@ def _dotenv(name: str, value: str) -> str:
         return f"{name}='{value}'"
     if '"' not in value and not _DOTENV_ESCAPE.search(value):
         return f'{name}="{value}"'
-    if (
-        value
-        and "\n" not in value
-        and "#" not in value
-        and value[0] not in "'\"`"
-        and not (value[0].isspace() or value[-1].isspace() or _JS_SPACE in (value[0], value[-1]))
-    ):
+    trimmed = value.strip().strip(_JS_SPACE)
+    if value and value == trimmed and "\n" not in value and "#" not in value and value[0] not in "'\"`":
         return f"{name}={value}"
     raise Unprintable(
         "holds a single quote together with a double quote or a backslash escape, and a newline, a '#' "
@@ -112,12 +94,7 @@ def _dotenv(name: str, value: str) -> str:
     )
 
 
-WRITERS: dict[str, Callable[[str, str], str]] = {
-    "sh": _sh,
-    "fish": _fish,
-    "powershell": _powershell,
-    "dotenv": _dotenv,
-}
+WRITERS = {"sh": _sh, "fish": _fish, "powershell": _powershell, "dotenv": _dotenv}
 
 
 def write_line(fmt: str, name: str, value: str) -> str:
@@ -128,6 +105,7 @@ def write_line(fmt: str, name: str, value: str) -> str:
         "export MILVUS_DB_NAME='it'\\\\''s $(here)'"
     """
     try:
+        _text_only(value)
         return WRITERS[fmt](name, value)
     except Unprintable as e:
         raise ConfigError(
@@ -145,10 +123,8 @@ def _text(value: object) -> str:
 def _values(cfg: ResolvedProfile) -> tuple[dict[str, object], dict[str, str]]:
     """The value of each variable as every SDK reads it, and for each secret where it comes from.
 
-    The URI is exported as ``scheme://host:port`` (the Node.js SDK refuses a path, and a user part is a
-    secret), ``https`` for any TLS connection: its database goes to MILVUS_DB_NAME and its user part to
-    MILVUS_TOKEN, or to MILVUS_USER and MILVUS_PASSWORD, all as ``milvus_profiles.resolution.wire.plan``
-    sends them.
+    The URI as ``scheme://host:port`` (the Node.js SDK refuses a path; a user part is a secret): its
+    database and user part go to their own variables, as `plan` sends them.
     """
     wire = plan(cfg)
     values: dict[str, object] = {f.name: getattr(cfg, f.name) for f in FIELDS}
@@ -193,33 +169,21 @@ def _transport(cfg: ResolvedProfile, wire: Wire) -> str:
     return base
 
 
-def _variables(cfg: ResolvedProfile, include_secrets: bool) -> tuple[dict[str, str], list[str]]:
+def profile_variables(cfg: ResolvedProfile, *, include_secrets: bool) -> tuple[dict[str, str], list[str]]:
+    """The ``MILVUS_*`` variables of a resolved profile (secrets only with ``include_secrets``), and notes
+    on what was left out; what ``env`` prints and ``exec`` hands to a program."""
     values, secret_origins = _values(cfg)
     variables: dict[str, str] = {}
     notes: list[str] = []
     for field in FIELDS:
         value = values[field.name]
-        if value is None:
-            continue
-        if field.name in secret_origins and not include_secrets:
+        if value is not None and field.name in secret_origins and not include_secrets:
             notes.append(
                 f"{field.env} is not printed: the {field.name} comes from {secret_origins[field.name]}; "
                 "add --include-secrets to print it"
             )
-            continue
-        variables[field.env] = value.get_secret_value() if isinstance(value, SecretStr) else _text(value)
-    return variables, notes
-
-
-def profile_variables(cfg: ResolvedProfile, *, include_secrets: bool) -> tuple[dict[str, str], list[str]]:
-    """The ``MILVUS_*`` variables of a resolved profile, and notes on what was left out.
-
-    Secrets (and credentials in the URI) are included only with ``include_secrets``. TLS is the URI's
-    ``https``; a ``tls`` or ``grpc`` setting the connection uses is refused (`ConfigError`), one it does
-    not use (a server name without TLS) is named in the notes. ``env`` prints the result; ``exec`` hands
-    it to a program's environment.
-    """
-    variables, notes = _variables(cfg, include_secrets)
+        elif value is not None:
+            variables[field.env] = value.get_secret_value() if isinstance(value, SecretStr) else _text(value)
     if cfg.name is not None:
         variables[EXPORTED_ENV] = cfg.name
     unused = [k for k in cfg.tls if k != "secure"]
