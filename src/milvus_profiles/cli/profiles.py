@@ -73,9 +73,9 @@ def remove(state: State, name: str, scope: str | None, keep_secret: bool) -> Non
         owner = trust.assess(toml.read_file(target), trust.kind_of(target, bool(state.files)))
         if not owner.trusted:
             kept = (
-                f"{display_path(target)} is {owner.why}, and a profile of such a file never deletes a stored "
+                f"{display_path(target)} is {owner.why}, and a profile of such a file never deletes a "
+                "stored secret"
             )
-            kept += "secret"
     with locks.locked(target):
         editor = ProfileEditor.open(target)
         if name not in editor.profiles:
