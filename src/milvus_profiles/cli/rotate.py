@@ -25,32 +25,28 @@ from .exitcodes import SECRET
 if TYPE_CHECKING:
     from ..resolution.resolved import ResolvedProfile
 
-GENERATED_LENGTH = 32
 # Letters, digits and punctuation that needs no quoting in a shell, a URL or `user:password`.
 _PUNCTUATION = "-_.~!@%^*+="
-_ALPHABET = string.ascii_letters + string.digits + _PUNCTUATION
 
 
-def generate_password(length: int = GENERATED_LENGTH) -> str:
+def generate_password(length: int = 32) -> str:
     """A random password with upper and lower case letters, digits and punctuation (servers with a
     complexity rule, such as Zilliz Cloud, ask for three of the four)."""
     classes = (string.ascii_uppercase, string.ascii_lowercase, string.digits, _PUNCTUATION)
     while True:
-        password = "".join(secrets.choice(_ALPHABET) for _ in range(length))
+        password = "".join(secrets.choice("".join(classes)) for _ in range(length))
         if all(any(c in cls for c in password) for cls in classes):
             return password
 
 
-def change_on_server(
-    cfg: ResolvedProfile, files: tuple[str, ...] | None, user: str, old: str, new: str
-) -> None:
+def change_on_server(cfg: ResolvedProfile, files: tuple[str, ...] | None, old: str, new: str) -> None:
     """Log in with the profile as it is, then ask the server to change the user's password."""
     from ..connection.client import classify, connect, quiet_pymilvus_logs
 
     client = connect(cfg.name, files=files)
     try:
         with quiet_pymilvus_logs():
-            client.update_password(user, old, new, timeout=cfg.timeout)
+            client.update_password(cfg.user, old, new, timeout=cfg.timeout)
     except Exception as e:
         verdict = _refusal(e, cfg, old, new) or classify(e, cfg)
         if verdict is None:
@@ -117,7 +113,7 @@ def rotate(
     if from_stdin and ask:
         raise click.UsageError("--stdin and --ask cannot be used together")
     cfg = resolve(pick_profile(state, name, profile_option), files=state.files)
-    target = cfg.name or "(none)"
+    target, at = cfg.name or "(none)", redact(cfg.uri)
     if cfg.is_lite:
         raise ConfigError(
             f"profile {target} is a Milvus Lite database ({cfg.uri}), which has no users",
@@ -136,15 +132,12 @@ def rotate(
             "and rotation needs the current password",
             hint="unset MILVUS_TOKEN, and store the password with `milvus-profiles secret set`",
         )
-    if from_stdin or ask:
-        label = f"New password for user {cfg.user!r} at {redact(cfg.uri)}"
-        new = read_secret(state, stdin=from_stdin, label=label)
-        generated = False
-    else:
-        new, generated = generate_password(), True
-    change_on_server(cfg, state.files, cfg.user, cfg.password.get_secret_value(), new)
+    generated = not (from_stdin or ask)
+    label = f"New password for user {cfg.user!r} at {at}"
+    new = generate_password() if generated else read_secret(state, stdin=from_stdin, label=label)
+    change_on_server(cfg, state.files, cfg.password.get_secret_value(), new)
     out = state.out
-    out.done(f"changed the password of user {cfg.user!r} at {redact(cfg.uri)}")
+    out.done(f"changed the password of user {cfg.user!r} at {at}")
     try:
         account = save_secret(cfg.name, new, files=state.files)
     except MilvusProfilesError as e:
@@ -159,7 +152,7 @@ def rotate(
     if generated and show:
         out.line(new)
     out.warning(
-        f"whoever else logs in as user {cfg.user!r} at {redact(cfg.uri)} with the old password (a teammate, "
+        f"whoever else logs in as user {cfg.user!r} at {at} with the old password (a teammate, "
         "a CI secret, another machine) now fails until given the new one",
         hint=f"`milvus-profiles show {target} --reveal` prints it"
         if generated and not show

@@ -1,6 +1,6 @@
-"""``secret set|delete|status``: a profile's password or token in the keyring, never printed.
+"""``secret set|delete|status|rotate``: a profile's password or token in the keyring, never printed.
 
-A secret belongs to the profile's endpoint and user (see :func:`milvus_profiles.secrets.account`), so
+A secret belongs to the profile's endpoint and user (`milvus_profiles.secrets.keyring_store.account`), so
 every profile on the same server and user shares it.
 """
 
@@ -13,11 +13,15 @@ import click
 
 from ..errors import CommandNotRunError, KeyringUnavailableError
 from ..fields import FIELDS_BY_NAME, secret_field, secret_set_command
+from ..uri import redact
 from .common import State, pick_profile, profile_argument, read_secret
 from .exitcodes import SECRET
+from .rotate import rotate
 
 if TYPE_CHECKING:
     from ..resolution.resolved import ResolvedProfile
+
+SECRET_ENV = (FIELDS_BY_NAME["password"].env, FIELDS_BY_NAME["token"].env)
 
 
 def _target(state: State, name: str | None, option: str | None, *, inspect: bool = False) -> ResolvedProfile:
@@ -33,14 +37,12 @@ def _target(state: State, name: str | None, option: str | None, *, inspect: bool
     return cfg
 
 
-def _kind(cfg: ResolvedProfile) -> str:
-    """The secret the profile takes: the user's password, else a token."""
-    return secret_field(cfg.user)
-
-
 @click.group()
 def secret() -> None:
     """Store, delete or inspect a profile's secret in the keyring."""
+
+
+secret.add_command(rotate)
 
 
 @secret.command("set")
@@ -52,24 +54,18 @@ def set_secret(state: State, name: str | None, profile_option: str | None, from_
 
     Prompts twice without echo, or reads standard input with --stdin (one trailing newline removed).
     """
-    from ..uri import redact
     from ..write.secret import save_secret
-
-    cfg = _target(state, name, profile_option)
-    label = (
-        f"Password for user {cfg.user!r} at {redact(cfg.uri)}" if cfg.user else f"Token for {redact(cfg.uri)}"
-    )
-    value = read_secret(state, stdin=from_stdin, label=label)
-    account = save_secret(cfg.name, value, files=state.files)
-    state.out.done(f"stored the {_kind(cfg)} in the keyring (account {account})")
     from .doctor import PLAINTEXT_HINT, plaintext_store
 
+    cfg = _target(state, name, profile_option)
+    label = f"Password for user {cfg.user!r} at " if cfg.user else "Token for "
+    value = read_secret(state, stdin=from_stdin, label=label + redact(cfg.uri))
+    account = save_secret(cfg.name, value, files=state.files)
+    state.out.done(f"stored the {secret_field(cfg.user)} in the keyring (account {account})")
     plain = plaintext_store()
     if plain is not None:
         state.out.warning(plain, PLAINTEXT_HINT)
-    env = FIELDS_BY_NAME[_kind(cfg)].env
-    other = FIELDS_BY_NAME["token" if cfg.user else "password"].env
-    for variable in (env, other):
+    for variable in SECRET_ENV if cfg.user else reversed(SECRET_ENV):
         if os.environ.get(variable):
             state.out.warning(f"{variable} is set in the environment and is used instead of the keyring")
 
@@ -83,11 +79,11 @@ def delete_secret(state: State, name: str | None, profile_option: str | None) ->
     from ..write.secret import delete_secret as delete
 
     cfg = _target(state, name, profile_option)
-    key = account(cfg.uri, cfg.user, secure=cfg.secure)
+    key, kind = account(cfg.uri, cfg.user, secure=cfg.secure), secret_field(cfg.user)
     if delete(cfg.name, files=state.files):
-        state.out.done(f"deleted the {_kind(cfg)} of {key} from the keyring")
+        state.out.done(f"deleted the {kind} of {key} from the keyring")
     else:
-        state.out.done(f"no {_kind(cfg)} was stored for {key}; nothing to delete")
+        state.out.done(f"no {kind} was stored for {key}; nothing to delete")
 
 
 @secret.command("status")
@@ -99,45 +95,31 @@ def status(ctx: click.Context, name: str | None, profile_option: str | None) -> 
     Exits 4 when the profile has a user but no password from anywhere; never prints a secret.
     """
     from ..secrets.keyring_store import account, get_secret
-    from ..uri import redact
 
     state: State = ctx.obj
     cfg = _target(state, name, profile_option, inspect=True)
-    key = account(cfg.uri, cfg.user, secure=cfg.secure)
     try:
-        found = get_secret(cfg.uri, cfg.user, secure=cfg.secure)
-        stored = "stored" if found is not None else "nothing stored"
+        stored = (
+            "stored" if get_secret(cfg.uri, cfg.user, secure=cfg.secure) is not None else "nothing stored"
+        )
     except KeyringUnavailableError as e:
         stored = f"unavailable: {e.message}"
-    env_set = [f.env for f in (FIELDS_BY_NAME["password"], FIELDS_BY_NAME["token"]) if os.environ.get(f.env)]
-    used = next((cfg.origins[s] for s in ("password", "token") if getattr(cfg, s) is not None), None)
-    origin = str(used) if used is not None else None
+    env_set = [f"{v} is set" for v in SECRET_ENV if os.environ.get(v)]
+    used = next((str(cfg.origins[s]) for s in ("password", "token") if getattr(cfg, s) is not None), None)
     if isinstance(cfg.secret_error, CommandNotRunError):
-        origin = f"reference {cfg.secret_error.reference}, not run"
-    rows = [
-        ("profile", cfg.name or "(none)"),
-        ("endpoint", redact(cfg.uri)),
-        ("takes", f"a password for user {cfg.user!r}" if cfg.user else "a token (optional)"),
-        ("keyring", f"{stored} (account {key})"),
-        (
-            "environment",
-            ", ".join(f"{v} is set" for v in env_set)
-            if env_set
-            else "MILVUS_PASSWORD and MILVUS_TOKEN unset",
-        ),
-        ("in use", origin or "none"),
-    ]
-    state.out.pairs(rows)
-    if cfg.user and origin is None:
-        command = secret_set_command(cfg.name)
-        state.out.warning(f"user {cfg.user!r} has no password", hint=f"store it with `{command}`")
+        used = f"reference {cfg.secret_error.reference}, not run"
+    state.out.pairs(
+        [
+            ("profile", cfg.name or "(none)"),
+            ("endpoint", redact(cfg.uri)),
+            ("takes", f"a password for user {cfg.user!r}" if cfg.user else "a token (optional)"),
+            ("keyring", f"{stored} (account {account(cfg.uri, cfg.user, secure=cfg.secure)})"),
+            ("environment", ", ".join(env_set) or "MILVUS_PASSWORD and MILVUS_TOKEN unset"),
+            ("in use", used or "none"),
+        ]
+    )
+    if cfg.user and used is None:
+        state.out.warning(
+            f"user {cfg.user!r} has no password", hint=f"store it with `{secret_set_command(cfg.name)}`"
+        )
         ctx.exit(SECRET.code)
-
-
-def _add_rotate() -> None:
-    from .rotate import rotate
-
-    secret.add_command(rotate)
-
-
-_add_rotate()
