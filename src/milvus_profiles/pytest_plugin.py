@@ -1,18 +1,7 @@
-"""A pytest plugin for test suites that talk to Milvus through a profile.
+"""A pytest plugin for test suites that talk to Milvus through a profile (docs/pytest-plugin.md).
 
-Installing milvus-profiles enables it (entry point ``pytest11``). It adds:
-
-- ``--milvus-profile NAME`` (or the ini option ``milvus_profile``; without either, ``MILVUS_PROFILE`` and
-  then the files' ``default`` choose, as for :func:`milvus_profiles.resolve`);
-- ``--milvus-require``: fail instead of skip when the profile's server is not ready (for CI);
-- the fixture ``milvus_profile``: the resolved profile (no network);
-- the fixture ``milvus_client``: ``connect(profile=NAME)``, a ready ``pymilvus.MilvusClient``, closed
-  after the test.
-
-A server that is not ready (unreachable, refusing the credentials, missing the database, or no secret
-to send) makes the tests that use ``milvus_client`` skip, with the reason; it is tried once per run.
-A broken profile (:class:`~milvus_profiles.ConfigError`, an unknown profile) fails them: that is a
-mistake to fix, not an absent server. Loading the plugin imports neither pymilvus nor grpc.
+A server that is not ready makes the tests that use ``milvus_client`` skip (fail with
+``--milvus-require``), tried once per run; a broken profile fails them. Loading it imports no pymilvus.
 """
 
 from __future__ import annotations
@@ -29,12 +18,8 @@ if TYPE_CHECKING:
 
     from .resolution.resolved import ResolvedProfile
 
-NOT_READY: tuple[type[MilvusProfilesError], ...] = (
-    ConnectError,  # ServerUnreachableError, AuthenticationError, DatabaseNotFoundError
-    SecretNotFoundError,
-    KeyringUnavailableError,
-)
-"""The errors that mean the server (or its secret) is not there, rather than a mistake."""
+# the server (or its secret) is not there, rather than a mistake; ConnectError: unreachable, refused, no db
+NOT_READY = (ConnectError, SecretNotFoundError, KeyringUnavailableError)
 
 _NOT_READY_SEEN = pytest.StashKey[dict[str | None, str]]()
 
@@ -72,19 +57,18 @@ def profile_name(config: pytest.Config) -> str | None:
     return str(given) if given else None
 
 
-def _not_ready(config: pytest.Config, name: str | None, error: MilvusProfilesError) -> str:
-    label = f"profile {name!r}" if name else "the default profile"
-    reason = f"Milvus {label} is not ready ({type(error).__name__}): {error.message}"
-    if error.hint:
-        reason += f"; hint: {error.hint}"
-    config.stash[_NOT_READY_SEEN][name] = reason
-    return reason
-
-
-def _skip_or_fail(config: pytest.Config, reason: str) -> NoReturn:
+def _skip_or_fail(
+    config: pytest.Config, name: str | None, error: MilvusProfilesError | None = None
+) -> NoReturn:
+    """Skip (fail with ``--milvus-require``) for a server not ready; the reason is kept for the run."""
+    seen = config.stash[_NOT_READY_SEEN]
+    if error is not None:
+        label = f"profile {name!r}" if name else "the default profile"
+        seen[name] = f"Milvus {label} is not ready ({type(error).__name__}): {error.message}"
+        seen[name] += f"; hint: {error.hint}" if error.hint else ""
     if config.getoption("milvus_require", default=False):
-        pytest.fail(reason + " (--milvus-require)", pytrace=False)
-    pytest.skip(reason)
+        pytest.fail(seen[name] + " (--milvus-require)", pytrace=False)
+    pytest.skip(seen[name])
 
 
 @pytest.fixture(scope="session")
@@ -96,7 +80,7 @@ def milvus_profile(pytestconfig: pytest.Config) -> ResolvedProfile:
     try:
         return resolve(name)
     except NOT_READY as e:
-        _skip_or_fail(pytestconfig, _not_ready(pytestconfig, name, e))
+        _skip_or_fail(pytestconfig, name, e)
 
 
 @pytest.fixture
@@ -105,13 +89,12 @@ def milvus_client(pytestconfig: pytest.Config) -> Iterator[MilvusClient]:
     from .connection import client as client_module
 
     name = profile_name(pytestconfig)
-    seen = pytestconfig.stash[_NOT_READY_SEEN]
-    if name in seen:
-        _skip_or_fail(pytestconfig, seen[name])
+    if name in pytestconfig.stash[_NOT_READY_SEEN]:
+        _skip_or_fail(pytestconfig, name)
     try:
         client = client_module.connect(name)
     except NOT_READY as e:
-        _skip_or_fail(pytestconfig, _not_ready(pytestconfig, name, e))
+        _skip_or_fail(pytestconfig, name, e)
     try:
         yield client
     finally:
