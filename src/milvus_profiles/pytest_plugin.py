@@ -1,8 +1,4 @@
-"""A pytest plugin for test suites that talk to Milvus through a profile (docs/pytest-plugin.md).
-
-A server that is not ready makes the tests that use ``milvus_client`` skip (fail with
-``--milvus-require``), tried once per run; a broken profile fails them. Loading it imports no pymilvus.
-"""
+"""A pytest plugin: a profile and its client as fixtures; a server not ready skips (docs/pytest-plugin.md)."""
 
 from __future__ import annotations
 

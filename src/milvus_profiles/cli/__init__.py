@@ -1,8 +1,4 @@
-"""The ``milvus-profiles`` command: global options, error handling and the list of commands.
-
-Each command's module is imported only when it runs, and imports what it needs (resolver, keyring,
-pymilvus) inside the command, so ``--version``, ``list`` and ``check`` start without loading them.
-"""
+"""The ``milvus-profiles`` command: global options, error handling, the commands (each imported when run)."""
 
 from __future__ import annotations
 
@@ -122,11 +118,8 @@ SIGPIPE_EXIT = 128 + 13  # what a shell reports for a program ended by SIGPIPE (
 
 
 def closed_pipe(ctx: click.Context) -> NoReturn:
-    """Standard output was closed by its reader (``| head -1``): stop quietly, as other programs do.
-
-    As Python's documentation on SIGPIPE says: point standard output at devnull, so the flush at exit
-    does not fail a second time.
-    """
+    """Standard output was closed by its reader (``| head -1``): stop quietly, as other programs do."""
+    # as Python's documentation on SIGPIPE says: standard output to devnull, so the flush at exit passes
     with contextlib.suppress(OSError, ValueError):  # no real standard output (CliRunner): no flush
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     ctx.exit(SIGPIPE_EXIT)
@@ -175,11 +168,7 @@ def main(
 
 @functools.cache
 def _freeze_at_exit() -> None:
-    """At exit, move every object into the garbage collector's permanent generation.
-
-    The process ends when the command returns, and Python's last collection would walk every object of
-    pydantic, grpcio and keyring once more: 40-50 ms spent on nothing a command needs.
-    """
+    """At exit, spare the last garbage collection over pydantic, grpcio and keyring: 40-50 ms for nothing."""
     atexit.register(gc.freeze)
 
 

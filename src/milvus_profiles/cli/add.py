@@ -1,5 +1,4 @@
-"""``milvus-profiles add``: a new profile in a profile file (edited in place, checked, written atomically);
-a secret, read from a prompt or a pipe and never from an argument, goes to the keyring only."""
+"""``milvus-profiles add``: a new profile in a profile file, its secret (never an argument) in the keyring."""
 
 from __future__ import annotations
 
@@ -57,9 +56,7 @@ def _tls_options(f: F) -> F:
 
 
 def _relative_to_file(value: str, folder: Path, option: str | None = None) -> str:
-    """A path given on the command line (from the working folder), written so that it means the same file
-    from ``folder``, where paths in a profile file start; as typed when the two folders are one.
-    ``option`` names where the path was given, for the error about a ``~user`` that does not exist."""
+    """A path given from the working folder, as it is written in a profile file in ``folder``."""
     if "${" in value:
         return value
     try:
@@ -241,8 +238,7 @@ def _finish(
     has_user: bool,
     offer_test: bool,
 ) -> None:
-    """The secret to the keyring; then, for a profile asked for field by field, a test when wanted: a
-    database that does not exist, or a server that refuses, is found while the person is still there."""
+    """The secret to the keyring; then, for a profile asked field by field, a test while someone is there."""
     state: State = ctx.obj
     if unstorable is not None:
         raise _not_stored(name, target, unstorable, has_user)

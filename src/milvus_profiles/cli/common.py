@@ -1,5 +1,4 @@
-"""What the commands share: the global options' state, the profile NAME argument, ``--scope`` and the
-file it names, and reading a secret from a prompt or standard input."""
+"""What the commands share: the global options, profile NAME, ``--scope``, and reading a secret."""
 
 from __future__ import annotations
 
@@ -83,8 +82,7 @@ def scope_option(help_text: str) -> Callable[[F], F]:
 
 
 def scope_file(state: State, scope: str | None) -> Path:
-    """The absolute path of the file ``--scope`` names; without it the first ``--file``, else the project
-    file, else the user file."""
+    """The file ``--scope`` names; without it the first ``--file``, else the project file, else the user's."""
     if scope is None:
         paths, explicit = discovery.discover(state.files)
         if explicit:
@@ -109,12 +107,8 @@ def is_private(path: Path) -> bool:
 
 
 def read_secret(state: State, *, stdin: bool, label: str, stdin_option: str = "--stdin") -> str:
-    """A secret from standard input (one trailing newline removed) or asked twice without echo.
-
-    The keyring is tried before asking: no one types a password twice to learn that it cannot be stored.
-    Without a terminal, getpass would warn and read standard input anyway; ``stdin_option`` is named
-    instead.
-    """
+    """A secret from standard input (one trailing newline removed) or asked twice without echo, once the
+    keyring is known to work: no one types a password twice to learn that it cannot be stored."""
     if stdin:
         value = sys.stdin.read().removesuffix("\n").removesuffix("\r")
         if not value:
@@ -131,7 +125,7 @@ def read_secret(state: State, *, stdin: bool, label: str, stdin_option: str = "-
     check_available()
     with warnings.catch_warnings():
         warnings.simplefilter("error", getpass.GetPassWarning)
-        try:  # on standard error, so standard output stays clean
+        try:  # on standard error, so standard output stays clean; without a terminal getpass would echo
             return str(click.prompt(escape(label), hide_input=True, confirmation_prompt=True, err=True))
         except getpass.GetPassWarning:
             raise click.UsageError(

@@ -1,5 +1,4 @@
-"""``milvus-profiles current``: the profile ``connect()`` would use here, and why (files and
-``MILVUS_PROFILE`` only: no keyring, no network, like ``kubectl config current-context``)."""
+"""``milvus-profiles current``: the profile ``connect()`` would use here, and why."""
 
 from __future__ import annotations
 

@@ -1,9 +1,4 @@
-"""``milvus-profiles env``: a resolved profile as MILVUS_* variables, for programs in any language.
-
-Every value may come from a file someone else wrote: each format's writer quotes it so that its reader
-takes it literally (docs/cli.md lists the readers each is tested with), or refuses it with a
-`ConfigError` naming the variable. Secrets are printed only with ``--include-secrets``.
-"""
+"""``milvus-profiles env``: a profile as MILVUS_* variables, each quoted for its reader to take literally."""
 
 from __future__ import annotations
 
@@ -64,16 +59,11 @@ _JS_SPACE = "\ufeff"
 
 
 def _dotenv(name: str, value: str) -> str:
-    """The first of three quotings that python-dotenv, Node's --env-file and npm dotenv all read back
-    as ``value``; they differ on every escape, so each quoting is used only where it needs none.
-
-    - single quotes: literal in Node and npm dotenv; python-dotenv decodes ``\\\\`` and ``\\'``, so the
-      value must hold no quote, no two backslashes in a row, and not end with one;
-    - double quotes: python-dotenv decodes ``\\"`` and the escapes of C (``\\n``...), npm dotenv
-      ``\\n`` and ``\\r``, Node ``\\n``: the value must hold no double quote and none of those escapes;
-    - no quotes: one line, no ``#`` (a comment), no space at either end (trimmed), not starting with
-      a quote; it carries what the other two cannot, such as ``it's C:\\new``.
-    """
+    # The first of three quotings that python-dotenv, Node's --env-file and npm dotenv all read back as
+    # `value`; they differ on every escape, so each is used only where it needs none: single quotes (no
+    # quote, no two backslashes in a row, no backslash at the end: python-dotenv decodes \\ and \'),
+    # double quotes (no double quote, none of the escapes python-dotenv, npm or Node decode), or none
+    # (one line, no #, no space at either end, no quote first), such as it's C:\new.
     if "\r" in value:
         # Node drops it, npm dotenv turns it into a newline, even inside quotes
         raise Unprintable("holds a carriage return, which Node and npm dotenv do not read back")
@@ -121,11 +111,8 @@ def _text(value: object) -> str:
 
 
 def _values(cfg: ResolvedProfile) -> tuple[dict[str, object], dict[str, str]]:
-    """The value of each variable as every SDK reads it, and for each secret where it comes from.
-
-    The URI as ``scheme://host:port`` (the Node.js SDK refuses a path; a user part is a secret): its
-    database and user part go to their own variables, as `plan` sends them.
-    """
+    """Each variable's value as every SDK reads it (the URI as ``scheme://host:port``: the Node.js SDK
+    refuses a path), and where each secret comes from."""
     wire = plan(cfg)
     values: dict[str, object] = {f.name: getattr(cfg, f.name) for f in FIELDS}
     values["uri"], values["db_name"] = _transport(cfg, wire), wire.db_name

@@ -1,9 +1,5 @@
-"""The only place the command line prints: lines, tables, JSON, warnings and errors.
-
-Colour only on a terminal, never with ``--no-color`` or ``NO_COLOR`` (https://no-color.org). Every text
-may come from a file someone else wrote, so each is shown through `escape`: a control character (which
-could move the cursor over a warning, or write to the clipboard) is printed as ``\\x1b``, never as itself.
-"""
+"""The only place the command line prints; every text goes through `escape`, as it may come from a file
+someone else wrote (a control character could move the cursor over a warning, or write to the clipboard)."""
 
 from __future__ import annotations
 
@@ -46,6 +42,7 @@ class Cell:
 
 
 def wants_color(no_color: bool) -> bool:
+    """Colour on a terminal only, never with --no-color or NO_COLOR (https://no-color.org)."""
     return not no_color and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
 
 
@@ -82,8 +79,7 @@ class Output:
     done = line
 
     def raw(self, text: str) -> None:
-        """Text exactly as given (``env``'s, which quotes every value itself); ``color=True`` keeps click
-        from taking ANSI sequences out of a pipe, which would change a value."""
+        """Text exactly as given (``env``'s, which quotes every value itself; click must not strip it)."""
         click.echo(text, nl=False, color=True)
 
     def json(self, data: Any) -> None:

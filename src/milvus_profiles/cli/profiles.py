@@ -1,5 +1,4 @@
-"""``remove`` and ``set-default``: the commands that change existing profile files (edited in place,
-checked before they are written, written atomically)."""
+"""``remove`` and ``set-default``: the commands that change existing profile files."""
 
 from __future__ import annotations
 
@@ -23,8 +22,7 @@ if TYPE_CHECKING:
 
 
 def _secret_key(name: str, files: Sequence[str | Path] | None) -> tuple[str, str, str | None, bool] | None:
-    """The keyring account, URI, user and TLS of profile ``name`` (None for Milvus Lite); raises when it
-    does not resolve."""
+    """The keyring account, URI, user and TLS of profile ``name`` (None for Milvus Lite)."""
     from ..resolution.resolver import resolve_settings
     from ..secrets.chain import takes_secret
     from ..secrets.keyring_store import account
@@ -126,12 +124,9 @@ def _forget_secret(state: State, key: tuple[str, str, str | None, bool], kept: s
 
 
 def _still_used(state: State, account: str) -> str | None:
-    """Why the secret of ``account`` stays: a profile of some file uses it, or might (it does not resolve).
-
-    Every profile file that could use it is read (this command's, the project's and the user's), each
-    with the files below it, so a profile your user file keeps for other folders counts even where a
-    project's profile of the same name shadows it.
-    """
+    """Why the secret of ``account`` stays: a profile of some file uses it, or might (it does not resolve)."""
+    # Each file that could use it (this command's, the project's, the user's), with the files below it:
+    # a profile your user file keeps for other folders counts even where a project's name shadows it.
     from ..config.catalog import catalog_of
 
     named, _ = discovery.discover(state.files)

@@ -1,9 +1,4 @@
-"""``secret rotate``: change a user's password on the server, then store the new one in the keyring.
-
-The order keeps a working credential at every step: the server is asked first, with the password in
-use now; only when it accepts is the new password stored. Should storing fail after that, the new
-password is shown once, with the reason, since it is then the only copy.
-"""
+"""``secret rotate``: change a user's password on the server, then store the new one in the keyring."""
 
 from __future__ import annotations
 
@@ -30,8 +25,7 @@ _PUNCTUATION = "-_.~!@%^*+="
 
 
 def generate_password(length: int = 32) -> str:
-    """A random password with upper and lower case letters, digits and punctuation (servers with a
-    complexity rule, such as Zilliz Cloud, ask for three of the four)."""
+    """Random, with each of upper and lower case, digits and punctuation (Zilliz Cloud asks for three)."""
     classes = (string.ascii_uppercase, string.ascii_lowercase, string.digits, _PUNCTUATION)
     while True:
         password = "".join(secrets.choice("".join(classes)) for _ in range(length))
@@ -57,8 +51,7 @@ def change_on_server(cfg: ResolvedProfile, files: tuple[str, ...] | None, old: s
 
 
 def _refusal(error: Exception, cfg: ResolvedProfile, old: str, new: str) -> MilvusProfilesError | None:
-    """What the server said, when it answered: it has no users (Milvus Lite answers UNIMPLEMENTED), or
-    it refused the new password (a Milvus status, such as its minimum length)."""
+    """The server's answer: no users (Milvus Lite: UNIMPLEMENTED), or the new password refused."""
     where = f"user {cfg.user!r} at {redact(cfg.uri)}"
     unchanged = "nothing was stored; the current password still works"
     code = getattr(error, "code", None)

@@ -1,8 +1,4 @@
-"""``secret set|delete|status|rotate``: a profile's password or token in the keyring, never printed.
-
-A secret belongs to the profile's endpoint and user (`milvus_profiles.secrets.keyring_store.account`), so
-every profile on the same server and user shares it.
-"""
+"""``secret set|delete|status|rotate``: a profile's password or token in the keyring, never printed."""
 
 from __future__ import annotations
 
@@ -25,8 +21,7 @@ SECRET_ENV = (FIELDS_BY_NAME["password"].env, FIELDS_BY_NAME["token"].env)
 
 
 def _target(state: State, name: str | None, option: str | None, *, inspect: bool = False) -> ResolvedProfile:
-    """The profile a secret is stored for or deleted from (settings only), or with ``inspect`` as
-    ``status`` reports it: every secret looked up but a command reference, which is not run."""
+    """The profile a secret is for: its settings, or with ``inspect`` its secrets too (no command run)."""
     from ..resolution import resolver
     from ..secrets.chain import no_secret_for_lite, takes_secret
 
