@@ -108,17 +108,12 @@ def add(
     /,
     *,
     name: str,
-    uri: str | None,
-    db_name: str | None,
-    timeout: float | None,
-    user: str | None,
-    extends: str | None,
     scope: str | None,
     make_default: bool,
     ask_secret: bool,
     secret_stdin: bool,
     force: bool,
-    **tls_options: str | None,
+    **given: Any,
 ) -> None:
     """Add profile NAME to a profile file.
 
@@ -138,20 +133,19 @@ def add(
     state: State = ctx.obj
     if ask_secret and secret_stdin:
         raise click.UsageError("--ask-secret and --secret-stdin cannot be used together")
-    secret, unstorable, interactive = None, None, uri is None
-    if uri is None:
-        uri, db_name, timeout, user, secret = _ask_fields(
-            state, name, db_name, timeout, user, stdin_taken=secret_stdin
-        )
-    _check_utf8({"uri": uri, "db_name": db_name, "user": user, "extends": extends, **tls_options})
+    secret: str | KeyringUnavailableError | None = None
+    interactive = given["uri"] is None
+    if interactive:
+        secret = _ask_fields(state, name, given, stdin_taken=secret_stdin)
+    _check_utf8(given)
     target = scope_file(state, scope)
-    uri = _relative_to_file(uri, target.parent, "uri") if is_lite(uri) else uri
-    given = {"uri": uri, "db_name": db_name, "timeout": timeout, "user": user, "extends": extends}
-    values: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
+    if is_lite(given["uri"]):
+        given["uri"] = _relative_to_file(given["uri"], target.parent, "uri")
+    values = {k: given[k] for k in ("uri", "db_name", "timeout", "user", "extends") if given[k] is not None}
     tls = {
-        TLS_OPTIONS[k]: _relative_to_file(v, target.parent, k) if TLS_OPTIONS[k].endswith("_path") else v
-        for k, v in tls_options.items()
-        if v is not None
+        key: _relative_to_file(given[k], target.parent, k) if key.endswith("_path") else given[k]
+        for k, key in TLS_OPTIONS.items()
+        if given[k] is not None
     }
     if tls:
         values["tls"] = tls
@@ -185,13 +179,13 @@ def add(
     if ask_secret or secret_stdin:
         # Asked before the file is locked, so that no writer waits on a person typing; the edit is
         # checked first, so that a profile which would be refused never asks for a secret.
-        secret, unstorable = _ask_secret(state, name, edited()[2], stdin=secret_stdin)
+        secret = _ask_secret(state, name, edited()[2], stdin=secret_stdin)
     with locks.locked(target):
         editor, catalog, _ = edited()
         editor.save(private=is_private(target))
     toml.clear_cache()
     _report(state, name, target, values, replaced, catalog=catalog, make_default=make_default)
-    _finish(ctx, name, target, secret, unstorable, has_user=bool(values.get("user")), offer_test=interactive)
+    _finish(ctx, name, target, secret, has_user=bool(values.get("user")), offer_test=interactive)
 
 
 def _report(
@@ -232,23 +226,28 @@ def _finish(
     ctx: click.Context,
     name: str,
     target: Path,
-    secret: str | None,
-    unstorable: KeyringUnavailableError | None,
+    secret: str | KeyringUnavailableError | None,
     *,
     has_user: bool,
     offer_test: bool,
 ) -> None:
     """The secret to the keyring; then, for a profile asked field by field, a test while someone is there."""
     state: State = ctx.obj
-    if unstorable is not None:
-        raise _not_stored(name, target, unstorable, has_user)
     if secret is not None:
         from ..write.secret import save_secret
 
         try:
+            if isinstance(secret, KeyringUnavailableError):  # found before asking
+                raise secret
             account = save_secret(name, secret, files=lower_files(state, target))
-        except KeyringUnavailableError as e:
-            raise _not_stored(name, target, e, has_user) from None
+        except KeyringUnavailableError as e:  # how to finish without running `add` again
+            variable = "MILVUS_PASSWORD" if has_user else "MILVUS_TOKEN"
+            raise KeyringUnavailableError(
+                f"profile {name!r} is saved in {display_path(target)}, but its secret is not: {e.message}",
+                hint=f"finish with `{secret_set_command(name)}` once a keyring works, or set "
+                f"{variable} where the profile is used (do not run `add` again: the profile exists)"
+                + (f"; for the keyring: {e.hint}" if e.hint else ""),
+            ) from None
         state.out.done(f"stored the secret in the keyring (account {account})")
     if offer_test and click.confirm(f"Test profile {name!r} now?", default=True, err=True):
         from . import fail
@@ -263,10 +262,10 @@ def _finish(
         state.out.done(f"profile {name!r} is ready (server version {result.version}{latency})")
 
 
-def _check_utf8(given: dict[str, str | None]) -> None:
-    for option, text in given.items():
+def _check_utf8(given: dict[str, Any]) -> None:
+    for option in ("uri", "db_name", "user", "extends", *TLS_OPTIONS):
         try:
-            (text or "").encode("utf-8")
+            (given[option] or "").encode("utf-8")
         except UnicodeEncodeError:  # bytes the shell passed that are not UTF-8
             raise ConfigError(
                 f"--{option.replace('_', '-')}: not valid UTF-8 text",
@@ -276,7 +275,7 @@ def _check_utf8(given: dict[str, str | None]) -> None:
 
 def _ask_secret(
     state: State, name: str, layer: dict[str, Setting], *, stdin: bool
-) -> tuple[str | None, KeyringUnavailableError | None]:
+) -> str | KeyringUnavailableError:
     """The secret, or why the keyring cannot take it (found before asking: the profile is still added)."""
     effective_uri, effective_user = str(layer["uri"].value), layer.get("user")
     if not takes_secret(effective_uri):
@@ -285,47 +284,29 @@ def _ask_secret(
         )
     label = f"Password for user {effective_user.value!r}" if effective_user else f"Token for {name}"
     try:
-        return read_secret(state, stdin=stdin, label=label, stdin_option="--secret-stdin"), None
+        return read_secret(state, stdin=stdin, label=label, stdin_option="--secret-stdin")
     except KeyringUnavailableError as e:
-        return None, e
+        return e
 
 
-def _not_stored(
-    name: str, target: Path, error: KeyringUnavailableError, has_user: bool
-) -> KeyringUnavailableError:
-    """The profile is written but the keyring failed: how to finish without running `add` again."""
-    variable = "MILVUS_PASSWORD" if has_user else "MILVUS_TOKEN"
-    return KeyringUnavailableError(
-        f"profile {name!r} is saved in {display_path(target)}, but its secret is not: {error.message}",
-        hint=f"finish with `{secret_set_command(name)}` once a keyring works, or set "
-        f"{variable} where the profile is used (do not run `add` again: the profile exists)"
-        + (f"; for the keyring: {error.hint}" if error.hint else ""),
-    )
-
-
-def _ask_fields(
-    state: State,
-    name: str,
-    db_name: str | None,
-    timeout: float | None,
-    user: str | None,
-    *,
-    stdin_taken: bool,
-) -> tuple[str, str | None, float | None, str | None, str | None]:
-    """Each field in turn, its default in brackets; options already given are not asked again."""
+def _ask_fields(state: State, name: str, given: dict[str, Any], *, stdin_taken: bool) -> str | None:
+    """Each field in turn into ``given``, its default in brackets, unless given; then the secret."""
     if stdin_taken or not (sys.stdin.isatty() and sys.stderr.isatty()):
         raise click.UsageError("--uri is required when not on a terminal (on one, each field is asked for)")
     state.out.line(f"New profile {name!r}. The URI takes one of these forms:", err=True)
     for form in URI_FORMS:  # one line each: line() shows a newline escaped
         state.out.line(form, err=True)
     default = {k: FIELDS_BY_NAME[k].default for k in ("uri", "db_name", "timeout")}
-    uri = str(click.prompt("URI", default=default["uri"], err=True))
-    if db_name is None:
-        db_name = str(click.prompt("Database", default=default["db_name"], err=True))
-    if timeout is None:
+    uri = given["uri"] = str(click.prompt("URI", default=default["uri"], err=True))
+    if given["db_name"] is None:
+        given["db_name"] = str(click.prompt("Database", default=default["db_name"], err=True))
+    if given["timeout"] is None:
         positive = click.FloatRange(min=0, min_open=True)
-        timeout = click.prompt("Timeout in seconds", default=default["timeout"], type=positive, err=True)
+        given["timeout"] = click.prompt(
+            "Timeout in seconds", default=default["timeout"], type=positive, err=True
+        )
     secret = None
+    user = given["user"]
     if not is_lite(uri):
         if user is None:
             user = click.prompt("User (empty for none: a token)", default="", show_default=False, err=True)
@@ -343,6 +324,7 @@ def _ask_fields(
                 confirmation_prompt=True,
                 err=True,
             )
-    # a field's default need not be written
-    db_name = None if db_name == default["db_name"] else db_name
-    return uri, db_name, None if timeout == default["timeout"] else timeout, user or None, secret or None
+    given["user"] = user or None
+    for key in ("db_name", "timeout"):  # a field's default need not be written
+        given[key] = None if given[key] == default[key] else given[key]
+    return secret or None
