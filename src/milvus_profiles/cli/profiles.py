@@ -7,7 +7,6 @@ import os
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
@@ -16,9 +15,6 @@ from ..errors import ConfigError, MilvusProfilesError, ProfileNotFoundError, Pro
 from ..fields import PROFILE_ENV
 from .common import State, catalog_with, complete_profiles, is_private, lower_files, scope_file, scope_option
 from .output import display_path
-
-if TYPE_CHECKING:
-    from ..config.catalog import Catalog
 
 
 def _secret_key(name: str, files: Sequence[str | Path] | None) -> tuple[str, str, str | None, bool] | None:
@@ -33,17 +29,6 @@ def _secret_key(name: str, files: Sequence[str | Path] | None) -> tuple[str, str
     if not takes_secret(cfg.uri):
         return None
     return account(cfg.uri, cfg.user, secure=cfg.secure), cfg.uri, cfg.user, cfg.secure
-
-
-def _broken(catalog: Catalog) -> dict[str, str]:
-    """The profiles whose ``extends`` chain does not resolve, and why."""
-    broken = {}
-    for name in catalog.names():
-        try:
-            catalog.extends_chain(name)
-        except ConfigError as e:
-            broken[name] = e.message
-    return broken
 
 
 @click.command()
@@ -87,7 +72,8 @@ def remove(state: State, name: str, scope: str | None, keep_secret: bool) -> Non
         if was_default:
             editor.remove_default()
         after = catalog_with(state, editor.profile_file())
-        newly_broken = [n for n in _broken(after) if n not in _broken(catalog)]
+        broken = {n for n in catalog.names() if catalog.extends_problem(n)}
+        newly_broken = [n for n in after.names() if after.extends_problem(n) and n not in broken]
         if newly_broken:
             raise ConfigError(
                 f"cannot remove profile {name!r}: profile {newly_broken[0]!r} extends it",
