@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import click
@@ -34,22 +35,6 @@ def _text_only(value: str) -> None:
         value.encode("utf-8")
     except UnicodeEncodeError:
         raise Unprintable("is not valid UTF-8 text") from None
-
-
-def _sh(name: str, value: str) -> str:
-    # Inside single quotes bash, dash and zsh take every character literally; a quote ends the quoting,
-    # so it is written as '\'' (close, escaped quote, reopen).
-    return f"export {name}='" + value.replace("'", "'\\''") + "'"
-
-
-def _fish(name: str, value: str) -> str:
-    # fish single quotes: only \' and \\ are escapes, every other character (newlines too) is literal.
-    return f"set -gx {name} '" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
-
-
-def _powershell(name: str, value: str) -> str:
-    # Single quotes are literal in PowerShell; curly quotes count as quotes too, so double all of them.
-    return f"$env:{name} = '" + re.sub("(['\u2018\u2019\u201a\u201b])", r"\1\1", value) + "'"
 
 
 # a backslash that python-dotenv (all of these), Node or npm dotenv (\n, \r) decode in double quotes
@@ -84,7 +69,15 @@ def _dotenv(name: str, value: str) -> str:
     )
 
 
-WRITERS = {"sh": _sh, "fish": _fish, "powershell": _powershell, "dotenv": _dotenv}
+WRITERS: dict[str, Callable[[str, str], str]] = {
+    # bash, dash and zsh take every character in single quotes literally; a quote is written '\''
+    "sh": lambda n, v: f"export {n}='" + v.replace("'", "'\\''") + "'",
+    # fish single quotes: only \' and \\ are escapes, every other character (newlines too) is literal
+    "fish": lambda n, v: f"set -gx {n} '" + v.replace("\\", "\\\\").replace("'", "\\'") + "'",
+    # PowerShell single quotes are literal; curly quotes count as quotes too, so all are doubled
+    "powershell": lambda n, v: f"$env:{n} = '" + re.sub("(['\u2018\u2019\u201a\u201b])", r"\1\1", v) + "'",
+    "dotenv": _dotenv,
+}
 
 
 def write_line(fmt: str, name: str, value: str) -> str:
