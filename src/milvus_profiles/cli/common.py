@@ -23,8 +23,6 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-SCOPES = ("project", "local", "user")
-
 
 @dataclass(frozen=True)
 class State:
@@ -78,7 +76,7 @@ def check_name(ctx: click.Context, param: click.Parameter, value: str) -> str:
 
 
 def scope_option(help_text: str) -> Callable[[F], F]:
-    return click.option("--scope", type=click.Choice(SCOPES), help=help_text)
+    return click.option("--scope", type=click.Choice(("project", "local", "user")), help=help_text)
 
 
 def scope_file(state: State, scope: str | None) -> Path:
@@ -163,12 +161,10 @@ DEFAULT_PASSWORD = "Milvus"  # noqa: S105
 
 def default_password_warning(cfg: ResolvedProfile) -> tuple[str, str] | None:
     """A warning and its fix when the profile logs in as ``root`` with Milvus's built-in password."""
-    password = cfg.password.get_secret_value() if cfg.password is not None else None
-    token = cfg.token.get_secret_value() if cfg.token is not None else None
     name = cfg.name or "(none)"
-    if cfg.user == DEFAULT_USER and password == DEFAULT_PASSWORD:
+    if cfg.user == DEFAULT_USER and cfg.password and cfg.password.get_secret_value() == DEFAULT_PASSWORD:
         hint = f"change it on the server and in the keyring with `milvus-profiles secret rotate {name}`"
-    elif token == f"{DEFAULT_USER}:{DEFAULT_PASSWORD}":
+    elif cfg.token and cfg.token.get_secret_value() == f"{DEFAULT_USER}:{DEFAULT_PASSWORD}":
         hint = (
             f"set the user (`milvus-profiles set {name} user root`), store the password with "
             f"`milvus-profiles secret set {name}`, then run `milvus-profiles secret rotate {name}`"
