@@ -91,7 +91,7 @@ def _relative_to_file(value: str, folder: Path, option: str | None = None) -> st
 )
 @_tls_options
 @scope_option("The file to add it to (default: milvus.toml in a project, else the user file).")
-@click.option("--default", "make_default", is_flag=True, help="Make it the default profile of that file.")
+@click.option("--default", is_flag=True, help="Make it the default profile of that file.")
 @click.option(
     "--ask-secret", is_flag=True, help="Ask for the password (or token) and store it in the keyring."
 )
@@ -109,7 +109,7 @@ def add(
     *,
     name: str,
     scope: str | None,
-    make_default: bool,
+    default: bool,
     ask_secret: bool,
     secret_stdin: bool,
     force: bool,
@@ -134,8 +134,8 @@ def add(
     if ask_secret and secret_stdin:
         raise click.UsageError("--ask-secret and --secret-stdin cannot be used together")
     secret: str | KeyringUnavailableError | None = None
-    interactive = given["uri"] is None
-    if interactive:
+    asked = given["uri"] is None
+    if asked:
         secret = _ask_fields(state, name, given, stdin_taken=secret_stdin)
     _check_utf8(given)
     target = scope_file(state, scope)
@@ -163,7 +163,7 @@ def add(
                 "whole profile",
             )
         editor.set_profile(name, values)
-        if make_default:
+        if default:
             editor.set_default(name)
         changed = editor.profile_file()
         try:
@@ -184,23 +184,26 @@ def add(
         editor, catalog, _ = edited()
         editor.save(private=is_private(target))
     toml.clear_cache()
-    _report(state, name, target, values, replaced, catalog=catalog, make_default=make_default)
-    _finish(ctx, name, target, secret, has_user=bool(values.get("user")), offer_test=interactive)
+    _finish(ctx, name, target, values, replaced, catalog=catalog, secret=secret, default=default, test=asked)
 
 
-def _report(
-    state: State,
+def _finish(
+    ctx: click.Context,
     name: str,
     target: Path,
     values: dict[str, Any],
     replaced: dict[str, Any],
     *,
     catalog: Catalog,
-    make_default: bool,
+    secret: str | KeyringUnavailableError | None,
+    default: bool,
+    test: bool,
 ) -> None:
-    """What was written, what it dropped, what shadows it and which certificate is not there."""
+    """What was written and what to look at; the secret to the keyring; for a profile asked for field by
+    field, a test while someone is there."""
+    state: State = ctx.obj
     out, where = state.out, display_path(target)
-    as_default = " as its default" if make_default else ""
+    as_default = " as its default" if default else ""
     if not replaced:
         out.done(f"added profile {name!r} to {where}{as_default}")
     else:
@@ -220,19 +223,6 @@ def _report(
     for key, value in values.get("tls", {}).items():
         if key.endswith("_path") and not (target.parent / os.path.expanduser(value)).exists():
             out.warning(f"tls.{key}: {value} does not exist (yet)")
-
-
-def _finish(
-    ctx: click.Context,
-    name: str,
-    target: Path,
-    secret: str | KeyringUnavailableError | None,
-    *,
-    has_user: bool,
-    offer_test: bool,
-) -> None:
-    """The secret to the keyring; then, for a profile asked field by field, a test while someone is there."""
-    state: State = ctx.obj
     if secret is not None:
         from ..write.secret import save_secret
 
@@ -241,7 +231,7 @@ def _finish(
                 raise secret
             account = save_secret(name, secret, files=lower_files(state, target))
         except KeyringUnavailableError as e:  # how to finish without running `add` again
-            variable = "MILVUS_PASSWORD" if has_user else "MILVUS_TOKEN"
+            variable = "MILVUS_PASSWORD" if values.get("user") else "MILVUS_TOKEN"
             raise KeyringUnavailableError(
                 f"profile {name!r} is saved in {display_path(target)}, but its secret is not: {e.message}",
                 hint=f"finish with `{secret_set_command(name)}` once a keyring works, or set "
@@ -249,7 +239,7 @@ def _finish(
                 + (f"; for the keyring: {e.hint}" if e.hint else ""),
             ) from None
         state.out.done(f"stored the secret in the keyring (account {account})")
-    if offer_test and click.confirm(f"Test profile {name!r} now?", default=True, err=True):
+    if test and click.confirm(f"Test profile {name!r} now?", default=True, err=True):
         from . import fail
         from .test import check_profile
 
