@@ -30,7 +30,7 @@ from .common import (
 from .output import display_path
 
 if TYPE_CHECKING:
-    from ..config.catalog import Catalog, Setting
+    from ..config.catalog import Catalog
     from ..write.editor import ProfileEditor
 
 # --tls-server-pem -> server_pem_path, and so on for every tls key but `secure`
@@ -149,13 +149,11 @@ def add(
     }
     if tls:
         values["tls"] = tls
-    replaced: dict[str, Any] = {}
 
-    def edited() -> tuple[ProfileEditor, Catalog, dict[str, Setting]]:
-        """The file with the profile added, checked as it will be once written."""
+    def edited() -> tuple[ProfileEditor, Catalog, dict[str, Any]]:
+        """The file with the profile added, checked as it will be once written; and the profile replaced."""
         editor = ProfileEditor.open(target)
-        replaced.clear()
-        replaced.update(editor.profiles.get(name, {}))
+        replaced = dict(editor.profiles.get(name, {}))
         if name in editor.profiles and not force:
             raise ConfigError(
                 f"{display_path(target)} already has a profile named {name!r}",
@@ -169,19 +167,30 @@ def add(
         try:
             validate_file(changed)
             catalog = catalog_with(state, changed)
-            return editor, catalog, catalog.layer(name)  # layer() raises for a broken `extends`
+            catalog.layer(name)  # raises for a broken `extends`
         except ConfigError as e:  # the would-be file's problem, without a line that was never written
             reason = e.reason if e.path == target else e.message
             raise ConfigError(
                 f"profile {name!r} not added to {display_path(target)}: {reason}", hint=e.hint
             ) from None
+        return editor, catalog, replaced
 
     if ask_secret or secret_stdin:
         # Asked before the file is locked, so that no writer waits on a person typing; the edit is
         # checked first, so that a profile which would be refused never asks for a secret.
-        secret = _ask_secret(state, name, edited()[2], stdin=secret_stdin)
+        layer = edited()[1].layer(name)
+        uri, user = str(layer["uri"].value), layer.get("user")
+        if not takes_secret(uri):
+            raise no_secret_for_lite(
+                name, uri, hint="drop --ask-secret/--secret-stdin; secrets are for Milvus servers"
+            )
+        label = f"Password for user {user.value!r}" if user else f"Token for {name}"
+        try:
+            secret = read_secret(state, stdin=secret_stdin, label=label, stdin_option="--secret-stdin")
+        except KeyringUnavailableError as e:  # the profile is still added, then the error is said
+            secret = e
     with locks.locked(target):
-        editor, catalog, _ = edited()
+        editor, catalog, replaced = edited()
         editor.save(private=is_private(target))
     toml.clear_cache()
     _finish(ctx, name, target, values, replaced, catalog=catalog, secret=secret, default=default, test=asked)
@@ -261,22 +270,6 @@ def _check_utf8(given: dict[str, Any]) -> None:
                 f"--{option.replace('_', '-')}: not valid UTF-8 text",
                 hint="give the value in UTF-8, the encoding profile files are written in",
             ) from None
-
-
-def _ask_secret(
-    state: State, name: str, layer: dict[str, Setting], *, stdin: bool
-) -> str | KeyringUnavailableError:
-    """The secret, or why the keyring cannot take it (found before asking: the profile is still added)."""
-    effective_uri, effective_user = str(layer["uri"].value), layer.get("user")
-    if not takes_secret(effective_uri):
-        raise no_secret_for_lite(
-            name, effective_uri, hint="drop --ask-secret/--secret-stdin; secrets are for Milvus servers"
-        )
-    label = f"Password for user {effective_user.value!r}" if effective_user else f"Token for {name}"
-    try:
-        return read_secret(state, stdin=stdin, label=label, stdin_option="--secret-stdin")
-    except KeyringUnavailableError as e:
-        return e
 
 
 def _ask_fields(state: State, name: str, given: dict[str, Any], *, stdin_taken: bool) -> str | None:
