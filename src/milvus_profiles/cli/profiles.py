@@ -40,6 +40,7 @@ def remove(state: State, name: str, scope: str | None, keep_secret: bool) -> Non
     """Remove profile NAME from its file, and its secret unless another profile uses it."""
     from ..config import trust
     from ..config.catalog import load_catalog
+    from ..secrets.keyring_store import delete_secret_for
     from ..write.editor import ProfileEditor
 
     catalog = load_catalog(state.files)
@@ -91,22 +92,16 @@ def remove(state: State, name: str, scope: str | None, keep_secret: bool) -> Non
             f"the default {default.value!r} of {display_path(default.file.path)} names no profile now",
             hint="set another with `milvus-profiles set-default NAME`",
         )
-    if key is not None:
-        _forget_secret(state, key, kept)
-
-
-def _forget_secret(state: State, key: tuple[str, str, str | None, bool], kept: str | None) -> None:
-    """Delete the secret unless it is ``kept`` or a profile of any file uses it; say which."""
-    from ..secrets.keyring_store import delete_secret_for
-
+    if key is None:
+        return
     account, uri, user, secure = key
     kept = kept or _still_used(state, account)
     if kept is not None:
-        state.out.done(f"kept the secret of {account} in the keyring: {kept}")
+        out.done(f"kept the secret of {account} in the keyring: {kept}")
     elif delete_secret_for(uri, user, secure=secure):
-        state.out.done(f"deleted the secret of {account} from the keyring: no other profile uses it")
+        out.done(f"deleted the secret of {account} from the keyring: no other profile uses it")
     else:
-        state.out.done(f"no secret was stored for {account}")
+        out.done(f"no secret was stored for {account}")
 
 
 def _still_used(state: State, account: str) -> str | None:
