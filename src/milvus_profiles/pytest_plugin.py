@@ -38,10 +38,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("milvus_profile", "The profile of the milvus_client and milvus_profile fixtures.")
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.stash[_NOT_READY_SEEN] = {}
-
-
 def pytest_report_header(config: pytest.Config) -> str | None:
     name = profile_name(config)
     return f"milvus-profiles: profile {name}" if name else None
@@ -57,7 +53,7 @@ def _skip_or_fail(
     config: pytest.Config, name: str | None, error: MilvusProfilesError | None = None
 ) -> NoReturn:
     """Skip (fail with ``--milvus-require``) for a server not ready; the reason is kept for the run."""
-    seen = config.stash[_NOT_READY_SEEN]
+    seen = config.stash.setdefault(_NOT_READY_SEEN, {})
     if error is not None:
         label = f"profile {name!r}" if name else "the default profile"
         seen[name] = f"Milvus {label} is not ready ({type(error).__name__}): {error.message}"
@@ -85,7 +81,7 @@ def milvus_client(pytestconfig: pytest.Config) -> Iterator[MilvusClient]:
     from .connection import client as client_module
 
     name = profile_name(pytestconfig)
-    if name in pytestconfig.stash[_NOT_READY_SEEN]:
+    if name in pytestconfig.stash.get(_NOT_READY_SEEN, {}):
         _skip_or_fail(pytestconfig, name)
     try:
         client = client_module.connect(name)
