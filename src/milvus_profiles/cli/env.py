@@ -27,16 +27,6 @@ class Unprintable(Exception):
     """A writer cannot carry a value; says why without showing the value (it may be a secret)."""
 
 
-def _text_only(value: str) -> None:
-    """A NUL ends a C string, so no variable holds one; a lone surrogate (undecodable bytes) is no text."""
-    if "\0" in value:
-        raise Unprintable("holds a NUL character, which no environment variable can hold")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise Unprintable("is not valid UTF-8 text") from None
-
-
 # a backslash that python-dotenv (all of these), Node or npm dotenv (\n, \r) decode in double quotes
 _DOTENV_ESCAPE = re.compile(r"\\([\\'\"abfnrtv]|\Z)")
 # what JavaScript's trim() takes off an unquoted value, beyond Python's str.isspace()
@@ -88,7 +78,10 @@ def write_line(fmt: str, name: str, value: str) -> str:
         "export MILVUS_DB_NAME='it'\\\\''s $(here)'"
     """
     try:
-        _text_only(value)
+        if "\0" in value:  # it ends a C string
+            raise Unprintable("holds a NUL character, which no environment variable can hold")
+        if re.search("[\ud800-\udfff]", value):  # a lone surrogate: bytes that were not UTF-8
+            raise Unprintable("is not valid UTF-8 text")
         return WRITERS[fmt](name, value)
     except Unprintable as e:
         raise ConfigError(
