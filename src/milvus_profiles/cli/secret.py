@@ -1,18 +1,31 @@
-"""``secret set|delete|status|rotate``: a profile's password or token in the keyring, never printed."""
+"""``secret set|delete|status|rotate``: a profile's password or token in the keyring, never printed.
+
+``rotate`` keeps a working credential at every step: the server is asked first, with the password in use
+now; only when it accepts is the new password stored, and should storing fail, it is shown once.
+"""
 
 from __future__ import annotations
 
 import os
+import secrets
+import string
+import sys
 from typing import TYPE_CHECKING
 
 import click
 
-from ..errors import CommandNotRunError, KeyringUnavailableError
+from ..errors import (
+    AuthenticationError,
+    CommandNotRunError,
+    ConfigError,
+    KeyringUnavailableError,
+    MilvusProfilesError,
+)
 from ..fields import FIELDS_BY_NAME, secret_field, secret_set_command
+from ..resolution.resolved import mask_secrets
 from ..uri import redact
 from .common import State, pick_profile, profile_argument, read_secret
 from .exitcodes import SECRET
-from .rotate import rotate
 
 if TYPE_CHECKING:
     from ..resolution.resolved import ResolvedProfile
@@ -35,9 +48,6 @@ def _target(state: State, name: str | None, option: str | None, *, inspect: bool
 @click.group()
 def secret() -> None:
     """Store, delete or inspect a profile's secret in the keyring."""
-
-
-secret.add_command(rotate)
 
 
 @secret.command("set")
@@ -118,3 +128,139 @@ def status(ctx: click.Context, name: str | None, profile_option: str | None) -> 
             f"user {cfg.user!r} has no password", hint=f"store it with `{secret_set_command(cfg.name)}`"
         )
         ctx.exit(SECRET.code)
+
+
+# Letters, digits and punctuation that needs no quoting in a shell, a URL or `user:password`.
+_PUNCTUATION = "-_.~!@%^*+="
+
+
+def generate_password(length: int = 32) -> str:
+    """Random, with each of upper and lower case, digits and punctuation (Zilliz Cloud asks for three)."""
+    classes = (string.ascii_uppercase, string.ascii_lowercase, string.digits, _PUNCTUATION)
+    while True:
+        password = "".join(secrets.choice("".join(classes)) for _ in range(length))
+        if all(any(c in cls for c in password) for cls in classes):
+            return password
+
+
+def change_on_server(cfg: ResolvedProfile, files: tuple[str, ...] | None, old: str, new: str) -> None:
+    """Log in with the profile as it is, then ask the server to change the user's password."""
+    from ..connection.client import classify, connect, quiet_pymilvus_logs
+
+    client = connect(cfg.name, files=files)
+    try:
+        with quiet_pymilvus_logs():
+            client.update_password(cfg.user, old, new, timeout=cfg.timeout)
+    except Exception as e:
+        verdict = _refusal(e, cfg, old, new) or classify(e, cfg)
+        if verdict is None:
+            raise  # not an answer of the server: a bug shows its own traceback
+        raise verdict from None
+    finally:
+        client.close()
+
+
+def _refusal(error: Exception, cfg: ResolvedProfile, old: str, new: str) -> MilvusProfilesError | None:
+    """The server's answer: no users (Milvus Lite: UNIMPLEMENTED), or the new password refused."""
+    where = f"user {cfg.user!r} at {redact(cfg.uri)}"
+    unchanged = "nothing was stored; the current password still works"
+    code = getattr(error, "code", None)
+    if callable(code) and getattr(code(), "name", None) == "UNIMPLEMENTED":
+        return ConfigError(
+            f"profile {cfg.name or '(none)'}: this server has no users (Milvus Lite?), "
+            f"so {where} has no password to change",
+            hint=f"{unchanged}; a server without users needs none: `milvus-profiles unset {cfg.name} user`"
+            if cfg.name
+            else unchanged,
+        )
+    exceptions = sys.modules.get("pymilvus.exceptions")
+    if exceptions is not None and isinstance(error, exceptions.MilvusException):
+        reason = mask_secrets(str(error.message), old, new)
+        by = "pymilvus" if isinstance(error, exceptions.ParamError) else "the server"
+        return AuthenticationError(f"{by} refused the new password of {where}: {reason}", hint=unchanged)
+    return None
+
+
+@secret.command("rotate")
+@profile_argument
+@click.option("--stdin", "from_stdin", is_flag=True, help="Read the new password from standard input.")
+@click.option("--ask", is_flag=True, help="Ask for the new password (twice, without echo).")
+@click.option("--show", is_flag=True, help="Print a generated password once it is changed.")
+@click.pass_context
+def rotate(
+    ctx: click.Context,
+    /,
+    name: str | None,
+    *,
+    profile_option: str | None,
+    from_stdin: bool,
+    ask: bool,
+    show: bool,
+) -> None:
+    """Change the password of NAME's user on the server, and store the new one in the keyring.
+
+    The new password is generated (32 random characters; printed only with --show), or read with --ask
+    or --stdin. The server is asked first: if it refuses, nothing is stored. If the keyring then fails,
+    the new password is printed once with the reason, as it is the only copy.
+
+    \b
+    Examples:
+      milvus-profiles secret rotate prod
+      pass show milvus/prod-new | milvus-profiles secret rotate prod --stdin
+    """
+    from ..connection.diagnose import preflight
+    from ..resolution.resolver import resolve
+    from ..write.secret import save_secret
+
+    state: State = ctx.obj
+    if from_stdin and ask:
+        raise click.UsageError("--stdin and --ask cannot be used together")
+    cfg = resolve(pick_profile(state, name, profile_option), files=state.files)
+    target, at = cfg.name or "(none)", redact(cfg.uri)
+    if cfg.is_lite:
+        raise ConfigError(
+            f"profile {target} is a Milvus Lite database ({cfg.uri}), which has no users",
+            hint="passwords are for Milvus servers",
+        )
+    if not cfg.user:
+        raise ConfigError(
+            f"profile {target} has no user, so there is no password to change",
+            hint="rotate a token where it was issued (e.g. Zilliz Cloud's console), then "
+            f"`{secret_set_command(target)}`",
+        )
+    preflight(cfg)  # the current password must be at hand: the server asks for it
+    if cfg.password is None:
+        raise ConfigError(
+            f"profile {target}: user {cfg.user!r} authenticates with a token ({cfg.origins['token']}), "
+            "and rotation needs the current password",
+            hint="unset MILVUS_TOKEN, and store the password with `milvus-profiles secret set`",
+        )
+    generated = not (from_stdin or ask)
+    label = f"New password for user {cfg.user!r} at {at}"
+    new = generate_password() if generated else read_secret(state, stdin=from_stdin, label=label)
+    change_on_server(cfg, state.files, cfg.password.get_secret_value(), new)
+    out = state.out
+    out.done(f"changed the password of user {cfg.user!r} at {at}")
+    try:
+        account = save_secret(cfg.name, new, files=state.files)
+    except MilvusProfilesError as e:
+        out.line(f"the new password, shown once as it is stored nowhere else: {new}")
+        out.warning(
+            f"the server has the new password, but it was not stored: {e.message}",
+            hint=f"store it with `{secret_set_command(target)}` once the keyring works, or "
+            "keep it in MILVUS_PASSWORD",
+        )
+        ctx.exit(SECRET.code)
+    out.done(f"stored the new password in the keyring (account {account})")
+    if generated and show:
+        out.line(new)
+    out.warning(
+        f"whoever else logs in as user {cfg.user!r} at {at} with the old password (a teammate, "
+        "a CI secret, another machine) now fails until given the new one",
+        hint=f"`milvus-profiles show {target} --reveal` prints it"
+        if generated and not show
+        else "give them the new password",
+    )
+    env = FIELDS_BY_NAME["password"].env
+    if os.environ.get(env):
+        out.warning(f"{env} is set in the environment and still holds the old password; update or unset it")
