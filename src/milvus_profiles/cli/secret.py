@@ -23,6 +23,7 @@ from ..errors import (
 )
 from ..fields import FIELDS_BY_NAME, secret_field, secret_set_command
 from ..resolution.resolved import mask_secrets
+from ..secrets.chain import no_secret_for_lite, takes_secret
 from ..uri import redact
 from .common import State, pick_profile, profile_argument, read_secret
 from .exitcodes import SECRET
@@ -36,7 +37,6 @@ SECRET_ENV = (FIELDS_BY_NAME["password"].env, FIELDS_BY_NAME["token"].env)
 def _target(state: State, name: str | None, option: str | None, *, inspect: bool = False) -> ResolvedProfile:
     """The profile a secret is for: its settings, or with ``inspect`` its secrets too (no command run)."""
     from ..resolution import resolver
-    from ..secrets.chain import no_secret_for_lite, takes_secret
 
     chosen = pick_profile(state, name, option)
     cfg = resolver.inspect(chosen, state.files) if inspect else resolver.resolve_settings(chosen, state.files)
@@ -218,10 +218,7 @@ def rotate(
     cfg = resolve(pick_profile(state, name, profile_option), files=state.files)
     target, at = cfg.name or "(none)", redact(cfg.uri)
     if cfg.is_lite:
-        raise ConfigError(
-            f"profile {target} is a Milvus Lite database ({cfg.uri}), which has no users",
-            hint="passwords are for Milvus servers",
-        )
+        raise no_secret_for_lite(cfg.name, cfg.uri, hint="passwords are for Milvus servers")
     if not cfg.user:
         raise ConfigError(
             f"profile {target} has no user, so there is no password to change",
