@@ -24,17 +24,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("milvus-profiles", "Milvus connection profiles")
     group.addoption(
         "--milvus-profile",
-        dest="milvus_profile",
         metavar="NAME",
         help="The profile the milvus_client and milvus_profile fixtures use "
         "(default: the ini option milvus_profile, else MILVUS_PROFILE, else the files' default).",
     )
-    group.addoption(
-        "--milvus-require",
-        dest="milvus_require",
-        action="store_true",
-        help="Fail, rather than skip, tests whose Milvus server is not ready.",
-    )
+    help = "Fail, rather than skip, tests whose Milvus server is not ready."
+    group.addoption("--milvus-require", action="store_true", help=help)
     parser.addini("milvus_profile", "The profile of the milvus_client and milvus_profile fixtures.")
 
 
