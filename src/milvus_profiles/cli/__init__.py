@@ -17,7 +17,7 @@ import click
 from .. import __version__
 from ..errors import ProfileWarning
 from .common import State, complete_profiles
-from .output import Output, wants_color
+from .output import Output
 
 # name -> (module, attribute); `--help` lists them in alphabetical order
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -161,7 +161,9 @@ def main(
       fish: _MILVUS_PROFILES_COMPLETE=fish_source milvus-profiles | source
     """
     _freeze_at_exit()
-    out = Output(color=wants_color(no_color), terminal=sys.stdout.isatty())
+    # colour on a terminal only, never with --no-color or NO_COLOR (https://no-color.org)
+    color = not no_color and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
+    out = Output(color=color, terminal=sys.stdout.isatty())
     _show_warnings_with(out)
     ctx.obj = State(out=out, files=files or None, profile=profile, debug=debug)
 

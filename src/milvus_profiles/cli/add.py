@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -263,13 +264,11 @@ def _finish(
 
 def _check_utf8(given: dict[str, Any]) -> None:
     for option in ("uri", "db_name", "user", "extends", *TLS_OPTIONS):
-        try:
-            (given[option] or "").encode("utf-8")
-        except UnicodeEncodeError:  # bytes the shell passed that are not UTF-8
+        if re.search("[\ud800-\udfff]", given[option] or ""):  # bytes the shell passed that are not UTF-8
             raise ConfigError(
                 f"--{option.replace('_', '-')}: not valid UTF-8 text",
                 hint="give the value in UTF-8, the encoding profile files are written in",
-            ) from None
+            )
 
 
 def _ask_fields(state: State, name: str, given: dict[str, Any], *, stdin_taken: bool) -> str | None:
@@ -288,25 +287,19 @@ def _ask_fields(state: State, name: str, given: dict[str, Any], *, stdin_taken: 
         given["timeout"] = click.prompt(
             "Timeout in seconds", default=default["timeout"], type=positive, err=True
         )
-    secret = None
-    user = given["user"]
+    secret, user = None, given["user"]
+    empty: dict[str, Any] = {"default": "", "show_default": False, "err": True}
     if not is_lite(uri):
         if user is None:
-            user = click.prompt("User (empty for none: a token)", default="", show_default=False, err=True)
+            user = click.prompt("User (empty for none: a token)", **empty)
         try:
             check_available()  # before the secret is typed, twice
         except KeyringUnavailableError as e:
             state.out.warning(f"{e.message}, so none is asked for; the profile is added without it", e.hint)
         else:
             label = f"Password for user {user!r}" if user else "Token"
-            secret = click.prompt(
-                f"{label} (empty to store none now; it goes to the keyring)",
-                default="",
-                show_default=False,
-                hide_input=True,
-                confirmation_prompt=True,
-                err=True,
-            )
+            label += " (empty to store none now; it goes to the keyring)"
+            secret = click.prompt(label, hide_input=True, confirmation_prompt=True, **empty)
     given["user"] = user or None
     for key in ("db_name", "timeout"):  # a field's default need not be written
         given[key] = None if given[key] == default[key] else given[key]

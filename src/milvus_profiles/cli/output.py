@@ -4,9 +4,7 @@ someone else wrote (a control character could move the cursor over a warning, or
 from __future__ import annotations
 
 import json
-import os
 import re
-import sys
 import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -39,11 +37,6 @@ class Cell:
     text: str
     fg: str | None = None
     bold: bool = False
-
-
-def wants_color(no_color: bool) -> bool:
-    """Colour on a terminal only, never with --no-color or NO_COLOR (https://no-color.org)."""
-    return not no_color and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
 
 
 def display_path(path: Path | str) -> str:
@@ -89,11 +82,11 @@ class Output:
 
     def table(self, headers: Sequence[str], rows: Sequence[Sequence[str | Cell]]) -> None:
         """Columns padded to their widest cell; the last column is not padded."""
-        every = [
+        cells = [
             [Cell(h, bold=True) for h in headers],
             *([c if isinstance(c, Cell) else Cell(c) for c in r] for r in rows),
         ]
-        every = [[Cell(escape(c.text), c.fg, c.bold) for c in row] for row in every]
+        every = [[Cell(escape(c.text), c.fg, c.bold) for c in row] for row in cells]
         widths = [max(len(row[i].text) for row in every) for i in range(len(headers))]
         for row in every:
             parts = [
