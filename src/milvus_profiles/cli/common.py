@@ -85,18 +85,16 @@ def scope_file(state: State, scope: str | None) -> Path:
         paths, explicit = discovery.discover(state.files)
         if explicit:
             return paths[0].absolute()
-        project = discovery.find_project_dir()
-        return (project / discovery.PROJECT_FILE if project else discovery.user_file()).absolute()
-    if scope == "user":
+    project = None if scope == "user" else discovery.find_project_dir()
+    if project is None and scope in (None, "user"):
         return discovery.user_file().absolute()
-    project = discovery.find_project_dir()
     if project is None:
         raise ConfigError(
             f"--scope {scope}: no {discovery.PROJECT_FILE} in this folder or above it "
             "(up to the repository root)",
             hint="create one with `milvus-profiles init`, or use --scope user",
         )
-    return (project / (discovery.PROJECT_FILE if scope == "project" else discovery.LOCAL_FILE)).absolute()
+    return (project / (discovery.LOCAL_FILE if scope == "local" else discovery.PROJECT_FILE)).absolute()
 
 
 def is_private(path: Path) -> bool:

@@ -35,8 +35,7 @@ def current(state: State, as_json: bool) -> None:
         "env": ("environment", f"{PROFILE_ENV} is set"),
         "file": ("default", f"it is the default in {origin.detail}"),
     }.get(origin.kind, ("none", "no profile is named and no file sets a default"))
-    tables = catalog.tables(name) if name else []
-    file = str(tables[0][0].path) if tables else None
+    file = next((str(pf.path) for pf, _ in catalog.tables(name)), None) if name else None
     if as_json:
         files = [str(pf.path) for pf in catalog.files]
         detail = origin.detail or None

@@ -110,10 +110,8 @@ def _still_used(state: State, account: str) -> str | None:
     # a profile your user file keeps for other folders counts even where a project's name shadows it.
     from ..config.catalog import catalog_of
 
-    named, _ = discovery.discover(state.files)
-    found, _ = discovery.discover(None, environ={})
     views: dict[tuple[Path, ...], Path] = {}
-    for paths in (named, found):
+    for paths, _ in (discovery.discover(state.files), discovery.discover(None, environ={})):
         present = [p for p in paths if p.exists()]
         for i, path in enumerate(present):
             views.setdefault(tuple(present[i:]), path)

@@ -104,9 +104,7 @@ def status(ctx: click.Context, name: str | None, profile_option: str | None) -> 
     state: State = ctx.obj
     cfg = _target(state, name, profile_option, inspect=True)
     try:
-        stored = (
-            "stored" if get_secret(cfg.uri, cfg.user, secure=cfg.secure) is not None else "nothing stored"
-        )
+        stored = "nothing stored" if get_secret(cfg.uri, cfg.user, secure=cfg.secure) is None else "stored"
     except KeyringUnavailableError as e:
         stored = f"unavailable: {e.message}"
     env_set = [f"{v} is set" for v in SECRET_ENV if os.environ.get(v)]
