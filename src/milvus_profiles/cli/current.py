@@ -37,18 +37,8 @@ def current(state: State, as_json: bool) -> None:
     }.get(origin.kind, ("none", "no profile is named and no file sets a default"))
     file = next((str(pf.path) for pf, _ in catalog.tables(name)), None) if name else None
     if as_json:
-        files = [str(pf.path) for pf in catalog.files]
-        detail = origin.detail or None
-        state.out.json(
-            {
-                "profile": name,
-                "selected_by": reason,
-                "detail": detail,
-                "reason": because,
-                "file": file,
-                "files": files,
-            }
-        )
+        found = {"profile": name, "selected_by": reason, "detail": origin.detail or None, "reason": because}
+        state.out.json({**found, "file": file, "files": [str(pf.path) for pf in catalog.files]})
     elif name is None:
         state.out.line("no profile: connect() uses the built-in defaults and MILVUS_* variables")
         state.out.line("set one with `milvus-profiles set-default NAME` or MILVUS_PROFILE=NAME")
