@@ -148,8 +148,7 @@ def add(
         for k, key in TLS_OPTIONS.items()
         if given[k] is not None
     }
-    if tls:
-        values["tls"] = tls
+    values |= {"tls": tls} if tls else {}
 
     def edited() -> tuple[ProfileEditor, Catalog, dict[str, Any]]:
         """The file with the profile added, checked as it will be once written; and the profile replaced."""

@@ -136,11 +136,8 @@ def catalog_with(state: State, changed: ProfileFile) -> Catalog:
 
     paths, explicit = discovery.discover(state.files)
     paths = [p.absolute() for p in paths]
-    loaded = [
-        changed if p == changed.path else toml.read_file(p)
-        for p in paths
-        if p == changed.path or p.exists() or explicit
-    ]
+    kept = [p for p in paths if p == changed.path or p.exists() or explicit]
+    loaded = [changed if p == changed.path else toml.read_file(p) for p in kept]
     if changed.path not in paths:
         loaded.append(changed)
     return Catalog(files=tuple(loaded), searched=tuple(paths))

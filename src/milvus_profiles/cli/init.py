@@ -76,11 +76,8 @@ def init(state: State, force: bool) -> None:
     data = "/data/" if folder == "." else f"/{folder}/data/"
     local = (f"/{discovery.LOCAL_FILE}", f"**/{discovery.LOCAL_FILE}")
     same_data = (data.rstrip("/"), *(("data/", "data") if folder == "." else ()))
-    added = [
-        line
-        for line, same in ((discovery.LOCAL_FILE, local), (data, same_data))
-        if add_line(ignore, line, equivalent=same)
-    ]
+    lines = ((discovery.LOCAL_FILE, local), (data, same_data))
+    added = [line for line, same in lines if add_line(ignore, line, equivalent=same)]
     if added:
         state.out.done(f"added {' and '.join(added)} to {display_path(ignore)}")
     state.out.line("next: `milvus-profiles test` checks that the profile is ready")
