@@ -142,7 +142,8 @@ def generate_password(length: int = 32) -> str:
 
 
 def change_on_server(cfg: ResolvedProfile, files: tuple[str, ...] | None, old: str, new: str) -> None:
-    """Log in with the profile as it is, then ask the server to change the user's password."""
+    """Log in with the profile as it is, then ask the server to change the user's password; its answer (no
+    users: Milvus Lite's UNIMPLEMENTED; the new password refused) becomes our error."""
     from ..connection.client import classify, connect, quiet_pymilvus_logs
 
     client = connect(cfg.name, files=files)
@@ -150,33 +151,28 @@ def change_on_server(cfg: ResolvedProfile, files: tuple[str, ...] | None, old: s
         with quiet_pymilvus_logs():
             client.update_password(cfg.user, old, new, timeout=cfg.timeout)
     except Exception as e:
-        verdict = _refusal(e, cfg, old, new) or classify(e, cfg)
+        where = f"user {cfg.user!r} at {redact(cfg.uri)}"
+        unchanged = "nothing was stored; the current password still works"
+        code, exceptions = getattr(e, "code", None), sys.modules.get("pymilvus.exceptions")
+        if callable(code) and getattr(code(), "name", None) == "UNIMPLEMENTED":
+            fix = f"; a server without users needs none: `milvus-profiles unset {cfg.name} user`"
+            raise ConfigError(
+                f"profile {cfg.name or '(none)'}: this server has no users (Milvus Lite?), "
+                f"so {where} has no password to change",
+                hint=unchanged + (fix if cfg.name else ""),
+            ) from None
+        if exceptions is not None and isinstance(e, exceptions.MilvusException):
+            reason = mask_secrets(str(e.message), old, new)
+            by = "pymilvus" if isinstance(e, exceptions.ParamError) else "the server"
+            raise AuthenticationError(
+                f"{by} refused the new password of {where}: {reason}", hint=unchanged
+            ) from None
+        verdict = classify(e, cfg)
         if verdict is None:
             raise  # not an answer of the server: a bug shows its own traceback
         raise verdict from None
     finally:
         client.close()
-
-
-def _refusal(error: Exception, cfg: ResolvedProfile, old: str, new: str) -> MilvusProfilesError | None:
-    """The server's answer: no users (Milvus Lite: UNIMPLEMENTED), or the new password refused."""
-    where = f"user {cfg.user!r} at {redact(cfg.uri)}"
-    unchanged = "nothing was stored; the current password still works"
-    code = getattr(error, "code", None)
-    if callable(code) and getattr(code(), "name", None) == "UNIMPLEMENTED":
-        return ConfigError(
-            f"profile {cfg.name or '(none)'}: this server has no users (Milvus Lite?), "
-            f"so {where} has no password to change",
-            hint=f"{unchanged}; a server without users needs none: `milvus-profiles unset {cfg.name} user`"
-            if cfg.name
-            else unchanged,
-        )
-    exceptions = sys.modules.get("pymilvus.exceptions")
-    if exceptions is not None and isinstance(error, exceptions.MilvusException):
-        reason = mask_secrets(str(error.message), old, new)
-        by = "pymilvus" if isinstance(error, exceptions.ParamError) else "the server"
-        return AuthenticationError(f"{by} refused the new password of {where}: {reason}", hint=unchanged)
-    return None
 
 
 @secret.command("rotate")
