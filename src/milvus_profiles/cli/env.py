@@ -121,13 +121,9 @@ def _values(cfg: ResolvedProfile) -> tuple[dict[str, object], dict[str, str]]:
 def _transport(cfg: ResolvedProfile, wire: Wire) -> str:
     """MILVUS_URI: ``https://host:port`` for a TLS connection, else the address as it is; a transport
     setting the connection uses and no variable carries is refused, naming the first one."""
-    carried_by_nothing = [
-        *(f"tls.{k}" for k in wire.tls_files),
-        *(["tls.server_name"] if wire.server_name else []),
-        *(f"grpc.{k}" for k in wire.grpc_options),
-    ]
-    if carried_by_nothing:
-        key = carried_by_nothing[0]
+    tls = [f"tls.{k}" for k in wire.tls_files] + (["tls.server_name"] if wire.server_name else [])
+    key = next(iter(tls + [f"grpc.{k}" for k in wire.grpc_options]), None)
+    if key is not None:
         origin = cfg.origins.get(key)
         raise ConfigError(
             f"profile {cfg.name or '(none)'}: {key}" + (f" ({origin})" if origin else "") + " cannot be "
