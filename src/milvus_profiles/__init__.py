@@ -4,8 +4,7 @@ Example:
     >>> from milvus_profiles import connect
     >>> client = connect(profile="local")
 
-Names are loaded on first use, so ``import milvus_profiles`` stays light: it imports neither pymilvus,
-grpc nor pydantic-settings.
+Names are loaded on first use, so ``import milvus_profiles`` imports neither pymilvus nor grpc.
 """
 
 from __future__ import annotations
@@ -13,28 +12,29 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-    from .config.json_schema import profile_schema
-    from .connection.client import connect, connect_async
-    from .errors import (
-        AuthenticationError,
-        ConfigError,
-        DatabaseNotFoundError,
-        KeyringUnavailableError,
-        MilvusProfilesError,
-        ProfileNotFoundError,
-        ProfileWarning,
-        SecretNotFoundError,
-        SecretWithheldError,
-        ServerUnreachableError,
-    )
-    from .origin import Origin
-    from .resolution.resolved import ResolvedProfile
-    from .resolution.resolver import resolve
-    from .write.secret import delete_secret, save_secret
+if TYPE_CHECKING:  # `X as X`: re-exported, for type checkers
+    from .config.json_schema import profile_schema as profile_schema
+    from .connection.client import connect as connect
+    from .connection.client import connect_async as connect_async
+    from .errors import AuthenticationError as AuthenticationError
+    from .errors import ConfigError as ConfigError
+    from .errors import DatabaseNotFoundError as DatabaseNotFoundError
+    from .errors import KeyringUnavailableError as KeyringUnavailableError
+    from .errors import MilvusProfilesError as MilvusProfilesError
+    from .errors import ProfileNotFoundError as ProfileNotFoundError
+    from .errors import ProfileWarning as ProfileWarning
+    from .errors import SecretNotFoundError as SecretNotFoundError
+    from .errors import SecretWithheldError as SecretWithheldError
+    from .errors import ServerUnreachableError as ServerUnreachableError
+    from .origin import Origin as Origin
+    from .resolution.resolved import ResolvedProfile as ResolvedProfile
+    from .resolution.resolver import resolve as resolve
+    from .write.secret import delete_secret as delete_secret
+    from .write.secret import save_secret as save_secret
 
 __version__ = "0.1.0"
 
+# each public name and its module, imported on first use; `__all__` is made from it
 _WHERE = {
     "connect": "connection.client",
     "connect_async": "connection.client",
@@ -56,27 +56,8 @@ _WHERE = {
     "DatabaseNotFoundError": "errors",
 }
 
-__all__ = [
-    "AuthenticationError",
-    "ConfigError",
-    "DatabaseNotFoundError",
-    "KeyringUnavailableError",
-    "MilvusProfilesError",
-    "Origin",
-    "ProfileNotFoundError",
-    "ProfileWarning",
-    "ResolvedProfile",
-    "SecretNotFoundError",
-    "SecretWithheldError",
-    "ServerUnreachableError",
-    "__version__",
-    "connect",
-    "connect_async",
-    "delete_secret",
-    "profile_schema",
-    "resolve",
-    "save_secret",
-]
+__all__ = ["__version__"]
+__all__ += list(_WHERE)
 
 
 def __getattr__(name: str) -> Any:

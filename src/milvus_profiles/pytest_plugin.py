@@ -1,19 +1,4 @@
-"""A pytest plugin for test suites that talk to Milvus through a profile.
-
-Installing milvus-profiles enables it (entry point ``pytest11``). It adds:
-
-- ``--milvus-profile NAME`` (or the ini option ``milvus_profile``; without either, ``MILVUS_PROFILE`` and
-  then the files' ``default`` choose, as for :func:`milvus_profiles.resolve`);
-- ``--milvus-require``: fail instead of skip when the profile's server is not ready (for CI);
-- the fixture ``milvus_profile``: the resolved profile (no network);
-- the fixture ``milvus_client``: ``connect(profile=NAME)``, a ready ``pymilvus.MilvusClient``, closed
-  after the test.
-
-A server that is not ready (unreachable, refusing the credentials, missing the database, or no secret
-to send) makes the tests that use ``milvus_client`` skip, with the reason; it is tried once per run.
-A broken profile (:class:`~milvus_profiles.ConfigError`, an unknown profile) fails them: that is a
-mistake to fix, not an absent server. Loading the plugin imports neither pymilvus nor grpc.
-"""
+"""A pytest plugin: a profile and its client as fixtures; a server not ready skips (docs/pytest-plugin.md)."""
 
 from __future__ import annotations
 
@@ -29,12 +14,8 @@ if TYPE_CHECKING:
 
     from .resolution.resolved import ResolvedProfile
 
-NOT_READY: tuple[type[MilvusProfilesError], ...] = (
-    ConnectError,  # ServerUnreachableError, AuthenticationError, DatabaseNotFoundError
-    SecretNotFoundError,
-    KeyringUnavailableError,
-)
-"""The errors that mean the server (or its secret) is not there, rather than a mistake."""
+# the server (or its secret) is not there, rather than a mistake; ConnectError: unreachable, refused, no db
+NOT_READY = (ConnectError, SecretNotFoundError, KeyringUnavailableError)
 
 _NOT_READY_SEEN = pytest.StashKey[dict[str | None, str]]()
 
@@ -43,22 +24,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("milvus-profiles", "Milvus connection profiles")
     group.addoption(
         "--milvus-profile",
-        dest="milvus_profile",
         metavar="NAME",
         help="The profile the milvus_client and milvus_profile fixtures use "
         "(default: the ini option milvus_profile, else MILVUS_PROFILE, else the files' default).",
     )
-    group.addoption(
-        "--milvus-require",
-        dest="milvus_require",
-        action="store_true",
-        help="Fail, rather than skip, tests whose Milvus server is not ready.",
-    )
+    help = "Fail, rather than skip, tests whose Milvus server is not ready."
+    group.addoption("--milvus-require", action="store_true", help=help)
     parser.addini("milvus_profile", "The profile of the milvus_client and milvus_profile fixtures.")
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    config.stash[_NOT_READY_SEEN] = {}
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:
@@ -72,19 +44,18 @@ def profile_name(config: pytest.Config) -> str | None:
     return str(given) if given else None
 
 
-def _not_ready(config: pytest.Config, name: str | None, error: MilvusProfilesError) -> str:
-    label = f"profile {name!r}" if name else "the default profile"
-    reason = f"Milvus {label} is not ready ({type(error).__name__}): {error.message}"
-    if error.hint:
-        reason += f"; hint: {error.hint}"
-    config.stash[_NOT_READY_SEEN][name] = reason
-    return reason
-
-
-def _skip_or_fail(config: pytest.Config, reason: str) -> NoReturn:
+def _skip_or_fail(
+    config: pytest.Config, name: str | None, error: MilvusProfilesError | None = None
+) -> NoReturn:
+    """Skip (fail with ``--milvus-require``) for a server not ready; the reason is kept for the run."""
+    seen = config.stash.setdefault(_NOT_READY_SEEN, {})
+    if error is not None:
+        label = f"profile {name!r}" if name else "the default profile"
+        seen[name] = f"Milvus {label} is not ready ({type(error).__name__}): {error.message}"
+        seen[name] += f"; hint: {error.hint}" if error.hint else ""
     if config.getoption("milvus_require", default=False):
-        pytest.fail(reason + " (--milvus-require)", pytrace=False)
-    pytest.skip(reason)
+        pytest.fail(seen[name] + " (--milvus-require)", pytrace=False)
+    pytest.skip(seen[name])
 
 
 @pytest.fixture(scope="session")
@@ -96,7 +67,7 @@ def milvus_profile(pytestconfig: pytest.Config) -> ResolvedProfile:
     try:
         return resolve(name)
     except NOT_READY as e:
-        _skip_or_fail(pytestconfig, _not_ready(pytestconfig, name, e))
+        _skip_or_fail(pytestconfig, name, e)
 
 
 @pytest.fixture
@@ -105,13 +76,12 @@ def milvus_client(pytestconfig: pytest.Config) -> Iterator[MilvusClient]:
     from .connection import client as client_module
 
     name = profile_name(pytestconfig)
-    seen = pytestconfig.stash[_NOT_READY_SEEN]
-    if name in seen:
-        _skip_or_fail(pytestconfig, seen[name])
+    if name in pytestconfig.stash.get(_NOT_READY_SEEN, {}):
+        _skip_or_fail(pytestconfig, name)
     try:
         client = client_module.connect(name)
     except NOT_READY as e:
-        _skip_or_fail(pytestconfig, _not_ready(pytestconfig, name, e))
+        _skip_or_fail(pytestconfig, name, e)
     try:
         yield client
     finally:

@@ -79,6 +79,19 @@ def test_lite_takes_no_secret(cli: Run) -> None:
     ]
 
 
+def test_rotate_refuses_a_lite_profile_before_asking_anything(
+    cli: Run, memory_keyring: MemoryKeyring
+) -> None:
+    result = cli("secret", "rotate", "local", "--ask")
+    assert result.exit_code == 3
+    assert result.stderr.splitlines() == [
+        f"error: profile local is a Milvus Lite database ({Path.cwd() / 'data' / 'milvus.db'}), "
+        "which takes no secret",
+        "hint: passwords are for Milvus servers",
+    ]
+    assert memory_keyring.store == {}
+
+
 def test_status_reports_the_keyring_and_the_environment(cli: Run, memory_keyring: MemoryKeyring) -> None:
     missing = cli("secret", "status", "dev")
     assert missing.exit_code == 4

@@ -1,25 +1,23 @@
-"""The ``milvus-profiles`` command: global options, error handling and the list of commands.
-
-Each command lives in a module of its own, imported only when that command runs, and imports what it
-needs (the resolver, keyring, pymilvus) inside the command, so ``--version``, ``list`` and ``check``
-start without loading any of them.
-"""
+"""The ``milvus-profiles`` command: global options, error handling, the commands (each imported when run)."""
 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import functools
 import gc
+import os
 import sys
+import warnings
 from importlib import import_module
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import Any, NoReturn
 
 import click
 
 from .. import __version__
-
-if TYPE_CHECKING:
-    from click.shell_completion import CompletionItem
+from ..errors import ProfileWarning
+from .common import State, complete_profiles
+from .output import Output
 
 # name -> (module, attribute); `--help` lists them in alphabetical order
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -49,8 +47,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 
 class MainGroup(click.Group):
-    """Loads each command when it is used, and turns our errors into ``error:``/``hint:`` lines and the
-    exit code of their class."""
+    """Loads each command when it is used; our errors become ``error:``/``hint:`` lines and exit codes."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
@@ -80,8 +77,6 @@ class MainGroup(click.Group):
         except BrokenPipeError:
             closed_pipe(ctx)
         except click.ClickException as e:
-            from .common import State
-
             error = self._say_where_global_options_go(ctx, e) if isinstance(e, click.NoSuchOption) else e
             if isinstance(ctx.obj, State) and ctx.obj.out.json_errors:
                 ctx.obj.out.json_error(error.format_message(), None, error.exit_code)
@@ -110,9 +105,7 @@ class MainGroup(click.Group):
 
 
 def fail(ctx: click.Context, error: BaseException, code: int) -> NoReturn:
-    from .common import State
-    from .output import Output
-
+    """Print ``error`` as its ``error:``/``hint:`` lines (and JSON under ``--json``), and exit ``code``."""
     state = ctx.obj if isinstance(ctx.obj, State) else State(out=Output())
     try:
         state.out.error(error, debug=state.debug, code=code)
@@ -121,36 +114,19 @@ def fail(ctx: click.Context, error: BaseException, code: int) -> NoReturn:
     ctx.exit(code)
 
 
-SIGPIPE_EXIT = 128 + 13
-"""What a shell reports for a program ended by SIGPIPE, as ``seq 1 100000 | head -1`` is."""
+SIGPIPE_EXIT = 128 + 13  # what a shell reports for a program ended by SIGPIPE (`seq 1 100000 | head -1`)
 
 
 def closed_pipe(ctx: click.Context) -> NoReturn:
-    """Standard output was closed by its reader (``| head -1``): stop quietly, as other programs do.
-
-    Python's documentation on SIGPIPE: point standard output at devnull, so the flush at exit does not
-    fail a second time, and exit.
-    """
-    import os
-    import sys
-
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):  # no real standard output (CliRunner): nothing will flush to it
-        pass
+    """Standard output was closed by its reader (``| head -1``): stop quietly, as other programs do."""
+    # as Python's documentation on SIGPIPE says: standard output to devnull, so the flush at exit passes
+    with contextlib.suppress(OSError, ValueError):  # no real standard output (CliRunner): no flush
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     ctx.exit(SIGPIPE_EXIT)
 
 
-def _complete_profiles(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
-    from .common import complete_profiles
-
-    return complete_profiles(ctx, param, incomplete)
-
-
 @click.group(
-    cls=MainGroup,
-    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    cls=MainGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}
 )
 @click.option(
     "--file",
@@ -163,7 +139,7 @@ def _complete_profiles(ctx: click.Context, param: click.Parameter, incomplete: s
 @click.option(
     "--profile",
     metavar="NAME",
-    shell_complete=_complete_profiles,
+    shell_complete=complete_profiles,
     help="The profile for commands that take an optional NAME.",
 )
 @click.option("--no-color", is_flag=True, help="Never colour the output (NO_COLOR does the same).")
@@ -184,41 +160,24 @@ def main(
       zsh:  eval "$(_MILVUS_PROFILES_COMPLETE=zsh_source milvus-profiles)"
       fish: _MILVUS_PROFILES_COMPLETE=fish_source milvus-profiles | source
     """
-    from .common import State
-    from .output import Output, wants_color
-
     _freeze_at_exit()
-
-    out = Output(color=wants_color(no_color), terminal=sys.stdout.isatty())
+    # colour on a terminal only, never with --no-color or NO_COLOR (https://no-color.org)
+    color = not no_color and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
+    out = Output(color=color, terminal=sys.stdout.isatty())
     _show_warnings_with(out)
-    ctx.obj = State(
-        out=out,
-        files=files or None,
-        profile=profile,
-        debug=debug,
-    )
+    ctx.obj = State(out=out, files=files or None, profile=profile, debug=debug)
 
 
 @functools.cache
 def _freeze_at_exit() -> None:
-    """At exit, move every object into the garbage collector's permanent generation.
-
-    The process ends when the command returns, and Python's last collection then walks every object
-    once more to find cycles: with pydantic, grpcio and keyring loaded, 40-50 ms spent on nothing a
-    command needs (its files are written and closed, and the standard streams are flushed regardless).
-    """
+    """At exit, spare the last garbage collection over pydantic, grpcio and keyring: 40-50 ms for nothing."""
     atexit.register(gc.freeze)
 
 
-def _show_warnings_with(out: Any) -> None:
+def _show_warnings_with(out: Output) -> None:
     """Our warnings become ``warning:`` lines on ``out``; others keep Python's format."""
-    import warnings
-
-    from ..errors import ProfileWarning
-
     original = getattr(warnings.showwarning, "python_showwarning", warnings.showwarning)
-    # shown, whatever filter the process had (a test run may turn warnings into errors): a command's
-    # warning is part of what it says, as its errors are
+    # shown whatever filter the process had (a test run may make warnings errors): they are output too
     warnings.filterwarnings("default", category=ProfileWarning)
 
     def show(message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:

@@ -1,5 +1,4 @@
-"""What the commands share: the global options' state, the profile NAME argument with completion,
-``--scope`` and the file it names, and reading a secret from a prompt or standard input."""
+"""What the commands share: the global options, profile NAME, ``--scope``, and reading a secret."""
 
 from __future__ import annotations
 
@@ -24,8 +23,6 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-SCOPES = ("project", "local", "user")
-
 
 @dataclass(frozen=True)
 class State:
@@ -41,9 +38,8 @@ def complete_profiles(ctx: click.Context, param: click.Parameter, incomplete: st
     """Shell completion of profile names, from the files ``--file`` names or discovery finds."""
     from ..config.catalog import load_catalog
 
-    named = ctx.find_root().params.get("files") or None
     try:
-        names = load_catalog(named, validate=False).names()
+        names = load_catalog(ctx.find_root().params.get("files") or None, validate=False).names()
     except Exception:  # completion must never print a traceback into the shell
         return []
     return [CompletionItem(n) for n in names if n.startswith(incomplete)]
@@ -64,8 +60,7 @@ def profile_argument(f: F) -> F:
 def pick_profile(state: State, name: str | None, option: str | None) -> str | None:
     """The profile named by NAME, the command's --profile or the global --profile (None: the default)."""
     given = {n for n in (name, option, state.profile) if n}
-    if len(given) > 1:
-        # click prints this itself, so the names are escaped here
+    if len(given) > 1:  # click prints this itself, so the names are escaped here
         raise click.UsageError(
             f"two profiles given ({', '.join(escape(n) for n in sorted(given))}); give one"
         )
@@ -81,32 +76,25 @@ def check_name(ctx: click.Context, param: click.Parameter, value: str) -> str:
 
 
 def scope_option(help_text: str) -> Callable[[F], F]:
-    return click.option("--scope", type=click.Choice(SCOPES), help=help_text)
+    return click.option("--scope", type=click.Choice(("project", "local", "user")), help=help_text)
 
 
 def scope_file(state: State, scope: str | None) -> Path:
-    """The file ``--scope`` names; without it the first ``--file``, else the project file, else the
-    user file. Always absolute."""
-    return _scope_file(state, scope).absolute()
-
-
-def _scope_file(state: State, scope: str | None) -> Path:
+    """The file ``--scope`` names; without it the first ``--file``, else the project file, else the user's."""
     if scope is None:
         paths, explicit = discovery.discover(state.files)
         if explicit:
             return paths[0].absolute()
-        project = discovery.find_project_dir()
-        return project / discovery.PROJECT_FILE if project is not None else discovery.user_file()
-    if scope == "user":
-        return discovery.user_file()
-    project = discovery.find_project_dir()
+    project = None if scope == "user" else discovery.find_project_dir()
+    if project is None and scope in (None, "user"):
+        return discovery.user_file().absolute()
     if project is None:
         raise ConfigError(
             f"--scope {scope}: no {discovery.PROJECT_FILE} in this folder or above it "
             "(up to the repository root)",
             hint="create one with `milvus-profiles init`, or use --scope user",
         )
-    return project / (discovery.PROJECT_FILE if scope == "project" else discovery.LOCAL_FILE)
+    return (project / (discovery.LOCAL_FILE if scope == "local" else discovery.PROJECT_FILE)).absolute()
 
 
 def is_private(path: Path) -> bool:
@@ -115,25 +103,31 @@ def is_private(path: Path) -> bool:
 
 
 def read_secret(state: State, *, stdin: bool, label: str, stdin_option: str = "--stdin") -> str:
-    """A secret from standard input (one trailing newline removed) or from a prompt without echo.
-
-    A secret asked for goes to the keyring, so the keyring is tried first: no one types a password twice
-    to learn that it cannot be stored (`KeyringUnavailableError`).
-    """
+    """A secret from standard input (one trailing newline removed) or asked twice without echo, once the
+    keyring is known to work: no one types a password twice to learn that it cannot be stored."""
     if stdin:
-        value = sys.stdin.read()
-        value = value[:-1] if value.endswith("\n") else value
-        value = value[:-1] if value.endswith("\r") else value
+        value = sys.stdin.read().removesuffix("\n").removesuffix("\r")
         if not value:
             raise ConfigError(
                 "no secret on standard input",
                 hint="pipe it in, e.g. `pass show milvus/dev | milvus-profiles secret set dev --stdin`",
             )
         return value
+    import getpass
+    import warnings
+
     from ..secrets.keyring_store import check_available
 
     check_available()
-    return state.out.prompt_secret(label, stdin_option=stdin_option)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", getpass.GetPassWarning)
+        try:  # on standard error, so standard output stays clean; without a terminal getpass would echo
+            return str(click.prompt(escape(label), hide_input=True, confirmation_prompt=True, err=True))
+        except getpass.GetPassWarning:
+            raise click.UsageError(
+                "there is no terminal to ask for the secret on without showing it; "
+                f"give it on standard input with {stdin_option} instead"
+            ) from None
 
 
 def catalog_with(state: State, changed: ProfileFile) -> Catalog:
@@ -142,11 +136,8 @@ def catalog_with(state: State, changed: ProfileFile) -> Catalog:
 
     paths, explicit = discovery.discover(state.files)
     paths = [p.absolute() for p in paths]
-    loaded = [
-        changed if p == changed.path else toml.read_file(p)
-        for p in paths
-        if p == changed.path or p.exists() or explicit
-    ]
+    kept = [p for p in paths if p == changed.path or p.exists() or explicit]
+    loaded = [changed if p == changed.path else toml.read_file(p) for p in kept]
     if changed.path not in paths:
         loaded.append(changed)
     return Catalog(files=tuple(loaded), searched=tuple(paths))
@@ -154,10 +145,8 @@ def catalog_with(state: State, changed: ProfileFile) -> Catalog:
 
 def lower_files(state: State, target: Path) -> list[Path]:
     """``target`` and the existing files below it: the files its profiles resolve against."""
-    paths, _ = discovery.discover(state.files)
-    paths = [p.absolute() for p in paths]
-    below = paths[paths.index(target) :] if target in paths else [target]
-    return [p for p in below if p.exists()]
+    paths = [p.absolute() for p in discovery.discover(state.files)[0]]
+    return [p for p in (paths[paths.index(target) :] if target in paths else [target]) if p.exists()]
 
 
 DEFAULT_USER = "root"
@@ -167,12 +156,10 @@ DEFAULT_PASSWORD = "Milvus"  # noqa: S105
 
 def default_password_warning(cfg: ResolvedProfile) -> tuple[str, str] | None:
     """A warning and its fix when the profile logs in as ``root`` with Milvus's built-in password."""
-    password = cfg.password.get_secret_value() if cfg.password is not None else None
-    token = cfg.token.get_secret_value() if cfg.token is not None else None
     name = cfg.name or "(none)"
-    if cfg.user == DEFAULT_USER and password == DEFAULT_PASSWORD:
+    if cfg.user == DEFAULT_USER and cfg.password and cfg.password.get_secret_value() == DEFAULT_PASSWORD:
         hint = f"change it on the server and in the keyring with `milvus-profiles secret rotate {name}`"
-    elif token == f"{DEFAULT_USER}:{DEFAULT_PASSWORD}":
+    elif cfg.token and cfg.token.get_secret_value() == f"{DEFAULT_USER}:{DEFAULT_PASSWORD}":
         hint = (
             f"set the user (`milvus-profiles set {name} user root`), store the password with "
             f"`milvus-profiles secret set {name}`, then run `milvus-profiles secret rotate {name}`"

@@ -1,16 +1,4 @@
-"""``milvus-profiles env``: a resolved profile as MILVUS_* variables, for programs in any language.
-
-The variable names come from the one table in `milvus_profiles.fields`. Secrets are printed only with
-``--include-secrets``. A TLS connection is exported as an ``https://`` URI, whatever scheme the profile
-writes with ``tls.secure = true``; a transport setting that no variable carries (a certificate, a server
-name, a gRPC option) is refused with a `ConfigError` naming it, since a program given only the variables
-would connect otherwise than ``test`` and ``connect()`` do.
-
-Every value may come from a file someone else wrote, so each format's writer quotes it so that its reader
-takes it literally (nothing in it runs or expands), and refuses, with a `ConfigError` naming the variable,
-a value the format cannot carry. Comment lines are escaped like everything else the command line prints.
-docs/cli.md lists the readers each format is tested with.
-"""
+"""``milvus-profiles env``: a profile as MILVUS_* variables, each quoted for its reader to take literally."""
 
 from __future__ import annotations
 
@@ -39,36 +27,6 @@ class Unprintable(Exception):
     """A writer cannot carry a value; says why without showing the value (it may be a secret)."""
 
 
-def _text_only(value: str) -> None:
-    """What no format carries: a NUL ends a C string, so no environment variable can hold one; a lone
-    surrogate is no text at all (a Python stand-in for undecodable bytes)."""
-    if "\0" in value:
-        raise Unprintable("holds a NUL character, which no environment variable can hold")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise Unprintable("is not valid UTF-8 text") from None
-
-
-def _sh(name: str, value: str) -> str:
-    # Inside single quotes bash, dash and zsh take every character literally; a quote ends the quoting,
-    # so it is written as '\'' (close, escaped quote, reopen).
-    _text_only(value)
-    return f"export {name}='" + value.replace("'", "'\\''") + "'"
-
-
-def _fish(name: str, value: str) -> str:
-    # fish single quotes: only \' and \\ are escapes, every other character (newlines too) is literal.
-    _text_only(value)
-    return f"set -gx {name} '" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
-
-
-def _powershell(name: str, value: str) -> str:
-    # Single quotes are literal in PowerShell; curly quotes count as quotes too, so double all of them.
-    _text_only(value)
-    return f"$env:{name} = '" + re.sub("(['\u2018\u2019\u201a\u201b])", r"\1\1", value) + "'"
-
-
 # a backslash that python-dotenv (all of these), Node or npm dotenv (\n, \r) decode in double quotes
 _DOTENV_ESCAPE = re.compile(r"\\([\\'\"abfnrtv]|\Z)")
 # what JavaScript's trim() takes off an unquoted value, beyond Python's str.isspace()
@@ -76,17 +34,11 @@ _JS_SPACE = "\ufeff"
 
 
 def _dotenv(name: str, value: str) -> str:
-    """The first of three quotings that python-dotenv, Node's --env-file and npm dotenv all read back
-    as ``value``; they differ on every escape, so each quoting is used only where it needs none.
-
-    - single quotes: literal in Node and npm dotenv; python-dotenv decodes ``\\\\`` and ``\\'``, so the
-      value must hold no quote, no two backslashes in a row, and not end with one;
-    - double quotes: python-dotenv decodes ``\\"`` and the escapes of C (``\\n``...), npm dotenv
-      ``\\n`` and ``\\r``, Node ``\\n``: the value must hold no double quote and none of those escapes;
-    - no quotes: one line, no ``#`` (a comment), no space at either end (trimmed), not starting with
-      a quote; it carries what the other two cannot, such as ``it's C:\\new``.
-    """
-    _text_only(value)
+    # The first of three quotings that python-dotenv, Node's --env-file and npm dotenv all read back as
+    # `value`; they differ on every escape, so each is used only where it needs none: single quotes (no
+    # quote, no two backslashes in a row, no backslash at the end: python-dotenv decodes \\ and \'),
+    # double quotes (no double quote, none of the escapes python-dotenv, npm or Node decode), or none
+    # (one line, no #, no space at either end, no quote first), such as it's C:\new.
     if "\r" in value:
         # Node drops it, npm dotenv turns it into a newline, even inside quotes
         raise Unprintable("holds a carriage return, which Node and npm dotenv do not read back")
@@ -98,13 +50,8 @@ def _dotenv(name: str, value: str) -> str:
         return f"{name}='{value}'"
     if '"' not in value and not _DOTENV_ESCAPE.search(value):
         return f'{name}="{value}"'
-    if (
-        value
-        and "\n" not in value
-        and "#" not in value
-        and value[0] not in "'\"`"
-        and not (value[0].isspace() or value[-1].isspace() or _JS_SPACE in (value[0], value[-1]))
-    ):
+    trimmed = value.strip().strip(_JS_SPACE)
+    if value and value == trimmed and "\n" not in value and "#" not in value and value[0] not in "'\"`":
         return f"{name}={value}"
     raise Unprintable(
         "holds a single quote together with a double quote or a backslash escape, and a newline, a '#' "
@@ -113,9 +60,12 @@ def _dotenv(name: str, value: str) -> str:
 
 
 WRITERS: dict[str, Callable[[str, str], str]] = {
-    "sh": _sh,
-    "fish": _fish,
-    "powershell": _powershell,
+    # bash, dash and zsh take every character in single quotes literally; a quote is written '\''
+    "sh": lambda n, v: f"export {n}='" + v.replace("'", "'\\''") + "'",
+    # fish single quotes: only \' and \\ are escapes, every other character (newlines too) is literal
+    "fish": lambda n, v: f"set -gx {n} '" + v.replace("\\", "\\\\").replace("'", "\\'") + "'",
+    # PowerShell single quotes are literal; curly quotes count as quotes too, so all are doubled
+    "powershell": lambda n, v: f"$env:{n} = '" + re.sub("(['\u2018\u2019\u201a\u201b])", r"\1\1", v) + "'",
     "dotenv": _dotenv,
 }
 
@@ -128,6 +78,10 @@ def write_line(fmt: str, name: str, value: str) -> str:
         "export MILVUS_DB_NAME='it'\\\\''s $(here)'"
     """
     try:
+        if "\0" in value:  # it ends a C string
+            raise Unprintable("holds a NUL character, which no environment variable can hold")
+        if re.search("[\ud800-\udfff]", value):  # a lone surrogate: bytes that were not UTF-8
+            raise Unprintable("is not valid UTF-8 text")
         return WRITERS[fmt](name, value)
     except Unprintable as e:
         raise ConfigError(
@@ -143,13 +97,8 @@ def _text(value: object) -> str:
 
 
 def _values(cfg: ResolvedProfile) -> tuple[dict[str, object], dict[str, str]]:
-    """The value of each variable as every SDK reads it, and for each secret where it comes from.
-
-    The URI is exported as ``scheme://host:port`` (the Node.js SDK refuses a path, and a user part is a
-    secret), ``https`` for any TLS connection: its database goes to MILVUS_DB_NAME and its user part to
-    MILVUS_TOKEN, or to MILVUS_USER and MILVUS_PASSWORD, all as ``milvus_profiles.resolution.wire.plan``
-    sends them.
-    """
+    """Each variable's value as every SDK reads it (the URI as ``scheme://host:port``: the Node.js SDK
+    refuses a path), and where each secret comes from."""
     wire = plan(cfg)
     values: dict[str, object] = {f.name: getattr(cfg, f.name) for f in FIELDS}
     values["uri"], values["db_name"] = _transport(cfg, wire), wire.db_name
@@ -172,13 +121,9 @@ def _values(cfg: ResolvedProfile) -> tuple[dict[str, object], dict[str, str]]:
 def _transport(cfg: ResolvedProfile, wire: Wire) -> str:
     """MILVUS_URI: ``https://host:port`` for a TLS connection, else the address as it is; a transport
     setting the connection uses and no variable carries is refused, naming the first one."""
-    carried_by_nothing = [
-        *(f"tls.{k}" for k in wire.tls_files),
-        *(["tls.server_name"] if wire.server_name else []),
-        *(f"grpc.{k}" for k in wire.grpc_options),
-    ]
-    if carried_by_nothing:
-        key = carried_by_nothing[0]
+    tls = [f"tls.{k}" for k in wire.tls_files] + (["tls.server_name"] if wire.server_name else [])
+    key = next(iter(tls + [f"grpc.{k}" for k in wire.grpc_options]), None)
+    if key is not None:
         origin = cfg.origins.get(key)
         raise ConfigError(
             f"profile {cfg.name or '(none)'}: {key}" + (f" ({origin})" if origin else "") + " cannot be "
@@ -193,33 +138,21 @@ def _transport(cfg: ResolvedProfile, wire: Wire) -> str:
     return base
 
 
-def _variables(cfg: ResolvedProfile, include_secrets: bool) -> tuple[dict[str, str], list[str]]:
+def profile_variables(cfg: ResolvedProfile, *, include_secrets: bool) -> tuple[dict[str, str], list[str]]:
+    """The ``MILVUS_*`` variables of a resolved profile (secrets only with ``include_secrets``), and notes
+    on what was left out; what ``env`` prints and ``exec`` hands to a program."""
     values, secret_origins = _values(cfg)
     variables: dict[str, str] = {}
     notes: list[str] = []
     for field in FIELDS:
         value = values[field.name]
-        if value is None:
-            continue
-        if field.name in secret_origins and not include_secrets:
+        if value is not None and field.name in secret_origins and not include_secrets:
             notes.append(
                 f"{field.env} is not printed: the {field.name} comes from {secret_origins[field.name]}; "
                 "add --include-secrets to print it"
             )
-            continue
-        variables[field.env] = value.get_secret_value() if isinstance(value, SecretStr) else _text(value)
-    return variables, notes
-
-
-def profile_variables(cfg: ResolvedProfile, *, include_secrets: bool) -> tuple[dict[str, str], list[str]]:
-    """The ``MILVUS_*`` variables of a resolved profile, and notes on what was left out.
-
-    Secrets (and credentials in the URI) are included only with ``include_secrets``. TLS is the URI's
-    ``https``; a ``tls`` or ``grpc`` setting the connection uses is refused (`ConfigError`), one it does
-    not use (a server name without TLS) is named in the notes. ``env`` prints the result; ``exec`` hands
-    it to a program's environment.
-    """
-    variables, notes = _variables(cfg, include_secrets)
+        elif value is not None:
+            variables[field.env] = value.get_secret_value() if isinstance(value, SecretStr) else _text(value)
     if cfg.name is not None:
         variables[EXPORTED_ENV] = cfg.name
     unused = [k for k in cfg.tls if k != "secure"]

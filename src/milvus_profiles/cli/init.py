@@ -38,16 +38,6 @@ uri = "./data/milvus.db"
 # server_pem_path = "certs/server.pem"
 """
 
-GITIGNORE_EQUIVALENTS = (f"/{discovery.LOCAL_FILE}", f"**/{discovery.LOCAL_FILE}")
-
-
-def repository_root(start: Path) -> Path | None:
-    """The nearest folder at or above ``start`` that holds ``.git``."""
-    for folder in (start, *start.parents):
-        if (folder / ".git").exists():
-            return folder
-    return None
-
 
 @click.command()
 @click.option("--force", is_flag=True, help="Overwrite an existing milvus.toml.")
@@ -64,10 +54,11 @@ def init(state: State, force: bool) -> None:
     from ..config.trust import carry_over
 
     here = Path.cwd()
-    target = here / discovery.PROJECT_FILE
-    root = repository_root(here) or here  # a .gitignore here serves the repository made here later
-    gitignore = [root / ".gitignore"]
-    for path in (target, target.with_name(PROJECT_SCHEMA), *gitignore):
+    target, schema = here / discovery.PROJECT_FILE, here / PROJECT_SCHEMA
+    # the repository's root; else here, where the repository made later will be
+    root = next((f for f in (here, *here.parents) if (f / ".git").exists()), here)
+    ignore = root / ".gitignore"
+    for path in (target, schema, ignore):
         locks.destination(path)  # a link a repository ships out of it is refused before anything is written
     with locks.locked(target):
         if target.exists() and not force:
@@ -75,23 +66,18 @@ def init(state: State, force: bool) -> None:
                 f"{display_path(target)} already exists", hint="use --force to overwrite it with the template"
             )
         write_atomic(target, TEMPLATE)
-        write_atomic(target.with_name(PROJECT_SCHEMA), schema_text())
+        write_atomic(schema, schema_text())
     toml.clear_cache()
     carry_over(target, None, toml.read_file(target).data)  # written by you, through this command
     state.out.done(f"created {display_path(target)} with profile 'local' (Milvus Lite, ./data/milvus.db)")
-    state.out.done(f"created {display_path(target.with_name(PROJECT_SCHEMA))} for editors (see `#:schema`)")
-    ignore = root / ".gitignore"
+    state.out.done(f"created {display_path(schema)} for editors (see `#:schema`)")
     # The Milvus Lite database the template points at (./data/) is data, never to be committed.
-    folder = Path.cwd().relative_to(root).as_posix()
+    folder = here.relative_to(root).as_posix()
     data = "/data/" if folder == "." else f"/{folder}/data/"
-    added = [
-        line
-        for line, same in (
-            (discovery.LOCAL_FILE, GITIGNORE_EQUIVALENTS),
-            (data, (data.rstrip("/"), *(("data/", "data") if folder == "." else ()))),
-        )
-        if add_line(ignore, line, equivalent=same)
-    ]
+    local = (f"/{discovery.LOCAL_FILE}", f"**/{discovery.LOCAL_FILE}")
+    same_data = (data.rstrip("/"), *(("data/", "data") if folder == "." else ()))
+    lines = ((discovery.LOCAL_FILE, local), (data, same_data))
+    added = [line for line, same in lines if add_line(ignore, line, equivalent=same)]
     if added:
         state.out.done(f"added {' and '.join(added)} to {display_path(ignore)}")
     state.out.line("next: `milvus-profiles test` checks that the profile is ready")

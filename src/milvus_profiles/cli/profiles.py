@@ -1,16 +1,12 @@
-"""``remove`` and ``set-default``: the commands that change existing profile files.
-
-Files are edited in place (comments and layout kept, see :mod:`milvus_profiles.write.editor`), checked before
-they are written, and written atomically.
-"""
+"""``remove`` and ``set-default``: the commands that change existing profile files."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
@@ -20,13 +16,9 @@ from ..fields import PROFILE_ENV
 from .common import State, catalog_with, complete_profiles, is_private, lower_files, scope_file, scope_option
 from .output import display_path
 
-if TYPE_CHECKING:
-    from ..config.catalog import Catalog
-
 
 def _secret_key(name: str, files: Sequence[str | Path] | None) -> tuple[str, str, str | None, bool] | None:
-    """The keyring account, URI, user and TLS of profile ``name``; None for Milvus Lite. Raises when it
-    does not resolve."""
+    """The keyring account, URI, user and TLS of profile ``name`` (None for Milvus Lite)."""
     from ..resolution.resolver import resolve_settings
     from ..secrets.chain import takes_secret
     from ..secrets.keyring_store import account
@@ -39,30 +31,6 @@ def _secret_key(name: str, files: Sequence[str | Path] | None) -> tuple[str, str
     return account(cfg.uri, cfg.user, secure=cfg.secure), cfg.uri, cfg.user, cfg.secure
 
 
-def _views(state: State) -> list[tuple[Path, list[Path]]]:
-    """Every profile file that could use a secret (the ones this command reads, the project's and the
-    user's, whether named or discovered), each with the files read below it: its profiles as they resolve
-    wherever that file is read, whatever a file above it shadows here."""
-    named, _ = discovery.discover(state.files)
-    found, _ = discovery.discover(None, environ={})
-    views: dict[tuple[Path, ...], tuple[Path, list[Path]]] = {}
-    for paths in (named, found):
-        present = [p for p in paths if p.exists()]
-        for i, path in enumerate(present):
-            views.setdefault(tuple(present[i:]), (path, present[i:]))
-    return list(views.values())
-
-
-def _broken(catalog: Catalog) -> dict[str, str]:
-    broken = {}
-    for name in catalog.names():
-        try:
-            catalog.extends_chain(name)
-        except ConfigError as e:
-            broken[name] = e.message
-    return broken
-
-
 @click.command()
 @click.argument("name", shell_complete=complete_profiles)
 @scope_option("The file to remove it from (default: the highest file that defines it).")
@@ -70,31 +38,28 @@ def _broken(catalog: Catalog) -> dict[str, str]:
 @click.pass_obj
 def remove(state: State, name: str, scope: str | None, keep_secret: bool) -> None:
     """Remove profile NAME from its file, and its secret unless another profile uses it."""
+    from ..config import trust
     from ..config.catalog import load_catalog
+    from ..secrets.keyring_store import delete_secret_for
     from ..write.editor import ProfileEditor
 
     catalog = load_catalog(state.files)
-    if scope is not None:
-        target = scope_file(state, scope)
-    elif catalog.tables(name):
-        target = catalog.tables(name)[0][0].path
-    else:
+    if scope is None and not catalog.tables(name):
         raise catalog.not_found(name)
-    # Worked out before the file is locked and changed: which secret the profile used, and whether the
-    # file it is removed from may take a secret with it (a cloned repository's file may not).
-    key = None
+    target = scope_file(state, scope) if scope is not None else catalog.tables(name)[0][0].path
+    # Before the file is locked and changed: which secret the profile used (as its own file means it),
+    # and whether its file may take a secret with it (a cloned repository's file may not).
+    key, kept = None, None
     if not keep_secret:
-        try:
-            key = _secret_key(name, lower_files(state, target))  # as its own file means it
-        except MilvusProfilesError:
-            key = None
-    from ..config import trust
-
-    owner = (
-        trust.assess(toml.read_file(target), trust.kind_of(target, bool(state.files)))
-        if target.exists()
-        else None
-    )
+        with contextlib.suppress(MilvusProfilesError):
+            key = _secret_key(name, lower_files(state, target))
+    if target.exists():
+        owner = trust.assess(toml.read_file(target), trust.kind_of(target, bool(state.files)))
+        if not owner.trusted:
+            kept = (
+                f"{display_path(target)} is {owner.why}, and a profile of such a file never deletes a "
+                "stored secret"
+            )
     with locks.locked(target):
         editor = ProfileEditor.open(target)
         if name not in editor.profiles:
@@ -108,11 +73,11 @@ def remove(state: State, name: str, scope: str | None, keep_secret: bool) -> Non
         if was_default:
             editor.remove_default()
         after = catalog_with(state, editor.profile_file())
-        newly_broken = {n: m for n, m in _broken(after).items() if n not in _broken(catalog)}
+        broken = {n for n in catalog.names() if catalog.extends_problem(n)}
+        newly_broken = [n for n in after.names() if after.extends_problem(n) and n not in broken]
         if newly_broken:
-            child = next(iter(newly_broken))
             raise ConfigError(
-                f"cannot remove profile {name!r}: profile {child!r} extends it",
+                f"cannot remove profile {name!r}: profile {newly_broken[0]!r} extends it",
                 hint=f"change or remove `extends` of {', '.join(map(repr, newly_broken))} first",
             )
         editor.save()
@@ -129,51 +94,41 @@ def remove(state: State, name: str, scope: str | None, keep_secret: bool) -> Non
         )
     if key is None:
         return
-    if owner is not None and not owner.trusted:
-        out.done(
-            f"kept the secret of {key[0]} in the keyring: {display_path(target)} is {owner.why}, and a "
-            "profile of such a file never deletes a stored secret",
-        )
-        return
-    _forget_secret(state, *key)
+    account, uri, user, secure = key
+    kept = kept or _still_used(state, account)
+    if kept is not None:
+        out.done(f"kept the secret of {account} in the keyring: {kept}")
+    elif delete_secret_for(uri, user, secure=secure):
+        out.done(f"deleted the secret of {account} from the keyring: no other profile uses it")
+    else:
+        out.done(f"no secret was stored for {account}")
 
 
-def _forget_secret(state: State, account: str, uri: str, user: str | None, secure: bool) -> None:
-    """Delete the secret only when no profile of any file still uses the same endpoint and user, each
-    file's profiles judged on their own (a profile your user file keeps for other folders needs its secret,
-    even where a project's profile of the same name shadows it); when a profile cannot be resolved, it
-    might, so the secret stays. Says which, either way."""
+def _still_used(state: State, account: str) -> str | None:
+    """Why the secret of ``account`` stays: a profile of some file uses it, or might (it does not resolve)."""
+    # Each file that could use it (this command's, the project's, the user's), with the files below it:
+    # a profile your user file keeps for other folders counts even where a project's name shadows it.
     from ..config.catalog import catalog_of
-    from ..secrets.keyring_store import delete_secret_for
 
-    for path, view in _views(state):
+    views: dict[tuple[Path, ...], Path] = {}
+    for paths, _ in (discovery.discover(state.files), discovery.discover(None, environ={})):
+        present = [p for p in paths if p.exists()]
+        for i, path in enumerate(present):
+            views.setdefault(tuple(present[i:]), path)
+    for view, path in views.items():
         try:
-            mine = catalog_of(view, explicit=True).files[0].data.get("profiles", {})
+            mine = catalog_of(list(view), explicit=True).files[0].data.get("profiles", {})
         except MilvusProfilesError as e:
-            state.out.done(
-                f"kept the secret of {account} in the keyring: the profile files could not be read "
-                f"({e.message})"
-            )
-            return
+            return f"the profile files could not be read ({e.message})"
         for other in mine if isinstance(mine, dict) else ():
             try:
-                found = _secret_key(other, view)
+                used = _secret_key(other, list(view))
             except MilvusProfilesError as e:
-                state.out.done(
-                    f"kept the secret of {account} in the keyring: profile {other!r} of "
-                    f"{display_path(path)} might use it (it does not resolve: {e.message})"
-                )
-                return
-            if found is not None and found[0] == account:
-                state.out.done(
-                    f"kept the secret of {account} in the keyring: profile {other!r} of "
-                    f"{display_path(path)} uses it too"
-                )
-                return
-    if delete_secret_for(uri, user, secure=secure):
-        state.out.done(f"deleted the secret of {account} from the keyring: no other profile uses it")
-    else:
-        state.out.done(f"no secret was stored for {account}")
+                where = f"profile {other!r} of {display_path(path)}"
+                return f"{where} might use it (it does not resolve: {e.message})"
+            if used is not None and used[0] == account:
+                return f"profile {other!r} of {display_path(path)} uses it too"
+    return None
 
 
 @click.command("set-default")
