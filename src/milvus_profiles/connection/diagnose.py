@@ -1,11 +1,14 @@
 """From what a server (or the lack of one) said to a typed error: one verdict for connect() and the probe.
 
 Both connect() (pymilvus) and the grpcio readiness probe reduce a failure to a gRPC status code, a Milvus
-status code and a detail text; :func:`diagnose` turns those into the error a user reads.
+status code and a detail text (:func:`classify` reads them out of an exception's chain); :func:`diagnose`
+turns those into the error a user reads.
 """
 
 from __future__ import annotations
 
+import asyncio
+import sys
 import warnings
 
 from ..config.read import read_tls_file
@@ -21,7 +24,7 @@ from ..errors import (
 from ..fields import FIELDS_BY_NAME, TLS_PATH_KEYS, secret_field, secret_set_command
 from ..resolution.resolved import ResolvedProfile, mask_secrets
 from ..secrets import keyring_store
-from ..uri import has_credentials, host_port, redact
+from ..uri import redact
 
 DATABASE_NOT_FOUND = 800  # Milvus's status code; Milvus Lite answers code 1 with a message instead
 _TLS_FAILURES = (
@@ -49,7 +52,7 @@ def preflight(cfg: ResolvedProfile) -> None:
     # for ever and /dev/zero fill the memory, so each one is read here first, bounded, as the probe does
     for key in TLS_PATH_KEYS:
         tls_file(cfg, key)
-    if cfg.is_lite or cfg.password is not None or cfg.token is not None or has_credentials(cfg.uri):
+    if cfg.is_lite or cfg.password is not None or cfg.token is not None or cfg.address.credential is not None:
         return  # the URI's user part is the credential pymilvus sends
     error = cfg.secret_error
     if isinstance(error, SecretWithheldError) and not cfg.user and error.method == "keyring":
@@ -58,9 +61,8 @@ def preflight(cfg: ResolvedProfile) -> None:
         raise error
     if not cfg.user:
         return
-    target = cfg.name or "(no profile)"
     raise SecretNotFoundError(
-        f"profile {target}: user {cfg.user!r} has no password: none in the keyring for "
+        f"profile {cfg.name or '(no profile)'}: user {cfg.user!r} has no password: none in the keyring for "
         f"{keyring_store.account(cfg.uri, cfg.user, secure=cfg.secure)}, and MILVUS_PASSWORD is not set",
         hint=f"store it with `{secret_set_command(cfg.name)}`, or set MILVUS_PASSWORD",
         summary=cfg.summary(),
@@ -87,14 +89,6 @@ def scrub(text: str, cfg: ResolvedProfile) -> str:
     return redact(text) if "@" in text else text
 
 
-def where(cfg: ResolvedProfile) -> str:
-    """``host:port`` of a network URI, or the path of a Milvus Lite file or socket."""
-    if cfg.is_lite or cfg.uri.startswith("unix:"):
-        return cfg.uri
-    host, port = host_port(cfg.uri)
-    return f"{host}:{port}"
-
-
 def is_missing_database(milvus_code: int | None, detail: str) -> bool:
     lowered = detail.lower()
     return milvus_code == DATABASE_NOT_FOUND or (
@@ -107,14 +101,10 @@ def diagnose(
 ) -> MilvusProfilesError:
     """The typed error for a failed connection attempt; ``detail`` is what the server or gRPC said."""
     name = cfg.name or "(no profile)"
-    at = where(cfg)
+    at = cfg.address.target  # host:port, or the path of a socket or Milvus Lite file
     summary = cfg.summary()
     reason = scrub(" ".join(detail.split()), cfg)[:300]
-    uses_tls = (
-        bool(cfg.tls.get("secure"))
-        or cfg.uri.lower().startswith("https")
-        or any(k.endswith("_path") for k in cfg.tls)
-    )
+    uses_tls = cfg.secure or any(k.endswith("_path") for k in cfg.tls)
     if grpc_code == "UNAUTHENTICATED":
         who = f"user {cfg.user!r}" if cfg.user else "the token"
         if not cfg.user and cfg.token is None:
@@ -153,7 +143,7 @@ def diagnose(
     lowered = detail.lower()
     if uses_tls and "wrong_version_number" in lowered:
         # the answer to TLS's first message was not TLS: a plaintext server (HTTP/2 frames) on that port
-        plain = f"http://{at}" if cfg.uri.lower().startswith("https://") else "`secure = false` in [tls]"
+        plain = f"http://{at}" if cfg.address.secure else "`secure = false` in [tls]"
         return ServerUnreachableError(
             f"profile {name}: the server at {at} does not speak TLS: try {plain}",
             hint="a plaintext server answered the TLS handshake (gRPC says WRONG_VERSION_NUMBER); "
@@ -176,3 +166,87 @@ def diagnose(
     if not uses_tls and "socket closed" in lowered:
         hint = "the server may expect TLS: use an https:// URI or set `secure = true` in [tls]"
     return ServerUnreachableError(message, hint=hint, summary=summary)
+
+
+def chain(error: BaseException) -> list[BaseException]:
+    """The error and its causes; pymilvus's chains can loop, so each is visited once."""
+    found: list[BaseException] = []
+    todo: list[BaseException | None] = [error]
+    while todo:
+        e = todo.pop()
+        if e is not None and all(e is not f for f in found):
+            found.append(e)
+            todo += [e.__cause__, e.__context__]
+    return found
+
+
+def _grpc_code(error: BaseException) -> str | None:
+    code = getattr(error, "code", None)
+    try:
+        name = getattr(code(), "name", None) if callable(code) else None
+    except Exception:
+        return None
+    return name if isinstance(name, str) else None
+
+
+def detail_of(error: BaseException) -> str:
+    """What a gRPC error's ``details()``, a pymilvus error's ``message`` or any other error says."""
+    getter = getattr(error, "details", None)
+    try:
+        value = getter() if callable(getter) else None
+    except Exception:
+        value = None
+    if isinstance(value, str):
+        return value
+    message = getattr(error, "message", None)
+    return str(message) if isinstance(message, str) else str(error)
+
+
+def is_connection_failure(error: BaseException, cfg: ResolvedProfile) -> bool:
+    """Whether ``error`` and everything in its chain say the server (or Milvus Lite) failed or refused.
+
+    The chain may hold gRPC errors, pymilvus errors that carry a Milvus status (any but ``ParamError``,
+    which pymilvus raises for arguments it rejects before sending anything), timeouts, and for Milvus Lite
+    operating-system errors and a missing ``milvus_lite``. pymilvus wraps any exception of its own code in
+    a ``MilvusException`` ("Unexpected error"); the exception inside, a ``TypeError`` say, makes the chain
+    a bug, not a failed connection. grpc and pymilvus are looked up in ``sys.modules``: neither can have
+    raised anything unless imported.
+    """
+    grpc = sys.modules.get("grpc")
+    exceptions = sys.modules.get("pymilvus.exceptions")
+    found = False
+    for e in chain(error):
+        if grpc is not None and isinstance(e, (grpc.RpcError, grpc.FutureTimeoutError)):
+            found = True
+        elif exceptions is not None and isinstance(e, exceptions.MilvusException):
+            if isinstance(e, exceptions.ParamError):
+                return False
+            found = True
+        elif cfg.is_lite and (
+            isinstance(e, OSError)
+            or (isinstance(e, ImportError) and (e.name or "").startswith("milvus_lite"))
+        ):
+            found = True
+        elif not isinstance(e, (TimeoutError, asyncio.CancelledError)):
+            return False
+    return found
+
+
+def classify(error: BaseException, cfg: ResolvedProfile) -> MilvusProfilesError | None:
+    """The typed error (unreachable, authentication, database) for a failed connection.
+
+    None when nothing in the error's chain is a connection failure (see `is_connection_failure`): such
+    an error is a bug, ours or an API change of pymilvus, and the caller lets it propagate unchanged.
+    """
+    if isinstance(error, MilvusProfilesError):
+        return error
+    if not is_connection_failure(error, cfg):
+        return None
+    errors = chain(error)
+    grpc_code = next((c for c in map(_grpc_code, errors) if c), None)
+    milvus_code = next((c for c in (getattr(e, "code", None) for e in errors) if isinstance(c, int)), None)
+    # The innermost gRPC detail says most ("Connection refused", "auth check failure", a TLS error).
+    details = [d for e in errors if _grpc_code(e) is not None and (d := detail_of(e))]
+    details = details or [next(filter(None, map(detail_of, errors)), type(error).__name__)]
+    detail = details[-1]
+    return diagnose(cfg, grpc_code=grpc_code, milvus_code=milvus_code, detail=detail)

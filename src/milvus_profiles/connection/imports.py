@@ -9,10 +9,12 @@ environment back as it was.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import sys
 import threading
+from collections.abc import Iterator
 from types import ModuleType
 
 DOTENV_SWITCH = "PYTHON_DOTENV_DISABLED"
@@ -20,49 +22,47 @@ GRPC_LOG_LEVEL = "GRPC_VERBOSITY"
 _IMPORTING = threading.RLock()
 
 
+@contextlib.contextmanager
+def _variable(name: str, value: str, *, keep_yours: bool) -> Iterator[None]:
+    """``name`` set to ``value`` inside (left alone if ``keep_yours`` and you set it), then as it was."""
+    previous = os.environ.get(name)
+    if not (keep_yours and previous is not None):
+        os.environ[name] = value
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = previous
+
+
 def import_grpc() -> ModuleType:
     """grpc, imported so that its core logs errors only, unless you chose its log level yourself.
 
     gRPC's core writes its own lines to standard error (``I1204 ... Handshake failed``) for failures the
     typed errors already explain. It reads ``GRPC_VERBOSITY`` once, as it starts: when the variable is not
-    set, it is set to ``ERROR`` for the import only and removed afterwards, so the programs you run (``exec``)
-    and your own setting are untouched.
+    set, it is set to ``ERROR`` for the import only, so the programs you run (``exec``) and your own
+    setting are untouched.
     """
-    module = sys.modules.get("grpc")
-    if module is not None:
-        return module
-    with _IMPORTING:
-        chosen = GRPC_LOG_LEVEL in os.environ
-        if not chosen:
-            os.environ[GRPC_LOG_LEVEL] = "ERROR"
-        try:
-            return importlib.import_module("grpc")
-        finally:
-            if not chosen:
-                os.environ.pop(GRPC_LOG_LEVEL, None)
+    if "grpc" in sys.modules:
+        return sys.modules["grpc"]
+    with _IMPORTING, _variable(GRPC_LOG_LEVEL, "ERROR", keep_yours=True):
+        return importlib.import_module("grpc")
 
 
-def import_pymilvus() -> ModuleType:
-    """pymilvus, imported without letting it load a ``.env`` file.
+def import_pymilvus(module: str = "pymilvus") -> ModuleType:
+    """pymilvus (or one of its modules), imported without letting it load a ``.env`` file.
 
     python-dotenv skips ``load_dotenv()`` while ``PYTHON_DOTENV_DISABLED`` is set (python-dotenv 1.2 and
     later), so the variable is set for the import and then put back as it was. grpc is imported first,
     quiet (:func:`import_grpc`).
     """
-    module = sys.modules.get("pymilvus")
-    if module is not None:
-        return module
-    import_grpc()
-    with _IMPORTING:
-        previous = os.environ.get(DOTENV_SWITCH)
-        os.environ[DOTENV_SWITCH] = "1"
-        try:
-            return importlib.import_module("pymilvus")
-        finally:
-            if previous is None:
-                os.environ.pop(DOTENV_SWITCH, None)
-            else:
-                os.environ[DOTENV_SWITCH] = previous
+    if "pymilvus" not in sys.modules:
+        import_grpc()
+        with _IMPORTING, _variable(DOTENV_SWITCH, "1", keep_yours=False):
+            importlib.import_module("pymilvus")
+    return importlib.import_module(module)
 
 
 __all__ = ["import_grpc", "import_pymilvus"]
