@@ -102,25 +102,8 @@ async def connect_async(
     files: Sequence[str | os.PathLike[str]] | None = None,
     **overrides: Any,
 ) -> AsyncMilvusClient:
-    """A ready `pymilvus.AsyncMilvusClient` for a profile: `connect` for asyncio.
-
-    It takes the same arguments, proves the same readiness and raises the same errors as `connect`.
-
-    Args:
-        profile: The profile's name. `None` selects one as the command line does: `MILVUS_PROFILE`,
-            else the `default` of the highest file that sets one, else no profile at all (built-in
-            defaults, variables and arguments still apply).
-        files: The profile files to read, highest precedence first, instead of discovering
-            `milvus.local.toml`, `milvus.toml` and the user file; the same as `MILVUS_PROFILES_FILE`.
-        **overrides: Values that win over the profile and the environment: `uri`, `db_name`,
-            `timeout` (seconds), `user`, `password` and `token`. `None` or `""` means not given. Any other
-            name raises `ConfigError`, which suggests the closest one.
-
-    Returns:
-        A client that has already answered a call on the profile's database.
-
-    Raises:
-        MilvusProfilesError: The errors of `connect`, for the same reasons.
+    """A ready `pymilvus.AsyncMilvusClient` for a profile: `connect` for asyncio, with the same arguments,
+    the same readiness and the same errors.
 
     Examples:
         ```python
@@ -170,12 +153,8 @@ _QUIET: contextvars.ContextVar[bool] = contextvars.ContextVar("milvus_profiles_q
 _LOGGERS = ("pymilvus.decorators", "pymilvus.client.global_topology")
 
 
-class _QuietFilter(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not _QUIET.get()
-
-
-_FILTER = _QuietFilter()
+def _quiet(record: logging.LogRecord) -> bool:
+    return not _QUIET.get()
 
 
 @contextlib.contextmanager
@@ -184,8 +163,8 @@ def quiet_pymilvus_logs() -> Iterator[None]:
     typed one that says what happened."""
     for name in _LOGGERS:
         logger = logging.getLogger(name)
-        if _FILTER not in logger.filters:
-            logger.addFilter(_FILTER)
+        if _quiet not in logger.filters:
+            logger.addFilter(_quiet)
     token = _QUIET.set(True)
     try:
         yield
@@ -194,25 +173,18 @@ def quiet_pymilvus_logs() -> Iterator[None]:
 
 
 def needs_own_channel(cfg: ResolvedProfile) -> bool:
-    """Whether the client needs a channel of its own rather than pymilvus's shared one.
-
-    pymilvus shares a channel between clients with the same address and token, whatever their TLS and
-    gRPC options. A plain channel with no options is fully described by address and token, so sharing
-    it is safe (and saves a connection per client; the database is per client). Anything else gets its
-    own channel, so profiles that differ only in TLS or gRPC options never share one. Closing a client
-    never closes a shared channel that another client still uses.
-    """
+    """Whether the client needs a channel of its own rather than pymilvus's shared one, which pymilvus
+    shares between clients of the same address and token whatever their TLS and gRPC options: only a
+    plain channel without options, fully described by address and token, is shared (the database is per
+    client), so profiles that differ only in TLS or gRPC options never share one."""
     return bool(cfg.tls) or bool(cfg.grpc_options) or cfg.address.secure
 
 
 def closed_by_server(error: BaseException) -> bool:
-    """Whether the server closed the channel the call went on (a GOAWAY).
-
-    pymilvus shares one channel between clients of the same address and token, and pings on it every
-    10 s even when it is idle; Milvus Lite's gRPC server answers such pings on an idle channel with a
-    GOAWAY ("too many pings"). The shared channel then fails every client that uses it, so ``connect()``
-    gives the client a channel of its own instead of reporting a server that is there as unreachable.
-    """
+    """Whether the server closed the channel the call went on (a GOAWAY): pymilvus pings on a shared
+    channel every 10 s even when it is idle, and Milvus Lite answers such pings with a GOAWAY ("too many
+    pings"), which fails every client on it; ``connect()`` then gives the client a channel of its own
+    instead of reporting a server that is there as unreachable."""
     return any("too many pings" in (d := detail_of(e).lower()) or "goaway" in d for e in chain(error))
 
 

@@ -1,8 +1,7 @@
 """From what a server (or the lack of one) said to a typed error: one verdict for connect() and the probe.
 
-Both connect() (pymilvus) and the grpcio readiness probe reduce a failure to a gRPC status code, a Milvus
-status code and a detail text (:func:`classify` reads them out of an exception's chain); :func:`diagnose`
-turns those into the error a user reads.
+Both reduce a failure to a gRPC status code, a Milvus status code and a detail text (:func:`classify`
+reads them out of an exception's chain); :func:`diagnose` turns those into the error a user reads.
 """
 
 from __future__ import annotations
@@ -27,25 +26,15 @@ from ..secrets import keyring_store
 from ..uri import redact
 
 DATABASE_NOT_FOUND = 800  # Milvus's status code; Milvus Lite answers code 1 with a message instead
-_TLS_FAILURES = (
-    "tls handshake",
-    "certificate_verify_failed",
-    "hostname verification",
-    "unwrap failed",
-    "wrong_version_number",
-    "ssl_error",
-    "handshake failed",
-)
+_TLS_FAILURES: tuple[str, ...] = ("tls handshake", "certificate_verify_failed", "hostname verification")
+_TLS_FAILURES += ("unwrap failed", "wrong_version_number", "ssl_error", "handshake failed")
 
 
 def preflight(cfg: ResolvedProfile) -> None:
     """Before any connection: a failed secret reference, or a user with no password (none found, or
-    withheld from an untrusted route), are errors; notes become warnings.
-
-    Without a user a token is optional (many servers need none), so a keyring that does not work, or a
-    keyring not consulted for an untrusted route, only matters when there is a user; a token that is there
-    (a variable that is set, a reference in the profile) and withheld is an error.
-    """
+    withheld from an untrusted route), are errors; notes become warnings. Without a user a token is
+    optional (many servers need none), so a keyring that fails or was not asked only matters with a user;
+    a token that is there (a variable, a reference) and withheld is an error."""
     for note in cfg.notes:
         warnings.warn(ProfileWarning(note), stacklevel=3)
     # pymilvus reads TLS files itself, whole and without asking what they are; a FIFO would block it
@@ -70,12 +59,8 @@ def preflight(cfg: ResolvedProfile) -> None:
 
 
 def tls_file(cfg: ResolvedProfile, key: str) -> bytes | None:
-    """The bytes of the TLS file ``tls.<key>`` names, None when the profile names none.
-
-    Raises:
-        ConfigError: The path is missing, not a regular file, or larger than a certificate can be; the
-            message names the key and where it is set.
-    """
+    """The bytes of the TLS file ``tls.<key>`` names (None when none), read bounded: a missing path, one
+    that is not a regular file or one larger than a certificate is a ConfigError naming the key."""
     path = cfg.tls.get(key)
     if not path or not isinstance(path, str):
         return None
@@ -89,87 +74,82 @@ def scrub(text: str, cfg: ResolvedProfile) -> str:
     return redact(text) if "@" in text else text
 
 
-def is_missing_database(milvus_code: int | None, detail: str) -> bool:
-    lowered = detail.lower()
-    return milvus_code == DATABASE_NOT_FOUND or (
-        "database" in lowered and ("not exist" in lowered or "not found" in lowered)
-    )
-
-
 def diagnose(
     cfg: ResolvedProfile, *, grpc_code: str | None, milvus_code: int | None, detail: str
 ) -> MilvusProfilesError:
     """The typed error for a failed connection attempt; ``detail`` is what the server or gRPC said."""
-    name = cfg.name or "(no profile)"
     at = cfg.address.target  # host:port, or the path of a socket or Milvus Lite file
-    summary = cfg.summary()
     reason = scrub(" ".join(detail.split()), cfg)[:300]
+    lowered = detail.lower()
     uses_tls = cfg.secure or any(k.endswith("_path") for k in cfg.tls)
+
+    def verdict(kind: type[MilvusProfilesError], message: str, hint: str) -> MilvusProfilesError:
+        return kind(f"profile {cfg.name or '(no profile)'}: {message}", hint=hint, summary=cfg.summary())
+
     if grpc_code == "UNAUTHENTICATED":
         who = f"user {cfg.user!r}" if cfg.user else "the token"
-        if not cfg.user and cfg.token is None:
-            who = "a client without credentials"
+        who = who if cfg.user or cfg.token is not None else "a client without credentials"
         withheld = cfg.secret_error if isinstance(cfg.secret_error, SecretWithheldError) else None
-        variable = FIELDS_BY_NAME[secret_field(cfg.user)].env
-        return AuthenticationError(
-            f"profile {name}: the server at {at} refused the credentials of {who} ({reason})"
+        fix = f"fix {FIELDS_BY_NAME[secret_field(cfg.user)].env}"
+        return verdict(
+            AuthenticationError,
+            f"the server at {at} refused the credentials of {who} ({reason})"
             + (f"; {withheld.message}" if withheld else ""),
-            hint=withheld.hint
+            withheld.hint
             if withheld and withheld.hint
-            else f"store the right secret with `{secret_set_command(cfg.name)}`, or fix {variable}",
-            summary=summary,
+            else f"store the right secret with `{secret_set_command(cfg.name)}`, or {fix}",
         )
     if grpc_code == "PERMISSION_DENIED":
-        return AuthenticationError(
-            f"profile {name}: the server at {at} accepted user {cfg.user!r} but denied access "
-            f"to database {cfg.db_name!r} ({reason})",
-            hint="grant the user a role on that database, or use another user or db_name",
-            summary=summary,
+        return verdict(
+            AuthenticationError,
+            f"the server at {at} accepted user {cfg.user!r} but denied access to database {cfg.db_name!r} "
+            f"({reason})",
+            "grant the user a role on that database, or use another user or db_name",
         )
-    if is_missing_database(milvus_code, detail):
-        return DatabaseNotFoundError(
-            f"profile {name}: database {cfg.db_name!r} does not exist on {at}",
-            hint="create it with `client.create_database(...)` on the default database, "
+    if milvus_code == DATABASE_NOT_FOUND or (
+        "database" in lowered and ("not exist" in lowered or "not found" in lowered)
+    ):
+        return verdict(
+            DatabaseNotFoundError,
+            f"database {cfg.db_name!r} does not exist on {at}",
+            "create it with `client.create_database(...)` on the default database, "
             "or set db_name to an existing database",
-            summary=summary,
         )
     if cfg.is_lite:
-        return ServerUnreachableError(
-            f"profile {name}: cannot open the Milvus Lite database {cfg.uri} ({reason})",
-            hint="install Milvus Lite with `pip install 'milvus-profiles[lite]'`, "
-            "and check the folder is writable",
-            summary=summary,
+        return verdict(
+            ServerUnreachableError,
+            f"cannot open the Milvus Lite database {cfg.uri} ({reason})",
+            "install Milvus Lite with `pip install 'milvus-profiles[lite]'`, and check the folder is "
+            "writable",
         )
-    lowered = detail.lower()
     if uses_tls and "wrong_version_number" in lowered:
         # the answer to TLS's first message was not TLS: a plaintext server (HTTP/2 frames) on that port
         plain = f"http://{at}" if cfg.address.secure else "`secure = false` in [tls]"
-        return ServerUnreachableError(
-            f"profile {name}: the server at {at} does not speak TLS: try {plain}",
-            hint="a plaintext server answered the TLS handshake (gRPC says WRONG_VERSION_NUMBER); "
+        return verdict(
+            ServerUnreachableError,
+            f"the server at {at} does not speak TLS: try {plain}",
+            "a plaintext server answered the TLS handshake (gRPC says WRONG_VERSION_NUMBER); "
             "if it should speak TLS, check the port",
-            summary=summary,
         )
     if any(marker in lowered for marker in _TLS_FAILURES) or (uses_tls and "socket closed" in lowered):
-        return ServerUnreachableError(
-            f"profile {name}: the TLS handshake with {at} failed ({reason})",
-            hint="check the [tls] table: server_pem_path (or ca_pem_path) must hold the CA that signed "
-            "the server's certificate, server_name must match a name in it, and a server in mutual TLS "
-            "mode needs client_pem_path, client_key_path and ca_pem_path (without server_pem_path)",
-            summary=summary,
+        return verdict(
+            ServerUnreachableError,
+            f"the TLS handshake with {at} failed ({reason})",
+            "check the [tls] table: server_pem_path (or ca_pem_path) must hold the CA that signed the "
+            "server's certificate, server_name must match a name in it, and a server in mutual TLS mode "
+            "needs client_pem_path, client_key_path and ca_pem_path (without server_pem_path)",
         )
+    message = f"cannot reach the Milvus server at {at} ({reason})"
     if grpc_code == "DEADLINE_EXCEEDED":
-        message = f"profile {name}: the Milvus server at {at} did not answer within {cfg.timeout:g} s"
-    else:
-        message = f"profile {name}: cannot reach the Milvus server at {at} ({reason})"
+        message = f"the Milvus server at {at} did not answer within {cfg.timeout:g} s"
     hint = "check that the server runs and the URI is right; raise `timeout` if it is slow to answer"
     if not uses_tls and "socket closed" in lowered:
         hint = "the server may expect TLS: use an https:// URI or set `secure = true` in [tls]"
-    return ServerUnreachableError(message, hint=hint, summary=summary)
+    return verdict(ServerUnreachableError, message, hint)
 
 
 def chain(error: BaseException) -> list[BaseException]:
-    """The error and its causes; pymilvus's chains can loop, so each is visited once."""
+    """The error and its causes, each once (pymilvus's chains can loop)."""
     found: list[BaseException] = []
     todo: list[BaseException | None] = [error]
     while todo:
@@ -203,15 +183,11 @@ def detail_of(error: BaseException) -> str:
 
 
 def is_connection_failure(error: BaseException, cfg: ResolvedProfile) -> bool:
-    """Whether ``error`` and everything in its chain say the server (or Milvus Lite) failed or refused.
-
-    The chain may hold gRPC errors, pymilvus errors that carry a Milvus status (any but ``ParamError``,
-    which pymilvus raises for arguments it rejects before sending anything), timeouts, and for Milvus Lite
-    operating-system errors and a missing ``milvus_lite``. pymilvus wraps any exception of its own code in
-    a ``MilvusException`` ("Unexpected error"); the exception inside, a ``TypeError`` say, makes the chain
-    a bug, not a failed connection. grpc and pymilvus are looked up in ``sys.modules``: neither can have
-    raised anything unless imported.
-    """
+    """Whether ``error`` and everything in its chain say the server (or Milvus Lite) failed or refused:
+    gRPC errors, pymilvus errors but ``ParamError`` (an argument refused before sending), timeouts, and for
+    Milvus Lite OS errors and a missing ``milvus_lite``. Anything else in the chain (a ``TypeError`` inside
+    pymilvus's "Unexpected error") makes it a bug. grpc and pymilvus are looked up in ``sys.modules``:
+    neither can have raised anything unless imported."""
     grpc = sys.modules.get("grpc")
     exceptions = sys.modules.get("pymilvus.exceptions")
     found = False
@@ -233,11 +209,8 @@ def is_connection_failure(error: BaseException, cfg: ResolvedProfile) -> bool:
 
 
 def classify(error: BaseException, cfg: ResolvedProfile) -> MilvusProfilesError | None:
-    """The typed error (unreachable, authentication, database) for a failed connection.
-
-    None when nothing in the error's chain is a connection failure (see `is_connection_failure`): such
-    an error is a bug, ours or an API change of pymilvus, and the caller lets it propagate unchanged.
-    """
+    """The typed error (unreachable, authentication, database) for a failed connection; None for any other
+    error (see `is_connection_failure`), a bug that the caller lets propagate unchanged."""
     if isinstance(error, MilvusProfilesError):
         return error
     if not is_connection_failure(error, cfg):

@@ -9,32 +9,13 @@ environment back as it was.
 
 from __future__ import annotations
 
-import contextlib
 import importlib
 import os
 import sys
 import threading
-from collections.abc import Iterator
 from types import ModuleType
 
-DOTENV_SWITCH = "PYTHON_DOTENV_DISABLED"
-GRPC_LOG_LEVEL = "GRPC_VERBOSITY"
 _IMPORTING = threading.RLock()
-
-
-@contextlib.contextmanager
-def _variable(name: str, value: str, *, keep_yours: bool) -> Iterator[None]:
-    """``name`` set to ``value`` inside (left alone if ``keep_yours`` and you set it), then as it was."""
-    previous = os.environ.get(name)
-    if not (keep_yours and previous is not None):
-        os.environ[name] = value
-    try:
-        yield
-    finally:
-        if previous is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = previous
 
 
 def import_grpc() -> ModuleType:
@@ -45,23 +26,34 @@ def import_grpc() -> ModuleType:
     set, it is set to ``ERROR`` for the import only, so the programs you run (``exec``) and your own
     setting are untouched.
     """
-    if "grpc" in sys.modules:
-        return sys.modules["grpc"]
-    with _IMPORTING, _variable(GRPC_LOG_LEVEL, "ERROR", keep_yours=True):
-        return importlib.import_module("grpc")
+    with _IMPORTING:
+        if "grpc" in sys.modules:
+            return sys.modules["grpc"]
+        chosen = "GRPC_VERBOSITY" in os.environ
+        os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
+        try:
+            return importlib.import_module("grpc")
+        finally:
+            if not chosen:
+                os.environ.pop("GRPC_VERBOSITY", None)
 
 
 def import_pymilvus(module: str = "pymilvus") -> ModuleType:
-    """pymilvus (or one of its modules), imported without letting it load a ``.env`` file.
-
-    python-dotenv skips ``load_dotenv()`` while ``PYTHON_DOTENV_DISABLED`` is set (python-dotenv 1.2 and
-    later), so the variable is set for the import and then put back as it was. grpc is imported first,
-    quiet (:func:`import_grpc`).
-    """
-    if "pymilvus" not in sys.modules:
-        import_grpc()
-        with _IMPORTING, _variable(DOTENV_SWITCH, "1", keep_yours=False):
-            importlib.import_module("pymilvus")
+    """pymilvus (or one of its modules), imported without letting it load a ``.env`` file: python-dotenv
+    skips ``load_dotenv()`` while ``PYTHON_DOTENV_DISABLED`` is set (1.2 and later), so it is set for the
+    import and then put back as it was. grpc is imported first, quiet (:func:`import_grpc`)."""
+    with _IMPORTING:
+        if "pymilvus" not in sys.modules:
+            import_grpc()
+            previous = os.environ.get("PYTHON_DOTENV_DISABLED")
+            os.environ["PYTHON_DOTENV_DISABLED"] = "1"
+            try:
+                importlib.import_module("pymilvus")
+            finally:
+                if previous is None:
+                    os.environ.pop("PYTHON_DOTENV_DISABLED", None)
+                else:
+                    os.environ["PYTHON_DOTENV_DISABLED"] = previous
     return importlib.import_module(module)
 
 

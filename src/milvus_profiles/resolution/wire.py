@@ -1,14 +1,10 @@
-"""What goes on the wire for a profile: one plan that both the readiness probe and connect() follow.
+"""What goes on the wire for a profile: one plan that both the readiness probe and connect() follow, so
+that ``milvus-profiles test`` passes exactly for the profiles connect() can use: the same address and TLS,
+the same credentials and database.
 
-The probe (grpcio alone) and connect() (pymilvus) must reach the same address, with the same TLS, and send
-the same credentials and database, or ``milvus-profiles test`` would pass for a profile that connect()
-then fails with (or the other way round). :func:`plan` is the one place that decides, from the URI as
-``ResolvedProfile.address`` read it, once.
-
-pymilvus 3 sends ``authorization`` (base64 of the token, or of ``user:password``) on every call, and on
-each API call ``dbname``, ``client-request-id`` and ``client-request-unixmsec``; after its ``Connect``
-call it adds the ``identifier`` the server gave. Only ``authorization`` and ``dbname`` decide what the
-server does with a call, so those are the metadata the probe sends.
+pymilvus sends ``authorization`` (base64 of the token, or of ``user:password``) on every call, and
+``dbname``, ``client-request-id``, ``client-request-unixmsec`` and (after ``Connect``) ``identifier`` on API
+calls; only ``authorization`` and ``dbname`` decide what the server does, so those are what the probe sends.
 """
 
 from __future__ import annotations
@@ -39,10 +35,7 @@ _MUTUAL_TLS = ("client_pem_path", "client_key_path", "ca_pem_path")
 @dataclass(frozen=True, repr=False)
 class Wire:
     """How a profile is reached: the gRPC target, TLS, channel options, and what every call carries.
-
-    ``repr()`` never shows the credential; :meth:`metadata` and :attr:`client_kwargs` reveal it, for
-    the channel and for pymilvus only.
-    """
+    ``repr()`` never shows the credential; :meth:`metadata` and :attr:`client_kwargs` reveal it."""
 
     address: MilvusAddress
     target: str
@@ -82,12 +75,9 @@ class Wire:
 
     @property
     def client_kwargs(self) -> dict[str, Any]:
-        """The keyword arguments for ``pymilvus.MilvusClient``, secrets revealed.
-
-        The URI is handed over as ``scheme://host:port`` and the database and credential as their own
-        arguments, so pymilvus and any library taking ``connection_args`` (LangChain, LlamaIndex) read the
-        same values the probe sends.
-        """
+        """The keyword arguments for ``pymilvus.MilvusClient``, secrets revealed: the URI as
+        ``scheme://host:port``, the database and credential as their own arguments, so pymilvus and any
+        library taking ``connection_args`` (LangChain, LlamaIndex) read the values the probe sends."""
         kwargs: dict[str, Any] = {"uri": self.address.base, "db_name": self.db_name, "timeout": self.timeout}
         if self.user is not None:
             kwargs["user"] = self.user
@@ -112,15 +102,11 @@ class Wire:
 
 
 def plan(cfg: ResolvedProfile) -> Wire:
-    """The one description of how ``cfg`` goes on the wire, shared by the probe and connect().
-
-    - the address is the URI's host and port as pymilvus reads them (a socket or Milvus Lite path as is);
-    - ``https`` always means TLS; ``tls.secure = true`` turns it on for ``http`` too;
-    - the credential is the profile's token, else its user and password, else the URI's user part
-      (pymilvus's own order; an empty token or password counts as none, as pymilvus tests truthiness);
-    - the database is the profile's (the resolver took a database in the URI's path into it);
-    - TLS files as pymilvus takes them: a server certificate (one-way) wins, else client certificate,
-      key and CA (mutual).
+    """The one description of how ``cfg`` goes on the wire, shared by the probe and connect(): the URI's
+    address as pymilvus reads it (``cfg.address``); TLS for ``https``, and for ``http`` with
+    ``tls.secure = true``; the profile's token, else its user and password, else the URI's user part
+    (pymilvus's order; empty counts as none); the profile's database (a database in the URI's path is in
+    it already); a server certificate (one-way TLS), else client certificate, key and CA (mutual).
 
     Raises:
         ConfigError: the URI is one pymilvus would refuse or misread.
