@@ -1,11 +1,10 @@
 """Milvus URIs read once, exactly as pymilvus reads them, into a value object; and redaction.
 
-pymilvus (``ConnectionConfig.from_uri``) reads a URI so: a URI ending in ``.db`` is a Milvus Lite file; one
-starting with ``unix:`` is a socket address, used whole; otherwise ``urllib.parse.urlparse`` splits it:
-the scheme must be ``http``, ``https`` or ``tcp`` (any case), the host is lower-cased, the port defaults
-to 443 for ``https`` and 19530 otherwise, the user part is the token (``api-key@``) or ``user:password``
-(nothing is %-decoded), the first segment of the path is the database, and ``https`` turns TLS on.
-:func:`parse_uri` does the same, and refuses what pymilvus would misread (see :func:`uri_problem`).
+pymilvus (``ConnectionConfig.from_uri``) takes a URI ending in ``.db`` for a Milvus Lite file, one starting
+with ``unix:`` for a socket, and splits any other with ``urlparse``: scheme ``http``, ``https`` or ``tcp``,
+host lower-cased, port 443 for ``https`` else 19530, the user part a token or ``user:password`` (not
+%-decoded), the path's first segment the database, TLS for ``https``. :func:`parse_uri` does the same, and
+refuses what pymilvus would misread (:func:`uri_problem`).
 """
 
 from __future__ import annotations
@@ -32,11 +31,10 @@ MASKED_USER_PART = "***"
 
 @dataclass(frozen=True)
 class MilvusAddress:
-    """What a Milvus URI says, as pymilvus reads it.
-
-    ``scheme`` is ``http``, ``https`` or ``tcp`` (lower case), ``unix`` for a socket, or ``lite`` for a
-    Milvus Lite file. The user part of the URI is either a ``token`` (``https://KEY@host``) or a ``user``
-    and ``password`` (``https://user:password@host``); none of them appears in ``repr()``.
+    """What a Milvus URI says, as pymilvus reads it: ``scheme`` is ``http``, ``https`` or ``tcp`` (lower
+    case), ``unix`` for a socket or ``lite`` for a Milvus Lite file; the user part is a ``token``
+    (``https://KEY@host``) or a ``user`` and ``password`` (``https://user:password@host``), none in
+    ``repr()``.
 
     Examples:
         >>> parse_uri("https://Cloud.example.com/mydb")
@@ -57,15 +55,14 @@ class MilvusAddress:
     is_network: bool = field(init=False, repr=False)
     """True for a host and port (not a socket or a Milvus Lite file)."""
     target: str = field(init=False, repr=False)
-    """The gRPC target pymilvus dials: ``host:port``, or the socket's or Milvus Lite file's path."""
+    """What pymilvus dials: ``host:port``, or the socket's (Milvus Lite file's) path."""
     base: str = field(init=False, repr=False)
-    """``scheme://host:port``: the URI without user part, database or query, which every SDK reads (``tcp``
-    written ``http``, the same plaintext connection, as not every SDK knows ``tcp``); else the path."""
+    """``scheme://host:port`` (``tcp`` written ``http``, which every SDK knows), or the path: the URI
+    without user part, database or query."""
     credential: SecretStr | None = field(init=False, repr=False)
     """What pymilvus sends as its token for the URI's user part: the token, or ``user:password``."""
     is_global: bool = field(init=False, repr=False)
-    """Whether pymilvus, handed :attr:`base`, fetches a global cluster's topology and dials its primary
-    instead of this address (its test: ``global-cluster`` anywhere in the URI it is given)."""
+    """Whether pymilvus, given :attr:`base`, takes it for a global cluster (``global-cluster`` in it)."""
 
     def __post_init__(self) -> None:
         network = self.scheme in NETWORK_SCHEMES
@@ -177,10 +174,8 @@ def uri_problem(uri: str) -> str | None:
 
 
 def parse_uri(uri: str) -> MilvusAddress:
-    """Read a Milvus URI as pymilvus does.
-
-    Raises:
-        ConfigError: pymilvus would refuse or misread the URI; the message never shows its user part.
+    """Read a Milvus URI as pymilvus does; a ConfigError (never showing the user part) if pymilvus would
+    refuse or misread it.
 
     Examples:
         >>> parse_uri("http://127.0.0.1:19530/mydb").db_name
@@ -193,8 +188,7 @@ def parse_uri(uri: str) -> MilvusAddress:
 
 
 def split_database(uri: str) -> tuple[str, str | None]:
-    """The URI without its path, query and fragment (user part, scheme and port as written, so it names
-    the same endpoint and secret), and the database its path names (or None).
+    """The URI without its path, query and fragment (the rest as written), and the database its path names.
 
     Examples:
         >>> split_database("http://127.0.0.1:19530/mydb/")
@@ -208,11 +202,9 @@ def split_database(uri: str) -> tuple[str, str | None]:
 
 
 def endpoint(uri: str, *, secure: bool = False) -> str:
-    """The normalised endpoint a secret is stored for: scheme, host and port.
-
-    ``tcp`` and ``http`` are the same plaintext gRPC connection and share secrets; ``https`` does not, and
-    neither does an ``http`` URI with ``tls.secure = true`` (``secure``), which is written ``https`` with
-    its own port (19530 unless given): a TLS route never shares a plaintext route's secret.
+    """The normalised endpoint a secret is stored for: scheme, host and port. ``tcp`` and ``http`` (the same
+    plaintext connection) share secrets; ``https`` does not, nor does ``http`` with ``tls.secure = true``
+    (``secure``), written ``https`` with its own port: a TLS route never shares a plaintext route's secret.
     """
     if uri.startswith("unix:"):
         return uri

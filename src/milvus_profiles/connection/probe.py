@@ -1,13 +1,10 @@
 """A light readiness probe on grpcio alone: reachable, TLS accepted, credentials accepted, database exists.
 
 ``milvus-profiles test`` uses it so a verdict costs a gRPC channel and two small calls instead of importing
-pymilvus (most of a second, and pandas). It speaks the Milvus gRPC service directly: ``GetVersion`` with the
-profile's credentials (the server authenticates every call), then ``ShowCollections`` on the profile's
-database, the same call :func:`milvus_profiles.connect` uses to prove the database exists. The address,
-TLS, channel options and call metadata are the profile's :attr:`wire
-<milvus_profiles.resolution.resolved.ResolvedProfile.wire>`, as connect()'s are, and failures go through
-:func:`milvus_profiles.connection.diagnose.diagnose`, so both paths send the same thing and give the same
-verdicts. The messages are encoded by hand (a few protobuf fields), which keeps protobuf out.
+pymilvus (most of a second, and pandas): ``GetVersion`` with the profile's credentials (the server
+authenticates every call), then ``ShowCollections`` on its database, the call connect() proves the database
+with. It follows the profile's ``wire`` as connect() does, and its failures go through ``diagnose``, so both
+send the same and give the same verdicts. A few protobuf fields are encoded by hand, keeping protobuf out.
 """
 
 from __future__ import annotations
@@ -38,9 +35,8 @@ class ProbeResult:
 
 
 class Channels:
-    """The gRPC channels of one command that probes many profiles (``test --all``): profiles that reach
-    the same target with the same TLS and channel options share one connection, as every call carries its
-    own credentials and database. Closed with the command (a ``with`` block)."""
+    """The gRPC channels of one command that probes many profiles (``test --all``), closed with it: profiles
+    that reach one target with the same TLS and options share one, as each call carries its credentials."""
 
     def __init__(self) -> None:
         self._open: dict[Hashable, Any] = {}
@@ -66,11 +62,8 @@ class Channels:
 
 
 def probe(cfg: ResolvedProfile, *, channels: Channels | None = None) -> ProbeResult:
-    """Prove a server profile is ready, or raise the typed error that says why it is not.
-
-    Milvus Lite paths are not served over the network; use :func:`milvus_profiles.connect` for them.
-    ``channels`` shares connections among the probes of one command; without it the probe opens its own.
-    """
+    """Prove a server profile (not Milvus Lite: connect() opens that) is ready, or raise the typed error
+    that says why not. ``channels`` shares connections among the probes of one command."""
     if cfg.is_lite:
         raise ValueError("probe() takes a server profile; Milvus Lite is checked with connect()")
     preflight(cfg)
@@ -83,30 +76,24 @@ def probe(cfg: ResolvedProfile, *, channels: Channels | None = None) -> ProbeRes
             started = time.perf_counter()
             raw = channel.unary_unary(SERVICE + "GetVersion")(b"", timeout=cfg.timeout, metadata=metadata)
             latency = (time.perf_counter() - started) * 1000
-            status, fields = _response(raw)
-            _raise_for_status(cfg, status)
+            version = _answer(cfg, raw).get(2, b"").decode("utf-8", "replace")
             request = _field(2, wire.db_name.encode())  # ShowCollectionsRequest.db_name
             show = channel.unary_unary(SERVICE + "ShowCollections")
-            _raise_for_status(cfg, _response(show(request, timeout=cfg.timeout, metadata=metadata))[0])
+            _answer(cfg, show(request, timeout=cfg.timeout, metadata=metadata))
         except grpc.RpcError as e:
-            code = e.code().name if hasattr(e, "code") else None
-            detail = e.details() if hasattr(e, "details") else str(e)
-            raise diagnose(cfg, grpc_code=code, milvus_code=None, detail=detail or "") from None
-        return ProbeResult(version=fields.get(2, b"").decode("utf-8", "replace"), latency_ms=latency)
+            raise (classify(e, cfg) or e) from None  # a gRPC error is always a verdict
+        return ProbeResult(version=version, latency_ms=latency)
     finally:
         if channels is None:
             channel.close()
 
 
 def primary(cfg: ResolvedProfile) -> Wire:
-    """The wire to a Zilliz Cloud global cluster's primary, found as connect() finds it.
-
-    For a URI pymilvus takes for a global cluster, connect() dials no gRPC to it: pymilvus asks it for the
-    cluster's topology (``GET <uri>/global-cluster/topology``, the token as bearer) and dials the primary's
+    """The wire to a Zilliz Cloud global cluster's primary, found as connect() finds it: pymilvus asks the
+    URI for the topology (``GET <uri>/global-cluster/topology``, the token as bearer) and dials the primary's
     ``host:port`` with the profile's TLS, credentials and database. The probe asks with pymilvus's own
-    function (importing pymilvus for such a URI only), so both reach the same server; a pymilvus without
-    it dials the URI itself, and so does the probe. A failed fetch is the verdict connect() gives for it.
-    """
+    function (importing pymilvus for such a URI only); a pymilvus without it dials the URI, as the probe
+    then does. A failed request is the verdict connect() gives for it."""
     wire = cfg.wire
     try:
         topology = import_pymilvus("pymilvus.client.global_topology")
@@ -141,17 +128,15 @@ def _channel(cfg: ResolvedProfile, wire: Wire) -> Any:
     return grpc.secure_channel(wire.target, credentials, options=wire.channel_options)
 
 
-def _raise_for_status(cfg: ResolvedProfile, status: dict[int, Any]) -> None:
+def _answer(cfg: ResolvedProfile, raw: bytes) -> dict[int, Any]:
+    """The top-level fields of a Milvus response whose ``status`` (field 1) says success."""
+    fields = _decode(raw)
+    status = _decode(fields.get(1, b""))
     error_code, code = int(status.get(1, 0)), int(status.get(3, 0))
     if error_code or code:
         reason = bytes(status.get(2, b"")).decode("utf-8", "replace")
         raise diagnose(cfg, grpc_code=None, milvus_code=code or error_code, detail=reason)
-
-
-def _response(raw: bytes) -> tuple[dict[int, Any], dict[int, Any]]:
-    """The ``status`` (field 1) of a Milvus response, and its other top-level fields."""
-    fields = _decode(raw)
-    return _decode(fields.get(1, b"")), fields
+    return fields
 
 
 def _varint(value: int) -> bytes:

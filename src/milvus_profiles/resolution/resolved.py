@@ -165,11 +165,9 @@ class ResolvedProfile:
         return "; ".join(f"{name}={value} ({origin})" for name, value, origin in self.rows())
 
     def client_kwargs(self) -> dict[str, Any]:
-        """The keyword arguments for ``pymilvus.MilvusClient``, secrets revealed.
-
-        For handing a profile to other libraries, e.g. LangChain's ``connection_args``; connect() uses
-        the same. For a Milvus Lite file, its folder is made first (``./data`` of a new project), as
-        Milvus Lite opens a file only in a folder that exists.
+        """The keyword arguments for ``pymilvus.MilvusClient``, secrets revealed, as connect() uses them: for
+        handing a profile to other libraries, e.g. LangChain's ``connection_args``. A Milvus Lite file's
+        folder is made first (``./data`` of a new project): Milvus Lite opens files only in one that exists.
 
         Raises:
             ConfigError: The folder of a Milvus Lite file cannot be made.
@@ -195,10 +193,9 @@ class ResolvedProfile:
             ) from None
 
     def __repr__(self) -> str:
+        values = ((f.name, getattr(self, f.name)) for f in FIELDS)
         shown = ", ".join(
-            f"{f.name}={show_value(f.name, getattr(self, f.name))!r}"
-            for f in FIELDS
-            if getattr(self, f.name) is not None
+            f"{name}={show_value(name, value)!r}" for name, value in values if value is not None
         )
         return f"ResolvedProfile(name={self.name!r}, {shown})"
 
