@@ -102,8 +102,25 @@ async def connect_async(
     files: Sequence[str | os.PathLike[str]] | None = None,
     **overrides: Any,
 ) -> AsyncMilvusClient:
-    """A ready `pymilvus.AsyncMilvusClient` for a profile: `connect` for asyncio, with the same arguments,
-    the same readiness and the same errors.
+    """A ready `pymilvus.AsyncMilvusClient` for a profile: `connect` for asyncio.
+
+    It takes the same arguments, proves the same readiness and raises the same errors as `connect`.
+
+    Args:
+        profile: The profile's name. `None` selects one as the command line does: `MILVUS_PROFILE`,
+            else the `default` of the highest file that sets one, else no profile at all (built-in
+            defaults, variables and arguments still apply).
+        files: The profile files to read, highest precedence first, instead of discovering
+            `milvus.local.toml`, `milvus.toml` and the user file; the same as `MILVUS_PROFILES_FILE`.
+        **overrides: Values that win over the profile and the environment: `uri`, `db_name`,
+            `timeout` (seconds), `user`, `password` and `token`. `None` or `""` means not given. Any other
+            name raises `ConfigError`, which suggests the closest one.
+
+    Returns:
+        A client that has already answered a call on the profile's database.
+
+    Raises:
+        MilvusProfilesError: The errors of `connect`, for the same reasons.
 
     Examples:
         ```python
