@@ -118,8 +118,9 @@ class ResolvedProfile:
 
     @property
     def secure(self) -> bool:
-        """Whether the connection uses TLS: always for ``https://``, else when ``tls.secure`` says so."""
-        return self.address.secure or bool(self.tls.get("secure"))
+        """Whether the connection uses TLS (as :attr:`wire` plans it): for ``https://``, and for ``http://``
+        with ``tls.secure = true``."""
+        return self.wire.secure
 
     @cached_property
     def address(self) -> MilvusAddress:
