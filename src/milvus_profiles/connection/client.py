@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..resolution.resolved import ResolvedProfile
 from ..resolution.resolver import resolve
-from .diagnose import chain, classify, detail_of, is_connection_failure, preflight
+from .diagnose import chain, classify, detail_of, is_connection_failure, preflight, verdicts
 from .imports import import_pymilvus
 
 if TYPE_CHECKING:
@@ -73,27 +73,20 @@ def connect(
     kwargs = cfg.client_kwargs()  # makes a Milvus Lite file's folder
     MilvusClient = import_pymilvus().MilvusClient
     dedicated = needs_own_channel(cfg)
-    try:
-        with quiet_pymilvus_logs():
-            while True:
-                client = None
-                try:
-                    client = MilvusClient(**kwargs, dedicated=dedicated)
-                    client.list_collections(timeout=cfg.timeout)
-                    return client
-                except Exception as e:
-                    if client is not None:
-                        with contextlib.suppress(Exception):  # the first error is the one to report
-                            client.close()
-                    if dedicated or not closed_by_server(e):
-                        raise
-                    dedicated = True  # the shared channel is gone: this client gets one of its own
-    except Exception as e:
-        verdict = classify(e, cfg)
-        if verdict is None:
-            raise  # not a failed connection: a bug, here or in pymilvus, shows its own traceback
-        # pymilvus's exception text is not scrubbed of secrets; the verdict carries its detail, scrubbed
-        raise verdict from None
+    with verdicts(cfg), quiet_pymilvus_logs():
+        while True:
+            client = None
+            try:
+                client = MilvusClient(**kwargs, dedicated=dedicated)
+                client.list_collections(timeout=cfg.timeout)
+                return client
+            except Exception as e:
+                if client is not None:
+                    with contextlib.suppress(Exception):  # the first error is the one to report
+                        client.close()
+                if dedicated or not closed_by_server(e):
+                    raise
+                dedicated = True  # the shared channel is gone: this client gets one of its own
 
 
 async def connect_async(
@@ -143,26 +136,20 @@ async def connect_async(
     kwargs = cfg.client_kwargs()  # makes a Milvus Lite file's folder
     AsyncMilvusClient = import_pymilvus().AsyncMilvusClient
     dedicated = needs_own_channel(cfg)
-    try:
-        with quiet_pymilvus_logs():
-            while True:
-                client = None
-                try:
-                    client = AsyncMilvusClient(**kwargs, dedicated=dedicated)
-                    await client.list_collections(timeout=cfg.timeout)
-                    return client
-                except Exception as e:
-                    if client is not None:
-                        with contextlib.suppress(Exception):  # the first error is the one to report
-                            await client.close()
-                    if dedicated or not closed_by_server(e):
-                        raise
-                    dedicated = True
-    except Exception as e:
-        verdict = classify(e, cfg)
-        if verdict is None:
-            raise
-        raise verdict from None
+    with verdicts(cfg), quiet_pymilvus_logs():
+        while True:
+            client = None
+            try:
+                client = AsyncMilvusClient(**kwargs, dedicated=dedicated)
+                await client.list_collections(timeout=cfg.timeout)
+                return client
+            except Exception as e:
+                if client is not None:
+                    with contextlib.suppress(Exception):  # the first error is the one to report
+                        await client.close()
+                if dedicated or not closed_by_server(e):
+                    raise
+                dedicated = True
 
 
 _QUIET: contextvars.ContextVar[bool] = contextvars.ContextVar("milvus_profiles_quiet", default=False)

@@ -7,8 +7,10 @@ reads them out of an exception's chain); :func:`diagnose` turns those into the e
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
 import warnings
+from collections.abc import Iterator
 
 from ..config.read import read_tls_file
 from ..errors import (
@@ -223,3 +225,16 @@ def classify(error: BaseException, cfg: ResolvedProfile) -> MilvusProfilesError 
     details = details or [next(filter(None, map(detail_of, errors)), type(error).__name__)]
     detail = details[-1]
     return diagnose(cfg, grpc_code=grpc_code, milvus_code=milvus_code, detail=detail)
+
+
+@contextlib.contextmanager
+def verdicts(cfg: ResolvedProfile) -> Iterator[None]:
+    """Inside, a failed connection raises its typed error (pymilvus's text is not scrubbed of secrets; the
+    verdict's detail is); any other error is a bug, here or in pymilvus, and keeps its own traceback."""
+    try:
+        yield
+    except Exception as e:
+        verdict = classify(e, cfg)
+        if verdict is None:
+            raise
+        raise verdict from None

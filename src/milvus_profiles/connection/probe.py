@@ -20,7 +20,7 @@ from urllib.parse import urlparse
 from ..resolution.resolved import ResolvedProfile
 from ..resolution.wire import Wire
 from .client import quiet_pymilvus_logs
-from .diagnose import classify, diagnose, preflight, tls_file
+from .diagnose import diagnose, preflight, tls_file, verdicts
 from .imports import import_grpc, import_pymilvus
 
 SERVICE = "/milvus.proto.milvus.MilvusService/"
@@ -67,12 +67,11 @@ def probe(cfg: ResolvedProfile, *, channels: Channels | None = None) -> ProbeRes
     if cfg.is_lite:
         raise ValueError("probe() takes a server profile; Milvus Lite is checked with connect()")
     preflight(cfg)
-    grpc = import_grpc()
     wire = primary(cfg) if cfg.address.is_global else cfg.wire
     metadata = wire.metadata()
     channel = _channel(cfg, wire) if channels is None else channels.get(cfg, wire)
     try:
-        try:
+        with verdicts(cfg):  # a gRPC error becomes connect()'s verdict
             started = time.perf_counter()
             raw = channel.unary_unary(SERVICE + "GetVersion")(b"", timeout=cfg.timeout, metadata=metadata)
             latency = (time.perf_counter() - started) * 1000
@@ -80,8 +79,6 @@ def probe(cfg: ResolvedProfile, *, channels: Channels | None = None) -> ProbeRes
             request = _field(2, wire.db_name.encode())  # ShowCollectionsRequest.db_name
             show = channel.unary_unary(SERVICE + "ShowCollections")
             _answer(cfg, show(request, timeout=cfg.timeout, metadata=metadata))
-        except grpc.RpcError as e:
-            raise (classify(e, cfg) or e) from None  # a gRPC error is always a verdict
         return ProbeResult(version=version, latency_ms=latency)
     finally:
         if channels is None:
@@ -97,20 +94,17 @@ def primary(cfg: ResolvedProfile) -> Wire:
     wire = cfg.wire
     try:
         topology = import_pymilvus("pymilvus.client.global_topology")
-    except ModuleNotFoundError:
+    except ModuleNotFoundError as e:
+        if e.name != "pymilvus.client.global_topology":
+            raise
         return wire
     if not topology.is_global_endpoint(wire.address.base):
         return wire
     token = wire.credential
-    try:
-        with quiet_pymilvus_logs():
-            found = topology.fetch_topology(wire.address.base, token.get_secret_value() if token else "")
-            endpoint = found.primary.endpoint
-    except Exception as e:
-        verdict = classify(e, cfg)
-        if verdict is None:
-            raise
-        raise verdict from None
+    with verdicts(cfg), quiet_pymilvus_logs():
+        endpoint = topology.fetch_topology(
+            wire.address.base, token.get_secret_value() if token else ""
+        ).primary.endpoint
     # what pymilvus's GrpcHandler dials for the primary's endpoint URI
     return dataclasses.replace(wire, target=urlparse(endpoint).netloc)
 
