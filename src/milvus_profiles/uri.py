@@ -1,15 +1,10 @@
-"""Milvus URIs read exactly as pymilvus reads them, the endpoint a secret belongs to, and redaction.
+"""Milvus URIs read once, exactly as pymilvus reads them, into a value object; and redaction.
 
-pymilvus (``ConnectionConfig.from_uri``) reads a URI so:
-
-- a URI ending in ``.db`` is a Milvus Lite file, whatever else it holds;
-- a URI starting with ``unix:`` is a socket address, used whole (no user part, no database);
-- otherwise ``urllib.parse.urlparse`` splits it: the scheme must be ``http``, ``https`` or ``tcp`` (any
-  case); the host is the lower-cased host name; the port defaults to 443 for ``https`` and 19530 otherwise;
-  the user part is the token (``api-key@``) or ``user:password`` (nothing is %-decoded); the first segment
-  of the path is the database; ``https`` turns TLS on.
-
-:func:`parse_uri` does the same, and refuses what pymilvus would misread (see :func:`uri_problem`).
+pymilvus (``ConnectionConfig.from_uri``) takes a URI ending in ``.db`` for a Milvus Lite file, one starting
+with ``unix:`` for a socket, and splits any other with ``urlparse``: scheme ``http``, ``https`` or ``tcp``,
+host lower-cased, port 443 for ``https`` else 19530, the user part a token or ``user:password`` (not
+%-decoded), the path's first segment the database, TLS for ``https``. :func:`parse_uri` does the same, and
+refuses what pymilvus would misread (:func:`uri_problem`).
 """
 
 from __future__ import annotations
@@ -24,6 +19,8 @@ from .errors import ConfigError
 NETWORK_SCHEMES = ("http", "https", "tcp")
 DEFAULT_PORT = 19530
 TLS_PORT = 443
+GLOBAL_CLUSTER = "global-cluster"
+"""What pymilvus looks for in a URI to treat it as a Zilliz Cloud global cluster (``is_global_endpoint``)."""
 
 URI_HINT = (
     "use http://HOST:19530, https://HOST:443, tcp://HOST:19530, unix:/path/to/milvus.sock, "
@@ -34,11 +31,10 @@ MASKED_USER_PART = "***"
 
 @dataclass(frozen=True)
 class MilvusAddress:
-    """What a Milvus URI says, as pymilvus reads it.
-
-    ``scheme`` is ``http``, ``https`` or ``tcp`` (lower case), ``unix`` for a socket, or ``lite`` for a
-    Milvus Lite file. The user part of the URI is either a ``token`` (``https://KEY@host``) or a ``user``
-    and ``password`` (``https://user:password@host``); none of them appears in ``repr()``.
+    """What a Milvus URI says, as pymilvus reads it: ``scheme`` is ``http``, ``https`` or ``tcp`` (lower
+    case), ``unix`` for a socket or ``lite`` for a Milvus Lite file; the user part is a ``token``
+    (``https://KEY@host``) or a ``user`` and ``password`` (``https://user:password@host``), none in
+    ``repr()``.
 
     Examples:
         >>> parse_uri("https://Cloud.example.com/mydb")
@@ -55,36 +51,35 @@ class MilvusAddress:
     user: str | None = field(default=None, repr=False)
     password: SecretStr | None = field(default=None, repr=False)
     token: SecretStr | None = field(default=None, repr=False)
+    # derived, once, as the address is made:
+    is_network: bool = field(init=False, repr=False)
+    """True for a host and port (not a socket or a Milvus Lite file)."""
+    target: str = field(init=False, repr=False)
+    """What pymilvus dials: ``host:port``, or the socket's (Milvus Lite file's) path."""
+    base: str = field(init=False, repr=False)
+    """``scheme://host:port`` (``tcp`` written ``http``, which every SDK knows), or the path: the URI
+    without user part, database or query."""
+    credential: SecretStr | None = field(init=False, repr=False)
+    """What pymilvus sends as its token for the URI's user part: the token, or ``user:password``."""
+    is_global: bool = field(init=False, repr=False)
+    """Whether pymilvus, given :attr:`base`, takes it for a global cluster (``global-cluster`` in it)."""
 
-    @property
-    def is_network(self) -> bool:
-        """True for a host and port (not a socket or a Milvus Lite file)."""
-        return self.scheme in NETWORK_SCHEMES
-
-    @property
-    def target(self) -> str:
-        """The gRPC target pymilvus dials: ``host:port``, or the ``unix:`` URI itself."""
-        return f"{self.host}:{self.port}" if self.is_network else self.path
-
-    @property
-    def credential(self) -> SecretStr | None:
-        """What pymilvus sends as its token for the URI's user part: the token, or ``user:password``."""
-        if self.token is not None:
-            return self.token
-        if self.user is not None and self.password is not None:
-            return SecretStr(f"{self.user}:{self.password.get_secret_value()}")
-        return None
-
-    @property
-    def base(self) -> str:
-        """``scheme://host:port``: the URI without user part, database or query, which every SDK reads.
-
-        ``tcp`` is written ``http`` (the same plaintext connection), since not every SDK knows ``tcp``.
-        """
-        if not self.is_network:
-            return self.path
+    def __post_init__(self) -> None:
+        network = self.scheme in NETWORK_SCHEMES
         scheme = "http" if self.scheme == "tcp" else self.scheme
-        return f"{scheme}://{self.host}:{self.port}"
+        base = f"{scheme}://{self.host}:{self.port}" if network else self.path
+        credential = self.token
+        if credential is None and self.user is not None and self.password is not None:
+            credential = SecretStr(f"{self.user}:{self.password.get_secret_value()}")
+        derived = {
+            "is_network": network,
+            "target": f"{self.host}:{self.port}" if network else self.path,
+            "base": base,
+            "credential": credential,
+            "is_global": self.scheme != "lite" and GLOBAL_CLUSTER in base.lower(),
+        }
+        for name, value in derived.items():
+            object.__setattr__(self, name, value)
 
 
 def is_lite(uri: str) -> bool:
@@ -93,16 +88,12 @@ def is_lite(uri: str) -> bool:
 
 
 def _user_part(uri: str) -> str | None:
-    """Everything before the last ``@`` after the scheme: the user part, whatever characters it holds.
-
-    A password may hold ``/``, ``?``, ``#``, ``:`` or ``@``; reading the user part up to the last ``@``
-    (rather than the first ``/``) keeps all of it out of what is shown, even when the URI is not valid.
-    """
-    _, sep, rest = uri.partition("://")
-    if not sep:
-        # "user:password@host:19530" (as milvus_cli saves it) or "tcp:user@host": no "//" at all
-        rest = uri
-    user_part, at, _ = rest.rpartition("@")
+    """Everything before the last ``@`` after the scheme: a password may hold ``/``, ``?``, ``#``, ``:`` or
+    ``@``, so reading up to the last ``@`` keeps all of it out of what is shown, even in an invalid URI."""
+    if uri.startswith("unix:") or (is_lite(uri) and "://" not in uri):
+        return None  # a file path: an "@" in a folder name is not a user part
+    # without "//": "user:password@host:19530" (as milvus_cli saves it) or "tcp:user@host"
+    user_part, at, _ = uri.partition("://")[2].rpartition("@") if "://" in uri else uri.rpartition("@")
     return user_part if at else None
 
 
@@ -113,10 +104,7 @@ def redact(uri: str) -> str:
         >>> redact("http://app:Ab/cd@db.example.com:19530/mydb")
         'http://***@db.example.com:19530/mydb'
     """
-    if uri.startswith("unix:") or (is_lite(uri) and "://" not in uri):
-        return uri  # a file path: no user part, and an "@" in a folder name is not one
-    user_part = _user_part(uri)
-    if user_part is None:
+    if _user_part(uri) is None:
         return uri
     head = uri.partition("://")[0] + "://" if "://" in uri else ""
     return head + MASKED_USER_PART + "@" + uri.rpartition("@")[2]
@@ -124,8 +112,6 @@ def redact(uri: str) -> str:
 
 def has_credentials(uri: str) -> bool:
     """True when the URI has a user part: a token (``KEY@host``) or ``user:password@host``."""
-    if uri.startswith("unix:") or (is_lite(uri) and "://" not in uri):
-        return False
     return bool(_user_part(uri))
 
 
@@ -147,9 +133,7 @@ def _parse(uri: str) -> MilvusAddress | str:
         return f"{shown} is not a Milvus URI"
     if not parts.netloc:
         return f"{shown} has no host"
-    ours = _user_part(uri)
-    theirs = parts.netloc.rpartition("@")[0] if "@" in parts.netloc else None
-    if ours != theirs:
+    if _user_part(uri) != (parts.netloc.rpartition("@")[0] if "@" in parts.netloc else None):
         return (
             f"{shown} has an '@' after a '/', '?' or '#': pymilvus would read part of the user part as the "
             "host, and it does not decode %-escapes; give the password in MILVUS_PASSWORD or the keyring "
@@ -170,13 +154,12 @@ def _parse(uri: str) -> MilvusAddress | str:
     username, password = parts.username, parts.password
     if username == "" and password:
         return f"{shown} has a password but no user (pymilvus would send neither)"
-    segments = parts.path.strip("/").split("/")
     secure = parts.scheme == "https"
     return MilvusAddress(
         scheme=parts.scheme,
         host=host,
         port=port or (TLS_PORT if secure else DEFAULT_PORT),
-        db_name=segments[0] or None,
+        db_name=parts.path.strip("/").split("/")[0] or None,
         secure=secure,
         user=username if username and password else None,
         password=SecretStr(password) if username and password else None,
@@ -191,10 +174,8 @@ def uri_problem(uri: str) -> str | None:
 
 
 def parse_uri(uri: str) -> MilvusAddress:
-    """Read a Milvus URI as pymilvus does.
-
-    Raises:
-        ConfigError: pymilvus would refuse or misread the URI; the message never shows its user part.
+    """Read a Milvus URI as pymilvus does; a ConfigError (never showing the user part) if pymilvus would
+    refuse or misread it.
 
     Examples:
         >>> parse_uri("http://127.0.0.1:19530/mydb").db_name
@@ -207,9 +188,7 @@ def parse_uri(uri: str) -> MilvusAddress:
 
 
 def split_database(uri: str) -> tuple[str, str | None]:
-    """The URI without its path, query and fragment, and the database its path names (or None).
-
-    The user part, scheme and port stay as written, so the URI still names the same endpoint and secret.
+    """The URI without its path, query and fragment (the rest as written), and the database its path names.
 
     Examples:
         >>> split_database("http://127.0.0.1:19530/mydb/")
@@ -223,27 +202,15 @@ def split_database(uri: str) -> tuple[str, str | None]:
 
 
 def endpoint(uri: str, *, secure: bool = False) -> str:
-    """The normalised endpoint a secret is stored for: scheme, host and port.
-
-    ``tcp`` and ``http`` are the same plaintext gRPC connection and share secrets; ``https`` does not, and
-    neither does an ``http`` URI with ``tls.secure = true`` (``secure``), which is written ``https`` with
-    its own port (19530 unless given): a TLS route never shares a plaintext route's secret.
+    """The normalised endpoint a secret is stored for: scheme, host and port. ``tcp`` and ``http`` (the same
+    plaintext connection) share secrets; ``https`` does not, nor does ``http`` with ``tls.secure = true``
+    (``secure``), written ``https`` with its own port: a TLS route never shares a plaintext route's secret.
     """
     if uri.startswith("unix:"):
         return uri
     parts = urlparse(uri)
-    scheme = parts.scheme.lower()
-    if scheme == "tcp":
-        scheme = "http"
+    scheme = "http" if parts.scheme.lower() == "tcp" else parts.scheme.lower()
     host = (parts.hostname or "localhost").lower()
-    if ":" in host:
-        host = f"[{host}]"
+    host = f"[{host}]" if ":" in host else host
     port = parts.port or (TLS_PORT if scheme == "https" else DEFAULT_PORT)
     return f"{'https' if secure else scheme}://{host}:{port}"
-
-
-def host_port(uri: str) -> tuple[str, int]:
-    """The host and port a network URI connects to."""
-    parts = urlparse(uri)
-    scheme = parts.scheme.lower()
-    return parts.hostname or "localhost", parts.port or (TLS_PORT if scheme == "https" else DEFAULT_PORT)

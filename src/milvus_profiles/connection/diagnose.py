@@ -1,12 +1,16 @@
 """From what a server (or the lack of one) said to a typed error: one verdict for connect() and the probe.
 
-Both connect() (pymilvus) and the grpcio readiness probe reduce a failure to a gRPC status code, a Milvus
-status code and a detail text; :func:`diagnose` turns those into the error a user reads.
+Both reduce a failure to a gRPC status code, a Milvus status code and a detail text (:func:`classify`
+reads them out of an exception's chain); :func:`diagnose` turns those into the error a user reads.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import sys
 import warnings
+from collections.abc import Iterator
 
 from ..config.read import read_tls_file
 from ..errors import (
@@ -21,35 +25,25 @@ from ..errors import (
 from ..fields import FIELDS_BY_NAME, TLS_PATH_KEYS, secret_field, secret_set_command
 from ..resolution.resolved import ResolvedProfile, mask_secrets
 from ..secrets import keyring_store
-from ..uri import has_credentials, host_port, redact
+from ..uri import redact
 
 DATABASE_NOT_FOUND = 800  # Milvus's status code; Milvus Lite answers code 1 with a message instead
-_TLS_FAILURES = (
-    "tls handshake",
-    "certificate_verify_failed",
-    "hostname verification",
-    "unwrap failed",
-    "wrong_version_number",
-    "ssl_error",
-    "handshake failed",
-)
+_TLS_FAILURES: tuple[str, ...] = ("tls handshake", "certificate_verify_failed", "hostname verification")
+_TLS_FAILURES += ("unwrap failed", "wrong_version_number", "ssl_error", "handshake failed")
 
 
 def preflight(cfg: ResolvedProfile) -> None:
     """Before any connection: a failed secret reference, or a user with no password (none found, or
-    withheld from an untrusted route), are errors; notes become warnings.
-
-    Without a user a token is optional (many servers need none), so a keyring that does not work, or a
-    keyring not consulted for an untrusted route, only matters when there is a user; a token that is there
-    (a variable that is set, a reference in the profile) and withheld is an error.
-    """
+    withheld from an untrusted route), are errors; notes become warnings. Without a user a token is
+    optional (many servers need none), so a keyring that fails or was not asked only matters with a user;
+    a token that is there (a variable, a reference) and withheld is an error."""
     for note in cfg.notes:
         warnings.warn(ProfileWarning(note), stacklevel=3)
     # pymilvus reads TLS files itself, whole and without asking what they are; a FIFO would block it
     # for ever and /dev/zero fill the memory, so each one is read here first, bounded, as the probe does
     for key in TLS_PATH_KEYS:
         tls_file(cfg, key)
-    if cfg.is_lite or cfg.password is not None or cfg.token is not None or has_credentials(cfg.uri):
+    if cfg.is_lite or cfg.password is not None or cfg.token is not None or cfg.address.credential is not None:
         return  # the URI's user part is the credential pymilvus sends
     error = cfg.secret_error
     if isinstance(error, SecretWithheldError) and not cfg.user and error.method == "keyring":
@@ -58,9 +52,8 @@ def preflight(cfg: ResolvedProfile) -> None:
         raise error
     if not cfg.user:
         return
-    target = cfg.name or "(no profile)"
     raise SecretNotFoundError(
-        f"profile {target}: user {cfg.user!r} has no password: none in the keyring for "
+        f"profile {cfg.name or '(no profile)'}: user {cfg.user!r} has no password: none in the keyring for "
         f"{keyring_store.account(cfg.uri, cfg.user, secure=cfg.secure)}, and MILVUS_PASSWORD is not set",
         hint=f"store it with `{secret_set_command(cfg.name)}`, or set MILVUS_PASSWORD",
         summary=cfg.summary(),
@@ -68,12 +61,8 @@ def preflight(cfg: ResolvedProfile) -> None:
 
 
 def tls_file(cfg: ResolvedProfile, key: str) -> bytes | None:
-    """The bytes of the TLS file ``tls.<key>`` names, None when the profile names none.
-
-    Raises:
-        ConfigError: The path is missing, not a regular file, or larger than a certificate can be; the
-            message names the key and where it is set.
-    """
+    """The bytes of the TLS file ``tls.<key>`` names (None when none), read bounded: a missing path, one
+    that is not a regular file or one larger than a certificate is a ConfigError naming the key."""
     path = cfg.tls.get(key)
     if not path or not isinstance(path, str):
         return None
@@ -87,92 +76,165 @@ def scrub(text: str, cfg: ResolvedProfile) -> str:
     return redact(text) if "@" in text else text
 
 
-def where(cfg: ResolvedProfile) -> str:
-    """``host:port`` of a network URI, or the path of a Milvus Lite file or socket."""
-    if cfg.is_lite or cfg.uri.startswith("unix:"):
-        return cfg.uri
-    host, port = host_port(cfg.uri)
-    return f"{host}:{port}"
-
-
-def is_missing_database(milvus_code: int | None, detail: str) -> bool:
-    lowered = detail.lower()
-    return milvus_code == DATABASE_NOT_FOUND or (
-        "database" in lowered and ("not exist" in lowered or "not found" in lowered)
-    )
-
-
 def diagnose(
     cfg: ResolvedProfile, *, grpc_code: str | None, milvus_code: int | None, detail: str
 ) -> MilvusProfilesError:
     """The typed error for a failed connection attempt; ``detail`` is what the server or gRPC said."""
-    name = cfg.name or "(no profile)"
-    at = where(cfg)
-    summary = cfg.summary()
+    at = cfg.address.target  # host:port, or the path of a socket or Milvus Lite file
     reason = scrub(" ".join(detail.split()), cfg)[:300]
-    uses_tls = (
-        bool(cfg.tls.get("secure"))
-        or cfg.uri.lower().startswith("https")
-        or any(k.endswith("_path") for k in cfg.tls)
-    )
+    lowered = detail.lower()
+    uses_tls = cfg.secure or any(k.endswith("_path") for k in cfg.tls)
+
+    def verdict(kind: type[MilvusProfilesError], message: str, hint: str) -> MilvusProfilesError:
+        return kind(f"profile {cfg.name or '(no profile)'}: {message}", hint=hint, summary=cfg.summary())
+
     if grpc_code == "UNAUTHENTICATED":
         who = f"user {cfg.user!r}" if cfg.user else "the token"
-        if not cfg.user and cfg.token is None:
-            who = "a client without credentials"
+        who = who if cfg.user or cfg.token is not None else "a client without credentials"
         withheld = cfg.secret_error if isinstance(cfg.secret_error, SecretWithheldError) else None
-        variable = FIELDS_BY_NAME[secret_field(cfg.user)].env
-        return AuthenticationError(
-            f"profile {name}: the server at {at} refused the credentials of {who} ({reason})"
+        fix = f"fix {FIELDS_BY_NAME[secret_field(cfg.user)].env}"
+        return verdict(
+            AuthenticationError,
+            f"the server at {at} refused the credentials of {who} ({reason})"
             + (f"; {withheld.message}" if withheld else ""),
-            hint=withheld.hint
+            withheld.hint
             if withheld and withheld.hint
-            else f"store the right secret with `{secret_set_command(cfg.name)}`, or fix {variable}",
-            summary=summary,
+            else f"store the right secret with `{secret_set_command(cfg.name)}`, or {fix}",
         )
     if grpc_code == "PERMISSION_DENIED":
-        return AuthenticationError(
-            f"profile {name}: the server at {at} accepted user {cfg.user!r} but denied access "
-            f"to database {cfg.db_name!r} ({reason})",
-            hint="grant the user a role on that database, or use another user or db_name",
-            summary=summary,
+        return verdict(
+            AuthenticationError,
+            f"the server at {at} accepted user {cfg.user!r} but denied access to database {cfg.db_name!r} "
+            f"({reason})",
+            "grant the user a role on that database, or use another user or db_name",
         )
-    if is_missing_database(milvus_code, detail):
-        return DatabaseNotFoundError(
-            f"profile {name}: database {cfg.db_name!r} does not exist on {at}",
-            hint="create it with `client.create_database(...)` on the default database, "
+    if milvus_code == DATABASE_NOT_FOUND or (
+        "database" in lowered and ("not exist" in lowered or "not found" in lowered)
+    ):
+        return verdict(
+            DatabaseNotFoundError,
+            f"database {cfg.db_name!r} does not exist on {at}",
+            "create it with `client.create_database(...)` on the default database, "
             "or set db_name to an existing database",
-            summary=summary,
         )
     if cfg.is_lite:
-        return ServerUnreachableError(
-            f"profile {name}: cannot open the Milvus Lite database {cfg.uri} ({reason})",
-            hint="install Milvus Lite with `pip install 'milvus-profiles[lite]'`, "
-            "and check the folder is writable",
-            summary=summary,
+        return verdict(
+            ServerUnreachableError,
+            f"cannot open the Milvus Lite database {cfg.uri} ({reason})",
+            "install Milvus Lite with `pip install 'milvus-profiles[lite]'`, and check the folder is "
+            "writable",
         )
-    lowered = detail.lower()
     if uses_tls and "wrong_version_number" in lowered:
         # the answer to TLS's first message was not TLS: a plaintext server (HTTP/2 frames) on that port
-        plain = f"http://{at}" if cfg.uri.lower().startswith("https://") else "`secure = false` in [tls]"
-        return ServerUnreachableError(
-            f"profile {name}: the server at {at} does not speak TLS: try {plain}",
-            hint="a plaintext server answered the TLS handshake (gRPC says WRONG_VERSION_NUMBER); "
+        plain = f"http://{at}" if cfg.address.secure else "`secure = false` in [tls]"
+        return verdict(
+            ServerUnreachableError,
+            f"the server at {at} does not speak TLS: try {plain}",
+            "a plaintext server answered the TLS handshake (gRPC says WRONG_VERSION_NUMBER); "
             "if it should speak TLS, check the port",
-            summary=summary,
         )
     if any(marker in lowered for marker in _TLS_FAILURES) or (uses_tls and "socket closed" in lowered):
-        return ServerUnreachableError(
-            f"profile {name}: the TLS handshake with {at} failed ({reason})",
-            hint="check the [tls] table: server_pem_path (or ca_pem_path) must hold the CA that signed "
-            "the server's certificate, server_name must match a name in it, and a server in mutual TLS "
-            "mode needs client_pem_path, client_key_path and ca_pem_path (without server_pem_path)",
-            summary=summary,
+        return verdict(
+            ServerUnreachableError,
+            f"the TLS handshake with {at} failed ({reason})",
+            "check the [tls] table: server_pem_path (or ca_pem_path) must hold the CA that signed the "
+            "server's certificate, server_name must match a name in it, and a server in mutual TLS mode "
+            "needs client_pem_path, client_key_path and ca_pem_path (without server_pem_path)",
         )
+    message = f"cannot reach the Milvus server at {at} ({reason})"
     if grpc_code == "DEADLINE_EXCEEDED":
-        message = f"profile {name}: the Milvus server at {at} did not answer within {cfg.timeout:g} s"
-    else:
-        message = f"profile {name}: cannot reach the Milvus server at {at} ({reason})"
+        message = f"the Milvus server at {at} did not answer within {cfg.timeout:g} s"
     hint = "check that the server runs and the URI is right; raise `timeout` if it is slow to answer"
     if not uses_tls and "socket closed" in lowered:
         hint = "the server may expect TLS: use an https:// URI or set `secure = true` in [tls]"
-    return ServerUnreachableError(message, hint=hint, summary=summary)
+    return verdict(ServerUnreachableError, message, hint)
+
+
+def chain(error: BaseException) -> list[BaseException]:
+    """The error and its causes, each once (pymilvus's chains can loop)."""
+    found: list[BaseException] = []
+    todo: list[BaseException | None] = [error]
+    while todo:
+        e = todo.pop()
+        if e is not None and all(e is not f for f in found):
+            found.append(e)
+            todo += [e.__cause__, e.__context__]
+    return found
+
+
+def _grpc_code(error: BaseException) -> str | None:
+    code = getattr(error, "code", None)
+    try:
+        name = getattr(code(), "name", None) if callable(code) else None
+    except Exception:
+        return None
+    return name if isinstance(name, str) else None
+
+
+def detail_of(error: BaseException) -> str:
+    """What a gRPC error's ``details()``, a pymilvus error's ``message`` or any other error says."""
+    getter = getattr(error, "details", None)
+    try:
+        value = getter() if callable(getter) else None
+    except Exception:
+        value = None
+    if isinstance(value, str):
+        return value
+    message = getattr(error, "message", None)
+    return str(message) if isinstance(message, str) else str(error)
+
+
+def is_connection_failure(error: BaseException, cfg: ResolvedProfile) -> bool:
+    """Whether ``error`` and everything in its chain say the server (or Milvus Lite) failed or refused:
+    gRPC errors, pymilvus errors but ``ParamError`` (an argument refused before sending), timeouts, and for
+    Milvus Lite OS errors and a missing ``milvus_lite``. Anything else in the chain (a ``TypeError`` inside
+    pymilvus's "Unexpected error") makes it a bug. grpc and pymilvus are looked up in ``sys.modules``:
+    neither can have raised anything unless imported."""
+    grpc = sys.modules.get("grpc")
+    exceptions = sys.modules.get("pymilvus.exceptions")
+    found = False
+    for e in chain(error):
+        if grpc is not None and isinstance(e, (grpc.RpcError, grpc.FutureTimeoutError)):
+            found = True
+        elif exceptions is not None and isinstance(e, exceptions.MilvusException):
+            if isinstance(e, exceptions.ParamError):
+                return False
+            found = True
+        elif cfg.is_lite and (
+            isinstance(e, OSError)
+            or (isinstance(e, ImportError) and (e.name or "").startswith("milvus_lite"))
+        ):
+            found = True
+        elif not isinstance(e, (TimeoutError, asyncio.CancelledError)):
+            return False
+    return found
+
+
+def classify(error: BaseException, cfg: ResolvedProfile) -> MilvusProfilesError | None:
+    """The typed error (unreachable, authentication, database) for a failed connection; None for any other
+    error (see `is_connection_failure`), a bug that the caller lets propagate unchanged."""
+    if isinstance(error, MilvusProfilesError):
+        return error
+    if not is_connection_failure(error, cfg):
+        return None
+    errors = chain(error)
+    grpc_code = next((c for c in map(_grpc_code, errors) if c), None)
+    milvus_code = next((c for c in (getattr(e, "code", None) for e in errors) if isinstance(c, int)), None)
+    # The innermost gRPC detail says most ("Connection refused", "auth check failure", a TLS error).
+    details = [d for e in errors if _grpc_code(e) is not None and (d := detail_of(e))]
+    details = details or [next(filter(None, map(detail_of, errors)), type(error).__name__)]
+    detail = details[-1]
+    return diagnose(cfg, grpc_code=grpc_code, milvus_code=milvus_code, detail=detail)
+
+
+@contextlib.contextmanager
+def verdicts(cfg: ResolvedProfile) -> Iterator[None]:
+    """Inside, a failed connection raises its typed error (pymilvus's text is not scrubbed of secrets; the
+    verdict's detail is); any other error is a bug, here or in pymilvus, and keeps its own traceback."""
+    try:
+        yield
+    except Exception as e:
+        verdict = classify(e, cfg)
+        if verdict is None:
+            raise
+        raise verdict from None

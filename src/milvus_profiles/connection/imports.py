@@ -15,8 +15,6 @@ import sys
 import threading
 from types import ModuleType
 
-DOTENV_SWITCH = "PYTHON_DOTENV_DISABLED"
-GRPC_LOG_LEVEL = "GRPC_VERBOSITY"
 _IMPORTING = threading.RLock()
 
 
@@ -25,44 +23,38 @@ def import_grpc() -> ModuleType:
 
     gRPC's core writes its own lines to standard error (``I1204 ... Handshake failed``) for failures the
     typed errors already explain. It reads ``GRPC_VERBOSITY`` once, as it starts: when the variable is not
-    set, it is set to ``ERROR`` for the import only and removed afterwards, so the programs you run (``exec``)
-    and your own setting are untouched.
+    set, it is set to ``ERROR`` for the import only, so the programs you run (``exec``) and your own
+    setting are untouched.
     """
-    module = sys.modules.get("grpc")
-    if module is not None:
-        return module
     with _IMPORTING:
-        chosen = GRPC_LOG_LEVEL in os.environ
-        if not chosen:
-            os.environ[GRPC_LOG_LEVEL] = "ERROR"
+        if "grpc" in sys.modules:
+            return sys.modules["grpc"]
+        chosen = "GRPC_VERBOSITY" in os.environ
+        os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
         try:
             return importlib.import_module("grpc")
         finally:
             if not chosen:
-                os.environ.pop(GRPC_LOG_LEVEL, None)
+                os.environ.pop("GRPC_VERBOSITY", None)
 
 
-def import_pymilvus() -> ModuleType:
-    """pymilvus, imported without letting it load a ``.env`` file.
-
-    python-dotenv skips ``load_dotenv()`` while ``PYTHON_DOTENV_DISABLED`` is set (python-dotenv 1.2 and
-    later), so the variable is set for the import and then put back as it was. grpc is imported first,
-    quiet (:func:`import_grpc`).
-    """
-    module = sys.modules.get("pymilvus")
-    if module is not None:
-        return module
-    import_grpc()
+def import_pymilvus(module: str = "pymilvus") -> ModuleType:
+    """pymilvus (or one of its modules), imported without letting it load a ``.env`` file: python-dotenv
+    skips ``load_dotenv()`` while ``PYTHON_DOTENV_DISABLED`` is set (1.2 and later), so it is set for the
+    import and then put back as it was. grpc is imported first, quiet (:func:`import_grpc`)."""
     with _IMPORTING:
-        previous = os.environ.get(DOTENV_SWITCH)
-        os.environ[DOTENV_SWITCH] = "1"
-        try:
-            return importlib.import_module("pymilvus")
-        finally:
-            if previous is None:
-                os.environ.pop(DOTENV_SWITCH, None)
-            else:
-                os.environ[DOTENV_SWITCH] = previous
+        if "pymilvus" not in sys.modules:
+            import_grpc()
+            previous = os.environ.get("PYTHON_DOTENV_DISABLED")
+            os.environ["PYTHON_DOTENV_DISABLED"] = "1"
+            try:
+                importlib.import_module("pymilvus")
+            finally:
+                if previous is None:
+                    os.environ.pop("PYTHON_DOTENV_DISABLED", None)
+                else:
+                    os.environ["PYTHON_DOTENV_DISABLED"] = previous
+    return importlib.import_module(module)
 
 
 __all__ = ["import_grpc", "import_pymilvus"]

@@ -1,34 +1,32 @@
 """A light readiness probe on grpcio alone: reachable, TLS accepted, credentials accepted, database exists.
 
 ``milvus-profiles test`` uses it so a verdict costs a gRPC channel and two small calls instead of importing
-pymilvus (most of a second, and pandas). It speaks the Milvus gRPC service directly: ``GetVersion`` with the
-profile's credentials (the server authenticates every call), then ``ShowCollections`` on the profile's
-database, the same call :func:`milvus_profiles.connect` uses to prove the database exists. The address,
-TLS, channel options and call metadata come from :func:`milvus_profiles.resolution.wire.plan`, as
-connect()'s do, so both send the same thing. Failures go
-through :func:`milvus_profiles.connection.diagnose.diagnose`, so both paths give the same verdicts.
-
-The messages are encoded by hand (a few protobuf fields), which keeps protobuf and the generated stubs out.
+pymilvus (most of a second, and pandas): ``GetVersion`` with the profile's credentials (the server
+authenticates every call), then ``ShowCollections`` on its database, the call connect() proves the database
+with. It follows the profile's ``wire`` as connect() does, and its failures go through ``diagnose``, so both
+send the same and give the same verdicts. A few protobuf fields are encoded by hand, keeping protobuf out.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from collections.abc import Hashable
-from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
+from urllib.parse import urlparse
 
-from ..errors import MilvusProfilesError
 from ..resolution.resolved import ResolvedProfile
-from ..resolution.wire import Wire, plan
-from .imports import import_grpc
+from ..resolution.wire import Wire
+from .client import quiet_pymilvus_logs
+from .diagnose import diagnose, preflight, tls_file, verdicts
+from .imports import import_grpc, import_pymilvus
 
 SERVICE = "/milvus.proto.milvus.MilvusService/"
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class ProbeResult:
     """A ready server: its version and the round-trip time of the version call."""
 
@@ -37,9 +35,8 @@ class ProbeResult:
 
 
 class Channels:
-    """The gRPC channels of one command that probes many profiles (``test --all``): profiles that reach
-    the same target with the same TLS and channel options share one connection, as every call carries its
-    own credentials and database. Closed with the command (a ``with`` block)."""
+    """The gRPC channels of one command that probes many profiles (``test --all``), closed with it: profiles
+    that reach one target with the same TLS and options share one, as each call carries its credentials."""
 
     def __init__(self) -> None:
         self._open: dict[Hashable, Any] = {}
@@ -48,10 +45,9 @@ class Channels:
     def get(self, cfg: ResolvedProfile, wire: Wire) -> Any:
         key = (wire.target, wire.secure, tuple(sorted(wire.tls_files.items())), tuple(wire.channel_options))
         with self._lock:
-            channel = self._open.get(key)
-            if channel is None:
-                channel = self._open[key] = _channel(cfg, wire)
-        return channel
+            if key not in self._open:
+                self._open[key] = _channel(cfg, wire)
+            return self._open[key]
 
     def __enter__(self) -> Channels:
         return self
@@ -66,49 +62,57 @@ class Channels:
 
 
 def probe(cfg: ResolvedProfile, *, channels: Channels | None = None) -> ProbeResult:
-    """Prove a server profile is ready, or raise the typed error that says why it is not.
-
-    Milvus Lite paths are not served over the network; use :func:`milvus_profiles.connect` for them.
-    ``channels`` shares connections among the probes of one command; without it the probe opens its own.
-    """
-    from .diagnose import diagnose, preflight
-
+    """Prove a server profile (not Milvus Lite: connect() opens that) is ready, or raise the typed error
+    that says why not. ``channels`` shares connections among the probes of one command."""
     if cfg.is_lite:
         raise ValueError("probe() takes a server profile; Milvus Lite is checked with connect()")
     preflight(cfg)
-    grpc = import_grpc()
-    wire = plan(cfg)
+    wire = primary(cfg) if cfg.address.is_global else cfg.wire
     metadata = wire.metadata()
     channel = _channel(cfg, wire) if channels is None else channels.get(cfg, wire)
     try:
-        version_call = channel.unary_unary(SERVICE + "GetVersion")
-        show_call = channel.unary_unary(SERVICE + "ShowCollections")
-        try:
+        with verdicts(cfg):  # a gRPC error becomes connect()'s verdict
             started = time.perf_counter()
-            raw = version_call(b"", timeout=cfg.timeout, metadata=metadata)
+            raw = channel.unary_unary(SERVICE + "GetVersion")(b"", timeout=cfg.timeout, metadata=metadata)
             latency = (time.perf_counter() - started) * 1000
-            status, fields = _response(raw)
-            _raise_for_status(cfg, status)
+            version = _answer(cfg, raw).get(2, b"").decode("utf-8", "replace")
             request = _field(2, wire.db_name.encode())  # ShowCollectionsRequest.db_name
-            status, _ = _response(show_call(request, timeout=cfg.timeout, metadata=metadata))
-            _raise_for_status(cfg, status)
-        except grpc.RpcError as e:
-            code = e.code().name if hasattr(e, "code") else None
-            detail = e.details() if hasattr(e, "details") else str(e)
-            raise diagnose(cfg, grpc_code=code, milvus_code=None, detail=detail or "") from None
-        version = fields.get(2, b"").decode("utf-8", "replace")
+            show = channel.unary_unary(SERVICE + "ShowCollections")
+            _answer(cfg, show(request, timeout=cfg.timeout, metadata=metadata))
         return ProbeResult(version=version, latency_ms=latency)
     finally:
         if channels is None:
             channel.close()
 
 
+def primary(cfg: ResolvedProfile) -> Wire:
+    """The wire to a Zilliz Cloud global cluster's primary, found as connect() finds it: pymilvus asks the
+    URI for the topology (``GET <uri>/global-cluster/topology``, the token as bearer) and dials the primary's
+    ``host:port`` with the profile's TLS, credentials and database. The probe asks with pymilvus's own
+    function (importing pymilvus for such a URI only); a pymilvus without it dials the URI, as the probe
+    then does. A failed request is the verdict connect() gives for it."""
+    wire = cfg.wire
+    try:
+        topology = import_pymilvus("pymilvus.client.global_topology")
+    except ModuleNotFoundError as e:
+        if e.name != "pymilvus.client.global_topology":
+            raise
+        return wire
+    if not topology.is_global_endpoint(wire.address.base):
+        return wire
+    token = wire.credential
+    with verdicts(cfg), quiet_pymilvus_logs():
+        endpoint = topology.fetch_topology(
+            wire.address.base, token.get_secret_value() if token else ""
+        ).primary.endpoint
+    # what pymilvus's GrpcHandler dials for the primary's endpoint URI
+    return dataclasses.replace(wire, target=urlparse(endpoint).netloc)
+
+
 def _channel(cfg: ResolvedProfile, wire: Wire) -> Any:
     grpc = import_grpc()
     if not wire.secure:
         return grpc.insecure_channel(wire.target, options=wire.channel_options)
-    from .diagnose import tls_file
-
     files = {key: tls_file(cfg, key) for key in wire.tls_files}  # regular files of bounded size only
     credentials = grpc.ssl_channel_credentials(
         root_certificates=files.get("server_pem_path") or files.get("ca_pem_path"),
@@ -118,34 +122,23 @@ def _channel(cfg: ResolvedProfile, wire: Wire) -> Any:
     return grpc.secure_channel(wire.target, credentials, options=wire.channel_options)
 
 
-def _raise_for_status(cfg: ResolvedProfile, status: dict[int, Any]) -> None:
-    from .diagnose import diagnose
-
-    error_code = int(status.get(1, 0))
-    code = int(status.get(3, 0))
-    if error_code == 0 and code == 0:
-        return
-    reason = bytes(status.get(2, b"")).decode("utf-8", "replace")
-    error: MilvusProfilesError = diagnose(cfg, grpc_code=None, milvus_code=code or error_code, detail=reason)
-    raise error
-
-
-def _response(raw: bytes) -> tuple[dict[int, Any], dict[int, Any]]:
-    """The ``status`` (field 1) of a Milvus response, and its other top-level fields."""
+def _answer(cfg: ResolvedProfile, raw: bytes) -> dict[int, Any]:
+    """The top-level fields of a Milvus response whose ``status`` (field 1) says success."""
     fields = _decode(raw)
-    return _decode(fields.get(1, b"")), fields
+    status = _decode(fields.get(1, b""))
+    error_code, code = int(status.get(1, 0)), int(status.get(3, 0))
+    if error_code or code:
+        reason = bytes(status.get(2, b"")).decode("utf-8", "replace")
+        raise diagnose(cfg, grpc_code=None, milvus_code=code or error_code, detail=reason)
+    return fields
 
 
 def _varint(value: int) -> bytes:
     out = bytearray()
-    while True:
-        byte = value & 0x7F
+    while value > 0x7F:
+        out.append(value & 0x7F | 0x80)
         value >>= 7
-        if value:
-            out.append(byte | 0x80)
-        else:
-            out.append(byte)
-            return bytes(out)
+    return bytes(out) + bytes([value])
 
 
 def _field(number: int, payload: bytes) -> bytes:
@@ -171,17 +164,15 @@ def _decode(raw: bytes) -> dict[int, Any]:
 
     while pos < len(raw):
         key = varint()
-        number, wire = key >> 3, key & 7
-        if wire == 0:
+        number, kind = key >> 3, key & 7
+        if kind == 0:
             fields[number] = varint()
-        elif wire == 2:
+        elif kind == 2:
             size = varint()
             fields.setdefault(number, raw[pos : pos + size])
             pos += size
-        elif wire == 5:
-            pos += 4
-        elif wire == 1:
-            pos += 8
+        elif kind in (1, 5):
+            pos += 8 if kind == 1 else 4
         else:
             break
     return fields

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,8 +14,8 @@ from pydantic import SecretStr
 from ..errors import ConfigError, MilvusProfilesError
 from ..fields import FIELDS, FIELDS_BY_NAME
 from ..origin import Origin
-from ..uri import is_lite, redact
-from .wire import plan
+from ..uri import MilvusAddress, parse_uri, redact
+from .wire import Wire, plan
 
 if TYPE_CHECKING:
     from ..secrets.chain import Route
@@ -113,12 +114,24 @@ class ResolvedProfile:
     @property
     def is_lite(self) -> bool:
         """True when the URI is a Milvus Lite database file."""
-        return is_lite(self.uri)
+        return self.address.scheme == "lite"
 
     @property
     def secure(self) -> bool:
-        """Whether the connection uses TLS: always for ``https://``, else when ``tls.secure`` says so."""
-        return self.uri.lower().startswith("https://") or bool(self.tls.get("secure"))
+        """Whether the connection uses TLS (as :attr:`wire` plans it): for ``https://``, and for ``http://``
+        with ``tls.secure = true``."""
+        return self.wire.secure
+
+    @cached_property
+    def address(self) -> MilvusAddress:
+        """The URI, read once as pymilvus reads it (host, port, database in its path, user part...)."""
+        return parse_uri(self.uri)
+
+    @cached_property
+    def wire(self) -> Wire:
+        """How this profile goes on the wire, planned once: what connect(), the probe and
+        :meth:`client_kwargs` all follow (see :func:`milvus_profiles.resolution.wire.plan`)."""
+        return plan(self)
 
     def rows(self) -> list[tuple[str, str, str]]:
         """``(field, value shown, origin)`` for every field that has a value, in table order."""
@@ -153,18 +166,16 @@ class ResolvedProfile:
         return "; ".join(f"{name}={value} ({origin})" for name, value, origin in self.rows())
 
     def client_kwargs(self) -> dict[str, Any]:
-        """The keyword arguments for ``pymilvus.MilvusClient``, secrets revealed.
-
-        For handing a profile to other libraries, e.g. LangChain's ``connection_args``; connect() uses
-        the same (see ``milvus_profiles.resolution.wire.plan``). For a Milvus Lite file, its folder is
-        made first (``./data`` of a new project), as Milvus Lite opens a file only in a folder that exists.
+        """The keyword arguments for ``pymilvus.MilvusClient``, secrets revealed, as connect() uses them: for
+        handing a profile to other libraries, e.g. LangChain's ``connection_args``. A Milvus Lite file's
+        folder is made first (``./data`` of a new project): Milvus Lite opens files only in one that exists.
 
         Raises:
             ConfigError: The folder of a Milvus Lite file cannot be made.
         """
         if self.is_lite:
             self._make_lite_folder()
-        return plan(self).client_kwargs
+        return self.wire.client_kwargs
 
     def _make_lite_folder(self) -> None:
         folder = Path(self.uri).parent
@@ -176,18 +187,16 @@ class ResolvedProfile:
                 reason = "a file stands where a folder is needed"
             origin = self.origins.get("uri")
             raise ConfigError(
-                f"uri ({origin}): cannot make the folder {folder} of the Milvus Lite database: {reason}"
-                if origin
-                else f"uri: cannot make the folder {folder} of the Milvus Lite database: {reason}",
+                f"uri{f' ({origin})' if origin else ''}: cannot make the folder {folder} of the Milvus Lite "
+                f"database: {reason}",
                 hint="point uri at a .db file in a folder you can write to",
                 summary=self.summary(),
             ) from None
 
     def __repr__(self) -> str:
+        values = ((f.name, getattr(self, f.name)) for f in FIELDS)
         shown = ", ".join(
-            f"{f.name}={show_value(f.name, getattr(self, f.name))!r}"
-            for f in FIELDS
-            if getattr(self, f.name) is not None
+            f"{name}={show_value(name, value)!r}" for name, value in values if value is not None
         )
         return f"ResolvedProfile(name={self.name!r}, {shown})"
 

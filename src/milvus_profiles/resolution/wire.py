@@ -1,28 +1,24 @@
-"""What goes on the wire for a profile: one plan that both the readiness probe and connect() follow.
+"""What goes on the wire for a profile: one plan that both the readiness probe and connect() follow, so
+that ``milvus-profiles test`` passes exactly for the profiles connect() can use: the same address and TLS,
+the same credentials and database.
 
-The probe (grpcio alone) and connect() (pymilvus) must reach the same address, with the same TLS, and send
-the same credentials and database, or ``milvus-profiles test`` would pass for a profile that connect()
-then fails with (or the other way round). :func:`plan` is the one place that decides, reading the URI
-with :func:`milvus_profiles.uri.parse_uri` exactly as pymilvus reads it.
-
-pymilvus 3 sends ``authorization`` (base64 of the token, or of ``user:password``) on every call, and on
-each API call ``dbname``, ``client-request-id`` and ``client-request-unixmsec``; after its ``Connect``
-call it adds the ``identifier`` the server gave. Only ``authorization`` and ``dbname`` decide what the
-server does with a call, so those are the metadata the probe sends.
+pymilvus sends ``authorization`` (base64 of the token, or of ``user:password``) on every call, and
+``dbname``, ``client-request-id``, ``client-request-unixmsec`` and (after ``Connect``) ``identifier`` on API
+calls; only ``authorization`` and ``dbname`` decide what the server does, so those are what the probe sends.
 """
 
 from __future__ import annotations
 
 import base64
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pydantic import SecretStr
 
 if TYPE_CHECKING:
+    from ..uri import MilvusAddress
     from .resolved import ResolvedProfile
-from ..uri import MilvusAddress, parse_uri
 
 # pymilvus's own channel options (GrpcHandler._create_grpc_channel); the profile's options override them.
 PYMILVUS_CHANNEL_OPTIONS: Mapping[str, bool | int | float | str] = {
@@ -33,72 +29,56 @@ PYMILVUS_CHANNEL_OPTIONS: Mapping[str, bool | int | float | str] = {
     "grpc.keepalive_timeout_ms": 5000,
     "grpc.keepalive_permit_without_calls": True,
 }
+_MUTUAL_TLS = ("client_pem_path", "client_key_path", "ca_pem_path")
 
 
 @dataclass(frozen=True, repr=False)
 class Wire:
     """How a profile is reached: the gRPC target, TLS, channel options, and what every call carries.
-
-    ``repr()`` never shows the credential; :meth:`metadata` and :attr:`client_kwargs` reveal it, for
-    the channel and for pymilvus only.
-    """
+    ``repr()`` never shows the credential; :meth:`metadata` and :attr:`client_kwargs` reveal it."""
 
     address: MilvusAddress
     target: str
+    """``host:port`` (or a socket path) the channel dials: the URI's, or a global cluster's primary."""
     secure: bool
     db_name: str
     timeout: float
-    tls_files: Mapping[str, str] = field(default_factory=dict)
-    """``server_pem_path`` (one-way TLS), or ``client_pem_path``, ``client_key_path`` and ``ca_pem_path``."""
-    server_name: str | None = None
-    grpc_options: Mapping[str, bool | int | float | str] = field(default_factory=dict)
+    grpc_options: Mapping[str, bool | int | float | str]
     """The profile's own gRPC options, as given to pymilvus."""
-    user: str | None = None
-    password: SecretStr | None = None
-    token: SecretStr | None = None
-    credential_origin: str | None = None
+    user: str | None
+    password: SecretStr | None
+    token: SecretStr | None
+    """The token sent: the profile's, or the URI's user part; None when a user and password are."""
+    credential: SecretStr | None
+    """What pymilvus sends base64-encoded as ``authorization``: the token, or ``user:password``."""
+    credential_origin: str | None
     """Where the credential sent comes from: ``token``, ``password`` or ``uri``."""
-
-    @property
-    def credential(self) -> SecretStr | None:
-        """What pymilvus sends base64-encoded as ``authorization``: the token, or ``user:password``."""
-        if self.token is not None:
-            return self.token
-        if self.user and self.password is not None:
-            return SecretStr(f"{self.user}:{self.password.get_secret_value()}")
-        return None
+    tls_files: Mapping[str, str]
+    """``server_pem_path`` (one-way TLS), or ``client_pem_path``, ``client_key_path`` and ``ca_pem_path``."""
+    server_name: str | None
 
     def metadata(self) -> list[tuple[str, str]]:
         """The call metadata that decides what the server does: ``authorization`` and ``dbname``."""
         metadata = [("dbname", self.db_name)]
-        credential = self.credential
-        if credential is not None and credential.get_secret_value():
-            encoded = base64.b64encode(credential.get_secret_value().encode()).decode()
+        if self.credential is not None and self.credential.get_secret_value():
+            encoded = base64.b64encode(self.credential.get_secret_value().encode()).decode()
             metadata.append(("authorization", encoded))
         return metadata
 
     @property
     def channel_options(self) -> list[tuple[str, Any]]:
         """The options of the gRPC channel, as pymilvus sets them for this profile."""
-        options: dict[str, Any] = {**PYMILVUS_CHANNEL_OPTIONS, **self.grpc_options}
-        items = list(options.items())
+        items = list({**PYMILVUS_CHANNEL_OPTIONS, **self.grpc_options}.items())
         if self.secure and self.server_name:
             items.append(("grpc.ssl_target_name_override", self.server_name))
         return items
 
     @property
     def client_kwargs(self) -> dict[str, Any]:
-        """The keyword arguments for ``pymilvus.MilvusClient``, secrets revealed.
-
-        The URI is handed over as ``scheme://host:port`` and the database and credential as their own
-        arguments, so pymilvus and any library taking ``connection_args`` (LangChain, LlamaIndex) read the
-        same values the probe sends.
-        """
-        kwargs: dict[str, Any] = {
-            "uri": self.address.base,
-            "db_name": self.db_name,
-            "timeout": self.timeout,
-        }
+        """The keyword arguments for ``pymilvus.MilvusClient``, secrets revealed: the URI as
+        ``scheme://host:port``, the database and credential as their own arguments, so pymilvus and any
+        library taking ``connection_args`` (LangChain, LlamaIndex) read the values the probe sends."""
+        kwargs: dict[str, Any] = {"uri": self.address.base, "db_name": self.db_name, "timeout": self.timeout}
         if self.user is not None:
             kwargs["user"] = self.user
         if self.token is not None:
@@ -122,13 +102,11 @@ class Wire:
 
 
 def plan(cfg: ResolvedProfile) -> Wire:
-    """The one description of how ``cfg`` goes on the wire, shared by the probe and connect().
-
-    - the address is the URI's host and port as pymilvus reads them (a socket or Milvus Lite path as is);
-    - ``https`` always means TLS; ``tls.secure = true`` turns it on for ``http`` too;
-    - the credential is the profile's token, else its user and password, else the URI's user part
-      (pymilvus's own order);
-    - the database is the profile's, except that a database in the URI's path beats the built-in default.
+    """The one description of how ``cfg`` goes on the wire, shared by the probe and connect(): the URI's
+    address as pymilvus reads it (``cfg.address``); TLS for ``https``, and for ``http`` with
+    ``tls.secure = true``; the profile's token, else its user and password, else the URI's user part
+    (pymilvus's order; empty counts as none); the profile's database (a database in the URI's path is in
+    it already); a server certificate (one-way TLS), else client certificate, key and CA (mutual).
 
     Raises:
         ConfigError: the URI is one pymilvus would refuse or misread.
@@ -139,51 +117,33 @@ def plan(cfg: ResolvedProfile) -> Wire:
         >>> wire.target, wire.secure
         ('milvus.example.com:443', True)
     """
-    address = parse_uri(cfg.uri)
-    tls = cfg.tls
+    address, tls, user, password = cfg.address, cfg.tls, cfg.user, cfg.password
     secure = address.is_network and (address.secure or tls.get("secure") is True)
-    token, user, password = cfg.token, cfg.user, cfg.password
-    origin: str | None = None
-    # pymilvus's tests are truthiness: an empty token or password counts as none
-    if token is not None and token.get_secret_value():
-        origin = "token"
+    token = credential = origin = None
+    if cfg.token is not None and cfg.token.get_secret_value():
+        token, credential, origin = cfg.token, cfg.token, "token"
     elif user and password is not None and password.get_secret_value():
-        token, origin = None, "password"
+        credential, origin = SecretStr(f"{user}:{password.get_secret_value()}"), "password"
     elif address.credential is not None:
         # the URI's user part is pymilvus's last choice: an argument or a profile secret beats it
-        token, origin = address.credential, "uri"
-    else:
-        token = None
-    db_name = cfg.db_name
-    db_origin = cfg.origins.get("db_name")
-    if address.db_name and (db_origin is None or db_origin.kind == "default"):
-        db_name = address.db_name
-    tls_files = {k: str(tls[k]) for k in _tls_files(tls)} if secure else {}
+        token, credential, origin = address.credential, address.credential, "uri"
+    files = ("server_pem_path",) if tls.get("server_pem_path") else _MUTUAL_TLS
     server_name = tls.get("server_name")
     return Wire(
         address=address,
         target=address.target,
         secure=secure,
-        db_name=db_name,
+        db_name=cfg.db_name,
         timeout=cfg.timeout,
-        tls_files=tls_files,
-        server_name=str(server_name) if server_name and secure else None,
         grpc_options=dict(cfg.grpc_options),
         user=user,
         password=password,
         token=token,
+        credential=credential,
         credential_origin=origin,
+        tls_files={k: str(tls[k]) for k in files} if secure and all(tls.get(k) for k in files) else {},
+        server_name=str(server_name) if server_name and secure else None,
     )
-
-
-def _tls_files(tls: Mapping[str, str | bool]) -> tuple[str, ...]:
-    """As pymilvus: a server certificate (one-way) wins; else client certificate, key and CA (mutual)."""
-    if tls.get("server_pem_path"):
-        return ("server_pem_path",)
-    mutual = ("client_pem_path", "client_key_path", "ca_pem_path")
-    if all(tls.get(k) for k in mutual):
-        return mutual
-    return ()
 
 
 __all__ = ["Wire", "plan"]
