@@ -11,7 +11,6 @@ import pytest
 from pymilvus import MilvusClient
 
 from milvus_profiles import resolve
-from milvus_profiles.resolution.wire import plan
 from milvus_profiles.secrets.keyring_store import account
 from milvus_profiles.uri import has_credentials
 
@@ -115,7 +114,7 @@ def test_a_tls_profile_on_an_http_uri_is_exported_as_https(cli: Run) -> None:
     assert pymilvus_reading(exported["plain"]) == ("milvus.example:19531", False)
     # and back through the environment, the variable is the same route, with the same keyring account
     with_tls, back = resolve("tls"), resolve(None, uri=exported["tls"])
-    assert (plan(back).target, plan(back).secure) == (plan(with_tls).target, True)
+    assert (back.wire.target, back.wire.secure) == (with_tls.wire.target, True)
     assert account(back.uri, "u", secure=back.secure) == account(with_tls.uri, "u", secure=with_tls.secure)
 
 

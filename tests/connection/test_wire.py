@@ -19,7 +19,6 @@ from milvus_profiles import ConfigError, connect, resolve
 from milvus_profiles.cli import main
 from milvus_profiles.config import toml
 from milvus_profiles.resolution.resolved import ResolvedProfile
-from milvus_profiles.resolution.wire import plan
 
 from ..helpers import write
 from ..integration.servers import Certificates
@@ -169,7 +168,7 @@ def check_shape(
     finally:
         ours.close()
 
-    wire = plan(resolve("p", files=[profiles], **shape.kwargs))
+    wire = resolve("p", files=[profiles], **shape.kwargs).wire
     assert wire.secure is shape.tls
     assert wire.target == f"127.0.0.1:{server.port}"
     for secret in (TOKEN, PASSWORD, "Milvus"):
@@ -212,7 +211,7 @@ def test_https_means_tls_even_when_the_profile_says_secure_false(
     cfg = resolve(
         "p", files=[write(tmp_path / "ok.toml", profiles.read_text().replace("secure = false", ""))]
     )
-    assert plan(dataclasses.replace(cfg, tls={**cfg.tls, "secure": False})).client_kwargs["secure"] is True
+    assert dataclasses.replace(cfg, tls={**cfg.tls, "secure": False}).wire.client_kwargs["secure"] is True
 
 
 def test_a_refused_credential_is_the_same_verdict_from_the_probe_and_connect(
@@ -249,7 +248,7 @@ def test_an_empty_token_counts_as_none_as_in_pymilvus(recorder: RecordingServer)
     client = MilvusClient(uri=recorder.uri(), user="root", password=PASSWORD, token="", dedicated=True)
     client.list_collections()
     client.close()
-    assert plan(cfg).metadata() == [("dbname", "default"), ("authorization", show_collections(recorder)[0])]
+    assert cfg.wire.metadata() == [("dbname", "default"), ("authorization", show_collections(recorder)[0])]
 
 
 @pytest.mark.parametrize("db_name", ["other", "", "default"])

@@ -12,7 +12,7 @@ from pydantic import SecretStr
 from ..errors import ConfigError
 from ..fields import EXPORTED_ENV, FIELDS, SECRET_FIELDS
 from ..resolution.expansion import references
-from ..resolution.wire import Wire, plan
+from ..resolution.wire import Wire
 from ..uri import redact
 from .common import State, pick_profile, profile_argument
 from .output import UNSAFE, escape
@@ -99,7 +99,7 @@ def _text(value: object) -> str:
 def _values(cfg: ResolvedProfile) -> tuple[dict[str, object], dict[str, str]]:
     """Each variable's value as every SDK reads it (the URI as ``scheme://host:port``: the Node.js SDK
     refuses a path), and where each secret comes from."""
-    wire = plan(cfg)
+    wire = cfg.wire
     values: dict[str, object] = {f.name: getattr(cfg, f.name) for f in FIELDS}
     values["uri"], values["db_name"] = _transport(cfg, wire), wire.db_name
     # a user is a secret only when it comes from a URI's user part

@@ -131,7 +131,16 @@ class ResolvedProfile:
     def wire(self) -> Wire:
         """How this profile goes on the wire, planned once: what connect(), the probe and
         :meth:`client_kwargs` all follow (see :func:`milvus_profiles.resolution.wire.plan`)."""
-        return plan(self)
+        return plan(
+            self.address,
+            tls=self.tls,
+            grpc_options=self.grpc_options,
+            user=self.user,
+            password=self.password,
+            token=self.token,
+            db_name=self.db_name,
+            timeout=self.timeout,
+        )
 
     def rows(self) -> list[tuple[str, str, str]]:
         """``(field, value shown, origin)`` for every field that has a value, in table order."""

@@ -18,7 +18,6 @@ from pydantic import SecretStr
 
 if TYPE_CHECKING:
     from ..uri import MilvusAddress
-    from .resolved import ResolvedProfile
 
 # pymilvus's own channel options (GrpcHandler._create_grpc_channel); the profile's options override them.
 PYMILVUS_CHANNEL_OPTIONS: Mapping[str, bool | int | float | str] = {
@@ -101,27 +100,33 @@ class Wire:
         )
 
 
-def plan(cfg: ResolvedProfile) -> Wire:
-    """The one description of how ``cfg`` goes on the wire, shared by the probe and connect(): the URI's
-    address as pymilvus reads it (``cfg.address``); TLS for ``https``, and for ``http`` with
-    ``tls.secure = true``; the profile's token, else its user and password, else the URI's user part
+def plan(
+    address: MilvusAddress,
+    *,
+    tls: Mapping[str, Any],
+    grpc_options: Mapping[str, bool | int | float | str],
+    user: str | None,
+    password: SecretStr | None,
+    token: SecretStr | None,
+    db_name: str,
+    timeout: float,
+) -> Wire:
+    """The one description of how a profile goes on the wire, shared by the probe and connect() (as
+    ``ResolvedProfile.wire``): the URI's address as pymilvus reads it; TLS for ``https``, and for ``http``
+    with ``tls.secure = true``; the profile's token, else its user and password, else the URI's user part
     (pymilvus's order; empty counts as none); the profile's database (a database in the URI's path is in
     it already); a server certificate (one-way TLS), else client certificate, key and CA (mutual).
 
-    Raises:
-        ConfigError: the URI is one pymilvus would refuse or misread.
-
     Examples:
         >>> from milvus_profiles import resolve
-        >>> wire = plan(resolve("dev"))
+        >>> wire = resolve("dev").wire
         >>> wire.target, wire.secure
         ('milvus.example.com:443', True)
     """
-    address, tls, user, password = cfg.address, cfg.tls, cfg.user, cfg.password
     secure = address.is_network and (address.secure or tls.get("secure") is True)
-    token = credential = origin = None
-    if cfg.token is not None and cfg.token.get_secret_value():
-        token, credential, origin = cfg.token, cfg.token, "token"
+    given, token, credential, origin = token, None, None, None
+    if given is not None and given.get_secret_value():
+        token, credential, origin = given, given, "token"
     elif user and password is not None and password.get_secret_value():
         credential, origin = SecretStr(f"{user}:{password.get_secret_value()}"), "password"
     elif address.credential is not None:
@@ -133,9 +138,9 @@ def plan(cfg: ResolvedProfile) -> Wire:
         address=address,
         target=address.target,
         secure=secure,
-        db_name=cfg.db_name,
-        timeout=cfg.timeout,
-        grpc_options=dict(cfg.grpc_options),
+        db_name=db_name,
+        timeout=timeout,
+        grpc_options=dict(grpc_options),
         user=user,
         password=password,
         token=token,
