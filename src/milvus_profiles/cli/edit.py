@@ -2,7 +2,9 @@
 
 Each edit goes to the file that defines what it changes (the highest one, as the resolver reads them), or
 to the file ``--scope`` names; it is checked as the whole catalog will be once written, then written
-atomically under the file's lock.
+atomically under the file's lock. A ``set`` or ``unset`` that moves profiles to another keyring account
+(another server or user) never leaves their stored secret behind unsaid: ``--move-secret`` takes it
+along, else a warning names it.
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..config import locks, toml
-from ..errors import ConfigError
-from ..fields import FIELDS_BY_NAME, TLS_KEYS, TLS_PATH_KEYS
+from ..errors import ConfigError, KeyringUnavailableError, MilvusProfilesError
+from ..fields import FIELDS_BY_NAME, TLS_KEYS, TLS_PATH_KEYS, secret_field, secret_set_command
 from ..uri import is_lite, redact
 from .common import State, catalog_with, check_name, complete_profiles, is_private, scope_file, scope_option
 from .output import display_path
@@ -87,10 +89,7 @@ def _defining(catalog: Catalog, name: str, key: Key | None = None) -> Path:
     if not tables:
         raise catalog.not_found(name)
     for pf, table in tables:
-        inner: Any = table
-        for part in key or ():
-            inner = inner.get(part) if isinstance(inner, dict) else None
-        if key is None or inner is not None:
+        if key is None or _lookup(table, key) is not None:
             return pf.path
     return tables[0][0].path
 
@@ -121,13 +120,25 @@ def _missing_in(target: Path, name: str, catalog: Catalog) -> ConfigError:
     )
 
 
+Place = tuple[str, "str | None", bool]
+"""What keys a profile's secret in the keyring: its URI, user and whether it uses TLS."""
+
+move_secret_option = click.option(
+    "--move-secret",
+    is_flag=True,
+    help="When the edit gives profiles another server or user, move their stored secret along to it "
+    "(the same server under a new name: the secret is then sent there).",
+)
+
+
 @click.command("set")
 @click.argument("name", shell_complete=complete_profiles)
 @click.argument("key", metavar="KEY")
 @click.argument("value")
 @scope_option("The file to edit (default: the highest file that defines the key, else the profile).")
+@move_secret_option
 @click.pass_obj
-def set_key(state: State, name: str, key: str, value: str, scope: str | None) -> None:
+def set_key(state: State, name: str, key: str, value: str, *, scope: str | None, move_secret: bool) -> None:
     """Set KEY of profile NAME to VALUE, keeping every other line of the file as written.
 
     KEY is uri, db_name, timeout, user, extends, tls.KEY or grpc.OPTION. Secrets are not keys: they go
@@ -138,10 +149,12 @@ def set_key(state: State, name: str, key: str, value: str, scope: str | None) ->
       milvus-profiles set prod db_name analytics
       milvus-profiles set prod tls.server_name milvus.internal
       milvus-profiles set dev timeout 30 --scope local
+      milvus-profiles set prod uri https://milvus2.example.com:443 --move-secret
     """
     from ..config.catalog import load_catalog
 
     parts = _key(key)
+    before = _places(state, moving=move_secret)
     catalog = load_catalog(state.files)
     target = scope_file(state, scope) if scope else _defining(catalog, name, parts)
     converted = _value(parts, value, target.parent)
@@ -157,14 +170,16 @@ def set_key(state: State, name: str, key: str, value: str, scope: str | None) ->
     shown = redact(value) if parts == ("uri",) else value
     state.out.done(f"set {key} of profile {name!r} to {shown} in {display_path(target)}")
     _warn_if_overridden(state, after, name, parts, target)
+    _follow_secrets(state, before, move=move_secret)
 
 
 @click.command("unset")
 @click.argument("name", shell_complete=complete_profiles)
 @click.argument("key", metavar="KEY")
 @scope_option("The file to edit (default: the highest file that sets the key).")
+@move_secret_option
 @click.pass_obj
-def unset_key(state: State, name: str, key: str, scope: str | None) -> None:
+def unset_key(state: State, name: str, key: str, scope: str | None, move_secret: bool) -> None:
     """Remove KEY from profile NAME, keeping every other line of the file as written.
 
     \b
@@ -175,6 +190,7 @@ def unset_key(state: State, name: str, key: str, scope: str | None) -> None:
     from ..config.catalog import load_catalog
 
     parts = _key(key)
+    before = _places(state, moving=move_secret)
     catalog = load_catalog(state.files)
     target = scope_file(state, scope) if scope else _defining(catalog, name, parts)
     removed: list[bool] = []
@@ -189,16 +205,89 @@ def unset_key(state: State, name: str, key: str, scope: str | None) -> None:
         state.out.done(f"profile {name!r} has no {key} in {display_path(target)}; nothing changed")
         return
     state.out.done(f"removed {key} from profile {name!r} in {display_path(target)}")
-    for pf, table in after.tables(name):
-        inner: Any = table
-        for part in parts:
-            inner = inner.get(part) if isinstance(inner, dict) else None
-        if inner is not None:
-            state.out.warning(f"{key} of profile {name!r} is still set in {display_path(pf.path)}")
-            return
+    still = [pf for pf, table in after.tables(name) if _lookup(table, parts) is not None]
     default = FIELDS_BY_NAME[key].default if key in FIELDS_BY_NAME else None
-    if default is not None:
+    if still:
+        state.out.warning(f"{key} of profile {name!r} is still set in {display_path(still[0].path)}")
+    elif default is not None:
         state.out.done(f"{key} now comes from the built-in default, {default!r}, unless a parent sets it")
+    _follow_secrets(state, before, move=move_secret)
+
+
+def _lookup(table: Any, key: Key) -> Any:
+    """``table[key[0]][key[1]]...``, or None where a part is missing."""
+    for part in key:
+        table = table.get(part) if isinstance(table, dict) else None
+    return table
+
+
+def _places(state: State, *, moving: bool = False) -> dict[str, Place]:
+    """Where each profile that takes a secret keeps it, as the files are now (one that does not resolve
+    has none). ``moving``: a keyring that does not work is reported before anything is written."""
+    from ..config.catalog import load_catalog
+    from ..resolution.resolver import resolve_settings
+    from ..secrets.chain import takes_secret
+    from ..secrets.keyring_store import check_available
+
+    if moving:
+        check_available()
+    places: dict[str, Place] = {}
+    try:
+        names = load_catalog(state.files).names()
+    except MilvusProfilesError:
+        return places
+    for name in names:
+        try:
+            cfg = resolve_settings(name, state.files)
+        except MilvusProfilesError:
+            continue
+        if takes_secret(cfg.uri):
+            places[name] = (cfg.uri, cfg.user, cfg.secure)
+    return places
+
+
+def _follow_secrets(state: State, before: dict[str, Place], *, move: bool) -> None:
+    """After an edit: a secret stored for the account profiles used before, where their new account has
+    none, goes along with ``move`` (and stays for profiles that still use the old account), else is
+    named with what to do. A secret is never sent to a new server unasked, nor left behind unsaid."""
+    from ..secrets import keyring_store as store
+
+    def account(place: Place) -> str:
+        return store.account(place[0], place[1], secure=place[2])
+
+    after = _places(state)
+    moves: dict[tuple[str, str], tuple[Place, Place, list[str]]] = {}
+    for name, old in before.items():
+        new = after.get(name)
+        if new is not None and account(old) != account(new):
+            moves.setdefault((account(old), account(new)), (old, new, []))[2].append(name)
+    moved = False
+    for (old_account, new_account), (old, new, names) in moves.items():
+        try:
+            secret = store.get_secret(*old[:2], secure=old[2])
+            if secret is None or store.get_secret(*new[:2], secure=new[2]) is not None:
+                continue
+            kind, who = secret_field(old[1]), ", ".join(repr(n) for n in names)
+            if not move:
+                state.out.warning(
+                    f"the {kind} stored for {old_account} is no longer used by profile {who}: it now "
+                    f"uses {new_account}, where none is stored",
+                    hint=f"another server: store its own with `{secret_set_command(names[0])}`; the same "
+                    "server under a new name: undo this change, then make it again with --move-secret",
+                )
+                continue
+            store.set_secret(*new[:2], secret, secure=new[2])
+            users = [n for n, place in after.items() if account(place) == old_account]
+            if not users:
+                store.delete_secret_for(*old[:2], secure=old[2])
+            kept = f"; it stays for {old_account} too, which profile {users[0]!r} uses" if users else ""
+            state.out.done(f"moved the {kind} stored for {old_account} to {new_account}{kept}")
+            moved = True
+        except KeyringUnavailableError:
+            if move:
+                raise
+    if move and not moved:
+        state.out.done("no stored secret needed moving")
 
 
 def _warn_if_overridden(state: State, after: Catalog, name: str, key: Key, target: Path) -> None:
@@ -206,10 +295,7 @@ def _warn_if_overridden(state: State, after: Catalog, name: str, key: Key, targe
     for pf, table in after.tables(name):
         if pf.path == target:
             return
-        inner: Any = table
-        for part in key:
-            inner = inner.get(part) if isinstance(inner, dict) else None
-        if inner is not None:
+        if _lookup(table, key) is not None:
             state.out.warning(
                 f"{'.'.join(key)} of profile {name!r} is also set in {display_path(pf.path)}, which wins"
             )
