@@ -27,15 +27,7 @@ if TYPE_CHECKING:
     from ..config.toml import Key, ProfileFile
     from ..write.editor import ProfileEditor
 
-KEYS = (
-    "uri",
-    "db_name",
-    "timeout",
-    "user",
-    "extends",
-    *(f"tls.{k}" for k in TLS_KEYS),
-    "grpc.OPTION",
-)
+KEYS = ("uri", "db_name", "timeout", "user", "extends", *(f"tls.{k}" for k in TLS_KEYS), "grpc.OPTION")
 
 
 def _key(text: str) -> Key:
@@ -94,8 +86,9 @@ def _defining(catalog: Catalog, name: str, key: Key | None = None) -> Path:
     return tables[0][0].path
 
 
-def _write(state: State, target: Path, change: Any) -> tuple[ProfileEditor, Catalog]:
-    """Open ``target`` under its lock, apply ``change``, check the result, write it."""
+def _write(state: State, target: Path, change: Any, *, whole: bool = True) -> Catalog:
+    """Open ``target`` under its lock, apply ``change``, check the result, write it. ``whole``: the
+    catalog is checked too (a rename spans files, and is whole only at the end)."""
     from ..config.model import validate_file
     from ..write.editor import ProfileEditor
 
@@ -105,11 +98,11 @@ def _write(state: State, target: Path, change: Any) -> tuple[ProfileEditor, Cata
         changed = editor.profile_file()
         validate_file(changed)
         after = catalog_with(state, changed)
-        for name in after.names():
+        for name in after.names() if whole else ():
             after.layer(name)  # a broken `extends` is refused before anything is written
         editor.save(private=is_private(target))
     toml.clear_cache()
-    return editor, after
+    return after
 
 
 def _missing_in(target: Path, name: str, catalog: Catalog) -> ConfigError:
@@ -166,7 +159,7 @@ def set_key(state: State, name: str, key: str, value: str, *, scope: str | None,
             editor.set_profile(name, {})  # an override in a file that does not define it yet
         editor.set_key(name, parts, converted)
 
-    _, after = _write(state, target, change)
+    after = _write(state, target, change)
     shown = redact(value) if parts == ("uri",) else value
     state.out.done(f"set {key} of profile {name!r} to {shown} in {display_path(target)}")
     _warn_if_overridden(state, after, name, parts, target)
@@ -200,7 +193,7 @@ def unset_key(state: State, name: str, key: str, scope: str | None, move_secret:
             raise _missing_in(target, name, catalog)
         removed.append(editor.unset_key(name, parts))
 
-    _, after = _write(state, target, change)
+    after = _write(state, target, change)
     if not removed[0]:
         state.out.done(f"profile {name!r} has no {key} in {display_path(target)}; nothing changed")
         return
@@ -232,11 +225,7 @@ def _places(state: State, *, moving: bool = False) -> dict[str, Place]:
     if moving:
         check_available()
     places: dict[str, Place] = {}
-    try:
-        names = load_catalog(state.files).names()
-    except MilvusProfilesError:
-        return places
-    for name in names:
+    for name in load_catalog(state.files).names():
         try:
             cfg = resolve_settings(name, state.files)
         except MilvusProfilesError:
@@ -321,9 +310,7 @@ def rename(state: State, old: str, new: str) -> None:
     catalog = load_catalog(state.files)
     if not catalog.tables(old):
         raise catalog.not_found(old)
-    if catalog.tables(new):
-        where = display_path(catalog.tables(new)[0][0].path)
-        raise ConfigError(f"a profile named {new!r} exists already (in {where})", hint="choose another name")
+    _refuse_taken(catalog, new)
     followers = [
         pf.path
         for pf in catalog.files
@@ -334,32 +321,8 @@ def rename(state: State, old: str, new: str) -> None:
     for target in targets:
         locks.destination(target)  # refused before the first file is written, not halfway
     for target in targets:
-
-        def change(editor: ProfileEditor) -> None:
-            if old in editor.profiles:
-                editor.rename_profile(old, new)
-            else:  # a file that only points at it
-                if editor.default == old:
-                    editor.set_default(new)
-                for other, table in list(editor.profiles.items()):
-                    if isinstance(table, dict) and table.get("extends") == old:
-                        editor.set_key(other, ("extends",), new)
-
-        _write_partial(state, target, change)
+        _write(state, target, lambda editor: editor.rename_profile(old, new), whole=False)
         state.out.done(f"renamed profile {old!r} to {new!r} in {display_path(target)}")
-
-
-def _write_partial(state: State, target: Path, change: Any) -> None:
-    """Like _write, without the catalog check: a rename spans files, and is whole only at the end."""
-    from ..config.model import validate_file
-    from ..write.editor import ProfileEditor
-
-    with locks.locked(target):
-        editor = ProfileEditor.open(target)
-        change(editor)
-        validate_file(editor.profile_file())
-        editor.save(private=is_private(target))
-    toml.clear_cache()
 
 
 @click.command("copy")
@@ -383,25 +346,24 @@ def copy_profile(state: State, source: str, target_name: str, scope: str | None)
     tables = catalog.tables(source)
     if not tables:
         raise catalog.not_found(source)
-    if catalog.tables(target_name):
-        where = display_path(catalog.tables(target_name)[0][0].path)
-        raise ConfigError(
-            f"a profile named {target_name!r} exists already (in {where})", hint="choose another name"
-        )
+    _refuse_taken(catalog, target_name)
     origin, values = tables[0]
     target = scope_file(state, scope) if scope else origin.path
     if target != origin.path:
         _refuse_untrusted(origin, values, source, target, explicit=catalog.explicit)
 
-    def change(editor: ProfileEditor) -> None:
-        editor.set_profile(target_name, values)
-
-    _write(state, target, change)
+    _write(state, target, lambda editor: editor.set_profile(target_name, values))
     copied = f"copied profile {source!r} ({display_path(origin.path)}) to {target_name!r}"
     state.out.done(f"{copied} in {display_path(target)}")
     if len(tables) > 1:
         others = ", ".join(display_path(pf.path) for pf, _ in tables[1:])
         state.out.warning(f"only the table of {display_path(origin.path)} was copied, not those of {others}")
+
+
+def _refuse_taken(catalog: Catalog, name: str) -> None:
+    if catalog.tables(name):
+        where = display_path(catalog.tables(name)[0][0].path)
+        raise ConfigError(f"a profile named {name!r} exists already (in {where})", hint="choose another name")
 
 
 def _refuse_untrusted(

@@ -1,13 +1,10 @@
 """Editing profile files that people wrote by hand, changing only what an edit asks for.
 
-Every edit goes through tomlkit's document model, which keeps comments, blank lines, key order and
-quoting, and is accepted only when parsing the result gives precisely the data the edit means.
-
-tomlkit files the comments and blank lines above a table header under the table before it, so removing
-or replacing one profile would take its neighbour's comment along. ``_Layout`` first moves them into
-the header's own indent, where tomlkit writes them back unchanged: a table then owns the comment written
-directly above it, and its neighbours keep theirs. What follows the last table after a blank line is the
-file's own (a commented-out example), held apart as its tail.
+Every edit goes through tomlkit, which keeps comments, blank lines, key order and quoting, and is kept only
+when parsing the result gives precisely the data the edit means. tomlkit files the comment above a table
+under the table before it, so removing one profile would take its neighbour's comment along: ``_Layout``
+first moves such comments into the header's own indent, where tomlkit writes them back as they were. What
+follows the last table after a blank line (a commented-out example) is the file's own: its tail.
 
 Only the command line edits files; nothing else in the package imports this module.
 """
@@ -21,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import tomlkit
+from tomlkit.container import Container
 from tomlkit.exceptions import TOMLKitError
 from tomlkit.items import Comment, Table, Whitespace
 
@@ -108,7 +106,7 @@ class ProfileEditor:
         """Remove the file's ``default``; False when it has none."""
         if "default" not in self.data:
             return False
-        self._edit(_changed(self.data, ("default",), None), lambda layout: layout.doc.remove("default"))
+        self._edit(_changed(self.data, ("default",), None), lambda layout: layout.cut(layout.doc, "default"))
         return True
 
     def set_key(self, name: str, key: Key, value: Any) -> None:
@@ -133,14 +131,14 @@ class ProfileEditor:
 
     def rename_profile(self, old: str, new: str) -> None:
         """Rename profile ``old`` where it stands, with its sub-tables, comments and layout; the file's
-        ``default`` and the ``extends`` of its other profiles follow the new name."""
-        if old not in self.profiles:
-            raise KeyError(old)
+        ``default`` and the ``extends`` of its profiles follow the new name (also in a file that only
+        points at it)."""
         if new in self.profiles:
             raise ValueError(f"profile {new!r} exists")
-        renamed = _changed(self.data, ("profiles", new), self.profiles[old])
-        del renamed["profiles"][old]
-        self._edit(renamed, lambda layout: layout.rename(old, new))
+        if old in self.profiles:
+            renamed = _changed(self.data, ("profiles", new), self.profiles[old])
+            del renamed["profiles"][old]
+            self._edit(renamed, lambda layout: layout.rename(old, new))
         if self.default == old:
             self.set_default(new)
         for other, table in list(self.profiles.items()):
@@ -182,6 +180,8 @@ class _Layout:
     def __init__(self, text: str) -> None:
         self.newline = "\r\n" if "\r\n" in text else "\n"
         self.doc = tomlkit.parse(text)
+        if self.doc.as_string() != text:  # tomlkit 0.15 drops the space in `{ d = 1979-05-27 }`
+            raise ValueError("tomlkit does not write this file back as it is")
         trivia: list[tuple[list[Any], int]] = []
         for _, item, body, at in _walk(self.doc):
             if isinstance(item, (Whitespace, Comment)):
@@ -210,13 +210,14 @@ class _Layout:
             self.doc["profiles"] = tomlkit.table(is_super_table=True)
             self.doc["profiles"].trivia.indent = ""  # a table without a header writes only this
         profiles = self.doc["profiles"]
-        old = profiles.get(name)
-        if not isinstance(profiles, Table) or (old is not None and not _header(old)):
+        mine = [header for path, header in self.headers() if path[:2] == ("profiles", name)]
+        if not isinstance(profiles, Table) or (name in profiles and not mine):
             profiles[name] = copy.deepcopy(dict(values))  # an inline table, or dotted keys
             return
-        if old is not None:
-            table.trivia.indent = old.trivia.indent
+        if mine:
+            indent = mine[0].trivia.indent
             profiles[name] = table  # where it stood
+            table.trivia.indent = indent  # (tomlkit gives it the indent of what it replaced)
             if table.value.body and isinstance(table.value.body[-1][1], Whitespace):
                 table.value.body.pop()  # tomlkit's own blank line after a replaced table
             return
@@ -283,24 +284,23 @@ class _Layout:
             profiles.remove(old)
 
     def cut(self, container: Any, key: str) -> None:
-        """Remove ``container[key]`` with the comment written directly above it. The blank lines and
-        loose comments above it stay, less the blank line that separated it from what follows."""
-        table = container[key]
+        """Remove ``container[key]`` (a table with the comment written directly above it). The blank lines
+        and loose comments above it stay, less the blank line that separated it from what follows, and
+        none is left at the start of the file."""
+        table: Any = (container if isinstance(container, Container) else container.value).item(key)
         entries = [(path, item) for path, item, _, _ in _walk(self.doc)]
-        found = [i for i, (_, item) in enumerate(entries) if item is table]
+        at = next((i for i, (_, item) in enumerate(entries) if item is table), 0)
         container.remove(key)
-        if not found or not _header(table):
+        if not any(item.as_string() for _, item in entries[:at]) and not _unattached(table.trivia.indent):
+            self.strip_start()
+        if not _header(table):
             return
-        at, path = found[0], entries[found[0]][0]
+        path = entries[at][0]
         later = (item for p, item in entries[at + 1 :] if _header(item) and p[: len(path)] != path)
         follow: Any = next(later, None)
-        kept = _unattached(table.trivia.indent)
-        above = kept.splitlines(keepends=True)
+        above = _unattached(table.trivia.indent).splitlines(keepends=True)
         below = (follow.trivia.indent if follow else self.tail).splitlines(keepends=True)
-        if not above and not any(item.as_string() for _, item in entries[:at]):
-            while below and not below[0].strip():  # no blank line at the start of the file
-                del below[0]
-        elif above and not above[-1].strip():
+        if above and not above[-1].strip():
             if below and not below[0].strip():
                 del below[0]
             elif follow is None and not below:
@@ -309,6 +309,26 @@ class _Layout:
             self.tail = "".join(above + below)
         else:
             follow.trivia.indent = "".join(above + below)
+
+    def strip_start(self) -> None:
+        """Take away the blank lines the file starts with."""
+        for _, item, body, at in _walk(self.doc):
+            if _header(item):
+                item.trivia.indent = _lstrip_lines(item.trivia.indent)
+                return
+            text = _lstrip_lines(item.as_string()) if isinstance(item, Whitespace) else item.as_string()
+            if isinstance(item, Whitespace):
+                body[at] = (None, Whitespace(text))
+            if text:  # (a removed value leaves an empty item behind)
+                return
+        self.tail = _lstrip_lines(self.tail)
+
+
+def _lstrip_lines(text: str) -> str:
+    lines = text.splitlines(keepends=True)
+    while lines and not lines[0].strip() and lines[0].endswith(("\n", "\r")):
+        del lines[0]
+    return "".join(lines)
 
 
 def _walk(container: Any, path: Key = ()) -> Iterator[tuple[Key, Any, list[Any], int]]:
