@@ -147,7 +147,7 @@ def set_key(state: State, name: str, key: str, value: str, *, scope: str | None,
     from ..config.catalog import load_catalog
 
     parts = _key(key)
-    before = _places(state, moving=move_secret)
+    before = _places(state, name, moving=move_secret)
     catalog = load_catalog(state.files)
     target = scope_file(state, scope) if scope else _defining(catalog, name, parts)
     converted = _value(parts, value, target.parent)
@@ -163,7 +163,7 @@ def set_key(state: State, name: str, key: str, value: str, *, scope: str | None,
     shown = redact(value) if parts == ("uri",) else value
     state.out.done(f"set {key} of profile {name!r} to {shown} in {display_path(target)}")
     _warn_if_overridden(state, after, name, parts, target)
-    _follow_secrets(state, before, move=move_secret)
+    _follow_secrets(state, name, before, move=move_secret)
 
 
 @click.command("unset")
@@ -183,7 +183,7 @@ def unset_key(state: State, name: str, key: str, scope: str | None, move_secret:
     from ..config.catalog import load_catalog
 
     parts = _key(key)
-    before = _places(state, moving=move_secret)
+    before = _places(state, name, moving=move_secret)
     catalog = load_catalog(state.files)
     target = scope_file(state, scope) if scope else _defining(catalog, name, parts)
     removed: list[bool] = []
@@ -204,7 +204,7 @@ def unset_key(state: State, name: str, key: str, scope: str | None, move_secret:
         state.out.warning(f"{key} of profile {name!r} is still set in {display_path(still[0].path)}")
     elif default is not None:
         state.out.done(f"{key} now comes from the built-in default, {default!r}, unless a parent sets it")
-    _follow_secrets(state, before, move=move_secret)
+    _follow_secrets(state, name, before, move=move_secret)
 
 
 def _lookup(table: Any, key: Key) -> Any:
@@ -214,9 +214,10 @@ def _lookup(table: Any, key: Key) -> Any:
     return table
 
 
-def _places(state: State, *, moving: bool = False) -> dict[str, Place]:
-    """Where each profile that takes a secret keeps it, as the files are now (one that does not resolve
-    has none). ``moving``: a keyring that does not work is reported before anything is written."""
+def _places(state: State, name: str | None = None, *, moving: bool = False) -> dict[str, Place]:
+    """Where the profiles that take a secret keep it, as the files are now: profile ``name`` and those that
+    extend it, else every one (one that does not resolve has none). ``moving``: a keyring that does not
+    work is reported before anything is written."""
     from ..config.catalog import load_catalog
     from ..resolution.resolver import resolve_settings
     from ..secrets.chain import takes_secret
@@ -225,17 +226,20 @@ def _places(state: State, *, moving: bool = False) -> dict[str, Place]:
     if moving:
         check_available()
     places: dict[str, Place] = {}
-    for name in load_catalog(state.files).names():
+    catalog = load_catalog(state.files)
+    for other in catalog.names():
         try:
-            cfg = resolve_settings(name, state.files)
+            if name is not None and name not in catalog.extends_chain(other):
+                continue
+            cfg = resolve_settings(other, state.files)
         except MilvusProfilesError:
             continue
         if takes_secret(cfg.uri):
-            places[name] = (cfg.uri, cfg.user, cfg.secure)
+            places[other] = (cfg.uri, cfg.user, cfg.secure)
     return places
 
 
-def _follow_secrets(state: State, before: dict[str, Place], *, move: bool) -> None:
+def _follow_secrets(state: State, name: str, before: dict[str, Place], *, move: bool) -> None:
     """After an edit: a secret stored for the account profiles used before, where their new account has
     none, goes along with ``move`` (and stays for profiles that still use the old account), else is
     named with what to do. A secret is never sent to a new server unasked, nor left behind unsaid."""
@@ -244,12 +248,12 @@ def _follow_secrets(state: State, before: dict[str, Place], *, move: bool) -> No
     def account(place: Place) -> str:
         return store.account(place[0], place[1], secure=place[2])
 
-    after = _places(state)
+    after = _places(state, name)
     moves: dict[tuple[str, str], tuple[Place, Place, list[str]]] = {}
-    for name, old in before.items():
-        new = after.get(name)
+    for profile, old in before.items():
+        new = after.get(profile)
         if new is not None and account(old) != account(new):
-            moves.setdefault((account(old), account(new)), (old, new, []))[2].append(name)
+            moves.setdefault((account(old), account(new)), (old, new, []))[2].append(profile)
     moved = False
     for (old_account, new_account), (old, new, names) in moves.items():
         try:
@@ -266,7 +270,7 @@ def _follow_secrets(state: State, before: dict[str, Place], *, move: bool) -> No
                 )
                 continue
             store.set_secret(*new[:2], secret, secure=new[2])
-            users = [n for n, place in after.items() if account(place) == old_account]
+            users = [n for n, place in _places(state).items() if account(place) == old_account]
             if not users:
                 store.delete_secret_for(*old[:2], secure=old[2])
             kept = f"; it stays for {old_account} too, which profile {users[0]!r} uses" if users else ""
