@@ -120,10 +120,10 @@ class ProfileEditor:
     def unset_key(self, name: str, key: Key) -> bool:
         """Remove one key of profile ``name``, and its sub-table when that leaves it empty; False when
         the profile has no such key in this file."""
-        table: Any = self.profiles.get(name)
-        for part in key[:-1]:
+        table: Any = self.profiles
+        for part in (name, *key):
             table = table.get(part) if isinstance(table, dict) else None
-        if not isinstance(table, dict) or key[-1] not in table:
+        if table is None:
             return False
         expected = _changed(self.data, ("profiles", name, *key), None)
         self._edit(expected, lambda layout: layout.drop_key(name, key))
@@ -289,13 +289,15 @@ class _Layout:
         none is left at the start of the file."""
         table: Any = (container if isinstance(container, Container) else container.value).item(key)
         entries = [(path, item) for path, item, _, _ in _walk(self.doc)]
-        at = next((i for i, (_, item) in enumerate(entries) if item is table), 0)
+        found = [i for i, (_, item) in enumerate(entries) if item is table]
         container.remove(key)
+        if not found:  # a table without a header of its own: of sub-tables, dotted keys, or inline
+            return
+        at, path = found[0], entries[found[0]][0]
         if not any(item.as_string() for _, item in entries[:at]) and not _unattached(table.trivia.indent):
             self.strip_start()
         if not _header(table):
             return
-        path = entries[at][0]
         later = (item for p, item in entries[at + 1 :] if _header(item) and p[: len(path)] != path)
         follow: Any = next(later, None)
         above = _unattached(table.trivia.indent).splitlines(keepends=True)
