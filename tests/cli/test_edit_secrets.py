@@ -115,3 +115,11 @@ def test_move_secret_without_a_keyring_is_refused_before_the_file_changes(cli: R
         assert cli("set", "prod", "uri", "https://milvus2.example.com:443").exit_code == 0
     finally:
         keyring.set_keyring(previous)
+
+
+def test_move_secret_with_nothing_to_move_says_so(cli: Run, memory_keyring: MemoryKeyring) -> None:
+    memory_keyring.store[OLD] = SENTINEL
+    result = cli("set", "prod", "timeout", "5", "--move-secret")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-1] == "no stored secret needed moving"
+    assert memory_keyring.store == {OLD: SENTINEL}
