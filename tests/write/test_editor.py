@@ -7,6 +7,7 @@ import stat
 from pathlib import Path
 
 import pytest
+import tomlkit
 
 from milvus_profiles.config.atomic import add_line, write_atomic
 from milvus_profiles.errors import ConfigError
@@ -240,3 +241,32 @@ def test_an_edit_keeps_the_mode_and_refuses_a_read_only_file(isolated: Path) -> 
         write_atomic(path, "# lost\n")
     assert e.value.reason == "the file is read-only; it is left as it is"
     assert path.read_text() == "# changed\n"
+
+
+def test_a_file_tomlkit_would_write_back_otherwise_is_refused_not_reformatted() -> None:
+    text = 'when = { day = 1979-05-27 }\n\n[profiles.a]\nuri = "./a.db"\n'
+    editor = edited(text)
+    if tomlkit.parse(text).as_string() == text:  # a tomlkit that writes it back as it was
+        editor.set_key("a", ("timeout",), 5)
+        assert editor.text == text.replace('"./a.db"\n', '"./a.db"\ntimeout = 5\n')
+        return
+    with pytest.raises(ConfigError, match="cannot edit this file without changing more than asked"):
+        editor.set_key("a", ("timeout",), 5)
+    assert editor.text == text
+
+
+def test_removing_a_default_on_the_first_line_leaves_no_blank_line_at_the_start() -> None:
+    editor = edited('default = "a"\n\n[profiles.a]\nuri = "./a.db"\n')
+    assert editor.remove_default()
+    assert editor.text == '[profiles.a]\nuri = "./a.db"\n'
+
+
+def test_a_profile_written_as_a_sub_table_only_is_replaced_where_it_stands() -> None:
+    text = (
+        'default = "dev"\n\n# mine\n[profiles.local.tls]\nsecure = true\n\n[profiles.dev]\nuri = "./d.db"\n'
+    )
+    editor = edited(text)
+    editor.set_profile("local", {"uri": "./l.db"})
+    assert editor.text == text.replace(
+        "[profiles.local.tls]\nsecure = true", '[profiles.local]\nuri = "./l.db"'
+    )

@@ -2,7 +2,9 @@
 
 Each edit goes to the file that defines what it changes (the highest one, as the resolver reads them), or
 to the file ``--scope`` names; it is checked as the whole catalog will be once written, then written
-atomically under the file's lock.
+atomically under the file's lock. A ``set`` or ``unset`` that moves profiles to another keyring account
+(another server or user) never leaves their stored secret behind unsaid: ``--move-secret`` takes it
+along, else a warning names it.
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..config import locks, toml
-from ..errors import ConfigError
-from ..fields import FIELDS_BY_NAME, TLS_KEYS, TLS_PATH_KEYS
+from ..errors import ConfigError, KeyringUnavailableError, MilvusProfilesError
+from ..fields import FIELDS_BY_NAME, TLS_KEYS, TLS_PATH_KEYS, secret_field, secret_set_command
 from ..uri import is_lite, redact
 from .common import State, catalog_with, check_name, complete_profiles, is_private, scope_file, scope_option
 from .output import display_path
@@ -25,15 +27,7 @@ if TYPE_CHECKING:
     from ..config.toml import Key, ProfileFile
     from ..write.editor import ProfileEditor
 
-KEYS = (
-    "uri",
-    "db_name",
-    "timeout",
-    "user",
-    "extends",
-    *(f"tls.{k}" for k in TLS_KEYS),
-    "grpc.OPTION",
-)
+KEYS = ("uri", "db_name", "timeout", "user", "extends", *(f"tls.{k}" for k in TLS_KEYS), "grpc.OPTION")
 
 
 def _key(text: str) -> Key:
@@ -87,16 +81,14 @@ def _defining(catalog: Catalog, name: str, key: Key | None = None) -> Path:
     if not tables:
         raise catalog.not_found(name)
     for pf, table in tables:
-        inner: Any = table
-        for part in key or ():
-            inner = inner.get(part) if isinstance(inner, dict) else None
-        if key is None or inner is not None:
+        if key is None or _lookup(table, key) is not None:
             return pf.path
     return tables[0][0].path
 
 
-def _write(state: State, target: Path, change: Any) -> tuple[ProfileEditor, Catalog]:
-    """Open ``target`` under its lock, apply ``change``, check the result, write it."""
+def _write(state: State, target: Path, change: Any, *, whole: bool = True) -> Catalog:
+    """Open ``target`` under its lock, apply ``change``, check the result, write it. ``whole``: the
+    catalog is checked too (a rename spans files, and is whole only at the end)."""
     from ..config.model import validate_file
     from ..write.editor import ProfileEditor
 
@@ -106,11 +98,11 @@ def _write(state: State, target: Path, change: Any) -> tuple[ProfileEditor, Cata
         changed = editor.profile_file()
         validate_file(changed)
         after = catalog_with(state, changed)
-        for name in after.names():
+        for name in after.names() if whole else ():
             after.layer(name)  # a broken `extends` is refused before anything is written
         editor.save(private=is_private(target))
     toml.clear_cache()
-    return editor, after
+    return after
 
 
 def _missing_in(target: Path, name: str, catalog: Catalog) -> ConfigError:
@@ -121,13 +113,25 @@ def _missing_in(target: Path, name: str, catalog: Catalog) -> ConfigError:
     )
 
 
+Place = tuple[str, "str | None", bool]
+"""What keys a profile's secret in the keyring: its URI, user and whether it uses TLS."""
+
+move_secret_option = click.option(
+    "--move-secret",
+    is_flag=True,
+    help="When the edit gives profiles another server or user, move their stored secret along to it "
+    "(the same server under a new name: the secret is then sent there).",
+)
+
+
 @click.command("set")
 @click.argument("name", shell_complete=complete_profiles)
 @click.argument("key", metavar="KEY")
 @click.argument("value")
 @scope_option("The file to edit (default: the highest file that defines the key, else the profile).")
+@move_secret_option
 @click.pass_obj
-def set_key(state: State, name: str, key: str, value: str, scope: str | None) -> None:
+def set_key(state: State, name: str, key: str, value: str, *, scope: str | None, move_secret: bool) -> None:
     """Set KEY of profile NAME to VALUE, keeping every other line of the file as written.
 
     KEY is uri, db_name, timeout, user, extends, tls.KEY or grpc.OPTION. Secrets are not keys: they go
@@ -138,10 +142,12 @@ def set_key(state: State, name: str, key: str, value: str, scope: str | None) ->
       milvus-profiles set prod db_name analytics
       milvus-profiles set prod tls.server_name milvus.internal
       milvus-profiles set dev timeout 30 --scope local
+      milvus-profiles set prod uri https://milvus2.example.com:443 --move-secret
     """
     from ..config.catalog import load_catalog
 
     parts = _key(key)
+    before = _places(state, name, moving=move_secret)
     catalog = load_catalog(state.files)
     target = scope_file(state, scope) if scope else _defining(catalog, name, parts)
     converted = _value(parts, value, target.parent)
@@ -153,18 +159,20 @@ def set_key(state: State, name: str, key: str, value: str, scope: str | None) ->
             editor.set_profile(name, {})  # an override in a file that does not define it yet
         editor.set_key(name, parts, converted)
 
-    _, after = _write(state, target, change)
+    after = _write(state, target, change)
     shown = redact(value) if parts == ("uri",) else value
     state.out.done(f"set {key} of profile {name!r} to {shown} in {display_path(target)}")
     _warn_if_overridden(state, after, name, parts, target)
+    _follow_secrets(state, name, before, move=move_secret)
 
 
 @click.command("unset")
 @click.argument("name", shell_complete=complete_profiles)
 @click.argument("key", metavar="KEY")
 @scope_option("The file to edit (default: the highest file that sets the key).")
+@move_secret_option
 @click.pass_obj
-def unset_key(state: State, name: str, key: str, scope: str | None) -> None:
+def unset_key(state: State, name: str, key: str, scope: str | None, move_secret: bool) -> None:
     """Remove KEY from profile NAME, keeping every other line of the file as written.
 
     \b
@@ -175,6 +183,7 @@ def unset_key(state: State, name: str, key: str, scope: str | None) -> None:
     from ..config.catalog import load_catalog
 
     parts = _key(key)
+    before = _places(state, name, moving=move_secret)
     catalog = load_catalog(state.files)
     target = scope_file(state, scope) if scope else _defining(catalog, name, parts)
     removed: list[bool] = []
@@ -184,21 +193,94 @@ def unset_key(state: State, name: str, key: str, scope: str | None) -> None:
             raise _missing_in(target, name, catalog)
         removed.append(editor.unset_key(name, parts))
 
-    _, after = _write(state, target, change)
+    after = _write(state, target, change)
     if not removed[0]:
         state.out.done(f"profile {name!r} has no {key} in {display_path(target)}; nothing changed")
         return
     state.out.done(f"removed {key} from profile {name!r} in {display_path(target)}")
-    for pf, table in after.tables(name):
-        inner: Any = table
-        for part in parts:
-            inner = inner.get(part) if isinstance(inner, dict) else None
-        if inner is not None:
-            state.out.warning(f"{key} of profile {name!r} is still set in {display_path(pf.path)}")
-            return
+    still = [pf for pf, table in after.tables(name) if _lookup(table, parts) is not None]
     default = FIELDS_BY_NAME[key].default if key in FIELDS_BY_NAME else None
-    if default is not None:
+    if still:
+        state.out.warning(f"{key} of profile {name!r} is still set in {display_path(still[0].path)}")
+    elif default is not None:
         state.out.done(f"{key} now comes from the built-in default, {default!r}, unless a parent sets it")
+    _follow_secrets(state, name, before, move=move_secret)
+
+
+def _lookup(table: Any, key: Key) -> Any:
+    """``table[key[0]][key[1]]...``, or None where a part is missing."""
+    for part in key:
+        table = table.get(part) if isinstance(table, dict) else None
+    return table
+
+
+def _places(state: State, name: str | None = None, *, moving: bool = False) -> dict[str, Place]:
+    """Where the profiles that take a secret keep it, as the files are now: profile ``name`` and those that
+    extend it, else every one (one that does not resolve has none). ``moving``: a keyring that does not
+    work is reported before anything is written."""
+    from ..config.catalog import load_catalog
+    from ..resolution.resolver import resolve_settings
+    from ..secrets.chain import takes_secret
+    from ..secrets.keyring_store import check_available
+
+    if moving:
+        check_available()
+    places: dict[str, Place] = {}
+    catalog = load_catalog(state.files)
+    for other in catalog.names():
+        try:
+            if name is not None and name not in catalog.extends_chain(other):
+                continue
+            cfg = resolve_settings(other, state.files)
+        except MilvusProfilesError:
+            continue
+        if takes_secret(cfg.uri):
+            places[other] = (cfg.uri, cfg.user, cfg.secure)
+    return places
+
+
+def _follow_secrets(state: State, name: str, before: dict[str, Place], *, move: bool) -> None:
+    """After an edit: a secret stored for the account profiles used before, where their new account has
+    none, goes along with ``move`` (and stays for profiles that still use the old account), else is
+    named with what to do. A secret is never sent to a new server unasked, nor left behind unsaid."""
+    from ..secrets import keyring_store as store
+
+    def account(place: Place) -> str:
+        return store.account(place[0], place[1], secure=place[2])
+
+    after = _places(state, name)
+    moves: dict[tuple[str, str], tuple[Place, Place, list[str]]] = {}
+    for profile, old in before.items():
+        new = after.get(profile)
+        if new is not None and account(old) != account(new):
+            moves.setdefault((account(old), account(new)), (old, new, []))[2].append(profile)
+    moved = False
+    for (old_account, new_account), (old, new, names) in moves.items():
+        try:
+            secret = store.get_secret(*old[:2], secure=old[2])
+            if secret is None or store.get_secret(*new[:2], secure=new[2]) is not None:
+                continue
+            kind, who = secret_field(old[1]), ", ".join(repr(n) for n in names)
+            if not move:
+                state.out.warning(
+                    f"the {kind} stored for {old_account} is no longer used by profile {who}: it now "
+                    f"uses {new_account}, where none is stored",
+                    hint=f"another server: store its own with `{secret_set_command(names[0])}`; the same "
+                    "server under a new name: undo this change, then make it again with --move-secret",
+                )
+                continue
+            store.set_secret(*new[:2], secret, secure=new[2])
+            users = [n for n, place in _places(state).items() if account(place) == old_account]
+            if not users:
+                store.delete_secret_for(*old[:2], secure=old[2])
+            kept = f"; it stays for {old_account} too, which profile {users[0]!r} uses" if users else ""
+            state.out.done(f"moved the {kind} stored for {old_account} to {new_account}{kept}")
+            moved = True
+        except KeyringUnavailableError:
+            if move:
+                raise
+    if move and not moved:
+        state.out.done("no stored secret needed moving")
 
 
 def _warn_if_overridden(state: State, after: Catalog, name: str, key: Key, target: Path) -> None:
@@ -206,10 +288,7 @@ def _warn_if_overridden(state: State, after: Catalog, name: str, key: Key, targe
     for pf, table in after.tables(name):
         if pf.path == target:
             return
-        inner: Any = table
-        for part in key:
-            inner = inner.get(part) if isinstance(inner, dict) else None
-        if inner is not None:
+        if _lookup(table, key) is not None:
             state.out.warning(
                 f"{'.'.join(key)} of profile {name!r} is also set in {display_path(pf.path)}, which wins"
             )
@@ -235,9 +314,7 @@ def rename(state: State, old: str, new: str) -> None:
     catalog = load_catalog(state.files)
     if not catalog.tables(old):
         raise catalog.not_found(old)
-    if catalog.tables(new):
-        where = display_path(catalog.tables(new)[0][0].path)
-        raise ConfigError(f"a profile named {new!r} exists already (in {where})", hint="choose another name")
+    _refuse_taken(catalog, new)
     followers = [
         pf.path
         for pf in catalog.files
@@ -248,32 +325,8 @@ def rename(state: State, old: str, new: str) -> None:
     for target in targets:
         locks.destination(target)  # refused before the first file is written, not halfway
     for target in targets:
-
-        def change(editor: ProfileEditor) -> None:
-            if old in editor.profiles:
-                editor.rename_profile(old, new)
-            else:  # a file that only points at it
-                if editor.default == old:
-                    editor.set_default(new)
-                for other, table in list(editor.profiles.items()):
-                    if isinstance(table, dict) and table.get("extends") == old:
-                        editor.set_key(other, ("extends",), new)
-
-        _write_partial(state, target, change)
+        _write(state, target, lambda editor: editor.rename_profile(old, new), whole=False)
         state.out.done(f"renamed profile {old!r} to {new!r} in {display_path(target)}")
-
-
-def _write_partial(state: State, target: Path, change: Any) -> None:
-    """Like _write, without the catalog check: a rename spans files, and is whole only at the end."""
-    from ..config.model import validate_file
-    from ..write.editor import ProfileEditor
-
-    with locks.locked(target):
-        editor = ProfileEditor.open(target)
-        change(editor)
-        validate_file(editor.profile_file())
-        editor.save(private=is_private(target))
-    toml.clear_cache()
 
 
 @click.command("copy")
@@ -297,25 +350,24 @@ def copy_profile(state: State, source: str, target_name: str, scope: str | None)
     tables = catalog.tables(source)
     if not tables:
         raise catalog.not_found(source)
-    if catalog.tables(target_name):
-        where = display_path(catalog.tables(target_name)[0][0].path)
-        raise ConfigError(
-            f"a profile named {target_name!r} exists already (in {where})", hint="choose another name"
-        )
+    _refuse_taken(catalog, target_name)
     origin, values = tables[0]
     target = scope_file(state, scope) if scope else origin.path
     if target != origin.path:
         _refuse_untrusted(origin, values, source, target, explicit=catalog.explicit)
 
-    def change(editor: ProfileEditor) -> None:
-        editor.set_profile(target_name, values)
-
-    _write(state, target, change)
+    _write(state, target, lambda editor: editor.set_profile(target_name, values))
     copied = f"copied profile {source!r} ({display_path(origin.path)}) to {target_name!r}"
     state.out.done(f"{copied} in {display_path(target)}")
     if len(tables) > 1:
         others = ", ".join(display_path(pf.path) for pf, _ in tables[1:])
         state.out.warning(f"only the table of {display_path(origin.path)} was copied, not those of {others}")
+
+
+def _refuse_taken(catalog: Catalog, name: str) -> None:
+    if catalog.tables(name):
+        where = display_path(catalog.tables(name)[0][0].path)
+        raise ConfigError(f"a profile named {name!r} exists already (in {where})", hint="choose another name")
 
 
 def _refuse_untrusted(
