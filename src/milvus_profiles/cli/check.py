@@ -6,6 +6,7 @@ or the network, and exits 1 when it finds a problem.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -34,22 +35,11 @@ def _tables(pf: ProfileFile) -> dict[str, dict[str, Any]]:
     return {name: table for name, table in profiles.items() if isinstance(table, dict)}
 
 
-def _usable(pf: ProfileFile) -> bool:
-    """Whether the catalog can follow ``extends`` through this file (its shape is right)."""
-    from ..config.catalog import check_shape
-
-    try:
-        check_shape(pf)
-    except ConfigError:
-        return False
-    return True
-
-
 def _link_problems(catalog: Catalog, pf: ProfileFile) -> list[ConfigError]:
     """Broken ``extends`` and a ``default`` naming no profile, in one file."""
     problems = []
     for name in _tables(pf):
-        problem = catalog.extends_problem(name)
+        problem = catalog.problem(name)
         if problem is not None and problem.path == pf.path:
             problems.append(problem)
     default = pf.data.get("default")
@@ -138,11 +128,11 @@ def _resolving_problems(catalog: Catalog, pf: ProfileFile) -> list[ConfigError]:
                 del values["uri"]
             return values
 
-    view = WithoutVariableUri(files=catalog.files, searched=catalog.searched, explicit=catalog.explicit)
+    view = WithoutVariableUri(catalog.files, catalog.searched, catalog.explicit, catalog.problems)
     problems = []
     for name in _tables(pf):
-        if catalog.extends_problem(name) is not None:
-            continue  # reported as a link problem
+        if catalog.problem(name) is not None:
+            continue  # reported as the profile's own problem or a link problem
         try:
             uri = _variable_uri(catalog, name)
             if uri is not None:
@@ -166,6 +156,30 @@ def _located(error: ConfigError) -> tuple[str, str]:
     return shown, message
 
 
+def _problems(targets: list[ProfileFile], read: list[ProfileFile], explicit: bool) -> list[ConfigError]:
+    """Every problem of the ``targets``, the other files ``read`` counting for ``extends`` and ``default``."""
+    from ..config.catalog import Catalog
+    from ..config.model import file_problems, profile_problems
+
+    usable: list[ProfileFile] = []  # files whose problems are their profiles': their profiles take part
+    owned: dict[str, ConfigError] = {}
+    for pf in reversed(read):
+        with contextlib.suppress(ConfigError):
+            owned.update(profile_problems(pf))
+            usable.insert(0, pf)
+    searched = tuple(pf.path for pf in read)
+    links = Catalog(tuple(usable), searched, explicit)  # every `extends` walked as written
+    catalog = Catalog(links.files, searched, explicit, owned)
+    problems: list[ConfigError] = []
+    for pf in targets:
+        own = file_problems(pf)
+        problems += own
+        if pf in usable:  # an `extends` the schema refuses (not a name) is not reported twice
+            problems += [e for e in _link_problems(links, pf) if e.line not in {o.line for o in own}]
+            problems += _certificate_problems(pf) + _resolving_problems(catalog, pf)
+    return problems
+
+
 @click.command()
 @click.argument("paths", nargs=-1, metavar="[FILE]...")
 @click.pass_context
@@ -175,9 +189,6 @@ def check(ctx: click.Context, paths: tuple[str, ...]) -> None:
     Reports what the schema forbids (unknown keys, wrong types, secrets written in a file), broken
     `extends`, a `default` naming no profile and missing certificate files. Exits 1 on any problem.
     """
-    from ..config.catalog import Catalog
-    from ..config.model import file_problems
-
     state: State = ctx.obj
     found, explicit = discovery.discover(state.files)
     discovered = [p.absolute() for p in found if explicit or p.exists()]
@@ -192,18 +203,7 @@ def check(ctx: click.Context, paths: tuple[str, ...]) -> None:
         except ConfigError as e:
             if path in targets:
                 problems.append(e)
-    catalog = Catalog(
-        files=tuple(pf for pf in parsed.values() if _usable(pf)), searched=tuple(context), explicit=explicit
-    )
-    for path in targets:
-        pf = parsed.get(path)
-        if pf is None:
-            continue
-        problems += file_problems(pf)
-        if _usable(pf):
-            problems += _link_problems(catalog, pf) + _certificate_problems(pf)
-            if pf in catalog.files:
-                problems += _resolving_problems(catalog, pf)
+    problems += _problems([parsed[p] for p in targets if p in parsed], list(parsed.values()), explicit)
 
     out = state.out
     seen: set[tuple[str, str]] = set()

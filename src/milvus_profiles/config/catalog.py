@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError, ProfileNotFoundError
-from ..fields import profile_name_problem
 from .discovery import discover
 from .toml import ProfileFile, key_name, load_files
 
@@ -57,18 +56,19 @@ class Setting:
 class Catalog:
     """Every profile file that was read, highest precedence first.
 
-    Profile tables, ``extends`` verdicts and merged layers are worked out once per catalog and kept, so
-    that going through every profile (``list``, ``check``) costs time linear in the profiles and the
-    length of their ``extends`` chains, not their product.
+    Tables, verdicts and merged layers are worked out once per catalog and kept, so going through every
+    profile (``list``, ``check``) costs time linear in the profiles and their ``extends`` chains.
     """
 
     files: tuple[ProfileFile, ...]
     searched: tuple[Path, ...]
     explicit: bool = False  # named by the user (--file, files=, MILVUS_PROFILES_FILE), not discovered
+    problems: Mapping[str, ConfigError] = field(default_factory=dict)
+    """The first problem of each profile's own tables, the highest file's; see :meth:`problem`."""
     _index: dict[str, list[tuple[ProfileFile, dict[str, Any]]]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
-    _problems: dict[str, ConfigError | None] = field(
+    _verdicts: dict[str, ConfigError | None] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
     _layers: dict[str, dict[str, Setting]] = field(
@@ -102,11 +102,8 @@ class Catalog:
         return None
 
     def not_found(self, name: str, source: str | None = None) -> ProfileNotFoundError:
-        """The error for a profile name no file defines, with the close names it may be a typo of.
-
-        ``source`` names where the name came from when it was not typed (``MILVUS_PROFILE``, a file's
-        ``default``), so that the error points at what to fix.
-        """
+        """The error for a profile name no file defines, with close names; ``source`` names where an
+        untyped name came from (``MILVUS_PROFILE``, a file's ``default``)."""
         names = self.names()
         known = ", ".join(names) or "none"
         searched = ", ".join(str(p) for p in self.searched) or "none"
@@ -124,25 +121,24 @@ class Catalog:
             hint=hint,
         )
 
-    def extends_problem(self, name: str) -> ConfigError | None:
-        """Why ``name``'s ``extends`` chain is broken (a cycle, a missing parent), or None."""
-        if name in self._problems:
-            return self._problems[name]
-        chain = [name]
-        on_chain = {name: 0}
-        problem: ConfigError | None = None
-        while True:
+    def problem(self, name: str) -> ConfigError | None:
+        """Why profile ``name`` cannot be used, or None: a problem of its own tables or of a profile it
+        extends, a cycle, a missing parent. The other profiles of the same files stay usable."""
+        if name in self._verdicts:
+            return self._verdicts[name]
+        chain, on_chain = [name], {name: 0}
+        while (problem := self.problems.get(chain[-1])) is None:
             setting = self.setting(chain[-1], "extends")
             if setting is None:
                 break
-            parent = setting.value
-            if parent in self._problems:
-                problem = self._problems[parent]
+            parent, where = setting.value, key_name(("profiles", chain[-1], "extends"))
+            if isinstance(parent, str) and parent in self._verdicts:
+                problem = self._verdicts[parent]
                 break
-            if parent in on_chain:
+            if isinstance(parent, str) and parent in on_chain:
                 cycle = " -> ".join([*chain[on_chain[parent] :], parent])
                 problem = ConfigError(
-                    f"{key_name(('profiles', chain[-1], 'extends'))}: extends forms a cycle: {cycle}",
+                    f"{where}: extends forms a cycle: {cycle}",
                     path=setting.file.path,
                     line=setting.line,
                     hint="remove `extends` from one of these profiles",
@@ -151,11 +147,10 @@ class Catalog:
                 # profiles that lead into it share this verdict
                 chain = chain[: on_chain[parent]]
                 break
-            if parent not in self._tables_by_name():
+            if not isinstance(parent, str) or parent not in self._tables_by_name():
                 known = ", ".join(n for n in self.names() if n != chain[-1]) or "none"
                 problem = ConfigError(
-                    f"{key_name(('profiles', chain[-1], 'extends'))}: extends {parent!r}, "
-                    f"which is not a profile; known profiles: {known}",
+                    f"{where}: extends {parent!r}, which is not a profile; known profiles: {known}",
                     path=setting.file.path,
                     line=setting.line,
                     hint="fix the name, or add that profile",
@@ -163,14 +158,12 @@ class Catalog:
                 break
             on_chain[parent] = len(chain)
             chain.append(parent)
-        for member in chain:
-            self._problems[member] = problem
+        self._verdicts.update(dict.fromkeys(chain, problem))
         return problem
 
     def extends_chain(self, name: str) -> list[str]:
-        """``name`` and the profiles it extends, nearest first; a cycle or a missing parent is an error."""
-        problem = self.extends_problem(name)
-        if problem is not None:
+        """``name`` and the profiles it extends, nearest first; raises :meth:`problem`."""
+        if (problem := self.problem(name)) is not None:
             raise problem
         chain = [name]
         while (setting := self.setting(chain[-1], "extends")) is not None:
@@ -187,12 +180,10 @@ class Catalog:
     def layer(self, name: str) -> dict[str, Setting]:
         """The profile's own values after ``extends`` and file merging, keyed ``uri``, ``tls.secure``...
 
-        Parents come first, then the profile itself; within a profile, files from the lowest up, so the
-        higher file wins key by key. The ``tls`` and ``grpc`` tables merge key by key too; a secret
-        reference (``password = { env = "..." }``) is one value.
+        Parents first, then the profile; within a profile, files from the lowest up, so the higher file
+        wins key by key, in ``tls`` and ``grpc`` too. Raises :meth:`problem`.
         """
-        problem = self.extends_problem(name)
-        if problem is not None:
+        if (problem := self.problem(name)) is not None:
             raise problem
         # the nearest profiles whose layers are not known yet, then each one over its parent's layer
         todo = [name]
@@ -205,12 +196,10 @@ class Catalog:
             values = dict(self._layers[parent.value]) if parent is not None else {}
             for pf, table in reversed(self.tables(profile)):
                 for key, value in table.items():
-                    if key == "extends":
-                        continue
                     if key in NESTED_TABLES and isinstance(value, dict):
                         for sub, inner in value.items():
                             values[f"{key}.{sub}"] = Setting(inner, pf, profile, (key, sub))
-                    else:
+                    elif key != "extends":
                         values[key] = Setting(value, pf, profile, (key,))
             self._layers[profile] = values
         return dict(self._layers[name])
@@ -228,70 +217,30 @@ def load_catalog(
 
 
 def catalog_of(paths: Sequence[Path], *, explicit: bool, validate: bool = True) -> Catalog:
-    """Read the given files (all must exist when ``explicit``), highest first, and validate them.
+    """Read the given files (all must exist when ``explicit``), highest first, and validate them: a
+    problem of a file itself is raised, one of a profile's table is that profile's (:meth:`Catalog.problem`).
 
-    ``validate=False`` checks only the shape the catalog needs (tables where tables belong), so that
-    ``list`` shows files as written without loading pydantic; ``check`` reports everything else.
+    ``validate=False`` reads names only, without loading pydantic (shell completion).
     """
-    loaded = load_files(paths, explicit=explicit)
-    for pf in loaded:
-        if pf.validated:
-            continue
-        if validate:
-            from .model import validate_file
+    loaded = tuple(load_files(paths, explicit=explicit))
+    problems: dict[str, ConfigError] = {}
+    if validate:
+        from .model import profile_problems
 
-            validate_file(pf)
-            pf.validated = True
-        else:
-            check_shape(pf)
-    key = (tuple(paths), explicit)
+        for pf in reversed(loaded):  # the highest file's problem wins, as its values do
+            problems.update(profile_problems(pf))
+    key = (tuple(paths), explicit, validate)
     known = _CATALOGS.get(key)
     if known is not None and len(known[0]) == len(loaded) and all(map(operator.is_, known[0], loaded)):
         return known[1]
-    catalog = Catalog(files=tuple(loaded), searched=tuple(p.absolute() for p in paths), explicit=explicit)
+    catalog = Catalog(loaded, tuple(p.absolute() for p in paths), explicit, problems)
     if len(_CATALOGS) >= 16:
         _CATALOGS.clear()
-    _CATALOGS[key] = (tuple(loaded), catalog)
+    _CATALOGS[key] = (loaded, catalog)
     return catalog
 
 
-_CATALOGS: dict[tuple[tuple[Path, ...], bool], tuple[tuple[ProfileFile, ...], Catalog]] = {}
-"""The catalog of the files last read from each list of paths, kept while those files are the same parsed
-objects (the parse cache gives a new one when a file changes): a command that resolves every profile
-(``doctor``, ``test --all``) indexes the files and works out each ``extends`` chain once, not once per
-profile."""
-
-
-def check_shape(pf: ProfileFile) -> None:
-    """Tables where the catalog expects tables, and valid profile names where it expects names (the
-    names `list` prints are checked even on this light path)."""
-
-    def fail(key: tuple[str, ...], what: str) -> ConfigError:
-        return ConfigError(
-            f"{key_name(key)} must be {what}",
-            path=pf.path,
-            line=pf.line_of(*key),
-            hint="`milvus-profiles check` lists every problem of the file",
-        )
-
-    def name(key: tuple[str, ...], value: Any) -> None:
-        if not isinstance(value, str):
-            raise fail(key, "a profile name (a string)")
-        problem = profile_name_problem(value)
-        if problem is not None:
-            raise ConfigError(f"{key_name(key)}: {problem}", path=pf.path, line=pf.line_of(*key))
-
-    if "default" in pf.data:
-        name(("default",), pf.data["default"])
-    profiles = pf.data.get("profiles", {})
-    if not isinstance(profiles, dict):
-        raise fail(("profiles",), "a table of profiles")
-    for profile, table in profiles.items():
-        problem = profile_name_problem(profile)
-        if problem is not None:
-            key = ("profiles", profile)
-            raise ConfigError(f"{key_name(key)}: {problem}", path=pf.path, line=pf.line_of(*key))
-        if not isinstance(table, dict):
-            raise fail(("profiles", profile), "a table")
-        if "extends" in table:
-            name(("profiles", profile, "extends"), table["extends"])
+_CATALOGS: dict[tuple[tuple[Path, ...], bool, bool], tuple[tuple[ProfileFile, ...], Catalog]] = {}
+"""The catalog of the files last read from each list of paths, kept while they are the same parsed objects
+(the parse cache gives a new one when a file changes): ``doctor`` and ``test --all`` index the files and
+work out each ``extends`` chain once, not once per profile."""

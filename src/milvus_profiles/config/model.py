@@ -260,30 +260,17 @@ def _known_keys(loc: tuple[str | int, ...]) -> list[str]:
     return []
 
 
-def _secret_problems(pf: ProfileFile) -> list[ConfigError]:
-    problems = []
-    profiles = pf.data.get("profiles")
-    if not isinstance(profiles, dict):
-        return []
-    for name, table in profiles.items():
-        if not isinstance(table, dict):
-            continue
-        for secret in SECRET_FIELDS:
-            if secret in table and not isinstance(table[secret], dict):
-                env = FIELDS_BY_NAME[secret].env
-                problems.append(
-                    ConfigError(
-                        f"{key_name(('profiles', name, secret))}: a {secret} does not belong in a "
-                        "profile file; secrets never go in files",
-                        path=pf.path,
-                        line=pf.line_of("profiles", name, secret),
-                        hint=f"remove it, then store it with `{secret_set_command(name)}`, "
-                        f"set {env} in the environment, or refer to where it is kept: "
-                        f'{secret} = {{ env = "VARIABLE" }}, {secret} = {{ command = ["program", "arg"] }} '
-                        f'or {secret} = {{ file = "/path" }}',
-                    )
-                )
-    return problems
+def _secret_problem(pf: ProfileFile, name: str, secret: str) -> ConfigError:
+    env = FIELDS_BY_NAME[secret].env
+    return ConfigError(
+        f"{key_name(('profiles', name, secret))}: a {secret} does not belong in a profile file; secrets "
+        "never go in files",
+        path=pf.path,
+        line=pf.line_of("profiles", name, secret),
+        hint=f"remove it, then store it with `{secret_set_command(name)}`, set {env} in the environment, "
+        f'or refer to where it is kept: {secret} = {{ env = "VARIABLE" }}, '
+        f'{secret} = {{ command = ["program", "arg"] }} or {secret} = {{ file = "/path" }}',
+    )
 
 
 def _error_from_pydantic(pf: ProfileFile, err: Any) -> ConfigError:
@@ -294,78 +281,73 @@ def _error_from_pydantic(pf: ProfileFile, err: Any) -> ConfigError:
     line = pf.line_of(*(str(p) for p in loc))
     if err["type"] == "extra_forbidden":
         unknown = str(loc[-1])
-        table = key_name(loc[:-1]) or "the top level"
-        message = f"unknown key {unknown!r} in {table}"
         known = _known_keys(loc)
         guess = difflib.get_close_matches(unknown, known, n=1)
+        hint: str | None
         if guess:
             hint = f"did you mean {guess[0]!r}?"
         elif len(loc) == 1:
             hint = "profiles go in tables named [profiles.NAME]; the top level only has `default`"
         else:
             hint = "known keys: " + ", ".join(known)
-        return ConfigError(message, path=pf.path, line=line, hint=hint)
+        table = key_name(loc[:-1]) or "the top level"
+        return ConfigError(f"unknown key {unknown!r} in {table}", path=pf.path, line=line, hint=hint)
+    if err["type"] in ("dict_type", "model_type"):
+        what = "a table of profiles" if loc == ("profiles",) else "a table"
+        hint = "write each profile as a table [profiles.NAME]" if len(loc) <= 2 else None
+        return ConfigError(f"{where} must be {what}", path=pf.path, line=line, hint=hint)
     message = str(err["msg"]).removeprefix("Value error, ")
     return ConfigError(f"{where}: {message}", path=pf.path, line=line)
 
 
-def file_problems(pf: ProfileFile) -> list[ConfigError]:
-    """Every problem of one file, in the order they appear, without raising."""
-    problems = _secret_problems(pf)
-    data = {
-        k: v
-        if k != "profiles" or not isinstance(v, dict)
-        else {
-            name: {
-                key: val for key, val in table.items() if key not in SECRET_FIELDS or isinstance(val, dict)
-            }
-            if isinstance(table, dict)
-            else table
-            for name, table in v.items()
-        }
-        for k, v in pf.data.items()
-    }
+def located_problems(pf: ProfileFile) -> list[tuple[str | None, ConfigError]]:
+    """Every problem of one file in line order, each with the profile whose table has it, or None for a
+    problem of the file itself: its top level, its ``default``, a profile's name, a profile that is no
+    table."""
+    found: list[tuple[str | None, ConfigError]] = []
+    data = dict(pf.data)
+    if isinstance(profiles := data.get("profiles"), dict):
+        tables = data["profiles"] = dict(profiles)
+        for name, table in profiles.items():
+            written = [s for s in SECRET_FIELDS if isinstance(table, dict) and s in table]
+            found += [(name, _secret_problem(pf, name, s)) for s in written if not isinstance(table[s], dict)]
+            if written:  # the model sees only references, so a written secret is reported once
+                tables[name] = {
+                    k: v for k, v in table.items() if k not in SECRET_FIELDS or isinstance(v, dict)
+                }
     try:
         ProfileDocument.model_validate(data)
     except ValidationError as e:
-        problems += [_error_from_pydantic(pf, err) for err in e.errors(include_input=False)]
-    return sorted(problems, key=lambda p: p.line or 0)
+        for err in e.errors(include_input=False):
+            loc = err["loc"]
+            owned = len(loc) > 2 and loc[0] == "profiles" and loc[2] != "[key]"
+            found.append((str(loc[1]) if owned else None, _error_from_pydantic(pf, err)))
+    return sorted(found, key=lambda p: p[1].line or 0)
+
+
+def file_problems(pf: ProfileFile) -> list[ConfigError]:
+    """Every problem of one file, in the order they appear, without raising."""
+    return [e for _, e in located_problems(pf)]
 
 
 def profile_problems(pf: ProfileFile) -> dict[str, ConfigError]:
-    """The first problem of each profile table of a file that has a key it does not take (a misspelt
-    ``dbname``), or is no table, by profile name: a problem belongs to the profile that has it (``list``
-    shows it there).
-
-    Only such tables are validated: checking the keys of a thousand tables costs a millisecond, validating
-    them twenty, and ``list`` reads files without validating them (``check`` validates everything).
-    """
-    profiles = pf.data.get("profiles")
-    if not isinstance(profiles, dict):
-        return {}
-    known = ProfileTable.model_fields.keys()
-    suspects = {n: t for n, t in profiles.items() if not isinstance(t, dict) or not t.keys() <= known}
-    found: dict[str, ConfigError] = {}
-    try:
-        ProfileDocument.model_validate({"profiles": suspects})
-    except ValidationError as e:
-        for err in e.errors(include_input=False):
-            loc = tuple(err["loc"])
-            if len(loc) > 1 and loc[0] == "profiles":
-                found.setdefault(str(loc[1]), _error_from_pydantic(pf, err))
-    return found
+    """The first problem of each profile of a file, by name: a problem belongs to the profile that has it.
+    A problem of the file itself is raised. Kept with the parsed file, so a file is validated once."""
+    if pf.problems is None:
+        found: dict[str, ConfigError] = {}
+        for owner, error in located_problems(pf):
+            if owner is None:
+                raise error
+            found.setdefault(owner, error)
+        pf.problems = found
+    return pf.problems
 
 
 def validate_file(pf: ProfileFile) -> None:
-    """Validate one file; the first problem is raised as a :class:`ConfigError`."""
-    if not _secret_problems(pf):
-        try:
-            ProfileDocument.model_validate(pf.data)
-        except ValidationError:
-            pass
-        else:
-            return
-    raise file_problems(pf)[0]
+    """Validate one file as a whole (before writing it); the first problem is raised."""
+    problems = file_problems(pf)
+    if problems:
+        raise problems[0]
 
 
 __all__ = [
@@ -376,6 +358,7 @@ __all__ = [
     "file_problems",
     "is_lite",
     "key_name",
+    "located_problems",
     "profile_problems",
     "validate_file",
 ]

@@ -41,7 +41,8 @@ class ProfileFile:
     path: Path
     data: dict[str, Any] = field(repr=False)
     text: str = field(repr=False)
-    validated: bool = field(default=False, repr=False)
+    problems: dict[str, ConfigError] | None = field(default=None, repr=False)
+    """The first problem of each profile, once validated (:func:`.model.profile_problems`)."""
 
     @functools.cached_property
     def lines(self) -> dict[Key, int]:
