@@ -1,8 +1,5 @@
-"""``milvus-profiles check``: every problem of profile files as ``file:line: message`` lines.
-
-Made for people and for pre-commit (see .pre-commit-hooks.yaml): it reads files only, never the keyring
-or the network, and exits 1 when it finds a problem.
-"""
+"""``milvus-profiles check``: every problem of profile files as ``file:line: message`` lines, for people and
+pre-commit; files only (never the keyring or the network), exit 1 on a problem."""
 
 from __future__ import annotations
 
@@ -29,10 +26,8 @@ if TYPE_CHECKING:
 
 
 def _tables(pf: ProfileFile) -> dict[str, dict[str, Any]]:
-    profiles = pf.data.get("profiles", {})
-    if not isinstance(profiles, dict):
-        return {}
-    return {name: table for name, table in profiles.items() if isinstance(table, dict)}
+    tables: dict[str, dict[str, Any]] = pf.data.get("profiles", {})  # a usable file's: a table of tables
+    return tables
 
 
 def _link_problems(catalog: Catalog, pf: ProfileFile) -> list[ConfigError]:
@@ -111,12 +106,8 @@ def _variable_uri(catalog: Catalog, name: str) -> Setting | None:
 
 
 def _resolving_problems(catalog: Catalog, pf: ProfileFile) -> list[ConfigError]:
-    """What resolving refuses in the profiles of one file (a variable that may not be expanded, a path in
-    the home of an unknown user...): the very code connect() runs, so the two never disagree.
-
-    A URI made of variables is no URI until they have values: its variables are checked, the URI is
-    left to resolving.
-    """
+    """What resolving refuses in the profiles of one file, by the code connect() runs; a URI made of
+    variables is no URI until they have values, so only its variables are checked."""
     from ..config.catalog import Catalog
     from ..resolution.expansion import expand
     from ..resolution.sources import ProfileSource, check_https_tls
@@ -151,9 +142,7 @@ def _located(error: ConfigError) -> tuple[str, str]:
     """``(file:line, message)``, the file shown relative to the working folder."""
     if error.path is None:
         return "", error.message
-    message = error.reason
-    shown = display_path(error.path) + (f":{error.line}" if error.line is not None else "")
-    return shown, message
+    return display_path(error.path) + (f":{error.line}" if error.line is not None else ""), error.reason
 
 
 def _problems(targets: list[ProfileFile], read: list[ProfileFile], explicit: bool) -> list[ConfigError]:

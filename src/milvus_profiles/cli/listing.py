@@ -1,8 +1,4 @@
-"""``list`` and ``show``: what the profiles are, and what one of them resolves to.
-
-``list`` reads the files only (no environment expansion, keyring or network); ``show`` resolves, and runs
-a command reference only with ``--reveal``.
-"""
+"""``list`` (the files only) and ``show`` (a resolved profile; a command reference runs with ``--reveal``)."""
 
 from __future__ import annotations
 
@@ -162,14 +158,7 @@ def _json(cfg: ResolvedProfile, reveal: bool) -> dict[str, Any]:
 @click.option("--reveal", is_flag=True, help="Show secrets and URI credentials in clear text.")
 @click.pass_obj
 def show(
-    state: State,
-    /,
-    name: str | None,
-    *,
-    profile_option: str | None,
-    explain: bool,
-    as_json: bool,
-    reveal: bool,
+    state: State, name: str | None, *, profile_option: str | None, explain: bool, as_json: bool, reveal: bool
 ) -> None:
     """Show the resolved profile NAME (default: the selected one), secrets masked.
 

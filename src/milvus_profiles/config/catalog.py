@@ -1,7 +1,5 @@
-"""The profiles of every file, merged: names, the default, shadowing and ``extends`` chains.
-
-No environment variable, keyring or network is touched here; ``milvus-profiles list`` stops at this layer.
-"""
+"""The profiles of every file, merged: names, the default, shadowing, ``extends`` chains and each profile's
+problem. No environment variable, keyring or network is touched here; ``list`` stops at this layer."""
 
 from __future__ import annotations
 
@@ -23,12 +21,11 @@ NESTED_TABLES = ("tls", "grpc")
 
 def nested(values: Mapping[str, Any], table: str) -> dict[str, Any]:
     """The keys of one nested table (``tls``) in a merged layer, without the table's prefix."""
-    found = {}
-    for key, value in values.items():
-        outer, dot, inner = key.partition(".")
-        if dot and outer == table:
-            found[inner] = value
-    return found
+    return {key.removeprefix(f"{table}."): v for key, v in values.items() if key.startswith(f"{table}.")}
+
+
+Tables = list[tuple[ProfileFile, dict[str, Any]]]
+"""The tables that define one profile name, each with its file, highest file first."""
 
 
 @dataclass(frozen=True)
@@ -52,7 +49,7 @@ class Setting:
         return f"{where} [{key_name(('profiles', self.profile))}]"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Catalog:
     """Every profile file that was read, highest precedence first.
 
@@ -65,20 +62,14 @@ class Catalog:
     explicit: bool = False  # named by the user (--file, files=, MILVUS_PROFILES_FILE), not discovered
     problems: Mapping[str, ConfigError] = field(default_factory=dict)
     """The first problem of each profile's own tables, the highest file's; see :meth:`problem`."""
-    _index: dict[str, list[tuple[ProfileFile, dict[str, Any]]]] = field(
-        default_factory=dict, init=False, repr=False, compare=False
-    )
-    _verdicts: dict[str, ConfigError | None] = field(
-        default_factory=dict, init=False, repr=False, compare=False
-    )
-    _layers: dict[str, dict[str, Setting]] = field(
-        default_factory=dict, init=False, repr=False, compare=False
-    )
+    _index: dict[str, Tables] = field(default_factory=dict, init=False, repr=False)
+    _verdicts: dict[str, ConfigError | None] = field(default_factory=dict, init=False, repr=False)
+    _layers: dict[str, dict[str, Setting]] = field(default_factory=dict, init=False, repr=False)
 
-    def _tables_by_name(self) -> dict[str, list[tuple[ProfileFile, dict[str, Any]]]]:
+    def _tables_by_name(self) -> dict[str, Tables]:
         if not self._index and self.files:
             # built aside and put in place whole: a catalog is shared by the threads of `test --all`
-            index: dict[str, list[tuple[ProfileFile, dict[str, Any]]]] = {}
+            index: dict[str, Tables] = {}
             for pf in reversed(self.files):  # lowest file first, so names keep their first appearance
                 profiles = pf.data.get("profiles", {})
                 for name, table in profiles.items() if isinstance(profiles, dict) else ():
@@ -90,7 +81,7 @@ class Catalog:
         """Every profile name, in the order they first appear from the lowest file up."""
         return list(self._tables_by_name())
 
-    def tables(self, name: str) -> list[tuple[ProfileFile, dict[str, Any]]]:
+    def tables(self, name: str) -> Tables:
         """The tables that define ``name``, highest file first."""
         return list(self._tables_by_name().get(name, ()))
 
@@ -206,10 +197,7 @@ class Catalog:
 
 
 def load_catalog(
-    files: Sequence[str | os.PathLike[str]] | None = None,
-    *,
-    cwd: Path | None = None,
-    validate: bool = True,
+    files: Sequence[str | os.PathLike[str]] | None = None, *, cwd: Path | None = None, validate: bool = True
 ) -> Catalog:
     """Find, read and validate the profile files. ``files`` replaces discovery, highest first."""
     paths, explicit = discover(files, cwd=cwd)

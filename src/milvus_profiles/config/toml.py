@@ -1,9 +1,7 @@
 """Reading profile files: bounded reads, TOML parsing with located errors, and the line of every key.
 
-Parsed files are cached by path, size and modification time, so a process that resolves profiles again
-and again parses each file once (``doctor`` resolves every profile: docs/performance.md shows what that
-saves). A profile file holds no secret, only where one is kept, so nothing here can keep a rotated
-secret. :func:`clear_cache` empties the cache.
+Parsed files are cached by path, size and modification time (docs/performance.md); a profile file holds
+no secret, so the cache cannot keep a rotated one. :func:`clear_cache` empties it.
 """
 
 from __future__ import annotations
@@ -36,7 +34,7 @@ Key = tuple[str, ...]
 
 @dataclass(eq=False)
 class ProfileFile:
-    """One parsed profile file: its data, and (computed when first asked for) the line of each key."""
+    """One parsed profile file: its data, and (when first asked for) the line of each key."""
 
     path: Path
     data: dict[str, Any] = field(repr=False)
@@ -46,7 +44,6 @@ class ProfileFile:
 
     @functools.cached_property
     def lines(self) -> dict[Key, int]:
-        """Every table header and key of the file, and its line."""
         return locate_keys(self.text)
 
     def line_of(self, *key: str) -> int | None:
@@ -64,27 +61,21 @@ def key_name(key: tuple[str | int, ...]) -> str:
     for part in key:
         text = str(part)
         bare = text.replace("_", "").replace("-", "").isalnum() and text.isascii()
-        # a quoted key as a TOML basic string: control characters escaped, so a hostile key in a
-        # message cannot end the line or reach the terminal raw
+        # quoted as a TOML basic string: a hostile key's control characters never reach a message raw
         parts.append(text if bare else json.dumps(text))
     return ".".join(parts)
 
 
 def load_files(paths: Sequence[Path], *, explicit: bool) -> list[ProfileFile]:
     """Read every file that exists (every file, when ``explicit``), highest precedence first."""
-    loaded: list[ProfileFile] = []
-    for path in paths:
-        if not explicit and not os.path.lexists(path):
-            continue
-        loaded.append(read_file(path))
-    return loaded
+    return [read_file(path) for path in paths if explicit or os.path.lexists(path)]
 
 
 _CACHE: dict[Path, tuple[int, int, ProfileFile]] = {}
 
 
 def clear_cache() -> None:
-    """Forget every parsed file, so the next read parses again."""
+    """Forget every parsed file."""
     _CACHE.clear()
 
 
@@ -109,20 +100,20 @@ def read_file(path: Path) -> ProfileFile:
             path=path,
             hint=f"create it with `milvus-profiles init`, or fix the path given by --file or {FILES_ENV}",
         ) from None
-    except (OSError, ValueError) as e:
-        raise _unreadable(path, e) from None
+    except OSError as e:
+        raise ConfigError(f"cannot read the profile file: {e.strerror or e}", path=path) from None
+    except ValueError:  # os functions raise it for a path no file can have
+        raise ConfigError(
+            "cannot read the profile file: the path contains a NUL character", path=path
+        ) from None
     parsed = parse_text(raw, path)
     _CACHE[path] = (st.st_size, st.st_mtime_ns, parsed)
     return parsed
 
 
 def read_bytes(path: Path) -> bytes:
-    """The bytes of a profile file, at most :data:`MAX_FILE_SIZE` of them.
-
-    Raises FileNotFoundError when there is no file, and ConfigError for anything else that stops it being
-    read: a folder, a FIFO or a device (refused before reading, so neither blocks nor runs on for ever), a
-    file too large, no permission.
-    """
+    """The bytes of a profile file, at most :data:`MAX_FILE_SIZE`; FileNotFoundError when there is none,
+    ConfigError for a folder, a FIFO or a device (refused unread), a file too large, no permission."""
     try:
         return read_limited(path, limit=MAX_FILE_SIZE, what="profile file")
     except UnreadableFile as e:
@@ -135,13 +126,6 @@ def read_bytes(path: Path) -> bytes:
         raise ConfigError(e.reason, path=path.absolute(), hint=hint) from None
 
 
-def _unreadable(path: Path, error: OSError | ValueError) -> ConfigError:
-    if isinstance(error, OSError):
-        return ConfigError(f"cannot read the profile file: {error.strerror or error}", path=path)
-    # os functions raise ValueError for a path no file can have
-    return ConfigError("cannot read the profile file: the path contains a NUL character", path=path)
-
-
 # 64 arrays or inline tables opened one inside the next ("[[[[", "{a = {a = {"): no profile file needs it.
 _DEEP_NESTING = re.compile(r"""(?:[\[{][ \t\r\n]*(?:[\w"'.-]+[ \t]*=[ \t]*)?){64}""")
 MAX_DEPTH = 64
@@ -152,6 +136,7 @@ _PART = r"""(?:[A-Za-z0-9_-]+|"(?:[^"\\\n]|\\.)*"|'[^'\n]*')"""
 _LONG_KEY = re.compile(
     rf"(?:^|[{{,])[ \t]*(?:\[[ \t]*)*{_PART}(?:[ \t]*\.[ \t]*{_PART}){{{MAX_DEPTH - 1}}}", re.M
 )
+_THREE_LEVELS = "a profile file needs no more than three levels: [profiles.NAME.tls]"
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
@@ -162,51 +147,40 @@ def parse_text(raw: bytes, path: Path) -> ProfileFile:
     except UnicodeDecodeError as e:
         line = raw[: e.start].count(b"\n") + 1
         raise ConfigError(
-            f"not valid UTF-8 (byte {e.start})",
-            path=path,
-            line=line,
-            hint="save the file as UTF-8",
+            f"not valid UTF-8 (byte {e.start})", path=path, line=line, hint="save the file as UTF-8"
         ) from None
-    # Some Windows editors start UTF-8 files with a byte-order mark; TOML does not allow one, and it is
-    # no line break, so dropping it leaves every line number as it was. The editor writes it back.
+    # Some Windows editors start UTF-8 with a byte-order mark, which TOML refuses; the editor writes it back
     text = text.removeprefix("\ufeff")
     too_deep = _DEEP_NESTING.search(text) is not None
-    long_key = _LONG_KEY.search(text)
-    if long_key is not None:
+    if (long_key := _LONG_KEY.search(text)) is not None:
         # tomllib takes time quadratic in the parts of a dotted key: refuse one of many parts unread
         raise ConfigError(
             f"a key of more than {MAX_DEPTH - 1} dotted parts nests too deeply to read",
             path=path,
             line=text.count("\n", 0, long_key.end()) + 1,
-            hint="a profile file needs no more than three levels: [profiles.NAME.tls]",
+            hint=_THREE_LEVELS,
         )
     try:
-        # tomllib recurses once per level; a file nested thousands deep would take the interpreter to
-        # its recursion limit, where finalizers that happen to run fail too. Refuse it before parsing.
+        # tomllib recurses once per level: a file nested thousands deep is refused before parsing
         data = None if too_deep else tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        message = str(e)
-        match = _TOML_POSITION.search(message)
-        error_line = int(match.group(1)) if match else None
-        reason = _TOML_POSITION.sub("", message).strip()
+        match = _TOML_POSITION.search(str(e))
+        reason = _TOML_POSITION.sub("", str(e)).strip()
+        hint = "fix the syntax; `milvus-profiles check` lists every problem"
         raise ConfigError(
-            f"not valid TOML: {reason}",
-            path=path,
-            line=error_line,
-            hint="fix the syntax; `milvus-profiles check` lists every problem",
+            f"not valid TOML: {reason}", path=path, line=match and int(match[1]), hint=hint
         ) from None
     except RecursionError:  # nesting the pattern does not see (values between the openings)
         too_deep = True
     deep_key: Key | None = None if too_deep or data is None else _deep_key(data)
     if too_deep or data is None or deep_key is not None:
-        # a dotted key or header of many parts nests as deeply as brackets do, and everything that walks
-        # the data afterwards (validation, printing, copying) would recurse as deep
-        deep_line = None if deep_key is None else _line_of_deep_key(text, deep_key)
+        # a dotted key of many parts nests as deeply as brackets, and whatever walks the data recurses
+        at = [n for k, n in locate_keys(text).items() if deep_key and k[: len(deep_key)] == deep_key]
         raise ConfigError(
             "tables or arrays nest too deeply to read",
             path=path,
-            line=deep_line,
-            hint="a profile file needs no more than three levels: [profiles.NAME.tls]",
+            line=min(at, default=None),
+            hint=_THREE_LEVELS,
         )
     return ProfileFile(path=path, data=data, text=text)
 
@@ -223,12 +197,6 @@ def _deep_key(data: dict[str, Any]) -> Key | None:
         elif isinstance(value, list):
             todo += [(v, (*key, str(i))) for i, v in enumerate(value)]
     return None
-
-
-def _line_of_deep_key(text: str, key: Key) -> int | None:
-    """The line of the first key written with ``key``'s first parts (a dotted key of many parts)."""
-    found = [line for k, line in locate_keys(text).items() if k[: len(key)] == key]
-    return min(found, default=None)
 
 
 _KEY_PART = re.compile(r"""\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([A-Za-z0-9_-]+))\s*""")
@@ -259,11 +227,7 @@ def split_key(text: str) -> Key | None:
 
 
 def locate_keys(text: str) -> dict[Key, int]:
-    """Map every table header and key of a TOML document to its (1-based) line.
-
-    A line scanner rather than a parser: it only has to point people at the right line of a file that
-    ``tomllib`` has already accepted.
-    """
+    """Every table header and key of a TOML document that ``tomllib`` accepted, and its line (a scanner)."""
     lines: dict[Key, int] = {}
     table: Key = ()
     in_string: str | None = None
