@@ -192,3 +192,15 @@ def test_a_broken_profile_is_reported_and_the_others_checked_as_usual(cli: Run) 
         "    hint: fix the name, or add that profile",
         "2 problems in 1 file",
     ]
+
+
+def test_a_certificate_of_a_linked_file_is_looked_for_where_connect_looks(cli: Run, tmp_path: Path) -> None:
+    team = tmp_path / "team"
+    team.mkdir()
+    (team / "ca.pem").write_text("-----BEGIN CERTIFICATE-----\n")
+    write(
+        team / "milvus.toml",
+        '[profiles.s]\nuri = "https://h:443"\n[profiles.s.tls]\nca_pem_path = "ca.pem"\n',
+    )
+    Path("milvus.toml").symlink_to(team / "milvus.toml")  # beside the real file, not beside the link
+    assert cli("check").output == "ok: 1 file, 1 profile\n"

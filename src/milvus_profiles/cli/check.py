@@ -4,7 +4,6 @@ pre-commit; files only (never the keyring or the network), exit 1 on a problem."
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,6 +13,7 @@ import click
 from ..config import discovery, toml
 from ..config.read import TLS_FILE_LIMIT, UnreadableFile, read_limited
 from ..config.toml import key_name
+from ..config.trust import tls_file
 from ..errors import ConfigError
 from ..fields import TLS_PATH_KEYS
 from .common import State
@@ -55,26 +55,18 @@ def _certificate_problems(pf: ProfileFile) -> list[ConfigError]:
     problems = []
     for name, table in _tables(pf).items():
         tls = table.get("tls")
-        if not isinstance(tls, dict):
-            continue
-        for key in TLS_PATH_KEYS:
-            value = tls.get(key)
-            if not isinstance(value, str) or "${" in value:
+        for key, value in tls.items() if isinstance(tls, dict) else ():
+            if key not in TLS_PATH_KEYS or not isinstance(value, str) or "${" in value:
                 continue  # a path built from variables is checked when the profile is resolved
-            path = Path(os.path.expanduser(value))
-            try:
-                # read as connect() reads it, so a FIFO or a device is reported here, not hung on there
-                read_limited(
-                    path if path.is_absolute() else pf.path.parent / path,
-                    limit=TLS_FILE_LIMIT,
-                    what="certificate or key file",
-                )
+            try:  # found and read as connect() does: a FIFO or a device is reported here, not hung on there
+                read_limited(tls_file(value, pf.path), limit=TLS_FILE_LIMIT, what="certificate or key file")
+                continue
+            except RuntimeError:  # ~user names no user: reported with what resolving refuses
+                continue
             except FileNotFoundError:
                 problem = "does not exist"
             except UnreadableFile as e:
                 problem = e.reason
-            else:
-                continue
             problems.append(
                 ConfigError(
                     f"{key_name(('profiles', name, 'tls', key))}: {value} {problem}",
@@ -138,13 +130,6 @@ def _resolving_problems(catalog: Catalog, pf: ProfileFile) -> list[ConfigError]:
     return problems
 
 
-def _located(error: ConfigError) -> tuple[str, str]:
-    """``(file:line, message)``, the file shown relative to the working folder."""
-    if error.path is None:
-        return "", error.message
-    return display_path(error.path) + (f":{error.line}" if error.line is not None else ""), error.reason
-
-
 def _problems(targets: list[ProfileFile], read: list[ProfileFile], explicit: bool) -> list[ConfigError]:
     """Every problem of the ``targets``, the other files ``read`` counting for ``extends`` and ``default``."""
     from ..config.catalog import Catalog
@@ -197,7 +182,12 @@ def check(ctx: click.Context, paths: tuple[str, ...]) -> None:
     out = state.out
     seen: set[tuple[str, str]] = set()
     for error in sorted(problems, key=lambda e: (str(e.path), e.line or 0)):
-        where, message = _located(error)
+        where = (
+            ""
+            if error.path is None
+            else display_path(error.path) + f":{error.line}" * (error.line is not None)
+        )
+        message = error.message if error.path is None else error.reason
         if (where, message) in seen:
             continue
         seen.add((where, message))
@@ -212,10 +202,11 @@ def check(ctx: click.Context, paths: tuple[str, ...]) -> None:
         out.line(f"{_count(len(seen), 'problem')} in {_count(in_files, 'file')}")
         ctx.exit(PROBLEMS_FOUND)
     profiles = sum(len(_tables(parsed[p])) for p in targets if p in parsed)
-    if targets:
-        out.ok(f"{_count(len(targets), 'file')}, {_count(profiles, 'profile')}")
-    else:
-        out.ok("no profile files found")
+    out.ok(
+        f"{_count(len(targets), 'file')}, {_count(profiles, 'profile')}"
+        if targets
+        else "no profile files found"
+    )
 
 
 def _count(n: int, noun: str) -> str:

@@ -13,7 +13,7 @@ import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -145,17 +145,12 @@ def _run(names: list[str | None], files: Sequence[str] | None, timeout: float | 
         pool = ThreadPoolExecutor(max_workers=min(MAX_WORKERS, len(groups)))
         try:
             list(pool.map(run, groups.values()))
-        except KeyboardInterrupt:
-            _interrupted()
+        except KeyboardInterrupt:  # exit at once with 130, as `exec` does, not after probes that wait on
+            sys.stdout.flush()  # silent servers (Python joins the pool's threads before a normal exit)
+            sys.stderr.flush()
+            os._exit(INTERRUPTED)
         pool.shutdown()
     return [results[i] for i in range(len(names))]
-
-
-def _interrupted() -> NoReturn:
-    """Ctrl-C: exit at once with 130 (as `exec`), not after joining probes that wait for silent servers."""
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(INTERRUPTED)
 
 
 @contextlib.contextmanager
@@ -163,8 +158,7 @@ def _quiet_milvus_lite(debug: bool) -> Iterator[None]:
     """Milvus Lite logs a traceback for every refused request; the typed error says it in one line."""
     logger = logging.getLogger("milvus_lite")
     previous = logger.level
-    if not debug:
-        logger.setLevel(logging.CRITICAL + 1)
+    logger.setLevel(previous if debug else logging.CRITICAL + 1)
     try:
         yield
     finally:

@@ -4,7 +4,6 @@ problem. No environment variable, keyring or network is touched here; ``list`` s
 from __future__ import annotations
 
 import difflib
-import operator
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -44,18 +43,14 @@ class Setting:
     @property
     def location(self) -> str:
         """``/abs/milvus.toml:7 [profiles.dev]``."""
-        line = self.line
-        where = f"{self.file.path}:{line}" if line is not None else str(self.file.path)
-        return f"{where} [{key_name(('profiles', self.profile))}]"
+        line = "" if self.line is None else f":{self.line}"
+        return f"{self.file.path}{line} [{key_name(('profiles', self.profile))}]"
 
 
 @dataclass(frozen=True, eq=False)
 class Catalog:
-    """Every profile file that was read, highest precedence first.
-
-    Tables, verdicts and merged layers are worked out once per catalog and kept, so going through every
-    profile (``list``, ``check``) costs time linear in the profiles and their ``extends`` chains.
-    """
+    """Every profile file that was read, highest first. Tables, verdicts and layers are worked out once and
+    kept, so going through every profile costs time linear in the profiles and their ``extends`` chains."""
 
     files: tuple[ProfileFile, ...]
     searched: tuple[Path, ...]
@@ -87,10 +82,9 @@ class Catalog:
 
     def default(self) -> Setting | None:
         """The ``default`` of the highest file that sets one."""
-        for pf in self.files:
-            if "default" in pf.data:
-                return Setting(pf.data["default"], pf, "", ())
-        return None
+        return next(
+            (Setting(pf.data["default"], pf, "", ()) for pf in self.files if "default" in pf.data), None
+        )
 
     def not_found(self, name: str, source: str | None = None) -> ProfileNotFoundError:
         """The error for a profile name no file defines, with close names; ``source`` names where an
@@ -196,20 +190,16 @@ class Catalog:
         return dict(self._layers[name])
 
 
-def load_catalog(
-    files: Sequence[str | os.PathLike[str]] | None = None, *, cwd: Path | None = None, validate: bool = True
-) -> Catalog:
+def load_catalog(files: Sequence[str | os.PathLike[str]] | None = None, *, validate: bool = True) -> Catalog:
     """Find, read and validate the profile files. ``files`` replaces discovery, highest first."""
-    paths, explicit = discover(files, cwd=cwd)
+    paths, explicit = discover(files)
     return catalog_of(paths, explicit=explicit, validate=validate)
 
 
 def catalog_of(paths: Sequence[Path], *, explicit: bool, validate: bool = True) -> Catalog:
-    """Read the given files (all must exist when ``explicit``), highest first, and validate them: a
-    problem of a file itself is raised, one of a profile's table is that profile's (:meth:`Catalog.problem`).
-
-    ``validate=False`` reads names only, without loading pydantic (shell completion).
-    """
+    """Read the files (all must exist when ``explicit``), highest first, and validate them: a problem of a
+    file itself is raised, one of a profile's table is that profile's (:meth:`Catalog.problem`).
+    ``validate=False`` reads names only, without loading pydantic (shell completion)."""
     loaded = tuple(load_files(paths, explicit=explicit))
     problems: dict[str, ConfigError] = {}
     if validate:
@@ -218,8 +208,7 @@ def catalog_of(paths: Sequence[Path], *, explicit: bool, validate: bool = True) 
         for pf in reversed(loaded):  # the highest file's problem wins, as its values do
             problems.update(profile_problems(pf))
     key = (tuple(paths), explicit, validate)
-    known = _CATALOGS.get(key)
-    if known is not None and len(known[0]) == len(loaded) and all(map(operator.is_, known[0], loaded)):
+    if (known := _CATALOGS.get(key)) is not None and known[0] == loaded:  # the same parsed objects
         return known[1]
     catalog = Catalog(loaded, tuple(p.absolute() for p in paths), explicit, problems)
     if len(_CATALOGS) >= 16:
@@ -229,6 +218,5 @@ def catalog_of(paths: Sequence[Path], *, explicit: bool, validate: bool = True) 
 
 
 _CATALOGS: dict[tuple[tuple[Path, ...], bool, bool], tuple[tuple[ProfileFile, ...], Catalog]] = {}
-"""The catalog of the files last read from each list of paths, kept while they are the same parsed objects
-(the parse cache gives a new one when a file changes): ``doctor`` and ``test --all`` index the files and
-work out each ``extends`` chain once, not once per profile."""
+"""The catalog of each list of paths, kept while its files are the same parsed objects (a changed file is
+parsed anew): ``doctor`` and ``test --all`` work out each ``extends`` chain once, not once per profile."""

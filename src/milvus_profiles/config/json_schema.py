@@ -21,8 +21,7 @@ DRAFT = "http://json-schema.org/draft-07/schema#"
 # A key's title is its name; a table that is not a key's value gets a title here.
 TITLES = {"ProfileDocument": "Milvus connection profiles", "ProfileTable": "A Milvus connection profile"}
 
-# Models whose validator asks for exactly one of their properties (a secret reference: `env`, `command`
-# or `file`); the schema says it with `oneOf`, over every property the model has.
+# Models whose validator asks for exactly one of their properties: the schema says it with `oneOf`
 ONE_OF_PROPERTIES = {"SecretReference"}
 
 # Keys Taplo reads: `initKeys` are written when a new table of that kind is created.
@@ -47,11 +46,9 @@ def profile_schema() -> dict[str, Any]:
     from .model import ProfileDocument
 
     raw = ProfileDocument.model_json_schema()
-    definitions: dict[str, Any] = raw.pop("$defs", {})
-    body = _clean(raw, definitions)
     return {
         "$schema": DRAFT,
-        **body,
+        **_clean(raw, raw.pop("$defs", {})),
         "description": "A milvus-profiles file (milvus.toml, milvus.local.toml or the user's "
         "profiles.toml): named Milvus connection profiles. Secrets never go in it.",
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from typing import Annotated, Any
 
 from pydantic import (
@@ -28,7 +29,7 @@ from ..fields import (
     secret_set_command,
 )
 from ..fields import Field as TableField
-from ..uri import URI_HINT, has_credentials, is_lite, uri_problem
+from ..uri import URI_HINT, has_credentials, uri_problem
 from .toml import ProfileFile, key_name
 
 
@@ -43,8 +44,7 @@ def check_uri(value: str) -> str:
             "keep the password or token in the keyring (`milvus-profiles secret set`) or in "
             "MILVUS_PASSWORD / MILVUS_TOKEN"
         )
-    problem = uri_problem(value)
-    if problem is not None:
+    if (problem := uri_problem(value)) is not None:
         raise ValueError(f"{problem}: {URI_HINT}")
     return value
 
@@ -62,8 +62,7 @@ class TlsTable(BaseModel):
     ca_pem_path: str | None = Field(None, description=TLS_KEYS["ca_pem_path"])
 
 
-# The schema's words for two checks below (config/json_schema.py); tests/config/test_json_schema.py runs
-# both over the same references.
+# The schema's words for two checks below; tests/config/test_json_schema.py runs both over the same references
 VARIABLE_NAME = "^(_+[A-Za-z0-9]|[A-Za-z])[A-Za-z0-9_]*$"
 ABSOLUTE_PATH = "^(/|~|[A-Za-z]:[\\\\/])"
 
@@ -76,12 +75,9 @@ def check_reference_variable(name: str) -> str:
 
 
 def check_reference_command(command: list[str]) -> list[str]:
-    """A program named by an absolute path or found on PATH; a relative path would run whatever a cloned
-    repository put there."""
+    """A program named by an absolute path or found on PATH, not a relative path into a cloned repository."""
     program = command[0]
-    if ("/" in program or "\\" in program) and not (
-        program.startswith(("/", "~")) or _windows_absolute(program)
-    ):
+    if ("/" in program or "\\" in program) and not re.match(ABSOLUTE_PATH, program):
         raise ValueError(
             f"the program {program!r} is a relative path, which would run a file of whatever folder you "
             "are in; give its absolute path, or a name found on PATH"
@@ -91,13 +87,9 @@ def check_reference_command(command: list[str]) -> list[str]:
 
 def check_reference_file(path: str) -> str:
     """An absolute path (or one starting with ``~``)."""
-    if not (path.startswith(("/", "~")) or _windows_absolute(path)):
+    if not re.match(ABSOLUTE_PATH, path):
         raise ValueError(f"the file {path!r} must be an absolute path, such as /run/secrets/milvus_token")
     return path
-
-
-def _windows_absolute(path: str) -> bool:
-    return len(path) > 2 and path[0].isalpha() and path[1] == ":" and path[2] in "\\/"
 
 
 class SecretReference(BaseModel):
@@ -141,8 +133,7 @@ class SecretReference(BaseModel):
 
 
 def check_grpc_options(options: dict[str, Any]) -> dict[str, Any]:
-    """Only the options of the allow-list (:data:`milvus_profiles.fields.GRPC_OPTIONS`), with values of
-    their kind and, for integers, in the range gRPC takes."""
+    """Only the options of the allow-list (``fields.GRPC_OPTIONS``), with values of their kind and range."""
     for key, value in options.items():
         spec = GRPC_OPTIONS.get(key)
         if spec is None:
@@ -171,8 +162,7 @@ GrpcValue = bool | int | float | str
 
 def check_profile_name(name: str) -> str:
     """A profile name as `fields.PROFILE_NAME` allows: a name in a file is printed and put in shells."""
-    problem = profile_name_problem(name)
-    if problem is not None:
+    if (problem := profile_name_problem(name)) is not None:
         raise ValueError(problem)
     return name
 
@@ -356,8 +346,6 @@ __all__ = [
     "TlsTable",
     "check_uri",
     "file_problems",
-    "is_lite",
-    "key_name",
     "located_problems",
     "profile_problems",
     "validate_file",

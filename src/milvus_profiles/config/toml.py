@@ -84,8 +84,7 @@ def read_file(path: Path) -> ProfileFile:
     path = path.absolute()
     try:
         st = path.stat()
-        cached = _CACHE.get(path)
-        if cached is not None and cached[0] == st.st_size and cached[1] == st.st_mtime_ns:
+        if (cached := _CACHE.get(path)) is not None and cached[:2] == (st.st_size, st.st_mtime_ns):
             return cached[2]
         raw = read_bytes(path)
     except FileNotFoundError:
@@ -202,8 +201,7 @@ def _deep_key(data: dict[str, Any]) -> Key | None:
 _KEY_PART = re.compile(r"""\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([A-Za-z0-9_-]+))\s*""")
 _HEADER = re.compile(r"^\s*\[\[?(?P<key>[^\[\]]+)\]\]?\s*(?:#.*)?$")
 _SIMPLE_KEY = r"""(?:"(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+)"""
-# Whitespace only around the dots of a dotted key: one way to match a line, so a long line (of blanks,
-# say) costs linear time, not cubic.
+# Whitespace only around the dots of a dotted key: one way to match, so a long line costs linear time
 _ASSIGN = re.compile(rf"^[ \t]*(?P<key>{_SIMPLE_KEY}(?:[ \t]*\.[ \t]*{_SIMPLE_KEY})*)[ \t]*=(?P<rest>.*)$")
 _INLINE_KEY = re.compile(r"""[{,]\s*((?:"(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_.-])+)\s*=""")
 
@@ -213,11 +211,9 @@ def split_key(text: str) -> Key | None:
     parts: list[str] = []
     pos = 0
     while True:
-        m = _KEY_PART.match(text, pos)
-        if m is None:
+        if (m := _KEY_PART.match(text, pos)) is None:
             return None
-        a, b, c = m.groups()
-        parts.append(a if a is not None else b if b is not None else c)
+        parts.append(next(g for g in m.groups() if g is not None))
         pos = m.end()
         if pos == len(text):
             return tuple(parts)
@@ -236,18 +232,12 @@ def locate_keys(text: str) -> dict[Key, int]:
             if line.count(in_string) % 2 == 1:
                 in_string = None
             continue
-        header = _HEADER.match(line)
-        if header is not None:
-            key = split_key(header.group("key"))
-            if key is not None:
+        if (header := _HEADER.match(line)) is not None:
+            if (key := split_key(header["key"])) is not None:
                 table = key
                 lines.setdefault(table, number)
             continue
-        assign = _ASSIGN.match(line)
-        if assign is None:
-            continue
-        key = split_key(assign.group("key"))
-        if key is None:
+        if (assign := _ASSIGN.match(line)) is None or (key := split_key(assign["key"])) is None:
             continue
         full = table + key
         lines.setdefault(full, number)
@@ -257,7 +247,6 @@ def locate_keys(text: str) -> dict[Key, int]:
                 in_string = quote
         if rest.lstrip().startswith("{"):
             for inner in _INLINE_KEY.finditer(rest):
-                sub = split_key(inner.group(1))
-                if sub is not None:
+                if (sub := split_key(inner[1])) is not None:
                     lines.setdefault(full + sub, number)
     return lines
