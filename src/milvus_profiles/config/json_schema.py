@@ -71,7 +71,7 @@ def _clean(node: Any, definitions: dict[str, Any], key: str | None = None) -> An
     ref = node.pop("$ref", None)
     if isinstance(ref, str):
         node = {**definitions[ref.rsplit("/", 1)[-1]], **node}
-    if "default" in node and node["default"] is None:
+    if node.get("default", ...) is None:
         del node["default"]
     model = node.get("title") if isinstance(node.get("title"), str) else None
     cleaned: dict[str, Any] = {}
@@ -82,12 +82,9 @@ def _clean(node: Any, definitions: dict[str, Any], key: str | None = None) -> An
             cleaned[k] = _prose(v)
         else:
             cleaned[k] = _clean(v, definitions)
-    if key is not None:
-        cleaned["title"] = key
-    elif model in TITLES:
-        cleaned["title"] = TITLES[model]
-    else:
-        cleaned.pop("title", None)
+    cleaned.pop("title", None)
+    if title := key if key is not None else TITLES.get(model or ""):
+        cleaned["title"] = title
     if "properties" in cleaned:
         cleaned.setdefault("additionalProperties", False)
     if model in ONE_OF_PROPERTIES and "oneOf" not in cleaned:
@@ -101,10 +98,7 @@ def _without_null(node: dict[str, Any]) -> dict[str, Any]:
     """``anyOf: [X, null]`` as X; ``anyOf`` of plain types as one ``type`` list."""
     options = [o for o in node.pop("anyOf") if o != {"type": "null"}]
     if len(options) == 1:
-        option = options[0]
-        if "$ref" in option:
-            return {**node, "$ref": option["$ref"]}
-        return {**option, **node}
+        return {**options[0], **node}
     if all(set(o) == {"type"} and isinstance(o["type"], str) for o in options):
         return {**node, "type": [o["type"] for o in options]}
     return {**node, "anyOf": options}

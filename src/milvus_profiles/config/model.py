@@ -143,14 +143,10 @@ def check_grpc_options(options: dict[str, Any]) -> dict[str, Any]:
                 f"{key!r} is not a gRPC option a profile file may set: only options that cannot redirect "
                 f"or intercept the connection are allowed; {hint}allowed: {', '.join(GRPC_OPTIONS)}"
             )
-        kind = spec[0]
-        if kind == "bool" and not isinstance(value, bool):
-            raise ValueError(f"{key!r} takes true or false")
-        if kind == "str" and not isinstance(value, str):
-            raise ValueError(f"{key!r} takes a string")
+        kind, (python_type, words) = spec[0], _GRPC_KINDS.get(spec[0], (object, ""))
+        if not isinstance(value, python_type) or (kind == "int" and isinstance(value, bool)):
+            raise ValueError(f"{key!r} takes {words}")
         if kind == "int":
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise ValueError(f"{key!r} takes an integer")
             low, high = GRPC_INT_RANGE
             if not low <= value <= high:
                 raise ValueError(f"{key!r} is {value}, outside the range gRPC takes ({low} to {high})")
@@ -158,6 +154,11 @@ def check_grpc_options(options: dict[str, Any]) -> dict[str, Any]:
 
 
 GrpcValue = bool | int | float | str
+_GRPC_KINDS: dict[str, tuple[type[Any], str]] = {
+    "bool": (bool, "true or false"),
+    "str": (str, "a string"),
+    "int": (int, "an integer"),
+}
 
 
 def check_profile_name(name: str) -> str:
@@ -183,25 +184,16 @@ def field_type(f: TableField) -> Any:
     return kind if f.maximum is None else Annotated[kind, Field(le=f.maximum)]
 
 
-def _file_fields() -> dict[str, Any]:
-    fields: dict[str, Any] = {}
-    for f in FIELDS:
-        if f.secret:
-            fields[f.name] = (
-                SecretReference | None,
-                Field(
-                    None,
-                    description=f"Where the {f.name} comes from, never the {f.name} itself: "
-                    '{ env = "VARIABLE" }, { command = ["program", "arg"] } or { file = "/path" }; '
-                    "followed only from a trusted file.",
-                ),
-            )
-            continue
-        annotation = field_type(f)
-        if f.name == "uri":
-            annotation = Annotated[annotation, AfterValidator(check_uri)]
-        fields[f.name] = (annotation | None, Field(None, description=f.help))
-    return fields
+def _file_field(f: TableField) -> Any:
+    if f.secret:
+        where = '{ env = "VARIABLE" }, { command = ["program", "arg"] } or { file = "/path" }'
+        said = f"Where the {f.name} comes from, never the {f.name} itself: {where}; followed only from a "
+        said += "trusted file."
+        return SecretReference | None, Field(None, description=said)
+    annotation = field_type(f)
+    if f.name == "uri":
+        annotation = Annotated[annotation, AfterValidator(check_uri)]
+    return annotation | None, Field(None, description=f.help)
 
 
 ProfileTable: type[BaseModel] = create_model(
@@ -221,7 +213,7 @@ ProfileTable: type[BaseModel] = create_model(
             "cannot redirect or intercept the connection (keepalive, message sizes, backoff...).",
         ),
     ),
-    **_file_fields(),
+    **{f.name: _file_field(f) for f in FIELDS},
 )
 
 
@@ -239,15 +231,10 @@ class ProfileDocument(BaseModel):
 
 
 def _known_keys(loc: tuple[str | int, ...]) -> list[str]:
-    if len(loc) == 1:
-        return list(ProfileDocument.model_fields)
-    if len(loc) == 3:
-        return list(ProfileTable.model_fields)
-    if len(loc) == 4 and loc[2] == "tls":
-        return list(TlsTable.model_fields)
-    if len(loc) == 4 and loc[2] in SECRET_FIELDS:
-        return list(SecretReference.model_fields)
-    return []
+    model = ProfileDocument if len(loc) == 1 else ProfileTable if len(loc) == 3 else None
+    if len(loc) == 4:
+        model = TlsTable if loc[2] == "tls" else SecretReference if loc[2] in SECRET_FIELDS else None
+    return list(model.model_fields) if model else []
 
 
 def _secret_problem(pf: ProfileFile, name: str, secret: str) -> ConfigError:
