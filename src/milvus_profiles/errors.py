@@ -51,9 +51,7 @@ class ConfigError(MilvusProfilesError):
     @property
     def location(self) -> str:
         """``/abs/milvus.toml:7``, the path alone, or "" when the error has no file."""
-        if self.path is None:
-            return ""
-        return f"{self.path}:{self.line}" if self.line is not None else str(self.path)
+        return "" if self.path is None else f"{self.path}" + ("" if self.line is None else f":{self.line}")
 
 
 class ProfileNotFoundError(MilvusProfilesError):

@@ -26,17 +26,12 @@ if TYPE_CHECKING:
 
 
 def _tables(pf: ProfileFile) -> dict[str, dict[str, Any]]:
-    tables: dict[str, dict[str, Any]] = pf.data.get("profiles", {})  # a usable file's: a table of tables
-    return tables
+    return dict(pf.data.get("profiles", {}))  # a usable file's: a table of tables
 
 
 def _link_problems(catalog: Catalog, pf: ProfileFile) -> list[ConfigError]:
     """Broken ``extends`` and a ``default`` naming no profile, in one file."""
-    problems = []
-    for name in _tables(pf):
-        problem = catalog.problem(name)
-        if problem is not None and problem.path == pf.path:
-            problems.append(problem)
+    problems = [p for n in _tables(pf) if (p := catalog.problem(n)) is not None and p.path == pf.path]
     default = pf.data.get("default")
     if isinstance(default, str) and not catalog.tables(default):
         known = ", ".join(catalog.names()) or "none"
@@ -79,8 +74,7 @@ def _certificate_problems(pf: ProfileFile) -> list[ConfigError]:
 
 
 class _Placeholders(Mapping[str, str]):
-    """The environment ``check`` resolves with: every variable set, to one placeholder, so a file is
-    judged the same wherever the check runs (a pre-commit hook, CI, a laptop)."""
+    """Every variable set, to one placeholder: a file is judged the same wherever ``check`` runs."""
 
     def __getitem__(self, name: str) -> str:
         return "milvus-profiles-check"

@@ -23,12 +23,8 @@ def _entry(catalog: Catalog, name: str, default: Setting | None, *, lines: bool)
     tables = catalog.tables(name)
     problem = catalog.problem(name)
     if problem is None:
-        values = {k: s.value for k, s in catalog.layer(name).items()}
-        values = {
-            "uri": FIELDS_BY_NAME["uri"].default,
-            "db_name": FIELDS_BY_NAME["db_name"].default,
-            **values,
-        }
+        values = {k: FIELDS_BY_NAME[k].default for k in ("uri", "db_name")}
+        values.update((k, s.value) for k, s in catalog.layer(name).items())
     else:  # what its own tables set, as written: no default stands in for a value it may mean to set
         values = {k: v for _, t in reversed(tables) for k, v in t.items() if not isinstance(v, dict)}
     home = tables[0][0]
@@ -64,14 +60,9 @@ def list_profiles(state: State, as_json: bool) -> None:
     entries = [_entry(catalog, name, default, lines=as_json) for name in catalog.names()]
     out = state.out
     if as_json:
-        out.json(
-            {
-                "default": default.value if default else None,
-                "default_file": str(default.file.path) if default else None,
-                "files": [str(pf.path) for pf in catalog.files],
-                "profiles": entries,
-            }
-        )
+        files = [str(pf.path) for pf in catalog.files]
+        chosen = (default.value, str(default.file.path)) if default else (None, None)
+        out.json({"default": chosen[0], "default_file": chosen[1], "files": files, "profiles": entries})
         return
     if not entries:
         searched = ", ".join(display_path(p) for p in catalog.searched)
@@ -122,8 +113,7 @@ def _shown(cfg: ResolvedProfile, reveal: bool) -> list[tuple[str, str, str]]:
     return [(f, clear.get(f, v), o) for f, v, o in rows]
 
 
-NOT_RUN = "(a command, not run)"
-"""What ``show`` prints for a secret a command reference gives, which it runs only with ``--reveal``."""
+NOT_RUN = "(a command, not run)"  # a secret a command reference gives, which runs only with --reveal
 
 
 def _json(cfg: ResolvedProfile, reveal: bool) -> dict[str, Any]:

@@ -117,6 +117,7 @@ def check_profile(
 def _run(names: list[str | None], files: Sequence[str] | None, timeout: float | None) -> list[Result]:
     """Probe every profile concurrently, except that profiles of one Milvus Lite file take turns (two first
     opens of a file collide); the files are read once and the probes share connections, so time is linear."""
+    from ..connection.imports import import_grpc, import_pymilvus
     from ..connection.probe import Channels
     from ..resolution.resolver import resolve_each
 
@@ -127,14 +128,8 @@ def _run(names: list[str | None], files: Sequence[str] | None, timeout: float | 
         lite = cfg.uri if not isinstance(cfg, MilvusProfilesError) and cfg.is_lite else None
         groups.setdefault(lite or i, []).append(i)
     results: dict[int, Result] = {}
-    if any(isinstance(key, str) for key in groups):  # before the threads, without its .env loading
-        from ..connection.imports import import_pymilvus
-
-        import_pymilvus()
-    else:  # before the threads: its import sets a variable for a moment (imports.import_grpc)
-        from ..connection.imports import import_grpc
-
-        import_grpc()
+    # imported before the threads: each sets a variable for a moment (pymilvus without its .env loading)
+    (import_pymilvus if any(isinstance(key, str) for key in groups) else import_grpc)()
 
     with Channels() as channels:
 

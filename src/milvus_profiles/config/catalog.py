@@ -14,8 +14,7 @@ from ..errors import ConfigError, ProfileNotFoundError
 from .discovery import discover
 from .toml import ProfileFile, key_name, load_files
 
-NESTED_TABLES = ("tls", "grpc")
-"""The tables inside a profile; their keys merge one by one, written ``tls.secure`` in a merged layer."""
+NESTED_TABLES = ("tls", "grpc")  # tables inside a profile, merged key by key: ``tls.secure`` in a layer
 
 
 def nested(values: Mapping[str, Any], table: str) -> dict[str, Any]:
@@ -23,8 +22,7 @@ def nested(values: Mapping[str, Any], table: str) -> dict[str, Any]:
     return {key.removeprefix(f"{table}."): v for key, v in values.items() if key.startswith(f"{table}.")}
 
 
-Tables = list[tuple[ProfileFile, dict[str, Any]]]
-"""The tables that define one profile name, each with its file, highest file first."""
+Tables = list[tuple[ProfileFile, dict[str, Any]]]  # the tables of one profile name, highest file first
 
 
 @dataclass(frozen=True)
@@ -157,17 +155,12 @@ class Catalog:
 
     def setting(self, name: str, key: str) -> Setting | None:
         """The winning value of one top-level key of profile ``name`` alone (no ``extends``)."""
-        for pf, table in self._tables_by_name().get(name, ()):
-            if key in table:
-                return Setting(table[key], pf, name, (key,))
-        return None
+        tables = self._tables_by_name().get(name, ())
+        return next((Setting(t[key], pf, name, (key,)) for pf, t in tables if key in t), None)
 
     def layer(self, name: str) -> dict[str, Setting]:
-        """The profile's own values after ``extends`` and file merging, keyed ``uri``, ``tls.secure``...
-
-        Parents first, then the profile; within a profile, files from the lowest up, so the higher file
-        wins key by key, in ``tls`` and ``grpc`` too. Raises :meth:`problem`.
-        """
+        """The profile's values after ``extends`` (parents first) and file merging (the higher file wins key
+        by key, in ``tls`` and ``grpc`` too), keyed ``uri``, ``tls.secure``...; raises :meth:`problem`."""
         if (problem := self.problem(name)) is not None:
             raise problem
         # the nearest profiles whose layers are not known yet, then each one over its parent's layer

@@ -52,8 +52,7 @@ class ProjectVariable:
     @property
     def where(self) -> str:
         """``/repo/.env:3 (MILVUS_URI)``."""
-        at = f"{self.path}:{self.line}" if self.line is not None else str(self.path)
-        return f"{at} ({self.name})"
+        return f"{self.path}{'' if self.line is None else f':{self.line}'} ({self.name})"
 
 
 def dotenv_candidates() -> list[Path]:
@@ -62,8 +61,7 @@ def dotenv_candidates() -> list[Path]:
     starts: list[Path] = []
     with contextlib.suppress(OSError):  # a working folder that is gone has no .env above it
         starts.append(Path.cwd())
-    package = _pymilvus_folder()
-    if package is not None:
+    if (package := _pymilvus_folder()) is not None:
         starts.append(package)
     main = getattr(sys.modules.get("__main__"), "__file__", None)  # none in a REPL or under python -c
     if isinstance(main, str):
@@ -115,9 +113,7 @@ def project_variables(environ: Mapping[str, str]) -> dict[str, ProjectVariable]:
             values = _parse(text)
             lines = dict(_lines(text))
         for name, value in values.items():
-            if name in found or not concerns_us(name) or value is None:
-                continue
-            if environ.get(name) == value:
+            if name not in found and concerns_us(name) and value is not None and environ.get(name) == value:
                 found[name] = ProjectVariable(name, path, lines.get(name), verdict)
     return found
 

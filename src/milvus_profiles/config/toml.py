@@ -1,8 +1,6 @@
 """Reading profile files: bounded reads, TOML parsing with located errors, and the line of every key.
-
-Parsed files are cached by path, size and modification time (docs/performance.md); a profile file holds
-no secret, so the cache cannot keep a rotated one. :func:`clear_cache` empties it.
-"""
+Parsed files are cached by path, size and modification time; a profile file holds no secret, so the cache
+cannot keep a rotated one (docs/performance.md)."""
 
 from __future__ import annotations
 
@@ -25,10 +23,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
 
-MAX_FILE_SIZE = 1024 * 1024
-"""Profile files hold a few profiles; anything larger is the wrong file, and is refused before parsing."""
-
-
+MAX_FILE_SIZE = 1024 * 1024  # a few profiles: anything larger is the wrong file, refused before parsing
 Key = tuple[str, ...]
 
 
@@ -48,22 +43,17 @@ class ProfileFile:
 
     def line_of(self, *key: str) -> int | None:
         """The line that sets ``key``, or of the nearest enclosing table that is written out."""
-        while key:
-            if key in self.lines:
-                return self.lines[key]
+        while key and key not in self.lines:
             key = key[:-1]
-        return None
+        return self.lines[key] if key else None
 
 
 def key_name(key: tuple[str | int, ...]) -> str:
     """``("profiles", "dev", "tls")`` as it is written in TOML: ``profiles.dev.tls``."""
-    parts = []
-    for part in key:
-        text = str(part)
-        bare = text.replace("_", "").replace("-", "").isalnum() and text.isascii()
-        # quoted as a TOML basic string: a hostile key's control characters never reach a message raw
-        parts.append(text if bare else json.dumps(text))
-    return ".".join(parts)
+    texts = map(str, key)  # a part not bare is quoted as a TOML basic string: no control character raw
+    return ".".join(
+        t if t.replace("_", "").replace("-", "").isalnum() and t.isascii() else json.dumps(t) for t in texts
+    )
 
 
 def load_files(paths: Sequence[Path], *, explicit: bool) -> list[ProfileFile]:
@@ -89,11 +79,8 @@ def read_file(path: Path) -> ProfileFile:
         raw = read_bytes(path)
     except FileNotFoundError:
         if os.path.islink(path):
-            raise ConfigError(
-                f"is a symbolic link to {os.readlink(path)}, which does not exist",
-                path=path,
-                hint="fix or remove the link",
-            ) from None
+            gone = f"is a symbolic link to {os.readlink(path)}, which does not exist"
+            raise ConfigError(gone, path=path, hint="fix or remove the link") from None
         raise ConfigError(
             "profile file not found",
             path=path,
@@ -116,19 +103,15 @@ def read_bytes(path: Path) -> bytes:
     try:
         return read_limited(path, limit=MAX_FILE_SIZE, what="profile file")
     except UnreadableFile as e:
-        if e.reason.startswith("is a folder"):
-            hint: str | None = "rename or remove the folder"
-        elif e.reason.startswith("is "):  # too large, a FIFO, a device: not what anyone means
-            hint = f"is this the right file? check --file and {FILES_ENV}"
-        else:
-            hint = None
+        hint = f"is this the right file? check --file and {FILES_ENV}" if e.reason.startswith("is ") else None
+        if e.reason.startswith("is a folder"):  # "is" too large, a FIFO, a device: not what anyone means
+            hint = "rename or remove the folder"
         raise ConfigError(e.reason, path=path.absolute(), hint=hint) from None
 
 
 # 64 arrays or inline tables opened one inside the next ("[[[[", "{a = {a = {"): no profile file needs it.
 _DEEP_NESTING = re.compile(r"""(?:[\[{][ \t\r\n]*(?:[\w"'.-]+[ \t]*=[ \t]*)?){64}""")
-MAX_DEPTH = 64
-"""Tables and arrays nested deeper than this are refused; a profile file needs five at most."""
+MAX_DEPTH = 64  # tables and arrays nested deeper are refused; a profile file needs five at most
 
 _PART = r"""(?:[A-Za-z0-9_-]+|"(?:[^"\\\n]|\\.)*"|'[^'\n]*')"""
 # MAX_DEPTH parts of a key, where a key can start: a line (or a table header), an inline table, after a comma
