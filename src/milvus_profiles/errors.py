@@ -115,5 +115,4 @@ class DatabaseNotFoundError(ConnectError):
 
 
 class ProfileWarning(UserWarning):
-    """Something works but deserves attention (a shadowed profile, a readable file, a withheld secret);
-    the CLI prints ``warning:`` lines."""
+    """Something works but deserves attention (a shadowed profile, a withheld secret): a ``warning:`` line."""

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError, ProfileNotFoundError
+from ..fields import profile_name_problem
 from .discovery import discover
 from .toml import ProfileFile, key_name, load_files
 
@@ -71,8 +72,8 @@ class Catalog:
         return self._index
 
     def names(self) -> list[str]:
-        """Every profile name, in the order they first appear from the lowest file up."""
-        return list(self._tables_by_name())
+        """Every profile name that may be printed (files not validated: completion), lowest file's first."""
+        return [n for n in self._tables_by_name() if profile_name_problem(n) is None]
 
     def tables(self, name: str) -> Tables:
         """The tables that define ``name``, highest file first."""
