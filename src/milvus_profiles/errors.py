@@ -6,11 +6,8 @@ from pathlib import Path
 
 
 class MilvusProfilesError(Exception):
-    """Base class of every error raised by milvus-profiles.
-
-    Messages say what failed, where (file and line, profile, or variable name) and how to fix it.
-    They never contain a secret value.
-    """
+    """Base class of every error raised by milvus-profiles: what failed, where, and how to fix it; never a
+    secret value."""
 
     def __init__(self, message: str, *, hint: str | None = None, summary: str | None = None) -> None:
         self.message = message
@@ -18,8 +15,7 @@ class MilvusProfilesError(Exception):
         self.hint = hint
         """The command or setting that fixes it, when there is one."""
         self.summary = summary
-        """The values used (secrets masked) and their origins, for errors raised once a profile is
-        resolved; the command line prints it with `--debug`."""
+        """The values used (secrets masked) and their origins; the command line prints it with `--debug`."""
         super().__init__(message)
 
     def __str__(self) -> str:
@@ -55,9 +51,7 @@ class ConfigError(MilvusProfilesError):
     @property
     def location(self) -> str:
         """``/abs/milvus.toml:7``, the path alone, or "" when the error has no file."""
-        if self.path is None:
-            return ""
-        return f"{self.path}:{self.line}" if self.line is not None else str(self.path)
+        return "" if self.path is None else f"{self.path}" + ("" if self.line is None else f":{self.line}")
 
 
 class ProfileNotFoundError(MilvusProfilesError):
@@ -69,28 +63,18 @@ class SecretNotFoundError(MilvusProfilesError):
 
 
 class CommandNotRunError(MilvusProfilesError):
-    """The secret would come from a command reference, which this call does not run.
-
-    ``show`` (without ``--reveal``), ``doctor`` and ``secret status`` report where a secret comes from
-    without running a program of a profile file: a command runs only when its secret is needed for a
-    connection or asked for.
-    """
+    """The secret would come from a command reference, which this call (``show``, ``doctor``, ``secret
+    status``) does not run: a command runs only when its secret is needed or asked for."""
 
     def __init__(self, message: str, *, field: str, reference: str, hint: str | None = None) -> None:
-        self.field = field
-        """The secret the command would give: ``password`` or ``token``."""
-        self.reference = reference
-        """The command and where it is written: ``command op read ... (/abs/milvus.toml:4 [profiles.p])``."""
+        self.field = field  # password or token
+        self.reference = reference  # the command and where it is written
         super().__init__(message, hint=hint)
 
 
 class SecretWithheldError(MilvusProfilesError):
-    """A secret exists, but releasing it would send it where the user has not agreed to send it.
-
-    A stored secret (keyring, or a reference) goes only to a connection whose endpoint and transport come
-    entirely from trusted sources; ``path``, ``line`` and ``key`` name the untrusted value that decided.
-    The fix is ``milvus-profiles trust PATH`` after reading the file, or naming the endpoint yourself.
-    """
+    """A stored secret exists, but the connection's endpoint or transport comes from an untrusted source
+    (``path``, ``line``, ``key``); ``milvus-profiles trust PATH`` after reading the file fixes it."""
 
     def __init__(
         self,
@@ -106,8 +90,7 @@ class SecretWithheldError(MilvusProfilesError):
         self.path = path
         self.line = line
         self.key = key
-        self.method = method
-        """The provider whose secret was withheld: ``env``, ``reference`` or ``keyring``."""
+        self.method = method  # the provider whose secret was withheld: env, reference or keyring
         super().__init__(message, hint=hint, summary=summary)
 
 
@@ -132,6 +115,4 @@ class DatabaseNotFoundError(ConnectError):
 
 
 class ProfileWarning(UserWarning):
-    """Something works but deserves attention: a profile shadowed by one that points elsewhere, a profile
-    file others can read, a secret withheld from an untrusted connection. Shown by the CLI as ``warning:``
-    lines."""
+    """Something works but deserves attention (a shadowed profile, a withheld secret): a ``warning:`` line."""

@@ -174,3 +174,33 @@ def test_check_reports_what_connect_refuses_whoever_wrote_the_file(cli: Run) -> 
         "milvus.toml:7: profiles.b.grpc: 'grpc.http_proxy' is not a gRPC option a profile file may set" in out
     )
     assert "milvus.toml:11: profiles.c.token.command: the program 'bin/get-token' is a relative path" in out
+
+
+def test_a_broken_profile_is_reported_and_the_others_checked_as_usual(cli: Run) -> None:
+    write(
+        Path("milvus.toml"),
+        '[profiles.local]\nuri = "./a.db"\n[profiles.prod]\nuri = "http://h:19530"\ndbname = "x"\n'
+        '[profiles.child]\nextends = "prod"\n[profiles.lost]\nextends = "gone"\n',
+    )
+    result = cli("check")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        "milvus.toml:5: unknown key 'dbname' in profiles.prod",
+        "    hint: did you mean 'db_name'?",
+        "milvus.toml:9: profiles.lost.extends: extends 'gone', which is not a profile; known profiles: "
+        "local, prod, child",
+        "    hint: fix the name, or add that profile",
+        "2 problems in 1 file",
+    ]
+
+
+def test_a_certificate_of_a_linked_file_is_looked_for_where_connect_looks(cli: Run, tmp_path: Path) -> None:
+    team = tmp_path / "team"
+    team.mkdir()
+    (team / "ca.pem").write_text("-----BEGIN CERTIFICATE-----\n")
+    write(
+        team / "milvus.toml",
+        '[profiles.s]\nuri = "https://h:443"\n[profiles.s.tls]\nca_pem_path = "ca.pem"\n',
+    )
+    Path("milvus.toml").symlink_to(team / "milvus.toml")  # beside the real file, not beside the link
+    assert cli("check").output == "ok: 1 file, 1 profile\n"

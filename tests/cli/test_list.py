@@ -108,7 +108,7 @@ def test_a_broken_extends_is_listed_with_its_problem(cli: Run) -> None:
     problem = json.loads(result.stdout)["profiles"][0]["problem"]
     assert problem == (
         f"{Path.cwd() / 'milvus.toml'}:2: profiles.child.extends: extends 'gone', which is not a profile; "
-        "known profiles: none"
+        "known profiles: none (fix the name, or add that profile)"
     )
     assert "warning: profile 'child': " in cli("list").stderr
 
@@ -134,7 +134,7 @@ def test_a_file_of_the_wrong_shape_is_a_config_error(cli: Run) -> None:
     assert result.exit_code == 3
     assert result.stderr.splitlines() == [
         f"error: {Path.cwd() / 'milvus.toml'}:1: profiles must be a table of profiles",
-        "hint: `milvus-profiles check` lists every problem of the file",
+        "hint: write each profile as a table [profiles.NAME]",
     ]
 
 
@@ -144,18 +144,46 @@ def test_milvus_profile_is_mentioned(cli: Run) -> None:
     assert result.stdout.splitlines()[-1] == "MILVUS_PROFILE is set and selects 'dev' before the default"
 
 
+BROKEN_PROD = """\
+default = "local"
+[profiles.local]
+uri = "./data/milvus.db"
+[profiles.prod]
+uri = "http://prod.example.com:19530"
+dbname = "analytics"
+[profiles.child]
+extends = "prod"
+"""
+
+
 def test_a_problem_belongs_to_the_profile_that_has_it(cli: Run) -> None:
-    path = write(
-        Path("milvus.toml"),
-        'default = "local"\n[profiles.local]\nuri = "./data/milvus.db"\n'
-        '[profiles.prod]\nuri = "http://h:19530"\ndbname = "analytics"\n',
-    )
+    path = write(Path("milvus.toml"), BROKEN_PROD).absolute()
     result = cli("list", "--json")
     assert result.exit_code == 0, result.output
-    problems = {p["name"]: p["problem"] for p in json.loads(result.stdout)["profiles"]}
-    assert problems == {
-        "local": None,
-        "prod": f"{path.absolute()}:6: unknown key 'dbname' in profiles.prod (did you mean 'db_name'?)",
+    listed = {
+        p["name"]: (p["uri"], p["db_name"], p["problem"]) for p in json.loads(result.stdout)["profiles"]
+    }
+    said = f"{path}:6: unknown key 'dbname' in profiles.prod (did you mean 'db_name'?)"
+    assert listed == {
+        "local": ("./data/milvus.db", "default", None),
+        "prod": ("http://prod.example.com:19530", None, said),  # no `default` for the database it means
+        "child": (None, None, said),  # it extends prod, so prod's problem is its own
     }
     shown = cli("list")
-    assert shown.stderr == f"warning: profile 'prod': {problems['prod']}\n"
+    assert shown.exit_code == 0
+    assert cells(shown.stdout) == [
+        ["", "NAME", "URI", "DATABASE", "USER", "FILE", "ALSO IN"],
+        ["*", "local", "./data/milvus.db", "default", "-", "milvus.toml"],
+        ["!", "prod", "http://prod.example.com:19530", "-", "-", "milvus.toml"],
+        ["!", "child", "-", "-", "-", "milvus.toml"],
+        ["* default, set in milvus.toml"],
+        ["! cannot be used until its problem (below) is fixed"],
+    ]
+    assert shown.stderr == f"warning: profile 'prod': {said}\nwarning: profile 'child': {said}\n"
+
+
+def test_a_problem_of_the_file_itself_still_stops_the_listing(cli: Run) -> None:
+    path = write(Path("milvus.toml"), '[dev]\nuri = "http://h:19530"\n[profiles.local]\nuri = "./a.db"\n')
+    result = cli("list")
+    assert result.exit_code == 3
+    assert result.stderr.splitlines()[0] == f"error: {path.absolute()}:1: unknown key 'dev' in the top level"

@@ -146,6 +146,16 @@ def test_shell_completion_lists_profile_names(cli: Run) -> None:
     assert cli(env=env).stdout.splitlines() == ["plain,local", "plain,dev"]
 
 
+def test_completion_never_offers_a_name_that_may_not_be_printed(cli: Run) -> None:
+    write(Path("milvus.toml"), '[profiles."dev\\u001b[2J"]\nuri = "./a.db"\n[profiles.dev]\nuri = "./b.db"\n')
+    env = {
+        "_MILVUS_PROFILES_COMPLETE": "bash_complete",
+        "COMP_WORDS": "milvus-profiles show d",
+        "COMP_CWORD": "2",
+    }
+    assert cli(env=env).stdout.splitlines() == ["plain,dev"]
+
+
 def test_completion_with_a_broken_file_completes_nothing(cli: Run) -> None:
     write(Path("milvus.toml"), "[profiles.local\n")
     env = {

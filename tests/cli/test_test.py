@@ -241,3 +241,32 @@ def test_profiles_on_one_server_are_each_tested_with_their_own_credentials_and_d
     verdicts = {p["profile"]: p["status"] for p in json.loads(result.stdout)["profiles"]}
     assert verdicts == {"a": "ready", "b": "ready", "c": "database-missing"}
     assert seen == {("alice:alice-pw", "default"), ("bob:bob-pw", "analytics"), ("", "missing")}
+
+
+def test_a_profile_is_tested_while_another_profile_of_its_file_is_broken(cli: Run) -> None:
+    path = trusted(
+        write(
+            Path("milvus.toml"),
+            'default = "local"\n[profiles.local]\nuri = "./data/milvus.db"\n'
+            '[profiles.prod]\nuri = "http://prod.example.com:19530"\ndbname = "analytics"\n'
+            '[profiles.child]\nextends = "prod"\n',
+        )
+    ).absolute()
+    ready = cli("test", "local")
+    assert ready.exit_code == 0, ready.output
+    assert rows(ready.stdout)[1][:2] == ["local", "ready"]
+    broken = cli("test", "prod")
+    assert broken.exit_code == 3
+    assert broken.stderr.splitlines() == [
+        f"error: {path}:6: unknown key 'dbname' in profiles.prod",
+        "hint: did you mean 'db_name'?",
+    ]
+    every = cli("test", "--all", "--json")
+    assert every.exit_code == 3  # the first failure in the order of the files: prod
+    verdicts = {p["profile"]: (p["status"], p["error"]) for p in json.loads(every.stdout)["profiles"]}
+    said = f"{path}:6: unknown key 'dbname' in profiles.prod"
+    assert verdicts == {
+        "local": ("ready", None),
+        "prod": ("config-error", said),
+        "child": ("config-error", said),
+    }

@@ -13,7 +13,13 @@ from click.testing import CliRunner
 
 from milvus_profiles.cli import main
 from milvus_profiles.config.json_schema import SCHEMA_FILE, SCHEMA_PATH, profile_schema, schema_text
-from milvus_profiles.config.model import ProfileDocument, ProfileTable, TlsTable, file_problems
+from milvus_profiles.config.model import (
+    ProfileDocument,
+    ProfileTable,
+    TlsTable,
+    file_problems,
+    located_problems,
+)
 from milvus_profiles.config.toml import read_file
 
 from ..helpers import write
@@ -90,6 +96,18 @@ def test_a_valid_fixture_passes_the_schema_and_the_model(path: Path) -> None:
 def test_an_invalid_fixture_fails_the_schema_and_the_model(path: Path) -> None:
     assert schema_errors(path) != []
     assert file_problems(read_file(path)) != []
+
+
+@pytest.mark.parametrize("path", INVALID, ids=lambda p: str(p.relative_to(TESTS)))
+def test_the_schema_and_the_model_agree_on_which_profile_a_problem_belongs_to(path: Path) -> None:
+    pf = read_file(path)
+    flagged = [
+        list(e.absolute_path) for e in jsonschema.Draft7Validator(profile_schema()).iter_errors(pf.data)
+    ]
+    # an editor marks a profile's table; `check` and `list` name that profile (None: the file's own problem)
+    assert {str(p[1]) if p[:1] == ["profiles"] and len(p) > 1 else None for p in flagged} == {
+        owner for owner, _ in located_problems(pf)
+    }
 
 
 def test_the_example_file_passes_the_schema() -> None:

@@ -13,8 +13,14 @@ from ..helpers import write
 
 
 def problem(path: Path) -> ConfigError:
+    """The problem that stops the file, or its first profile, from being used."""
+
+    def use() -> None:
+        catalog = load_catalog([path])
+        catalog.layer(catalog.names()[0])
+
     with pytest.raises(ConfigError) as e:
-        load_catalog([path])
+        use()
     return e.value
 
 

@@ -277,7 +277,7 @@ def test_listing_a_user_that_is_not_a_string(repository: Path) -> None:
     (repository / "milvus.toml").write_text('[profiles.dev]\nuri = "http://h:19530"\nuser = ["root"]\n')
     result = run("list")
     assert result.exit_code == 0
-    assert result.stdout.splitlines()[1].split()[:4] == ["dev", "http://h:19530", "default", "['root']"]
+    assert result.stdout.splitlines()[1].split()[:5] == ["!", "dev", "http://h:19530", "-", "['root']"]
 
 
 def test_checking_an_extends_that_is_not_a_name(repository: Path) -> None:

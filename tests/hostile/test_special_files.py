@@ -164,7 +164,7 @@ def test_a_file_with_a_byte_order_mark_is_read_with_its_lines(repository: Path) 
     )
     listed = run("list")
     assert listed.exit_code == 0
-    assert listed.stdout.splitlines()[1].split()[:3] == ["*", "dev", "http://h:19530"]
+    assert listed.stdout.splitlines()[1].split()[:3] == ["*!", "dev", "http://h:19530"]
     checked = run("check")
     assert checked.stdout.splitlines()[0] == "milvus.toml:4: unknown key 'usr' in profiles.dev"
 

@@ -1,12 +1,9 @@
-"""``milvus-profiles check``: every problem of profile files as ``file:line: message`` lines.
-
-Made for people and for pre-commit (see .pre-commit-hooks.yaml): it reads files only, never the keyring
-or the network, and exits 1 when it finds a problem.
-"""
+"""``milvus-profiles check``: every problem of profile files as ``file:line: message`` lines, for people and
+pre-commit; files only (never the keyring or the network), exit 1 on a problem."""
 
 from __future__ import annotations
 
-import os
+import contextlib
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,6 +13,7 @@ import click
 from ..config import discovery, toml
 from ..config.read import TLS_FILE_LIMIT, UnreadableFile, read_limited
 from ..config.toml import key_name
+from ..config.trust import tls_file
 from ..errors import ConfigError
 from ..fields import TLS_PATH_KEYS
 from .common import State
@@ -28,30 +26,12 @@ if TYPE_CHECKING:
 
 
 def _tables(pf: ProfileFile) -> dict[str, dict[str, Any]]:
-    profiles = pf.data.get("profiles", {})
-    if not isinstance(profiles, dict):
-        return {}
-    return {name: table for name, table in profiles.items() if isinstance(table, dict)}
-
-
-def _usable(pf: ProfileFile) -> bool:
-    """Whether the catalog can follow ``extends`` through this file (its shape is right)."""
-    from ..config.catalog import check_shape
-
-    try:
-        check_shape(pf)
-    except ConfigError:
-        return False
-    return True
+    return dict(pf.data.get("profiles", {}))  # a usable file's: a table of tables
 
 
 def _link_problems(catalog: Catalog, pf: ProfileFile) -> list[ConfigError]:
     """Broken ``extends`` and a ``default`` naming no profile, in one file."""
-    problems = []
-    for name in _tables(pf):
-        problem = catalog.extends_problem(name)
-        if problem is not None and problem.path == pf.path:
-            problems.append(problem)
+    problems = [p for n in _tables(pf) if (p := catalog.problem(n)) is not None and p.path == pf.path]
     default = pf.data.get("default")
     if isinstance(default, str) and not catalog.tables(default):
         known = ", ".join(catalog.names()) or "none"
@@ -70,26 +50,18 @@ def _certificate_problems(pf: ProfileFile) -> list[ConfigError]:
     problems = []
     for name, table in _tables(pf).items():
         tls = table.get("tls")
-        if not isinstance(tls, dict):
-            continue
-        for key in TLS_PATH_KEYS:
-            value = tls.get(key)
-            if not isinstance(value, str) or "${" in value:
+        for key, value in tls.items() if isinstance(tls, dict) else ():
+            if key not in TLS_PATH_KEYS or not isinstance(value, str) or "${" in value:
                 continue  # a path built from variables is checked when the profile is resolved
-            path = Path(os.path.expanduser(value))
-            try:
-                # read as connect() reads it, so a FIFO or a device is reported here, not hung on there
-                read_limited(
-                    path if path.is_absolute() else pf.path.parent / path,
-                    limit=TLS_FILE_LIMIT,
-                    what="certificate or key file",
-                )
+            try:  # found and read as connect() does: a FIFO or a device is reported here, not hung on there
+                read_limited(tls_file(value, pf.path), limit=TLS_FILE_LIMIT, what="certificate or key file")
+                continue
+            except RuntimeError:  # ~user names no user: reported with what resolving refuses
+                continue
             except FileNotFoundError:
                 problem = "does not exist"
             except UnreadableFile as e:
                 problem = e.reason
-            else:
-                continue
             problems.append(
                 ConfigError(
                     f"{key_name(('profiles', name, 'tls', key))}: {value} {problem}",
@@ -102,8 +74,7 @@ def _certificate_problems(pf: ProfileFile) -> list[ConfigError]:
 
 
 class _Placeholders(Mapping[str, str]):
-    """The environment ``check`` resolves with: every variable set, to one placeholder, so a file is
-    judged the same wherever the check runs (a pre-commit hook, CI, a laptop)."""
+    """Every variable set, to one placeholder: a file is judged the same wherever ``check`` runs."""
 
     def __getitem__(self, name: str) -> str:
         return "milvus-profiles-check"
@@ -121,12 +92,8 @@ def _variable_uri(catalog: Catalog, name: str) -> Setting | None:
 
 
 def _resolving_problems(catalog: Catalog, pf: ProfileFile) -> list[ConfigError]:
-    """What resolving refuses in the profiles of one file (a variable that may not be expanded, a path in
-    the home of an unknown user...): the very code connect() runs, so the two never disagree.
-
-    A URI made of variables is no URI until they have values: its variables are checked, the URI is
-    left to resolving.
-    """
+    """What resolving refuses in the profiles of one file, by the code connect() runs; a URI made of
+    variables is no URI until they have values, so only its variables are checked."""
     from ..config.catalog import Catalog
     from ..resolution.expansion import expand
     from ..resolution.precedence import ConnectionSettings
@@ -139,11 +106,11 @@ def _resolving_problems(catalog: Catalog, pf: ProfileFile) -> list[ConfigError]:
                 del values["uri"]
             return values
 
-    view = WithoutVariableUri(files=catalog.files, searched=catalog.searched, explicit=catalog.explicit)
+    view = WithoutVariableUri(catalog.files, catalog.searched, catalog.explicit, catalog.problems)
     problems = []
     for name in _tables(pf):
-        if catalog.extends_problem(name) is not None:
-            continue  # reported as a link problem
+        if catalog.problem(name) is not None:
+            continue  # reported as the profile's own problem or a link problem
         try:
             uri = _variable_uri(catalog, name)
             if uri is not None:
@@ -158,13 +125,28 @@ def _resolving_problems(catalog: Catalog, pf: ProfileFile) -> list[ConfigError]:
     return problems
 
 
-def _located(error: ConfigError) -> tuple[str, str]:
-    """``(file:line, message)``, the file shown relative to the working folder."""
-    if error.path is None:
-        return "", error.message
-    message = error.reason
-    shown = display_path(error.path) + (f":{error.line}" if error.line is not None else "")
-    return shown, message
+def _problems(targets: list[ProfileFile], read: list[ProfileFile], explicit: bool) -> list[ConfigError]:
+    """Every problem of the ``targets``, the other files ``read`` counting for ``extends`` and ``default``."""
+    from ..config.catalog import Catalog
+    from ..config.model import file_problems, profile_problems
+
+    usable: list[ProfileFile] = []  # files whose problems are their profiles': their profiles take part
+    owned: dict[str, ConfigError] = {}
+    for pf in reversed(read):
+        with contextlib.suppress(ConfigError):
+            owned.update(profile_problems(pf))
+            usable.insert(0, pf)
+    searched = tuple(pf.path for pf in read)
+    links = Catalog(tuple(usable), searched, explicit)  # every `extends` walked as written
+    catalog = Catalog(links.files, searched, explicit, owned)
+    problems: list[ConfigError] = []
+    for pf in targets:
+        own = file_problems(pf)
+        problems += own
+        if pf in usable:  # an `extends` the schema refuses (not a name) is not reported twice
+            problems += [e for e in _link_problems(links, pf) if e.line not in {o.line for o in own}]
+            problems += _certificate_problems(pf) + _resolving_problems(catalog, pf)
+    return problems
 
 
 @click.command()
@@ -176,9 +158,6 @@ def check(ctx: click.Context, paths: tuple[str, ...]) -> None:
     Reports what the schema forbids (unknown keys, wrong types, secrets written in a file), broken
     `extends`, a `default` naming no profile and missing certificate files. Exits 1 on any problem.
     """
-    from ..config.catalog import Catalog
-    from ..config.model import file_problems
-
     state: State = ctx.obj
     found, explicit = discovery.discover(state.files)
     discovered = [p.absolute() for p in found if explicit or p.exists()]
@@ -193,23 +172,17 @@ def check(ctx: click.Context, paths: tuple[str, ...]) -> None:
         except ConfigError as e:
             if path in targets:
                 problems.append(e)
-    catalog = Catalog(
-        files=tuple(pf for pf in parsed.values() if _usable(pf)), searched=tuple(context), explicit=explicit
-    )
-    for path in targets:
-        pf = parsed.get(path)
-        if pf is None:
-            continue
-        problems += file_problems(pf)
-        if _usable(pf):
-            problems += _link_problems(catalog, pf) + _certificate_problems(pf)
-            if pf in catalog.files:
-                problems += _resolving_problems(catalog, pf)
+    problems += _problems([parsed[p] for p in targets if p in parsed], list(parsed.values()), explicit)
 
     out = state.out
     seen: set[tuple[str, str]] = set()
     for error in sorted(problems, key=lambda e: (str(e.path), e.line or 0)):
-        where, message = _located(error)
+        where = (
+            ""
+            if error.path is None
+            else display_path(error.path) + f":{error.line}" * (error.line is not None)
+        )
+        message = error.message if error.path is None else error.reason
         if (where, message) in seen:
             continue
         seen.add((where, message))
@@ -224,10 +197,11 @@ def check(ctx: click.Context, paths: tuple[str, ...]) -> None:
         out.line(f"{_count(len(seen), 'problem')} in {_count(in_files, 'file')}")
         ctx.exit(PROBLEMS_FOUND)
     profiles = sum(len(_tables(parsed[p])) for p in targets if p in parsed)
-    if targets:
-        out.ok(f"{_count(len(targets), 'file')}, {_count(profiles, 'profile')}")
-    else:
-        out.ok("no profile files found")
+    out.ok(
+        f"{_count(len(targets), 'file')}, {_count(profiles, 'profile')}"
+        if targets
+        else "no profile files found"
+    )
 
 
 def _count(n: int, noun: str) -> str:

@@ -1,8 +1,4 @@
-"""``list`` and ``show``: what the profiles are, and what one of them resolves to.
-
-``list`` reads the files only (no environment expansion, keyring or network); ``show`` resolves, and runs
-a command reference only with ``--reveal``.
-"""
+"""``list`` (the files only) and ``show`` (a resolved profile; a command reference runs with ``--reveal``)."""
 
 from __future__ import annotations
 
@@ -12,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..errors import CommandNotRunError, ConfigError
+from ..errors import CommandNotRunError
 from ..fields import FIELDS_BY_NAME, PROFILE_ENV, secret_set_command
 from ..uri import redact
 from .common import State, pick_profile, profile_argument
@@ -23,35 +19,26 @@ if TYPE_CHECKING:
     from ..resolution.resolved import ResolvedProfile
 
 
-def _values(catalog: Catalog, name: str) -> tuple[dict[str, Any], str | None]:
-    """The profile's merged file values, and the problem of a broken ``extends`` (its own values then)."""
-    try:
-        return {k: s.value for k, s in catalog.layer(name).items()}, None
-    except ConfigError as e:
-        own: dict[str, Any] = {}
-        for _, table in reversed(catalog.tables(name)):
-            own.update({k: v for k, v in table.items() if not isinstance(v, dict)})
-        return own, e.message
-
-
-def _entry(
-    catalog: Catalog, name: str, default: Setting | None, problems: dict[str, str], *, lines: bool
-) -> dict[str, Any]:
+def _entry(catalog: Catalog, name: str, default: Setting | None, *, lines: bool) -> dict[str, Any]:
     tables = catalog.tables(name)
-    values, problem = _values(catalog, name)
-    problem = problem or problems.get(name)
+    problem = catalog.problem(name)
+    if problem is None:
+        values = {k: FIELDS_BY_NAME[k].default for k in ("uri", "db_name")}
+        values.update((k, s.value) for k, s in catalog.layer(name).items())
+    else:  # what its own tables set, as written: no default stands in for a value it may mean to set
+        values = {k: v for _, t in reversed(tables) for k, v in t.items() if not isinstance(v, dict)}
     home = tables[0][0]
     return {
         "name": name,
-        "uri": redact(str(values.get("uri", FIELDS_BY_NAME["uri"].default))),
-        "db_name": values.get("db_name", FIELDS_BY_NAME["db_name"].default),
+        "uri": None if values.get("uri") is None else redact(str(values["uri"])),
+        "db_name": values.get("db_name"),
         "user": values.get("user"),
         "extends": tables[0][1].get("extends"),
         "file": str(home.path),
         "line": home.line_of("profiles", name) if lines else None,
         "default": default is not None and default.value == name,
         "also_in": [str(pf.path) for pf, _ in tables[1:]],
-        "problem": problem,
+        "problem": None if problem is None else problem.message + (f" ({problem.hint})" * bool(problem.hint)),
     }
 
 
@@ -61,31 +48,21 @@ def _entry(
 def list_profiles(state: State, as_json: bool) -> None:
     """List every profile, its file, the default and the names a higher file shadows.
 
-    Reads the profile files only: no keyring, no network.
+    Reads the profile files only: no keyring, no network. A profile with a problem is marked `!`, and
+    its problem printed below.
     """
     from ..config.catalog import load_catalog
-    from ..config.model import profile_problems
 
     state.out.json_errors = as_json
-    catalog = load_catalog(state.files, validate=False)
+    catalog = load_catalog(state.files)
     default = catalog.default()
     # finding the line of every key costs as much as parsing: only JSON shows lines
-    problems: dict[str, str] = {}
-    for pf in reversed(catalog.files):  # the highest file's problem wins, as its values do
-        problems.update(
-            {n: e.message + (f" ({e.hint})" if e.hint else "") for n, e in profile_problems(pf).items()}
-        )
-    entries = [_entry(catalog, name, default, problems, lines=as_json) for name in catalog.names()]
+    entries = [_entry(catalog, name, default, lines=as_json) for name in catalog.names()]
     out = state.out
     if as_json:
-        out.json(
-            {
-                "default": default.value if default else None,
-                "default_file": str(default.file.path) if default else None,
-                "files": [str(pf.path) for pf in catalog.files],
-                "profiles": entries,
-            }
-        )
+        files = [str(pf.path) for pf in catalog.files]
+        chosen = (default.value, str(default.file.path)) if default else (None, None)
+        out.json({"default": chosen[0], "default_file": chosen[1], "files": files, "profiles": entries})
         return
     if not entries:
         searched = ", ".join(display_path(p) for p in catalog.searched)
@@ -96,12 +73,13 @@ def list_profiles(state: State, as_json: bool) -> None:
     rows = []
     for e in entries:
         shadowed = ", ".join(shown(p) for p in e["also_in"])
+        mark = ("*" if e["default"] else "") + ("!" if e["problem"] else "")
         rows.append(
             [
-                Cell("*", "green", bold=True) if e["default"] else "",
+                Cell(mark, "red" if e["problem"] else "green", bold=True),
                 Cell(e["name"], bold=True),
-                e["uri"],
-                str(e["db_name"]),
+                e["uri"] or "-",
+                str(e["db_name"] or "-"),
                 str(e["user"] or "-"),
                 shown(e["file"]),
                 Cell(shadowed + " (shadowed)", "yellow") if shadowed else "",
@@ -112,6 +90,8 @@ def list_profiles(state: State, as_json: bool) -> None:
         out.line(f"* default, set in {display_path(default.file.path)}")
         if not catalog.tables(default.value):
             out.warning(f"the default {default.value!r} names no profile")
+    if any(e["problem"] for e in entries):
+        out.line("! cannot be used until its problem (below) is fixed")
     if os.environ.get(PROFILE_ENV):
         out.line(f"{PROFILE_ENV} is set and selects {os.environ[PROFILE_ENV]!r} before the default")
     for e in entries:
@@ -133,8 +113,7 @@ def _shown(cfg: ResolvedProfile, reveal: bool) -> list[tuple[str, str, str]]:
     return [(f, clear.get(f, v), o) for f, v, o in rows]
 
 
-NOT_RUN = "(a command, not run)"
-"""What ``show`` prints for a secret a command reference gives, which it runs only with ``--reveal``."""
+NOT_RUN = "(a command, not run)"  # a secret a command reference gives, which runs only with --reveal
 
 
 def _json(cfg: ResolvedProfile, reveal: bool) -> dict[str, Any]:
@@ -169,14 +148,7 @@ def _json(cfg: ResolvedProfile, reveal: bool) -> dict[str, Any]:
 @click.option("--reveal", is_flag=True, help="Show secrets and URI credentials in clear text.")
 @click.pass_obj
 def show(
-    state: State,
-    /,
-    name: str | None,
-    *,
-    profile_option: str | None,
-    explain: bool,
-    as_json: bool,
-    reveal: bool,
+    state: State, name: str | None, *, profile_option: str | None, explain: bool, as_json: bool, reveal: bool
 ) -> None:
     """Show the resolved profile NAME (default: the selected one), secrets masked.
 

@@ -1,9 +1,6 @@
-"""``milvus-profiles test``: prove profiles ready, several at once.
-
-A server profile is checked by the grpcio probe (:mod:`milvus_profiles.connection.probe`): the version call
-with the profile's credentials, then the profile's database, without importing pymilvus. A Milvus Lite file
-is opened with :func:`milvus_profiles.connect` (Milvus Lite runs inside the process). Both reach the same
-verdicts. The exit code is that of the first profile (in the order given) that failed.
+"""``milvus-profiles test``: prove profiles ready, several at once. A server is checked by the grpcio probe
+(:mod:`milvus_profiles.connection.probe`, no pymilvus), a Milvus Lite file opened with ``connect()``; both
+reach the same verdicts. The exit code is that of the first profile (in the order given) that failed.
 """
 
 from __future__ import annotations
@@ -16,7 +13,7 @@ import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -75,8 +72,8 @@ def check_profile(
     resolved: ResolvedProfile | MilvusProfilesError | None = None,
     channels: Channels | None = None,
 ) -> Result:
-    """Prove one profile ready; never raises. ``resolved`` is the profile (or its error) when it is
-    resolved already, ``channels`` the connections the probes of one command share."""
+    """Prove one profile ready; never raises. ``resolved``: the profile (or its error) if resolved already;
+    ``channels``: the connections the probes of one command share."""
     from ..resolution.resolver import resolve
 
     overrides = {} if timeout is None else {"timeout": timeout}
@@ -88,47 +85,39 @@ def check_profile(
     if isinstance(cfg, MilvusProfilesError):
         return Result(shown, exit_code_for(cfg), error=cfg)
     shown, uri, db_name = cfg.name or shown, redact(cfg.uri), cfg.db_name
-    said: tuple[tuple[str, str], ...] = ()
     if not cfg.is_lite:
         from ..connection.probe import probe
 
         try:
             found = probe(cfg, channels=channels)
         except Exception as e:
-            return Result(shown, exit_code_for(e), uri, db_name, error=e, warnings=said)
-        ready = (*said, *_advice(cfg))
-        return Result(shown, OK, uri, db_name, found.version, found.latency_ms, warnings=ready)
+            return Result(shown, exit_code_for(e), uri, db_name, error=e)
+        advice = default_password_warning(cfg)  # what a ready profile should still change
+        said = () if advice is None else (advice,)
+        return Result(shown, OK, uri, db_name, found.version, found.latency_ms, warnings=said)
     from ..connection.client import classify, connect
 
     start = time.perf_counter()
     try:
         client = connect(name, files=files, **overrides)
     except Exception as e:
-        return Result(shown, exit_code_for(e), uri, db_name, error=e, warnings=said)
+        return Result(shown, exit_code_for(e), uri, db_name, error=e)
     try:
         version = str(client.get_server_version(timeout=cfg.timeout))
         latency = (time.perf_counter() - start) * 1000
     except Exception as e:
         error = classify(e, cfg) or e
-        return Result(shown, exit_code_for(error), uri, db_name, error=error, warnings=said)
+        return Result(shown, exit_code_for(error), uri, db_name, error=error)
     finally:
         with contextlib.suppress(Exception):  # the outcome is known; closing cannot change it
             client.close()
-    return Result(shown, OK, uri, db_name, version, latency, warnings=said)
-
-
-def _advice(cfg: ResolvedProfile) -> tuple[tuple[str, str], ...]:
-    """What a ready profile should still change."""
-    found = default_password_warning(cfg)
-    return (found,) if found else ()
+    return Result(shown, OK, uri, db_name, version, latency)
 
 
 def _run(names: list[str | None], files: Sequence[str] | None, timeout: float | None) -> list[Result]:
-    """Probe every profile concurrently, except that profiles on the same Milvus Lite file take turns:
-    Milvus Lite opens a file once per process, and two first opens at the same time collide.
-
-    The profiles are resolved first, with the files read and assessed once, and the probes share their
-    connections: testing every profile costs time linear in the profiles."""
+    """Probe every profile concurrently, except that profiles of one Milvus Lite file take turns (two first
+    opens of a file collide); the files are read once and the probes share connections, so time is linear."""
+    from ..connection.imports import import_grpc, import_pymilvus
     from ..connection.probe import Channels
     from ..resolution.resolver import resolve_each
 
@@ -139,12 +128,8 @@ def _run(names: list[str | None], files: Sequence[str] | None, timeout: float | 
         lite = cfg.uri if not isinstance(cfg, MilvusProfilesError) and cfg.is_lite else None
         groups.setdefault(lite or i, []).append(i)
     results: dict[int, Result] = {}
-    if any(isinstance(key, str) for key in groups):
-        _import_pymilvus()
-    else:  # before the threads: its import sets a variable for a moment (imports.import_grpc)
-        from ..connection.imports import import_grpc
-
-        import_grpc()
+    # imported before the threads: each sets a variable for a moment (pymilvus without its .env loading)
+    (import_pymilvus if any(isinstance(key, str) for key in groups) else import_grpc)()
 
     with Channels() as channels:
 
@@ -155,29 +140,12 @@ def _run(names: list[str | None], files: Sequence[str] | None, timeout: float | 
         pool = ThreadPoolExecutor(max_workers=min(MAX_WORKERS, len(groups)))
         try:
             list(pool.map(run, groups.values()))
-        except KeyboardInterrupt:
-            _interrupted()
+        except KeyboardInterrupt:  # exit at once with 130, as `exec` does, not after probes that wait on
+            sys.stdout.flush()  # silent servers (Python joins the pool's threads before a normal exit)
+            sys.stderr.flush()
+            os._exit(INTERRUPTED)
         pool.shutdown()
     return [results[i] for i in range(len(names))]
-
-
-def _interrupted() -> NoReturn:
-    """Ctrl-C: stop at once with 130, as a shell reports a program ended by SIGINT (and as `exec` does).
-
-    The probes still wait for their servers in the pool's threads, which Python joins before a normal
-    exit: a silent server would hold the exit until its timeout. Nothing is left to write, so the process
-    ends without waiting for them.
-    """
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(INTERRUPTED)
-
-
-def _import_pymilvus() -> None:
-    """Import pymilvus once, before the threads start, without its ``.env`` loading."""
-    from ..connection.imports import import_pymilvus
-
-    import_pymilvus()
 
 
 @contextlib.contextmanager
@@ -185,8 +153,7 @@ def _quiet_milvus_lite(debug: bool) -> Iterator[None]:
     """Milvus Lite logs a traceback for every refused request; the typed error says it in one line."""
     logger = logging.getLogger("milvus_lite")
     previous = logger.level
-    if not debug:
-        logger.setLevel(logging.CRITICAL + 1)
+    logger.setLevel(previous if debug else logging.CRITICAL + 1)
     try:
         yield
     finally:
@@ -194,9 +161,8 @@ def _quiet_milvus_lite(debug: bool) -> Iterator[None]:
 
 
 def _errors(failed: Sequence[Result], *, several: bool) -> list[tuple[BaseException, ExitCode]]:
-    """The errors to print; when ``several`` profiles were tested, each names the profiles it stopped: an
-    error about the machine (no keyring) or a shared file is the same for many profiles, and is printed
-    once, with their names."""
+    """The errors to print; of ``several`` profiles, one error that does not name its profile (no keyring,
+    a shared file) is printed once, naming the profiles it stopped."""
     groups: dict[object, list[Result]] = {}
     for r in failed:
         e = r.error

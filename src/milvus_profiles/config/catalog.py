@@ -1,12 +1,9 @@
-"""The profiles of every file, merged: names, the default, shadowing and ``extends`` chains.
-
-No environment variable, keyring or network is touched here; ``milvus-profiles list`` stops at this layer.
-"""
+"""The profiles of every file, merged: names, the default, shadowing, ``extends`` chains and each profile's
+problem. No environment variable, keyring or network is touched here; ``list`` stops at this layer."""
 
 from __future__ import annotations
 
 import difflib
-import operator
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -18,18 +15,15 @@ from ..fields import profile_name_problem
 from .discovery import discover
 from .toml import ProfileFile, key_name, load_files
 
-NESTED_TABLES = ("tls", "grpc")
-"""The tables inside a profile; their keys merge one by one, written ``tls.secure`` in a merged layer."""
+NESTED_TABLES = ("tls", "grpc")  # tables inside a profile, merged key by key: ``tls.secure`` in a layer
 
 
 def nested(values: Mapping[str, Any], table: str) -> dict[str, Any]:
     """The keys of one nested table (``tls``) in a merged layer, without the table's prefix."""
-    found = {}
-    for key, value in values.items():
-        outer, dot, inner = key.partition(".")
-        if dot and outer == table:
-            found[inner] = value
-    return found
+    return {key.removeprefix(f"{table}."): v for key, v in values.items() if key.startswith(f"{table}.")}
+
+
+Tables = list[tuple[ProfileFile, dict[str, Any]]]  # the tables of one profile name, highest file first
 
 
 @dataclass(frozen=True)
@@ -48,37 +42,28 @@ class Setting:
     @property
     def location(self) -> str:
         """``/abs/milvus.toml:7 [profiles.dev]``."""
-        line = self.line
-        where = f"{self.file.path}:{line}" if line is not None else str(self.file.path)
-        return f"{where} [{key_name(('profiles', self.profile))}]"
+        line = "" if self.line is None else f":{self.line}"
+        return f"{self.file.path}{line} [{key_name(('profiles', self.profile))}]"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Catalog:
-    """Every profile file that was read, highest precedence first.
-
-    Profile tables, ``extends`` verdicts and merged layers are worked out once per catalog and kept, so
-    that going through every profile (``list``, ``check``) costs time linear in the profiles and the
-    length of their ``extends`` chains, not their product.
-    """
+    """Every profile file that was read, highest first. Tables, verdicts and layers are worked out once and
+    kept, so going through every profile costs time linear in the profiles and their ``extends`` chains."""
 
     files: tuple[ProfileFile, ...]
     searched: tuple[Path, ...]
     explicit: bool = False  # named by the user (--file, files=, MILVUS_PROFILES_FILE), not discovered
-    _index: dict[str, list[tuple[ProfileFile, dict[str, Any]]]] = field(
-        default_factory=dict, init=False, repr=False, compare=False
-    )
-    _problems: dict[str, ConfigError | None] = field(
-        default_factory=dict, init=False, repr=False, compare=False
-    )
-    _layers: dict[str, dict[str, Setting]] = field(
-        default_factory=dict, init=False, repr=False, compare=False
-    )
+    problems: Mapping[str, ConfigError] = field(default_factory=dict)
+    """The first problem of each profile's own tables, the highest file's; see :meth:`problem`."""
+    _index: dict[str, Tables] = field(default_factory=dict, init=False, repr=False)
+    _verdicts: dict[str, ConfigError | None] = field(default_factory=dict, init=False, repr=False)
+    _layers: dict[str, dict[str, Setting]] = field(default_factory=dict, init=False, repr=False)
 
-    def _tables_by_name(self) -> dict[str, list[tuple[ProfileFile, dict[str, Any]]]]:
+    def _tables_by_name(self) -> dict[str, Tables]:
         if not self._index and self.files:
             # built aside and put in place whole: a catalog is shared by the threads of `test --all`
-            index: dict[str, list[tuple[ProfileFile, dict[str, Any]]]] = {}
+            index: dict[str, Tables] = {}
             for pf in reversed(self.files):  # lowest file first, so names keep their first appearance
                 profiles = pf.data.get("profiles", {})
                 for name, table in profiles.items() if isinstance(profiles, dict) else ():
@@ -87,26 +72,22 @@ class Catalog:
         return self._index
 
     def names(self) -> list[str]:
-        """Every profile name, in the order they first appear from the lowest file up."""
-        return list(self._tables_by_name())
+        """Every profile name that may be printed (files not validated: completion), lowest file's first."""
+        return [n for n in self._tables_by_name() if profile_name_problem(n) is None]
 
-    def tables(self, name: str) -> list[tuple[ProfileFile, dict[str, Any]]]:
+    def tables(self, name: str) -> Tables:
         """The tables that define ``name``, highest file first."""
         return list(self._tables_by_name().get(name, ()))
 
     def default(self) -> Setting | None:
         """The ``default`` of the highest file that sets one."""
-        for pf in self.files:
-            if "default" in pf.data:
-                return Setting(pf.data["default"], pf, "", ())
-        return None
+        return next(
+            (Setting(pf.data["default"], pf, "", ()) for pf in self.files if "default" in pf.data), None
+        )
 
     def not_found(self, name: str, source: str | None = None) -> ProfileNotFoundError:
-        """The error for a profile name no file defines, with the close names it may be a typo of.
-
-        ``source`` names where the name came from when it was not typed (``MILVUS_PROFILE``, a file's
-        ``default``), so that the error points at what to fix.
-        """
+        """The error for a profile name no file defines, with close names; ``source`` names where an
+        untyped name came from (``MILVUS_PROFILE``, a file's ``default``)."""
         names = self.names()
         known = ", ".join(names) or "none"
         searched = ", ".join(str(p) for p in self.searched) or "none"
@@ -124,25 +105,24 @@ class Catalog:
             hint=hint,
         )
 
-    def extends_problem(self, name: str) -> ConfigError | None:
-        """Why ``name``'s ``extends`` chain is broken (a cycle, a missing parent), or None."""
-        if name in self._problems:
-            return self._problems[name]
-        chain = [name]
-        on_chain = {name: 0}
-        problem: ConfigError | None = None
-        while True:
+    def problem(self, name: str) -> ConfigError | None:
+        """Why profile ``name`` cannot be used, or None: a problem of its own tables or of a profile it
+        extends, a cycle, a missing parent. The other profiles of the same files stay usable."""
+        if name in self._verdicts:
+            return self._verdicts[name]
+        chain, on_chain = [name], {name: 0}
+        while (problem := self.problems.get(chain[-1])) is None:
             setting = self.setting(chain[-1], "extends")
             if setting is None:
                 break
-            parent = setting.value
-            if parent in self._problems:
-                problem = self._problems[parent]
+            parent, where = setting.value, key_name(("profiles", chain[-1], "extends"))
+            if isinstance(parent, str) and parent in self._verdicts:
+                problem = self._verdicts[parent]
                 break
-            if parent in on_chain:
+            if isinstance(parent, str) and parent in on_chain:
                 cycle = " -> ".join([*chain[on_chain[parent] :], parent])
                 problem = ConfigError(
-                    f"{key_name(('profiles', chain[-1], 'extends'))}: extends forms a cycle: {cycle}",
+                    f"{where}: extends forms a cycle: {cycle}",
                     path=setting.file.path,
                     line=setting.line,
                     hint="remove `extends` from one of these profiles",
@@ -151,11 +131,10 @@ class Catalog:
                 # profiles that lead into it share this verdict
                 chain = chain[: on_chain[parent]]
                 break
-            if parent not in self._tables_by_name():
+            if not isinstance(parent, str) or parent not in self._tables_by_name():
                 known = ", ".join(n for n in self.names() if n != chain[-1]) or "none"
                 problem = ConfigError(
-                    f"{key_name(('profiles', chain[-1], 'extends'))}: extends {parent!r}, "
-                    f"which is not a profile; known profiles: {known}",
+                    f"{where}: extends {parent!r}, which is not a profile; known profiles: {known}",
                     path=setting.file.path,
                     line=setting.line,
                     hint="fix the name, or add that profile",
@@ -163,14 +142,12 @@ class Catalog:
                 break
             on_chain[parent] = len(chain)
             chain.append(parent)
-        for member in chain:
-            self._problems[member] = problem
+        self._verdicts.update(dict.fromkeys(chain, problem))
         return problem
 
     def extends_chain(self, name: str) -> list[str]:
-        """``name`` and the profiles it extends, nearest first; a cycle or a missing parent is an error."""
-        problem = self.extends_problem(name)
-        if problem is not None:
+        """``name`` and the profiles it extends, nearest first; raises :meth:`problem`."""
+        if (problem := self.problem(name)) is not None:
             raise problem
         chain = [name]
         while (setting := self.setting(chain[-1], "extends")) is not None:
@@ -179,20 +156,13 @@ class Catalog:
 
     def setting(self, name: str, key: str) -> Setting | None:
         """The winning value of one top-level key of profile ``name`` alone (no ``extends``)."""
-        for pf, table in self._tables_by_name().get(name, ()):
-            if key in table:
-                return Setting(table[key], pf, name, (key,))
-        return None
+        tables = self._tables_by_name().get(name, ())
+        return next((Setting(t[key], pf, name, (key,)) for pf, t in tables if key in t), None)
 
     def layer(self, name: str) -> dict[str, Setting]:
-        """The profile's own values after ``extends`` and file merging, keyed ``uri``, ``tls.secure``...
-
-        Parents come first, then the profile itself; within a profile, files from the lowest up, so the
-        higher file wins key by key. The ``tls`` and ``grpc`` tables merge key by key too; a secret
-        reference (``password = { env = "..." }``) is one value.
-        """
-        problem = self.extends_problem(name)
-        if problem is not None:
+        """The profile's values after ``extends`` (parents first) and file merging (the higher file wins key
+        by key, in ``tls`` and ``grpc`` too), keyed ``uri``, ``tls.secure``...; raises :meth:`problem`."""
+        if (problem := self.problem(name)) is not None:
             raise problem
         # the nearest profiles whose layers are not known yet, then each one over its parent's layer
         todo = [name]
@@ -205,93 +175,42 @@ class Catalog:
             values = dict(self._layers[parent.value]) if parent is not None else {}
             for pf, table in reversed(self.tables(profile)):
                 for key, value in table.items():
-                    if key == "extends":
-                        continue
                     if key in NESTED_TABLES and isinstance(value, dict):
                         for sub, inner in value.items():
                             values[f"{key}.{sub}"] = Setting(inner, pf, profile, (key, sub))
-                    else:
+                    elif key != "extends":
                         values[key] = Setting(value, pf, profile, (key,))
             self._layers[profile] = values
         return dict(self._layers[name])
 
 
-def load_catalog(
-    files: Sequence[str | os.PathLike[str]] | None = None,
-    *,
-    cwd: Path | None = None,
-    validate: bool = True,
-) -> Catalog:
+def load_catalog(files: Sequence[str | os.PathLike[str]] | None = None, *, validate: bool = True) -> Catalog:
     """Find, read and validate the profile files. ``files`` replaces discovery, highest first."""
-    paths, explicit = discover(files, cwd=cwd)
+    paths, explicit = discover(files)
     return catalog_of(paths, explicit=explicit, validate=validate)
 
 
 def catalog_of(paths: Sequence[Path], *, explicit: bool, validate: bool = True) -> Catalog:
-    """Read the given files (all must exist when ``explicit``), highest first, and validate them.
+    """Read the files (all must exist when ``explicit``), highest first, and validate them: a problem of a
+    file itself is raised, one of a profile's table is that profile's (:meth:`Catalog.problem`).
+    ``validate=False`` reads names only, without loading pydantic (shell completion)."""
+    loaded = tuple(load_files(paths, explicit=explicit))
+    problems: dict[str, ConfigError] = {}
+    if validate:
+        from .model import profile_problems
 
-    ``validate=False`` checks only the shape the catalog needs (tables where tables belong), so that
-    ``list`` shows files as written without loading pydantic; ``check`` reports everything else.
-    """
-    loaded = load_files(paths, explicit=explicit)
-    for pf in loaded:
-        if pf.validated:
-            continue
-        if validate:
-            from .model import validate_file
-
-            validate_file(pf)
-            pf.validated = True
-        else:
-            check_shape(pf)
-    key = (tuple(paths), explicit)
-    known = _CATALOGS.get(key)
-    if known is not None and len(known[0]) == len(loaded) and all(map(operator.is_, known[0], loaded)):
+        for pf in reversed(loaded):  # the highest file's problem wins, as its values do
+            problems.update(profile_problems(pf))
+    key = (tuple(paths), explicit, validate)
+    if (known := _CATALOGS.get(key)) is not None and known[0] == loaded:  # the same parsed objects
         return known[1]
-    catalog = Catalog(files=tuple(loaded), searched=tuple(p.absolute() for p in paths), explicit=explicit)
+    catalog = Catalog(loaded, tuple(p.absolute() for p in paths), explicit, problems)
     if len(_CATALOGS) >= 16:
         _CATALOGS.clear()
-    _CATALOGS[key] = (tuple(loaded), catalog)
+    _CATALOGS[key] = (loaded, catalog)
     return catalog
 
 
-_CATALOGS: dict[tuple[tuple[Path, ...], bool], tuple[tuple[ProfileFile, ...], Catalog]] = {}
-"""The catalog of the files last read from each list of paths, kept while those files are the same parsed
-objects (the parse cache gives a new one when a file changes): a command that resolves every profile
-(``doctor``, ``test --all``) indexes the files and works out each ``extends`` chain once, not once per
-profile."""
-
-
-def check_shape(pf: ProfileFile) -> None:
-    """Tables where the catalog expects tables, and valid profile names where it expects names (the
-    names `list` prints are checked even on this light path)."""
-
-    def fail(key: tuple[str, ...], what: str) -> ConfigError:
-        return ConfigError(
-            f"{key_name(key)} must be {what}",
-            path=pf.path,
-            line=pf.line_of(*key),
-            hint="`milvus-profiles check` lists every problem of the file",
-        )
-
-    def name(key: tuple[str, ...], value: Any) -> None:
-        if not isinstance(value, str):
-            raise fail(key, "a profile name (a string)")
-        problem = profile_name_problem(value)
-        if problem is not None:
-            raise ConfigError(f"{key_name(key)}: {problem}", path=pf.path, line=pf.line_of(*key))
-
-    if "default" in pf.data:
-        name(("default",), pf.data["default"])
-    profiles = pf.data.get("profiles", {})
-    if not isinstance(profiles, dict):
-        raise fail(("profiles",), "a table of profiles")
-    for profile, table in profiles.items():
-        problem = profile_name_problem(profile)
-        if problem is not None:
-            key = ("profiles", profile)
-            raise ConfigError(f"{key_name(key)}: {problem}", path=pf.path, line=pf.line_of(*key))
-        if not isinstance(table, dict):
-            raise fail(("profiles", profile), "a table")
-        if "extends" in table:
-            name(("profiles", profile, "extends"), table["extends"])
+_CATALOGS: dict[tuple[tuple[Path, ...], bool, bool], tuple[tuple[ProfileFile, ...], Catalog]] = {}
+"""The catalog of each list of paths, kept while its files are the same parsed objects (a changed file is
+parsed anew): ``doctor`` and ``test --all`` work out each ``extends`` chain once, not once per profile."""

@@ -7,6 +7,8 @@ import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+import platformdirs
+
 from ..errors import ConfigError
 from ..fields import FILES_ENV
 
@@ -18,16 +20,11 @@ APP_NAME = "milvus-profiles"
 
 def user_config_dir() -> Path:
     """The user-level folder of milvus-profiles (on Linux ``$XDG_CONFIG_HOME/milvus-profiles``)."""
-    import platformdirs
-
     return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False, roaming=True))
 
 
 def user_state_dir() -> Path:
-    """Where milvus-profiles keeps what it learns (the files you trusted): ``$XDG_STATE_HOME/milvus-profiles``
-    on Linux."""
-    import platformdirs
-
+    """Where it keeps the files you trusted (on Linux ``$XDG_STATE_HOME/milvus-profiles``)."""
     return Path(platformdirs.user_state_dir(APP_NAME, appauthor=False, roaming=True))
 
 
@@ -37,10 +34,7 @@ def user_file() -> Path:
 
 
 def find_project_dir(start: Path | None = None) -> Path | None:
-    """The nearest folder at or above ``start`` that holds a ``milvus.toml``.
-
-    The search stops at the first folder that contains ``.git`` (the repository root) or at the root.
-    """
+    """The nearest folder at or above ``start`` that holds a ``milvus.toml``, up to a ``.git`` or the root."""
     try:
         folder = (Path.cwd() if start is None else start).absolute()
     except FileNotFoundError:
@@ -65,24 +59,17 @@ def discover(
     environ: Mapping[str, str] | None = None,
     cwd: Path | None = None,
 ) -> tuple[list[Path], bool]:
-    """The profile files to read, highest precedence first, as absolute paths.
-
-    Returns the paths and whether they were named explicitly (by ``files`` or ``MILVUS_PROFILES_FILE``);
-    an explicitly named file must exist, a discovered one may not. Paths are made absolute here, once, so
-    that every later check (permissions, trust) sees the same path.
-    """
+    """The profile files to read, highest first, as absolute paths, and whether they were named explicitly
+    (``files``, ``MILVUS_PROFILES_FILE``: they must exist) rather than discovered."""
     env = os.environ if environ is None else environ
     if files is not None:
         return [_absolute(Path(f)) for f in files], True
     named = env.get(FILES_ENV, "")
     if named:
         return [_absolute(Path(p)) for p in named.split(os.pathsep) if p], True
-    found: list[Path] = []
     project = find_project_dir(cwd)
-    if project is not None:
-        found += [project / LOCAL_FILE, project / PROJECT_FILE]
-    found.append(user_file().absolute())
-    return found, False
+    found = [] if project is None else [project / LOCAL_FILE, project / PROJECT_FILE]
+    return [*found, user_file().absolute()], False
 
 
 def _absolute(path: Path) -> Path:

@@ -1,19 +1,11 @@
 """The environment as you set it: what a project's ``.env`` put into ``os.environ`` is the project's.
 
-Importing pymilvus runs python-dotenv's ``load_dotenv()``, which copies the first ``.env`` found from the
-working folder (in a REPL, a notebook, ``python -c`` or a debugger) or from pymilvus's own folder (in a
-script, so a virtual environment inside a repository finds the repository's) upwards into ``os.environ``,
-without overriding a variable that is set. A cloned repository's ``.env`` would then speak as your own
-shell: choose the server (``MILVUS_URI``), the profile files (``MILVUS_PROFILES_FILE``), the profile, a
-proxy or the certificate authorities gRPC reads (``grpc_proxy``, ``https_proxy``,
-``GRPC_DEFAULT_SSL_ROOTS_FILE_PATH``...).
-
-Two things keep it out. This package never loads a ``.env`` itself: it imports pymilvus with
-``PYTHON_DOTENV_DISABLED=1`` (:func:`milvus_profiles.connection.imports.import_pymilvus`). And when
-pymilvus was imported before (by your code, a notebook, a library), any variable this package or gRPC reads
-whose value is the one such a ``.env`` sets counts as the project's, not yours: an untrusted value, like
-one from a ``milvus.toml`` you have not trusted, until you trust that ``.env`` (``milvus-profiles trust
-.env``). :func:`project_variables` finds them.
+Importing pymilvus runs python-dotenv's ``load_dotenv()``, which copies the first ``.env`` found above the
+working folder or pymilvus's own folder into ``os.environ`` (without overriding a set variable), so a
+cloned repository's ``.env`` could speak as your shell: the server, the profile files, a proxy, gRPC's CA
+bundle. This package never loads one (``PYTHON_DOTENV_DISABLED=1``, see ``connection.imports``), and when
+pymilvus was imported before, a variable holding the value such a ``.env`` sets is untrusted until you run
+``milvus-profiles trust .env``: :func:`project_variables` finds them.
 """
 
 from __future__ import annotations
@@ -33,16 +25,13 @@ from .trust import FileTrust, content_trust
 DOTENV_FILE = ".env"
 DOTENV_LIMIT = 1024 * 1024
 
-PROXY_VARIABLES = frozenset(
-    {"http_proxy", "https_proxy", "no_proxy", "no_grpc_proxy", "all_proxy"}
-    | {"HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "NO_GRPC_PROXY", "ALL_PROXY"}
-)
+_PROXIES = ("http_proxy", "https_proxy", "no_proxy", "no_grpc_proxy", "all_proxy")
+PROXY_VARIABLES = frozenset(_PROXIES + tuple(p.upper() for p in _PROXIES))
 """The proxy variables gRPC core reads (``grpc_proxy`` is among the ``GRPC_`` names)."""
 
 
 def concerns_us(name: str) -> bool:
-    """Whether a variable decides where or how a connection goes: the ``MILVUS_*`` variables this package
-    and pymilvus read, gRPC's own (``GRPC_*``, ``grpc_proxy``) and the proxies."""
+    """Whether a variable decides where or how a connection goes: ``MILVUS_*``, ``GRPC_*``, the proxies."""
     return name.upper().startswith(("MILVUS_", "GRPC_")) or name in PROXY_VARIABLES
 
 
@@ -63,18 +52,16 @@ class ProjectVariable:
     @property
     def where(self) -> str:
         """``/repo/.env:3 (MILVUS_URI)``."""
-        at = f"{self.path}:{self.line}" if self.line is not None else str(self.path)
-        return f"{at} ({self.name})"
+        return f"{self.path}{'' if self.line is None else f':{self.line}'} ({self.name})"
 
 
 def dotenv_candidates() -> list[Path]:
-    """The ``.env`` files python-dotenv's search finds, as ``load_dotenv()`` looks for them: the first one
-    from the working folder up, from pymilvus's folder up, and from the running script's folder up."""
+    """The ``.env`` files ``load_dotenv()`` finds: the first from the working folder, pymilvus's folder and
+    the running script's folder up."""
     starts: list[Path] = []
     with contextlib.suppress(OSError):  # a working folder that is gone has no .env above it
         starts.append(Path.cwd())
-    package = _pymilvus_folder()
-    if package is not None:
+    if (package := _pymilvus_folder()) is not None:
         starts.append(package)
     main = getattr(sys.modules.get("__main__"), "__file__", None)  # none in a REPL or under python -c
     if isinstance(main, str):
@@ -103,9 +90,8 @@ def _pymilvus_folder() -> Path | None:
 
 
 def project_variables(environ: Mapping[str, str]) -> dict[str, ProjectVariable]:
-    """The variables of ``environ`` that concern a connection and hold the value a project's ``.env``
-    sets, by name. A ``.env`` you trusted (as it is now) sets nothing of the project's; one that cannot be
-    read (a FIFO, too large) might have set anything, so every such variable counts as its."""
+    """The variables of ``environ`` that concern a connection and hold the value a project's untrusted
+    ``.env`` sets, by name; one that cannot be read (a FIFO, too large) might have set any of them."""
     if not any(concerns_us(name) for name in environ):
         return {}
     found: dict[str, ProjectVariable] = {}
@@ -123,22 +109,19 @@ def project_variables(environ: Mapping[str, str]) -> dict[str, ProjectVariable]:
             values: dict[str, str | None] = {name: environ[name] for name in environ if concerns_us(name)}
             lines: dict[str, int] = {}
         else:
-            text = _text(data)
+            text = data.decode("utf-8", errors="replace")  # pragma: no mutate - codec names ignore case
             values = _parse(text)
             lines = dict(_lines(text))
         for name, value in values.items():
-            if name in found or not concerns_us(name) or value is None:
-                continue
-            if environ.get(name) == value:
+            if name not in found and concerns_us(name) and value is not None and environ.get(name) == value:
                 found[name] = ProjectVariable(name, path, lines.get(name), verdict)
     return found
 
 
 def names_set(path: Path) -> list[str]:
-    """The names of the variables that concern a connection which the ``.env`` at ``path`` sets (only
-    the names, never a value); none when it cannot be read."""
+    """The names (never a value) of the variables that concern a connection a ``.env`` sets."""
     try:
-        text = _text(_read(path))
+        text = _read(path).decode("utf-8", errors="replace")  # pragma: no mutate - codec names ignore case
     except (OSError, UnreadableFile):
         return []
     return sorted({name for name, _ in _lines(text) if concerns_us(name)})
@@ -146,10 +129,6 @@ def names_set(path: Path) -> list[str]:
 
 def _read(path: Path) -> bytes:
     return read_limited(path, limit=DOTENV_LIMIT, what=".env file")  # pragma: no mutate - never shown
-
-
-def _text(data: bytes) -> str:
-    return data.decode("utf-8", errors="replace")  # pragma: no mutate - codec names ignore case
 
 
 def _parse(text: str) -> dict[str, str | None]:

@@ -1,15 +1,8 @@
-"""The JSON Schema of a profile file, for editors (Taplo, Even Better TOML) and other tools.
-
-The schema is generated from the pydantic models of :mod:`milvus_profiles.config.model` each time it is asked
-for, so it always describes the keys and types ``milvus-profiles check`` accepts. It is a plain draft-07
-schema, which every TOML language server understands: no ``$ref`` (the tables are small, so they are
-written out where they are used), no ``null`` (TOML has none), ``additionalProperties: false`` on every
-table. What a schema cannot say (a URI pymilvus accepts, ``extends`` naming a profile) stays with
-``milvus-profiles check``.
-
-The package ships the same text as ``profiles.schema.json`` (a test keeps it up to date).
-``milvus-profiles init`` writes it beside the new ``milvus.toml`` as :data:`PROJECT_SCHEMA`, which the
-file's ``#:schema`` line names: the schema then travels with the project and works offline.
+"""The JSON Schema of a profile file, for editors (Taplo, Even Better TOML), generated from the models of
+:mod:`milvus_profiles.config.model` so it describes what ``check`` accepts. Plain draft-07, as every TOML
+language server reads it: no ``$ref``, no ``null``, ``additionalProperties: false`` on every table. What a
+schema cannot say (a URI pymilvus accepts, ``extends`` naming a profile) stays with ``check``. Shipped as
+``profiles.schema.json``; ``init`` writes it beside ``milvus.toml`` as :data:`PROJECT_SCHEMA`.
 """
 
 from __future__ import annotations
@@ -19,22 +12,16 @@ import re
 from pathlib import Path
 from typing import Any
 
-SCHEMA_PATH = "src/milvus_profiles/profiles.schema.json"
-"""The shipped schema, relative to the root of a checkout."""
-PROJECT_SCHEMA = "milvus.schema.json"
-"""The file `init` writes beside milvus.toml, and names in its ``#:schema`` line."""
+SCHEMA_PATH = "src/milvus_profiles/profiles.schema.json"  # the shipped schema, in a checkout
+PROJECT_SCHEMA = "milvus.schema.json"  # what `init` writes beside milvus.toml and names in `#:schema`
 
 SCHEMA_FILE = Path(__file__).parent.parent / "profiles.schema.json"
 DRAFT = "http://json-schema.org/draft-07/schema#"
 
 # A key's title is its name; a table that is not a key's value gets a title here.
-TITLES = {
-    "ProfileDocument": "Milvus connection profiles",
-    "ProfileTable": "A Milvus connection profile",
-}
+TITLES = {"ProfileDocument": "Milvus connection profiles", "ProfileTable": "A Milvus connection profile"}
 
-# Models whose validator asks for exactly one of their properties (a secret reference: `env`, `command`
-# or `file`); the schema says it with `oneOf`, over every property the model has.
+# Models whose validator asks for exactly one of their properties: the schema says it with `oneOf`
 ONE_OF_PROPERTIES = {"SecretReference"}
 
 # Keys Taplo reads: `initKeys` are written when a new table of that kind is created.
@@ -59,11 +46,9 @@ def profile_schema() -> dict[str, Any]:
     from .model import ProfileDocument
 
     raw = ProfileDocument.model_json_schema()
-    definitions: dict[str, Any] = raw.pop("$defs", {})
-    body = _clean(raw, definitions)
     return {
         "$schema": DRAFT,
-        **body,
+        **_clean(raw, raw.pop("$defs", {})),
         "description": "A milvus-profiles file (milvus.toml, milvus.local.toml or the user's "
         "profiles.toml): named Milvus connection profiles. Secrets never go in it.",
     }
@@ -75,8 +60,7 @@ def schema_text() -> str:
 
 
 def _clean(node: Any, definitions: dict[str, Any], key: str | None = None) -> Any:
-    """One node of pydantic's schema, made plain: references written out, nulls and defaults of None
-    dropped, titles and descriptions written for people."""
+    """One node of pydantic's schema made plain: references written out, nulls dropped, words for people."""
     if isinstance(node, list):
         return [_clean(item, definitions) for item in node]
     if not isinstance(node, dict):
@@ -87,7 +71,7 @@ def _clean(node: Any, definitions: dict[str, Any], key: str | None = None) -> An
     ref = node.pop("$ref", None)
     if isinstance(ref, str):
         node = {**definitions[ref.rsplit("/", 1)[-1]], **node}
-    if "default" in node and node["default"] is None:
+    if node.get("default", ...) is None:
         del node["default"]
     model = node.get("title") if isinstance(node.get("title"), str) else None
     cleaned: dict[str, Any] = {}
@@ -98,12 +82,9 @@ def _clean(node: Any, definitions: dict[str, Any], key: str | None = None) -> An
             cleaned[k] = _prose(v)
         else:
             cleaned[k] = _clean(v, definitions)
-    if key is not None:
-        cleaned["title"] = key
-    elif model in TITLES:
-        cleaned["title"] = TITLES[model]
-    else:
-        cleaned.pop("title", None)
+    cleaned.pop("title", None)
+    if title := key if key is not None else TITLES.get(model or ""):
+        cleaned["title"] = title
     if "properties" in cleaned:
         cleaned.setdefault("additionalProperties", False)
     if model in ONE_OF_PROPERTIES and "oneOf" not in cleaned:
@@ -117,21 +98,17 @@ def _without_null(node: dict[str, Any]) -> dict[str, Any]:
     """``anyOf: [X, null]`` as X; ``anyOf`` of plain types as one ``type`` list."""
     options = [o for o in node.pop("anyOf") if o != {"type": "null"}]
     if len(options) == 1:
-        option = options[0]
-        if "$ref" in option:
-            return {**node, "$ref": option["$ref"]}
-        return {**option, **node}
+        return {**options[0], **node}
     if all(set(o) == {"type"} and isinstance(o["type"], str) for o in options):
         return {**node, "type": [o["type"] for o in options]}
     return {**node, "anyOf": options}
 
 
-_ORDER = ("$schema", "$id", "title", "description", "type")
-
-
 def _ordered(node: dict[str, Any]) -> dict[str, Any]:
     """Title, description and type first: the order people read a schema in."""
-    first = {k: node[k] for k in _ORDER if k in node}
+    first: dict[str, Any] = {
+        k: node[k] for k in ("$schema", "$id", "title", "description", "type") if k in node
+    }
     return {**first, **{k: v for k, v in node.items() if k not in first}}
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from typing import Annotated, Any
 
 from pydantic import (
@@ -28,7 +29,7 @@ from ..fields import (
     secret_set_command,
 )
 from ..fields import Field as TableField
-from ..uri import URI_HINT, has_credentials, is_lite, uri_problem
+from ..uri import URI_HINT, has_credentials, uri_problem
 from .toml import ProfileFile, key_name
 
 
@@ -43,8 +44,7 @@ def check_uri(value: str) -> str:
             "keep the password or token in the keyring (`milvus-profiles secret set`) or in "
             "MILVUS_PASSWORD / MILVUS_TOKEN"
         )
-    problem = uri_problem(value)
-    if problem is not None:
+    if (problem := uri_problem(value)) is not None:
         raise ValueError(f"{problem}: {URI_HINT}")
     return value
 
@@ -62,8 +62,7 @@ class TlsTable(BaseModel):
     ca_pem_path: str | None = Field(None, description=TLS_KEYS["ca_pem_path"])
 
 
-# The schema's words for two checks below (config/json_schema.py); tests/config/test_json_schema.py runs
-# both over the same references.
+# The schema's words for two checks below; tests/config/test_json_schema.py runs both over the same references
 VARIABLE_NAME = "^(_+[A-Za-z0-9]|[A-Za-z])[A-Za-z0-9_]*$"
 ABSOLUTE_PATH = "^(/|~|[A-Za-z]:[\\\\/])"
 
@@ -76,12 +75,9 @@ def check_reference_variable(name: str) -> str:
 
 
 def check_reference_command(command: list[str]) -> list[str]:
-    """A program named by an absolute path or found on PATH; a relative path would run whatever a cloned
-    repository put there."""
+    """A program named by an absolute path or found on PATH, not a relative path into a cloned repository."""
     program = command[0]
-    if ("/" in program or "\\" in program) and not (
-        program.startswith(("/", "~")) or _windows_absolute(program)
-    ):
+    if ("/" in program or "\\" in program) and not re.match(ABSOLUTE_PATH, program):
         raise ValueError(
             f"the program {program!r} is a relative path, which would run a file of whatever folder you "
             "are in; give its absolute path, or a name found on PATH"
@@ -91,13 +87,9 @@ def check_reference_command(command: list[str]) -> list[str]:
 
 def check_reference_file(path: str) -> str:
     """An absolute path (or one starting with ``~``)."""
-    if not (path.startswith(("/", "~")) or _windows_absolute(path)):
+    if not re.match(ABSOLUTE_PATH, path):
         raise ValueError(f"the file {path!r} must be an absolute path, such as /run/secrets/milvus_token")
     return path
-
-
-def _windows_absolute(path: str) -> bool:
-    return len(path) > 2 and path[0].isalpha() and path[1] == ":" and path[2] in "\\/"
 
 
 class SecretReference(BaseModel):
@@ -141,8 +133,7 @@ class SecretReference(BaseModel):
 
 
 def check_grpc_options(options: dict[str, Any]) -> dict[str, Any]:
-    """Only the options of the allow-list (:data:`milvus_profiles.fields.GRPC_OPTIONS`), with values of
-    their kind and, for integers, in the range gRPC takes."""
+    """Only the options of the allow-list (``fields.GRPC_OPTIONS``), with values of their kind and range."""
     for key, value in options.items():
         spec = GRPC_OPTIONS.get(key)
         if spec is None:
@@ -152,14 +143,10 @@ def check_grpc_options(options: dict[str, Any]) -> dict[str, Any]:
                 f"{key!r} is not a gRPC option a profile file may set: only options that cannot redirect "
                 f"or intercept the connection are allowed; {hint}allowed: {', '.join(GRPC_OPTIONS)}"
             )
-        kind = spec[0]
-        if kind == "bool" and not isinstance(value, bool):
-            raise ValueError(f"{key!r} takes true or false")
-        if kind == "str" and not isinstance(value, str):
-            raise ValueError(f"{key!r} takes a string")
+        kind, (python_type, words) = spec[0], _GRPC_KINDS.get(spec[0], (object, ""))
+        if not isinstance(value, python_type) or (kind == "int" and isinstance(value, bool)):
+            raise ValueError(f"{key!r} takes {words}")
         if kind == "int":
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise ValueError(f"{key!r} takes an integer")
             low, high = GRPC_INT_RANGE
             if not low <= value <= high:
                 raise ValueError(f"{key!r} is {value}, outside the range gRPC takes ({low} to {high})")
@@ -167,12 +154,16 @@ def check_grpc_options(options: dict[str, Any]) -> dict[str, Any]:
 
 
 GrpcValue = bool | int | float | str
+_GRPC_KINDS: dict[str, tuple[type[Any], str]] = {
+    "bool": (bool, "true or false"),
+    "str": (str, "a string"),
+    "int": (int, "an integer"),
+}
 
 
 def check_profile_name(name: str) -> str:
     """A profile name as `fields.PROFILE_NAME` allows: a name in a file is printed and put in shells."""
-    problem = profile_name_problem(name)
-    if problem is not None:
+    if (problem := profile_name_problem(name)) is not None:
         raise ValueError(problem)
     return name
 
@@ -193,25 +184,16 @@ def field_type(f: TableField) -> Any:
     return kind if f.maximum is None else Annotated[kind, Field(le=f.maximum)]
 
 
-def _file_fields() -> dict[str, Any]:
-    fields: dict[str, Any] = {}
-    for f in FIELDS:
-        if f.secret:
-            fields[f.name] = (
-                SecretReference | None,
-                Field(
-                    None,
-                    description=f"Where the {f.name} comes from, never the {f.name} itself: "
-                    '{ env = "VARIABLE" }, { command = ["program", "arg"] } or { file = "/path" }; '
-                    "followed only from a trusted file.",
-                ),
-            )
-            continue
-        annotation = field_type(f)
-        if f.name == "uri":
-            annotation = Annotated[annotation, AfterValidator(check_uri)]
-        fields[f.name] = (annotation | None, Field(None, description=f.help))
-    return fields
+def _file_field(f: TableField) -> Any:
+    if f.secret:
+        where = '{ env = "VARIABLE" }, { command = ["program", "arg"] } or { file = "/path" }'
+        said = f"Where the {f.name} comes from, never the {f.name} itself: {where}; followed only from a "
+        said += "trusted file."
+        return SecretReference | None, Field(None, description=said)
+    annotation = field_type(f)
+    if f.name == "uri":
+        annotation = Annotated[annotation, AfterValidator(check_uri)]
+    return annotation | None, Field(None, description=f.help)
 
 
 ProfileTable: type[BaseModel] = create_model(
@@ -231,7 +213,7 @@ ProfileTable: type[BaseModel] = create_model(
             "cannot redirect or intercept the connection (keepalive, message sizes, backoff...).",
         ),
     ),
-    **_file_fields(),
+    **{f.name: _file_field(f) for f in FIELDS},
 )
 
 
@@ -249,41 +231,23 @@ class ProfileDocument(BaseModel):
 
 
 def _known_keys(loc: tuple[str | int, ...]) -> list[str]:
-    if len(loc) == 1:
-        return list(ProfileDocument.model_fields)
-    if len(loc) == 3:
-        return list(ProfileTable.model_fields)
-    if len(loc) == 4 and loc[2] == "tls":
-        return list(TlsTable.model_fields)
-    if len(loc) == 4 and loc[2] in SECRET_FIELDS:
-        return list(SecretReference.model_fields)
-    return []
+    model = ProfileDocument if len(loc) == 1 else ProfileTable if len(loc) == 3 else None
+    if len(loc) == 4:
+        model = TlsTable if loc[2] == "tls" else SecretReference if loc[2] in SECRET_FIELDS else None
+    return list(model.model_fields) if model else []
 
 
-def _secret_problems(pf: ProfileFile) -> list[ConfigError]:
-    problems = []
-    profiles = pf.data.get("profiles")
-    if not isinstance(profiles, dict):
-        return []
-    for name, table in profiles.items():
-        if not isinstance(table, dict):
-            continue
-        for secret in SECRET_FIELDS:
-            if secret in table and not isinstance(table[secret], dict):
-                env = FIELDS_BY_NAME[secret].env
-                problems.append(
-                    ConfigError(
-                        f"{key_name(('profiles', name, secret))}: a {secret} does not belong in a "
-                        "profile file; secrets never go in files",
-                        path=pf.path,
-                        line=pf.line_of("profiles", name, secret),
-                        hint=f"remove it, then store it with `{secret_set_command(name)}`, "
-                        f"set {env} in the environment, or refer to where it is kept: "
-                        f'{secret} = {{ env = "VARIABLE" }}, {secret} = {{ command = ["program", "arg"] }} '
-                        f'or {secret} = {{ file = "/path" }}',
-                    )
-                )
-    return problems
+def _secret_problem(pf: ProfileFile, name: str, secret: str) -> ConfigError:
+    env = FIELDS_BY_NAME[secret].env
+    return ConfigError(
+        f"{key_name(('profiles', name, secret))}: a {secret} does not belong in a profile file; secrets "
+        "never go in files",
+        path=pf.path,
+        line=pf.line_of("profiles", name, secret),
+        hint=f"remove it, then store it with `{secret_set_command(name)}`, set {env} in the environment, "
+        f'or refer to where it is kept: {secret} = {{ env = "VARIABLE" }}, '
+        f'{secret} = {{ command = ["program", "arg"] }} or {secret} = {{ file = "/path" }}',
+    )
 
 
 def _error_from_pydantic(pf: ProfileFile, err: Any) -> ConfigError:
@@ -294,78 +258,73 @@ def _error_from_pydantic(pf: ProfileFile, err: Any) -> ConfigError:
     line = pf.line_of(*(str(p) for p in loc))
     if err["type"] == "extra_forbidden":
         unknown = str(loc[-1])
-        table = key_name(loc[:-1]) or "the top level"
-        message = f"unknown key {unknown!r} in {table}"
         known = _known_keys(loc)
         guess = difflib.get_close_matches(unknown, known, n=1)
+        hint: str | None
         if guess:
             hint = f"did you mean {guess[0]!r}?"
         elif len(loc) == 1:
             hint = "profiles go in tables named [profiles.NAME]; the top level only has `default`"
         else:
             hint = "known keys: " + ", ".join(known)
-        return ConfigError(message, path=pf.path, line=line, hint=hint)
+        table = key_name(loc[:-1]) or "the top level"
+        return ConfigError(f"unknown key {unknown!r} in {table}", path=pf.path, line=line, hint=hint)
+    if err["type"] in ("dict_type", "model_type"):
+        what = "a table of profiles" if loc == ("profiles",) else "a table"
+        hint = "write each profile as a table [profiles.NAME]" if len(loc) <= 2 else None
+        return ConfigError(f"{where} must be {what}", path=pf.path, line=line, hint=hint)
     message = str(err["msg"]).removeprefix("Value error, ")
     return ConfigError(f"{where}: {message}", path=pf.path, line=line)
 
 
-def file_problems(pf: ProfileFile) -> list[ConfigError]:
-    """Every problem of one file, in the order they appear, without raising."""
-    problems = _secret_problems(pf)
-    data = {
-        k: v
-        if k != "profiles" or not isinstance(v, dict)
-        else {
-            name: {
-                key: val for key, val in table.items() if key not in SECRET_FIELDS or isinstance(val, dict)
-            }
-            if isinstance(table, dict)
-            else table
-            for name, table in v.items()
-        }
-        for k, v in pf.data.items()
-    }
+def located_problems(pf: ProfileFile) -> list[tuple[str | None, ConfigError]]:
+    """Every problem of one file in line order, each with the profile whose table has it, or None for a
+    problem of the file itself: its top level, its ``default``, a profile's name, a profile that is no
+    table."""
+    found: list[tuple[str | None, ConfigError]] = []
+    data = dict(pf.data)
+    if isinstance(profiles := data.get("profiles"), dict):
+        tables = data["profiles"] = dict(profiles)
+        for name, table in profiles.items():
+            written = [s for s in SECRET_FIELDS if isinstance(table, dict) and s in table]
+            found += [(name, _secret_problem(pf, name, s)) for s in written if not isinstance(table[s], dict)]
+            if written:  # the model sees only references, so a written secret is reported once
+                tables[name] = {
+                    k: v for k, v in table.items() if k not in SECRET_FIELDS or isinstance(v, dict)
+                }
     try:
         ProfileDocument.model_validate(data)
     except ValidationError as e:
-        problems += [_error_from_pydantic(pf, err) for err in e.errors(include_input=False)]
-    return sorted(problems, key=lambda p: p.line or 0)
+        for err in e.errors(include_input=False):
+            loc = err["loc"]
+            owned = len(loc) > 2 and loc[0] == "profiles" and loc[2] != "[key]"
+            found.append((str(loc[1]) if owned else None, _error_from_pydantic(pf, err)))
+    return sorted(found, key=lambda p: p[1].line or 0)
+
+
+def file_problems(pf: ProfileFile) -> list[ConfigError]:
+    """Every problem of one file, in the order they appear, without raising."""
+    return [e for _, e in located_problems(pf)]
 
 
 def profile_problems(pf: ProfileFile) -> dict[str, ConfigError]:
-    """The first problem of each profile table of a file that has a key it does not take (a misspelt
-    ``dbname``), or is no table, by profile name: a problem belongs to the profile that has it (``list``
-    shows it there).
-
-    Only such tables are validated: checking the keys of a thousand tables costs a millisecond, validating
-    them twenty, and ``list`` reads files without validating them (``check`` validates everything).
-    """
-    profiles = pf.data.get("profiles")
-    if not isinstance(profiles, dict):
-        return {}
-    known = ProfileTable.model_fields.keys()
-    suspects = {n: t for n, t in profiles.items() if not isinstance(t, dict) or not t.keys() <= known}
-    found: dict[str, ConfigError] = {}
-    try:
-        ProfileDocument.model_validate({"profiles": suspects})
-    except ValidationError as e:
-        for err in e.errors(include_input=False):
-            loc = tuple(err["loc"])
-            if len(loc) > 1 and loc[0] == "profiles":
-                found.setdefault(str(loc[1]), _error_from_pydantic(pf, err))
-    return found
+    """The first problem of each profile of a file, by name: a problem belongs to the profile that has it.
+    A problem of the file itself is raised. Kept with the parsed file, so a file is validated once."""
+    if pf.problems is None:
+        found: dict[str, ConfigError] = {}
+        for owner, error in located_problems(pf):
+            if owner is None:
+                raise error
+            found.setdefault(owner, error)
+        pf.problems = found
+    return pf.problems
 
 
 def validate_file(pf: ProfileFile) -> None:
-    """Validate one file; the first problem is raised as a :class:`ConfigError`."""
-    if not _secret_problems(pf):
-        try:
-            ProfileDocument.model_validate(pf.data)
-        except ValidationError:
-            pass
-        else:
-            return
-    raise file_problems(pf)[0]
+    """Validate one file as a whole (before writing it); the first problem is raised."""
+    problems = file_problems(pf)
+    if problems:
+        raise problems[0]
 
 
 __all__ = [
@@ -374,8 +333,7 @@ __all__ = [
     "TlsTable",
     "check_uri",
     "file_problems",
-    "is_lite",
-    "key_name",
+    "located_problems",
     "profile_problems",
     "validate_file",
 ]

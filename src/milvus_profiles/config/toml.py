@@ -1,10 +1,6 @@
 """Reading profile files: bounded reads, TOML parsing with located errors, and the line of every key.
-
-Parsed files are cached by path, size and modification time, so a process that resolves profiles again
-and again parses each file once (``doctor`` resolves every profile: docs/performance.md shows what that
-saves). A profile file holds no secret, only where one is kept, so nothing here can keep a rotated
-secret. :func:`clear_cache` empties the cache.
-"""
+Parsed files are cached by path, size and modification time; a profile file holds no secret, so the cache
+cannot keep a rotated one (docs/performance.md)."""
 
 from __future__ import annotations
 
@@ -27,63 +23,49 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
 
-MAX_FILE_SIZE = 1024 * 1024
-"""Profile files hold a few profiles; anything larger is the wrong file, and is refused before parsing."""
-
-
+MAX_FILE_SIZE = 1024 * 1024  # a few profiles: anything larger is the wrong file, refused before parsing
 Key = tuple[str, ...]
 
 
 @dataclass(eq=False)
 class ProfileFile:
-    """One parsed profile file: its data, and (computed when first asked for) the line of each key."""
+    """One parsed profile file: its data, and (when first asked for) the line of each key."""
 
     path: Path
     data: dict[str, Any] = field(repr=False)
     text: str = field(repr=False)
-    validated: bool = field(default=False, repr=False)
+    problems: dict[str, ConfigError] | None = field(default=None, repr=False)
+    """The first problem of each profile, once validated (:func:`.model.profile_problems`)."""
 
     @functools.cached_property
     def lines(self) -> dict[Key, int]:
-        """Every table header and key of the file, and its line."""
         return locate_keys(self.text)
 
     def line_of(self, *key: str) -> int | None:
         """The line that sets ``key``, or of the nearest enclosing table that is written out."""
-        while key:
-            if key in self.lines:
-                return self.lines[key]
+        while key and key not in self.lines:
             key = key[:-1]
-        return None
+        return self.lines[key] if key else None
 
 
 def key_name(key: tuple[str | int, ...]) -> str:
     """``("profiles", "dev", "tls")`` as it is written in TOML: ``profiles.dev.tls``."""
-    parts = []
-    for part in key:
-        text = str(part)
-        bare = text.replace("_", "").replace("-", "").isalnum() and text.isascii()
-        # a quoted key as a TOML basic string: control characters escaped, so a hostile key in a
-        # message cannot end the line or reach the terminal raw
-        parts.append(text if bare else json.dumps(text))
-    return ".".join(parts)
+    texts = map(str, key)  # a part not bare is quoted as a TOML basic string: no control character raw
+    return ".".join(
+        t if t.replace("_", "").replace("-", "").isalnum() and t.isascii() else json.dumps(t) for t in texts
+    )
 
 
 def load_files(paths: Sequence[Path], *, explicit: bool) -> list[ProfileFile]:
     """Read every file that exists (every file, when ``explicit``), highest precedence first."""
-    loaded: list[ProfileFile] = []
-    for path in paths:
-        if not explicit and not os.path.lexists(path):
-            continue
-        loaded.append(read_file(path))
-    return loaded
+    return [read_file(path) for path in paths if explicit or os.path.lexists(path)]
 
 
 _CACHE: dict[Path, tuple[int, int, ProfileFile]] = {}
 
 
 def clear_cache() -> None:
-    """Forget every parsed file, so the next read parses again."""
+    """Forget every parsed file."""
     _CACHE.clear()
 
 
@@ -92,65 +74,51 @@ def read_file(path: Path) -> ProfileFile:
     path = path.absolute()
     try:
         st = path.stat()
-        cached = _CACHE.get(path)
-        if cached is not None and cached[0] == st.st_size and cached[1] == st.st_mtime_ns:
+        if (cached := _CACHE.get(path)) is not None and cached[:2] == (st.st_size, st.st_mtime_ns):
             return cached[2]
         raw = read_bytes(path)
     except FileNotFoundError:
         if os.path.islink(path):
-            raise ConfigError(
-                f"is a symbolic link to {os.readlink(path)}, which does not exist",
-                path=path,
-                hint="fix or remove the link",
-            ) from None
+            gone = f"is a symbolic link to {os.readlink(path)}, which does not exist"
+            raise ConfigError(gone, path=path, hint="fix or remove the link") from None
         raise ConfigError(
             "profile file not found",
             path=path,
             hint=f"create it with `milvus-profiles init`, or fix the path given by --file or {FILES_ENV}",
         ) from None
-    except (OSError, ValueError) as e:
-        raise _unreadable(path, e) from None
+    except OSError as e:
+        raise ConfigError(f"cannot read the profile file: {e.strerror or e}", path=path) from None
+    except ValueError:  # os functions raise it for a path no file can have
+        raise ConfigError(
+            "cannot read the profile file: the path contains a NUL character", path=path
+        ) from None
     parsed = parse_text(raw, path)
     _CACHE[path] = (st.st_size, st.st_mtime_ns, parsed)
     return parsed
 
 
 def read_bytes(path: Path) -> bytes:
-    """The bytes of a profile file, at most :data:`MAX_FILE_SIZE` of them.
-
-    Raises FileNotFoundError when there is no file, and ConfigError for anything else that stops it being
-    read: a folder, a FIFO or a device (refused before reading, so neither blocks nor runs on for ever), a
-    file too large, no permission.
-    """
+    """The bytes of a profile file, at most :data:`MAX_FILE_SIZE`; FileNotFoundError when there is none,
+    ConfigError for a folder, a FIFO or a device (refused unread), a file too large, no permission."""
     try:
         return read_limited(path, limit=MAX_FILE_SIZE, what="profile file")
     except UnreadableFile as e:
-        if e.reason.startswith("is a folder"):
-            hint: str | None = "rename or remove the folder"
-        elif e.reason.startswith("is "):  # too large, a FIFO, a device: not what anyone means
-            hint = f"is this the right file? check --file and {FILES_ENV}"
-        else:
-            hint = None
+        hint = f"is this the right file? check --file and {FILES_ENV}" if e.reason.startswith("is ") else None
+        if e.reason.startswith("is a folder"):  # "is" too large, a FIFO, a device: not what anyone means
+            hint = "rename or remove the folder"
         raise ConfigError(e.reason, path=path.absolute(), hint=hint) from None
-
-
-def _unreadable(path: Path, error: OSError | ValueError) -> ConfigError:
-    if isinstance(error, OSError):
-        return ConfigError(f"cannot read the profile file: {error.strerror or error}", path=path)
-    # os functions raise ValueError for a path no file can have
-    return ConfigError("cannot read the profile file: the path contains a NUL character", path=path)
 
 
 # 64 arrays or inline tables opened one inside the next ("[[[[", "{a = {a = {"): no profile file needs it.
 _DEEP_NESTING = re.compile(r"""(?:[\[{][ \t\r\n]*(?:[\w"'.-]+[ \t]*=[ \t]*)?){64}""")
-MAX_DEPTH = 64
-"""Tables and arrays nested deeper than this are refused; a profile file needs five at most."""
+MAX_DEPTH = 64  # tables and arrays nested deeper are refused; a profile file needs five at most
 
 _PART = r"""(?:[A-Za-z0-9_-]+|"(?:[^"\\\n]|\\.)*"|'[^'\n]*')"""
 # MAX_DEPTH parts of a key, where a key can start: a line (or a table header), an inline table, after a comma
 _LONG_KEY = re.compile(
     rf"(?:^|[{{,])[ \t]*(?:\[[ \t]*)*{_PART}(?:[ \t]*\.[ \t]*{_PART}){{{MAX_DEPTH - 1}}}", re.M
 )
+_THREE_LEVELS = "a profile file needs no more than three levels: [profiles.NAME.tls]"
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
@@ -161,51 +129,40 @@ def parse_text(raw: bytes, path: Path) -> ProfileFile:
     except UnicodeDecodeError as e:
         line = raw[: e.start].count(b"\n") + 1
         raise ConfigError(
-            f"not valid UTF-8 (byte {e.start})",
-            path=path,
-            line=line,
-            hint="save the file as UTF-8",
+            f"not valid UTF-8 (byte {e.start})", path=path, line=line, hint="save the file as UTF-8"
         ) from None
-    # Some Windows editors start UTF-8 files with a byte-order mark; TOML does not allow one, and it is
-    # no line break, so dropping it leaves every line number as it was. The editor writes it back.
+    # Some Windows editors start UTF-8 with a byte-order mark, which TOML refuses; the editor writes it back
     text = text.removeprefix("\ufeff")
     too_deep = _DEEP_NESTING.search(text) is not None
-    long_key = _LONG_KEY.search(text)
-    if long_key is not None:
+    if (long_key := _LONG_KEY.search(text)) is not None:
         # tomllib takes time quadratic in the parts of a dotted key: refuse one of many parts unread
         raise ConfigError(
             f"a key of more than {MAX_DEPTH - 1} dotted parts nests too deeply to read",
             path=path,
             line=text.count("\n", 0, long_key.end()) + 1,
-            hint="a profile file needs no more than three levels: [profiles.NAME.tls]",
+            hint=_THREE_LEVELS,
         )
     try:
-        # tomllib recurses once per level; a file nested thousands deep would take the interpreter to
-        # its recursion limit, where finalizers that happen to run fail too. Refuse it before parsing.
+        # tomllib recurses once per level: a file nested thousands deep is refused before parsing
         data = None if too_deep else tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        message = str(e)
-        match = _TOML_POSITION.search(message)
-        error_line = int(match.group(1)) if match else None
-        reason = _TOML_POSITION.sub("", message).strip()
+        match = _TOML_POSITION.search(str(e))
+        reason = _TOML_POSITION.sub("", str(e)).strip()
+        hint = "fix the syntax; `milvus-profiles check` lists every problem"
         raise ConfigError(
-            f"not valid TOML: {reason}",
-            path=path,
-            line=error_line,
-            hint="fix the syntax; `milvus-profiles check` lists every problem",
+            f"not valid TOML: {reason}", path=path, line=match and int(match[1]), hint=hint
         ) from None
     except RecursionError:  # nesting the pattern does not see (values between the openings)
         too_deep = True
     deep_key: Key | None = None if too_deep or data is None else _deep_key(data)
     if too_deep or data is None or deep_key is not None:
-        # a dotted key or header of many parts nests as deeply as brackets do, and everything that walks
-        # the data afterwards (validation, printing, copying) would recurse as deep
-        deep_line = None if deep_key is None else _line_of_deep_key(text, deep_key)
+        # a dotted key of many parts nests as deeply as brackets, and whatever walks the data recurses
+        at = [n for k, n in locate_keys(text).items() if deep_key and k[: len(deep_key)] == deep_key]
         raise ConfigError(
             "tables or arrays nest too deeply to read",
             path=path,
-            line=deep_line,
-            hint="a profile file needs no more than three levels: [profiles.NAME.tls]",
+            line=min(at, default=None),
+            hint=_THREE_LEVELS,
         )
     return ProfileFile(path=path, data=data, text=text)
 
@@ -224,17 +181,10 @@ def _deep_key(data: dict[str, Any]) -> Key | None:
     return None
 
 
-def _line_of_deep_key(text: str, key: Key) -> int | None:
-    """The line of the first key written with ``key``'s first parts (a dotted key of many parts)."""
-    found = [line for k, line in locate_keys(text).items() if k[: len(key)] == key]
-    return min(found, default=None)
-
-
 _KEY_PART = re.compile(r"""\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([A-Za-z0-9_-]+))\s*""")
 _HEADER = re.compile(r"^\s*\[\[?(?P<key>[^\[\]]+)\]\]?\s*(?:#.*)?$")
 _SIMPLE_KEY = r"""(?:"(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+)"""
-# Whitespace only around the dots of a dotted key: one way to match a line, so a long line (of blanks,
-# say) costs linear time, not cubic.
+# Whitespace only around the dots of a dotted key: one way to match, so a long line costs linear time
 _ASSIGN = re.compile(rf"^[ \t]*(?P<key>{_SIMPLE_KEY}(?:[ \t]*\.[ \t]*{_SIMPLE_KEY})*)[ \t]*=(?P<rest>.*)$")
 _INLINE_KEY = re.compile(r"""[{,]\s*((?:"(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_.-])+)\s*=""")
 
@@ -244,11 +194,9 @@ def split_key(text: str) -> Key | None:
     parts: list[str] = []
     pos = 0
     while True:
-        m = _KEY_PART.match(text, pos)
-        if m is None:
+        if (m := _KEY_PART.match(text, pos)) is None:
             return None
-        a, b, c = m.groups()
-        parts.append(a if a is not None else b if b is not None else c)
+        parts.append(next(g for g in m.groups() if g is not None))
         pos = m.end()
         if pos == len(text):
             return tuple(parts)
@@ -258,11 +206,7 @@ def split_key(text: str) -> Key | None:
 
 
 def locate_keys(text: str) -> dict[Key, int]:
-    """Map every table header and key of a TOML document to its (1-based) line.
-
-    A line scanner rather than a parser: it only has to point people at the right line of a file that
-    ``tomllib`` has already accepted.
-    """
+    """Every table header and key of a TOML document that ``tomllib`` accepted, and its line (a scanner)."""
     lines: dict[Key, int] = {}
     table: Key = ()
     in_string: str | None = None
@@ -271,18 +215,12 @@ def locate_keys(text: str) -> dict[Key, int]:
             if line.count(in_string) % 2 == 1:
                 in_string = None
             continue
-        header = _HEADER.match(line)
-        if header is not None:
-            key = split_key(header.group("key"))
-            if key is not None:
+        if (header := _HEADER.match(line)) is not None:
+            if (key := split_key(header["key"])) is not None:
                 table = key
                 lines.setdefault(table, number)
             continue
-        assign = _ASSIGN.match(line)
-        if assign is None:
-            continue
-        key = split_key(assign.group("key"))
-        if key is None:
+        if (assign := _ASSIGN.match(line)) is None or (key := split_key(assign["key"])) is None:
             continue
         full = table + key
         lines.setdefault(full, number)
@@ -292,7 +230,6 @@ def locate_keys(text: str) -> dict[Key, int]:
                 in_string = quote
         if rest.lstrip().startswith("{"):
             for inner in _INLINE_KEY.finditer(rest):
-                sub = split_key(inner.group(1))
-                if sub is not None:
+                if (sub := split_key(inner[1])) is not None:
                     lines.setdefault(full + sub, number)
     return lines
