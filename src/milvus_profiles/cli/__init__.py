@@ -32,17 +32,17 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "env": ("env", "env"),
     "check": ("check", "check"),
     "doctor": ("doctor", "doctor"),
-    "schema": ("schema", "schema"),
-    "import": ("importing", "import_profiles"),
+    "schema": ("init", "schema"),
+    "import": ("add", "import_profiles"),
     "trust": ("trust", "trust"),
     "untrust": ("trust", "untrust"),
-    "exec": ("execute", "exec_program"),
+    "exec": ("env", "exec_program"),
     "set": ("edit", "set_key"),
     "unset": ("edit", "unset_key"),
     "rename": ("edit", "rename"),
     "copy": ("edit", "copy_profile"),
-    "current": ("current", "current"),
-    "shell": ("shell", "shell"),
+    "current": ("profiles", "current"),
+    "shell": ("env", "shell"),
 }
 
 
