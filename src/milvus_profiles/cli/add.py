@@ -144,15 +144,9 @@ def add(
         secret = _ask_fields(state, name, given, stdin_taken=secret_stdin)
     _check_utf8(given)
     target = scope_file(state, scope)
-    if is_lite(given["uri"]):
-        given["uri"] = _relative_to_file(given["uri"], target.parent, "uri")
     values = {k: given[k] for k in ("uri", "db_name", "timeout", "user", "extends") if given[k] is not None}
-    tls = {
-        key: _relative_to_file(given[k], target.parent, k) if key.endswith("_path") else given[k]
-        for k, key in TLS_OPTIONS.items()
-        if given[k] is not None
-    }
-    values |= {"tls": tls} if tls else {}
+    tls = {key: given[k] for k, key in TLS_OPTIONS.items() if given[k] is not None}
+    values = _for_file(values | ({"tls": tls} if tls else {}), target.parent, options=True)
 
     def edited() -> tuple[ProfileEditor, Catalog, dict[str, Any]]:
         """The file with the profile added, checked as it will be once written; and the profile replaced."""
@@ -338,15 +332,17 @@ def _found(source: str, name: str | None, path: Path | None) -> list[Found]:
     return [from_variables(read_dotenv(dotenv), name=name, source=shown, plaintext=shown)]
 
 
-def _for_file(values: dict[str, Any], folder: Path) -> dict[str, Any]:
-    """Paths taken from the working folder, written so that they mean the same from the file's folder."""
+def _for_file(values: dict[str, Any], folder: Path, *, options: bool = False) -> dict[str, Any]:
+    """Paths taken from the working folder, written so that they mean the same from the file's folder
+    (with ``options``, an error names the option of ``add`` that gave the path)."""
     values = dict(values)
     if is_lite(str(values["uri"])):
-        values["uri"] = _relative_to_file(str(values["uri"]), folder)
-    if "tls" in values:
-        values["tls"] = {
-            k: _relative_to_file(v, folder) if k.endswith("_path") else v for k, v in values["tls"].items()
-        }
+        values["uri"] = _relative_to_file(str(values["uri"]), folder, "uri" if options else None)
+    for k, v in values.get("tls", {}).items():
+        option = f"tls_{k.removesuffix('_path')}" if options else None
+        values["tls"] = values["tls"] | (
+            {k: _relative_to_file(v, folder, option)} if k.endswith("_path") else {}
+        )
     return values
 
 
@@ -457,10 +453,8 @@ def _account(f: Found) -> str:
     """The keyring account of the imported profile's secret: ``https`` for TLS on an ``http`` URI."""
     from ..secrets.keyring_store import account
 
-    tls = f.values.get("tls")
-    return account(
-        str(f.values["uri"]), f.values.get("user"), secure=isinstance(tls, dict) and tls.get("secure") is True
-    )
+    secure = f.values.get("tls", {}).get("secure") is True
+    return account(str(f.values["uri"]), f.values.get("user"), secure=secure)
 
 
 def _print_plan(state: State, found: list[Found], written: dict[str, dict[str, Any]], target: Path) -> None:

@@ -44,15 +44,10 @@ _JS_SPACE = "\ufeff"
 
 def _dotenv(name: str, value: str) -> str:
     # The first of three quotings that python-dotenv, Node's --env-file and npm dotenv all read back as
-    # `value`; they differ on every escape, so each is used only where it needs none: single quotes (no
-    # quote, no two backslashes in a row, no backslash at the end: python-dotenv decodes \\ and \'),
-    # double quotes (no double quote, none of the escapes python-dotenv, npm or Node decode), or none
-    # (one line, no #, no space at either end, no quote first), such as it's C:\new.
-    if "\r" in value:
-        # Node drops it, npm dotenv turns it into a newline, even inside quotes
+    # `value` (they differ on every escape): single quotes, double quotes, or none.
+    if "\r" in value:  # Node drops it, npm dotenv turns it into a newline, even inside quotes
         raise Unprintable("holds a carriage return, which Node and npm dotenv do not read back")
-    # python-dotenv expands ${NAME} and ${NAME:-fallback} in every kind of quotes and has no escape for
-    # them (its `dotenv.variables._posix_variable`, the rule `references` follows in linear time)
+    # python-dotenv expands ${NAME} in any quotes, with no escape (the rule `references` follows)
     if next(references(value), None) is not None:
         raise Unprintable("holds ${...}, which python-dotenv would expand whatever the quotes")
     if "'" not in value and "\\\\" not in value and not value.endswith("\\"):
