@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 # --tls-server-pem -> server_pem_path, and so on for every tls key but `secure`
 TLS_OPTIONS = {f"tls_{k.removesuffix('_path')}": k for k in TLS_KEYS if k != "secure"}
 
+POSITIVE = click.FloatRange(min=0, min_open=True)
 URI_FORMS = (
     "  http://localhost:19530            a Milvus server (standalone, or on Kubernetes via a port-forward)",
     "  https://HOST:443                  a server behind TLS, or Zilliz Cloud's public endpoint",
@@ -89,7 +90,7 @@ def _relative_to_file(value: str, folder: Path, option: str | None = None) -> st
     + " Without it, on a terminal, every field is asked for.",
 )
 @click.option("--db-name", help=FIELDS_BY_NAME["db_name"].help)
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), help=FIELDS_BY_NAME["timeout"].help)
+@click.option("--timeout", type=POSITIVE, help=FIELDS_BY_NAME["timeout"].help)
 @click.option("--user", help=FIELDS_BY_NAME["user"].help)
 @click.option(
     "--extends", metavar="PROFILE", shell_complete=complete_profiles, help="A profile to inherit from."
@@ -206,8 +207,7 @@ def _finish(
     default: bool,
     test: bool,
 ) -> None:
-    """What was written and what to look at; the secret to the keyring; for a profile asked for field by
-    field, a test while someone is there."""
+    """What was written and what to look at; the secret to the keyring; for a profile asked for, a test."""
     state: State = ctx.obj
     out, where = state.out, display_path(target)
     as_default = " as its default" if default else ""
@@ -280,9 +280,8 @@ def _ask_fields(state: State, name: str, given: dict[str, Any], *, stdin_taken: 
     if given["db_name"] is None:
         given["db_name"] = str(click.prompt("Database", default=default["db_name"], err=True))
     if given["timeout"] is None:
-        positive = click.FloatRange(min=0, min_open=True)
         given["timeout"] = click.prompt(
-            "Timeout in seconds", default=default["timeout"], type=positive, err=True
+            "Timeout in seconds", default=default["timeout"], type=POSITIVE, err=True
         )
     secret, user = None, given["user"]
     empty: dict[str, Any] = {"default": "", "show_default": False, "err": True}
