@@ -216,9 +216,7 @@ def child_environment(parent: Mapping[str, str], variables: Mapping[str, str]) -
     """The parent's environment without any variable we read (a ``connect()`` in it picks no other
     profile on top of these values), plus the profile's own."""
     ours = {f.env for f in FIELDS} | {PROFILE_ENV, FILES_ENV, EXPORTED_ENV}
-    env = {k: v for k, v in parent.items() if k not in ours}
-    env.update(variables)
-    return env
+    return {k: v for k, v in parent.items() if k not in ours} | dict(variables)
 
 
 def run_program(argv: Sequence[str], env: Mapping[str, str]) -> int:
@@ -242,10 +240,7 @@ def run_program(argv: Sequence[str], env: Mapping[str, str]) -> int:
         raise
 
 
-@click.command(
-    "exec",
-    context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False},
-)
+@click.command("exec", context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False})
 @click.argument("name", shell_complete=complete_profiles)
 @click.argument("command", nargs=-1, required=True, type=click.UNPROCESSED)
 @click.pass_context
@@ -282,11 +277,13 @@ def exec_program(ctx: click.Context, name: str, command: tuple[str, ...]) -> Non
         code = run_program(command, child_environment(os.environ, variables))
     except OSError as e:
         missing = isinstance(e, FileNotFoundError)
-        reason = "command not found" if missing else e.strerror or str(e)
-        error = ConfigError(
-            f"cannot run {command[0]!r}: {reason.lower()}", hint="check the program's name and PATH"
+        reason = "command not found" if missing else (e.strerror or str(e)).lower()
+        hint = "check the program's name and PATH"
+        fail(
+            ctx,
+            ConfigError(f"cannot run {command[0]!r}: {reason}", hint=hint),
+            NOT_FOUND if missing else NOT_EXECUTABLE,
         )
-        fail(ctx, error, NOT_FOUND if missing else NOT_EXECUTABLE)
     ctx.exit(code)
 
 
@@ -309,16 +306,15 @@ def shell(state: State, name: str | None, profile_option: str | None, plain: boo
     from ..connection.client import connect
     from ..resolution.resolver import resolve
 
-    picked = pick_profile(state, name, profile_option)
-    cfg = resolve(picked, files=state.files)
+    cfg = resolve(pick_profile(state, name, profile_option), files=state.files)
     client = connect(cfg.name, files=state.files)
     namespace: dict[str, Any] = {"client": client, "profile": cfg}
-    banner = (
-        f"{cfg.explain()}\n\n"
-        "`client` is a pymilvus.MilvusClient connected with this profile, `profile` the resolved profile.\n"
-        "Try client.list_collections(); leave with exit() or Ctrl-D."
-    )
-    for line in banner.splitlines():  # one at a time: line() shows a newline escaped
+    for line in (  # one at a time: line() shows a newline escaped
+        *cfg.explain().splitlines(),
+        "",
+        "`client` is a pymilvus.MilvusClient connected with this profile, `profile` the resolved profile.",
+        "Try client.list_collections(); leave with exit() or Ctrl-D.",
+    ):
         state.out.line(line)
     try:
         if not plain and importlib.util.find_spec("IPython") is not None:
