@@ -332,8 +332,8 @@ def _found(source: str, name: str | None, path: Path | None) -> list[Found]:
 
 
 def _for_file(values: dict[str, Any], folder: Path, *, options: bool = False) -> dict[str, Any]:
-    """Paths taken from the working folder, written so that they mean the same from the file's folder
-    (with ``options``, an error names the option of ``add`` that gave the path)."""
+    """Paths given from the working folder, written to mean the same from the file's folder (errors name
+    `add`'s options with ``options``)."""
     values = dict(values)
     if is_lite(str(values["uri"])):
         values["uri"] = _relative_to_file(str(values["uri"]), folder, "uri" if options else None)
