@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import functools
 import gc
 import os
 import sys
@@ -19,6 +18,9 @@ from ..errors import ProfileWarning
 from .common import State, complete_profiles
 from .output import Output
 
+# at exit, spare the last garbage collection over pydantic, grpcio and keyring: 40-50 ms for nothing
+atexit.register(gc.freeze)
+
 # name -> (module, attribute); `--help` lists them in alphabetical order
 COMMANDS: dict[str, tuple[str, str]] = {
     "init": ("init", "init"),
@@ -32,17 +34,17 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "env": ("env", "env"),
     "check": ("check", "check"),
     "doctor": ("doctor", "doctor"),
-    "schema": ("schema", "schema"),
-    "import": ("importing", "import_profiles"),
+    "schema": ("init", "schema"),
+    "import": ("add", "import_profiles"),
     "trust": ("trust", "trust"),
     "untrust": ("trust", "untrust"),
-    "exec": ("execute", "exec_program"),
+    "exec": ("env", "exec_program"),
     "set": ("edit", "set_key"),
     "unset": ("edit", "unset_key"),
     "rename": ("edit", "rename"),
     "copy": ("edit", "copy_profile"),
-    "current": ("current", "current"),
-    "shell": ("shell", "shell"),
+    "current": ("profiles", "current"),
+    "shell": ("env", "shell"),
 }
 
 
@@ -160,18 +162,11 @@ def main(
       zsh:  eval "$(_MILVUS_PROFILES_COMPLETE=zsh_source milvus-profiles)"
       fish: _MILVUS_PROFILES_COMPLETE=fish_source milvus-profiles | source
     """
-    _freeze_at_exit()
     # colour on a terminal only, never with --no-color or NO_COLOR (https://no-color.org)
     color = not no_color and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
     out = Output(color=color, terminal=sys.stdout.isatty())
     _show_warnings_with(out)
     ctx.obj = State(out=out, files=files or None, profile=profile, debug=debug)
-
-
-@functools.cache
-def _freeze_at_exit() -> None:
-    """At exit, spare the last garbage collection over pydantic, grpcio and keyring: 40-50 ms for nothing."""
-    atexit.register(gc.freeze)
 
 
 def _show_warnings_with(out: Output) -> None:

@@ -1,4 +1,6 @@
-"""``milvus-profiles add``: a new profile in a profile file, its secret (never an argument) in the keyring."""
+"""``add`` and ``import``: new profiles in a profile file (checked before it is written, then written
+atomically); their secrets, never an argument, go to the keyring, and `import` says where each one is still
+in plain text."""
 
 from __future__ import annotations
 
@@ -32,11 +34,14 @@ from .output import display_path
 
 if TYPE_CHECKING:
     from ..config.catalog import Catalog
+    from ..config.foreign import Found
     from ..write.editor import ProfileEditor
+
 
 # --tls-server-pem -> server_pem_path, and so on for every tls key but `secure`
 TLS_OPTIONS = {f"tls_{k.removesuffix('_path')}": k for k in TLS_KEYS if k != "secure"}
 
+POSITIVE = click.FloatRange(min=0, min_open=True)
 URI_FORMS = (
     "  http://localhost:19530            a Milvus server (standalone, or on Kubernetes via a port-forward)",
     "  https://HOST:443                  a server behind TLS, or Zilliz Cloud's public endpoint",
@@ -85,7 +90,7 @@ def _relative_to_file(value: str, folder: Path, option: str | None = None) -> st
     + " Without it, on a terminal, every field is asked for.",
 )
 @click.option("--db-name", help=FIELDS_BY_NAME["db_name"].help)
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), help=FIELDS_BY_NAME["timeout"].help)
+@click.option("--timeout", type=POSITIVE, help=FIELDS_BY_NAME["timeout"].help)
 @click.option("--user", help=FIELDS_BY_NAME["user"].help)
 @click.option(
     "--extends", metavar="PROFILE", shell_complete=complete_profiles, help="A profile to inherit from."
@@ -140,15 +145,9 @@ def add(
         secret = _ask_fields(state, name, given, stdin_taken=secret_stdin)
     _check_utf8(given)
     target = scope_file(state, scope)
-    if is_lite(given["uri"]):
-        given["uri"] = _relative_to_file(given["uri"], target.parent, "uri")
     values = {k: given[k] for k in ("uri", "db_name", "timeout", "user", "extends") if given[k] is not None}
-    tls = {
-        key: _relative_to_file(given[k], target.parent, k) if key.endswith("_path") else given[k]
-        for k, key in TLS_OPTIONS.items()
-        if given[k] is not None
-    }
-    values |= {"tls": tls} if tls else {}
+    tls = {key: given[k] for k, key in TLS_OPTIONS.items() if given[k] is not None}
+    values = _for_file(values | ({"tls": tls} if tls else {}), target.parent, options=True)
 
     def edited() -> tuple[ProfileEditor, Catalog, dict[str, Any]]:
         """The file with the profile added, checked as it will be once written; and the profile replaced."""
@@ -208,8 +207,7 @@ def _finish(
     default: bool,
     test: bool,
 ) -> None:
-    """What was written and what to look at; the secret to the keyring; for a profile asked for field by
-    field, a test while someone is there."""
+    """What was written and what to look at; the secret to the keyring; for a profile asked for, a test."""
     state: State = ctx.obj
     out, where = state.out, display_path(target)
     as_default = " as its default" if default else ""
@@ -282,9 +280,8 @@ def _ask_fields(state: State, name: str, given: dict[str, Any], *, stdin_taken: 
     if given["db_name"] is None:
         given["db_name"] = str(click.prompt("Database", default=default["db_name"], err=True))
     if given["timeout"] is None:
-        positive = click.FloatRange(min=0, min_open=True)
         given["timeout"] = click.prompt(
-            "Timeout in seconds", default=default["timeout"], type=positive, err=True
+            "Timeout in seconds", default=default["timeout"], type=POSITIVE, err=True
         )
     secret, user = None, given["user"]
     empty: dict[str, Any] = {"default": "", "show_default": False, "err": True}
@@ -303,3 +300,205 @@ def _ask_fields(state: State, name: str, given: dict[str, Any], *, stdin_taken: 
     for key in ("db_name", "timeout"):  # a field's default need not be written
         given[key] = None if given[key] == default[key] else given[key]
     return secret or None
+
+
+SOURCES = ("env", "dotenv", "milvus-cli")
+ENVIRONMENT = "the environment"  # where --from env found the settings, in messages
+
+
+def _name(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    return None if value is None else check_name(ctx, param, value)
+
+
+def _found(source: str, name: str | None, path: Path | None) -> list[Found]:
+    from ..config.foreign import MILVUS_CLI_FILE, from_milvus_cli, from_variables, read_dotenv
+
+    if source == "milvus-cli":
+        if name is not None:
+            raise click.UsageError(
+                "--name is for --from env and --from dotenv; milvus_cli connections keep their aliases"
+            )
+        path = path or Path.home() / MILVUS_CLI_FILE
+        return from_milvus_cli(path, label=display_path(path.absolute()))
+    if name is None:
+        raise click.UsageError(f"--from {source} needs --name NAME, the name of the new profile")
+    if source == "env":
+        if path is not None:
+            raise click.UsageError("--path is for --from dotenv and --from milvus-cli")
+        return [from_variables(os.environ, name=name, source=ENVIRONMENT, plaintext=ENVIRONMENT)]
+    dotenv = path or Path(".env")
+    shown = display_path(dotenv.absolute())
+    return [from_variables(read_dotenv(dotenv), name=name, source=shown, plaintext=shown)]
+
+
+def _for_file(values: dict[str, Any], folder: Path, *, options: bool = False) -> dict[str, Any]:
+    """Paths given from the working folder, written to mean the same from the file's folder (errors name
+    `add`'s options with ``options``)."""
+    values = dict(values)
+    if is_lite(str(values["uri"])):
+        values["uri"] = _relative_to_file(str(values["uri"]), folder, "uri" if options else None)
+    for k, v in values.get("tls", {}).items():
+        option = f"tls_{k.removesuffix('_path')}" if options else None
+        values["tls"] = values["tls"] | (
+            {k: _relative_to_file(v, folder, option)} if k.endswith("_path") else {}
+        )
+    return values
+
+
+@click.command("import")
+@click.option(
+    "--from",
+    "source",
+    type=click.Choice(SOURCES),
+    required=True,
+    help="Where the settings are: MILVUS_* variables in the environment, a .env file, or "
+    "milvus_cli's saved connections.",
+)
+@click.option(
+    "--name",
+    callback=_name,
+    metavar="NAME",
+    help="The new profile's name (with --from env or dotenv; milvus_cli connections keep their aliases).",
+)
+@click.option(
+    "--path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The file to read: .env in the working folder (dotenv), ~/.milvus_cli_connections.json "
+    "(milvus-cli).",
+)
+@scope_option("The file to add them to (default: as for `add`).")
+@click.option("--default", "make_default", is_flag=True, help="Make the imported profile the default.")
+@click.option("--force", is_flag=True, help="Replace profiles of the same names in that file.")
+@click.option("--dry-run", is_flag=True, help="Print what would be written and stored; change nothing.")
+@click.pass_obj
+def import_profiles(
+    state: State,
+    /,
+    *,
+    source: str,
+    name: str | None,
+    path: Path | None,
+    scope: str | None,
+    make_default: bool,
+    force: bool,
+    dry_run: bool,
+) -> None:
+    """Create profiles from the settings you have today.
+
+    \b
+      --from env         MILVUS_URI, MILVUS_TOKEN, MILVUS_USER, MILVUS_PASSWORD, MILVUS_DB_NAME...
+      --from dotenv      the same variables in a .env file
+      --from milvus-cli  the connections milvus_cli saved (~/.milvus_cli_connections.json)
+
+    Passwords and tokens go to the keyring, never into the profile file; the command then says where
+    each one is still in plain text, so you can delete it there.
+    """
+    found = _found(source, name, path)
+    if make_default and len(found) != 1:
+        raise click.UsageError(f"--default needs exactly one profile; {len(found)} were found")
+    target = scope_file(state, scope)
+    written = {f.name: _for_file(f.values, target.parent) for f in found}
+    default = found[0].name if make_default else None
+    _edited(target, written, default, force, source)  # checked before anything is written, and for a dry run
+    if dry_run:
+        _print_plan(state, found, written, target)
+        return
+    with locks.locked(target):
+        _edited(target, written, default, force, source).save(private=is_private(target))
+    toml.clear_cache()
+    out = state.out
+    for f in found:
+        out.done(f"imported profile {f.name!r} into {display_path(target)} from {f.source}")
+        for note in f.notes:
+            out.warning(note)
+    if make_default:
+        out.done(f"{found[0].name!r} is now the default of {display_path(target)}")
+    lower = lower_files(state, target)
+    for f in found:
+        if f.secret is not None:
+            _store(state, f, f.secret, lower)
+
+
+def _edited(
+    target: Path, profiles: dict[str, dict[str, Any]], default: str | None, force: bool, source: str
+) -> ProfileEditor:
+    """The profiles added to the target file, as ``add`` adds one: read, changed and validated (again
+    under the file's lock, so that a concurrent writer's change is never lost)."""
+    from ..config.model import validate_file
+    from ..write.editor import ProfileEditor
+
+    editor = ProfileEditor.open(target)
+    clashes = [name for name in profiles if name in editor.profiles]
+    if clashes and not force:
+        one = len(clashes) == 1
+        raise ConfigError(
+            f"{display_path(target)} already has {'a profile' if one else 'profiles'} named "
+            + ", ".join(map(repr, clashes)),
+            hint=f"use --force to replace {'it' if one else 'them'}"
+            + (", or --name to choose another name" if source != "milvus-cli" else ""),
+        )
+    for name, values in profiles.items():
+        editor.set_profile(name, values)
+    if default is not None:
+        editor.set_default(default)
+    try:
+        validate_file(editor.profile_file())
+    except ConfigError as e:
+        raise ConfigError(f"nothing imported into {display_path(target)}: {e.message}", hint=e.hint) from None
+    return editor
+
+
+def _account(f: Found) -> str:
+    """The keyring account of the imported profile's secret: ``https`` for TLS on an ``http`` URI."""
+    from ..secrets.keyring_store import account
+
+    secure = f.values.get("tls", {}).get("secure") is True
+    return account(str(f.values["uri"]), f.values.get("user"), secure=secure)
+
+
+def _print_plan(state: State, found: list[Found], written: dict[str, dict[str, Any]], target: Path) -> None:
+    import tomli_w
+
+    out = state.out
+    for f in found:
+        out.line(f"would add profile {f.name!r} to {display_path(target)} from {f.source}:")
+        for text in tomli_w.dumps({"profiles": {f.name: written[f.name]}}).rstrip().splitlines():
+            out.line(text)
+        for note in f.notes:
+            out.warning(note)
+        if f.secret is not None:
+            out.line(f"would store the {f.secret_kind} in the keyring (account {_account(f)})")
+        out.line()
+    out.line("dry run: nothing was written or stored")
+
+
+def _store(state: State, f: Found, secret: str, lower: list[Path]) -> None:
+    """The secret to the keyring, if the profile resolves to the endpoint and user it belongs to."""
+    from ..resolution.resolver import resolve
+    from ..secrets.keyring_store import account
+    from ..write.secret import save_secret
+
+    out, expected = state.out, _account(f)
+    cfg = resolve(f.name, files=lower)
+    resolved = account(cfg.uri, cfg.user, secure=cfg.secure)
+    if resolved != expected:
+        overriding = [FIELDS_BY_NAME[k].env for k in ("uri", "user") if os.environ.get(FIELDS_BY_NAME[k].env)]
+        out.warning(
+            f"the {f.secret_kind} of {f.name!r} was not stored: the profile resolves to {resolved}, "
+            f"not {expected}, because {' and '.join(overriding) or 'a variable'} is set in the environment",
+            hint=f"unset it, then run `{secret_set_command(f.name)}`",
+        )
+        return
+    stored = save_secret(f.name, secret, files=lower)
+    out.done(f"stored the {f.secret_kind} of {f.name!r} in the keyring (account {stored})")
+    holders = f" ({', '.join(f.holders)})" if f.holders else ""
+    if f.plaintext == ENVIRONMENT:
+        out.warning(
+            f"the {f.secret_kind} is still set in the environment{holders}, where it wins over the keyring: "
+            "unset it, and remove it from where it is set (a shell startup file, CI settings)"
+        )
+    elif f.plaintext is not None:
+        out.warning(
+            f"the {f.secret_kind} is still in plain text in {f.plaintext}{holders}: "
+            "delete it there, now that the keyring holds it"
+        )

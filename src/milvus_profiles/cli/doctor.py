@@ -16,7 +16,7 @@ from ..config import discovery
 from ..errors import MilvusProfilesError
 from ..fields import FIELDS, FILES_ENV, PROFILE_ENV
 from ..secrets.chain import takes_secret
-from .common import State
+from .common import State, default_password_warning
 from .exitcodes import PROBLEMS_FOUND
 from .output import Output, display_path
 
@@ -29,11 +29,8 @@ def _keyring(out: Output, profiles: list[ResolvedProfile]) -> None:
 
     out.heading("keyring")
     backend = keyring_store.backend()
-    name = f"{type(backend).__module__}.{type(backend).__qualname__}"
-    inner = getattr(backend, "backends", None)
-    if inner:
-        name += " (" + ", ".join(f"{type(b).__module__}.{type(b).__qualname__}" for b in inner) + ")"
-    out.item("info", f"backend: {name}")
+    inner = ", ".join(map(_kind, getattr(backend, "backends", None) or ()))
+    out.item("info", f"backend: {_kind(backend)}" + (f" ({inner})" if inner else ""))
     plain = plaintext_store()
     if plain is not None:
         out.item("warn", plain, PLAINTEXT_HINT)
@@ -71,14 +68,17 @@ PLAINTEXT_HINT = (
 )
 
 
+def _kind(backend: object) -> str:
+    return f"{type(backend).__module__}.{type(backend).__qualname__}"
+
+
 def plaintext_store() -> str | None:
     """What is wrong with where the keyring stores secrets, when it keeps them unprotected; else None."""
     import keyring
 
     backend = keyring.get_keyring()
     writer = next(iter(getattr(backend, "backends", None) or ()), backend)  # a chainer writes to its first
-    kind = f"{type(writer).__module__}.{type(writer).__qualname__}"
-    where = getattr(writer, "file_path", None)
+    kind, where = _kind(writer), getattr(writer, "file_path", None)
     at = f" in {where}" if where else ""
     if type(writer).__name__ == "PlaintextKeyring":
         return f"the keyring backend {kind} stores secrets in plain text{at}"
@@ -108,16 +108,10 @@ def _resolved(state: State) -> list[ResolvedProfile]:
 
 
 def _credentials(out: Output, profiles: list[ResolvedProfile]) -> None:
-    """Profiles that log in with Milvus's built-in root password."""
-    from .common import default_password_warning
-
     out.heading("credentials")
-    found = False
-    for cfg in profiles:
-        warning = default_password_warning(cfg)
-        if warning is not None:
-            out.item("warn", *warning)
-            found = True
+    found = [w for w in map(default_password_warning, profiles) if w is not None]
+    for warning in found:
+        out.item("warn", *warning)
     if not found:
         out.item("ok", "no profile logs in with Milvus's built-in root password")
 
@@ -175,11 +169,12 @@ def _files(out: Output, state: State, fix: bool) -> None:
 
 def _environment(out: Output) -> None:
     out.heading("environment")
-    effects = {f.env: f"overrides `{f.name}` of every profile" for f in FIELDS}
-    for secret in ("MILVUS_PASSWORD", "MILVUS_TOKEN"):
-        effects[secret] = "overrides the secret stored in the keyring"
-    effects[PROFILE_ENV] = "selects the profile when none is named, before any default"
-    effects[FILES_ENV] = "replaces the discovery of profile files"
+    effects = {f.env: f"overrides `{f.name}` of every profile" for f in FIELDS} | {
+        "MILVUS_PASSWORD": "overrides the secret stored in the keyring",
+        "MILVUS_TOKEN": "overrides the secret stored in the keyring",
+        PROFILE_ENV: "selects the profile when none is named, before any default",
+        FILES_ENV: "replaces the discovery of profile files",
+    }
     names = sorted(n for n in os.environ if n.startswith("MILVUS_") and os.environ[n])
     if not names:
         out.item("ok", "no MILVUS_* variable is set")

@@ -1,24 +1,33 @@
-"""``milvus-profiles env``: a profile as MILVUS_* variables, each quoted for its reader to take literally."""
+"""``env``, ``exec`` and ``shell``: a profile as MILVUS_* variables (each quoted for its reader to take
+literally), a program run with them, or a Python prompt with a connected client."""
 
 from __future__ import annotations
 
+import contextlib
+import importlib
+import importlib.util
+import os
 import re
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+import signal
+import subprocess
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import click
 from pydantic import SecretStr
 
 from ..errors import ConfigError
-from ..fields import EXPORTED_ENV, FIELDS, SECRET_FIELDS
+from ..fields import EXPORTED_ENV, FIELDS, FILES_ENV, PROFILE_ENV, SECRET_FIELDS
 from ..resolution.expansion import references
 from ..resolution.wire import Wire
 from ..uri import redact
-from .common import State, pick_profile, profile_argument
+from .common import State, complete_profiles, pick_profile, profile_argument
 from .output import UNSAFE, escape
 
 if TYPE_CHECKING:
     from ..resolution.resolved import ResolvedProfile
+
 
 FORMATS = ("sh", "fish", "powershell", "dotenv", "json")
 
@@ -35,15 +44,10 @@ _JS_SPACE = "\ufeff"
 
 def _dotenv(name: str, value: str) -> str:
     # The first of three quotings that python-dotenv, Node's --env-file and npm dotenv all read back as
-    # `value`; they differ on every escape, so each is used only where it needs none: single quotes (no
-    # quote, no two backslashes in a row, no backslash at the end: python-dotenv decodes \\ and \'),
-    # double quotes (no double quote, none of the escapes python-dotenv, npm or Node decode), or none
-    # (one line, no #, no space at either end, no quote first), such as it's C:\new.
-    if "\r" in value:
-        # Node drops it, npm dotenv turns it into a newline, even inside quotes
+    # `value` (they differ on every escape): single quotes, double quotes, or none.
+    if "\r" in value:  # Node drops it, npm dotenv turns it into a newline, even inside quotes
         raise Unprintable("holds a carriage return, which Node and npm dotenv do not read back")
-    # python-dotenv expands ${NAME} and ${NAME:-fallback} in every kind of quotes and has no escape for
-    # them (its `dotenv.variables._posix_variable`, the rule `references` follows in linear time)
+    # python-dotenv expands ${NAME} in any quotes, with no escape (the rule `references` follows)
     if next(references(value), None) is not None:
         raise Unprintable("holds ${...}, which python-dotenv would expand whatever the quotes")
     if "'" not in value and "\\\\" not in value and not value.endswith("\\"):
@@ -199,3 +203,125 @@ def env(state: State, name: str | None, profile_option: str | None, fmt: str, in
     # escaped like every line the command prints: a comment must end where it seems to end
     comments = [f"milvus-profiles: profile {cfg.name or '(none)'}", *notes]
     state.out.raw("".join(f"# {escape(c)}\n" for c in comments) + "".join(f"{line}\n" for line in lines))
+
+
+NOT_FOUND = 127  # the exit statuses shells use for a command not found, or found but not runnable
+NOT_EXECUTABLE = 126
+# Python ignores these at start; an ignored signal stays ignored across exec, and a program expects the
+# default (`yes | head -1` ends `yes` by SIGPIPE), so they are restored as subprocess's restore_signals does.
+_RESTORED = [getattr(signal, s) for s in ("SIGPIPE", "SIGXFSZ") if hasattr(signal, s)]
+
+
+def child_environment(parent: Mapping[str, str], variables: Mapping[str, str]) -> dict[str, str]:
+    """The parent's environment without any variable we read (a ``connect()`` in it picks no other
+    profile on top of these values), plus the profile's own."""
+    ours = {f.env for f in FIELDS} | {PROFILE_ENV, FILES_ENV, EXPORTED_ENV}
+    return {k: v for k, v in parent.items() if k not in ours} | dict(variables)
+
+
+def run_program(argv: Sequence[str], env: Mapping[str, str]) -> int:
+    """Replace this process with ``argv``; on Windows run it and return its exit status (OSError: not run)."""
+    if os.name == "nt":
+        process = subprocess.Popen(list(argv), env=dict(env))
+        while True:
+            try:
+                return process.wait()
+            except KeyboardInterrupt:  # the console sent it to the program as well; wait for it to end
+                continue
+    for stream in (sys.stdout, sys.stderr):  # what we printed is lost with the process otherwise
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    previous = {s: signal.signal(s, signal.SIG_DFL) for s in _RESTORED}
+    try:
+        os.execvpe(argv[0], list(argv), dict(env))  # noqa: S606  # the program the user named, no shell
+    except OSError:  # nothing was replaced: this process goes on, and says why
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        raise
+
+
+@click.command("exec", context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False})
+@click.argument("name", shell_complete=complete_profiles)
+@click.argument("command", nargs=-1, required=True, type=click.UNPROCESSED)
+@click.pass_context
+def exec_program(ctx: click.Context, name: str, command: tuple[str, ...]) -> None:
+    """Run COMMAND with profile NAME's MILVUS_* variables (secrets included) in its environment.
+
+    Nothing is set in your shell and no secret goes on a command line. COMMAND takes the place of this
+    process, so signals reach it and its exit status is yours to see, as if you had run it alone
+    (127: not found, 126: cannot run). TLS is passed as an https:// MILVUS_URI; a tls or grpc setting
+    no variable carries is refused.
+
+    \b
+    Examples:
+      milvus-profiles exec prod -- go run ./cmd/loader
+      milvus-profiles exec dev -- node loader.js
+      milvus-profiles exec dev -- sh -c 'curl -sf "$MILVUS_URI/v2/vectordb/collections/list" \\
+        -H "Authorization: Bearer $MILVUS_TOKEN" -d "{}"'
+    """
+    from ..connection.diagnose import preflight
+    from ..resolution.resolver import resolve
+    from . import fail
+
+    state: State = ctx.obj
+    if command[:1] == ("--",):  # click keeps the `--` that comes after NAME
+        command = command[1:]
+    if not command:
+        raise click.UsageError("no command given: milvus-profiles exec NAME -- COMMAND [ARG]...")
+    cfg = resolve(name, files=state.files)
+    preflight(cfg)  # what connect() would refuse (no password, a keyring that failed) is refused here too
+    variables, notes = profile_variables(cfg, include_secrets=True)
+    for note in notes:
+        state.out.warning(note)
+    try:
+        code = run_program(command, child_environment(os.environ, variables))
+    except OSError as e:
+        missing = isinstance(e, FileNotFoundError)
+        reason = "command not found" if missing else (e.strerror or str(e)).lower()
+        hint = "check the program's name and PATH"
+        fail(
+            ctx,
+            ConfigError(f"cannot run {command[0]!r}: {reason}", hint=hint),
+            NOT_FOUND if missing else NOT_EXECUTABLE,
+        )
+    ctx.exit(code)
+
+
+@click.command()
+@profile_argument
+@click.option("--plain", is_flag=True, help="Use Python's own prompt even when IPython is installed.")
+@click.pass_obj
+def shell(state: State, name: str | None, profile_option: str | None, plain: bool) -> None:
+    """Open a Python prompt with `client` connected with profile NAME.
+
+    The prompt is IPython's when it is installed, else Python's. `client` is a ready
+    pymilvus.MilvusClient (made by connect()), `profile` the resolved profile; the summary printed first
+    shows every value and where it came from, secrets masked.
+
+    \b
+    Example:
+      milvus-profiles shell prod
+      >>> client.list_collections()
+    """
+    from ..connection.client import connect
+    from ..resolution.resolver import resolve
+
+    cfg = resolve(pick_profile(state, name, profile_option), files=state.files)
+    client = connect(cfg.name, files=state.files)
+    namespace: dict[str, Any] = {"client": client, "profile": cfg}
+    for line in (  # one at a time: line() shows a newline escaped
+        *cfg.explain().splitlines(),
+        "",
+        "`client` is a pymilvus.MilvusClient connected with this profile, `profile` the resolved profile.",
+        "Try client.list_collections(); leave with exit() or Ctrl-D.",
+    ):
+        state.out.line(line)
+    try:
+        if not plain and importlib.util.find_spec("IPython") is not None:
+            importlib.import_module("IPython").start_ipython(argv=["--no-banner"], user_ns=namespace)
+        else:
+            import code
+
+            code.interact(banner="", local=namespace, exitmsg="")
+    finally:
+        client.close()

@@ -1,4 +1,4 @@
-"""``milvus-profiles init``: a project's milvus.toml with a Milvus Lite profile to start from."""
+"""``init``: a project's milvus.toml with a Milvus Lite profile to start from; ``schema``: its JSON Schema."""
 
 from __future__ import annotations
 
@@ -81,3 +81,20 @@ def init(state: State, force: bool) -> None:
     if added:
         state.out.done(f"added {' and '.join(added)} to {display_path(ignore)}")
     state.out.line("next: `milvus-profiles test` checks that the profile is ready")
+
+
+@click.command()
+@click.pass_obj
+def schema(state: State) -> None:
+    """Print the JSON Schema (draft-07) of a profile file.
+
+    Editors that read `#:schema` lines (Taplo, VS Code's Even Better TOML) complete and check keys
+    with it. `init` writes it beside milvus.toml; to refresh it after an upgrade:
+
+    \b
+      milvus-profiles schema > milvus.schema.json
+      #:schema ./milvus.schema.json            (first line of milvus.toml)
+    """
+    from ..config.json_schema import schema_text
+
+    state.out.raw(schema_text())

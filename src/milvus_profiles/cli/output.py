@@ -32,7 +32,7 @@ def escape(text: str) -> str:
 
 @dataclass(frozen=True)
 class Cell:
-    """A piece of text with a colour (a ``click.style`` foreground name): a table cell, or part of a line."""
+    """Text with a ``click.style`` colour: a table cell, or part of a line."""
 
     text: str
     fg: str | None = None
@@ -58,7 +58,7 @@ class Output:
         self.failures = 0  # how many `fail` findings `item` printed (doctor exits 1 when there is one)
 
     def _paint(self, text: str, fg: str | None = None, *, bold: bool = False) -> str:
-        """``text`` (already escaped) in a colour; the only way an escape sequence reaches the output."""
+        # ``text`` is already escaped: the only way an escape sequence reaches the output
         return click.style(text, fg=fg, bold=bold) if self.color and (fg or bold) else text
 
     def line(self, *parts: str | Cell, err: bool = False) -> None:

@@ -1,8 +1,4 @@
-"""``secret set|delete|status|rotate``: a profile's password or token in the keyring, never printed.
-
-``rotate`` keeps a working credential at every step: the server is asked first, with the password in use
-now; only when it accepts is the new password stored, and should storing fail, it is shown once.
-"""
+"""``secret set|delete|status|rotate``: a profile's password or token in the keyring, never printed."""
 
 from __future__ import annotations
 
@@ -85,10 +81,12 @@ def delete_secret(state: State, name: str | None, profile_option: str | None) ->
 
     cfg = _target(state, name, profile_option)
     key, kind = account(cfg.uri, cfg.user, secure=cfg.secure), secret_field(cfg.user)
-    if delete(cfg.name, files=state.files):
-        state.out.done(f"deleted the {kind} of {key} from the keyring")
-    else:
-        state.out.done(f"no {kind} was stored for {key}; nothing to delete")
+    done = delete(cfg.name, files=state.files)
+    state.out.done(
+        f"deleted the {kind} of {key} from the keyring"
+        if done
+        else f"no {kind} was stored for {key}; nothing to delete"
+    )
 
 
 @secret.command("status")
@@ -245,12 +243,11 @@ def rotate(
     out.done(f"stored the new password in the keyring (account {account})")
     if generated and show:
         out.line(new)
+    reveal = f"`milvus-profiles show {target} --reveal` prints it" if generated and not show else None
     out.warning(
         f"whoever else logs in as user {cfg.user!r} at {at} with the old password (a teammate, "
         "a CI secret, another machine) now fails until given the new one",
-        hint=f"`milvus-profiles show {target} --reveal` prints it"
-        if generated and not show
-        else "give them the new password",
+        hint=reveal or "give them the new password",
     )
     env = FIELDS_BY_NAME["password"].env
     if os.environ.get(env):

@@ -1,9 +1,4 @@
-"""``trust`` and ``untrust``: which project files may route your secrets.
-
-Until you trust a project file, its profiles still work for everything that sends no stored secret.
-``trust`` shows what the file decides (servers, users, transport settings, references) and records it
-(see :mod:`milvus_profiles.config.trust`); a ``.env`` file is trusted for its exact content.
-"""
+"""``trust`` and ``untrust``: which project files may route your secrets (recorded by ``config.trust``)."""
 
 from __future__ import annotations
 
@@ -20,12 +15,10 @@ from .common import State
 from .output import display_path
 
 
-def _is_env(path: Path) -> bool:
-    """A file of environment variables (``.env``, ``.env.local``...), trusted by its exact content."""
-    return path.name.startswith(".env")
-
-
-def _env_bytes(path: Path) -> bytes:
+def _env_bytes(path: Path) -> bytes | None:
+    """The content of a file of environment variables (``.env``, ``.env.local``...), trusted as it is."""
+    if not path.name.startswith(".env"):
+        return None
     try:
         return read_limited(path, limit=toml.MAX_FILE_SIZE, what=".env file")
     except FileNotFoundError:
@@ -99,9 +92,11 @@ def trust(state: State, paths: tuple[str, ...], show_list: bool, as_json: bool) 
         _list(state, as_json)
         return
     for path in _targets(state, paths):
-        if _is_env(path):
-            problems = trust_module.trust_content(path, _env_bytes(path))
-            summary = ["  its variables, as they are now"]
+        if (content := _env_bytes(path)) is not None:
+            problems, summary = (
+                trust_module.trust_content(path, content),
+                ["  its variables, as they are now"],
+            )
         else:
             pf = toml.read_file(path)
             problems, summary = trust_module.trust(pf), _summary(pf.data)
@@ -117,8 +112,8 @@ def _list(state: State, as_json: bool) -> None:
     entries = []
     for path, when in trust_module.trusted_files():
         try:
-            if _is_env(path):
-                verdict = trust_module.content_trust(path, _env_bytes(path))
+            if (content := _env_bytes(path)) is not None:
+                verdict = trust_module.content_trust(path, content)
             else:
                 verdict = trust_module.assess(toml.read_file(path), "project")
             status = "trusted" if verdict.trusted else verdict.why
@@ -140,7 +135,9 @@ def _list(state: State, as_json: bool) -> None:
 def untrust(state: State, paths: tuple[str, ...]) -> None:
     """Stop trusting project files or .env files (default: the profile files found here)."""
     for path in _targets(state, paths):
-        if trust_module.untrust(path):
-            state.out.done(f"no longer trusted: {display_path(path)}")
-        else:
-            state.out.done(f"{display_path(path)} was not trusted; nothing to do")
+        shown = display_path(path)
+        state.out.done(
+            f"no longer trusted: {shown}"
+            if trust_module.untrust(path)
+            else f"{shown} was not trusted; nothing to do"
+        )
