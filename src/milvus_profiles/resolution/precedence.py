@@ -20,8 +20,8 @@ from ..config.model import field_type
 from ..errors import ConfigError
 from ..fields import FIELDS, FIELDS_BY_NAME, PROFILE_ENV
 from ..origin import Origin, OriginKind
-from ..secrets.chain import SecretProvider
-from ..secrets.providers import ArgumentProvider, EnvironmentProvider, KeyringProvider, ReferenceProvider
+from ..secrets.chain import Provider
+from ..secrets.providers import ARGUMENT, ENVIRONMENT, KEYRING, REFERENCE
 from ..uri import is_lite, split_database
 from .sources import ProfileSource
 
@@ -34,7 +34,7 @@ class Layer:
     title: str
     settings: str | None
     secrets: str | None
-    provider: SecretProvider | None = None
+    provider: Provider | None = None
 
 
 PRECEDENCE: tuple[Layer, ...] = (
@@ -43,14 +43,14 @@ PRECEDENCE: tuple[Layer, ...] = (
         "keyword arguments",
         '`resolve(..., db_name=...)`, `connect(..., timeout=...)`; `None` or `""` means not given',
         "`password=`, `token=`: always used, they are your choice for this call",
-        ArgumentProvider(),
+        ARGUMENT,
     ),
     Layer(
         "env",
         "environment variables",
         "`MILVUS_URI`, `MILVUS_DB_NAME`, `MILVUS_TIMEOUT`, `MILVUS_USER`",
         "`MILVUS_TOKEN`, `MILVUS_PASSWORD`: sent only to a trusted endpoint",
-        EnvironmentProvider(),
+        ENVIRONMENT,
     ),
     Layer(
         "file",
@@ -58,14 +58,14 @@ PRECEDENCE: tuple[Layer, ...] = (
         "its `extends` chain, then its tables in every file that defines it, the higher file winning "
         "key by key",
         "a reference written in a trusted file: `{ env = ... }`, `{ command = [...] }`, `{ file = ... }`",
-        ReferenceProvider(),
+        REFERENCE,
     ),
     Layer(
         "keyring",
         "the keyring",
         None,
         "the secret stored for the endpoint and user: sent only to a trusted endpoint",
-        KeyringProvider(),
+        KEYRING,
     ),
     Layer(
         "default",
@@ -75,7 +75,7 @@ PRECEDENCE: tuple[Layer, ...] = (
     ),
 )
 
-SECRET_PROVIDERS: tuple[SecretProvider, ...] = tuple(layer.provider for layer in PRECEDENCE if layer.provider)
+SECRET_PROVIDERS: tuple[Provider, ...] = tuple(layer.provider for layer in PRECEDENCE if layer.provider)
 """The secret chain, in the order of :data:`PRECEDENCE`."""
 
 _SOURCES: ContextVar[dict[OriginKind, PydanticBaseSettingsSource]] = ContextVar("sources")

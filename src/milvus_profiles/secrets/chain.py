@@ -8,11 +8,10 @@ and the :class:`Untrusted` value that decided is the reason every error and ``ex
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar, Literal
+from typing import Literal
 
 from ..config.catalog import Setting
 from ..config.environment import ProjectVariable, decides_transport
@@ -171,56 +170,43 @@ class Credential:
     secret: str = field(repr=False)
 
 
-class SecretProvider(ABC):
-    """One source of secrets. ``METHOD`` is its provenance, the ``Origin.kind`` of what it returns."""
-
-    METHOD: ClassVar[OriginKind]
-
-    @abstractmethod
-    def offers(self, request: SecretRequest) -> bool:
-        """Whether this provider may have a secret for the request, without looking it up."""
-
-    @abstractmethod
-    def provide(self, request: SecretRequest) -> Credential | None:
-        """The secret, or None when there is none here."""
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}()"
+Provider = tuple[OriginKind, Callable[[SecretRequest], bool], Callable[[SecretRequest], Credential | None]]
+"""A source of secrets: its ``Origin.kind``, whether it may have one (not looked up), and the lookup."""
 
 
-def withheld(provider: SecretProvider, request: SecretRequest) -> SecretWithheldError | None:
-    """Why ``provider``'s secret may not go to this request's route, as the error that says so, or None."""
-    if provider.METHOD == "kwarg":
+def withheld(method: OriginKind, request: SecretRequest) -> SecretWithheldError | None:
+    """Why a secret of ``method`` may not go to this request's route, as the error that says so, or None."""
+    if method == "kwarg":
         return None  # the caller's explicit choice for this connection
     reason = request.route.untrusted[0] if request.route.untrusted else None
     what = "no stored secret is sent"
-    if provider.METHOD == "reference":
+    if method == "reference":
         ref = request.references[request.wanted]
         what = f"the {request.wanted} reference ({reference.describe(ref.value)}) is not followed"
         if not ref.trust.trusted:
             reason = Untrusted(request.wanted, str(ref.trust.path), None, ref.trust, written=True)
-    if provider.METHOD == "env":  # a .env's MILVUS_TOKEN is the project's, not a secret you exported
+    if method == "env":  # a .env's MILVUS_TOKEN is the project's, not a secret you exported
         names = [v for f in SECRET_ORDER if request.environ.get(v := FIELDS_BY_NAME[f].env)]
         what = " and ".join(names) + (" is" if len(names) == 1 else " are") + " set but not sent"
         if names[0] in request.project:
             reason = Untrusted.variable(names[0], request.project[names[0]])
     target = f"profile {request.profile}" if request.profile else "the connection"
-    return reason.withheld(target, what, provider.METHOD) if reason is not None else None
+    return reason.withheld(target, what, method) if reason is not None else None
 
 
 def find_secret(
-    request: SecretRequest, providers: tuple[SecretProvider, ...]
+    request: SecretRequest, providers: tuple[Provider, ...]
 ) -> tuple[Credential | None, MilvusProfilesError | None]:
     """Ask each provider in order; the first credential wins. Why there is none (withheld, or a provider
     failed) is returned, not raised: resolving never needs the secret, ``connect()`` raises it if it does."""
-    for provider in providers:
-        if not provider.offers(request):
+    for method, offers, provide in providers:
+        if not offers(request):
             continue
-        error = withheld(provider, request)
+        error = withheld(method, request)
         if error is not None:
             return None, error
         try:
-            credential = provider.provide(request)
+            credential = provide(request)
         except MilvusProfilesError as e:
             return None, e
         if credential is not None:
