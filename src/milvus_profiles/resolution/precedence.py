@@ -22,7 +22,6 @@ from ..fields import FIELDS, FIELDS_BY_NAME, PROFILE_ENV
 from ..origin import Origin, OriginKind
 from ..secrets.chain import Provider
 from ..secrets.providers import ARGUMENT, ENVIRONMENT, KEYRING, REFERENCE
-from ..uri import is_lite, split_database
 from .sources import ProfileSource
 
 
@@ -183,14 +182,16 @@ def select(profile: str | None, catalog: Catalog, environ: Mapping[str, str]) ->
 
 
 def database_from_path(
-    values: dict[str, Any], origins: dict[str, Origin], profile: ProfileSource, catalog: Catalog
+    path_db: str | None,
+    values: dict[str, Any],
+    origins: dict[str, Origin],
+    profile: ProfileSource,
+    catalog: Catalog,
 ) -> None:
     """A database in the URI's path (``http://host:19530/mydb``), as pymilvus reads it, fills ``db_name`` at
     the URI's precedence: a ``db_name`` from a higher layer (or a higher file) wins, one from a lower layer
     gives way. Given side by side as arguments or variables, ``db_name`` wins, as pymilvus's ``db_name=``
     does; written side by side in one profile table, naming another database is an error."""
-    uri = values["uri"]
-    path_db = None if is_lite(uri) else split_database(uri)[1]
     if not path_db or path_db == values["db_name"]:
         return
     uri_origin, db_origin = origins["uri"], origins["db_name"]

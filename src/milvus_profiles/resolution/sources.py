@@ -17,7 +17,7 @@ from ..config.trust import tls_file
 from ..errors import ConfigError
 from ..fields import FIELDS_BY_NAME, SECRET_FIELDS, TLS_PATH_KEYS
 from ..origin import Origin
-from ..uri import URI_HINT, is_lite, uri_problem
+from ..uri import is_lite
 from .expansion import expand
 
 
@@ -80,14 +80,6 @@ def _check_file_uri(value: str, setting: Setting) -> None:
     except ValueError as e:
         where = key_name(("profiles", setting.profile, "uri"))
         raise ConfigError(f"{where}: {e}", path=setting.file.path, line=setting.line) from None
-
-
-def check_given_uri(uri: str, origin: Origin) -> None:
-    """A URI from the environment or an argument may carry credentials, but must be one pymilvus takes."""
-    problem = uri_problem(uri)
-    if problem is not None:
-        where = "argument uri=" if origin.kind == "kwarg" else origin.detail
-        raise ConfigError(f"{where}: {problem}: {URI_HINT}")
 
 
 def check_https_tls(uri: str, merged: Mapping[str, Any], from_files: Mapping[str, Setting]) -> None:
