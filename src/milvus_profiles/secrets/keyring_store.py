@@ -32,16 +32,11 @@ def _unavailable(action: str, error: Exception | None) -> KeyringUnavailableErro
 
     if error is None:
         reason = f"the keyring did not answer within {KEYRING_TIMEOUT:g} s"
-        hint = (
-            "unlock the keyring or check that its service runs (`milvus-profiles doctor`), "
-            "or set MILVUS_PASSWORD or MILVUS_TOKEN in the environment instead"
-        )
+        hint = f"unlock the keyring or check that its service runs (`milvus-profiles doctor`), {_INSTEAD}"
     elif isinstance(error, keyring.errors.NoKeyringError):
-        reason = "no keyring backend is available"
-        hint = no_backend_hint(os.environ)
+        reason, hint = "no keyring backend is available", no_backend_hint(os.environ)
     elif isinstance(error, keyring.errors.KeyringLocked):
-        reason = "the keyring is locked"
-        hint = "unlock it, or set MILVUS_PASSWORD or MILVUS_TOKEN in the environment instead"
+        reason, hint = "the keyring is locked", f"unlock it, {_INSTEAD}"
     else:
         reason = f"the keyring failed ({type(error).__name__})"
         hint = "check it with `milvus-profiles doctor`, or set MILVUS_PASSWORD or MILVUS_TOKEN instead"
@@ -50,13 +45,13 @@ def _unavailable(action: str, error: Exception | None) -> KeyringUnavailableErro
 
 HEADLESS_DOCS = "https://milvus-profiles.github.io/milvus-profiles/secrets/#each-platform"
 _SECRET_SERVICES = ("gnome-keyring-daemon", "kwalletd6", "kwalletd5")
+_INSTEAD = "or set MILVUS_PASSWORD or MILVUS_TOKEN in the environment instead"
 
 
 def no_backend_hint(environ: Mapping[str, str]) -> str:
     """What is missing for a keyring: on Linux the Secret Service, its D-Bus session, or it running there."""
-    instead = "or set MILVUS_PASSWORD or MILVUS_TOKEN in the environment instead"
     if not sys.platform.startswith("linux"):
-        return f"install a backend (see `python -m keyring --list-backends`), {instead}"
+        return f"install a backend (see `python -m keyring --list-backends`), {_INSTEAD}"
     installed = next((n for n in _SECRET_SERVICES if shutil.which(n, path=environ.get("PATH"))), None)
     if installed is None:
         missing = "install a Secret Service (gnome-keyring or KWallet)"
@@ -67,7 +62,7 @@ def no_backend_hint(environ: Mapping[str, str]) -> str:
         )
     else:
         missing = f"{installed} is installed but does not run in this D-Bus session: start and unlock it"
-    return f"{missing}, {instead} (Headless Linux: {HEADLESS_DOCS})"
+    return f"{missing}, {_INSTEAD} (Headless Linux: {HEADLESS_DOCS})"
 
 
 KEYRING_TIMEOUT = 10.0
@@ -163,8 +158,8 @@ def stored_accounts() -> list[str] | None:
     return _call("list the stored secrets", _accounts)
 
 
-def _accounts(backend: Any) -> list[str] | None:
-    for each in (backend, *getattr(backend, "backends", ())):  # a chainer writes to one of its backends
+def _accounts(backend: Any) -> list[str] | None:  # a chainer writes to one of its backends
+    for each in (backend, *getattr(backend, "backends", ())):
         if not hasattr(each, "get_preferred_collection"):  # keyring's Secret Service backend has it
             continue
         scheme = each.schemes[each.scheme]  # the attribute names keyring stores service and account in
