@@ -53,7 +53,8 @@ class ProfileSource(PydanticBaseSettingsSource):
                 if used:
                     self.expanded[key] = (setting.location, used)
                 if key == "uri":
-                    _check_file_uri(value, setting)
+                    if used:  # as written, the file's model checked it
+                        _check_file_uri(value, setting)
                     if is_lite(value):
                         value = _absolute(value, setting)
                 elif key.removeprefix("tls.") in TLS_PATH_KEYS and key.startswith("tls."):
