@@ -28,10 +28,7 @@ from .sources import ProfileSource, check_https_tls
 
 
 def resolve(
-    profile: str | None = None,
-    *,
-    files: Sequence[str | os.PathLike[str]] | None = None,
-    **overrides: Any,
+    profile: str | None = None, *, files: Sequence[str | os.PathLike[str]] | None = None, **overrides: Any
 ) -> ResolvedProfile:
     """Resolve a profile: defaults, then the profile, then `MILVUS_*` variables, then `overrides`.
 
