@@ -35,31 +35,24 @@ def expandable(name: str) -> bool:
     )
 
 
-class _NextIndex:
-    """``text.find(needle, start)`` for starts that never decrease: each character is scanned once."""
-
-    def __init__(self, text: str, needle: str) -> None:
-        self.text, self.needle = text, needle
-        self.found = text.find(needle)
-
-    def at_or_after(self, start: int) -> int:
-        if self.found != -1 and self.found < start:  # pragma: no mutate - `<=` only finds it again
-            self.found = self.text.find(self.needle, start)
-        return self.found
-
-
 def references(text: str) -> Iterator[tuple[int, int, str, str | None]]:
     """Every ``${NAME}`` and ``${NAME:-fallback}`` as ``(start, end, name, fallback)``: the matches of
     ``\\$\\{([^}:]*)(?::-([^}]*))?\\}`` (python-dotenv's rule) in linear time, where a backtracking engine
     tries every ``${`` against the rest of the text; each of the three searches moves forward only."""
-    opening, colon, closing = _NextIndex(text, "${"), _NextIndex(text, ":"), _NextIndex(text, "}")
+    found = {needle: text.find(needle) for needle in ("${", ":", "}")}
+
+    def ahead(needle: str, start: int) -> int:  # text.find, kept while it lies ahead: starts never go back
+        if -1 < found[needle] < start:  # pragma: no mutate - `<=` only finds it again
+            found[needle] = text.find(needle, start)
+        return found[needle]
+
     position = 0
     while True:
-        start = opening.at_or_after(position)
+        start = ahead("${", position)
         if start == -1:
             return
         name_from = start + 2
-        brace, stop = closing.at_or_after(name_from), colon.at_or_after(name_from)
+        brace, stop = ahead("}", name_from), ahead(":", name_from)
         if brace == -1:
             return  # no `}` ahead: no later `${` can end either
         if stop == -1 or brace < stop:  # pragma: no mutate - `}` and `:` are never at one index
