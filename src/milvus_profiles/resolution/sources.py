@@ -30,8 +30,7 @@ class ProfileSource(PydanticBaseSettingsSource):
         super().__init__(settings_cls)
         self.catalog, self.name, self.environ = catalog, name, environ
         self.settings: dict[str, Setting] = {}
-        self.expanded: dict[str, tuple[str, list[str]]] = {}
-        """Where each key is written and the variables expanded into it."""
+        self.expanded: dict[str, tuple[str, list[str]]] = {}  # where a key is written, the variables in it
         self.references: dict[str, Setting] = {}
         self.values: dict[str, Any] | None = None
 
