@@ -19,12 +19,10 @@ class Field:
     env: str
     help: str
     default: str | float | None = None
-    maximum: float | None = None
-    """The largest value a number may take: a file cannot make a command wait for ever."""
+    maximum: float | None = None  # the largest number: a file cannot make a command wait for ever
 
     @property
-    def secret(self) -> bool:
-        """Secrets are masked everywhere and never accepted in a profile file."""
+    def secret(self) -> bool:  # masked everywhere, never accepted in a profile file
         return self.type == "secret"
 
 
@@ -136,9 +134,8 @@ GRPC_OPTIONS: dict[str, tuple[GrpcKind, str]] = {
     "grpc.primary_user_agent": ("str", "Text put before gRPC's own user agent."),
     "grpc.secondary_user_agent": ("str", "Text put after gRPC's own user agent."),
 }
-"""The gRPC channel options a profile file may set: an allow-list of options that tune the connection and
-cannot redirect or intercept it. Proxies (``grpc.http_proxy``), the authority (``grpc.default_authority``)
-and the TLS target name (``grpc.ssl_target_name_override``; use ``tls.server_name``) are not on it."""
+"""The gRPC options a profile file may set: they tune the connection, never redirect it (no proxy,
+``grpc.default_authority`` or ``grpc.ssl_target_name_override``: use ``tls.server_name``)."""
 
 GRPC_INT_RANGE = (-(2**31), 2**31 - 1)
 """gRPC's integer options are C ints."""

@@ -393,6 +393,25 @@ def test_a_database_in_the_uri_path_fills_db_name_at_the_uris_precedence(
     assert (cfg.db_name, str(cfg.origins["db_name"])) == ("envdb", "env MILVUS_URI (path of uri)")
 
 
+def test_a_uri_from_the_environment_is_read_once_for_its_database_its_address_and_its_wire(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from milvus_profiles import uri
+
+    read: list[str] = []
+    parse = uri._parse
+
+    def counted(text: str) -> uri.MilvusAddress | str:
+        read.append(text)
+        return parse(text)
+
+    monkeypatch.setattr(uri, "_parse", counted)
+    monkeypatch.setenv("MILVUS_URI", "https://h.example/envdb")
+    cfg = resolve()
+    assert (cfg.db_name, cfg.address.host, cfg.secure) == ("envdb", "h.example", True)
+    assert read == ["https://h.example/envdb"]
+
+
 def test_a_path_and_a_db_name_written_together_in_one_table_must_agree(isolated: Path) -> None:
     path = write(isolated / "p.toml", '[profiles.both]\nuri = "http://h:19530/mydb"\ndb_name = "other"\n')
     with pytest.raises(ConfigError) as e:

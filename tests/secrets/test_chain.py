@@ -339,15 +339,10 @@ def test_milvus_lite_takes_no_secret_and_asks_no_keyring(
     assert takes_secret(FILE_URI)
 
 
-def test_providers_show_their_name_and_nothing_else() -> None:
+def test_the_secret_chain_asks_arguments_then_variables_then_references_then_the_keyring() -> None:
     from milvus_profiles.resolution.precedence import SECRET_PROVIDERS
 
-    assert [repr(p) for p in SECRET_PROVIDERS] == [
-        "ArgumentProvider()",
-        "EnvironmentProvider()",
-        "ReferenceProvider()",
-        "KeyringProvider()",
-    ]
+    assert [method for method, _, _ in SECRET_PROVIDERS] == ["kwarg", "env", "reference", "keyring"]
 
 
 def test_milvus_lite_refuses_a_secret_to_store(isolated: Path, monkeypatch: pytest.MonkeyPatch) -> None:

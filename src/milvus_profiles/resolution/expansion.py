@@ -1,9 +1,5 @@
-"""``${MILVUS_HOST}`` in profile values: an allow-list of variables that name places, never secrets.
-
-A file may read a variable only when its name starts with ``MILVUS_``, its last word is one of
-:data:`ALLOWED_LAST_WORDS` and none of its words is one of :data:`SECRET_WORDS`: a file from a cloned
-repository must not copy a secret of the environment into a database or user name its server receives.
-"""
+"""``${MILVUS_HOST}`` in profile values: only variables that name places, never secrets, so a cloned
+repository cannot copy a secret of the environment into a database or user name its server receives."""
 
 from __future__ import annotations
 
@@ -18,7 +14,7 @@ ALLOWED_LAST_WORDS = frozenset(
     "HOST HOSTNAME PORT DB DATABASE NAME USER USERNAME TIMEOUT REGION CLUSTER ZONE "  # noqa: SIM905
     "ENV ENVIRONMENT STAGE NAMESPACE PROJECT DIR PATH".split()
 )
-"""The last word of an expandable name: ``MILVUS_PROD_HOST``, ``MILVUS_DB_NAME``, ``MILVUS_DATA_DIR``."""
+"""The last word of an expandable name: ``MILVUS_PROD_HOST``, ``MILVUS_DATA_DIR``."""
 
 SECRET_WORDS = frozenset(
     "PASSWORD PASSWD PASS PWD TOKEN SECRET KEY APIKEY AUTH CREDENTIAL CREDENTIALS "  # noqa: SIM905
@@ -30,46 +26,33 @@ _NAME = re.compile(r"[A-Z][A-Z0-9_]*")
 
 
 def expandable(name: str) -> bool:
-    """Whether a profile file may read the variable ``name``."""
-    if not _NAME.fullmatch(name) or not name.startswith("MILVUS_"):
-        return False
+    """Whether a profile file may read ``name``: ``MILVUS_``, an allowed last word and no secret word."""
     words = name.split("_")[1:]
-    if not words or any(not w for w in words):
-        return False
-    return words[-1] in ALLOWED_LAST_WORDS and not (set(words) & SECRET_WORDS)
-
-
-class _NextIndex:
-    """``text.find(needle, start)`` for starts that never decrease: the answer is kept while it still lies
-    ahead, so every character is scanned at most once however many starts are asked about."""
-
-    def __init__(self, text: str, needle: str) -> None:
-        self.text, self.needle = text, needle
-        self.found = text.find(needle)
-
-    def at_or_after(self, start: int) -> int:
-        if self.found != -1 and self.found < start:  # pragma: no mutate - `<=` only finds it again
-            self.found = self.text.find(self.needle, start)
-        return self.found
+    return (
+        bool(_NAME.fullmatch(name) and name.startswith("MILVUS_") and words and all(words))
+        and words[-1] in ALLOWED_LAST_WORDS
+        and not (set(words) & SECRET_WORDS)
+    )
 
 
 def references(text: str) -> Iterator[tuple[int, int, str, str | None]]:
-    """Every ``${NAME}`` and ``${NAME:-fallback}`` of ``text``, left to right, as ``(start, end, name,
-    fallback)``: the matches of the regular expression ``\\$\\{([^}:]*)(?::-([^}]*))?\\}`` (python-dotenv's
-    and this module's rule), found in time linear in ``text``.
+    """Every ``${NAME}`` and ``${NAME:-fallback}`` as ``(start, end, name, fallback)``: the matches of
+    ``\\$\\{([^}:]*)(?::-([^}]*))?\\}`` (python-dotenv's rule) in linear time, where a backtracking engine
+    tries every ``${`` against the rest of the text; each of the three searches moves forward only."""
+    found = {needle: text.find(needle) for needle in ("${", ":", "}")}
 
-    That expression, run by a backtracking engine, tries every ``${`` against the rest of the text: a value
-    of a thousand ``${`` costs a million steps. Here each of the three searches (the next ``${``, ``:`` and
-    ``}``) moves forward only.
-    """
-    opening, colon, closing = _NextIndex(text, "${"), _NextIndex(text, ":"), _NextIndex(text, "}")
+    def ahead(needle: str, start: int) -> int:  # text.find, kept while it lies ahead: starts never go back
+        if -1 < found[needle] < start:  # pragma: no mutate - `<=` only finds it again
+            found[needle] = text.find(needle, start)
+        return found[needle]
+
     position = 0
     while True:
-        start = opening.at_or_after(position)
+        start = ahead("${", position)
         if start == -1:
             return
         name_from = start + 2
-        brace, stop = closing.at_or_after(name_from), colon.at_or_after(name_from)
+        brace, stop = ahead("}", name_from), ahead(":", name_from)
         if brace == -1:
             return  # no `}` ahead: no later `${` can end either
         if stop == -1 or brace < stop:  # pragma: no mutate - `}` and `:` are never at one index

@@ -1,8 +1,6 @@
 """Precedence, declared once: the layers, highest first, each with its secret provider, and the settings
-model whose ``settings_customise_sources`` returns their sources in that order; docs/precedence.md's table
-is generated from them. The rules within the order are named here too: :func:`select` (which profile), the
-``extends`` chain and files (``Catalog.layer``), :func:`database_from_path` and ``fields.SECRET_ORDER``.
-"""
+model whose ``settings_customise_sources`` returns their sources in that order (docs/precedence.md's table);
+and the rules within it: :func:`select`, ``Catalog.layer`` (``extends``), :func:`database_from_path`."""
 
 from __future__ import annotations
 
@@ -20,9 +18,8 @@ from ..config.model import field_type
 from ..errors import ConfigError
 from ..fields import FIELDS, FIELDS_BY_NAME, PROFILE_ENV
 from ..origin import Origin, OriginKind
-from ..secrets.chain import SecretProvider
-from ..secrets.providers import ArgumentProvider, EnvironmentProvider, KeyringProvider, ReferenceProvider
-from ..uri import is_lite, split_database
+from ..secrets.chain import Provider
+from ..secrets.providers import ARGUMENT, ENVIRONMENT, KEYRING, REFERENCE
 from .sources import ProfileSource
 
 
@@ -34,7 +31,7 @@ class Layer:
     title: str
     settings: str | None
     secrets: str | None
-    provider: SecretProvider | None = None
+    provider: Provider | None = None
 
 
 PRECEDENCE: tuple[Layer, ...] = (
@@ -43,14 +40,14 @@ PRECEDENCE: tuple[Layer, ...] = (
         "keyword arguments",
         '`resolve(..., db_name=...)`, `connect(..., timeout=...)`; `None` or `""` means not given',
         "`password=`, `token=`: always used, they are your choice for this call",
-        ArgumentProvider(),
+        ARGUMENT,
     ),
     Layer(
         "env",
         "environment variables",
         "`MILVUS_URI`, `MILVUS_DB_NAME`, `MILVUS_TIMEOUT`, `MILVUS_USER`",
         "`MILVUS_TOKEN`, `MILVUS_PASSWORD`: sent only to a trusted endpoint",
-        EnvironmentProvider(),
+        ENVIRONMENT,
     ),
     Layer(
         "file",
@@ -58,14 +55,14 @@ PRECEDENCE: tuple[Layer, ...] = (
         "its `extends` chain, then its tables in every file that defines it, the higher file winning "
         "key by key",
         "a reference written in a trusted file: `{ env = ... }`, `{ command = [...] }`, `{ file = ... }`",
-        ReferenceProvider(),
+        REFERENCE,
     ),
     Layer(
         "keyring",
         "the keyring",
         None,
         "the secret stored for the endpoint and user: sent only to a trusted endpoint",
-        KeyringProvider(),
+        KEYRING,
     ),
     Layer(
         "default",
@@ -75,11 +72,9 @@ PRECEDENCE: tuple[Layer, ...] = (
     ),
 )
 
-SECRET_PROVIDERS: tuple[SecretProvider, ...] = tuple(layer.provider for layer in PRECEDENCE if layer.provider)
-"""The secret chain, in the order of :data:`PRECEDENCE`."""
+SECRET_PROVIDERS: tuple[Provider, ...] = tuple(layer.provider for layer in PRECEDENCE if layer.provider)
 
 _SOURCES: ContextVar[dict[OriginKind, PydanticBaseSettingsSource]] = ContextVar("sources")
-"""The sources of the model being built, by layer: the profile's, and pydantic-settings' own as given."""
 
 
 class _Settings(BaseSettings):
@@ -113,15 +108,13 @@ _FIELDS: dict[str, Any] = {
     if not f.secret
 }
 ConnectionSettings: type[BaseSettings] = create_model("ConnectionSettings", __base__=_Settings, **_FIELDS)
-"""The connection settings: ``uri``, ``db_name``, ``timeout``, ``user`` (each read from its variable),
-and the profile's ``tls.*`` and ``grpc.*``."""
+"""``uri``, ``db_name``, ``timeout``, ``user`` (each from its variable too), and ``tls.*``, ``grpc.*``."""
 
 
 def settle(
     profile: ProfileSource, overrides: Mapping[str, Any], project: Mapping[str, ProjectVariable]
 ) -> tuple[dict[str, Any], dict[str, Origin]]:
-    """The settings validated by the model, and each key's origin: the first source to give it, asked in
-    the order of :data:`PRECEDENCE`, naming the ``.env`` (``project``) that set a variable."""
+    """The settings the model validated, and each key's origin: the first source in :data:`PRECEDENCE`."""
     sources: dict[OriginKind, PydanticBaseSettingsSource] = {"file": profile}
     token = _SOURCES.set(sources)
     try:
@@ -157,8 +150,7 @@ def settle(
 
 
 def from_dotenv(origin: Origin, project: Mapping[str, ProjectVariable]) -> Origin:
-    """The origin, when it is a variable a project's ``.env`` set, saying so: ``MILVUS_URI from
-    /repo/.env:2``."""
+    """The origin, naming the ``.env`` that set its variable: ``MILVUS_URI from /repo/.env:2``."""
     pv = project.get(origin.detail) if origin.kind == "env" else None
     return origin if pv is None else Origin("env", f"{origin.detail} from {pv.where.rsplit(' ', 1)[0]}")
 
@@ -183,14 +175,14 @@ def select(profile: str | None, catalog: Catalog, environ: Mapping[str, str]) ->
 
 
 def database_from_path(
-    values: dict[str, Any], origins: dict[str, Origin], profile: ProfileSource, catalog: Catalog
+    path_db: str | None,
+    values: dict[str, Any],
+    origins: dict[str, Origin],
+    profile: ProfileSource,
+    catalog: Catalog,
 ) -> None:
-    """A database in the URI's path (``http://host:19530/mydb``), as pymilvus reads it, fills ``db_name`` at
-    the URI's precedence: a ``db_name`` from a higher layer (or a higher file) wins, one from a lower layer
-    gives way. Given side by side as arguments or variables, ``db_name`` wins, as pymilvus's ``db_name=``
-    does; written side by side in one profile table, naming another database is an error."""
-    uri = values["uri"]
-    path_db = None if is_lite(uri) else split_database(uri)[1]
+    """The URI's path database (``http://host:19530/mydb``) is ``db_name`` at the URI's precedence; side by
+    side, ``db_name`` wins as arguments or variables (as in pymilvus), and is an error in one table."""
     if not path_db or path_db == values["db_name"]:
         return
     uri_origin, db_origin = origins["uri"], origins["db_name"]
@@ -213,7 +205,7 @@ def database_from_path(
 
 
 def _rank(origin: Origin, key: str, profile: ProfileSource, catalog: Catalog) -> tuple[int, int, int]:
-    """Where a value stands, lower first: its layer, its place in the ``extends`` chain, its file."""
+    """Where a value stands, lower first: its layer, its ``extends`` depth, its file."""
     layer = next(i for i, layer in enumerate(PRECEDENCE) if layer.kind == origin.kind)
     setting: Setting | None = profile.settings.get(key) if origin.kind == "file" else None
     if setting is None:

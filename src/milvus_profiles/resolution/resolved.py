@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -110,6 +110,12 @@ class ResolvedProfile:
     """Whether the endpoint and transport come from trusted sources only, and if not, which values do not."""
     notes: tuple[str, ...] = field(default=(), compare=False)
     """Things worth a warning that do not stop a connection (a user file others can read)."""
+    parsed: InitVar[MilvusAddress | None] = None
+    """:attr:`address` when the caller has read :attr:`uri` already."""
+
+    def __post_init__(self, parsed: MilvusAddress | None) -> None:
+        if parsed is not None:
+            self.__dict__["address"] = parsed  # the cache of the cached_property below
 
     @property
     def is_lite(self) -> bool:

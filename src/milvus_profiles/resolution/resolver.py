@@ -21,17 +21,14 @@ from ..errors import ConfigError, MilvusProfilesError, ProfileWarning
 from ..fields import EXPORTED_ENV, FIELDS_BY_NAME, FILES_ENV, PROFILE_NAME, SECRET_FIELDS
 from ..origin import Origin
 from ..secrets import chain
-from ..uri import endpoint, has_credentials, is_lite, redact, uri_problem
+from ..uri import URI_HINT, MilvusAddress, endpoint, has_credentials, is_lite, parse_uri, redact, uri_problem
 from .precedence import SECRET_PROVIDERS, ConnectionSettings, database_from_path, from_dotenv, select, settle
 from .resolved import ResolvedProfile
-from .sources import ProfileSource, check_given_uri, check_https_tls
+from .sources import ProfileSource, check_https_tls
 
 
 def resolve(
-    profile: str | None = None,
-    *,
-    files: Sequence[str | os.PathLike[str]] | None = None,
-    **overrides: Any,
+    profile: str | None = None, *, files: Sequence[str | os.PathLike[str]] | None = None, **overrides: Any
 ) -> ResolvedProfile:
     """Resolve a profile: defaults, then the profile, then `MILVUS_*` variables, then `overrides`.
 
@@ -106,10 +103,9 @@ def _resolve(
     values, origins = settle(profile_source, _arguments(overrides), project_env)
     origins = {"profile": from_dotenv(selected_by, project_env), **origins}
     uri: str = values["uri"]
-    if origins["uri"].kind != "file":
-        check_given_uri(uri, origins["uri"])
+    address = _address(uri, origins["uri"])
     check_https_tls(uri, values, profile_source.settings)
-    database_from_path(values, origins, profile_source, catalog)
+    database_from_path(address.db_name, values, origins, profile_source, catalog)
     user: str | None = values["user"]
 
     trusts = files_read.trusts
@@ -165,7 +161,17 @@ def _resolve(
         secret_error=secret_error,
         route=route,
         notes=notes,
+        parsed=address,
     )
+
+
+def _address(uri: str, origin: Origin) -> MilvusAddress:
+    """The URI read once; one from a variable or an argument may carry credentials (a file's cannot)."""
+    try:
+        return parse_uri(uri)
+    except ConfigError as e:
+        where = "argument uri=" if origin.kind == "kwarg" else origin.detail
+        raise ConfigError(f"{where}: {e.message}: {URI_HINT}") from None
 
 
 def _arguments(overrides: Mapping[str, Any]) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from ..config.trust import tls_file
 from ..errors import ConfigError
 from ..fields import FIELDS_BY_NAME, SECRET_FIELDS, TLS_PATH_KEYS
 from ..origin import Origin
-from ..uri import URI_HINT, is_lite, uri_problem
+from ..uri import is_lite
 from .expansion import expand
 
 
@@ -30,8 +30,7 @@ class ProfileSource(PydanticBaseSettingsSource):
         super().__init__(settings_cls)
         self.catalog, self.name, self.environ = catalog, name, environ
         self.settings: dict[str, Setting] = {}
-        self.expanded: dict[str, tuple[str, list[str]]] = {}
-        """Where each key is written and the variables expanded into it."""
+        self.expanded: dict[str, tuple[str, list[str]]] = {}  # where a key is written, the variables in it
         self.references: dict[str, Setting] = {}
         self.values: dict[str, Any] | None = None
 
@@ -53,7 +52,8 @@ class ProfileSource(PydanticBaseSettingsSource):
                 if used:
                     self.expanded[key] = (setting.location, used)
                 if key == "uri":
-                    _check_file_uri(value, setting)
+                    if used:  # as written, the file's model checked it
+                        _check_file_uri(value, setting)
                     if is_lite(value):
                         value = _absolute(value, setting)
                 elif key.removeprefix("tls.") in TLS_PATH_KEYS and key.startswith("tls."):
@@ -80,14 +80,6 @@ def _check_file_uri(value: str, setting: Setting) -> None:
     except ValueError as e:
         where = key_name(("profiles", setting.profile, "uri"))
         raise ConfigError(f"{where}: {e}", path=setting.file.path, line=setting.line) from None
-
-
-def check_given_uri(uri: str, origin: Origin) -> None:
-    """A URI from the environment or an argument may carry credentials, but must be one pymilvus takes."""
-    problem = uri_problem(uri)
-    if problem is not None:
-        where = "argument uri=" if origin.kind == "kwarg" else origin.detail
-        raise ConfigError(f"{where}: {problem}: {URI_HINT}")
 
 
 def check_https_tls(uri: str, merged: Mapping[str, Any], from_files: Mapping[str, Setting]) -> None:

@@ -1,18 +1,13 @@
-"""May this secret go to this route? The one module that answers, and the secret chain that asks it.
-
-A stored secret (the keyring, a reference, a variable exported in a shell) goes only to a connection whose
-route (endpoint, transport, the profile chosen) comes from trusted sources, and a reference is followed
-only from a trusted file; a secret given as an argument is always used. A withheld secret stops the chain,
-and the :class:`Untrusted` value that decided is the reason every error and ``explain()`` prints.
-"""
+"""May this secret go to this route? The one module that answers, and the secret chain that asks it: a
+stored secret goes only to a route (endpoint, transport, profile chosen) from trusted sources, a reference
+is followed only from a trusted file, an argument is always used; a withheld secret stops the chain."""
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar, Literal
+from typing import Literal
 
 from ..config.catalog import Setting
 from ..config.environment import ProjectVariable, decides_transport
@@ -39,18 +34,15 @@ class Untrusted:
 
     @classmethod
     def of(cls, key: str, setting: Setting, trust: FileTrust) -> Untrusted:
-        """A value written in a profile file."""
         line = setting.line
         at = f"{setting.file.path}:{line}" if line is not None else str(setting.file.path)
         return cls(key, f"{at} ({key_name(('profiles', setting.profile, *setting.key))})", line, trust)
 
     @classmethod
     def variable(cls, key: str, pv: ProjectVariable, where: str | None = None) -> Untrusted:
-        """A variable a project's ``.env`` set."""
         return cls(key, where or pv.where, pv.line, pv.trust)
 
     def withheld(self, target: str, what: str, method: OriginKind) -> SecretWithheldError:
-        """The error that names this reason and its fix."""
         ft, written = self.trust, self.written
         because = f"its {self.key} comes from {self.where}" if not written else f"it is written in {ft.path}"
         return SecretWithheldError(
@@ -84,8 +76,7 @@ def is_route_key(key: str) -> bool:  # where a connection goes and how: its endp
 def file_verdict(
     trusts: Mapping[Path, FileTrust], profile: str | None, default: Setting | None
 ) -> Callable[[Setting], FileTrust]:
-    """The trust of a value written in a file, kept per profile: of its table, of the profile resolved and
-    of the ``default`` that chose it."""
+    """The trust of a value written in a file: of its table, the profile resolved and the ``default``."""
     chosen_by = default.file.path if default is not None else None
     return lambda s: trusts[s.file.path].for_profile(s.profile, profile, default=s.file.path == chosen_by)
 
@@ -100,9 +91,8 @@ def route_of(
     profile_from_env: bool,
     default: tuple[Setting, FileTrust] | None,
 ) -> Route:
-    """What of the route you did not choose: a route value of an untrusted file, a ``.env`` variable (the
-    URI, one ``expanded`` into a route key, a proxy, gRPC's CA bundle), or the profile chosen by a ``.env``'s
-    ``MILVUS_PROFILE`` or by an untrusted file's ``default`` (it could pick your ``prod``)."""
+    """What of the route you did not choose: an untrusted file's route value or ``default``, a ``.env``'s
+    variable (the URI, one expanded into a route key, a proxy, a CA bundle, ``MILVUS_PROFILE``)."""
     found = [
         Untrusted.of(k, s, verdict(s))
         for k, s in settings.items()
@@ -158,7 +148,6 @@ class SecretRequest:
 
     @property
     def wanted(self) -> SecretField:
-        """The secret this connection takes."""
         return secret_field(self.user)
 
 
@@ -171,56 +160,42 @@ class Credential:
     secret: str = field(repr=False)
 
 
-class SecretProvider(ABC):
-    """One source of secrets. ``METHOD`` is its provenance, the ``Origin.kind`` of what it returns."""
-
-    METHOD: ClassVar[OriginKind]
-
-    @abstractmethod
-    def offers(self, request: SecretRequest) -> bool:
-        """Whether this provider may have a secret for the request, without looking it up."""
-
-    @abstractmethod
-    def provide(self, request: SecretRequest) -> Credential | None:
-        """The secret, or None when there is none here."""
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}()"
+Provider = tuple[OriginKind, Callable[[SecretRequest], bool], Callable[[SecretRequest], Credential | None]]
+"""A source of secrets: its ``Origin.kind``, whether it may have one (not looked up), and the lookup."""
 
 
-def withheld(provider: SecretProvider, request: SecretRequest) -> SecretWithheldError | None:
-    """Why ``provider``'s secret may not go to this request's route, as the error that says so, or None."""
-    if provider.METHOD == "kwarg":
+def withheld(method: OriginKind, request: SecretRequest) -> SecretWithheldError | None:
+    """Why a secret of ``method`` may not go to this request's route, as the error that says so, or None."""
+    if method == "kwarg":
         return None  # the caller's explicit choice for this connection
     reason = request.route.untrusted[0] if request.route.untrusted else None
     what = "no stored secret is sent"
-    if provider.METHOD == "reference":
+    if method == "reference":
         ref = request.references[request.wanted]
         what = f"the {request.wanted} reference ({reference.describe(ref.value)}) is not followed"
         if not ref.trust.trusted:
             reason = Untrusted(request.wanted, str(ref.trust.path), None, ref.trust, written=True)
-    if provider.METHOD == "env":  # a .env's MILVUS_TOKEN is the project's, not a secret you exported
+    if method == "env":  # a .env's MILVUS_TOKEN is the project's, not a secret you exported
         names = [v for f in SECRET_ORDER if request.environ.get(v := FIELDS_BY_NAME[f].env)]
         what = " and ".join(names) + (" is" if len(names) == 1 else " are") + " set but not sent"
         if names[0] in request.project:
             reason = Untrusted.variable(names[0], request.project[names[0]])
     target = f"profile {request.profile}" if request.profile else "the connection"
-    return reason.withheld(target, what, provider.METHOD) if reason is not None else None
+    return reason.withheld(target, what, method) if reason is not None else None
 
 
 def find_secret(
-    request: SecretRequest, providers: tuple[SecretProvider, ...]
+    request: SecretRequest, providers: tuple[Provider, ...]
 ) -> tuple[Credential | None, MilvusProfilesError | None]:
-    """Ask each provider in order; the first credential wins. Why there is none (withheld, or a provider
-    failed) is returned, not raised: resolving never needs the secret, ``connect()`` raises it if it does."""
-    for provider in providers:
-        if not provider.offers(request):
+    """The first credential of the providers, or why there is none (returned: connect() raises it)."""
+    for method, offers, provide in providers:
+        if not offers(request):
             continue
-        error = withheld(provider, request)
+        error = withheld(method, request)
         if error is not None:
             return None, error
         try:
-            credential = provider.provide(request)
+            credential = provide(request)
         except MilvusProfilesError as e:
             return None, e
         if credential is not None:

@@ -1,11 +1,6 @@
-"""The secret store: the operating system's keyring, through the ``keyring`` package.
-
-Secrets are stored under the service name ``milvus-profiles`` and an account named after the endpoint
-(the transport's scheme, host and port) and the user: ``USER@https://host:443`` for a password,
-``https://host:443`` for a token. A profile name never keys a secret, so a profile pointed at another
-host finds nothing to send there, and a TLS and a plaintext profile on one host and port share none.
-Nothing is kept in the process: every lookup asks the keyring, so a rotated secret is used at once.
-"""
+"""The OS keyring (``keyring`` package): service ``milvus-profiles``, account ``USER@https://host:443``
+(or the endpoint alone for a token), never a profile name, so a profile pointed at another host or
+transport finds nothing; nothing is kept in the process, so a rotated secret is used at once."""
 
 from __future__ import annotations
 
@@ -26,28 +21,22 @@ T = TypeVar("T")
 
 
 def account(uri: str, user: str | None, *, secure: bool) -> str:
-    """The keyring account (user name) a secret for ``uri`` and ``user`` is stored under; ``secure`` is
-    whether the connection uses TLS (``ResolvedProfile.secure``)."""
+    """The keyring account of ``uri`` and ``user``; ``secure``: the connection uses TLS."""
     where = endpoint(uri, secure=secure)
     return f"{user}@{where}" if user else where
 
 
 def _unavailable(action: str, error: Exception | None) -> KeyringUnavailableError:
-    """The error for a keyring call that failed with ``error``, or gave no answer in time (None)."""
+    """The error for a keyring call that failed with ``error``, or did not answer in time (None)."""
     import keyring.errors
 
     if error is None:
         reason = f"the keyring did not answer within {KEYRING_TIMEOUT:g} s"
-        hint = (
-            "unlock the keyring or check that its service runs (`milvus-profiles doctor`), "
-            "or set MILVUS_PASSWORD or MILVUS_TOKEN in the environment instead"
-        )
+        hint = f"unlock the keyring or check that its service runs (`milvus-profiles doctor`), {_INSTEAD}"
     elif isinstance(error, keyring.errors.NoKeyringError):
-        reason = "no keyring backend is available"
-        hint = no_backend_hint(os.environ)
+        reason, hint = "no keyring backend is available", no_backend_hint(os.environ)
     elif isinstance(error, keyring.errors.KeyringLocked):
-        reason = "the keyring is locked"
-        hint = "unlock it, or set MILVUS_PASSWORD or MILVUS_TOKEN in the environment instead"
+        reason, hint = "the keyring is locked", f"unlock it, {_INSTEAD}"
     else:
         reason = f"the keyring failed ({type(error).__name__})"
         hint = "check it with `milvus-profiles doctor`, or set MILVUS_PASSWORD or MILVUS_TOKEN instead"
@@ -56,15 +45,13 @@ def _unavailable(action: str, error: Exception | None) -> KeyringUnavailableErro
 
 HEADLESS_DOCS = "https://milvus-profiles.github.io/milvus-profiles/secrets/#each-platform"
 _SECRET_SERVICES = ("gnome-keyring-daemon", "kwalletd6", "kwalletd5")
+_INSTEAD = "or set MILVUS_PASSWORD or MILVUS_TOKEN in the environment instead"
 
 
 def no_backend_hint(environ: Mapping[str, str]) -> str:
-    """What is missing for a keyring, as far as this machine tells: on Linux, the Secret Service program,
-    or the D-Bus session it needs (the usual case over SSH, in a container or WSL, with gnome-keyring
-    installed), or the service in a session that has none."""
-    instead = "or set MILVUS_PASSWORD or MILVUS_TOKEN in the environment instead"
+    """What is missing for a keyring: on Linux the Secret Service, its D-Bus session, or it running there."""
     if not sys.platform.startswith("linux"):
-        return f"install a backend (see `python -m keyring --list-backends`), {instead}"
+        return f"install a backend (see `python -m keyring --list-backends`), {_INSTEAD}"
     installed = next((n for n in _SECRET_SERVICES if shutil.which(n, path=environ.get("PATH"))), None)
     if installed is None:
         missing = "install a Secret Service (gnome-keyring or KWallet)"
@@ -75,27 +62,20 @@ def no_backend_hint(environ: Mapping[str, str]) -> str:
         )
     else:
         missing = f"{installed} is installed but does not run in this D-Bus session: start and unlock it"
-    return f"{missing}, {instead} (Headless Linux: {HEADLESS_DOCS})"
+    return f"{missing}, {_INSTEAD} (Headless Linux: {HEADLESS_DOCS})"
 
 
 KEYRING_TIMEOUT = 10.0
-"""Seconds a keyring call may take; a backend that hangs (a locked keyring waiting for a prompt no one
-sees, a D-Bus service that never answers) then gives KeyringUnavailableError instead of hanging."""
+"""Seconds a keyring call may take (a prompt no one sees, a D-Bus service that never answers)."""
 
 
-# keyring ranks its backends by importing each; on Linux `keyring.backends.macOS.api` then spends about
-# 50 ms in `ctypes.util.find_library` (which runs `ldconfig` and a C compiler) looking for macOS frameworks,
-# and the macOS backend declares itself unusable off Darwin anyway. Its package catches the failed import,
-# so blocking it changes nothing but the time.
+# keyring imports every backend to rank them; off Darwin the macOS one spends ~50 ms in find_library
+# (ldconfig, a C compiler) only to declare itself unusable: blocking its import changes nothing but the time
 _MACOS_API = "keyring.backends.macOS.api"
 
 
 def backend() -> Any:
-    """The keyring backend secrets go to: the one ``keyring.get_keyring()`` gives.
-
-    The user's choice decides, exactly as in keyring: ``keyring.set_keyring()``, ``PYTHON_KEYRING_BACKEND``,
-    ``keyringrc.cfg``, then the viable backend of highest priority (third-party backends included).
-    """
+    """``keyring.get_keyring()``: the user's choice decides, exactly as in keyring."""
     import keyring
 
     if platform.system() == "Darwin" or _MACOS_API in sys.modules:
@@ -109,14 +89,8 @@ def backend() -> Any:
 
 
 def _call(action: str, call: Callable[[Any], T]) -> T:
-    """``call(backend())`` in a daemon thread, given at most :data:`KEYRING_TIMEOUT` seconds; a failure
-    is a `KeyringUnavailableError` saying it could not ``action``.
-
-    secretstorage sends its D-Bus calls with no timeout, so a Secret Service that does not answer, or a
-    prompt to unlock that no one sees, would hang the command for ever; a thread stuck there cannot be
-    interrupted, but it can be left (tests/integration/test_keyring_no_answer.py).
-    Finding the backend happens in the thread too: its availability check can wait on D-Bus.
-    """
+    """``call(backend())`` in a daemon thread for :data:`KEYRING_TIMEOUT` s, else KeyringUnavailableError:
+    secretstorage's D-Bus calls have no timeout, and a thread stuck in one can be left, not interrupted."""
     outcome: dict[str, Any] = {}
 
     def run() -> None:
@@ -147,13 +121,11 @@ def get_secret(uri: str, user: str | None, *, secure: bool) -> str | None:
 
 
 PROBE_ACCOUNT = "http://milvus-profiles-probe.invalid:1"
-"""An account no secret is stored under (``.invalid`` names no host): looking it up tests the keyring."""
+"""An account no secret is stored under: looking it up tests the keyring."""
 
 
 def check_available(action: str = "store a secret") -> None:
-    """Raise `KeyringUnavailableError` when the keyring cannot ``action``: before a person is asked to
-    type a secret (a locked keyring may ask to be unlocked here, which is the right moment), or in
-    ``doctor``."""
+    """Raise KeyringUnavailableError when the keyring cannot ``action`` (before a person types a secret)."""
     _call(action, lambda b: b.get_password(SERVICE, PROBE_ACCOUNT))
 
 
@@ -181,17 +153,13 @@ def delete_secret_for(uri: str, user: str | None, *, secure: bool) -> bool:
 
 
 def stored_accounts() -> list[str] | None:
-    """The accounts secrets are stored under (never a secret), sorted; None when the backend cannot
-    list them.
-
-    keyring's API cannot list what a backend holds. The Secret Service can search items by the attributes
-    keyring stores with each, the service name among them, and is asked so; elsewhere this is None.
-    """
+    """The accounts secrets are stored under, sorted; None where only keyring's API (which cannot list) is
+    there: the Secret Service is searched by the attributes keyring stores with each item."""
     return _call("list the stored secrets", _accounts)
 
 
-def _accounts(backend: Any) -> list[str] | None:
-    for each in (backend, *getattr(backend, "backends", ())):  # a chainer writes to one of its backends
+def _accounts(backend: Any) -> list[str] | None:  # a chainer writes to one of its backends
+    for each in (backend, *getattr(backend, "backends", ())):
         if not hasattr(each, "get_preferred_collection"):  # keyring's Secret Service backend has it
             continue
         scheme = each.schemes[each.scheme]  # the attribute names keyring stores service and account in

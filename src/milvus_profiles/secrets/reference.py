@@ -1,13 +1,6 @@
-"""Secret references: a profile file may say where its secret is kept, never the secret itself.
-
-``{ env = "VAR" }`` reads a variable; ``{ command = ["op", "read", "op://..."] }`` runs a program (no shell,
-a time limit) and takes its standard output, trimmed, reporting a failure by its status and standard error,
-never its output; ``{ file = "/run/secrets/token" }`` reads a file as Kubernetes and Docker mount secrets.
-Each runs whenever its secret is needed, so a rotated secret is the one the next connection uses. A
-command's program is an absolute path or a name found in PATH's absolute folders only, never the current
-folder (a cloned repository). References are followed only from trusted files
-(:mod:`milvus_profiles.secrets.chain`).
-"""
+"""Secret references, followed each time the secret is needed: ``{ env = "VAR" }``, ``{ file = "..." }``
+(as Kubernetes and Docker mount secrets) or ``{ command = ["op", "read", "op://..."] }`` (no shell, a time
+limit, its output trimmed and never shown; found in PATH's absolute folders only, never a clone's)."""
 
 from __future__ import annotations
 
@@ -94,8 +87,7 @@ def fetch(reference: Mapping[str, Any], *, where: str, environ: Mapping[str, str
 
 
 def program(name: str, *, environ: Mapping[str, str]) -> str | None:
-    """``name`` itself when it is an absolute path (``~`` expanded), else the first executable ``name`` in
-    an absolute folder of ``PATH``; None when there is none or ``name`` is relative (``./op``, ``bin/op``)."""
+    """``name`` if absolute (``~`` expanded), else the first executable in PATH's absolute folders."""
     path = os.path.expanduser(name)
     if os.path.isabs(path):
         return path
@@ -115,8 +107,8 @@ def program(name: str, *, environ: Mapping[str, str]) -> str | None:
 
 
 def read_secret_file(path: Path, *, where: str) -> str:
-    """The secret in a regular file of at most :data:`MAX_SECRET_FILE` bytes that only you (and root) can
-    change, one trailing newline removed. Never blocks: a FIFO or a device is refused before it is read."""
+    """The secret in a small regular file only you (and root) can change, one trailing newline removed;
+    a FIFO or a device is refused before it is read, so this never blocks."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     except FileNotFoundError:
