@@ -1,8 +1,5 @@
-"""From what a server (or the lack of one) said to a typed error: one verdict for connect() and the probe.
-
-Both reduce a failure to a gRPC status code, a Milvus status code and a detail text (:func:`classify`
-reads them out of an exception's chain); :func:`diagnose` turns those into the error a user reads.
-"""
+"""One verdict for connect() and the probe: a gRPC code, a Milvus code and a detail (:func:`classify` reads
+them out of an exception's chain) become the typed error a user reads (:func:`diagnose`)."""
 
 from __future__ import annotations
 
@@ -28,15 +25,14 @@ from ..secrets import keyring_store
 from ..uri import redact
 
 DATABASE_NOT_FOUND = 800  # Milvus's status code; Milvus Lite answers code 1 with a message instead
-_TLS_FAILURES: tuple[str, ...] = ("tls handshake", "certificate_verify_failed", "hostname verification")
-_TLS_FAILURES += ("unwrap failed", "wrong_version_number", "ssl_error", "handshake failed")
+_TLS_FAILURES = ["tls handshake", "certificate_verify_failed", "hostname verification", "unwrap failed"]
+_TLS_FAILURES += ["wrong_version_number", "ssl_error", "handshake failed"]
 
 
 def preflight(cfg: ResolvedProfile) -> None:
-    """Before any connection: a failed secret reference, or a user with no password (none found, or
-    withheld from an untrusted route), are errors; notes become warnings. Without a user a token is
-    optional (many servers need none), so a keyring that fails or was not asked only matters with a user;
-    a token that is there (a variable, a reference) and withheld is an error."""
+    """Before any connection: notes become warnings; a failed secret reference, or a user without password
+    (none found, or withheld), is an error. Without a user a token is optional, so a keyring that fails or
+    was not asked only matters with a user; a token that is there and withheld is an error."""
     for note in cfg.notes:
         warnings.warn(ProfileWarning(note), stacklevel=3)
     # pymilvus reads TLS files itself, whole and without asking what they are; a FIFO would block it
@@ -50,19 +46,18 @@ def preflight(cfg: ResolvedProfile) -> None:
         return  # nothing was looked up: a server without authentication still works
     if isinstance(error, (SecretNotFoundError, SecretWithheldError)) or (cfg.user and error is not None):
         raise error
-    if not cfg.user:
-        return
-    raise SecretNotFoundError(
-        f"profile {cfg.name or '(no profile)'}: user {cfg.user!r} has no password: none in the keyring for "
-        f"{keyring_store.account(cfg.uri, cfg.user, secure=cfg.secure)}, and MILVUS_PASSWORD is not set",
-        hint=f"store it with `{secret_set_command(cfg.name)}`, or set MILVUS_PASSWORD",
-        summary=cfg.summary(),
-    )
+    if cfg.user:
+        raise SecretNotFoundError(
+            f"profile {cfg.name or '(no profile)'}: user {cfg.user!r} has no password: none in the keyring "
+            f"for {keyring_store.account(cfg.uri, cfg.user, secure=cfg.secure)}, and MILVUS_PASSWORD is not "
+            "set",
+            hint=f"store it with `{secret_set_command(cfg.name)}`, or set MILVUS_PASSWORD",
+            summary=cfg.summary(),
+        )
 
 
 def tls_file(cfg: ResolvedProfile, key: str) -> bytes | None:
-    """The bytes of the TLS file ``tls.<key>`` names (None when none), read bounded: a missing path, one
-    that is not a regular file or one larger than a certificate is a ConfigError naming the key."""
+    """The bytes of the file ``tls.<key>`` names (None for none), read bounded (a ConfigError naming it)."""
     path = cfg.tls.get(key)
     if not path or not isinstance(path, str):
         return None
@@ -70,18 +65,13 @@ def tls_file(cfg: ResolvedProfile, key: str) -> bytes | None:
     return read_tls_file(path, key=f"tls.{key}", origin=str(origin) if origin else "")
 
 
-def scrub(text: str, cfg: ResolvedProfile) -> str:
-    """Remove every secret value of ``cfg`` and any ``user:password@`` from a text."""
-    text = mask_secrets(text, *(s.get_secret_value() for s in (cfg.password, cfg.token) if s is not None))
-    return redact(text) if "@" in text else text
-
-
 def diagnose(
     cfg: ResolvedProfile, *, grpc_code: str | None, milvus_code: int | None, detail: str
 ) -> MilvusProfilesError:
     """The typed error for a failed connection attempt; ``detail`` is what the server or gRPC said."""
     at = cfg.address.target  # host:port, or the path of a socket or Milvus Lite file
-    reason = scrub(" ".join(detail.split()), cfg)[:300]
+    secrets = (s.get_secret_value() for s in (cfg.password, cfg.token) if s is not None)
+    reason = redact(mask_secrets(" ".join(detail.split()), *secrets))[:300]
     lowered = detail.lower()
     uses_tls = cfg.secure or any(k.endswith("_path") for k in cfg.tls)
 
@@ -162,34 +152,32 @@ def chain(error: BaseException) -> list[BaseException]:
     return found
 
 
-def _grpc_code(error: BaseException) -> str | None:
-    code = getattr(error, "code", None)
+def _call(error: BaseException, method: str) -> object:
+    """``error.<method>()`` (a gRPC error's ``code()`` or ``details()``), None when it has none or fails."""
     try:
-        name = getattr(code(), "name", None) if callable(code) else None
+        return getattr(error, method)()
     except Exception:
         return None
+
+
+def _grpc_code(error: BaseException) -> str | None:
+    name = getattr(_call(error, "code"), "name", None)
     return name if isinstance(name, str) else None
 
 
 def detail_of(error: BaseException) -> str:
     """What a gRPC error's ``details()``, a pymilvus error's ``message`` or any other error says."""
-    getter = getattr(error, "details", None)
-    try:
-        value = getter() if callable(getter) else None
-    except Exception:
-        value = None
-    if isinstance(value, str):
-        return value
-    message = getattr(error, "message", None)
-    return str(message) if isinstance(message, str) else str(error)
+    for value in (_call(error, "details"), getattr(error, "message", None)):
+        if isinstance(value, str):
+            return value
+    return str(error)
 
 
 def is_connection_failure(error: BaseException, cfg: ResolvedProfile) -> bool:
-    """Whether ``error`` and everything in its chain say the server (or Milvus Lite) failed or refused:
-    gRPC errors, pymilvus errors but ``ParamError`` (an argument refused before sending), timeouts, and for
-    Milvus Lite OS errors and a missing ``milvus_lite``. Anything else in the chain (a ``TypeError`` inside
-    pymilvus's "Unexpected error") makes it a bug. grpc and pymilvus are looked up in ``sys.modules``:
-    neither can have raised anything unless imported."""
+    """Whether all of ``error``'s chain says the server (or Milvus Lite) failed: gRPC errors, pymilvus errors
+    but ``ParamError``, timeouts, for Milvus Lite OS errors and a missing ``milvus_lite``; anything else
+    (a ``TypeError`` in pymilvus's "Unexpected error") is a bug. Neither grpc nor pymilvus raised unless
+    imported, so they are looked up in ``sys.modules``."""
     grpc = sys.modules.get("grpc")
     exceptions = sys.modules.get("pymilvus.exceptions")
     found = False
@@ -211,8 +199,7 @@ def is_connection_failure(error: BaseException, cfg: ResolvedProfile) -> bool:
 
 
 def classify(error: BaseException, cfg: ResolvedProfile) -> MilvusProfilesError | None:
-    """The typed error (unreachable, authentication, database) for a failed connection; None for any other
-    error (see `is_connection_failure`), a bug that the caller lets propagate unchanged."""
+    """The typed error for a failed connection; None for any other error, a bug the caller lets propagate."""
     if isinstance(error, MilvusProfilesError):
         return error
     if not is_connection_failure(error, cfg):
@@ -222,15 +209,14 @@ def classify(error: BaseException, cfg: ResolvedProfile) -> MilvusProfilesError 
     milvus_code = next((c for c in (getattr(e, "code", None) for e in errors) if isinstance(c, int)), None)
     # The innermost gRPC detail says most ("Connection refused", "auth check failure", a TLS error).
     details = [d for e in errors if _grpc_code(e) is not None and (d := detail_of(e))]
-    details = details or [next(filter(None, map(detail_of, errors)), type(error).__name__)]
-    detail = details[-1]
+    detail = details[-1] if details else next(filter(None, map(detail_of, errors)), type(error).__name__)
     return diagnose(cfg, grpc_code=grpc_code, milvus_code=milvus_code, detail=detail)
 
 
 @contextlib.contextmanager
 def verdicts(cfg: ResolvedProfile) -> Iterator[None]:
-    """Inside, a failed connection raises its typed error (pymilvus's text is not scrubbed of secrets; the
-    verdict's detail is); any other error is a bug, here or in pymilvus, and keeps its own traceback."""
+    """Inside, a failed connection raises its typed error (its detail scrubbed of secrets, unlike pymilvus's
+    text); any other error is a bug and keeps its own traceback."""
     try:
         yield
     except Exception as e:
