@@ -50,9 +50,8 @@ def connect(
     Raises:
         ConfigError: A profile file, an environment variable or an argument holds something invalid.
         ProfileNotFoundError: No profile file defines the named profile.
-        SecretWithheldError: A stored secret exists for the connection, but its server or transport
-            comes from a file you have not trusted (or one others can change); the error names the file,
-            the key and the `milvus-profiles trust` command.
+        SecretWithheldError: A stored secret exists, but the server or transport comes from a file you
+            have not trusted (or others can change); the error names it and the `trust` command.
         SecretNotFoundError: The profile has a user, and no password comes from anywhere.
         KeyringUnavailableError: The keyring was needed and does not work.
         ServerUnreachableError: No answer within the profile's `timeout`, or the TLS handshake failed.
@@ -91,19 +90,13 @@ async def connect_async(
     files: Sequence[str | os.PathLike[str]] | None = None,
     **overrides: Any,
 ) -> AsyncMilvusClient:
-    """A ready `pymilvus.AsyncMilvusClient` for a profile: `connect` for asyncio.
-
-    It takes the same arguments, proves the same readiness and raises the same errors as `connect`.
+    """A ready `pymilvus.AsyncMilvusClient` for a profile: `connect` for asyncio, with the same readiness.
 
     Args:
-        profile: The profile's name. `None` selects one as the command line does: `MILVUS_PROFILE`,
-            else the `default` of the highest file that sets one, else no profile at all (built-in
-            defaults, variables and arguments still apply).
-        files: The profile files to read, highest precedence first, instead of discovering
-            `milvus.local.toml`, `milvus.toml` and the user file; the same as `MILVUS_PROFILES_FILE`.
-        **overrides: Values that win over the profile and the environment: `uri`, `db_name`,
-            `timeout` (seconds), `user`, `password` and `token`. `None` or `""` means not given. Any other
-            name raises `ConfigError`, which suggests the closest one.
+        profile: The profile's name; `None` selects one as `connect` does.
+        files: The profile files to read, highest precedence first, as for `connect`.
+        **overrides: Values that win over the profile and the environment, as for `connect`: `uri`,
+            `db_name`, `timeout` (seconds), `user`, `password` and `token`.
 
     Returns:
         A client that has already answered a call on the profile's database.

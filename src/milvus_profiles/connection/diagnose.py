@@ -75,69 +75,52 @@ def diagnose(
     lowered = detail.lower()
     uses_tls = cfg.secure or any(k.endswith("_path") for k in cfg.tls)
 
-    def verdict(kind: type[MilvusProfilesError], message: str, hint: str) -> MilvusProfilesError:
-        return kind(f"profile {cfg.name or '(no profile)'}: {message}", hint=hint, summary=cfg.summary())
-
+    kind: type[MilvusProfilesError] = ServerUnreachableError
     if grpc_code == "UNAUTHENTICATED":
         who = f"user {cfg.user!r}" if cfg.user else "the token"
         who = who if cfg.user or cfg.token is not None else "a client without credentials"
         withheld = cfg.secret_error if isinstance(cfg.secret_error, SecretWithheldError) else None
-        fix = f"fix {FIELDS_BY_NAME[secret_field(cfg.user)].env}"
-        return verdict(
-            AuthenticationError,
-            f"the server at {at} refused the credentials of {who} ({reason})"
-            + (f"; {withheld.message}" if withheld else ""),
-            withheld.hint
-            if withheld and withheld.hint
-            else f"store the right secret with `{secret_set_command(cfg.name)}`, or {fix}",
+        kind, message = AuthenticationError, f"the server at {at} refused the credentials of {who} ({reason})"
+        message += f"; {withheld.message}" if withheld else ""
+        fix = f"store the right secret with `{secret_set_command(cfg.name)}`, or fix "
+        hint = (
+            withheld.hint if withheld and withheld.hint else fix + FIELDS_BY_NAME[secret_field(cfg.user)].env
         )
-    if grpc_code == "PERMISSION_DENIED":
-        return verdict(
-            AuthenticationError,
-            f"the server at {at} accepted user {cfg.user!r} but denied access to database {cfg.db_name!r} "
-            f"({reason})",
-            "grant the user a role on that database, or use another user or db_name",
-        )
-    if milvus_code == DATABASE_NOT_FOUND or (
+    elif grpc_code == "PERMISSION_DENIED":
+        kind, message = AuthenticationError, f"the server at {at} accepted user {cfg.user!r} but denied "
+        message += f"access to database {cfg.db_name!r} ({reason})"
+        hint = "grant the user a role on that database, or use another user or db_name"
+    elif milvus_code == DATABASE_NOT_FOUND or (
         "database" in lowered and ("not exist" in lowered or "not found" in lowered)
     ):
-        return verdict(
-            DatabaseNotFoundError,
-            f"database {cfg.db_name!r} does not exist on {at}",
-            "create it with `client.create_database(...)` on the default database, "
-            "or set db_name to an existing database",
-        )
-    if cfg.is_lite:
-        return verdict(
-            ServerUnreachableError,
-            f"cannot open the Milvus Lite database {cfg.uri} ({reason})",
-            "install Milvus Lite with `pip install 'milvus-profiles[lite]'`, and check the folder is "
-            "writable",
-        )
-    if uses_tls and "wrong_version_number" in lowered:
+        kind, message = DatabaseNotFoundError, f"database {cfg.db_name!r} does not exist on {at}"
+        hint = "create it with `client.create_database(...)` on the default database, or set db_name to an "
+        hint += "existing database"
+    elif cfg.is_lite:
+        message = f"cannot open the Milvus Lite database {cfg.uri} ({reason})"
+        hint = "install Milvus Lite with `pip install 'milvus-profiles[lite]'`, and check the folder is "
+        hint += "writable"
+    elif uses_tls and "wrong_version_number" in lowered:
         # the answer to TLS's first message was not TLS: a plaintext server (HTTP/2 frames) on that port
         plain = f"http://{at}" if cfg.address.secure else "`secure = false` in [tls]"
-        return verdict(
-            ServerUnreachableError,
-            f"the server at {at} does not speak TLS: try {plain}",
-            "a plaintext server answered the TLS handshake (gRPC says WRONG_VERSION_NUMBER); "
-            "if it should speak TLS, check the port",
-        )
-    if any(marker in lowered for marker in _TLS_FAILURES) or (uses_tls and "socket closed" in lowered):
-        return verdict(
-            ServerUnreachableError,
-            f"the TLS handshake with {at} failed ({reason})",
+        message = f"the server at {at} does not speak TLS: try {plain}"
+        hint = "a plaintext server answered the TLS handshake (gRPC says WRONG_VERSION_NUMBER); "
+        hint += "if it should speak TLS, check the port"
+    elif any(marker in lowered for marker in _TLS_FAILURES) or (uses_tls and "socket closed" in lowered):
+        message = f"the TLS handshake with {at} failed ({reason})"
+        hint = (
             "check the [tls] table: server_pem_path (or ca_pem_path) must hold the CA that signed the "
             "server's certificate, server_name must match a name in it, and a server in mutual TLS mode "
-            "needs client_pem_path, client_key_path and ca_pem_path (without server_pem_path)",
+            "needs client_pem_path, client_key_path and ca_pem_path (without server_pem_path)"
         )
-    message = f"cannot reach the Milvus server at {at} ({reason})"
-    if grpc_code == "DEADLINE_EXCEEDED":
-        message = f"the Milvus server at {at} did not answer within {cfg.timeout:g} s"
-    hint = "check that the server runs and the URI is right; raise `timeout` if it is slow to answer"
-    if not uses_tls and "socket closed" in lowered:
-        hint = "the server may expect TLS: use an https:// URI or set `secure = true` in [tls]"
-    return verdict(ServerUnreachableError, message, hint)
+    else:
+        message = f"cannot reach the Milvus server at {at} ({reason})"
+        if grpc_code == "DEADLINE_EXCEEDED":
+            message = f"the Milvus server at {at} did not answer within {cfg.timeout:g} s"
+        hint = "check that the server runs and the URI is right; raise `timeout` if it is slow to answer"
+        if not uses_tls and "socket closed" in lowered:
+            hint = "the server may expect TLS: use an https:// URI or set `secure = true` in [tls]"
+    return kind(f"profile {cfg.name or '(no profile)'}: {message}", hint=hint, summary=cfg.summary())
 
 
 def chain(error: BaseException) -> list[BaseException]:
