@@ -7,6 +7,7 @@ on its database, as connect() proves it; it follows the profile's ``wire`` and i
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import threading
 import time
@@ -31,11 +32,12 @@ class ProbeResult:
     latency_ms: float
 
 
-class Channels:
+class Channels(contextlib.ExitStack):
     """The channels of one command probing many profiles (``test --all``), closed with it: one per target,
     TLS and options, as each call carries its own credentials."""
 
     def __init__(self) -> None:
+        super().__init__()
         self._open: dict[Hashable, Any] = {}
         self._lock = threading.Lock()
 
@@ -43,17 +45,8 @@ class Channels:
         key = (wire.target, wire.secure, tuple(sorted(wire.tls_files.items())), tuple(wire.channel_options))
         with self._lock:
             if key not in self._open:
-                self._open[key] = _channel(cfg, wire)
+                self._open[key] = self.enter_context(_channel(cfg, wire))
             return self._open[key]
-
-    def __enter__(self) -> Channels:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        with self._lock:
-            for channel in self._open.values():
-                channel.close()
-            self._open.clear()
 
 
 def probe(cfg: ResolvedProfile, *, channels: Channels | None = None) -> ProbeResult:
@@ -63,8 +56,8 @@ def probe(cfg: ResolvedProfile, *, channels: Channels | None = None) -> ProbeRes
     preflight(cfg)
     wire = primary(cfg) if cfg.address.is_global else cfg.wire
     metadata = wire.metadata()
-    channel = _channel(cfg, wire) if channels is None else channels.get(cfg, wire)
-    try:
+    with Channels() if channels is None else contextlib.nullcontext(channels) as opened:
+        channel = opened.get(cfg, wire)
         with verdicts(cfg):  # a gRPC error becomes connect()'s verdict
             started = time.perf_counter()
             raw = channel.unary_unary(SERVICE + "GetVersion")(b"", timeout=cfg.timeout, metadata=metadata)
@@ -75,9 +68,6 @@ def probe(cfg: ResolvedProfile, *, channels: Channels | None = None) -> ProbeRes
             show = channel.unary_unary(SERVICE + "ShowCollections")
             _answer(cfg, show(request, timeout=cfg.timeout, metadata=metadata))
         return ProbeResult(version=version, latency_ms=latency)
-    finally:
-        if channels is None:
-            channel.close()
 
 
 def primary(cfg: ResolvedProfile) -> Wire:
