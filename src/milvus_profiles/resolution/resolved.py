@@ -21,8 +21,6 @@ if TYPE_CHECKING:
     from ..secrets.chain import Route
 
 MASK = "********"
-# A secret this long does not occur by chance in a message, so it is masked wherever it stands.
-_MASKED_ANYWHERE = 8
 # Where a value starts (after a space, a quote, `=` or a bracket) and ends (before a space, a quote, a
 # bracket, a separator, `@`, or a sentence's last `.` or `:`).
 _VALUE_START = r"""(?<![^\s"'`=(\[{,])"""
@@ -37,10 +35,8 @@ def mask_secrets(text: str, *secrets: str | None) -> str:
         >>> mask_secrets("milvus.example.com refused password x.", "x")
         'milvus.example.com refused password ********.'
     """
-    for secret in secrets:
-        if not secret:
-            continue
-        if len(secret) >= _MASKED_ANYWHERE:
+    for secret in filter(None, secrets):
+        if len(secret) >= 8:  # a secret this long does not occur by chance in a message
             text = text.replace(secret, MASK)
         else:
             text = re.sub(_VALUE_START + re.escape(secret) + _VALUE_END, MASK, text)
