@@ -145,7 +145,7 @@ def _start(
     pymilvus shares one channel between clients of the same address and token whatever their TLS and gRPC
     options, so only a plain channel without options (the database is per client) is shared."""
     cfg = resolve(profile, files=files, **overrides)
-    preflight(cfg)
+    preflight(cfg, stacklevel=4)  # the warnings point at the caller of connect()
     kwargs = cfg.client_kwargs()  # makes a Milvus Lite file's folder
     own = bool(cfg.tls) or bool(cfg.grpc_options) or cfg.address.secure
     return cfg, functools.partial(getattr(import_pymilvus(), kind), **kwargs), own

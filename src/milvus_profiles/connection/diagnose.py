@@ -29,12 +29,12 @@ _TLS_FAILURES = ["tls handshake", "certificate_verify_failed", "hostname verific
 _TLS_FAILURES += ["wrong_version_number", "ssl_error", "handshake failed"]
 
 
-def preflight(cfg: ResolvedProfile) -> None:
+def preflight(cfg: ResolvedProfile, stacklevel: int = 3) -> None:
     """Before any connection: notes become warnings; a failed secret reference, or a user without password
     (none found, or withheld), is an error. Without a user a token is optional, so a keyring that fails or
     was not asked only matters with a user; a token that is there and withheld is an error."""
     for note in cfg.notes:
-        warnings.warn(ProfileWarning(note), stacklevel=3)
+        warnings.warn(ProfileWarning(note), stacklevel=stacklevel)
     # pymilvus reads TLS files itself, whole and without asking what they are; a FIFO would block it
     # for ever and /dev/zero fill the memory, so each one is read here first, bounded, as the probe does
     for key in TLS_PATH_KEYS:
