@@ -118,16 +118,8 @@ class ResolvedProfile:
     @cached_property
     def wire(self) -> Wire:
         """How this profile goes on the wire, planned once for connect(), the probe and client_kwargs()."""
-        return plan(
-            self.address,
-            tls=self.tls,
-            grpc_options=self.grpc_options,
-            user=self.user,
-            password=self.password,
-            token=self.token,
-            db_name=self.db_name,
-            timeout=self.timeout,
-        )
+        values = ("tls", "grpc_options", "user", "password", "token", "db_name", "timeout")
+        return plan(self.address, **{name: getattr(self, name) for name in values})
 
     def rows(self) -> list[tuple[str, str, str]]:
         """``(field, value shown, origin)`` for every field that has a value, in table order."""
