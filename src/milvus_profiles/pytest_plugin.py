@@ -28,8 +28,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="The profile the milvus_client and milvus_profile fixtures use "
         "(default: the ini option milvus_profile, else MILVUS_PROFILE, else the files' default).",
     )
-    help = "Fail, rather than skip, tests whose Milvus server is not ready."
-    group.addoption("--milvus-require", action="store_true", help=help)
+    group.addoption("--milvus-require", action="store_true", help="Fail, not skip, when Milvus is not ready.")
     parser.addini("milvus_profile", "The profile of the milvus_client and milvus_profile fixtures.")
 
 
@@ -39,7 +38,6 @@ def pytest_report_header(config: pytest.Config) -> str | None:
 
 
 def profile_name(config: pytest.Config) -> str | None:
-    """The profile named by ``--milvus-profile`` or the ini option; None lets resolve() choose."""
     given = config.getoption("milvus_profile", default=None) or config.getini("milvus_profile")
     return str(given) if given else None
 
@@ -47,7 +45,7 @@ def profile_name(config: pytest.Config) -> str | None:
 def _skip_or_fail(
     config: pytest.Config, name: str | None, error: MilvusProfilesError | None = None
 ) -> NoReturn:
-    """Skip (fail with ``--milvus-require``) for a server not ready; the reason is kept for the run."""
+    """Skip (fail with ``--milvus-require``) for a server not ready, the reason kept for the run."""
     seen = config.stash.setdefault(_NOT_READY_SEEN, {})
     if error is not None:
         label = f"profile {name!r}" if name else "the default profile"

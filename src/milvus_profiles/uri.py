@@ -1,10 +1,8 @@
-"""Milvus URIs read once, exactly as pymilvus reads them, into a value object; and redaction.
+"""Milvus URIs read once, as pymilvus's ``ConnectionConfig.from_uri`` reads them, into a value object.
 
-pymilvus (``ConnectionConfig.from_uri``) takes a URI ending in ``.db`` for a Milvus Lite file, one starting
-with ``unix:`` for a socket, and splits any other with ``urlparse``: scheme ``http``, ``https`` or ``tcp``,
-host lower-cased, port 443 for ``https`` else 19530, the user part a token or ``user:password`` (not
-%-decoded), the path's first segment the database, TLS for ``https``. :func:`parse_uri` does the same, and
-refuses what pymilvus would misread (:func:`uri_problem`).
+``.db`` is a Milvus Lite file, ``unix:`` a socket; any other is split by ``urlparse``: scheme ``http``,
+``https`` or ``tcp``, port 443 for ``https`` else 19530, the user part a token or ``user:password`` (not
+%-decoded), the path's first segment the database. What pymilvus would misread is refused.
 """
 
 from __future__ import annotations
@@ -19,14 +17,10 @@ from .errors import ConfigError
 NETWORK_SCHEMES = ("http", "https", "tcp")
 DEFAULT_PORT = 19530
 TLS_PORT = 443
-GLOBAL_CLUSTER = "global-cluster"
-"""What pymilvus looks for in a URI to treat it as a Zilliz Cloud global cluster (``is_global_endpoint``)."""
-
 URI_HINT = (
     "use http://HOST:19530, https://HOST:443, tcp://HOST:19530, unix:/path/to/milvus.sock, "
     "or a Milvus Lite file ending in .db such as ./milvus.db"
 )
-MASKED_USER_PART = "***"
 
 
 @dataclass(frozen=True)
@@ -46,40 +40,37 @@ class MilvusAddress:
     port: int = 0
     db_name: str | None = None
     secure: bool = False
-    path: str = field(default="", repr=False)
-    """The socket or Milvus Lite path, for ``unix`` and ``lite``."""
+    path: str = field(default="", repr=False)  # of the socket or Milvus Lite file
     user: str | None = field(default=None, repr=False)
     password: SecretStr | None = field(default=None, repr=False)
     token: SecretStr | None = field(default=None, repr=False)
-    # derived, once, as the address is made:
-    is_network: bool = field(init=False, repr=False)
-    """True for a host and port (not a socket or a Milvus Lite file)."""
-    target: str = field(init=False, repr=False)
-    """What pymilvus dials: ``host:port``, or the socket's (Milvus Lite file's) path."""
-    base: str = field(init=False, repr=False)
-    """``scheme://host:port`` (``tcp`` written ``http``, which every SDK knows), or the path: the URI
-    without user part, database or query."""
-    credential: SecretStr | None = field(init=False, repr=False)
-    """What pymilvus sends as its token for the URI's user part: the token, or ``user:password``."""
-    is_global: bool = field(init=False, repr=False)
-    """Whether pymilvus, given :attr:`base`, takes it for a global cluster (``global-cluster`` in it)."""
 
-    def __post_init__(self) -> None:
-        network = self.scheme in NETWORK_SCHEMES
-        scheme = "http" if self.scheme == "tcp" else self.scheme
-        base = f"{scheme}://{self.host}:{self.port}" if network else self.path
-        credential = self.token
-        if credential is None and self.user is not None and self.password is not None:
-            credential = SecretStr(f"{self.user}:{self.password.get_secret_value()}")
-        derived = {
-            "is_network": network,
-            "target": f"{self.host}:{self.port}" if network else self.path,
-            "base": base,
-            "credential": credential,
-            "is_global": self.scheme != "lite" and GLOBAL_CLUSTER in base.lower(),
-        }
-        for name, value in derived.items():
-            object.__setattr__(self, name, value)
+    @property
+    def is_network(self) -> bool:
+        """A host and port, not a socket or a Milvus Lite file."""
+        return self.scheme in NETWORK_SCHEMES
+
+    @property
+    def target(self) -> str:
+        """What pymilvus dials: ``host:port``, or the path."""
+        return f"{self.host}:{self.port}" if self.is_network else self.path
+
+    @property
+    def base(self) -> str:
+        """``scheme://host:port`` (``tcp`` written ``http``, as every SDK knows it), or the path."""
+        return f"{self.scheme.replace('tcp', 'http')}://{self.target}" if self.is_network else self.path
+
+    @property
+    def credential(self) -> SecretStr | None:
+        """What pymilvus sends as token for the URI's user part: the token, or ``user:password``."""
+        if self.token is None and self.user is not None and self.password is not None:
+            return SecretStr(f"{self.user}:{self.password.get_secret_value()}")
+        return self.token
+
+    @property
+    def is_global(self) -> bool:
+        """Whether pymilvus (``is_global_endpoint``) takes :attr:`base` for a Zilliz Cloud global cluster."""
+        return self.scheme != "lite" and "global-cluster" in self.base.lower()
 
 
 def is_lite(uri: str) -> bool:
@@ -88,8 +79,7 @@ def is_lite(uri: str) -> bool:
 
 
 def _user_part(uri: str) -> str | None:
-    """Everything before the last ``@`` after the scheme: a password may hold ``/``, ``?``, ``#``, ``:`` or
-    ``@``, so reading up to the last ``@`` keeps all of it out of what is shown, even in an invalid URI."""
+    """Everything before the last ``@`` after the scheme: all of a password with ``/?#:@``, even invalid."""
     if uri.startswith("unix:") or (is_lite(uri) and "://" not in uri):
         return None  # a file path: an "@" in a folder name is not a user part
     # without "//": "user:password@host:19530" (as milvus_cli saves it) or "tcp:user@host"
@@ -107,7 +97,7 @@ def redact(uri: str) -> str:
     if _user_part(uri) is None:
         return uri
     head = uri.partition("://")[0] + "://" if "://" in uri else ""
-    return head + MASKED_USER_PART + "@" + uri.rpartition("@")[2]
+    return head + "***@" + uri.rpartition("@")[2]
 
 
 def has_credentials(uri: str) -> bool:
@@ -202,10 +192,8 @@ def split_database(uri: str) -> tuple[str, str | None]:
 
 
 def endpoint(uri: str, *, secure: bool = False) -> str:
-    """The normalised endpoint a secret is stored for: scheme, host and port. ``tcp`` and ``http`` (the same
-    plaintext connection) share secrets; ``https`` does not, nor does ``http`` with ``tls.secure = true``
-    (``secure``), written ``https`` with its own port: a TLS route never shares a plaintext route's secret.
-    """
+    """The endpoint a secret is stored for, ``scheme://host:port``: ``tcp`` written ``http`` (the same
+    connection); ``secure`` (``tls.secure = true``) makes it ``https``: TLS and plaintext share no secret."""
     if uri.startswith("unix:"):
         return uri
     parts = urlparse(uri)

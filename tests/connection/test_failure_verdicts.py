@@ -26,7 +26,7 @@ from milvus_profiles import (
     ServerUnreachableError,
     resolve,
 )
-from milvus_profiles.connection.client import classify
+from milvus_profiles.connection.client import classify, connect
 from milvus_profiles.connection.diagnose import diagnose, preflight
 from milvus_profiles.errors import ConfigError
 
@@ -324,6 +324,13 @@ def test_a_note_of_the_resolver_becomes_a_warning(isolated: Path, user_file: Pat
     assert cfg.notes
     with pytest.warns(ProfileWarning, match="readable by other users"):
         preflight(cfg)
+
+
+def test_a_warning_of_connect_points_at_the_line_that_called_it(isolated: Path, user_file: Path) -> None:
+    write(user_file, '[profiles.p]\nuri = "http://127.0.0.1:1"\ntimeout = 2\n').chmod(0o644)
+    with pytest.warns(ProfileWarning, match="readable") as caught, pytest.raises(ServerUnreachableError):
+        connect("p")
+    assert [w.filename for w in caught] == [__file__]
 
 
 def test_without_a_profile_the_hint_stores_the_secret_of_no_profile(isolated: Path) -> None:

@@ -1,16 +1,16 @@
 """connect() and connect_async(): a ready pymilvus client, or a typed error saying what failed.
 
-pymilvus is imported (:func:`milvus_profiles.connection.imports.import_pymilvus`) only when a client is
-asked for: importing it costs most of a second, so it happens after the profile is resolved.
+pymilvus (most of a second to import) is imported only after the profile is resolved.
 """
 
 from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 import logging
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..resolution.resolved import ResolvedProfile
@@ -50,9 +50,8 @@ def connect(
     Raises:
         ConfigError: A profile file, an environment variable or an argument holds something invalid.
         ProfileNotFoundError: No profile file defines the named profile.
-        SecretWithheldError: A stored secret exists for the connection, but its server or transport
-            comes from a file you have not trusted (or one others can change); the error names the file,
-            the key and the `milvus-profiles trust` command.
+        SecretWithheldError: A stored secret exists, but the server or transport comes from a file you
+            have not trusted (or others can change); the error names it and the `trust` command.
         SecretNotFoundError: The profile has a user, and no password comes from anywhere.
         KeyringUnavailableError: The keyring was needed and does not work.
         ServerUnreachableError: No answer within the profile's `timeout`, or the TLS handshake failed.
@@ -68,16 +67,12 @@ def connect(
         client.close()
         ```
     """
-    cfg = resolve(profile, files=files, **overrides)
-    preflight(cfg)
-    kwargs = cfg.client_kwargs()  # makes a Milvus Lite file's folder
-    MilvusClient = import_pymilvus().MilvusClient
-    dedicated = needs_own_channel(cfg)
+    cfg, make, dedicated = _start(profile, files, overrides, "MilvusClient")
     with verdicts(cfg), quiet_pymilvus_logs():
         while True:
             client = None
             try:
-                client = MilvusClient(**kwargs, dedicated=dedicated)
+                client = make(dedicated=dedicated)
                 client.list_collections(timeout=cfg.timeout)
                 return client
             except Exception as e:
@@ -95,19 +90,13 @@ async def connect_async(
     files: Sequence[str | os.PathLike[str]] | None = None,
     **overrides: Any,
 ) -> AsyncMilvusClient:
-    """A ready `pymilvus.AsyncMilvusClient` for a profile: `connect` for asyncio.
-
-    It takes the same arguments, proves the same readiness and raises the same errors as `connect`.
+    """A ready `pymilvus.AsyncMilvusClient` for a profile: `connect` for asyncio, with the same readiness.
 
     Args:
-        profile: The profile's name. `None` selects one as the command line does: `MILVUS_PROFILE`,
-            else the `default` of the highest file that sets one, else no profile at all (built-in
-            defaults, variables and arguments still apply).
-        files: The profile files to read, highest precedence first, instead of discovering
-            `milvus.local.toml`, `milvus.toml` and the user file; the same as `MILVUS_PROFILES_FILE`.
-        **overrides: Values that win over the profile and the environment: `uri`, `db_name`,
-            `timeout` (seconds), `user`, `password` and `token`. `None` or `""` means not given. Any other
-            name raises `ConfigError`, which suggests the closest one.
+        profile: The profile's name; `None` selects one as `connect` does.
+        files: The profile files to read, highest precedence first, as for `connect`.
+        **overrides: Values that win over the profile and the environment, as for `connect`: `uri`,
+            `db_name`, `timeout` (seconds), `user`, `password` and `token`.
 
     Returns:
         A client that has already answered a call on the profile's database.
@@ -131,44 +120,46 @@ async def connect_async(
         asyncio.run(main())
         ```
     """
-    cfg = resolve(profile, files=files, **overrides)
-    preflight(cfg)
-    kwargs = cfg.client_kwargs()  # makes a Milvus Lite file's folder
-    AsyncMilvusClient = import_pymilvus().AsyncMilvusClient
-    dedicated = needs_own_channel(cfg)
+    cfg, make, dedicated = _start(profile, files, overrides, "AsyncMilvusClient")
     with verdicts(cfg), quiet_pymilvus_logs():
         while True:
             client = None
             try:
-                client = AsyncMilvusClient(**kwargs, dedicated=dedicated)
+                client = make(dedicated=dedicated)
                 await client.list_collections(timeout=cfg.timeout)
                 return client
             except Exception as e:
                 if client is not None:
-                    with contextlib.suppress(Exception):  # the first error is the one to report
+                    with contextlib.suppress(Exception):
                         await client.close()
                 if dedicated or not closed_by_server(e):
                     raise
                 dedicated = True
 
 
+def _start(
+    profile: str | None, files: Sequence[str | os.PathLike[str]] | None, overrides: dict[str, Any], kind: str
+) -> tuple[ResolvedProfile, Callable[..., Any], bool]:
+    """The profile, checked; a maker of pymilvus's ``kind`` of client; whether it needs its own channel.
+
+    pymilvus shares one channel between clients of the same address and token whatever their TLS and gRPC
+    options, so only a plain channel without options (the database is per client) is shared."""
+    cfg = resolve(profile, files=files, **overrides)
+    preflight(cfg, stacklevel=4)  # the warnings point at the caller of connect()
+    kwargs = cfg.client_kwargs()  # makes a Milvus Lite file's folder
+    own = bool(cfg.tls) or bool(cfg.grpc_options) or cfg.address.secure
+    return cfg, functools.partial(getattr(import_pymilvus(), kind), **kwargs), own
+
+
 _QUIET: contextvars.ContextVar[bool] = contextvars.ContextVar("milvus_profiles_quiet", default=False)
 # pymilvus's RPC errors (each with a traceback), and the retries of a global cluster's topology fetch
-_LOGGERS = ("pymilvus.decorators", "pymilvus.client.global_topology")
-
-
-def _quiet(record: logging.LogRecord) -> bool:
-    return not _QUIET.get()
+for _name in ("pymilvus.decorators", "pymilvus.client.global_topology"):
+    logging.getLogger(_name).addFilter(lambda record: not _QUIET.get())
 
 
 @contextlib.contextmanager
 def quiet_pymilvus_logs() -> Iterator[None]:
-    """Inside (in this thread or task only), pymilvus logs no failure: the caller turns the error into a
-    typed one that says what happened."""
-    for name in _LOGGERS:
-        logger = logging.getLogger(name)
-        if _quiet not in logger.filters:
-            logger.addFilter(_quiet)
+    """Inside (this thread or task only) pymilvus logs no failure: the caller raises a typed error instead."""
     token = _QUIET.set(True)
     try:
         yield
@@ -176,26 +167,11 @@ def quiet_pymilvus_logs() -> Iterator[None]:
         _QUIET.reset(token)
 
 
-def needs_own_channel(cfg: ResolvedProfile) -> bool:
-    """Whether the client needs a channel of its own rather than pymilvus's shared one, which pymilvus
-    shares between clients of the same address and token whatever their TLS and gRPC options: only a
-    plain channel without options, fully described by address and token, is shared (the database is per
-    client), so profiles that differ only in TLS or gRPC options never share one."""
-    return bool(cfg.tls) or bool(cfg.grpc_options) or cfg.address.secure
-
-
 def closed_by_server(error: BaseException) -> bool:
-    """Whether the server closed the channel the call went on (a GOAWAY): pymilvus pings on a shared
-    channel every 10 s even when it is idle, and Milvus Lite answers such pings with a GOAWAY ("too many
-    pings"), which fails every client on it; ``connect()`` then gives the client a channel of its own
-    instead of reporting a server that is there as unreachable."""
+    """Whether the server closed the channel (a GOAWAY): Milvus Lite answers the pings pymilvus sends every
+    10 s on a shared channel, even idle, with "too many pings", failing every client on it; connect() then
+    gives the client a channel of its own instead of calling a server that is there unreachable."""
     return any("too many pings" in (d := detail_of(e).lower()) or "goaway" in d for e in chain(error))
 
 
-__all__ = [
-    "classify",
-    "connect",
-    "connect_async",
-    "is_connection_failure",
-    "quiet_pymilvus_logs",
-]
+__all__ = ["classify", "connect", "connect_async", "is_connection_failure", "quiet_pymilvus_logs"]

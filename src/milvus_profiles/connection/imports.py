@@ -1,10 +1,8 @@
-"""Importing the transport libraries so that they read nothing they should not.
+"""Every import of pymilvus and grpc goes through here, so that they read nothing they should not.
 
-Importing pymilvus runs python-dotenv's ``load_dotenv()`` (a project's ``.env`` would act as your shell,
-see :mod:`milvus_profiles.config.environment`), and gRPC's core reads its log level once, as it starts.
-Every import of pymilvus and grpc in this package goes through here; each function imports once, under
-a lock (threads importing at the same time can see a module half-initialised), and puts the
-environment back as it was.
+Importing pymilvus runs python-dotenv's ``load_dotenv()`` (a project's ``.env`` would act as your shell, see
+:mod:`milvus_profiles.config.environment`), and gRPC's core reads its log level once, as it starts. Each is
+imported once, under a lock (threads can see a module half-initialised), the environment put back after.
 """
 
 from __future__ import annotations
@@ -18,42 +16,34 @@ from types import ModuleType
 _IMPORTING = threading.RLock()
 
 
-def import_grpc() -> ModuleType:
-    """grpc, imported so that its core logs errors only, unless you chose its log level yourself.
-
-    gRPC's core writes its own lines to standard error (``I1204 ... Handshake failed``) for failures the
-    typed errors already explain. It reads ``GRPC_VERBOSITY`` once, as it starts: when the variable is not
-    set, it is set to ``ERROR`` for the import only, so the programs you run (``exec``) and your own
-    setting are untouched.
-    """
+def _import_with(name: str, env: dict[str, str]) -> ModuleType:
+    """``name`` imported (once, under the lock) with ``env`` set in ``os.environ`` for the import only."""
     with _IMPORTING:
-        if "grpc" in sys.modules:
-            return sys.modules["grpc"]
-        chosen = "GRPC_VERBOSITY" in os.environ
-        os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
+        if name in sys.modules:
+            return sys.modules[name]
+        saved = {key: os.environ.get(key) for key in env}
+        os.environ.update(env)
         try:
-            return importlib.import_module("grpc")
+            return importlib.import_module(name)
         finally:
-            if not chosen:
-                os.environ.pop("GRPC_VERBOSITY", None)
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+
+
+def import_grpc() -> ModuleType:
+    """grpc, its core logging errors only (``GRPC_VERBOSITY=ERROR`` for the import) unless you chose a level:
+    it would write lines (``I1204 ... Handshake failed``) for failures the typed errors already explain."""
+    return _import_with("grpc", {} if "GRPC_VERBOSITY" in os.environ else {"GRPC_VERBOSITY": "ERROR"})
 
 
 def import_pymilvus(module: str = "pymilvus") -> ModuleType:
-    """pymilvus (or one of its modules), imported without letting it load a ``.env`` file: python-dotenv
-    skips ``load_dotenv()`` while ``PYTHON_DOTENV_DISABLED`` is set (1.2 and later), so it is set for the
-    import and then put back as it was. grpc is imported first, quiet (:func:`import_grpc`)."""
-    with _IMPORTING:
-        if "pymilvus" not in sys.modules:
-            import_grpc()
-            previous = os.environ.get("PYTHON_DOTENV_DISABLED")
-            os.environ["PYTHON_DOTENV_DISABLED"] = "1"
-            try:
-                importlib.import_module("pymilvus")
-            finally:
-                if previous is None:
-                    os.environ.pop("PYTHON_DOTENV_DISABLED", None)
-                else:
-                    os.environ["PYTHON_DOTENV_DISABLED"] = previous
+    """pymilvus (or one of its modules), imported with ``PYTHON_DOTENV_DISABLED=1`` so python-dotenv (1.2 and
+    later) loads no ``.env``; grpc first, quiet."""
+    import_grpc()
+    _import_with("pymilvus", {"PYTHON_DOTENV_DISABLED": "1"})
     return importlib.import_module(module)
 
 

@@ -1,19 +1,17 @@
-"""A light readiness probe on grpcio alone: reachable, TLS accepted, credentials accepted, database exists.
+"""A readiness probe on grpcio alone, for ``milvus-profiles test``: no pymilvus (most of a second, pandas).
 
-``milvus-profiles test`` uses it so a verdict costs a gRPC channel and two small calls instead of importing
-pymilvus (most of a second, and pandas): ``GetVersion`` with the profile's credentials (the server
-authenticates every call), then ``ShowCollections`` on its database, the call connect() proves the database
-with. It follows the profile's ``wire`` as connect() does, and its failures go through ``diagnose``, so both
-send the same and give the same verdicts. A few protobuf fields are encoded by hand, keeping protobuf out.
+``GetVersion`` with the profile's credentials (the server authenticates every call), then ``ShowCollections``
+on its database, as connect() proves it; it follows the profile's ``wire`` and its failures go through
+``diagnose``, as connect()'s do. The few protobuf fields are encoded by hand, keeping protobuf out.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import threading
 import time
 from collections.abc import Hashable
-from types import TracebackType
 from typing import Any
 from urllib.parse import urlparse
 
@@ -34,11 +32,12 @@ class ProbeResult:
     latency_ms: float
 
 
-class Channels:
-    """The gRPC channels of one command that probes many profiles (``test --all``), closed with it: profiles
-    that reach one target with the same TLS and options share one, as each call carries its credentials."""
+class Channels(contextlib.ExitStack):
+    """The channels of one command probing many profiles (``test --all``), closed with it: one per target,
+    TLS and options, as each call carries its own credentials."""
 
     def __init__(self) -> None:
+        super().__init__()
         self._open: dict[Hashable, Any] = {}
         self._lock = threading.Lock()
 
@@ -46,51 +45,34 @@ class Channels:
         key = (wire.target, wire.secure, tuple(sorted(wire.tls_files.items())), tuple(wire.channel_options))
         with self._lock:
             if key not in self._open:
-                self._open[key] = _channel(cfg, wire)
+                self._open[key] = self.enter_context(_channel(cfg, wire))
             return self._open[key]
-
-    def __enter__(self) -> Channels:
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
-    ) -> None:
-        with self._lock:
-            for channel in self._open.values():
-                channel.close()
-            self._open.clear()
 
 
 def probe(cfg: ResolvedProfile, *, channels: Channels | None = None) -> ProbeResult:
-    """Prove a server profile (not Milvus Lite: connect() opens that) is ready, or raise the typed error
-    that says why not. ``channels`` shares connections among the probes of one command."""
+    """Prove a server profile (not Milvus Lite) is ready, or raise the typed error that says why not."""
     if cfg.is_lite:
         raise ValueError("probe() takes a server profile; Milvus Lite is checked with connect()")
     preflight(cfg)
     wire = primary(cfg) if cfg.address.is_global else cfg.wire
     metadata = wire.metadata()
-    channel = _channel(cfg, wire) if channels is None else channels.get(cfg, wire)
-    try:
+    with Channels() if channels is None else contextlib.nullcontext(channels) as opened:
+        channel = opened.get(cfg, wire)
         with verdicts(cfg):  # a gRPC error becomes connect()'s verdict
             started = time.perf_counter()
             raw = channel.unary_unary(SERVICE + "GetVersion")(b"", timeout=cfg.timeout, metadata=metadata)
             latency = (time.perf_counter() - started) * 1000
             version = _answer(cfg, raw).get(2, b"").decode("utf-8", "replace")
-            request = _field(2, wire.db_name.encode())  # ShowCollectionsRequest.db_name
+            db = wire.db_name.encode()
+            request = b"\x12" + _varint(len(db)) + db  # ShowCollectionsRequest.db_name: field 2, bytes
             show = channel.unary_unary(SERVICE + "ShowCollections")
             _answer(cfg, show(request, timeout=cfg.timeout, metadata=metadata))
         return ProbeResult(version=version, latency_ms=latency)
-    finally:
-        if channels is None:
-            channel.close()
 
 
 def primary(cfg: ResolvedProfile) -> Wire:
-    """The wire to a Zilliz Cloud global cluster's primary, found as connect() finds it: pymilvus asks the
-    URI for the topology (``GET <uri>/global-cluster/topology``, the token as bearer) and dials the primary's
-    ``host:port`` with the profile's TLS, credentials and database. The probe asks with pymilvus's own
-    function (importing pymilvus for such a URI only); a pymilvus without it dials the URI, as the probe
-    then does. A failed request is the verdict connect() gives for it."""
+    """The wire to a Zilliz Cloud global cluster's primary, found with pymilvus's own function as connect()
+    finds it (``GET <uri>/global-cluster/topology``); a pymilvus without it dials the URI, as this does."""
     wire = cfg.wire
     try:
         topology = import_pymilvus("pymilvus.client.global_topology")
@@ -141,34 +123,17 @@ def _varint(value: int) -> bytes:
     return bytes(out) + bytes([value])
 
 
-def _field(number: int, payload: bytes) -> bytes:
-    """A length-delimited protobuf field."""
-    return _varint(number << 3 | 2) + _varint(len(payload)) + payload
-
-
 def _decode(raw: bytes) -> dict[int, Any]:
     """The top-level fields of a protobuf message: varints as int, length-delimited as bytes."""
     fields: dict[int, Any] = {}
     pos = 0
-
-    def varint() -> int:
-        nonlocal pos
-        shift = result = 0
-        while True:
-            byte = raw[pos]
-            pos += 1
-            result |= (byte & 0x7F) << shift
-            if not byte & 0x80:
-                return result
-            shift += 7
-
     while pos < len(raw):
-        key = varint()
+        key, pos = _read_varint(raw, pos)
         number, kind = key >> 3, key & 7
         if kind == 0:
-            fields[number] = varint()
+            fields[number], pos = _read_varint(raw, pos)
         elif kind == 2:
-            size = varint()
+            size, pos = _read_varint(raw, pos)
             fields.setdefault(number, raw[pos : pos + size])
             pos += size
         elif kind in (1, 5):
@@ -176,3 +141,14 @@ def _decode(raw: bytes) -> dict[int, Any]:
         else:
             break
     return fields
+
+
+def _read_varint(raw: bytes, pos: int) -> tuple[int, int]:
+    """The varint at ``pos`` and the position after it."""
+    shift = result = 0
+    while True:
+        byte = raw[pos]
+        result |= (byte & 0x7F) << shift
+        pos, shift = pos + 1, shift + 7
+        if not byte & 0x80:
+            return result, pos

@@ -21,8 +21,6 @@ if TYPE_CHECKING:
     from ..secrets.chain import Route
 
 MASK = "********"
-# A secret this long does not occur by chance in a message, so it is masked wherever it stands.
-_MASKED_ANYWHERE = 8
 # Where a value starts (after a space, a quote, `=` or a bracket) and ends (before a space, a quote, a
 # bracket, a separator, `@`, or a sentence's last `.` or `:`).
 _VALUE_START = r"""(?<![^\s"'`=(\[{,])"""
@@ -30,21 +28,15 @@ _VALUE_END = r"""(?=$|[\s"'`)\]},;&@]|[.:](?:\s|$))"""
 
 
 def mask_secrets(text: str, *secrets: str | None) -> str:
-    """``text`` with each secret replaced by ``********`` where it stands as a value.
-
-    A short secret is masked only where it stands alone, as a value does (``password x refused``,
-    ``token=x``): a password ``x`` must not turn ``milvus.example.com`` into ``milvus.e********ample.com``,
-    nor ``1`` the address ``127.0.0.1``. A longer one is masked everywhere. A URI's ``user:password@`` is
-    removed by :func:`milvus_profiles.uri.redact`.
+    """``text`` with each secret replaced by ``********``: a long one everywhere, a short one only where it
+    stands alone as a value does (a password ``x`` must not turn ``example.com`` into ``e********ample.com``).
 
     Examples:
         >>> mask_secrets("milvus.example.com refused password x.", "x")
         'milvus.example.com refused password ********.'
     """
-    for secret in secrets:
-        if not secret:
-            continue
-        if len(secret) >= _MASKED_ANYWHERE:
+    for secret in filter(None, secrets):
+        if len(secret) >= 8:  # a secret this long does not occur by chance in a message
             text = text.replace(secret, MASK)
         else:
             text = re.sub(_VALUE_START + re.escape(secret) + _VALUE_END, MASK, text)
@@ -103,15 +95,11 @@ class ResolvedProfile:
     `profile`: what selected the profile."""
     files: tuple[Path, ...] = ()
     """The profile files that were read, highest precedence first."""
+    # why no secret was had (withheld, a failed reference, no keyring): raised by connect() for a user
     secret_error: MilvusProfilesError | None = field(default=None, compare=False)
-    """Why no secret was had: withheld from an untrusted route, a failed reference, a keyring that does not
-    answer. connect() raises it when the profile has a user; without one, it connects without a token."""
-    route: Route | None = field(default=None, compare=False)
-    """Whether the endpoint and transport come from trusted sources only, and if not, which values do not."""
-    notes: tuple[str, ...] = field(default=(), compare=False)
-    """Things worth a warning that do not stop a connection (a user file others can read)."""
-    parsed: InitVar[MilvusAddress | None] = None
-    """:attr:`address` when the caller has read :attr:`uri` already."""
+    route: Route | None = field(default=None, compare=False)  # whether endpoint and transport are trusted
+    notes: tuple[str, ...] = field(default=(), compare=False)  # warnings that do not stop a connection
+    parsed: InitVar[MilvusAddress | None] = None  # `address`, when the caller has read `uri` already
 
     def __post_init__(self, parsed: MilvusAddress | None) -> None:
         if parsed is not None:
@@ -124,8 +112,7 @@ class ResolvedProfile:
 
     @property
     def secure(self) -> bool:
-        """Whether the connection uses TLS (as :attr:`wire` plans it): for ``https://``, and for ``http://``
-        with ``tls.secure = true``."""
+        """Whether the connection uses TLS (as :attr:`wire` plans it)."""
         return self.wire.secure
 
     @cached_property
@@ -135,8 +122,7 @@ class ResolvedProfile:
 
     @cached_property
     def wire(self) -> Wire:
-        """How this profile goes on the wire, planned once: what connect(), the probe and
-        :meth:`client_kwargs` all follow (see :func:`milvus_profiles.resolution.wire.plan`)."""
+        """How this profile goes on the wire, planned once for connect(), the probe and client_kwargs()."""
         return plan(
             self.address,
             tls=self.tls,
@@ -168,8 +154,7 @@ class ResolvedProfile:
         rows = [("field", "value", "origin"), *self.rows()]
         widths = [max(len(r[i]) for r in rows) for i in range(2)]
         selected = self.origins.get("profile")
-        title = f"profile: {self.name or '(none)'}" + (f" ({selected})" if selected else "")
-        lines = [title]
+        lines = [f"profile: {self.name or '(none)'}" + (f" ({selected})" if selected else "")]
         lines += [f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]}".rstrip() for r in rows]
         if self.secret_error is not None:
             lines.append(f"no secret: {self.secret_error.message}")
@@ -188,14 +173,10 @@ class ResolvedProfile:
         Raises:
             ConfigError: The folder of a Milvus Lite file cannot be made.
         """
-        if self.is_lite:
-            self._make_lite_folder()
-        return self.wire.client_kwargs
-
-    def _make_lite_folder(self) -> None:
         folder = Path(self.uri).parent
         try:
-            folder.mkdir(parents=True, exist_ok=True)
+            if self.is_lite:
+                folder.mkdir(parents=True, exist_ok=True)
         except (OSError, ValueError) as e:
             reason = e.strerror if isinstance(e, OSError) and e.strerror else "the path cannot be a folder"
             if isinstance(e, (FileExistsError, NotADirectoryError)):
@@ -207,12 +188,12 @@ class ResolvedProfile:
                 hint="point uri at a .db file in a folder you can write to",
                 summary=self.summary(),
             ) from None
+        return self.wire.client_kwargs
 
     def __repr__(self) -> str:
-        values = ((f.name, getattr(self, f.name)) for f in FIELDS)
-        shown = ", ".join(
-            f"{name}={show_value(name, value)!r}" for name, value in values if value is not None
-        )
-        return f"ResolvedProfile(name={self.name!r}, {shown})"
+        shown = [
+            f"{f.name}={show_value(f.name, v)!r}" for f in FIELDS if (v := getattr(self, f.name)) is not None
+        ]
+        return f"ResolvedProfile(name={self.name!r}, {', '.join(shown)})"
 
     __str__ = __repr__

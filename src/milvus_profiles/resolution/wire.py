@@ -1,11 +1,5 @@
-"""What goes on the wire for a profile: one plan that both the readiness probe and connect() follow, so
-that ``milvus-profiles test`` passes exactly for the profiles connect() can use: the same address and TLS,
-the same credentials and database.
-
-pymilvus sends ``authorization`` (base64 of the token, or of ``user:password``) on every call, and
-``dbname``, ``client-request-id``, ``client-request-unixmsec`` and (after ``Connect``) ``identifier`` on API
-calls; only ``authorization`` and ``dbname`` decide what the server does, so those are what the probe sends.
-"""
+"""What goes on the wire for a profile: one plan that connect() and the readiness probe both follow, so that
+``milvus-profiles test`` passes for exactly the profiles connect() can use."""
 
 from __future__ import annotations
 
@@ -33,31 +27,26 @@ _MUTUAL_TLS = ("client_pem_path", "client_key_path", "ca_pem_path")
 
 @dataclass(frozen=True, repr=False)
 class Wire:
-    """How a profile is reached: the gRPC target, TLS, channel options, and what every call carries.
-    ``repr()`` never shows the credential; :meth:`metadata` and :attr:`client_kwargs` reveal it."""
+    """How a profile is reached; ``repr()`` never shows the credential, :meth:`metadata` and
+    :attr:`client_kwargs` reveal it."""
 
     address: MilvusAddress
-    target: str
-    """``host:port`` (or a socket path) the channel dials: the URI's, or a global cluster's primary."""
+    target: str  # host:port (or a socket path) dialled: the URI's, or a global cluster's primary
     secure: bool
     db_name: str
     timeout: float
     grpc_options: Mapping[str, bool | int | float | str]
-    """The profile's own gRPC options, as given to pymilvus."""
     user: str | None
     password: SecretStr | None
-    token: SecretStr | None
-    """The token sent: the profile's, or the URI's user part; None when a user and password are."""
-    credential: SecretStr | None
-    """What pymilvus sends base64-encoded as ``authorization``: the token, or ``user:password``."""
-    credential_origin: str | None
-    """Where the credential sent comes from: ``token``, ``password`` or ``uri``."""
+    token: SecretStr | None  # the profile's, or the URI's user part; None when a user and password are sent
+    credential: SecretStr | None  # sent base64-encoded as authorization: the token, or user:password
+    credential_origin: str | None  # token, password or uri
     tls_files: Mapping[str, str]
-    """``server_pem_path`` (one-way TLS), or ``client_pem_path``, ``client_key_path`` and ``ca_pem_path``."""
     server_name: str | None
 
     def metadata(self) -> list[tuple[str, str]]:
-        """The call metadata that decides what the server does: ``authorization`` and ``dbname``."""
+        """What decides what the server does, of the metadata pymilvus sends: ``authorization`` and ``dbname``
+        (not ``client-request-id``, ``client-request-unixmsec`` nor ``identifier``)."""
         metadata = [("dbname", self.db_name)]
         if self.credential is not None and self.credential.get_secret_value():
             encoded = base64.b64encode(self.credential.get_secret_value().encode()).decode()
@@ -74,9 +63,8 @@ class Wire:
 
     @property
     def client_kwargs(self) -> dict[str, Any]:
-        """The keyword arguments for ``pymilvus.MilvusClient``, secrets revealed: the URI as
-        ``scheme://host:port``, the database and credential as their own arguments, so pymilvus and any
-        library taking ``connection_args`` (LangChain, LlamaIndex) read the values the probe sends."""
+        """``pymilvus.MilvusClient``'s arguments, secrets revealed, each value as its own argument (the URI
+        ``scheme://host:port``), so any library taking ``connection_args`` reads what the probe sends."""
         kwargs: dict[str, Any] = {"uri": self.address.base, "db_name": self.db_name, "timeout": self.timeout}
         if self.user is not None:
             kwargs["user"] = self.user
@@ -111,11 +99,9 @@ def plan(
     db_name: str,
     timeout: float,
 ) -> Wire:
-    """The one description of how a profile goes on the wire, shared by the probe and connect() (as
-    ``ResolvedProfile.wire``): the URI's address as pymilvus reads it; TLS for ``https``, and for ``http``
-    with ``tls.secure = true``; the profile's token, else its user and password, else the URI's user part
-    (pymilvus's order; empty counts as none); the profile's database (a database in the URI's path is in
-    it already); a server certificate (one-way TLS), else client certificate, key and CA (mutual).
+    """The one plan (``ResolvedProfile.wire``): TLS for ``https`` and for ``tls.secure = true``; the token,
+    else user and password, else the URI's user part (pymilvus's order, empty counts as none); a server
+    certificate (one-way TLS), else client certificate, key and CA (mutual).
 
     Examples:
         >>> from milvus_profiles import resolve
