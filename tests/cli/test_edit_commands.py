@@ -206,3 +206,28 @@ def test_copy_takes_a_database_and_timeout_from_an_untrusted_file(cli: Run, user
     result = cli("copy", "reports", "mine", "--scope", "user")
     assert result.exit_code == 0, result.output
     assert tomllib.loads(user_file.read_text())["profiles"]["mine"] == {"db_name": "reports", "timeout": 30}
+
+
+BROKEN = FILE + '\n[profiles.local]\nuri = "http://localhost:19530"\n'
+
+
+def test_a_broken_profile_stops_no_edit_of_another_and_can_be_fixed_with_unset(cli: Run) -> None:
+    project = write(Path("milvus.toml"), BROKEN.replace("timeout = 10\n", 'timeout = 10\ndbname = "x"\n'))
+    assert cli("set", "local", "timeout", "5").exit_code == 0
+    assert cli("add", "new", "--uri", "http://localhost:19531").exit_code == 0
+    assert cli("set-default", "local", "--scope", "project").exit_code == 0
+    assert cli("unset", "prod", "dbname").exit_code == 0  # the problem fixed by the command its hint names
+    assert tomllib.loads(project.read_text())["profiles"]["prod"] == {
+        "uri": "https://milvus.example.com:443",
+        "user": "app",
+        "timeout": 10,
+    }
+
+
+def test_an_edit_that_breaks_a_profile_is_refused_and_writes_nothing(cli: Run) -> None:
+    project = write(Path("milvus.toml"), BROKEN.replace("timeout = 10\n", 'timeout = 10\ndbname = "x"\n'))
+    before = project.read_bytes()
+    result = cli("set", "local", "extends", "nosuch")
+    assert result.exit_code == 3, result.output
+    assert "nosuch" in result.output
+    assert project.read_bytes() == before

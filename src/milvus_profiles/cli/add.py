@@ -164,7 +164,7 @@ def add(
             editor.set_default(name)
         changed = editor.profile_file()
         try:
-            validate_file(changed)
+            validate_file(changed, editor.read)
             catalog = catalog_with(state, changed)
             catalog.layer(name)  # raises for a broken `extends`
         except ConfigError as e:  # the would-be file's problem, without a line that was never written
@@ -442,7 +442,7 @@ def _edited(
     if default is not None:
         editor.set_default(default)
     try:
-        validate_file(editor.profile_file())
+        validate_file(editor.profile_file(), editor.read)
     except ConfigError as e:
         raise ConfigError(f"nothing imported into {display_path(target)}: {e.message}", hint=e.hint) from None
     return editor

@@ -30,8 +30,9 @@ if TYPE_CHECKING:
 KEYS = ("uri", "db_name", "timeout", "user", "extends", *(f"tls.{k}" for k in TLS_KEYS), "grpc.OPTION")
 
 
-def _key(text: str) -> Key:
-    """``tls.secure`` -> ``("tls", "secure")``, refusing secrets and keys a profile does not take."""
+def _key(text: str, *, unknown: bool = False) -> Key:
+    """``tls.secure`` -> ``("tls", "secure")``, refusing secrets and keys a profile does not take (unless
+    ``unknown``: ``unset`` removes a misspelt key, which is how the problem it makes is fixed)."""
     field = FIELDS_BY_NAME.get(text)
     if field is not None and field.secret:
         raise ConfigError(
@@ -41,7 +42,7 @@ def _key(text: str) -> Key:
     parts = tuple(text.split("."))
     nested = len(parts) == 2 and ((parts[0] == "tls" and parts[1] in TLS_KEYS) or parts[0] == "grpc")
     known = (nested and bool(parts[1])) or (len(parts) == 1 and parts[0] in (*FIELDS_BY_NAME, "extends"))
-    if not known:
+    if not known and not unknown:
         guess = difflib.get_close_matches(text, KEYS, n=1)
         hint = (f"did you mean {guess[0]!r}? " if guess else "") + f"the keys are: {', '.join(KEYS)}"
         raise ConfigError(f"{text!r} is not a profile key", hint=hint)
@@ -89,17 +90,21 @@ def _defining(catalog: Catalog, name: str, key: Key | None = None) -> Path:
 def _write(state: State, target: Path, change: Any, *, whole: bool = True) -> Catalog:
     """Open ``target`` under its lock, apply ``change``, check the result, write it. ``whole``: the
     catalog is checked too (a rename spans files, and is whole only at the end)."""
-    from ..config.model import validate_file
+    from ..config.model import known_problems, validate_file
     from ..write.editor import ProfileEditor
 
     with locks.locked(target):
         editor = ProfileEditor.open(target)
         change(editor)
         changed = editor.profile_file()
-        validate_file(changed)
-        after = catalog_with(state, changed)
+        validate_file(changed, editor.read)
+        after, known = catalog_with(state, changed), known_problems(editor.read)
         for name in after.names() if whole else ():
-            after.layer(name)  # a broken `extends` is refused before anything is written
+            try:
+                after.layer(name)  # a broken `extends` is refused before anything is written
+            except ConfigError as e:
+                if e.reason not in known:  # a profile broken before stays so: editing another goes on
+                    raise
         editor.save(private=is_private(target))
     toml.clear_cache()
     return after
@@ -182,7 +187,7 @@ def unset_key(state: State, name: str, key: str, scope: str | None, move_secret:
     """
     from ..config.catalog import load_catalog
 
-    parts = _key(key)
+    parts = _key(key, unknown=True)
     before = _places(state, name, moving=move_secret)
     catalog = load_catalog(state.files)
     target = scope_file(state, scope) if scope else _defining(catalog, name, parts)

@@ -158,7 +158,7 @@ def set_default(state: State, name: str, scope: str | None) -> None:
         previous = editor.default
         editor.set_default(name)
         changed = editor.profile_file()
-        validate_file(changed)
+        validate_file(changed, editor.read)
         editor.save(private=is_private(target))
     toml.clear_cache()
     out = state.out

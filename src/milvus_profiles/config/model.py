@@ -320,11 +320,18 @@ def profile_problems(pf: ProfileFile) -> dict[str, ConfigError]:
     return pf.problems
 
 
-def validate_file(pf: ProfileFile) -> None:
-    """Validate one file as a whole (before writing it); the first problem is raised."""
-    problems = file_problems(pf)
-    if problems:
-        raise problems[0]
+def known_problems(pf: ProfileFile | None) -> set[str]:
+    """What the profiles of a file (as read before an edit) have wrong, each problem's reason."""
+    return {e.reason for owner, e in located_problems(pf) if owner is not None} if pf else set()
+
+
+def validate_file(pf: ProfileFile, before: ProfileFile | None = None) -> None:
+    """Validate a file an edit would write; the first problem is raised, except a profile's problem the file
+    had ``before`` the edit: it stays that profile's, so editing another profile goes on."""
+    known = known_problems(before)
+    problem = next((e for owner, e in located_problems(pf) if owner is None or e.reason not in known), None)
+    if problem is not None:
+        raise problem
 
 
 __all__ = [
@@ -333,6 +340,7 @@ __all__ = [
     "TlsTable",
     "check_uri",
     "file_problems",
+    "known_problems",
     "located_problems",
     "profile_problems",
     "validate_file",

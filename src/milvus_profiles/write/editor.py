@@ -51,6 +51,8 @@ class ProfileEditor:
         self.data: dict[str, Any] = parse_text(text.encode("utf-8"), self.path).data if text else {}
         self.before: dict[str, Any] | None = copy.deepcopy(self.data) if (exists or text) else None
         """The file's data as read, or None when the file did not exist (for keeping its trust)."""
+        self.read = parse_text(text.encode("utf-8"), self.path) if text else None
+        """The file as read, with its lines (for telling the problems an edit makes from those it had)."""
 
     @classmethod
     def open(cls, path: Path) -> ProfileEditor:
