@@ -3,13 +3,9 @@
 Your user file, files you name (``--file``, ``files=``, ``MILVUS_PROFILES_FILE``), the environment and
 keyword arguments are yours. A project file found from the working folder up is untrusted until
 ``milvus-profiles trust`` (as ``direnv allow``); a file others can change is never trusted. A trust is
-recorded per profile (and for the file's ``default``) as a fingerprint of what decides where its secret
-goes: :data:`ROUTING_KEYS`, ``[tls]``, ``[grpc]`` and the bytes of the TLS files named; the last
-:data:`VERSIONS` stay trusted. A ``.env`` is trusted for its exact bytes. Only digests are recorded.
-
-The record (``trusted.json`` in the user's state folder, read afresh each time) vouches for nothing when
-others can change it, when it is not a regular file or cannot be read. Every change reads, changes and
-writes it under one lock; one that cannot be parsed is moved aside, keeping the entries that parse.
+kept per profile (and for the file's ``default``) as digests of what decides where its secret goes
+(:data:`ROUTING_KEYS`, ``[tls]``, ``[grpc]``, the bytes of the TLS files named); the last :data:`VERSIONS`
+stay trusted. A ``.env`` is trusted for its exact bytes. The record is read afresh each time.
 """
 
 from __future__ import annotations
@@ -24,14 +20,13 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
 from ..errors import ConfigError, ProfileWarning
 from ..fields import TLS_PATH_KEYS
 from ..uri import redact
-from .atomic import write_atomic
 from .discovery import user_file, user_state_dir
-from .locks import locked
+from .locks import locked, write_atomic
 from .permissions import PermissionProblem, problems
 from .read import UnreadableFile, read_limited
 from .toml import ProfileFile, key_name
@@ -52,13 +47,11 @@ LAPSED = "changed since you trusted it"
 FileKind = Literal["user", "named", "project"]
 Facts = dict[str, dict[str, str]]
 """The digests of each item of a file (``default``, ``profiles.NAME``), by key."""
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
 class FileTrust:
-    """Whether one profile file is trusted with secrets, and why: ``trusted`` for the whole file, and
-    :meth:`for_profile` for the profiles a value comes from."""
+    """Whether one profile file is trusted with secrets, and why; :meth:`for_profile` for some profiles."""
 
     path: Path
     kind: FileKind
@@ -75,8 +68,7 @@ class FileTrust:
         return tuple(change for _, changes in self.lapsed for change in changes)
 
     def for_profile(self, *names: str | None, default: bool = False) -> FileTrust:
-        """The verdict for the values of profiles ``names`` (and, with ``default``, the file's
-        ``default``): trusted unless one of them changed since it was trusted."""
+        """The verdict for profiles ``names`` (and the file's ``default``): trusted unless one changed."""
         if self.trusted or not self.lapsed:
             return self
         items = [key_name(("profiles", n)) for n in names if n is not None] + (["default"] if default else [])
@@ -92,18 +84,10 @@ class FileTrust:
         why = f"{LAPSED}: " + ", ".join(change for _, changes in lapsed for change in changes)
         return replace(self, trusted=False, why=why, lapsed=lapsed)
 
-    def trusted_for(self, *names: str | None, default: bool = False) -> bool:
-        """Whether the values of profiles ``names`` in this file are trusted (see :meth:`for_profile`)."""
-        return self.for_profile(*names, default=default).trusted
-
 
 def tls_file(value: str, profile_file: Path) -> Path:
-    """The TLS file a profile's ``tls.*_path`` value names: a relative path is relative to the real
-    folder of the profile file, so a symlinked ``milvus.toml`` uses the certificates its trust covers.
-
-    Raises:
-        RuntimeError: ``~user`` names no user.
-    """
+    """The TLS file a ``tls.*_path`` value names, relative to the real folder of the profile file (so a
+    symlinked ``milvus.toml`` uses the certificates its trust covers); RuntimeError: unknown ``~user``."""
     path = Path(value).expanduser()
     return path if path.is_absolute() else Path(os.path.realpath(profile_file)).parent / path
 
@@ -194,36 +178,34 @@ def _now() -> str:
 
 @dataclass(frozen=True)
 class _Record:
-    """The trust record as read: its entries, or why it vouches for nothing (``corrupt``: bytes that
-    are no record, which the next change moves aside)."""
+    """The trust record as read: its entries, or why it vouches for nothing (``shared``: others can change
+    it; ``corrupt``: bytes that are no record, which the next change moves aside)."""
 
     files: dict[str, Any]
     problem: str | None = None
     fix: str | None = None
     corrupt: bool = False
+    shared: PermissionProblem | None = None
 
 
-def _record_problems() -> list[PermissionProblem]:
+def _shared() -> PermissionProblem | None:
     """Who else could change the record: the file if it exists, else the folder it would be made in."""
     path = store_path()
     top = Path.home() if path.is_relative_to(Path.home()) else path.parent
-    if os.path.lexists(path):
-        return problems(path, boundary=top)
-    folder = path.parent
-    while not folder.exists() and folder != folder.parent:
-        folder = folder.parent
-    if not folder.is_relative_to(top):
-        return []
-    found = problems(folder, boundary=top)
-    return [replace(p, problem=p.problem.replace("the file is", "the folder is")) for p in found]
+    at = path
+    while not os.path.lexists(at) and at != at.parent:
+        at = at.parent
+    found = problems(at, boundary=top) if at.is_relative_to(top) else []
+    if at != path:
+        found = [replace(p, problem=p.problem.replace("the file is", "the folder is")) for p in found]
+    return found[0] if found else None
 
 
-def _read(*, guarded: bool = True) -> _Record:
-    """The record (nothing of it is kept between calls); ``guarded``, one others can change is empty."""
-    path = store_path()
-    found = _record_problems() if guarded else []
-    if found:
-        return _Record({}, f"vouches for nothing: {found[0]}", found[0].fix)
+def _read() -> _Record:
+    """The record, read afresh each time; one others can change is empty."""
+    path, shared = store_path(), _shared()
+    if shared is not None:
+        return _Record({}, f"vouches for nothing: {shared}", shared.fix, shared=shared)
     fix = "run `milvus-profiles trust` on a file you trust to write a new record (good entries are kept)"
     try:
         data = json.loads(read_limited(path, limit=STORE_LIMIT, what="trust record").decode("utf-8"))
@@ -254,28 +236,30 @@ class RecordState:
 
 def record_state() -> RecordState:
     """The state of the trust record, for ``doctor``."""
-    path, found = store_path(), _record_problems()
-    if found:
-        return RecordState("permissions", f"{found[0]}, so it vouches for no project file", found[0].fix)
-    record = _read(guarded=False)
+    path, record = store_path(), _read()
+    if record.shared is not None:
+        return RecordState("permissions", f"{record.shared}, so it vouches for no project file", record.fix)
     if record.problem is not None:
-        return RecordState(
-            "unreadable", f"{path} {record.problem}, so it vouches for no project file", record.fix
-        )
+        why = f"{path} {record.problem}, so it vouches for no project file"
+        return RecordState("unreadable", why, record.fix)
     return RecordState("ok", f"{path}: {len(record.files)} file(s) trusted")
 
 
-def _update(path: Path, change: Callable[[dict[str, Any], str], T]) -> T:
-    """Read the record, ``change`` its entries in place (given the real path of ``path``) and write it
-    back, all under one lock, so that commands at the same time never lose each other's changes. A
-    record that does not parse is moved aside first, and a warning says where."""
+Change = Callable[[dict[str, Any] | None], dict[str, Any] | None]
+
+
+def _update(path: Path, change: Change) -> bool:
+    """Replace the record's entry for ``path`` with what ``change`` makes of it (None: none), reading and
+    writing the record under one lock; True when there was an entry. One that does not parse is moved
+    aside first, and a warning says where."""
     store = store_path()
-    found = _record_problems()
-    if found:
-        why = f"the trust record cannot be used: {found[0].problem}, so others could make it vouch for"
-        raise ConfigError(f"{why} their files", path=found[0].path, hint=found[0].fix)
     with locked(store):
-        record = _read(guarded=False)
+        record = _read()
+        if record.shared is not None:
+            why = (
+                f"the trust record cannot be used: {record.shared.problem}, so others could make it vouch for"
+            )
+            raise ConfigError(f"{why} their files", path=record.shared.path, hint=record.fix)
         if record.problem is not None and not record.corrupt:
             raise ConfigError(f"the trust record {record.problem}", path=store, hint=record.fix)
         if record.corrupt:
@@ -283,11 +267,15 @@ def _update(path: Path, change: Callable[[dict[str, Any], str], T]) -> T:
             os.replace(store, aside)
             message = f"the trust record {store} {record.problem}; it was moved aside to {aside}, and files"
             warnings.warn(ProfileWarning(f"{message} trusted before must be trusted again"), stacklevel=3)
-        files = dict(record.files)
-        result = change(files, os.path.realpath(path))
-        text = json.dumps({"version": 2, "files": files}, indent=2, sort_keys=True) + "\n"
-        write_atomic(store, text, private=True)
-    return result
+        files, key = dict(record.files), os.path.realpath(path)
+        old = files.pop(key, None)
+        new = change(old)
+        if new is not None:
+            files[key] = new
+        write_atomic(
+            store, json.dumps({"version": 2, "files": files}, indent=2, sort_keys=True) + "\n", private=True
+        )
+    return old is not None
 
 
 def _remember(history: Any, digest: str) -> list[str]:
@@ -319,34 +307,30 @@ def _shown(path: Path) -> str:
         return shlex.quote(str(path))
 
 
-def _recorded(path: Path, content: bool) -> tuple[dict[str, Any] | None, FileTrust]:
-    """The record's entry for a project file (``content``: a ``.env``'s), with the verdict to give
-    without it (the record cannot be used; no such trust) or, with it, when its trust lapsed."""
+def _verdict(path: Path, kind: FileKind, content: bool = False) -> tuple[dict[str, Any] | None, FileTrust]:
+    """The verdict on a file from its permissions, then whose file it is, then the record; with the
+    record's entry for a project file (``content``: a ``.env``'s), the verdict once its trust lapsed."""
+    found = problems(path, boundary=boundary_of(path, kind))
+    if found:
+        why = f"{found[0].problem}, so whoever can change it could send your secret elsewhere"
+        return None, FileTrust(path, kind, False, why, found[0].fix)
+    if kind != "project":
+        why = "your user file" if kind == "user" else "named with --file, files= or MILVUS_PROFILES_FILE"
+        return None, FileTrust(path, kind, True, why)
     command = f"milvus-profiles trust {_shown(path)}"
     record = _read()
     if record.problem is not None:
-        return None, FileTrust(path, "project", False, f"the trust record {record.problem}", record.fix)
+        return None, FileTrust(path, kind, False, f"the trust record {record.problem}", record.fix)
     entry = record.files.get(os.path.realpath(path))  # a dict: _read keeps nothing else
     if entry is None or (not isinstance(entry.get("content"), list) if content else "content" in entry):
-        return None, FileTrust(path, "project", False, NOT_YET, f"read it, then run `{command}`")
+        return None, FileTrust(path, kind, False, NOT_YET, f"read it, then run `{command}`")
     again = f"review the change (`git diff ORIG_HEAD -- {_shown(path)}`), then run `{command}` again"
-    return entry, FileTrust(
-        path, "project", False, LAPSED, again, trusted_at=str(entry.get("trusted_at", "?"))
-    )
+    return entry, FileTrust(path, kind, False, LAPSED, again, trusted_at=str(entry.get("trusted_at", "?")))
 
 
 def assess(pf: ProfileFile, kind: FileKind) -> FileTrust:
-    """The trust of one file that was read: its permissions first, then whose file it is, then (for a
-    project file) the record, profile by profile."""
-    found = problems(pf.path, boundary=boundary_of(pf.path, kind))
-    if found:
-        why = f"{found[0].problem}, so whoever can change it could send your secret elsewhere"
-        return FileTrust(pf.path, kind, False, why, fix=found[0].fix)
-    if kind == "user":
-        return FileTrust(pf.path, kind, True, "your user file")
-    if kind == "named":
-        return FileTrust(pf.path, kind, True, "named with --file, files= or MILVUS_PROFILES_FILE")
-    entry, verdict = _recorded(pf.path, content=False)
+    """The trust of one file that was read (see :func:`_verdict`), profile by profile."""
+    entry, verdict = _verdict(pf.path, kind)
     if entry is None:
         return verdict
     routing, history, shown = entry.get("routing"), _trusted_items(entry), _values(pf.data)
@@ -417,19 +401,15 @@ def _entry(
 
 
 def trust(pf: ProfileFile) -> list[PermissionProblem]:
-    """Record ``pf`` as trusted as it is now (earlier trusted versions stay trusted); returns the
-    permission problems that forbid it instead (nothing is recorded then).
+    """Record ``pf`` as trusted as it is now (earlier versions stay trusted); returns instead the
+    permission problems that forbid it.
 
     Raises:
         ConfigError: The trust record cannot be used (others can change it, it is not a file).
     """
     found = problems(pf.path)
     if not found:
-
-        def change(files: dict[str, Any], key: str) -> None:
-            files[key] = _entry(pf.data, pf.path, files.get(key), lambda _: True)
-
-        _update(pf.path, change)
+        _update(pf.path, lambda old: _entry(pf.data, pf.path, old, lambda _: True))
     return found
 
 
@@ -441,49 +421,38 @@ def carry_over(path: Path, before: Mapping[str, Any] | None, after: Mapping[str,
         return
     old = {item: _fingerprint(facts) for item, facts in _facts(before or {}, path).items()}
 
-    def change(files: dict[str, Any], key: str) -> None:
-        entry = files.get(key)
+    def change(entry: dict[str, Any] | None) -> dict[str, Any] | None:
         if before is None:
-            files[key] = _entry(after, path, None, lambda _: True)
-        elif entry is not None and "content" not in entry:
-            history = _trusted_items(entry)
-            files[key] = _entry(after, path, entry, lambda i: i not in old or old[i] in history.get(i, ()))
+            return _entry(after, path, None, lambda _: True)
+        if entry is None or "content" in entry:
+            return entry
+        history = _trusted_items(entry)
+        return _entry(after, path, entry, lambda i: i not in old or old[i] in history.get(i, ()))
 
     with contextlib.suppress(ConfigError):  # the edit is written; a record that cannot be used stays
         _update(path, change)
 
 
 def untrust(path: Path) -> bool:
-    """Forget the trust of ``path`` (a profile file, or content trusted with :func:`trust_content`);
-    False when it was not trusted."""
-    return _update(path, lambda files, key: files.pop(key, None) is not None)
+    """Forget the trust of ``path`` (a profile file or a ``.env``); False when it was not trusted."""
+    return _update(path, lambda old: None)
 
 
 def trust_content(path: Path, data: bytes) -> list[PermissionProblem]:
-    """Record ``data``, the content of ``path`` (such as a project's ``.env``), as trusted; earlier
-    trusted contents stay trusted. Returns the permission problems that forbid it instead."""
+    """Record ``data``, the content of ``path`` (a project's ``.env``), as trusted, as :func:`trust` does."""
     found = problems(path)
     if not found:
-
-        def change(files: dict[str, Any], key: str) -> None:
-            history = files[key].get("content") if isinstance(files.get(key), dict) else None
-            files[key] = {"trusted_at": _now(), "content": _remember(history, _digest(data))}
-
-        _update(path, change)
+        digest = _digest(data)
+        _update(
+            path, lambda old: {"trusted_at": _now(), "content": _remember((old or {}).get("content"), digest)}
+        )
     return found
 
 
 def content_trust(path: Path, data: bytes) -> FileTrust:
     """Whether ``data``, read from ``path``, is content you trusted with :func:`trust_content`."""
-    found = problems(path)
-    if found:
-        return FileTrust(
-            path, "project", False, f"{found[0].problem}, so others could change it", found[0].fix
-        )
-    entry, verdict = _recorded(path, content=True)
-    if entry is None or _digest(data) not in entry["content"]:
-        return verdict
-    return FileTrust(path, "project", True, f"trusted on {verdict.trusted_at}", trusted_at=verdict.trusted_at)
+    entry, verdict = _verdict(path, "project", content=True)
+    return verdict._lapsed(()) if entry is not None and _digest(data) in entry["content"] else verdict
 
 
 def trusted_files() -> Iterator[tuple[Path, str]]:

@@ -20,7 +20,7 @@ from typing import Any
 
 import tomlkit
 
-from ..config.atomic import write_atomic
+from ..config.locks import write_atomic
 from ..config.toml import Key, ProfileFile, locate_keys, parse_text, read_bytes
 from ..config.trust import carry_over
 from ..errors import ConfigError
