@@ -1,10 +1,5 @@
-"""Profiles from the settings people have today: ``MILVUS_*`` variables (in the environment or a ``.env``
-file) and milvus_cli's saved connections (``~/.milvus_cli_connections.json``).
-
-Each source gives :class:`Found` profiles: the values a profile file takes, and the secret apart from them,
-for the keyring. Nothing here writes a file or touches the keyring; ``milvus-profiles import`` does, with
-the same writers as ``add``.
-"""
+"""Profiles from the settings people have today: ``MILVUS_*`` variables (the environment or a ``.env``) and
+milvus_cli's saved connections; nothing here writes a file or touches the keyring (``import`` does)."""
 
 from __future__ import annotations
 
@@ -31,13 +26,8 @@ MILVUS_CLI_FILE = ".milvus_cli_connections.json"
 
 @dataclass(frozen=True)
 class Found:
-    """One profile found in another tool's settings.
-
-    ``values`` are the keys of a ``[profiles.NAME]`` table (never a secret); ``secret`` is the password
-    (when there is a user) or the token, kept out of ``repr``. ``plaintext`` says where that secret
-    still lies in clear text once it is in the keyring, for the user to delete it there, and ``holders``
-    which variables hold it.
-    """
+    """One profile found in another tool's settings: the keys of its table (never a secret), its password
+    or token, where that secret still lies in clear text (``plaintext``) and which variables hold it."""
 
     name: str
     values: dict[str, Any]
@@ -58,14 +48,8 @@ def _env(name: str) -> str:
 
 
 def split_uri(uri: str, *, where: str = "the URI") -> tuple[str, MilvusAddress]:
-    """``uri`` as written but without its user part and database path, and what pymilvus reads in it
-    (the database, and the user part's token or user and password, none of them in its ``repr``).
-
-    A bare ``host:port`` (as milvus_cli saves it) gets ``http://``. ``where`` names the URI in errors.
-
-    Raises:
-        ConfigError: pymilvus would refuse or misread the URI; the message never shows its user part.
-    """
+    """``uri`` without its user part and database path (a bare ``host:port`` gets ``http://``), and what
+    pymilvus reads in it; a ConfigError naming ``where`` (never the user part) for one it would refuse."""
     if not is_lite(uri) and not uri.startswith("unix:") and "://" not in uri:
         uri = f"http://{uri}"
     try:
@@ -81,8 +65,8 @@ def split_uri(uri: str, *, where: str = "the URI") -> tuple[str, MilvusAddress]:
 def _credentials(
     address: MilvusAddress, user: str | None, password: str | None, token: str | None, names: tuple[str, ...]
 ) -> tuple[str | None, str | None, list[str]]:
-    """The profile's user and its one secret, from those given (else the URI's user part); the notes say
-    what is left out. ``names`` are what the user, password and token are called in the source."""
+    """The profile's user and its one secret, from those given (else the URI's user part), and notes on
+    what is left out; ``names`` are what the user, password and token are called in the source."""
     user = user or address.user
     password = password or (address.password.get_secret_value() if address.password else None)
     token = token or (address.token.get_secret_value() if address.token else None)
@@ -103,10 +87,8 @@ def _credentials(
 
 
 def from_variables(variables: Mapping[str, str], *, name: str, source: str, plaintext: str) -> Found:
-    """A profile from ``MILVUS_*`` variables (the environment, or a ``.env`` file's contents).
-
-    ``source`` names where they come from in messages; ``plaintext`` where the secret stays in clear text.
-    """
+    """A profile from ``MILVUS_*`` variables; ``source`` names where they come from, ``plaintext`` where
+    the secret stays in clear text."""
 
     def given(key: str) -> str:
         return variables.get(_env(key)) or ""
@@ -157,13 +139,8 @@ def read_dotenv(path: Path) -> dict[str, str]:
 
 
 def from_milvus_cli(path: Path, *, label: str | None = None) -> list[Found]:
-    """The connections milvus_cli saved: ``{alias: {"uri", "token", "tlsmode", "cert", ...}}``.
-
-    ``label`` is how messages name the file (its path by default).
-    milvus_cli keys a connection by its alias, or by its URI when it has none; a key that is not a
-    profile name becomes one made of the host and port. Its ``token`` is an API key or ``user:password``;
-    ``tlsmode`` 1 is one-way TLS with ``cert`` as the server's certificate.
-    """
+    """The connections milvus_cli saved (``{alias or uri: {"uri", "token", "tlsmode", "cert"}}``), named by
+    alias, else by host and port; ``label`` names the file in messages. ``tlsmode`` 1 is one-way TLS."""
     raw = _read(path, "milvus_cli connections file", "no such file; milvus_cli saves its connections there")
     try:
         data = json.loads(raw)

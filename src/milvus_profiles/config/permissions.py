@@ -1,19 +1,7 @@
-"""Who else can change a profile file: the file's owner and mode, and those of the folders above it.
-
-Whoever can change a profile file (or replace it, through a folder they can write) can point its profiles
-at a server of their own, so :mod:`milvus_profiles.config.trust` trusts no such file with a secret, and
-names the ``chmod``/``chown`` that fixes it; everything else still works.
-
-The rules, for the file (symlinks followed) and each folder from its real parent up to a boundary:
-
-- owned by another user, root aside: refused;
-- writable by others: refused (a folder with the sticky bit, such as ``/tmp``, is fine: others cannot
-  replace what is yours in it);
-- writable by its group: refused unless that group is the owner's private one (their primary group,
-  named after them, listing no one else), as every user has on Debian, Ubuntu and Fedora (``umask 002``).
-
-Windows has no such mode bits: there the checks do nothing, and the user's profile folder is protected by
-the ACLs of ``%APPDATA%``.
+"""Who else can change a profile file (and so point it at their server): the owner and mode of the file
+(symlinks followed) and of each folder above it up to a boundary. Refused: another owner (root aside),
+writable by others (a sticky folder such as ``/tmp`` aside), writable by a group other than the owner's
+private one. Windows has no such mode bits: there the checks do nothing (``%APPDATA%`` has its ACLs).
 """
 
 from __future__ import annotations
@@ -40,10 +28,8 @@ class PermissionProblem:
 
 
 def problems(path: Path, *, boundary: Path | None = None) -> list[PermissionProblem]:
-    """Why users other than you (and root) could change ``path`` or swap it for another file.
-
-    ``boundary`` is the highest folder checked (default: the file's own folder); a missing file has none.
-    """
+    """Why users other than you (and root) could change ``path`` or swap it for another file, checked up to
+    the folder ``boundary`` (default: the file's own); a missing file has none."""
     if not CHECKED:
         return []
     try:
@@ -52,18 +38,14 @@ def problems(path: Path, *, boundary: Path | None = None) -> list[PermissionProb
     except (OSError, ValueError):
         return []
     found = _check(real, st, folder=False)
-    folder = real.parent
-    top = Path(os.path.realpath(boundary)) if boundary is not None else folder
-    if not folder.is_relative_to(top):
-        top = folder
-    while True:
+    top = Path(os.path.realpath(boundary)) if boundary is not None else real.parent
+    for folder in (real.parent, *real.parent.parents):
         try:
             found += _check(folder, folder.stat(), folder=True)
         except OSError:
             break
-        if folder in (top, folder.parent):
+        if folder == top or not real.parent.is_relative_to(top):
             break
-        folder = folder.parent
     return found
 
 
@@ -85,13 +67,8 @@ def _check(path: Path, st: os.stat_result, *, folder: bool) -> list[PermissionPr
 
 
 def group_has_others(gid: int, owner: int) -> bool:
-    """Whether group ``gid`` may have a member other than user ``owner``.
-
-    A group is the owner's alone when it is their private group: their primary group, named after them,
-    listing no one else (what ``useradd`` makes where ``umask 002`` is the default). Any other group is
-    taken as shared, since who has it as a primary group could only be found by reading every account,
-    which a directory service (LDAP, SSSD) does not list, or lists slowly.
-    """
+    """Whether group ``gid`` may have a member other than ``owner``: any group but the owner's private one
+    (primary, named after them, listing no one else): who else has a group as theirs is not listed."""
     import grp
     import pwd
 
@@ -127,9 +104,8 @@ def readable_by_others(path: Path) -> str | None:
 
 
 def fix_files(paths: list[Path], *, private: set[Path]) -> list[str]:
-    """Remove group and other write access from profile files, and every other access from the files in
-    ``private`` (the user file); returns what was changed, as ``chmod`` commands. Folders and owners are
-    reported by ``doctor``, never changed."""
+    """Remove group and other write access from ``paths`` (every access, for ``private``); returns the
+    ``chmod`` commands run. Folders and owners are reported by ``doctor``, never changed."""
     changed: list[str] = []
     if not CHECKED:
         return changed

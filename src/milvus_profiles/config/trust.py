@@ -31,22 +31,18 @@ from .permissions import PermissionProblem, problems
 from .read import UnreadableFile, read_limited
 from .toml import ProfileFile, key_name
 
-STORE_FILE = "trusted.json"
-STORE_LIMIT = 4 * 1024 * 1024
-"""The largest trust record read; thousands of files take a few hundred kilobytes."""
-VERSIONS = 20
-"""How many trusted versions of each profile (or content) are remembered."""
-ROUTING_KEYS = ("uri", "user", "extends", "password", "token")
-"""The keys of a profile that decide where its secret goes, besides every key of ``[tls]`` and ``[grpc]``."""
+STORE_LIMIT = 4 * 1024 * 1024  # the largest record read; thousands of files take a few hundred kilobytes
+VERSIONS = 20  # trusted versions of each profile (or content) remembered
+ROUTING_KEYS = ("uri", "user", "extends", "password", "token")  # and every key of ROUTING_TABLES
 ROUTING_TABLES = ("tls", "grpc")
-CONTENT = " (content)"
-"""Ends the fact of a TLS file's bytes: ``profiles.dev.tls.ca_pem_path (content)``."""
+CONTENT = " (content)"  # ends the fact of a TLS file's bytes: ``profiles.dev.tls.ca_pem_path (content)``
 NOT_YET = "a project file you have not trusted yet (one you wrote, or a cloned repository's)"
 LAPSED = "changed since you trusted it"
 
 FileKind = Literal["user", "named", "project"]
-Facts = dict[str, dict[str, str]]
-"""The digests of each item of a file (``default``, ``profiles.NAME``), by key."""
+Facts = dict[
+    str, dict[str, str]
+]  # the digests of each item of a file (``default``, ``profiles.NAME``), by key
 
 
 @dataclass(frozen=True)
@@ -112,15 +108,21 @@ def _content_fact(value: str, profile_file: Path | None) -> str:
         return "unreadable"
 
 
-def _facts(data: Mapping[str, Any], profile_file: Path | None = None) -> Facts:
+def _facts(
+    data: Mapping[str, Any], profile_file: Path | None = None, shown: dict[str, str] | None = None
+) -> Facts:
     """The digest of every value of each item that decides where a secret goes and (given the profile
-    file's path) of the bytes of every TLS file a profile names; an item that routes nothing is empty."""
+    file's path) of the bytes of every TLS file a profile names; an item that routes nothing is empty.
+    ``shown`` gets the values a change may name: ``default``, ``extends`` and each ``uri`` (redacted)."""
     facts: Facts = {"default": {}} if "default" in data else {}
     read: dict[str, str] = {}  # a TLS file many profiles name is read once
 
     def add(value: Any, *key: str) -> None:
         text = json.dumps(value, sort_keys=True, default=str, ensure_ascii=False)
         facts[key_name(key[:2])][key_name(key)] = _digest(text.encode("utf-8"))
+        named = len(key) in (1, 3) and key[-1] in ("default", "uri", "extends")
+        if shown is not None and named and isinstance(value, str):
+            shown[key_name(key)] = redact(value) if key[-1] == "uri" else value
 
     if "default" in data:
         add(data["default"], "default")
@@ -169,7 +171,7 @@ def _fingerprint(facts: Mapping[str, str]) -> str:
 
 def store_path() -> Path:
     """The record of trusted files."""
-    return user_state_dir() / STORE_FILE
+    return user_state_dir() / "trusted.json"
 
 
 def _now() -> str:
@@ -190,9 +192,8 @@ class _Record:
 
 def _shared() -> PermissionProblem | None:
     """Who else could change the record: the file if it exists, else the folder it would be made in."""
-    path = store_path()
-    top = Path.home() if path.is_relative_to(Path.home()) else path.parent
-    at = path
+    path = at = store_path()
+    top = boundary_of(path, "user")
     while not os.path.lexists(at) and at != at.parent:
         at = at.parent
     found = problems(at, boundary=top) if at.is_relative_to(top) else []
@@ -333,29 +334,15 @@ def assess(pf: ProfileFile, kind: FileKind) -> FileTrust:
     entry, verdict = _verdict(pf.path, kind)
     if entry is None:
         return verdict
-    routing, history, shown = entry.get("routing"), _trusted_items(entry), _values(pf.data)
+    routing, history, shown = entry.get("routing"), _trusted_items(entry), dict[str, str]()
     before = _group(routing if isinstance(routing, dict) else {})
     lapsed = {
         item: _changes(before.get(item, {}), facts, shown, item)
-        for item, facts in _facts(pf.data, pf.path).items()
+        for item, facts in _facts(pf.data, pf.path, shown).items()
         # a profile that sets nothing of a route (a database, a timeout) has nothing to trust
         if facts and _fingerprint(facts) not in history.get(item, ())
     }
     return verdict._lapsed(tuple(lapsed.items()))
-
-
-def _values(data: Mapping[str, Any]) -> dict[str, str]:
-    """The values a change names (never a secret or a file's content): ``default``, each ``uri``
-    (redacted) and ``extends``."""
-    shown = {"default": data["default"]} if isinstance(data.get("default"), str) else {}
-    profiles = data.get("profiles")
-    for name, table in profiles.items() if isinstance(profiles, dict) else ():
-        for key in ("uri", "extends") if isinstance(table, dict) else ():
-            if isinstance(table.get(key), str):
-                shown[key_name(("profiles", str(name), key))] = (
-                    redact(table[key]) if key == "uri" else table[key]
-                )
-    return shown
 
 
 def _changes(
