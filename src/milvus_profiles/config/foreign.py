@@ -18,9 +18,7 @@ from ..fields import FIELDS_BY_NAME, PROFILE_NAME, secret_field
 from ..uri import MilvusAddress, is_lite, parse_uri
 from .read import UnreadableFile, read_limited
 
-FOREIGN_FILE_LIMIT = 1024 * 1024
-"""A ``.env`` file or milvus_cli's connections are a few lines; anything larger is the wrong file."""
-
+FOREIGN_FILE_LIMIT = 1024 * 1024  # a .env or milvus_cli's connections are a few lines; more is the wrong file
 MILVUS_CLI_FILE = ".milvus_cli_connections.json"
 
 
@@ -109,8 +107,8 @@ def from_variables(variables: Mapping[str, str], *, name: str, source: str, plai
             f"{address.db_name!r}",
             hint=f"remove the path from {where('uri')}, or make the two agree",
         )
-    if given("db_name") or address.db_name:
-        values["db_name"] = given("db_name") or address.db_name
+    if db_name := given("db_name") or address.db_name:
+        values["db_name"] = db_name
     if given("timeout"):
         values["timeout"] = _timeout(given("timeout"), where("timeout"))
     names = tuple(_env(k) for k in ("user", "password", "token"))
@@ -124,10 +122,9 @@ def from_variables(variables: Mapping[str, str], *, name: str, source: str, plai
 def _read(path: Path, what: str, missing: str = "no such file") -> bytes:
     try:
         return read_limited(path, limit=FOREIGN_FILE_LIMIT, what=what)
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: {missing}", hint="give the file with --path") from None
-    except UnreadableFile as e:
-        raise ConfigError(f"{path}: {e.reason}", hint="give the file with --path") from None
+    except (FileNotFoundError, UnreadableFile) as e:
+        why = e.reason if isinstance(e, UnreadableFile) else missing
+        raise ConfigError(f"{path}: {why}", hint="give the file with --path") from None
 
 
 def read_dotenv(path: Path) -> dict[str, str]:
@@ -159,8 +156,7 @@ def _milvus_cli(key: str, connection: Mapping[str, Any], label: str, taken: set[
     uri, address = split_uri(connection["uri"], where=where)
     name = _unique(key if PROFILE_NAME.fullmatch(key) else _name_from_uri(uri), taken)
     values: dict[str, Any] = {"uri": uri, "db_name": address.db_name} if address.db_name else {"uri": uri}
-    token, cert = (connection.get(k) for k in ("token", "cert"))
-    token, cert = (v.strip() if isinstance(v, str) else "" for v in (token, cert))
+    token, cert = (v.strip() if isinstance(v := connection.get(k), str) else "" for k in ("token", "cert"))
     names = ("a user in the uri", "the password in the uri", "the token")
     user, secret, notes = _credentials(address, None, None, token or None, names)
     if user:

@@ -95,11 +95,8 @@ def locked(path: Path, *, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
 
 
 def write_atomic(path: Path, text: str, *, private: bool = False) -> None:
-    """Write ``text`` to ``path`` so that readers see the old file or the new one, never a part.
-
-    An existing file keeps its mode and owner (a link inside its folder is followed); a read-only one is
-    refused. A new file is 0600 when ``private`` (a new folder 0700), else 0644, whatever the umask.
-    """
+    """Write ``text`` to ``path`` (readers see the old file or the new, never a part); a file keeps its mode
+    and owner, a read-only one is refused, a new one is 0600 if ``private`` (its folder 0700) else 0644."""
     real = destination(path)
     target = real if path.is_symlink() else path.absolute()
     folder = target.parent
@@ -149,18 +146,14 @@ def write_atomic(path: Path, text: str, *, private: bool = False) -> None:
 
 
 def _make_folder(folder: Path, private: bool) -> None:
-    if folder.is_dir():
-        return
     try:
         folder.parent.mkdir(parents=True, exist_ok=True)
         folder.mkdir(mode=0o700 if private else 0o777)
-    except FileExistsError:
-        if folder.is_dir():  # made meanwhile by another writer
-            return
-        # a file stands where a folder has to be; "File exists" would not say so
-        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(folder)) from None
-    if private:
-        os.chmod(folder, 0o700)
+        if private:
+            os.chmod(folder, 0o700)  # whatever the umask
+    except FileExistsError:  # there already, or made meanwhile by another writer; unless it is a file:
+        if not folder.is_dir():
+            raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(folder)) from None
 
 
 def add_line(path: Path, line: str, *, equivalent: Iterable[str] = ()) -> bool:

@@ -6,6 +6,7 @@ private one. Windows has no such mode bits: there the checks do nothing (``%APPD
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 import stat
@@ -92,15 +93,13 @@ def _name(number: int, *, group: bool = False) -> str:
 
 def readable_by_others(path: Path) -> str | None:
     """A warning when the user file (which names your servers and users) can be read by others."""
-    try:
-        if not (CHECKED and path.stat().st_mode & (stat.S_IRGRP | stat.S_IROTH)):
-            return None
-    except (OSError, ValueError):
-        return None
-    return (
-        f"{path}: the user profile file is readable by other users, who can see your servers "
-        f"and user names; fix it with: chmod 600 {shlex.quote(str(path))}"
-    )
+    with contextlib.suppress(OSError, ValueError):
+        if CHECKED and path.stat().st_mode & (stat.S_IRGRP | stat.S_IROTH):
+            return (
+                f"{path}: the user profile file is readable by other users, who can see your servers "
+                f"and user names; fix it with: chmod 600 {shlex.quote(str(path))}"
+            )
+    return None
 
 
 def fix_files(paths: list[Path], *, private: set[Path]) -> list[str]:

@@ -40,9 +40,8 @@ NOT_YET = "a project file you have not trusted yet (one you wrote, or a cloned r
 LAPSED = "changed since you trusted it"
 
 FileKind = Literal["user", "named", "project"]
-Facts = dict[
-    str, dict[str, str]
-]  # the digests of each item of a file (``default``, ``profiles.NAME``), by key
+# the digests of each item of a file (``default``, ``profiles.NAME``), by key
+Facts = dict[str, dict[str, str]]
 
 
 @dataclass(frozen=True)
@@ -74,9 +73,7 @@ class FileTrust:
     def _lapsed(self, lapsed: tuple[tuple[str, tuple[str, ...]], ...]) -> FileTrust:
         """The verdict of a file once trusted, given the items whose trust lapsed since (none: trusted)."""
         if not lapsed:
-            return FileTrust(
-                self.path, self.kind, True, f"trusted on {self.trusted_at}", trusted_at=self.trusted_at
-            )
+            return replace(self, trusted=True, why=f"trusted on {self.trusted_at}", fix=None, lapsed=())
         why = f"{LAPSED}: " + ", ".join(change for _, changes in lapsed for change in changes)
         return replace(self, trusted=False, why=why, lapsed=lapsed)
 
@@ -92,9 +89,9 @@ def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _content_fact(value: str, profile_file: Path | None) -> str:
+def _content_fact(value: Any, profile_file: Path | None) -> str:
     """A digest of the bytes of the TLS file ``value`` names, or why there are none."""
-    if profile_file is None:
+    if profile_file is None or not isinstance(value, str):
         return "unknown"
     if "${" in value:
         return "expanded"  # the environment's choice, not the file's
@@ -111,11 +108,9 @@ def _content_fact(value: str, profile_file: Path | None) -> str:
 def _facts(
     data: Mapping[str, Any], profile_file: Path | None = None, shown: dict[str, str] | None = None
 ) -> Facts:
-    """The digest of every value of each item that decides where a secret goes and (given the profile
-    file's path) of the bytes of every TLS file a profile names; an item that routes nothing is empty.
-    ``shown`` gets the values a change may name: ``default``, ``extends`` and each ``uri`` (redacted)."""
+    """The digests of what decides where each item's secret goes, TLS files' bytes included; ``shown`` gets
+    the values a change may name (``default``, ``extends``, each ``uri`` redacted), never a secret."""
     facts: Facts = {"default": {}} if "default" in data else {}
-    read: dict[str, str] = {}  # a TLS file many profiles name is read once
 
     def add(value: Any, *key: str) -> None:
         text = json.dumps(value, sort_keys=True, default=str, ensure_ascii=False)
@@ -134,16 +129,14 @@ def _facts(
             add(table, *item)
             continue
         for key, value in table.items():
-            if key in ROUTING_KEYS or (key in ROUTING_TABLES and not isinstance(value, dict)):
-                add(value, *item, key)
-            elif key in ROUTING_TABLES:
+            if key in ROUTING_TABLES and isinstance(value, dict):
                 for sub, inner in value.items():
                     add(inner, *item, key, str(sub))
                     if key == "tls" and sub in TLS_PATH_KEYS:
-                        fact = "unknown"
-                        if isinstance(inner, str):
-                            fact = read[inner] = read.get(inner) or _content_fact(inner, profile_file)
-                        facts[key_name(item)][key_name((*item, key, str(sub))) + CONTENT] = fact
+                        content = key_name((*item, key, str(sub))) + CONTENT
+                        facts[key_name(item)][content] = _content_fact(inner, profile_file)
+            elif key in ROUTING_KEYS or key in ROUTING_TABLES:
+                add(value, *item, key)
     return facts
 
 
@@ -180,8 +173,7 @@ def _now() -> str:
 
 @dataclass(frozen=True)
 class _Record:
-    """The trust record as read: its entries, or why it vouches for nothing (``shared``: others can change
-    it; ``corrupt``: bytes that are no record, which the next change moves aside)."""
+    """The record as read: its entries, or why it vouches for nothing (``corrupt``: to be moved aside)."""
 
     files: dict[str, Any]
     problem: str | None = None
@@ -250,17 +242,13 @@ Change = Callable[[dict[str, Any] | None], dict[str, Any] | None]
 
 
 def _update(path: Path, change: Change) -> bool:
-    """Replace the record's entry for ``path`` with what ``change`` makes of it (None: none), reading and
-    writing the record under one lock; True when there was an entry. One that does not parse is moved
-    aside first, and a warning says where."""
+    """Replace the entry of ``path`` by what ``change`` makes of it, under one lock; True if there was one."""
     store = store_path()
     with locked(store):
         record = _read()
         if record.shared is not None:
-            why = (
-                f"the trust record cannot be used: {record.shared.problem}, so others could make it vouch for"
-            )
-            raise ConfigError(f"{why} their files", path=record.shared.path, hint=record.fix)
+            why = f"the trust record cannot be used: {record.shared.problem}, so others could make it"
+            raise ConfigError(f"{why} vouch for their files", path=record.shared.path, hint=record.fix)
         if record.problem is not None and not record.corrupt:
             raise ConfigError(f"the trust record {record.problem}", path=store, hint=record.fix)
         if record.corrupt:
@@ -273,9 +261,8 @@ def _update(path: Path, change: Change) -> bool:
         new = change(old)
         if new is not None:
             files[key] = new
-        write_atomic(
-            store, json.dumps({"version": 2, "files": files}, indent=2, sort_keys=True) + "\n", private=True
-        )
+        text = json.dumps({"version": 2, "files": files}, indent=2, sort_keys=True)
+        write_atomic(store, text + "\n", private=True)
     return old is not None
 
 
@@ -286,8 +273,7 @@ def _remember(history: Any, digest: str) -> list[str]:
 
 
 def _trusted_items(entry: Mapping[str, Any]) -> dict[str, list[str]]:
-    """The trusted fingerprints of each item; a record of the first version (one routing table for the
-    whole file) gives one version of each item it has facts for."""
+    """The trusted fingerprints of each item (of the first version's one routing table: one version each)."""
     found, routing = entry.get("items"), entry.get("routing")
     if isinstance(found, dict):
         return {k: [d for d in v if isinstance(d, str)] for k, v in found.items() if isinstance(v, list)}
@@ -296,8 +282,7 @@ def _trusted_items(entry: Mapping[str, Any]) -> dict[str, list[str]]:
 
 
 def boundary_of(path: Path, kind: FileKind) -> Path:
-    """The highest folder whose permissions matter for a profile file: for the user file, the home folder
-    (a folder in between that others can write lets them replace it); else the file's own folder."""
+    """The highest folder whose permissions matter: home for the user file, else the file's own folder."""
     return Path.home() if kind == "user" and path.is_relative_to(Path.home()) else path.parent
 
 
@@ -309,8 +294,7 @@ def _shown(path: Path) -> str:
 
 
 def _verdict(path: Path, kind: FileKind, content: bool = False) -> tuple[dict[str, Any] | None, FileTrust]:
-    """The verdict on a file from its permissions, then whose file it is, then the record; with the
-    record's entry for a project file (``content``: a ``.env``'s), the verdict once its trust lapsed."""
+    """A file's verdict (permissions, whose file, the record), or its entry and the verdict once lapsed."""
     found = problems(path, boundary=boundary_of(path, kind))
     if found:
         why = f"{found[0].problem}, so whoever can change it could send your secret elsewhere"
@@ -367,9 +351,7 @@ def _changes(
 
 def kind_of(path: Path, explicit: bool) -> FileKind:
     """Whose file ``path`` is: the user's own file, one the user named, or a discovered project file."""
-    if path == user_file().absolute():
-        return "user"
-    return "named" if explicit else "project"
+    return "user" if path == user_file().absolute() else "named" if explicit else "project"
 
 
 def _entry(
@@ -388,12 +370,8 @@ def _entry(
 
 
 def trust(pf: ProfileFile) -> list[PermissionProblem]:
-    """Record ``pf`` as trusted as it is now (earlier versions stay trusted); returns instead the
-    permission problems that forbid it.
-
-    Raises:
-        ConfigError: The trust record cannot be used (others can change it, it is not a file).
-    """
+    """Record ``pf`` as trusted as it is now (earlier versions stay trusted), or return the permission
+    problems that forbid it; a ConfigError when the record cannot be used."""
     found = problems(pf.path)
     if not found:
         _update(pf.path, lambda old: _entry(pf.data, pf.path, old, lambda _: True))
@@ -401,9 +379,8 @@ def trust(pf: ProfileFile) -> list[PermissionProblem]:
 
 
 def carry_over(path: Path, before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> None:
-    """Keep a trust across an edit made with this package: a project file the edit created (``before`` is
-    None) is trusted as written; in a trusted file, each item that was trusted as it was read, or that
-    the edit added, is trusted as written. Editing a file you did not trust does not trust the rest."""
+    """Keep a trust across an edit made here: a file it created, and each item trusted as read or added by
+    it, are trusted as written; editing a file you did not trust does not trust the rest."""
     if path.absolute() == user_file().absolute() or (before is not None and problems(path)):
         return
     old = {item: _fingerprint(facts) for item, facts in _facts(before or {}, path).items()}
