@@ -161,13 +161,10 @@ def _milvus_cli(key: str, connection: Mapping[str, Any], label: str, taken: set[
     user, secret, notes = _credentials(address, None, None, token or None, names)
     if user:
         values["user"] = user
-    mode, tls = connection.get("tlsmode") or 0, {}
-    if mode == 1:  # one-way TLS, with the server's certificate
-        tls = ({} if uri.lower().startswith("https") else {"secure": True}) | (
-            {"server_pem_path": cert} if cert else {}
-        )
-    elif mode == 2:
-        tls = {"secure": True}
+    mode = connection.get("tlsmode") or 0  # 1: one-way TLS, with the server's certificate
+    secure = mode == 2 or (mode == 1 and not uri.lower().startswith("https"))
+    tls = ({"secure": True} if secure else {}) | ({"server_pem_path": cert} if mode == 1 and cert else {})
+    if mode == 2:
         notes.append(
             "tlsmode 2 (mutual TLS) is not imported: add client_pem_path, client_key_path and ca_pem_path "
             "to the profile's [tls] table"

@@ -107,11 +107,8 @@ def write_atomic(path: Path, text: str, *, private: bool = False) -> None:
         except FileNotFoundError:
             existing = None
         if existing is not None and not (os.access(target, os.W_OK) and existing.st_mode & stat.S_IWUSR):
-            raise ConfigError(
-                "the file is read-only; it is left as it is",
-                path=target,
-                hint=f"make it writable first (chmod u+w {target}), or edit a file that is yours to change",
-            )
+            fix = f"make it writable first (chmod u+w {target}), or edit a file that is yours to change"
+            raise ConfigError("the file is read-only; it is left as it is", path=target, hint=fix)
         mode = stat.S_IMODE(existing.st_mode) if existing is not None else (0o600 if private else 0o644)
         fd, temp = tempfile.mkstemp(dir=folder, prefix=_temp_prefix(target), suffix=".tmp")
         try:
@@ -135,14 +132,10 @@ def write_atomic(path: Path, text: str, *, private: bool = False) -> None:
             finally:
                 os.close(fd)
     except OSError as e:
-        full = e.errno in (errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC))
-        raise ConfigError(
-            f"cannot write the file: {e.strerror or e}",
-            path=target,
-            hint="free some disk space and run the command again; the file is unchanged"
-            if full
-            else f"check that {folder} exists and is writable",
-        ) from None
+        fix = f"check that {folder} exists and is writable"
+        if e.errno in (errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)):
+            fix = "free some disk space and run the command again; the file is unchanged"
+        raise ConfigError(f"cannot write the file: {e.strerror or e}", path=target, hint=fix) from None
 
 
 def _make_folder(folder: Path, private: bool) -> None:

@@ -10,8 +10,13 @@ import contextlib
 import os
 import shlex
 import stat
+import sys
 from dataclasses import dataclass
 from pathlib import Path
+
+if sys.platform != "win32":  # Windows has neither
+    import grp
+    import pwd
 
 CHECKED = os.name != "nt"
 
@@ -70,9 +75,6 @@ def _check(path: Path, st: os.stat_result, *, folder: bool) -> list[PermissionPr
 def group_has_others(gid: int, owner: int) -> bool:
     """Whether group ``gid`` may have a member other than ``owner``: any group but the owner's private one
     (primary, named after them, listing no one else): who else has a group as theirs is not listed."""
-    import grp
-    import pwd
-
     try:
         group, user = grp.getgrgid(gid), pwd.getpwuid(owner)
     except KeyError:  # a group or an owner this machine cannot name: assume it is shared
@@ -82,9 +84,6 @@ def group_has_others(gid: int, owner: int) -> bool:
 
 
 def _name(number: int, *, group: bool = False) -> str:
-    import grp
-    import pwd
-
     try:
         return grp.getgrgid(number).gr_name if group else pwd.getpwuid(number).pw_name
     except KeyError:
@@ -106,16 +105,12 @@ def fix_files(paths: list[Path], *, private: set[Path]) -> list[str]:
     """Remove group and other write access from ``paths`` (every access, for ``private``); returns the
     ``chmod`` commands run. Folders and owners are reported by ``doctor``, never changed."""
     changed: list[str] = []
-    if not CHECKED:
-        return changed
-    for path in paths:
+    for path in paths if CHECKED else []:
         try:
             mode = stat.S_IMODE(path.stat().st_mode)
         except OSError:
             continue
-        wanted = mode & ~(stat.S_IWGRP | stat.S_IWOTH)
-        if path in private:
-            wanted &= ~(stat.S_IRGRP | stat.S_IROTH | stat.S_IXGRP | stat.S_IXOTH)
+        wanted = mode & ~(0o077 if path in private else 0o022)  # all of group and others', or their write
         if wanted != mode:
             path.chmod(wanted)
             changed.append(f"chmod {wanted:o} {shlex.quote(str(path))}  (was {mode:o})")

@@ -230,12 +230,11 @@ class RecordState:
 def record_state() -> RecordState:
     """The state of the trust record, for ``doctor``."""
     path, record = store_path(), _read()
-    if record.shared is not None:
-        return RecordState("permissions", f"{record.shared}, so it vouches for no project file", record.fix)
-    if record.problem is not None:
-        why = f"{path} {record.problem}, so it vouches for no project file"
-        return RecordState("unreadable", why, record.fix)
-    return RecordState("ok", f"{path}: {len(record.files)} file(s) trusted")
+    if record.problem is None:
+        return RecordState("ok", f"{path}: {len(record.files)} file(s) trusted")
+    what = record.shared or f"{path} {record.problem}"
+    state: Literal["permissions", "unreadable"] = "permissions" if record.shared else "unreadable"
+    return RecordState(state, f"{what}, so it vouches for no project file", record.fix)
 
 
 Change = Callable[[dict[str, Any] | None], dict[str, Any] | None]
@@ -287,10 +286,9 @@ def boundary_of(path: Path, kind: FileKind) -> Path:
 
 
 def _shown(path: Path) -> str:
-    try:
-        return shlex.quote(str(path.relative_to(Path.cwd())))
-    except (ValueError, OSError):
-        return shlex.quote(str(path))
+    with contextlib.suppress(ValueError, OSError):
+        path = path.relative_to(Path.cwd())
+    return shlex.quote(str(path))
 
 
 def _verdict(path: Path, kind: FileKind, content: bool = False) -> tuple[dict[str, Any] | None, FileTrust]:
