@@ -63,8 +63,7 @@ def split_uri(uri: str, *, where: str = "the URI") -> tuple[str, MilvusAddress]:
 def _credentials(
     address: MilvusAddress, user: str | None, password: str | None, token: str | None, names: tuple[str, ...]
 ) -> tuple[str | None, str | None, list[str]]:
-    """The profile's user and its one secret, from those given (else the URI's user part), and notes on
-    what is left out; ``names`` are what the user, password and token are called in the source."""
+    """The user and one secret, from those given (called ``names``) or the URI's; notes on what is left."""
     user = user or address.user
     password = password or (address.password.get_secret_value() if address.password else None)
     token = token or (address.token.get_secret_value() if address.token else None)
@@ -85,8 +84,7 @@ def _credentials(
 
 
 def from_variables(variables: Mapping[str, str], *, name: str, source: str, plaintext: str) -> Found:
-    """A profile from ``MILVUS_*`` variables; ``source`` names where they come from, ``plaintext`` where
-    the secret stays in clear text."""
+    """A profile from ``MILVUS_*`` variables; ``plaintext`` is where its secret stays in clear text."""
 
     def given(key: str) -> str:
         return variables.get(_env(key)) or ""

@@ -17,8 +17,7 @@ from pathlib import Path
 from ..errors import ConfigError
 from .discovery import user_config_dir
 
-LOCK_TIMEOUT = 30.0
-"""Seconds a writer waits for another one to finish with the same file."""
+LOCK_TIMEOUT = 30.0  # seconds a writer waits for another one to finish with the same file
 
 
 def _temp_prefix(target: Path) -> str:
@@ -64,10 +63,9 @@ def locked(path: Path, *, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
     real = destination(path)
     lock_file = lock_path(path)
     try:
-        config = lock_file.parent.parent
-        config.parent.mkdir(parents=True, exist_ok=True)
-        config.mkdir(mode=0o700, exist_ok=True)
-        lock_file.parent.mkdir(mode=0o700, exist_ok=True)
+        lock_file.parent.parent.parent.mkdir(parents=True, exist_ok=True)
+        for folder in (lock_file.parent.parent, lock_file.parent):  # the user's config folder, its locks
+            folder.mkdir(mode=0o700, exist_ok=True)
         lock = filelock.FileLock(str(lock_file), timeout=timeout, mode=0o600)
         lock.acquire()
     except filelock.Timeout:

@@ -34,8 +34,7 @@ class PermissionProblem:
 
 
 def problems(path: Path, *, boundary: Path | None = None) -> list[PermissionProblem]:
-    """Why users other than you (and root) could change ``path`` or swap it for another file, checked up to
-    the folder ``boundary`` (default: the file's own); a missing file has none."""
+    """Why others than you and root could change or swap ``path`` (if any), up to the folder ``boundary``."""
     if not CHECKED:
         return []
     try:

@@ -9,8 +9,7 @@ from pathlib import Path
 
 from ..errors import ConfigError
 
-TLS_FILE_LIMIT = 1024 * 1024
-"""TLS certificates and keys are a few kilobytes; a certificate bundle of every public CA is ~250 KB."""
+TLS_FILE_LIMIT = 1024 * 1024  # certificates and keys take a few KB; a bundle of every public CA ~250 KB
 
 _OPEN_FLAGS = (
     os.O_RDONLY
@@ -80,8 +79,7 @@ def _kind(path: Path, mode: int | None = None) -> str | None:
 
 def _size(n: int) -> str:
     if n >= 2**20:
-        mb = n / 2**20
-        return f"{mb:.0f} MB" if mb.is_integer() else f"{mb:.1f} MB"
+        return f"{n / 2**20:.{1 if n % 2**20 else 0}f} MB"
     return f"{n // 1024} KB" if n >= 1024 else f"{n} bytes"
 
 
@@ -91,10 +89,9 @@ def read_tls_file(path: str, *, key: str, origin: str) -> bytes:
     hint = "point it at the PEM file; a relative path in a profile file is relative to that file's folder"
     try:
         return read_limited(Path(path), limit=TLS_FILE_LIMIT, what="certificate or key file")
-    except FileNotFoundError:
-        raise ConfigError(f"{where}: {path} does not exist", hint=hint) from None
-    except UnreadableFile as e:
-        raise ConfigError(f"{where}: {path} {e.reason}", hint=hint) from None
+    except (FileNotFoundError, UnreadableFile) as e:
+        why = e.reason if isinstance(e, UnreadableFile) else "does not exist"
+        raise ConfigError(f"{where}: {path} {why}", hint=hint) from None
 
 
 __all__ = ["TLS_FILE_LIMIT", "UnreadableFile", "read_limited", "read_tls_file"]

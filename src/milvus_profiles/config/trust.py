@@ -1,12 +1,7 @@
-"""Which profile files are trusted with secrets, and the record of the project files you trusted.
-
-Your user file, files you name (``--file``, ``files=``, ``MILVUS_PROFILES_FILE``), the environment and
-keyword arguments are yours. A project file found from the working folder up is untrusted until
-``milvus-profiles trust`` (as ``direnv allow``); a file others can change is never trusted. A trust is
-kept per profile (and for the file's ``default``) as digests of what decides where its secret goes
-(:data:`ROUTING_KEYS`, ``[tls]``, ``[grpc]``, the bytes of the TLS files named); the last :data:`VERSIONS`
-stay trusted. A ``.env`` is trusted for its exact bytes. The record is read afresh each time.
-"""
+"""Which profile files are trusted with secrets: yours (the user file, files you name), and project files
+you trusted (``milvus-profiles trust``, as ``direnv allow``) per profile, by digests of what decides where
+a secret goes, the last :data:`VERSIONS` of each; a ``.env`` for its exact bytes. Never a file others can
+change."""
 
 from __future__ import annotations
 
@@ -237,10 +232,7 @@ def record_state() -> RecordState:
     return RecordState(state, f"{what}, so it vouches for no project file", record.fix)
 
 
-Change = Callable[[dict[str, Any] | None], dict[str, Any] | None]
-
-
-def _update(path: Path, change: Change) -> bool:
+def _update(path: Path, change: Callable[[dict[str, Any] | None], dict[str, Any] | None]) -> bool:
     """Replace the entry of ``path`` by what ``change`` makes of it, under one lock; True if there was one."""
     store = store_path()
     with locked(store):
@@ -353,14 +345,14 @@ def kind_of(path: Path, explicit: bool) -> FileKind:
 
 
 def _entry(
-    data: Mapping[str, Any], path: Path, old: Mapping[str, Any] | None, keep: Callable[[str], bool]
+    data: Mapping[str, Any], path: Path, old: Mapping[str, Any] | None, keep: Callable[[str, Any], bool]
 ) -> dict[str, Any]:
-    """The record of ``data`` trusted over the ``old`` record of the file, for the items ``keep`` says."""
+    """The record of ``data`` over the file's ``old`` one, for the items ``keep(item, versions)`` says."""
     if old is None or "content" in old:  # a .env's record at this path gives way to a profile file's
         old = {}
     facts, history, routing = _facts(data, path), _trusted_items(old), old.get("routing")
     grouped = _group(routing if isinstance(routing, dict) else {})
-    for item in filter(keep, facts):
+    for item in [item for item in facts if keep(item, history)]:
         history[item] = _remember(history.get(item), _fingerprint(facts[item]))
         grouped[item] = facts[item]
     flat = {k: v for group in grouped.values() for k, v in group.items()}
@@ -372,7 +364,7 @@ def trust(pf: ProfileFile) -> list[PermissionProblem]:
     problems that forbid it; a ConfigError when the record cannot be used."""
     found = problems(pf.path)
     if not found:
-        _update(pf.path, lambda old: _entry(pf.data, pf.path, old, lambda _: True))
+        _update(pf.path, lambda old: _entry(pf.data, pf.path, old, lambda *_: True))
     return found
 
 
@@ -385,11 +377,10 @@ def carry_over(path: Path, before: Mapping[str, Any] | None, after: Mapping[str,
 
     def change(entry: dict[str, Any] | None) -> dict[str, Any] | None:
         if before is None:
-            return _entry(after, path, None, lambda _: True)
+            return _entry(after, path, None, lambda *_: True)
         if entry is None or "content" in entry:
             return entry
-        history = _trusted_items(entry)
-        return _entry(after, path, entry, lambda i: i not in old or old[i] in history.get(i, ()))
+        return _entry(after, path, entry, lambda i, history: i not in old or old[i] in history.get(i, ()))
 
     with contextlib.suppress(ConfigError):  # the edit is written; a record that cannot be used stays
         _update(path, change)
