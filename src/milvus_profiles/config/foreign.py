@@ -111,8 +111,7 @@ def from_variables(variables: Mapping[str, str], *, name: str, source: str, plai
         values["timeout"] = _timeout(given("timeout"), where("timeout"))
     names = tuple(_env(k) for k in ("user", "password", "token"))
     user, secret, notes = _credentials(address, given("user"), given("password"), given("token"), names)
-    if user:
-        values["user"] = user
+    values |= {"user": user} if user else {}
     holders = tuple(_env(k) for k in ("password", "token", "uri") if secret and secret in given(k))
     return _finish(Found(name, values, source, secret, plaintext, holders, tuple(notes)))
 
@@ -157,8 +156,7 @@ def _milvus_cli(key: str, connection: Mapping[str, Any], label: str, taken: set[
     token, cert = (v.strip() if isinstance(v := connection.get(k), str) else "" for k in ("token", "cert"))
     names = ("a user in the uri", "the password in the uri", "the token")
     user, secret, notes = _credentials(address, None, None, token or None, names)
-    if user:
-        values["user"] = user
+    values |= {"user": user} if user else {}
     mode = connection.get("tlsmode") or 0  # 1: one-way TLS, with the server's certificate
     secure = mode == 2 or (mode == 1 and not uri.lower().startswith("https"))
     tls = ({"secure": True} if secure else {}) | ({"server_pem_path": cert} if mode == 1 and cert else {})

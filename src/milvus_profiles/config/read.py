@@ -15,7 +15,6 @@ _OPEN_FLAGS = (
     os.O_RDONLY
     | getattr(os, "O_NONBLOCK", 0)  # opening a FIFO must not wait for a writer
     | getattr(os, "O_NOCTTY", 0)  # a terminal device must not become the controlling terminal
-    | getattr(os, "O_CLOEXEC", 0)
     | getattr(os, "O_BINARY", 0)
 )
 

@@ -94,10 +94,8 @@ def _content_fact(value: Any, profile_file: Path | None) -> str:
         return _digest(read_limited(tls_file(value, profile_file), limit=STORE_LIMIT, what="TLS file"))
     except FileNotFoundError:
         return "missing"
-    except UnreadableFile as e:
-        return "unreadable: " + e.reason
-    except (RuntimeError, ValueError, OSError):
-        return "unreadable"
+    except (UnreadableFile, RuntimeError, ValueError, OSError) as e:
+        return "unreadable" + (f": {e.reason}" if isinstance(e, UnreadableFile) else "")
 
 
 def _facts(
