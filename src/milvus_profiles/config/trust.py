@@ -1,7 +1,7 @@
 """Which profile files are trusted with secrets: yours (the user file, files you name), and project files
 you trusted (``milvus-profiles trust``, as ``direnv allow``) per profile, by digests of what decides where
 a secret goes, the last :data:`VERSIONS` of each; a ``.env`` for its exact bytes. Never a file others can
-change."""
+change, nor on a record (``trusted.json``, read afresh, changed under one lock) that others can change."""
 
 from __future__ import annotations
 
