@@ -100,7 +100,7 @@ def test_a_change_to_another_profile_keeps_the_trust_of_this_one(isolated: Path,
         assert not sent("exp" if change == "added" else "staging")
     found = verdict(path)
     assert found.trusted is (change == "removed")
-    assert found.trusted_for("prod")
+    assert found.for_profile("prod").trusted
     assert found.for_profile("prod").why.startswith("trusted on ")
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from milvus_profiles.config import locks, toml
-from milvus_profiles.config.atomic import write_atomic
+from milvus_profiles.config.locks import write_atomic
 from milvus_profiles.errors import ConfigError
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs fork, SIGKILL and rlimits")
@@ -136,7 +136,7 @@ import signal
 import sys
 from pathlib import Path
 
-from milvus_profiles.config.atomic import write_atomic
+from milvus_profiles.config.locks import write_atomic
 from milvus_profiles.errors import ConfigError
 
 # Files may grow to 4 KiB only: the kernel refuses longer writes as it does on a full disk.

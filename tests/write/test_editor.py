@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import tomlkit
 
-from milvus_profiles.config.atomic import add_line, write_atomic
+from milvus_profiles.config.locks import add_line, write_atomic
 from milvus_profiles.errors import ConfigError
 from milvus_profiles.write.editor import ProfileEditor
 

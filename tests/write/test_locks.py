@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from milvus_profiles.config import locks, trust
-from milvus_profiles.config.atomic import write_atomic
+from milvus_profiles.config.locks import write_atomic
 from milvus_profiles.errors import ConfigError
 from milvus_profiles.write.editor import ProfileEditor
 
@@ -149,7 +149,7 @@ def test_leftovers_beside_the_real_file_of_a_symlink_are_removed(isolated: Path)
 def test_write_atomic_names_its_temporary_file_as_the_cleanup_expects(
     isolated: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from milvus_profiles.config import atomic as edit
+    from milvus_profiles.config import locks as edit
 
     seen: list[str] = []
     replace = os.replace

@@ -49,8 +49,8 @@ def init(state: State, force: bool) -> None:
     milvus.local.toml and the Milvus Lite data are added to the repository's .gitignore (outside a git
     repository, to a .gitignore here, ready for `git init`).
     """
-    from ..config.atomic import add_line, write_atomic
     from ..config.json_schema import schema_text
+    from ..config.locks import add_line, write_atomic
     from ..config.trust import carry_over
 
     here = Path.cwd()

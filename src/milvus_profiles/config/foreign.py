@@ -1,10 +1,5 @@
-"""Profiles from the settings people have today: ``MILVUS_*`` variables (in the environment or a ``.env``
-file) and milvus_cli's saved connections (``~/.milvus_cli_connections.json``).
-
-Each source gives :class:`Found` profiles: the values a profile file takes, and the secret apart from them,
-for the keyring. Nothing here writes a file or touches the keyring; ``milvus-profiles import`` does, with
-the same writers as ``add``.
-"""
+"""Profiles from the settings people have today: ``MILVUS_*`` variables (the environment or a ``.env``) and
+milvus_cli's saved connections; nothing here writes a file or touches the keyring (``import`` does)."""
 
 from __future__ import annotations
 
@@ -23,21 +18,14 @@ from ..fields import FIELDS_BY_NAME, PROFILE_NAME, secret_field
 from ..uri import MilvusAddress, is_lite, parse_uri
 from .read import UnreadableFile, read_limited
 
-FOREIGN_FILE_LIMIT = 1024 * 1024
-"""A ``.env`` file or milvus_cli's connections are a few lines; anything larger is the wrong file."""
-
+FOREIGN_FILE_LIMIT = 1024 * 1024  # a .env or milvus_cli's connections are a few lines; more is the wrong file
 MILVUS_CLI_FILE = ".milvus_cli_connections.json"
 
 
 @dataclass(frozen=True)
 class Found:
-    """One profile found in another tool's settings.
-
-    ``values`` are the keys of a ``[profiles.NAME]`` table (never a secret); ``secret`` is the password
-    (when there is a user) or the token, kept out of ``repr``. ``plaintext`` says where that secret
-    still lies in clear text once it is in the keyring, for the user to delete it there, and ``holders``
-    which variables hold it.
-    """
+    """One profile found in another tool's settings: the keys of its table (never a secret), its password
+    or token, where that secret still lies in clear text (``plaintext``) and which variables hold it."""
 
     name: str
     values: dict[str, Any]
@@ -58,14 +46,8 @@ def _env(name: str) -> str:
 
 
 def split_uri(uri: str, *, where: str = "the URI") -> tuple[str, MilvusAddress]:
-    """``uri`` as written but without its user part and database path, and what pymilvus reads in it
-    (the database, and the user part's token or user and password, none of them in its ``repr``).
-
-    A bare ``host:port`` (as milvus_cli saves it) gets ``http://``. ``where`` names the URI in errors.
-
-    Raises:
-        ConfigError: pymilvus would refuse or misread the URI; the message never shows its user part.
-    """
+    """``uri`` without its user part and database path (a bare ``host:port`` gets ``http://``), and what
+    pymilvus reads in it; a ConfigError naming ``where`` (never the user part) for one it would refuse."""
     if not is_lite(uri) and not uri.startswith("unix:") and "://" not in uri:
         uri = f"http://{uri}"
     try:
@@ -81,8 +63,7 @@ def split_uri(uri: str, *, where: str = "the URI") -> tuple[str, MilvusAddress]:
 def _credentials(
     address: MilvusAddress, user: str | None, password: str | None, token: str | None, names: tuple[str, ...]
 ) -> tuple[str | None, str | None, list[str]]:
-    """The profile's user and its one secret, from those given (else the URI's user part); the notes say
-    what is left out. ``names`` are what the user, password and token are called in the source."""
+    """The user and one secret, from those given (called ``names``) or the URI's; notes on what is left."""
     user = user or address.user
     password = password or (address.password.get_secret_value() if address.password else None)
     token = token or (address.token.get_secret_value() if address.token else None)
@@ -103,10 +84,7 @@ def _credentials(
 
 
 def from_variables(variables: Mapping[str, str], *, name: str, source: str, plaintext: str) -> Found:
-    """A profile from ``MILVUS_*`` variables (the environment, or a ``.env`` file's contents).
-
-    ``source`` names where they come from in messages; ``plaintext`` where the secret stays in clear text.
-    """
+    """A profile from ``MILVUS_*`` variables; ``plaintext`` is where its secret stays in clear text."""
 
     def given(key: str) -> str:
         return variables.get(_env(key)) or ""
@@ -127,14 +105,13 @@ def from_variables(variables: Mapping[str, str], *, name: str, source: str, plai
             f"{address.db_name!r}",
             hint=f"remove the path from {where('uri')}, or make the two agree",
         )
-    if given("db_name") or address.db_name:
-        values["db_name"] = given("db_name") or address.db_name
+    if db_name := given("db_name") or address.db_name:
+        values["db_name"] = db_name
     if given("timeout"):
         values["timeout"] = _timeout(given("timeout"), where("timeout"))
     names = tuple(_env(k) for k in ("user", "password", "token"))
     user, secret, notes = _credentials(address, given("user"), given("password"), given("token"), names)
-    if user:
-        values["user"] = user
+    values |= {"user": user} if user else {}
     holders = tuple(_env(k) for k in ("password", "token", "uri") if secret and secret in given(k))
     return _finish(Found(name, values, source, secret, plaintext, holders, tuple(notes)))
 
@@ -142,10 +119,9 @@ def from_variables(variables: Mapping[str, str], *, name: str, source: str, plai
 def _read(path: Path, what: str, missing: str = "no such file") -> bytes:
     try:
         return read_limited(path, limit=FOREIGN_FILE_LIMIT, what=what)
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: {missing}", hint="give the file with --path") from None
-    except UnreadableFile as e:
-        raise ConfigError(f"{path}: {e.reason}", hint="give the file with --path") from None
+    except (FileNotFoundError, UnreadableFile) as e:
+        why = e.reason if isinstance(e, UnreadableFile) else missing
+        raise ConfigError(f"{path}: {why}", hint="give the file with --path") from None
 
 
 def read_dotenv(path: Path) -> dict[str, str]:
@@ -157,13 +133,8 @@ def read_dotenv(path: Path) -> dict[str, str]:
 
 
 def from_milvus_cli(path: Path, *, label: str | None = None) -> list[Found]:
-    """The connections milvus_cli saved: ``{alias: {"uri", "token", "tlsmode", "cert", ...}}``.
-
-    ``label`` is how messages name the file (its path by default).
-    milvus_cli keys a connection by its alias, or by its URI when it has none; a key that is not a
-    profile name becomes one made of the host and port. Its ``token`` is an API key or ``user:password``;
-    ``tlsmode`` 1 is one-way TLS with ``cert`` as the server's certificate.
-    """
+    """The connections milvus_cli saved (``{alias or uri: {"uri", "token", "tlsmode", "cert"}}``), named by
+    alias, else by host and port; ``label`` names the file in messages. ``tlsmode`` 1 is one-way TLS."""
     raw = _read(path, "milvus_cli connections file", "no such file; milvus_cli saves its connections there")
     try:
         data = json.loads(raw)
@@ -182,19 +153,14 @@ def _milvus_cli(key: str, connection: Mapping[str, Any], label: str, taken: set[
     uri, address = split_uri(connection["uri"], where=where)
     name = _unique(key if PROFILE_NAME.fullmatch(key) else _name_from_uri(uri), taken)
     values: dict[str, Any] = {"uri": uri, "db_name": address.db_name} if address.db_name else {"uri": uri}
-    token, cert = (connection.get(k) for k in ("token", "cert"))
-    token, cert = (v.strip() if isinstance(v, str) else "" for v in (token, cert))
+    token, cert = (v.strip() if isinstance(v := connection.get(k), str) else "" for k in ("token", "cert"))
     names = ("a user in the uri", "the password in the uri", "the token")
     user, secret, notes = _credentials(address, None, None, token or None, names)
-    if user:
-        values["user"] = user
-    mode, tls = connection.get("tlsmode") or 0, {}
-    if mode == 1:  # one-way TLS, with the server's certificate
-        tls = ({} if uri.lower().startswith("https") else {"secure": True}) | (
-            {"server_pem_path": cert} if cert else {}
-        )
-    elif mode == 2:
-        tls = {"secure": True}
+    values |= {"user": user} if user else {}
+    mode = connection.get("tlsmode") or 0  # 1: one-way TLS, with the server's certificate
+    secure = mode == 2 or (mode == 1 and not uri.lower().startswith("https"))
+    tls = ({"secure": True} if secure else {}) | ({"server_pem_path": cert} if mode == 1 and cert else {})
+    if mode == 2:
         notes.append(
             "tlsmode 2 (mutual TLS) is not imported: add client_pem_path, client_key_path and ca_pem_path "
             "to the profile's [tls] table"

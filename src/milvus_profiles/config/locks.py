@@ -1,50 +1,39 @@
-"""Where a write of a path may land, the lock its writers take turns on (reading never waits for it), and
-the names of their temporary files."""
+"""Every write of a file: where it may land, the lock its writers take turns on (reading never waits for
+it), and the replace readers see whole (a temporary file in the same folder, fsync, ``os.replace``)."""
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import os
 import re
 import shlex
-from collections.abc import Iterator
+import stat
+import tempfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from ..errors import ConfigError
 from .discovery import user_config_dir
 
-LOCK_TIMEOUT = 30.0
-"""Seconds a writer waits for another one to finish with the same file."""
+LOCK_TIMEOUT = 30.0  # seconds a writer waits for another one to finish with the same file
 
 
-TEMP_SUFFIX = ".tmp"
-
-
-def temp_prefix(target: Path) -> str:
-    """How the temporary file that is about to replace ``target`` is named: ``.milvus.toml.write-``."""
-    return f".{target.name}.write-"
+def _temp_prefix(target: Path) -> str:
+    return f".{target.name}.write-"  # then mkstemp's 8 characters and ".tmp"
 
 
 def destination(path: Path) -> Path:
-    """The real path a write of ``path`` lands on, through any symbolic link; refused when that leaves
-    the folder ``path`` is in (the project's, the user's, or that of a ``--file``).
-
-    A cloned repository can ship ``milvus.local.toml`` as a link to another project's trusted file, or to
-    a folder of yours: a write through it would change that file, create folders there, or carry a trust
-    over to it. A link that stays inside (``milvus.local.toml -> config/local.toml``) is followed. Every
-    write (the file, its folders, its mode, the temporary files of killed writers) goes through here.
-
-    Raises:
-        ConfigError: The real path is outside the folder; it names the link and where it leads.
-    """
+    """The real path a write of ``path`` lands on; refused when a symbolic link leads out of its folder
+    (to another project's trusted file, or a folder of yours). Every write goes through here."""
     path = path.absolute()
     root = Path(os.path.realpath(path.parent))
     real = Path(os.path.realpath(path))
     if real.is_relative_to(root):
         return real
     try:
-        link = os.readlink(path)
+        link: str | None = os.readlink(path)
     except OSError:  # not a link: ``path`` ends in ``..``
         link = None
     leads = f"is a symbolic link to {link}" if link is not None else "leads"
@@ -59,11 +48,7 @@ def destination(path: Path) -> Path:
 
 
 def lock_path(path: Path) -> Path:
-    """The lock file of ``path``: in the user's folder, named after the real path of the file.
-
-    Lock files stay out of the file's own folder, so a project has none to ignore or commit; every path
-    that leads to one file (through a symlink, ``..``) leads to the same lock.
-    """
+    """The lock file of ``path``: in the user's folder (never the project's), named after its real path."""
     real = os.path.realpath(path)
     digest = hashlib.sha256(os.fsencode(real)).hexdigest()[:16]
     return user_config_dir() / "locks" / f"{Path(real).name[:64]}.{digest}.lock"
@@ -71,28 +56,16 @@ def lock_path(path: Path) -> Path:
 
 @contextlib.contextmanager
 def locked(path: Path, *, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
-    """Hold the write lock of ``path`` while its current text is read, changed and written back, so
-    writers never lose each other's changes; with it held no other writer is midway, so the temporary
-    files of killed writers are removed. An OS lock (``flock``, ``LockFileEx``), released when its process
-    dies; not reentrant.
-
-    Example:
-        >>> from milvus_profiles.write.editor import ProfileEditor
-        >>> path = Path("milvus.toml")
-        >>> with locked(path):
-        ...     editor = ProfileEditor.open(path)
-        ...     editor.set_default("dev")
-        ...     editor.save()
-    """
+    """Hold the write lock of ``path`` (an OS lock, released when its process dies; not reentrant) while
+    its text is read, changed and written back; the temporary files of killed writers are removed."""
     import filelock
 
     real = destination(path)
     lock_file = lock_path(path)
     try:
-        config = lock_file.parent.parent
-        config.parent.mkdir(parents=True, exist_ok=True)
-        config.mkdir(mode=0o700, exist_ok=True)
-        lock_file.parent.mkdir(mode=0o700, exist_ok=True)
+        lock_file.parent.parent.parent.mkdir(parents=True, exist_ok=True)
+        for folder in (lock_file.parent.parent, lock_file.parent):  # the user's config folder, its locks
+            folder.mkdir(mode=0o700, exist_ok=True)
         lock = filelock.FileLock(str(lock_file), timeout=timeout, mode=0o600)
         lock.acquire()
     except filelock.Timeout:
@@ -108,20 +81,83 @@ def locked(path: Path, *, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
             hint=f"check that {lock_file.parent} is a folder you can write to",
         ) from None
     try:
-        remove_leftovers(real)
+        leftover = re.compile(re.escape(_temp_prefix(real)) + r"[a-z0-9_]{8}\.tmp")
+        with contextlib.suppress(OSError):
+            for entry in list(os.scandir(real.parent)):
+                if leftover.fullmatch(entry.name):
+                    with contextlib.suppress(OSError):
+                        os.unlink(entry.path)
         yield
     finally:
         lock.release()
 
 
-def remove_leftovers(target: Path) -> None:
-    """Delete the temporary files that writers of ``target`` killed midway left in its folder."""
-    leftover = re.compile(re.escape(temp_prefix(target)) + r"[a-z0-9_]{8}" + re.escape(TEMP_SUFFIX))
+def write_atomic(path: Path, text: str, *, private: bool = False) -> None:
+    """Write ``text`` to ``path`` (readers see the old file or the new, never a part); a file keeps its mode
+    and owner, a read-only one is refused, a new one is 0600 if ``private`` (its folder 0700) else 0644."""
+    real = destination(path)
+    target = real if path.is_symlink() else path.absolute()
+    folder = target.parent
     try:
-        entries = list(os.scandir(target.parent))
-    except OSError:
-        return
-    for entry in entries:
-        if leftover.fullmatch(entry.name):
+        _make_folder(folder, private)
+        try:
+            existing: os.stat_result | None = target.stat()
+        except FileNotFoundError:
+            existing = None
+        if existing is not None and not (os.access(target, os.W_OK) and existing.st_mode & stat.S_IWUSR):
+            fix = f"make it writable first (chmod u+w {target}), or edit a file that is yours to change"
+            raise ConfigError("the file is read-only; it is left as it is", path=target, hint=fix)
+        mode = stat.S_IMODE(existing.st_mode) if existing is not None else (0o600 if private else 0o644)
+        fd, temp = tempfile.mkstemp(dir=folder, prefix=_temp_prefix(target), suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(text.encode("utf-8"))
+                f.flush()
+                os.fsync(f.fileno())
+            os.chmod(temp, mode)
+            if existing is not None and hasattr(os, "chown"):
+                with contextlib.suppress(OSError):  # only root can give a file to another user
+                    os.chown(temp, existing.st_uid, existing.st_gid)
+            os.replace(temp, target)
+        except BaseException:
             with contextlib.suppress(OSError):
-                os.unlink(entry.path)
+                os.unlink(temp)
+            raise
+        with contextlib.suppress(OSError):  # the rename made durable, where a folder can be opened
+            fd = os.open(folder, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+    except OSError as e:
+        fix = f"check that {folder} exists and is writable"
+        if e.errno in (errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)):
+            fix = "free some disk space and run the command again; the file is unchanged"
+        raise ConfigError(f"cannot write the file: {e.strerror or e}", path=target, hint=fix) from None
+
+
+def _make_folder(folder: Path, private: bool) -> None:
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(mode=0o700 if private else 0o777)
+        if private:
+            os.chmod(folder, 0o700)  # whatever the umask
+    except FileExistsError:  # there already, or made meanwhile by another writer; unless it is a file:
+        if not folder.is_dir():
+            raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(folder)) from None
+
+
+def add_line(path: Path, line: str, *, equivalent: Iterable[str] = ()) -> bool:
+    """Append ``line`` to a text file (``.gitignore``) unless it or an equivalent is there; False if not."""
+    with locked(path):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            text = ""
+        except (OSError, UnicodeDecodeError) as e:
+            raise ConfigError(f"cannot read the file: {e}", path=path.absolute()) from None
+        present = {existing.strip() for existing in text.splitlines()}
+        if line in present or present & set(equivalent):
+            return False
+        write_atomic(path, text + ("\n" if text and not text.endswith("\n") else "") + line + "\n")
+        return True

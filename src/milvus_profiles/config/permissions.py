@@ -1,28 +1,22 @@
-"""Who else can change a profile file: the file's owner and mode, and those of the folders above it.
-
-Whoever can change a profile file (or replace it, through a folder they can write) can point its profiles
-at a server of their own, so :mod:`milvus_profiles.config.trust` trusts no such file with a secret, and
-names the ``chmod``/``chown`` that fixes it; everything else still works.
-
-The rules, for the file (symlinks followed) and each folder from its real parent up to a boundary:
-
-- owned by another user, root aside: refused;
-- writable by others: refused (a folder with the sticky bit, such as ``/tmp``, is fine: others cannot
-  replace what is yours in it);
-- writable by its group: refused unless that group is the owner's private one (their primary group,
-  named after them, listing no one else), as every user has on Debian, Ubuntu and Fedora (``umask 002``).
-
-Windows has no such mode bits: there the checks do nothing, and the user's profile folder is protected by
-the ACLs of ``%APPDATA%``.
+"""Who else can change a profile file (and so point it at their server): the owner and mode of the file
+(symlinks followed) and of each folder above it up to a boundary. Refused: another owner (root aside),
+writable by others (a sticky folder such as ``/tmp`` aside), writable by a group other than the owner's
+private one. Windows has no such mode bits: there the checks do nothing (``%APPDATA%`` has its ACLs).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 import stat
+import sys
 from dataclasses import dataclass
 from pathlib import Path
+
+if sys.platform != "win32":  # Windows has neither
+    import grp
+    import pwd
 
 CHECKED = os.name != "nt"
 
@@ -40,10 +34,7 @@ class PermissionProblem:
 
 
 def problems(path: Path, *, boundary: Path | None = None) -> list[PermissionProblem]:
-    """Why users other than you (and root) could change ``path`` or swap it for another file.
-
-    ``boundary`` is the highest folder checked (default: the file's own folder); a missing file has none.
-    """
+    """Why others than you and root could change or swap ``path`` (if any), up to the folder ``boundary``."""
     if not CHECKED:
         return []
     try:
@@ -52,18 +43,14 @@ def problems(path: Path, *, boundary: Path | None = None) -> list[PermissionProb
     except (OSError, ValueError):
         return []
     found = _check(real, st, folder=False)
-    folder = real.parent
-    top = Path(os.path.realpath(boundary)) if boundary is not None else folder
-    if not folder.is_relative_to(top):
-        top = folder
-    while True:
+    top = Path(os.path.realpath(boundary)) if boundary is not None else real.parent
+    for folder in (real.parent, *real.parent.parents):
         try:
             found += _check(folder, folder.stat(), folder=True)
         except OSError:
             break
-        if folder in (top, folder.parent):
+        if folder == top or not real.parent.is_relative_to(top):
             break
-        folder = folder.parent
     return found
 
 
@@ -85,16 +72,8 @@ def _check(path: Path, st: os.stat_result, *, folder: bool) -> list[PermissionPr
 
 
 def group_has_others(gid: int, owner: int) -> bool:
-    """Whether group ``gid`` may have a member other than user ``owner``.
-
-    A group is the owner's alone when it is their private group: their primary group, named after them,
-    listing no one else (what ``useradd`` makes where ``umask 002`` is the default). Any other group is
-    taken as shared, since who has it as a primary group could only be found by reading every account,
-    which a directory service (LDAP, SSSD) does not list, or lists slowly.
-    """
-    import grp
-    import pwd
-
+    """Whether group ``gid`` may have a member other than ``owner``: any group but the owner's private one
+    (primary, named after them, listing no one else): who else has a group as theirs is not listed."""
     try:
         group, user = grp.getgrgid(gid), pwd.getpwuid(owner)
     except KeyError:  # a group or an owner this machine cannot name: assume it is shared
@@ -104,9 +83,6 @@ def group_has_others(gid: int, owner: int) -> bool:
 
 
 def _name(number: int, *, group: bool = False) -> str:
-    import grp
-    import pwd
-
     try:
         return grp.getgrgid(number).gr_name if group else pwd.getpwuid(number).pw_name
     except KeyError:
@@ -115,32 +91,25 @@ def _name(number: int, *, group: bool = False) -> str:
 
 def readable_by_others(path: Path) -> str | None:
     """A warning when the user file (which names your servers and users) can be read by others."""
-    try:
-        if not (CHECKED and path.stat().st_mode & (stat.S_IRGRP | stat.S_IROTH)):
-            return None
-    except (OSError, ValueError):
-        return None
-    return (
-        f"{path}: the user profile file is readable by other users, who can see your servers "
-        f"and user names; fix it with: chmod 600 {shlex.quote(str(path))}"
-    )
+    with contextlib.suppress(OSError, ValueError):
+        if CHECKED and path.stat().st_mode & (stat.S_IRGRP | stat.S_IROTH):
+            return (
+                f"{path}: the user profile file is readable by other users, who can see your servers "
+                f"and user names; fix it with: chmod 600 {shlex.quote(str(path))}"
+            )
+    return None
 
 
 def fix_files(paths: list[Path], *, private: set[Path]) -> list[str]:
-    """Remove group and other write access from profile files, and every other access from the files in
-    ``private`` (the user file); returns what was changed, as ``chmod`` commands. Folders and owners are
-    reported by ``doctor``, never changed."""
+    """Remove group and other write access from ``paths`` (every access, for ``private``); returns the
+    ``chmod`` commands run. Folders and owners are reported by ``doctor``, never changed."""
     changed: list[str] = []
-    if not CHECKED:
-        return changed
-    for path in paths:
+    for path in paths if CHECKED else []:
         try:
             mode = stat.S_IMODE(path.stat().st_mode)
         except OSError:
             continue
-        wanted = mode & ~(stat.S_IWGRP | stat.S_IWOTH)
-        if path in private:
-            wanted &= ~(stat.S_IRGRP | stat.S_IROTH | stat.S_IXGRP | stat.S_IXOTH)
+        wanted = mode & ~(0o077 if path in private else 0o022)  # all of group and others', or their write
         if wanted != mode:
             path.chmod(wanted)
             changed.append(f"chmod {wanted:o} {shlex.quote(str(path))}  (was {mode:o})")

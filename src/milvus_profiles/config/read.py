@@ -1,11 +1,5 @@
-"""Reading a file someone named, in bounded time and memory: regular files only, up to a size limit.
-
-Every file the package reads goes through :func:`read_limited`: profile files, TLS certificates and keys,
-and the files ``import`` reads. A FIFO, a device, a socket or a folder is refused before a byte is read
-(a FIFO would block for ever, ``/dev/zero`` would never end), and a file larger than its limit is
-refused. The read has no deadline of its own: a file system that hangs on a read hangs the shell, git
-and Python's own imports there too, and a thread to walk away from it would buy nothing a user sees.
-"""
+"""Reading a file someone named, in bounded time and memory: every file the package reads is a regular file
+up to a size limit; a FIFO, a device, a socket or a folder is refused before a byte is read."""
 
 from __future__ import annotations
 
@@ -15,14 +9,12 @@ from pathlib import Path
 
 from ..errors import ConfigError
 
-TLS_FILE_LIMIT = 1024 * 1024
-"""TLS certificates and keys are a few kilobytes; a certificate bundle of every public CA is ~250 KB."""
+TLS_FILE_LIMIT = 1024 * 1024  # certificates and keys take a few KB; a bundle of every public CA ~250 KB
 
 _OPEN_FLAGS = (
     os.O_RDONLY
     | getattr(os, "O_NONBLOCK", 0)  # opening a FIFO must not wait for a writer
     | getattr(os, "O_NOCTTY", 0)  # a terminal device must not become the controlling terminal
-    | getattr(os, "O_CLOEXEC", 0)
     | getattr(os, "O_BINARY", 0)
 )
 
@@ -45,15 +37,8 @@ class UnreadableFile(Exception):
 
 
 def read_limited(path: Path, *, limit: int, what: str) -> bytes:
-    """The bytes of the regular file at ``path``, at most ``limit`` of them; ``what`` names what it should
-    be in a refusal (``UnreadableFile``: ``is a FIFO (named pipe), not a profile file``). Nothing at
-    ``path`` is a ``FileNotFoundError``, which callers word themselves.
-
-    Examples:
-        >>> read_limited(Path("/dev/zero"), limit=2**20, what="certificate file")
-        Traceback (most recent call last):
-        milvus_profiles.config.read.UnreadableFile: is a character device, not a certificate file
-    """
+    """The bytes of the regular file at ``path``, at most ``limit``, else ``UnreadableFile`` (``is a FIFO
+    (named pipe), not a {what}``); nothing there is a ``FileNotFoundError``, which callers word."""
     try:
         fd = os.open(path, _OPEN_FLAGS)
     except FileNotFoundError:
@@ -93,28 +78,19 @@ def _kind(path: Path, mode: int | None = None) -> str | None:
 
 def _size(n: int) -> str:
     if n >= 2**20:
-        mb = n / 2**20
-        return f"{mb:.0f} MB" if mb.is_integer() else f"{mb:.1f} MB"
+        return f"{n / 2**20:.{1 if n % 2**20 else 0}f} MB"
     return f"{n // 1024} KB" if n >= 1024 else f"{n} bytes"
 
 
 def read_tls_file(path: str, *, key: str, origin: str) -> bytes:
-    """The bytes of a TLS certificate or key, or a ``ConfigError`` naming the ``key`` that gave the path
-    and its ``origin`` as an ``Origin`` shows it (``file /abs/milvus.toml:7 [profiles.prod]``).
-
-    Examples:
-        >>> read_tls_file("/dev/zero", key="tls.server_pem_path", origin="argument tls=")
-        Traceback (most recent call last):
-        milvus_profiles.errors.ConfigError: tls.server_pem_path (argument tls=): /dev/zero is a ...
-    """
+    """The bytes of a TLS certificate or key, or a ``ConfigError`` naming the ``key`` and ``origin`` of it."""
     where = f"{key} ({origin})" if origin else key
     hint = "point it at the PEM file; a relative path in a profile file is relative to that file's folder"
     try:
         return read_limited(Path(path), limit=TLS_FILE_LIMIT, what="certificate or key file")
-    except FileNotFoundError:
-        raise ConfigError(f"{where}: {path} does not exist", hint=hint) from None
-    except UnreadableFile as e:
-        raise ConfigError(f"{where}: {path} {e.reason}", hint=hint) from None
+    except (FileNotFoundError, UnreadableFile) as e:
+        why = e.reason if isinstance(e, UnreadableFile) else "does not exist"
+        raise ConfigError(f"{where}: {path} {why}", hint=hint) from None
 
 
 __all__ = ["TLS_FILE_LIMIT", "UnreadableFile", "read_limited", "read_tls_file"]

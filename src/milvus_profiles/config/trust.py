@@ -1,16 +1,7 @@
-"""Which profile files are trusted with secrets, and the record of the project files you trusted.
-
-Your user file, files you name (``--file``, ``files=``, ``MILVUS_PROFILES_FILE``), the environment and
-keyword arguments are yours. A project file found from the working folder up is untrusted until
-``milvus-profiles trust`` (as ``direnv allow``); a file others can change is never trusted. A trust is
-recorded per profile (and for the file's ``default``) as a fingerprint of what decides where its secret
-goes: :data:`ROUTING_KEYS`, ``[tls]``, ``[grpc]`` and the bytes of the TLS files named; the last
-:data:`VERSIONS` stay trusted. A ``.env`` is trusted for its exact bytes. Only digests are recorded.
-
-The record (``trusted.json`` in the user's state folder, read afresh each time) vouches for nothing when
-others can change it, when it is not a regular file or cannot be read. Every change reads, changes and
-writes it under one lock; one that cannot be parsed is moved aside, keeping the entries that parse.
-"""
+"""Which profile files are trusted with secrets: yours (the user file, files you name), and project files
+you trusted (``milvus-profiles trust``, as ``direnv allow``) per profile, by digests of what decides where
+a secret goes, the last :data:`VERSIONS` of each; a ``.env`` for its exact bytes. Never a file others can
+change, nor on a record (``trusted.json``, read afresh, changed under one lock) that others can change."""
 
 from __future__ import annotations
 
@@ -24,41 +15,33 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
 from ..errors import ConfigError, ProfileWarning
 from ..fields import TLS_PATH_KEYS
 from ..uri import redact
-from .atomic import write_atomic
 from .discovery import user_file, user_state_dir
-from .locks import locked
+from .locks import locked, write_atomic
 from .permissions import PermissionProblem, problems
 from .read import UnreadableFile, read_limited
 from .toml import ProfileFile, key_name
 
-STORE_FILE = "trusted.json"
-STORE_LIMIT = 4 * 1024 * 1024
-"""The largest trust record read; thousands of files take a few hundred kilobytes."""
-VERSIONS = 20
-"""How many trusted versions of each profile (or content) are remembered."""
-ROUTING_KEYS = ("uri", "user", "extends", "password", "token")
-"""The keys of a profile that decide where its secret goes, besides every key of ``[tls]`` and ``[grpc]``."""
+STORE_LIMIT = 4 * 1024 * 1024  # the largest record read; thousands of files take a few hundred kilobytes
+VERSIONS = 20  # trusted versions of each profile (or content) remembered
+ROUTING_KEYS = ("uri", "user", "extends", "password", "token")  # and every key of ROUTING_TABLES
 ROUTING_TABLES = ("tls", "grpc")
-CONTENT = " (content)"
-"""Ends the fact of a TLS file's bytes: ``profiles.dev.tls.ca_pem_path (content)``."""
+CONTENT = " (content)"  # ends the fact of a TLS file's bytes: ``profiles.dev.tls.ca_pem_path (content)``
 NOT_YET = "a project file you have not trusted yet (one you wrote, or a cloned repository's)"
 LAPSED = "changed since you trusted it"
 
 FileKind = Literal["user", "named", "project"]
+# the digests of each item of a file (``default``, ``profiles.NAME``), by key
 Facts = dict[str, dict[str, str]]
-"""The digests of each item of a file (``default``, ``profiles.NAME``), by key."""
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
 class FileTrust:
-    """Whether one profile file is trusted with secrets, and why: ``trusted`` for the whole file, and
-    :meth:`for_profile` for the profiles a value comes from."""
+    """Whether one profile file is trusted with secrets, and why; :meth:`for_profile` for some profiles."""
 
     path: Path
     kind: FileKind
@@ -75,8 +58,7 @@ class FileTrust:
         return tuple(change for _, changes in self.lapsed for change in changes)
 
     def for_profile(self, *names: str | None, default: bool = False) -> FileTrust:
-        """The verdict for the values of profiles ``names`` (and, with ``default``, the file's
-        ``default``): trusted unless one of them changed since it was trusted."""
+        """The verdict for profiles ``names`` (and the file's ``default``): trusted unless one changed."""
         if self.trusted or not self.lapsed:
             return self
         items = [key_name(("profiles", n)) for n in names if n is not None] + (["default"] if default else [])
@@ -86,24 +68,14 @@ class FileTrust:
     def _lapsed(self, lapsed: tuple[tuple[str, tuple[str, ...]], ...]) -> FileTrust:
         """The verdict of a file once trusted, given the items whose trust lapsed since (none: trusted)."""
         if not lapsed:
-            return FileTrust(
-                self.path, self.kind, True, f"trusted on {self.trusted_at}", trusted_at=self.trusted_at
-            )
+            return replace(self, trusted=True, why=f"trusted on {self.trusted_at}", fix=None, lapsed=())
         why = f"{LAPSED}: " + ", ".join(change for _, changes in lapsed for change in changes)
         return replace(self, trusted=False, why=why, lapsed=lapsed)
 
-    def trusted_for(self, *names: str | None, default: bool = False) -> bool:
-        """Whether the values of profiles ``names`` in this file are trusted (see :meth:`for_profile`)."""
-        return self.for_profile(*names, default=default).trusted
-
 
 def tls_file(value: str, profile_file: Path) -> Path:
-    """The TLS file a profile's ``tls.*_path`` value names: a relative path is relative to the real
-    folder of the profile file, so a symlinked ``milvus.toml`` uses the certificates its trust covers.
-
-    Raises:
-        RuntimeError: ``~user`` names no user.
-    """
+    """The TLS file a ``tls.*_path`` value names, relative to the real folder of the profile file (so a
+    symlinked ``milvus.toml`` uses the certificates its trust covers); RuntimeError: unknown ``~user``."""
     path = Path(value).expanduser()
     return path if path.is_absolute() else Path(os.path.realpath(profile_file)).parent / path
 
@@ -112,9 +84,9 @@ def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _content_fact(value: str, profile_file: Path | None) -> str:
+def _content_fact(value: Any, profile_file: Path | None) -> str:
     """A digest of the bytes of the TLS file ``value`` names, or why there are none."""
-    if profile_file is None:
+    if profile_file is None or not isinstance(value, str):
         return "unknown"
     if "${" in value:
         return "expanded"  # the environment's choice, not the file's
@@ -122,21 +94,23 @@ def _content_fact(value: str, profile_file: Path | None) -> str:
         return _digest(read_limited(tls_file(value, profile_file), limit=STORE_LIMIT, what="TLS file"))
     except FileNotFoundError:
         return "missing"
-    except UnreadableFile as e:
-        return "unreadable: " + e.reason
-    except (RuntimeError, ValueError, OSError):
-        return "unreadable"
+    except (UnreadableFile, RuntimeError, ValueError, OSError) as e:
+        return "unreadable" + (f": {e.reason}" if isinstance(e, UnreadableFile) else "")
 
 
-def _facts(data: Mapping[str, Any], profile_file: Path | None = None) -> Facts:
-    """The digest of every value of each item that decides where a secret goes and (given the profile
-    file's path) of the bytes of every TLS file a profile names; an item that routes nothing is empty."""
+def _facts(
+    data: Mapping[str, Any], profile_file: Path | None = None, shown: dict[str, str] | None = None
+) -> Facts:
+    """The digests of what decides where each item's secret goes, TLS files' bytes included; ``shown`` gets
+    the values a change may name (``default``, ``extends``, each ``uri`` redacted), never a secret."""
     facts: Facts = {"default": {}} if "default" in data else {}
-    read: dict[str, str] = {}  # a TLS file many profiles name is read once
 
     def add(value: Any, *key: str) -> None:
         text = json.dumps(value, sort_keys=True, default=str, ensure_ascii=False)
         facts[key_name(key[:2])][key_name(key)] = _digest(text.encode("utf-8"))
+        named = len(key) in (1, 3) and key[-1] in ("default", "uri", "extends")
+        if shown is not None and named and isinstance(value, str):
+            shown[key_name(key)] = redact(value) if key[-1] == "uri" else value
 
     if "default" in data:
         add(data["default"], "default")
@@ -148,16 +122,14 @@ def _facts(data: Mapping[str, Any], profile_file: Path | None = None) -> Facts:
             add(table, *item)
             continue
         for key, value in table.items():
-            if key in ROUTING_KEYS or (key in ROUTING_TABLES and not isinstance(value, dict)):
-                add(value, *item, key)
-            elif key in ROUTING_TABLES:
+            if key in ROUTING_TABLES and isinstance(value, dict):
                 for sub, inner in value.items():
                     add(inner, *item, key, str(sub))
                     if key == "tls" and sub in TLS_PATH_KEYS:
-                        fact = "unknown"
-                        if isinstance(inner, str):
-                            fact = read[inner] = read.get(inner) or _content_fact(inner, profile_file)
-                        facts[key_name(item)][key_name((*item, key, str(sub))) + CONTENT] = fact
+                        content = key_name((*item, key, str(sub))) + CONTENT
+                        facts[key_name(item)][content] = _content_fact(inner, profile_file)
+            elif key in ROUTING_KEYS or key in ROUTING_TABLES:
+                add(value, *item, key)
     return facts
 
 
@@ -185,7 +157,7 @@ def _fingerprint(facts: Mapping[str, str]) -> str:
 
 def store_path() -> Path:
     """The record of trusted files."""
-    return user_state_dir() / STORE_FILE
+    return user_state_dir() / "trusted.json"
 
 
 def _now() -> str:
@@ -194,36 +166,32 @@ def _now() -> str:
 
 @dataclass(frozen=True)
 class _Record:
-    """The trust record as read: its entries, or why it vouches for nothing (``corrupt``: bytes that
-    are no record, which the next change moves aside)."""
+    """The record as read: its entries, or why it vouches for nothing (``corrupt``: to be moved aside)."""
 
     files: dict[str, Any]
     problem: str | None = None
     fix: str | None = None
     corrupt: bool = False
+    shared: PermissionProblem | None = None
 
 
-def _record_problems() -> list[PermissionProblem]:
+def _shared() -> PermissionProblem | None:
     """Who else could change the record: the file if it exists, else the folder it would be made in."""
-    path = store_path()
-    top = Path.home() if path.is_relative_to(Path.home()) else path.parent
-    if os.path.lexists(path):
-        return problems(path, boundary=top)
-    folder = path.parent
-    while not folder.exists() and folder != folder.parent:
-        folder = folder.parent
-    if not folder.is_relative_to(top):
-        return []
-    found = problems(folder, boundary=top)
-    return [replace(p, problem=p.problem.replace("the file is", "the folder is")) for p in found]
+    path = at = store_path()
+    top = boundary_of(path, "user")
+    while not os.path.lexists(at) and at != at.parent:
+        at = at.parent
+    found = problems(at, boundary=top) if at.is_relative_to(top) else []
+    if at != path:
+        found = [replace(p, problem=p.problem.replace("the file is", "the folder is")) for p in found]
+    return found[0] if found else None
 
 
-def _read(*, guarded: bool = True) -> _Record:
-    """The record (nothing of it is kept between calls); ``guarded``, one others can change is empty."""
-    path = store_path()
-    found = _record_problems() if guarded else []
-    if found:
-        return _Record({}, f"vouches for nothing: {found[0]}", found[0].fix)
+def _read() -> _Record:
+    """The record, read afresh each time; one others can change is empty."""
+    path, shared = store_path(), _shared()
+    if shared is not None:
+        return _Record({}, f"vouches for nothing: {shared}", shared.fix, shared=shared)
     fix = "run `milvus-profiles trust` on a file you trust to write a new record (good entries are kept)"
     try:
         data = json.loads(read_limited(path, limit=STORE_LIMIT, what="trust record").decode("utf-8"))
@@ -254,28 +222,22 @@ class RecordState:
 
 def record_state() -> RecordState:
     """The state of the trust record, for ``doctor``."""
-    path, found = store_path(), _record_problems()
-    if found:
-        return RecordState("permissions", f"{found[0]}, so it vouches for no project file", found[0].fix)
-    record = _read(guarded=False)
-    if record.problem is not None:
-        return RecordState(
-            "unreadable", f"{path} {record.problem}, so it vouches for no project file", record.fix
-        )
-    return RecordState("ok", f"{path}: {len(record.files)} file(s) trusted")
+    path, record = store_path(), _read()
+    if record.problem is None:
+        return RecordState("ok", f"{path}: {len(record.files)} file(s) trusted")
+    what = record.shared or f"{path} {record.problem}"
+    state: Literal["permissions", "unreadable"] = "permissions" if record.shared else "unreadable"
+    return RecordState(state, f"{what}, so it vouches for no project file", record.fix)
 
 
-def _update(path: Path, change: Callable[[dict[str, Any], str], T]) -> T:
-    """Read the record, ``change`` its entries in place (given the real path of ``path``) and write it
-    back, all under one lock, so that commands at the same time never lose each other's changes. A
-    record that does not parse is moved aside first, and a warning says where."""
+def _update(path: Path, change: Callable[[dict[str, Any] | None], dict[str, Any] | None]) -> bool:
+    """Replace the entry of ``path`` by what ``change`` makes of it, under one lock; True if there was one."""
     store = store_path()
-    found = _record_problems()
-    if found:
-        why = f"the trust record cannot be used: {found[0].problem}, so others could make it vouch for"
-        raise ConfigError(f"{why} their files", path=found[0].path, hint=found[0].fix)
     with locked(store):
-        record = _read(guarded=False)
+        record = _read()
+        if record.shared is not None:
+            why = f"the trust record cannot be used: {record.shared.problem}, so others could make it"
+            raise ConfigError(f"{why} vouch for their files", path=record.shared.path, hint=record.fix)
         if record.problem is not None and not record.corrupt:
             raise ConfigError(f"the trust record {record.problem}", path=store, hint=record.fix)
         if record.corrupt:
@@ -283,11 +245,14 @@ def _update(path: Path, change: Callable[[dict[str, Any], str], T]) -> T:
             os.replace(store, aside)
             message = f"the trust record {store} {record.problem}; it was moved aside to {aside}, and files"
             warnings.warn(ProfileWarning(f"{message} trusted before must be trusted again"), stacklevel=3)
-        files = dict(record.files)
-        result = change(files, os.path.realpath(path))
-        text = json.dumps({"version": 2, "files": files}, indent=2, sort_keys=True) + "\n"
-        write_atomic(store, text, private=True)
-    return result
+        files, key = dict(record.files), os.path.realpath(path)
+        old = files.pop(key, None)
+        new = change(old)
+        if new is not None:
+            files[key] = new
+        text = json.dumps({"version": 2, "files": files}, indent=2, sort_keys=True)
+        write_atomic(store, text + "\n", private=True)
+    return old is not None
 
 
 def _remember(history: Any, digest: str) -> list[str]:
@@ -297,8 +262,7 @@ def _remember(history: Any, digest: str) -> list[str]:
 
 
 def _trusted_items(entry: Mapping[str, Any]) -> dict[str, list[str]]:
-    """The trusted fingerprints of each item; a record of the first version (one routing table for the
-    whole file) gives one version of each item it has facts for."""
+    """The trusted fingerprints of each item (of the first version's one routing table: one version each)."""
     found, routing = entry.get("items"), entry.get("routing")
     if isinstance(found, dict):
         return {k: [d for d in v if isinstance(d, str)] for k, v in found.items() if isinstance(v, list)}
@@ -307,71 +271,50 @@ def _trusted_items(entry: Mapping[str, Any]) -> dict[str, list[str]]:
 
 
 def boundary_of(path: Path, kind: FileKind) -> Path:
-    """The highest folder whose permissions matter for a profile file: for the user file, the home folder
-    (a folder in between that others can write lets them replace it); else the file's own folder."""
+    """The highest folder whose permissions matter: home for the user file, else the file's own folder."""
     return Path.home() if kind == "user" and path.is_relative_to(Path.home()) else path.parent
 
 
 def _shown(path: Path) -> str:
-    try:
-        return shlex.quote(str(path.relative_to(Path.cwd())))
-    except (ValueError, OSError):
-        return shlex.quote(str(path))
+    with contextlib.suppress(ValueError, OSError):
+        path = path.relative_to(Path.cwd())
+    return shlex.quote(str(path))
 
 
-def _recorded(path: Path, content: bool) -> tuple[dict[str, Any] | None, FileTrust]:
-    """The record's entry for a project file (``content``: a ``.env``'s), with the verdict to give
-    without it (the record cannot be used; no such trust) or, with it, when its trust lapsed."""
+def _verdict(path: Path, kind: FileKind, content: bool = False) -> tuple[dict[str, Any] | None, FileTrust]:
+    """A file's verdict (permissions, whose file, the record), or its entry and the verdict once lapsed."""
+    found = problems(path, boundary=boundary_of(path, kind))
+    if found:
+        why = f"{found[0].problem}, so whoever can change it could send your secret elsewhere"
+        return None, FileTrust(path, kind, False, why, found[0].fix)
+    if kind != "project":
+        why = "your user file" if kind == "user" else "named with --file, files= or MILVUS_PROFILES_FILE"
+        return None, FileTrust(path, kind, True, why)
     command = f"milvus-profiles trust {_shown(path)}"
     record = _read()
     if record.problem is not None:
-        return None, FileTrust(path, "project", False, f"the trust record {record.problem}", record.fix)
+        return None, FileTrust(path, kind, False, f"the trust record {record.problem}", record.fix)
     entry = record.files.get(os.path.realpath(path))  # a dict: _read keeps nothing else
     if entry is None or (not isinstance(entry.get("content"), list) if content else "content" in entry):
-        return None, FileTrust(path, "project", False, NOT_YET, f"read it, then run `{command}`")
+        return None, FileTrust(path, kind, False, NOT_YET, f"read it, then run `{command}`")
     again = f"review the change (`git diff ORIG_HEAD -- {_shown(path)}`), then run `{command}` again"
-    return entry, FileTrust(
-        path, "project", False, LAPSED, again, trusted_at=str(entry.get("trusted_at", "?"))
-    )
+    return entry, FileTrust(path, kind, False, LAPSED, again, trusted_at=str(entry.get("trusted_at", "?")))
 
 
 def assess(pf: ProfileFile, kind: FileKind) -> FileTrust:
-    """The trust of one file that was read: its permissions first, then whose file it is, then (for a
-    project file) the record, profile by profile."""
-    found = problems(pf.path, boundary=boundary_of(pf.path, kind))
-    if found:
-        why = f"{found[0].problem}, so whoever can change it could send your secret elsewhere"
-        return FileTrust(pf.path, kind, False, why, fix=found[0].fix)
-    if kind == "user":
-        return FileTrust(pf.path, kind, True, "your user file")
-    if kind == "named":
-        return FileTrust(pf.path, kind, True, "named with --file, files= or MILVUS_PROFILES_FILE")
-    entry, verdict = _recorded(pf.path, content=False)
+    """The trust of one file that was read (see :func:`_verdict`), profile by profile."""
+    entry, verdict = _verdict(pf.path, kind)
     if entry is None:
         return verdict
-    routing, history, shown = entry.get("routing"), _trusted_items(entry), _values(pf.data)
+    routing, history, shown = entry.get("routing"), _trusted_items(entry), dict[str, str]()
     before = _group(routing if isinstance(routing, dict) else {})
     lapsed = {
         item: _changes(before.get(item, {}), facts, shown, item)
-        for item, facts in _facts(pf.data, pf.path).items()
+        for item, facts in _facts(pf.data, pf.path, shown).items()
         # a profile that sets nothing of a route (a database, a timeout) has nothing to trust
         if facts and _fingerprint(facts) not in history.get(item, ())
     }
     return verdict._lapsed(tuple(lapsed.items()))
-
-
-def _values(data: Mapping[str, Any]) -> dict[str, str]:
-    """The values a change names (never a secret or a file's content): ``default``, each ``uri``
-    (redacted) and ``extends``."""
-    shown = {"default": data["default"]} if isinstance(data.get("default"), str) else {}
-    profiles = data.get("profiles")
-    for name, table in profiles.items() if isinstance(profiles, dict) else ():
-        for key in ("uri", "extends") if isinstance(table, dict) else ():
-            if isinstance(table.get(key), str):
-                shown[key_name(("profiles", str(name), key))] = (
-                    redact(table[key]) if key == "uri" else table[key]
-                )
-    return shown
 
 
 def _changes(
@@ -396,20 +339,18 @@ def _changes(
 
 def kind_of(path: Path, explicit: bool) -> FileKind:
     """Whose file ``path`` is: the user's own file, one the user named, or a discovered project file."""
-    if path == user_file().absolute():
-        return "user"
-    return "named" if explicit else "project"
+    return "user" if path == user_file().absolute() else "named" if explicit else "project"
 
 
 def _entry(
-    data: Mapping[str, Any], path: Path, old: Mapping[str, Any] | None, keep: Callable[[str], bool]
+    data: Mapping[str, Any], path: Path, old: Mapping[str, Any] | None, keep: Callable[[str, Any], bool]
 ) -> dict[str, Any]:
-    """The record of ``data`` trusted over the ``old`` record of the file, for the items ``keep`` says."""
+    """The record of ``data`` over the file's ``old`` one, for the items ``keep(item, versions)`` says."""
     if old is None or "content" in old:  # a .env's record at this path gives way to a profile file's
         old = {}
     facts, history, routing = _facts(data, path), _trusted_items(old), old.get("routing")
     grouped = _group(routing if isinstance(routing, dict) else {})
-    for item in filter(keep, facts):
+    for item in [item for item in facts if keep(item, history)]:
         history[item] = _remember(history.get(item), _fingerprint(facts[item]))
         grouped[item] = facts[item]
     flat = {k: v for group in grouped.values() for k, v in group.items()}
@@ -417,73 +358,52 @@ def _entry(
 
 
 def trust(pf: ProfileFile) -> list[PermissionProblem]:
-    """Record ``pf`` as trusted as it is now (earlier trusted versions stay trusted); returns the
-    permission problems that forbid it instead (nothing is recorded then).
-
-    Raises:
-        ConfigError: The trust record cannot be used (others can change it, it is not a file).
-    """
+    """Record ``pf`` as trusted as it is now (earlier versions stay trusted), or return the permission
+    problems that forbid it; a ConfigError when the record cannot be used."""
     found = problems(pf.path)
     if not found:
-
-        def change(files: dict[str, Any], key: str) -> None:
-            files[key] = _entry(pf.data, pf.path, files.get(key), lambda _: True)
-
-        _update(pf.path, change)
+        _update(pf.path, lambda old: _entry(pf.data, pf.path, old, lambda *_: True))
     return found
 
 
 def carry_over(path: Path, before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> None:
-    """Keep a trust across an edit made with this package: a project file the edit created (``before`` is
-    None) is trusted as written; in a trusted file, each item that was trusted as it was read, or that
-    the edit added, is trusted as written. Editing a file you did not trust does not trust the rest."""
+    """Keep a trust across an edit made here: a file it created, and each item trusted as read or added by
+    it, are trusted as written; editing a file you did not trust does not trust the rest."""
     if path.absolute() == user_file().absolute() or (before is not None and problems(path)):
         return
     old = {item: _fingerprint(facts) for item, facts in _facts(before or {}, path).items()}
 
-    def change(files: dict[str, Any], key: str) -> None:
-        entry = files.get(key)
+    def change(entry: dict[str, Any] | None) -> dict[str, Any] | None:
         if before is None:
-            files[key] = _entry(after, path, None, lambda _: True)
-        elif entry is not None and "content" not in entry:
-            history = _trusted_items(entry)
-            files[key] = _entry(after, path, entry, lambda i: i not in old or old[i] in history.get(i, ()))
+            return _entry(after, path, None, lambda *_: True)
+        if entry is None or "content" in entry:
+            return entry
+        return _entry(after, path, entry, lambda i, history: i not in old or old[i] in history.get(i, ()))
 
     with contextlib.suppress(ConfigError):  # the edit is written; a record that cannot be used stays
         _update(path, change)
 
 
 def untrust(path: Path) -> bool:
-    """Forget the trust of ``path`` (a profile file, or content trusted with :func:`trust_content`);
-    False when it was not trusted."""
-    return _update(path, lambda files, key: files.pop(key, None) is not None)
+    """Forget the trust of ``path`` (a profile file or a ``.env``); False when it was not trusted."""
+    return _update(path, lambda old: None)
 
 
 def trust_content(path: Path, data: bytes) -> list[PermissionProblem]:
-    """Record ``data``, the content of ``path`` (such as a project's ``.env``), as trusted; earlier
-    trusted contents stay trusted. Returns the permission problems that forbid it instead."""
+    """Record ``data``, the content of ``path`` (a project's ``.env``), as trusted, as :func:`trust` does."""
     found = problems(path)
     if not found:
-
-        def change(files: dict[str, Any], key: str) -> None:
-            history = files[key].get("content") if isinstance(files.get(key), dict) else None
-            files[key] = {"trusted_at": _now(), "content": _remember(history, _digest(data))}
-
-        _update(path, change)
+        digest = _digest(data)
+        _update(
+            path, lambda old: {"trusted_at": _now(), "content": _remember((old or {}).get("content"), digest)}
+        )
     return found
 
 
 def content_trust(path: Path, data: bytes) -> FileTrust:
     """Whether ``data``, read from ``path``, is content you trusted with :func:`trust_content`."""
-    found = problems(path)
-    if found:
-        return FileTrust(
-            path, "project", False, f"{found[0].problem}, so others could change it", found[0].fix
-        )
-    entry, verdict = _recorded(path, content=True)
-    if entry is None or _digest(data) not in entry["content"]:
-        return verdict
-    return FileTrust(path, "project", True, f"trusted on {verdict.trusted_at}", trusted_at=verdict.trusted_at)
+    entry, verdict = _verdict(path, "project", content=True)
+    return verdict._lapsed(()) if entry is not None and _digest(data) in entry["content"] else verdict
 
 
 def trusted_files() -> Iterator[tuple[Path, str]]:

@@ -22,7 +22,7 @@ from tomlkit.container import Container
 from tomlkit.exceptions import TOMLKitError
 from tomlkit.items import Comment, Table, Whitespace
 
-from ..config.atomic import write_atomic
+from ..config.locks import write_atomic
 from ..config.toml import Key, ProfileFile, locate_keys, parse_text, read_bytes
 from ..config.trust import carry_over
 from ..errors import ConfigError
