@@ -570,3 +570,23 @@ def test_a_dotenv_loaded_by_your_own_import_of_pymilvus_gets_nothing(world: Worl
     assert done.stdout.split() == ["grpc_proxy", str(world.project.with_name(".env"))]
     assert SENTINEL not in done.stdout + done.stderr
     assert world.secret_seen() == []
+
+
+def test_a_dotenv_value_built_from_a_variable_you_also_set_is_still_theirs(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # load_dotenv() (override=False) expands ${LANG} with your LANG; dotenv_values() with the .env's own
+    # `LANG=` line: read back that way, the proxy it loaded has a value the .env does not seem to set
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    dotenv = write(world.project.with_name(".env"), f"LANG=xx\ngrpc_proxy={world.proxy.url}/${{LANG}}\n")
+    done = _python(
+        world,
+        "import os\nimport pymilvus\n"
+        "assert os.environ['grpc_proxy'].endswith('/C.UTF-8')\n"  # python-dotenv did load it, so expanded
+        "from milvus_profiles import connect, SecretWithheldError\n"
+        "try:\n    connect('refd')\nexcept SecretWithheldError as e:\n    print(e.key, e.path)\n",
+    )
+    assert done.returncode == 0, done.stderr
+    assert world.secret_seen() == []
+    assert done.stdout.split() == ["grpc_proxy", str(dotenv)]
+    assert SENTINEL not in done.stdout + done.stderr
