@@ -590,3 +590,28 @@ def test_a_dotenv_value_built_from_a_variable_you_also_set_is_still_theirs(
     assert world.secret_seen() == []
     assert done.stdout.split() == ["grpc_proxy", str(dotenv)]
     assert SENTINEL not in done.stdout + done.stderr
+
+
+def test_a_command_you_referenced_runs_with_nothing_their_dotenv_set(world: World) -> None:
+    # your own reference, in your user file, to your own server: a `.env` that python-dotenv loaded
+    # must not choose what that program runs (BASH_ENV is sourced by every non-interactive bash)
+    text = world.user_file.read_text()
+    write(
+        world.user_file,
+        text + f'\n[profiles.cmd]\nuri = "{world.mine.uri()}"\nuser = "app"\ntimeout = 3\n'
+        f'password = {{ command = ["bash", "-c", "echo {SENTINEL}"] }}\n',
+    )
+    canary = world.project.with_name("ran")
+    write(world.project.with_name("hook.sh"), f"touch {canary}\n")
+    write(world.project.with_name(".env"), "BASH_ENV=hook.sh\n")
+    done = _python(
+        world,
+        "import os\nimport pymilvus\n"
+        "assert os.environ['BASH_ENV']\n"  # python-dotenv did load it
+        "from milvus_profiles import connect, MilvusProfilesError\n"
+        "try:\n    connect('cmd').close()\nexcept MilvusProfilesError as e:\n    print(type(e).__name__)\n",
+    )
+    assert done.returncode == 0, done.stderr
+    assert not canary.exists(), "a program of the repository ran"
+    assert SENTINEL not in done.stdout + done.stderr
+    assert world.secret_seen() == []
