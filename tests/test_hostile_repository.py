@@ -615,3 +615,22 @@ def test_a_command_you_referenced_runs_with_nothing_their_dotenv_set(world: Worl
     assert not canary.exists(), "a program of the repository ran"
     assert SENTINEL not in done.stdout + done.stderr
     assert world.secret_seen() == []
+
+
+@pytest.mark.parametrize("variable", ["REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"])
+def test_their_dotenv_cannot_choose_whom_a_global_clusters_topology_request_trusts(
+    world: World, variable: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # pymilvus (and the probe) fetch a global cluster's topology with requests, the token as bearer; requests
+    # trusts the CA bundle these variables name, then dials the primary the answer names with the token
+    from milvus_profiles import resolve
+
+    uri = "https://in01-demo.global-cluster.example.com"
+    write(world.user_file, world.user_file.read_text() + f'\n[profiles.global]\nuri = "{uri}"\n')
+    monkeypatch.setenv("MILVUS_TOKEN", SENTINEL)  # exported in your shell
+    clear_cache()
+    assert resolve("global").token is not None  # your server, your variable: it goes
+    dotenv = _loaded(world, f"{variable}={world.certificates.ca}\n", monkeypatch)
+    error = resolve("global").secret_error
+    assert isinstance(error, SecretWithheldError), error
+    assert (error.path, error.key) == (dotenv, variable)
