@@ -634,3 +634,20 @@ def test_their_dotenv_cannot_choose_whom_a_global_clusters_topology_request_trus
     error = resolve("global").secret_error
     assert isinstance(error, SecretWithheldError), error
     assert (error.path, error.key) == (dotenv, variable)
+
+
+def test_a_dotenv_loaded_before_you_changed_folder_is_still_theirs(world: World) -> None:
+    # a REPL or a notebook (`%cd`) started in the repository: pymilvus's import loaded its .env from the
+    # working folder of that moment, not of the moment connect() is called
+    dotenv = write(world.project.with_name(".env"), f"grpc_proxy={world.proxy.url}\n")
+    done = _python(
+        world,
+        "import os\nimport pymilvus\n"
+        "assert os.environ['grpc_proxy']\n"  # python-dotenv did load it
+        f"os.chdir({str(world.project.parent.parent)!r})\n"
+        "from milvus_profiles import connect, SecretWithheldError\n"
+        "try:\n    connect('refd')\nexcept SecretWithheldError as e:\n    print(e.key, e.path)\n",
+    )
+    assert done.returncode == 0, done.stderr
+    assert world.secret_seen() == []
+    assert done.stdout.split() == ["grpc_proxy", str(dotenv)]
