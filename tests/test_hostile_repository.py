@@ -651,3 +651,33 @@ def test_a_dotenv_loaded_before_you_changed_folder_is_still_theirs(world: World)
     assert done.returncode == 0, done.stderr
     assert world.secret_seen() == []
     assert done.stdout.split() == ["grpc_proxy", str(dotenv)]
+
+
+def _windows_environ(variables: dict[str, str]) -> os._Environ[str]:
+    """``os.environ`` as Windows builds it (os.py): every name upper-cased as it is stored and looked up."""
+
+    def upper(key: str) -> str:
+        return key.upper()
+
+    return os._Environ({upper(k): v for k, v in variables.items()}, upper, str, str, str)
+
+
+def test_a_lower_case_name_in_their_dotenv_is_theirs_where_names_ignore_case(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # on Windows load_dotenv()'s os.environ["milvus_uri"] = ... sets MILVUS_URI, which the settings read
+    dotenv = write(world.project.with_name(".env"), f"milvus_uri={world.theirs.uri()}\nmilvus_user=app\n")
+    environ = _windows_environ(dict(os.environ))
+    environ["MILVUS_PASSWORD"] = SENTINEL  # exported in your shell
+    environ.update({"milvus_uri": world.theirs.uri(), "milvus_user": "app"})  # as load_dotenv() does
+    assert environ["MILVUS_URI"] == world.theirs.uri()
+    monkeypatch.setattr(os, "environ", environ)
+    clear_cache()
+    error: MilvusProfilesError | None = None
+    try:
+        connect().close()
+    except MilvusProfilesError as e:
+        error = e
+    assert world.secret_seen() == []
+    assert isinstance(error, SecretWithheldError)
+    assert error.path == dotenv
