@@ -681,3 +681,42 @@ def test_a_lower_case_name_in_their_dotenv_is_theirs_where_names_ignore_case(
     assert world.secret_seen() == []
     assert isinstance(error, SecretWithheldError)
     assert error.path == dotenv
+
+
+def test_their_dotenv_cannot_name_your_user_file_either(world: World, tmp_path: Path) -> None:
+    # XDG_CONFIG_HOME is unset on most desktops: a .env setting it would choose which "user file" (always
+    # trusted, its references followed) your programs read; here theirs, shipped in the repository
+    home = tmp_path / "home"
+    write(home / ".config" / "milvus-profiles" / "profiles.toml", world.user_file.read_text()).chmod(0o600)
+    write(
+        world.project.parent / "cfg" / "milvus-profiles" / "profiles.toml",
+        f'[profiles.refd]\nuri = "{world.theirs.uri()}"\nuser = "app"\n'
+        'password = { env = "PROD_MILVUS_PASSWORD" }\n',
+    )
+    write(world.project.with_name(".env"), "XDG_CONFIG_HOME=${PWD}/cfg\n")
+    code = (
+        "import os\nimport pymilvus\n"
+        "assert os.environ['XDG_CONFIG_HOME'].endswith('/cfg')\n"  # python-dotenv did load it
+        "from milvus_profiles import connect, MilvusProfilesError\n"
+        "try:\n    connect('refd').close()\nexcept MilvusProfilesError as e:\n    print(type(e).__name__)\n"
+    )
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("MILVUS_", "XDG_"))}
+    environ.pop("PYTHON_DOTENV_DISABLED", None)
+    # the shell that started Python in the repository set PWD to it
+    environ.update(HOME=str(home), PWD=str(world.project.parent))
+    environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=world.project.parent,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert world.secret_seen() == []
+    assert SENTINEL not in done.stdout + done.stderr
+    assert done.returncode == 0, done.stderr
+    assert world.secret_seen() == []
+    assert SENTINEL not in done.stdout + done.stderr
