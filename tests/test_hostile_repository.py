@@ -720,3 +720,35 @@ def test_their_dotenv_cannot_name_your_user_file_either(world: World, tmp_path: 
     assert done.returncode == 0, done.stderr
     assert world.secret_seen() == []
     assert SENTINEL not in done.stdout + done.stderr
+
+
+def test_their_dotenv_cannot_choose_the_keyring_your_secret_is_read_from(world: World) -> None:
+    # PYTHON_KEYRING_BACKEND names a class keyring imports; a REPL, a notebook or `python -c` has the
+    # working folder (the repository) first on sys.path
+    canary = world.project.with_name("ran")
+    write(
+        world.project.with_name("theirkeyring.py"),
+        f"open({str(canary)!r}, 'w').close()\nfrom keyring.backends.null import Keyring as Backend\n",
+    )
+    write(world.project.with_name(".env"), "PYTHON_KEYRING_BACKEND=theirkeyring.Backend\n")
+    code = (
+        "import os\nimport pymilvus\n"
+        "assert os.environ['PYTHON_KEYRING_BACKEND']\n"  # python-dotenv did load it
+        "from milvus_profiles import connect, MilvusProfilesError\n"
+        "try:\n    connect('prod').close()\nexcept MilvusProfilesError as e:\n    print(type(e).__name__)\n"
+    )
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("MILVUS_")}
+    for name in ("PYTHON_DOTENV_DISABLED", "PYTHON_KEYRING_BACKEND"):
+        environ.pop(name, None)
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=world.project.parent,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert not canary.exists(), "a module of the repository ran"
+    assert world.secret_seen() == []
