@@ -752,3 +752,16 @@ def test_their_dotenv_cannot_choose_the_keyring_your_secret_is_read_from(world: 
     assert done.returncode == 0, done.stderr
     assert not canary.exists(), "a module of the repository ran"
     assert world.secret_seen() == []
+
+
+def test_a_virtual_environment_named_dotenv_sets_no_variable(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # python-dotenv loads only a file named .env (find_dotenv() skips a folder): `python -m venv .env`
+    # leaves your own variables yours
+    (world.project.with_name(".env") / "bin").mkdir(parents=True)
+    monkeypatch.setenv("MILVUS_URI", world.mine.uri())
+    monkeypatch.setenv("MILVUS_USER", "app")
+    clear_cache()
+    connect().close()
+    assert world.mine.calls_to("ShowCollections")[-1].header("authorization") == b64(f"app:{SENTINEL}")
