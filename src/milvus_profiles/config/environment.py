@@ -83,7 +83,8 @@ def dotenv_candidates() -> list[Path]:
     for start in starts:
         for folder in (start, *start.parents):
             candidate = folder / DOTENV_FILE
-            if os.path.lexists(candidate):
+            # python-dotenv's find_dotenv() passes over a folder (a virtual environment named .env)
+            if os.path.lexists(candidate) and not candidate.is_dir():
                 if candidate not in found:
                     found.append(candidate)
                 break
