@@ -630,6 +630,7 @@ def test_their_dotenv_cannot_choose_whom_a_global_clusters_topology_request_trus
     monkeypatch.setenv("MILVUS_TOKEN", SENTINEL)  # exported in your shell
     clear_cache()
     assert resolve("global").token is not None  # your server, your variable: it goes
+    monkeypatch.delenv(variable, raising=False)  # python-dotenv never overrides
     dotenv = _loaded(world, f"{variable}={world.certificates.ca}\n", monkeypatch)
     error = resolve("global").secret_error
     assert isinstance(error, SecretWithheldError), error

@@ -36,8 +36,10 @@ DOTENV_LIMIT = 1024 * 1024
 PROXY_VARIABLES = frozenset(
     {"http_proxy", "https_proxy", "no_proxy", "no_grpc_proxy", "all_proxy"}
     | {"HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "NO_GRPC_PROXY", "ALL_PROXY"}
+    | {"REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"}
 )
-"""The proxy variables gRPC core reads (``grpc_proxy`` is among the ``GRPC_`` names)."""
+"""The proxy variables gRPC core reads (``grpc_proxy`` is among the ``GRPC_`` names), and the CA bundles
+requests trusts when pymilvus fetches a global cluster's topology with the token."""
 
 
 def concerns_us(name: str) -> bool:
