@@ -570,3 +570,199 @@ def test_a_dotenv_loaded_by_your_own_import_of_pymilvus_gets_nothing(world: Worl
     assert done.stdout.split() == ["grpc_proxy", str(world.project.with_name(".env"))]
     assert SENTINEL not in done.stdout + done.stderr
     assert world.secret_seen() == []
+
+
+def test_a_dotenv_value_built_from_a_variable_you_also_set_is_still_theirs(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # load_dotenv() (override=False) expands ${LANG} with your LANG; dotenv_values() with the .env's own
+    # `LANG=` line: read back that way, the proxy it loaded has a value the .env does not seem to set
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    dotenv = write(world.project.with_name(".env"), f"LANG=xx\ngrpc_proxy={world.proxy.url}/${{LANG}}\n")
+    done = _python(
+        world,
+        "import os\nimport pymilvus\n"
+        "assert os.environ['grpc_proxy'].endswith('/C.UTF-8')\n"  # python-dotenv did load it, so expanded
+        "from milvus_profiles import connect, SecretWithheldError\n"
+        "try:\n    connect('refd')\nexcept SecretWithheldError as e:\n    print(e.key, e.path)\n",
+    )
+    assert done.returncode == 0, done.stderr
+    assert world.secret_seen() == []
+    assert done.stdout.split() == ["grpc_proxy", str(dotenv)]
+    assert SENTINEL not in done.stdout + done.stderr
+
+
+def test_a_command_you_referenced_runs_with_nothing_their_dotenv_set(world: World) -> None:
+    # your own reference, in your user file, to your own server: a `.env` that python-dotenv loaded
+    # must not choose what that program runs (BASH_ENV is sourced by every non-interactive bash)
+    text = world.user_file.read_text()
+    write(
+        world.user_file,
+        text + f'\n[profiles.cmd]\nuri = "{world.mine.uri()}"\nuser = "app"\ntimeout = 3\n'
+        f'password = {{ command = ["bash", "-c", "echo {SENTINEL}"] }}\n',
+    )
+    canary = world.project.with_name("ran")
+    write(world.project.with_name("hook.sh"), f"touch {canary}\n")
+    write(world.project.with_name(".env"), "BASH_ENV=hook.sh\n")
+    done = _python(
+        world,
+        "import os\nimport pymilvus\n"
+        "assert os.environ['BASH_ENV']\n"  # python-dotenv did load it
+        "from milvus_profiles import connect, MilvusProfilesError\n"
+        "try:\n    connect('cmd').close()\nexcept MilvusProfilesError as e:\n    print(type(e).__name__)\n",
+    )
+    assert done.returncode == 0, done.stderr
+    assert not canary.exists(), "a program of the repository ran"
+    assert SENTINEL not in done.stdout + done.stderr
+    assert world.secret_seen() == []
+
+
+@pytest.mark.parametrize("variable", ["REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"])
+def test_their_dotenv_cannot_choose_whom_a_global_clusters_topology_request_trusts(
+    world: World, variable: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # pymilvus (and the probe) fetch a global cluster's topology with requests, the token as bearer; requests
+    # trusts the CA bundle these variables name, then dials the primary the answer names with the token
+    from milvus_profiles import resolve
+
+    uri = "https://in01-demo.global-cluster.example.com"
+    write(world.user_file, world.user_file.read_text() + f'\n[profiles.global]\nuri = "{uri}"\n')
+    monkeypatch.setenv("MILVUS_TOKEN", SENTINEL)  # exported in your shell
+    clear_cache()
+    assert resolve("global").token is not None  # your server, your variable: it goes
+    monkeypatch.delenv(variable, raising=False)  # python-dotenv never overrides
+    dotenv = _loaded(world, f"{variable}={world.certificates.ca}\n", monkeypatch)
+    error = resolve("global").secret_error
+    assert isinstance(error, SecretWithheldError), error
+    assert (error.path, error.key) == (dotenv, variable)
+
+
+def test_a_dotenv_loaded_before_you_changed_folder_is_still_theirs(world: World) -> None:
+    # a REPL or a notebook (`%cd`) started in the repository: pymilvus's import loaded its .env from the
+    # working folder of that moment, not of the moment connect() is called
+    dotenv = write(world.project.with_name(".env"), f"grpc_proxy={world.proxy.url}\n")
+    done = _python(
+        world,
+        "import os\nimport pymilvus\n"
+        "assert os.environ['grpc_proxy']\n"  # python-dotenv did load it
+        f"os.chdir({str(world.project.parent.parent)!r})\n"
+        "from milvus_profiles import connect, SecretWithheldError\n"
+        "try:\n    connect('refd')\nexcept SecretWithheldError as e:\n    print(e.key, e.path)\n",
+    )
+    assert done.returncode == 0, done.stderr
+    assert world.secret_seen() == []
+    assert done.stdout.split() == ["grpc_proxy", str(dotenv)]
+
+
+def _windows_environ(variables: dict[str, str]) -> os._Environ[str]:
+    """``os.environ`` as Windows builds it (os.py): every name upper-cased as it is stored and looked up."""
+
+    def upper(key: str) -> str:
+        return key.upper()
+
+    return os._Environ({upper(k): v for k, v in variables.items()}, upper, str, str, str)
+
+
+def test_a_lower_case_name_in_their_dotenv_is_theirs_where_names_ignore_case(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # on Windows load_dotenv()'s os.environ["milvus_uri"] = ... sets MILVUS_URI, which the settings read
+    dotenv = write(world.project.with_name(".env"), f"milvus_uri={world.theirs.uri()}\nmilvus_user=app\n")
+    environ = _windows_environ(dict(os.environ))
+    environ["MILVUS_PASSWORD"] = SENTINEL  # exported in your shell
+    environ.update({"milvus_uri": world.theirs.uri(), "milvus_user": "app"})  # as load_dotenv() does
+    assert environ["MILVUS_URI"] == world.theirs.uri()
+    monkeypatch.setattr(os, "environ", environ)
+    clear_cache()
+    error: MilvusProfilesError | None = None
+    try:
+        connect().close()
+    except MilvusProfilesError as e:
+        error = e
+    assert world.secret_seen() == []
+    assert isinstance(error, SecretWithheldError)
+    assert error.path == dotenv
+
+
+def test_their_dotenv_cannot_name_your_user_file_either(world: World, tmp_path: Path) -> None:
+    # XDG_CONFIG_HOME is unset on most desktops: a .env setting it would choose which "user file" (always
+    # trusted, its references followed) your programs read; here theirs, shipped in the repository
+    home = tmp_path / "home"
+    write(home / ".config" / "milvus-profiles" / "profiles.toml", world.user_file.read_text()).chmod(0o600)
+    write(
+        world.project.parent / "cfg" / "milvus-profiles" / "profiles.toml",
+        f'[profiles.refd]\nuri = "{world.theirs.uri()}"\nuser = "app"\n'
+        'password = { env = "PROD_MILVUS_PASSWORD" }\n',
+    )
+    write(world.project.with_name(".env"), "XDG_CONFIG_HOME=${PWD}/cfg\n")
+    code = (
+        "import os\nimport pymilvus\n"
+        "assert os.environ['XDG_CONFIG_HOME'].endswith('/cfg')\n"  # python-dotenv did load it
+        "from milvus_profiles import connect, MilvusProfilesError\n"
+        "try:\n    connect('refd').close()\nexcept MilvusProfilesError as e:\n    print(type(e).__name__)\n"
+    )
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("MILVUS_", "XDG_"))}
+    environ.pop("PYTHON_DOTENV_DISABLED", None)
+    # the shell that started Python in the repository set PWD to it
+    environ.update(HOME=str(home), PWD=str(world.project.parent))
+    environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=world.project.parent,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert world.secret_seen() == []
+    assert SENTINEL not in done.stdout + done.stderr
+    assert done.returncode == 0, done.stderr
+    assert world.secret_seen() == []
+    assert SENTINEL not in done.stdout + done.stderr
+
+
+def test_their_dotenv_cannot_choose_the_keyring_your_secret_is_read_from(world: World) -> None:
+    # PYTHON_KEYRING_BACKEND names a class keyring imports; a REPL, a notebook or `python -c` has the
+    # working folder (the repository) first on sys.path
+    canary = world.project.with_name("ran")
+    write(
+        world.project.with_name("theirkeyring.py"),
+        f"open({str(canary)!r}, 'w').close()\nfrom keyring.backends.null import Keyring as Backend\n",
+    )
+    write(world.project.with_name(".env"), "PYTHON_KEYRING_BACKEND=theirkeyring.Backend\n")
+    code = (
+        "import os\nimport pymilvus\n"
+        "assert os.environ['PYTHON_KEYRING_BACKEND']\n"  # python-dotenv did load it
+        "from milvus_profiles import connect, MilvusProfilesError\n"
+        "try:\n    connect('prod').close()\nexcept MilvusProfilesError as e:\n    print(type(e).__name__)\n"
+    )
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("MILVUS_")}
+    for name in ("PYTHON_DOTENV_DISABLED", "PYTHON_KEYRING_BACKEND"):
+        environ.pop(name, None)
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=world.project.parent,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert not canary.exists(), "a module of the repository ran"
+    assert world.secret_seen() == []
+
+
+def test_a_virtual_environment_named_dotenv_sets_no_variable(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # python-dotenv loads only a file named .env (find_dotenv() skips a folder): `python -m venv .env`
+    # leaves your own variables yours
+    (world.project.with_name(".env") / "bin").mkdir(parents=True)
+    monkeypatch.setenv("MILVUS_URI", world.mine.uri())
+    monkeypatch.setenv("MILVUS_USER", "app")
+    clear_cache()
+    connect().close()
+    assert world.mine.calls_to("ShowCollections")[-1].header("authorization") == b64(f"app:{SENTINEL}")

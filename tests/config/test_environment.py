@@ -155,7 +155,8 @@ def test_a_dotenv_that_cannot_be_read_might_have_set_any_such_variable(
 ) -> None:
     if not hasattr(os, "mkfifo"):
         pytest.skip("no FIFOs on this platform")
-    monkeypatch.delenv("GRPC_DEFAULT_SSL_ROOTS_FILE_PATH", raising=False)
+    for name in ("GRPC_DEFAULT_SSL_ROOTS_FILE_PATH", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
+        monkeypatch.delenv(name, raising=False)
     os.mkfifo(isolated / ".env")  # python-dotenv reads FIFOs; a read here would block
     monkeypatch.setenv("https_proxy", "http://p:8")
     monkeypatch.setenv("OTHER", "x")

@@ -26,8 +26,11 @@ DOTENV_FILE = ".env"
 DOTENV_LIMIT = 1024 * 1024
 
 _PROXIES = ("http_proxy", "https_proxy", "no_proxy", "no_grpc_proxy", "all_proxy")
-PROXY_VARIABLES = frozenset(_PROXIES + tuple(p.upper() for p in _PROXIES))
-"""The proxy variables gRPC core reads (``grpc_proxy`` is among the ``GRPC_`` names)."""
+PROXY_VARIABLES = frozenset(
+    _PROXIES + tuple(p.upper() for p in _PROXIES) + ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
+)
+"""The proxy variables gRPC core reads (``grpc_proxy`` is among the ``GRPC_`` names), and the CA bundles
+requests trusts when pymilvus fetches a global cluster's topology with the token."""
 
 
 def concerns_us(name: str) -> bool:
@@ -70,7 +73,8 @@ def dotenv_candidates() -> list[Path]:
     for start in starts:
         for folder in (start, *start.parents):
             candidate = folder / DOTENV_FILE
-            if os.path.lexists(candidate):
+            # python-dotenv's find_dotenv() passes over a folder (a virtual environment named .env)
+            if os.path.lexists(candidate) and not candidate.is_dir():
                 if candidate not in found:
                     found.append(candidate)
                 break
