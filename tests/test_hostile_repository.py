@@ -529,6 +529,7 @@ def _python(world: World, code: str) -> subprocess.CompletedProcess[str]:
     environ.pop("GRPC_DEFAULT_SSL_ROOTS_FILE_PATH", None)
     environ.pop("PYTHON_DOTENV_DISABLED", None)
     environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
+    environ["PWD"] = str(world.project.parent)  # as the shell that started Python there sets it
     return subprocess.run(
         [sys.executable, "-c", code],
         cwd=world.project.parent,

@@ -14,6 +14,7 @@ from dotenv import dotenv_values
 
 from milvus_profiles.config import environment
 from milvus_profiles.config.environment import (
+    SECRET_PLACES,
     concerns_us,
     decides_transport,
     dotenv_candidates,
@@ -155,7 +156,7 @@ def test_a_dotenv_that_cannot_be_read_might_have_set_any_such_variable(
 ) -> None:
     if not hasattr(os, "mkfifo"):
         pytest.skip("no FIFOs on this platform")
-    for name in ("GRPC_DEFAULT_SSL_ROOTS_FILE_PATH", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
+    for name in ("GRPC_DEFAULT_SSL_ROOTS_FILE_PATH", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", *SECRET_PLACES):
         monkeypatch.delenv(name, raising=False)
     os.mkfifo(isolated / ".env")  # python-dotenv reads FIFOs; a read here would block
     monkeypatch.setenv("https_proxy", "http://p:8")
@@ -182,6 +183,10 @@ def test_nothing_is_read_when_no_variable_concerns_a_connection(
         ("HTTP_PROXY", True, True),
         ("no_proxy", True, True),
         ("no_grpc_proxy", True, True),
+        ("XDG_CONFIG_HOME", True, True),
+        ("XDG_STATE_HOME", True, True),
+        ("PYTHON_KEYRING_BACKEND", True, True),
+        ("KEYRING_PROPERTY_FILE_PATH", True, True),
         ("MY_MILVUS_URI", False, False),
         ("PATH", False, False),
     ],

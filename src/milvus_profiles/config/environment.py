@@ -33,14 +33,23 @@ PROXY_VARIABLES = frozenset(
 requests trusts when pymilvus fetches a global cluster's topology with the token."""
 
 
+SECRET_PLACES = ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME", "APPDATA", "LOCALAPPDATA")
+"""The folders of the user file, the trust record and keyring's settings: a ``.env`` unset on most desktops
+could name its own."""
+KEYRING_CHOICE = ("PYTHON_KEYRING_BACKEND", "KEYRING_PROPERTY_")
+"""What keyring reads to choose its backend (a class it imports) and to set the backend's properties."""
+
+
 def concerns_us(name: str) -> bool:
-    """Whether a variable decides where or how a connection goes: ``MILVUS_*``, ``GRPC_*``, the proxies."""
-    return name.upper().startswith(("MILVUS_", "GRPC_")) or name in PROXY_VARIABLES
+    """Whether a variable decides where or how a connection goes, or where a stored secret comes from."""
+    return name.upper().startswith(("MILVUS_", "GRPC_")) or decides_transport(name)
 
 
 def decides_transport(name: str) -> bool:
-    """The variables gRPC reads from the process while it connects: proxies, its CA bundle, its logging."""
-    return name in PROXY_VARIABLES or name.upper().startswith("GRPC_")
+    """The variables read while a secret is looked up and sent: gRPC's proxies, CA bundle and logging, the
+    folders of the user file and trust record, keyring's choice of backend."""
+    upper = name.upper()
+    return name in PROXY_VARIABLES or upper.startswith(("GRPC_", *KEYRING_CHOICE)) or upper in SECRET_PLACES
 
 
 @dataclass(frozen=True)
@@ -64,6 +73,8 @@ def dotenv_candidates() -> list[Path]:
     starts: list[Path] = []
     with contextlib.suppress(OSError):  # a working folder that is gone has no .env above it
         starts.append(Path.cwd())
+    if os.path.isabs(pwd := os.environ.get("PWD", "")):  # where the shell started Python: before a chdir
+        starts.append(Path(pwd))
     if (package := _pymilvus_folder()) is not None:
         starts.append(package)
     main = getattr(sys.modules.get("__main__"), "__file__", None)  # none in a REPL or under python -c
@@ -93,12 +104,15 @@ def _pymilvus_folder() -> Path | None:
     return Path(origin).absolute().parent if origin else None
 
 
-def project_variables(environ: Mapping[str, str]) -> dict[str, ProjectVariable]:
-    """The variables of ``environ`` that concern a connection and hold the value a project's untrusted
-    ``.env`` sets, by name; one that cannot be read (a FIFO, too large) might have set any of them."""
-    if not any(concerns_us(name) for name in environ):
+def project_variables(environ: Mapping[str, str], *, every: bool = False) -> dict[str, ProjectVariable]:
+    """The variables of ``environ`` that concern a connection (``every`` variable) and hold the value a
+    project's untrusted ``.env`` sets, by name; one that cannot be read (a FIFO, too large) might have set
+    any of them. Where names ignore case (Windows), ``milvus_uri=`` sets, and is found as, ``MILVUS_URI``."""
+    wanted = (lambda _: True) if every else concerns_us
+    if not any(wanted(name) for name in environ):
         return {}
     found: dict[str, ProjectVariable] = {}
+    names = set(environ)
     for path in dotenv_candidates():
         try:
             data = _read(path)
@@ -110,15 +124,17 @@ def project_variables(environ: Mapping[str, str]) -> dict[str, ProjectVariable]:
         if data is not None and verdict.trusted:
             continue
         if data is None:
-            values: dict[str, str | None] = {name: environ[name] for name in environ if concerns_us(name)}
+            readings: list[dict[str, str | None]] = [{n: environ[n] for n in environ if wanted(n)}]
             lines: dict[str, int] = {}
         else:
             text = data.decode("utf-8", errors="replace")  # pragma: no mutate - codec names ignore case
-            values = _parse(text)
+            readings = _parse(text)
             lines = dict(_lines(text))
-        for name, value in values.items():
-            if name not in found and concerns_us(name) and value is not None and environ.get(name) == value:
-                found[name] = ProjectVariable(name, path, lines.get(name), verdict)
+        for reading in readings:
+            for name, value in reading.items():
+                key = name.upper() if name not in names and name.upper() in names else name
+                if key not in found and wanted(key) and value is not None and environ.get(key) == value:
+                    found[key] = ProjectVariable(key, path, lines.get(name), verdict)
     return found
 
 
@@ -135,11 +151,12 @@ def _read(path: Path) -> bytes:
     return read_limited(path, limit=DOTENV_LIMIT, what=".env file")  # pragma: no mutate - never shown
 
 
-def _parse(text: str) -> dict[str, str | None]:
-    from dotenv import dotenv_values
+def _parse(text: str) -> list[dict[str, str | None]]:
+    from dotenv.main import DotEnv
 
-    # Expanded as load_dotenv() expands it, so a value built from ${...} compares as it was loaded.
-    return dict(dotenv_values(stream=io.StringIO(text)))
+    # Expanded as load_dotenv() expands it, so a value built from ${...} compares as it was loaded: a
+    # variable of the process wins over the file's own (override=False, the default), or the file's wins
+    return [DotEnv(None, stream=io.StringIO(text), override=o).dict() for o in (False, True)]
 
 
 _ASSIGNMENT = re.compile(r"[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_.]*)[ \t]*=")

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from contextlib import closing
 from typing import Any, TypeVar
 
+from ..config.environment import KEYRING_CHOICE, SECRET_PLACES, project_variables
 from ..errors import KeyringUnavailableError
 from ..uri import endpoint
 
@@ -75,16 +76,22 @@ _MACOS_API = "keyring.backends.macOS.api"
 
 
 def backend() -> Any:
-    """``keyring.get_keyring()``: the user's choice decides, exactly as in keyring."""
+    """``keyring.get_keyring()``: the user's choice decides, exactly as in keyring; a project's ``.env``
+    does not (its backend class, or a settings folder with its ``keyringrc.cfg``, is not even read)."""
     import keyring
 
-    if platform.system() == "Darwin" or _MACOS_API in sys.modules:
-        return keyring.get_keyring()
-    sys.modules[_MACOS_API] = None  # type: ignore[assignment]  # the import system's "not importable" mark
+    theirs = [
+        n for n in project_variables(os.environ) if n.upper().startswith((*KEYRING_CHOICE, *SECRET_PLACES))
+    ]
+    hidden = {name: os.environ.pop(name) for name in theirs}
+    blocked = platform.system() != "Darwin" and _MACOS_API not in sys.modules
+    if blocked:
+        sys.modules[_MACOS_API] = None  # type: ignore[assignment]  # the import system's "not importable" mark
     try:
         return keyring.get_keyring()
     finally:
-        if _MACOS_API in sys.modules and sys.modules[_MACOS_API] is None:
+        os.environ.update(hidden)
+        if blocked and sys.modules.get(_MACOS_API, 0) is None:
             del sys.modules[_MACOS_API]
 
 

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from ..config.environment import project_variables
 from ..config.permissions import problems
 from ..errors import SecretNotFoundError
 
@@ -50,8 +51,10 @@ def fetch(reference: Mapping[str, Any], *, where: str, environ: Mapping[str, str
     try:
         if found is None:  # or gone before it ran
             raise FileNotFoundError
+        theirs = project_variables(os.environ, every=True)  # BASH_ENV, PYTHONPATH, LD_PRELOAD... of a .env
         done = subprocess.run(
             (found, *command[1:]),
+            env={k: v for k, v in os.environ.items() if k not in theirs},
             capture_output=True,
             timeout=COMMAND_TIMEOUT,
             stdin=subprocess.DEVNULL,
