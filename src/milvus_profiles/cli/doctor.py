@@ -21,6 +21,7 @@ from .exitcodes import PROBLEMS_FOUND
 from .output import Output, display_path
 
 if TYPE_CHECKING:
+    from ..config.catalog import Catalog
     from ..resolution.resolved import ResolvedProfile
 
 
@@ -92,19 +93,6 @@ def plaintext_store() -> str | None:
             f"does not recommend it, and it may keep secrets unprotected{at}"
         )
     return None
-
-
-def _resolved(state: State) -> list[ResolvedProfile]:
-    """Every profile that resolves. A command reference is not run: doctor reports, it needs no secret."""
-    from ..config.catalog import load_catalog
-    from ..resolution.resolver import resolve_each
-
-    try:
-        names = load_catalog(state.files).names()
-    except MilvusProfilesError:
-        return []  # `profiles` reports it
-    found = resolve_each(names, state.files, run_commands=False)
-    return [cfg for cfg in found if not isinstance(cfg, MilvusProfilesError)]
 
 
 def _credentials(out: Output, profiles: list[ResolvedProfile]) -> None:
@@ -183,14 +171,10 @@ def _environment(out: Output) -> None:
         out.item("warn" if name in effects else "info", f"{name} is set: {effect}")
 
 
-def _profiles(out: Output, state: State) -> None:
-    from ..config.catalog import load_catalog
-
+def _profiles(out: Output, catalog: Catalog | MilvusProfilesError) -> None:
     out.heading("profiles")
-    try:
-        catalog = load_catalog(state.files)
-    except MilvusProfilesError as e:
-        out.item("fail", e.message, "`milvus-profiles check` lists every problem")
+    if isinstance(catalog, MilvusProfilesError):
+        out.item("fail", catalog.message, "`milvus-profiles check` lists every problem")
         return
     shadowed = [n for n in catalog.names() if len(catalog.tables(n)) > 1]
     for name in shadowed:
@@ -246,11 +230,22 @@ def doctor(ctx: click.Context, fix: bool) -> None:
     state: State = ctx.obj
     out = state.out
     out.line(f"milvus-profiles {__version__}, Python {sys.version.split()[0]}")
-    profiles = _resolved(state)
+    from ..config.catalog import load_catalog
+    from ..resolution.resolver import resolve_each
+
+    catalog: Catalog | MilvusProfilesError
+    try:
+        catalog = load_catalog(state.files)
+    except MilvusProfilesError as e:
+        catalog = e
+    names = () if isinstance(catalog, MilvusProfilesError) else catalog.names()
+    # a command reference is not run: doctor reports, it needs no secret
+    found = resolve_each(names, state.files, run_commands=False)
+    profiles = [cfg for cfg in found if not isinstance(cfg, MilvusProfilesError)]
     _keyring(out, profiles)
     _files(out, state, fix)
     _environment(out)
-    _profiles(out, state)
+    _profiles(out, catalog)
     _credentials(out, profiles)
     _pymilvus_dotenv(out)
     if out.failures:

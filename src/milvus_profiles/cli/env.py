@@ -94,12 +94,6 @@ def write_line(fmt: str, name: str, value: str) -> str:
         ) from None
 
 
-def _text(value: object) -> str:
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    return str(value)
-
-
 def _values(cfg: ResolvedProfile) -> tuple[dict[str, object], dict[str, str]]:
     """Each variable's value as every SDK reads it (the URI as ``scheme://host:port``: the Node.js SDK
     refuses a path), and where each secret comes from."""
@@ -155,8 +149,11 @@ def profile_variables(cfg: ResolvedProfile, *, include_secrets: bool) -> tuple[d
                 f"{field.env} is not printed: the {field.name} comes from {secret_origins[field.name]}; "
                 "add --include-secrets to print it"
             )
-        elif value is not None:
-            variables[field.env] = value.get_secret_value() if isinstance(value, SecretStr) else _text(value)
+        elif value is not None:  # a whole number of seconds as an integer, which every SDK reads
+            value = value.get_secret_value() if isinstance(value, SecretStr) else value
+            variables[field.env] = str(
+                int(value) if isinstance(value, float) and value.is_integer() else value
+            )
     if cfg.name is not None:
         variables[EXPORTED_ENV] = cfg.name
     unused = [k for k in cfg.tls if k != "secure"]
@@ -278,12 +275,8 @@ def exec_program(ctx: click.Context, name: str, command: tuple[str, ...]) -> Non
     except OSError as e:
         missing = isinstance(e, FileNotFoundError)
         reason = "command not found" if missing else (e.strerror or str(e)).lower()
-        hint = "check the program's name and PATH"
-        fail(
-            ctx,
-            ConfigError(f"cannot run {command[0]!r}: {reason}", hint=hint),
-            NOT_FOUND if missing else NOT_EXECUTABLE,
-        )
+        error = ConfigError(f"cannot run {command[0]!r}: {reason}", hint="check the program's name and PATH")
+        fail(ctx, error, NOT_FOUND if missing else NOT_EXECUTABLE)
     ctx.exit(code)
 
 
