@@ -92,11 +92,8 @@ class Output:
 
     def table(self, headers: Sequence[str], rows: Sequence[Sequence[str | Cell]]) -> None:
         """Columns padded to their widest cell; the last column is not padded."""
-        cells = [
-            [Cell(h, bold=True) for h in headers],
-            *([c if isinstance(c, Cell) else Cell(c) for c in r] for r in rows),
-        ]
-        every = [[Cell(escape(c.text), c.fg, c.bold) for c in row] for row in cells]
+        cells = [[c if isinstance(c, Cell) else Cell(c) for c in r] for r in [headers, *rows]]
+        every = [[Cell(escape(c.text), c.fg, c.bold or i == 0) for c in row] for i, row in enumerate(cells)]
         widths = [max(len(row[i].text) for row in every) for i in range(len(headers))]
         for row in every:
             parts = [
