@@ -181,12 +181,11 @@ def _profiles(out: Output, catalog: Catalog | MilvusProfilesError) -> None:
         where = [display_path(pf.path) for pf, _ in catalog.tables(name)]
         out.item("info", f"{name!r} is defined in {where[0]}, shadowing {', '.join(where[1:])}")
     default = catalog.default()
+    in_file = "" if default is None else display_path(default.file.path)
     if default is not None and not catalog.tables(default.value):
-        out.item(
-            "fail", f"the default {default.value!r} of {display_path(default.file.path)} names no profile"
-        )
+        out.item("fail", f"the default {default.value!r} of {in_file} names no profile")
     elif default is not None:
-        out.item("ok", f"default: {default.value!r} ({display_path(default.file.path)})")
+        out.item("ok", f"default: {default.value!r} ({in_file})")
     if not shadowed:
         out.item("ok", f"{len(catalog.names())} profile(s), no name defined twice")
 

@@ -175,8 +175,7 @@ def show(
     elif cfg.secret_error is not None:
         out.warning(cfg.secret_error.message, cfg.secret_error.hint)
     elif cfg.user and cfg.password is None and cfg.token is None and not cfg.is_lite:
-        command = secret_set_command(cfg.name)
         out.warning(
             f"user {cfg.user!r} has no password: none in the keyring and MILVUS_PASSWORD is not set",
-            hint=f"store it with `{command}`",
+            hint=f"store it with `{secret_set_command(cfg.name)}`",
         )
