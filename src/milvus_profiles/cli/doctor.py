@@ -7,7 +7,7 @@ import os
 import shlex
 import stat
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -32,7 +32,7 @@ def _keyring(out: Output, profiles: list[ResolvedProfile]) -> None:
     backend = keyring_store.backend()
     inner = ", ".join(map(_kind, getattr(backend, "backends", None) or ()))
     out.item("info", f"backend: {_kind(backend)}" + (f" ({inner})" if inner else ""))
-    plain = plaintext_store()
+    plain = plaintext_store(backend)
     if plain is not None:
         out.item("warn", plain, PLAINTEXT_HINT)
     if type(backend).__module__ == "keyring.backends.null":
@@ -73,11 +73,8 @@ def _kind(backend: object) -> str:
     return f"{type(backend).__module__}.{type(backend).__qualname__}"
 
 
-def plaintext_store() -> str | None:
-    """What is wrong with where the keyring stores secrets, when it keeps them unprotected; else None."""
-    import keyring
-
-    backend = keyring.get_keyring()
+def plaintext_store(backend: Any) -> str | None:
+    """What is wrong with where ``backend`` stores secrets, when it keeps them unprotected; else None."""
     writer = next(iter(getattr(backend, "backends", None) or ()), backend)  # a chainer writes to its first
     kind, where = _kind(writer), getattr(writer, "file_path", None)
     at = f" in {where}" if where else ""

@@ -57,6 +57,7 @@ def set_secret(state: State, name: str | None, profile_option: str | None, from_
 
     Prompts twice without echo, or reads standard input with --stdin (one trailing newline removed).
     """
+    from ..secrets import keyring_store
     from ..write.secret import save_secret
     from .doctor import PLAINTEXT_HINT, plaintext_store
 
@@ -65,7 +66,7 @@ def set_secret(state: State, name: str | None, profile_option: str | None, from_
     value = read_secret(state, stdin=from_stdin, label=label + redact(cfg.uri))
     account = save_secret(cfg.name, value, files=state.files)
     state.out.done(f"stored the {secret_field(cfg.user)} in the keyring (account {account})")
-    plain = plaintext_store()
+    plain = plaintext_store(keyring_store.backend())
     if plain is not None:
         state.out.warning(plain, PLAINTEXT_HINT)
     for variable in SECRET_ENV if cfg.user else reversed(SECRET_ENV):
