@@ -18,7 +18,7 @@ from ..errors import ConfigError
 from ..fields import TLS_PATH_KEYS
 from .common import State
 from .exitcodes import PROBLEMS_FOUND
-from .output import display_path
+from .output import Cell, display_path
 
 if TYPE_CHECKING:
     from ..config.catalog import Catalog, Setting
@@ -192,7 +192,7 @@ def check(ctx: click.Context, paths: tuple[str, ...]) -> None:
         ctx.exit(PROBLEMS_FOUND)
     profiles = sum(len(_tables(parsed[p])) for p in targets if p in parsed)
     summary = f"{_count(len(targets), 'file')}, {_count(profiles, 'profile')}"
-    out.labelled("ok", summary if targets else "no profile files found", "green")
+    out.line(Cell("ok", "green", bold=True), ": ", summary if targets else "no profile files found")
 
 
 def _count(n: int, noun: str) -> str:
