@@ -29,9 +29,6 @@ if TYPE_CHECKING:
     from ..resolution.resolved import ResolvedProfile
 
 
-FORMATS = ("sh", "fish", "powershell", "dotenv", "json")
-
-
 class Unprintable(Exception):
     """A writer cannot carry a value; says why without showing the value (it may be a secret)."""
 
@@ -72,6 +69,7 @@ WRITERS: dict[str, Callable[[str, str], str]] = {
     "powershell": lambda n, v: f"$env:{n} = '" + re.sub("(['\u2018\u2019\u201a\u201b])", r"\1\1", v) + "'",
     "dotenv": _dotenv,
 }
+FORMATS = (*WRITERS, "json")
 
 
 def write_line(fmt: str, name: str, value: str) -> str:
