@@ -18,7 +18,7 @@ from ..errors import ConfigError
 from ..fields import TLS_PATH_KEYS
 from .common import State
 from .exitcodes import PROBLEMS_FOUND
-from .output import display_path
+from .output import Cell, display_path
 
 if TYPE_CHECKING:
     from ..config.catalog import Catalog, Setting
@@ -175,33 +175,24 @@ def check(ctx: click.Context, paths: tuple[str, ...]) -> None:
     problems += _problems([parsed[p] for p in targets if p in parsed], list(parsed.values()), explicit)
 
     out = state.out
-    seen: set[tuple[str, str]] = set()
-    for error in sorted(problems, key=lambda e: (str(e.path), e.line or 0)):
-        where = (
-            ""
-            if error.path is None
-            else display_path(error.path) + f":{error.line}" * (error.line is not None)
-        )
-        message = error.message if error.path is None else error.reason
-        if (where, message) in seen:
-            continue
-        seen.add((where, message))
+    shown: dict[tuple[str, str], str | None] = {}  # a problem found twice is printed once
+    for p in sorted(problems, key=lambda p: (str(p.path), p.line or 0)):
+        where = "" if p.path is None else display_path(p.path) + f":{p.line}" * (p.line is not None)
+        shown.setdefault((where, p.message if p.path is None else p.reason), p.hint)
+    for (where, message), hint in shown.items():
         if where:
             out.labelled(where, message)
         else:
             out.line(message)
-        if error.hint:
-            out.hint(error.hint, indent=4)
+        if hint:
+            out.hint(hint, indent=4)
     if problems:
         in_files = len({e.path for e in problems})
-        out.line(f"{_count(len(seen), 'problem')} in {_count(in_files, 'file')}")
+        out.line(f"{_count(len(shown), 'problem')} in {_count(in_files, 'file')}")
         ctx.exit(PROBLEMS_FOUND)
     profiles = sum(len(_tables(parsed[p])) for p in targets if p in parsed)
-    out.ok(
-        f"{_count(len(targets), 'file')}, {_count(profiles, 'profile')}"
-        if targets
-        else "no profile files found"
-    )
+    summary = f"{_count(len(targets), 'file')}, {_count(profiles, 'profile')}"
+    out.line(Cell("ok", "green", bold=True), ": ", summary if targets else "no profile files found")
 
 
 def _count(n: int, noun: str) -> str:

@@ -7,7 +7,7 @@ import os
 import shlex
 import stat
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -21,6 +21,7 @@ from .exitcodes import PROBLEMS_FOUND
 from .output import Output, display_path
 
 if TYPE_CHECKING:
+    from ..config.catalog import Catalog
     from ..resolution.resolved import ResolvedProfile
 
 
@@ -31,7 +32,7 @@ def _keyring(out: Output, profiles: list[ResolvedProfile]) -> None:
     backend = keyring_store.backend()
     inner = ", ".join(map(_kind, getattr(backend, "backends", None) or ()))
     out.item("info", f"backend: {_kind(backend)}" + (f" ({inner})" if inner else ""))
-    plain = plaintext_store()
+    plain = plaintext_store(backend)
     if plain is not None:
         out.item("warn", plain, PLAINTEXT_HINT)
     if type(backend).__module__ == "keyring.backends.null":
@@ -72,11 +73,8 @@ def _kind(backend: object) -> str:
     return f"{type(backend).__module__}.{type(backend).__qualname__}"
 
 
-def plaintext_store() -> str | None:
-    """What is wrong with where the keyring stores secrets, when it keeps them unprotected; else None."""
-    import keyring
-
-    backend = keyring.get_keyring()
+def plaintext_store(backend: Any) -> str | None:
+    """What is wrong with where ``backend`` stores secrets, when it keeps them unprotected; else None."""
     writer = next(iter(getattr(backend, "backends", None) or ()), backend)  # a chainer writes to its first
     kind, where = _kind(writer), getattr(writer, "file_path", None)
     at = f" in {where}" if where else ""
@@ -92,19 +90,6 @@ def plaintext_store() -> str | None:
             f"does not recommend it, and it may keep secrets unprotected{at}"
         )
     return None
-
-
-def _resolved(state: State) -> list[ResolvedProfile]:
-    """Every profile that resolves. A command reference is not run: doctor reports, it needs no secret."""
-    from ..config.catalog import load_catalog
-    from ..resolution.resolver import resolve_each
-
-    try:
-        names = load_catalog(state.files).names()
-    except MilvusProfilesError:
-        return []  # `profiles` reports it
-    found = resolve_each(names, state.files, run_commands=False)
-    return [cfg for cfg in found if not isinstance(cfg, MilvusProfilesError)]
 
 
 def _credentials(out: Output, profiles: list[ResolvedProfile]) -> None:
@@ -183,26 +168,21 @@ def _environment(out: Output) -> None:
         out.item("warn" if name in effects else "info", f"{name} is set: {effect}")
 
 
-def _profiles(out: Output, state: State) -> None:
-    from ..config.catalog import load_catalog
-
+def _profiles(out: Output, catalog: Catalog | MilvusProfilesError) -> None:
     out.heading("profiles")
-    try:
-        catalog = load_catalog(state.files)
-    except MilvusProfilesError as e:
-        out.item("fail", e.message, "`milvus-profiles check` lists every problem")
+    if isinstance(catalog, MilvusProfilesError):
+        out.item("fail", catalog.message, "`milvus-profiles check` lists every problem")
         return
     shadowed = [n for n in catalog.names() if len(catalog.tables(n)) > 1]
     for name in shadowed:
         where = [display_path(pf.path) for pf, _ in catalog.tables(name)]
         out.item("info", f"{name!r} is defined in {where[0]}, shadowing {', '.join(where[1:])}")
     default = catalog.default()
+    in_file = "" if default is None else display_path(default.file.path)
     if default is not None and not catalog.tables(default.value):
-        out.item(
-            "fail", f"the default {default.value!r} of {display_path(default.file.path)} names no profile"
-        )
+        out.item("fail", f"the default {default.value!r} of {in_file} names no profile")
     elif default is not None:
-        out.item("ok", f"default: {default.value!r} ({display_path(default.file.path)})")
+        out.item("ok", f"default: {default.value!r} ({in_file})")
     if not shadowed:
         out.item("ok", f"{len(catalog.names())} profile(s), no name defined twice")
 
@@ -246,11 +226,22 @@ def doctor(ctx: click.Context, fix: bool) -> None:
     state: State = ctx.obj
     out = state.out
     out.line(f"milvus-profiles {__version__}, Python {sys.version.split()[0]}")
-    profiles = _resolved(state)
+    from ..config.catalog import load_catalog
+    from ..resolution.resolver import resolve_each
+
+    catalog: Catalog | MilvusProfilesError
+    try:
+        catalog = load_catalog(state.files)
+    except MilvusProfilesError as e:
+        catalog = e
+    names = () if isinstance(catalog, MilvusProfilesError) else catalog.names()
+    # a command reference is not run: doctor reports, it needs no secret
+    found = resolve_each(names, state.files, run_commands=False)
+    profiles = [cfg for cfg in found if not isinstance(cfg, MilvusProfilesError)]
     _keyring(out, profiles)
     _files(out, state, fix)
     _environment(out)
-    _profiles(out, state)
+    _profiles(out, catalog)
     _credentials(out, profiles)
     _pymilvus_dotenv(out)
     if out.failures:

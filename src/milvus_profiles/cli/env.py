@@ -29,9 +29,6 @@ if TYPE_CHECKING:
     from ..resolution.resolved import ResolvedProfile
 
 
-FORMATS = ("sh", "fish", "powershell", "dotenv", "json")
-
-
 class Unprintable(Exception):
     """A writer cannot carry a value; says why without showing the value (it may be a secret)."""
 
@@ -72,6 +69,7 @@ WRITERS: dict[str, Callable[[str, str], str]] = {
     "powershell": lambda n, v: f"$env:{n} = '" + re.sub("(['\u2018\u2019\u201a\u201b])", r"\1\1", v) + "'",
     "dotenv": _dotenv,
 }
+FORMATS = (*WRITERS, "json")
 
 
 def write_line(fmt: str, name: str, value: str) -> str:
@@ -92,12 +90,6 @@ def write_line(fmt: str, name: str, value: str) -> str:
             f"{name} cannot be printed in the {fmt} format: its value {e}",
             hint="use another --format (sh, fish and json carry any text without a NUL), or change the value",
         ) from None
-
-
-def _text(value: object) -> str:
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    return str(value)
 
 
 def _values(cfg: ResolvedProfile) -> tuple[dict[str, object], dict[str, str]]:
@@ -155,8 +147,11 @@ def profile_variables(cfg: ResolvedProfile, *, include_secrets: bool) -> tuple[d
                 f"{field.env} is not printed: the {field.name} comes from {secret_origins[field.name]}; "
                 "add --include-secrets to print it"
             )
-        elif value is not None:
-            variables[field.env] = value.get_secret_value() if isinstance(value, SecretStr) else _text(value)
+        elif value is not None:  # a whole number of seconds as an integer, which every SDK reads
+            value = value.get_secret_value() if isinstance(value, SecretStr) else value
+            variables[field.env] = str(
+                int(value) if isinstance(value, float) and value.is_integer() else value
+            )
     if cfg.name is not None:
         variables[EXPORTED_ENV] = cfg.name
     unused = [k for k in cfg.tls if k != "secure"]
@@ -278,12 +273,8 @@ def exec_program(ctx: click.Context, name: str, command: tuple[str, ...]) -> Non
     except OSError as e:
         missing = isinstance(e, FileNotFoundError)
         reason = "command not found" if missing else (e.strerror or str(e)).lower()
-        hint = "check the program's name and PATH"
-        fail(
-            ctx,
-            ConfigError(f"cannot run {command[0]!r}: {reason}", hint=hint),
-            NOT_FOUND if missing else NOT_EXECUTABLE,
-        )
+        error = ConfigError(f"cannot run {command[0]!r}: {reason}", hint="check the program's name and PATH")
+        fail(ctx, error, NOT_FOUND if missing else NOT_EXECUTABLE)
     ctx.exit(code)
 
 

@@ -99,39 +99,39 @@ def list_profiles(state: State, as_json: bool) -> None:
             out.warning(f"profile {e['name']!r}: {e['problem']}")
 
 
-def _shown(cfg: ResolvedProfile, reveal: bool) -> list[tuple[str, str, str]]:
-    rows = cfg.rows()
-    if isinstance(cfg.secret_error, CommandNotRunError):
-        rows.append((cfg.secret_error.field, NOT_RUN, f"reference {cfg.secret_error.reference}"))
-    if not reveal:
-        return rows
-    clear = {"uri": cfg.uri}
-    for secret in ("password", "token"):
-        value = getattr(cfg, secret)
-        if value is not None:
-            clear[secret] = value.get_secret_value()
-    return [(f, clear.get(f, v), o) for f, v, o in rows]
-
-
 NOT_RUN = "(a command, not run)"  # a secret a command reference gives, which runs only with --reveal
+
+
+def _special(cfg: ResolvedProfile, reveal: bool) -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
+    """The values ``--reveal`` shows in clear, and the secret a command reference gives (not run)."""
+    clear = {"uri": cfg.uri} if reveal else {}
+    for secret in ("password", "token"):
+        if reveal and (value := getattr(cfg, secret)) is not None:
+            clear[secret] = value.get_secret_value()
+    e = cfg.secret_error
+    return clear, {e.field: (NOT_RUN, f"reference {e.reference}")} if isinstance(
+        e, CommandNotRunError
+    ) else {}
+
+
+def _shown(cfg: ResolvedProfile, reveal: bool) -> list[tuple[str, str, str]]:
+    clear, not_run = _special(cfg, reveal)
+    return [(f, clear.get(f, v), o) for f, v, o in cfg.rows() + [(f, *vo) for f, vo in not_run.items()]]
 
 
 def _json(cfg: ResolvedProfile, reveal: bool) -> dict[str, Any]:
     from ..resolution.resolved import show_value
 
-    values: dict[str, Any] = {"uri": cfg.uri if reveal else redact(cfg.uri), "db_name": cfg.db_name}
-    values["timeout"] = cfg.timeout
+    clear, not_run = _special(cfg, reveal)
+    values = {"uri": clear.get("uri", redact(cfg.uri)), "db_name": cfg.db_name, "timeout": cfg.timeout}
     values["user"] = cfg.user
     for secret in ("password", "token"):
         value = getattr(cfg, secret)
-        shown = value.get_secret_value() if reveal and value is not None else show_value(secret, value)
-        values[secret] = None if value is None else shown
-    values["tls"] = dict(cfg.tls)
-    values["grpc_options"] = dict(cfg.grpc_options)
+        values[secret] = None if value is None else clear.get(secret, show_value(secret, value))
+    values |= {"tls": dict(cfg.tls), "grpc_options": dict(cfg.grpc_options)}
     origins = {k: str(v) for k, v in cfg.origins.items() if k != "profile"}
-    if isinstance(cfg.secret_error, CommandNotRunError):
-        values[cfg.secret_error.field] = NOT_RUN
-        origins[cfg.secret_error.field] = f"reference {cfg.secret_error.reference}"
+    for field, (value, origin) in not_run.items():
+        values[field], origins[field] = value, origin
     return {
         "profile": cfg.name,
         "selected_by": str(cfg.origins["profile"]),
@@ -175,8 +175,7 @@ def show(
     elif cfg.secret_error is not None:
         out.warning(cfg.secret_error.message, cfg.secret_error.hint)
     elif cfg.user and cfg.password is None and cfg.token is None and not cfg.is_lite:
-        command = secret_set_command(cfg.name)
         out.warning(
             f"user {cfg.user!r} has no password: none in the keyring and MILVUS_PASSWORD is not set",
-            hint=f"store it with `{command}`",
+            hint=f"store it with `{secret_set_command(cfg.name)}`",
         )

@@ -48,6 +48,16 @@ def display_path(path: Path | str) -> str:
     return str(Path("~") / path.relative_to(home)) if path.is_relative_to(home) else str(path)
 
 
+def describe(error: BaseException) -> tuple[str, str | None]:
+    """The message and hint shown for ``error``; an error not ours asks for a report."""
+    if isinstance(error, MilvusProfilesError):
+        return error.message, error.hint
+    return (
+        f"unexpected {type(error).__name__}: {error}",
+        "run again with --debug to see the traceback, and report it",
+    )
+
+
 class Output:
     """Prints for one command run; built by the main command from the global options."""
 
@@ -82,11 +92,8 @@ class Output:
 
     def table(self, headers: Sequence[str], rows: Sequence[Sequence[str | Cell]]) -> None:
         """Columns padded to their widest cell; the last column is not padded."""
-        cells = [
-            [Cell(h, bold=True) for h in headers],
-            *([c if isinstance(c, Cell) else Cell(c) for c in r] for r in rows),
-        ]
-        every = [[Cell(escape(c.text), c.fg, c.bold) for c in row] for row in cells]
+        cells = [[c if isinstance(c, Cell) else Cell(c) for c in r] for r in [headers, *rows]]
+        every = [[Cell(escape(c.text), c.fg, c.bold or i == 0) for c in row] for i, row in enumerate(cells)]
         widths = [max(len(row[i].text) for row in every) for i in range(len(headers))]
         for row in every:
             parts = [
@@ -119,9 +126,6 @@ class Output:
     def hint(self, text: str, *, indent: int = 0, err: bool = False) -> None:
         self.line(" " * indent, Cell("hint", "cyan"), ": ", text, err=err)
 
-    def ok(self, text: str) -> None:
-        self.line(Cell("ok", "green", bold=True), ": ", text)
-
     def warning(self, text: str, hint: str | None = None) -> None:
         self.line(Cell("warning", "yellow", bold=True), ": ", text, err=True)
         if hint:
@@ -136,13 +140,11 @@ class Output:
         if debug:
             for text in "".join(traceback.format_exception(error)).rstrip().splitlines():
                 self.line(text, err=True)
-        if isinstance(error, MilvusProfilesError):
-            message, hint = error.message, error.hint
-            if debug and error.summary:
-                self.line(f"values used: {error.summary}", err=True)
-        else:
-            message = f"unexpected {type(error).__name__}: {error}"
-            hint = None if debug else "run again with --debug to see the traceback, and report it"
+        message, hint = describe(error)
+        if not isinstance(error, MilvusProfilesError):
+            hint = None if debug else hint
+        elif debug and error.summary:
+            self.line(f"values used: {error.summary}", err=True)
         self.line(Cell("error", "red", bold=True), ": ", message, err=True)
         if hint:
             self.hint(hint, err=True)

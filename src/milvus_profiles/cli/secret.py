@@ -30,14 +30,16 @@ if TYPE_CHECKING:
 SECRET_ENV = (FIELDS_BY_NAME["password"].env, FIELDS_BY_NAME["token"].env)
 
 
-def _target(state: State, name: str | None, option: str | None, *, inspect: bool = False) -> ResolvedProfile:
-    """The profile a secret is for: its settings, or with ``inspect`` its secrets too (no command run)."""
+def _target(
+    state: State, name: str | None, option: str | None, how: str = "resolve_settings", hint: str | None = None
+) -> ResolvedProfile:
+    """The profile a secret is for, by the resolver's function ``how``: its settings, ``inspect`` (its
+    secrets, no command run) or ``resolve``; a Milvus Lite profile takes none."""
     from ..resolution import resolver
 
-    chosen = pick_profile(state, name, option)
-    cfg = resolver.inspect(chosen, state.files) if inspect else resolver.resolve_settings(chosen, state.files)
+    cfg: ResolvedProfile = getattr(resolver, how)(pick_profile(state, name, option), files=state.files)
     if not takes_secret(cfg.uri):
-        raise no_secret_for_lite(cfg.name, cfg.uri)
+        raise no_secret_for_lite(cfg.name, cfg.uri, hint=hint)
     return cfg
 
 
@@ -55,6 +57,7 @@ def set_secret(state: State, name: str | None, profile_option: str | None, from_
 
     Prompts twice without echo, or reads standard input with --stdin (one trailing newline removed).
     """
+    from ..secrets import keyring_store
     from ..write.secret import save_secret
     from .doctor import PLAINTEXT_HINT, plaintext_store
 
@@ -63,7 +66,7 @@ def set_secret(state: State, name: str | None, profile_option: str | None, from_
     value = read_secret(state, stdin=from_stdin, label=label + redact(cfg.uri))
     account = save_secret(cfg.name, value, files=state.files)
     state.out.done(f"stored the {secret_field(cfg.user)} in the keyring (account {account})")
-    plain = plaintext_store()
+    plain = plaintext_store(keyring_store.backend())
     if plain is not None:
         state.out.warning(plain, PLAINTEXT_HINT)
     for variable in SECRET_ENV if cfg.user else reversed(SECRET_ENV):
@@ -100,7 +103,7 @@ def status(ctx: click.Context, name: str | None, profile_option: str | None) -> 
     from ..secrets.keyring_store import account, get_secret
 
     state: State = ctx.obj
-    cfg = _target(state, name, profile_option, inspect=True)
+    cfg = _target(state, name, profile_option, "inspect")
     try:
         stored = "nothing stored" if get_secret(cfg.uri, cfg.user, secure=cfg.secure) is None else "stored"
     except KeyringUnavailableError as e:
@@ -201,16 +204,13 @@ def rotate(
       pass show milvus/prod-new | milvus-profiles secret rotate prod --stdin
     """
     from ..connection.diagnose import preflight
-    from ..resolution.resolver import resolve
     from ..write.secret import save_secret
 
     state: State = ctx.obj
     if from_stdin and ask:
         raise click.UsageError("--stdin and --ask cannot be used together")
-    cfg = resolve(pick_profile(state, name, profile_option), files=state.files)
+    cfg = _target(state, name, profile_option, "resolve", hint="passwords are for Milvus servers")
     target, at = cfg.name or "(none)", redact(cfg.uri)
-    if cfg.is_lite:
-        raise no_secret_for_lite(cfg.name, cfg.uri, hint="passwords are for Milvus servers")
     if not cfg.user:
         raise ConfigError(
             f"profile {target} has no user, so there is no password to change",

@@ -10,7 +10,7 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -21,7 +21,7 @@ from ..errors import ConfigError, MilvusProfilesError
 from ..uri import redact
 from .common import State, complete_profiles, default_password_warning
 from .exitcodes import OK, UNEXPECTED, ExitCode, exit_code_for
-from .output import Cell
+from .output import Cell, describe
 
 if TYPE_CHECKING:
     from ..connection.probe import Channels
@@ -45,11 +45,7 @@ class Result:
     warnings: tuple[tuple[str, str], ...] = ()
 
     def as_json(self) -> dict[str, Any]:
-        message = hint = None
-        if isinstance(self.error, MilvusProfilesError):
-            message, hint = self.error.message, self.error.hint
-        elif self.error is not None:
-            message = f"unexpected {type(self.error).__name__}: {self.error}"
+        message, hint = (None, None) if self.error is None else describe(self.error)
         return {
             "profile": self.profile,
             "status": self.exit.status,
@@ -77,40 +73,33 @@ def check_profile(
     from ..resolution.resolver import resolve
 
     overrides = {} if timeout is None else {"timeout": timeout}
-    shown = name or "(default)"
+    shown, uri, db_name = name or "(default)", None, None
     try:
         cfg = resolve(name, files=files, **overrides) if resolved is None else resolved
-    except Exception as e:
-        return Result(shown, exit_code_for(e), error=e)
-    if isinstance(cfg, MilvusProfilesError):
-        return Result(shown, exit_code_for(cfg), error=cfg)
-    shown, uri, db_name = cfg.name or shown, redact(cfg.uri), cfg.db_name
-    if not cfg.is_lite:
-        from ..connection.probe import probe
+        if isinstance(cfg, MilvusProfilesError):
+            raise cfg
+        shown, uri, db_name = cfg.name or shown, redact(cfg.uri), cfg.db_name
+        if not cfg.is_lite:
+            from ..connection.probe import probe
 
-        try:
             found = probe(cfg, channels=channels)
-        except Exception as e:
-            return Result(shown, exit_code_for(e), uri, db_name, error=e)
-        advice = default_password_warning(cfg)  # what a ready profile should still change
-        said = () if advice is None else (advice,)
-        return Result(shown, OK, uri, db_name, found.version, found.latency_ms, warnings=said)
-    from ..connection.client import classify, connect
+            advice = default_password_warning(cfg)  # what a ready profile should still change
+            said = () if advice is None else (advice,)
+            return Result(shown, OK, uri, db_name, found.version, found.latency_ms, warnings=said)
+        from ..connection.client import classify, connect
 
-    start = time.perf_counter()
-    try:
+        start = time.perf_counter()
         client = connect(name, files=files, **overrides)
+        try:
+            version = str(client.get_server_version(timeout=cfg.timeout))
+            latency = (time.perf_counter() - start) * 1000
+        except Exception as e:
+            raise (classify(e, cfg) or e) from None
+        finally:
+            with contextlib.suppress(Exception):  # the outcome is known; closing cannot change it
+                client.close()
     except Exception as e:
         return Result(shown, exit_code_for(e), uri, db_name, error=e)
-    try:
-        version = str(client.get_server_version(timeout=cfg.timeout))
-        latency = (time.perf_counter() - start) * 1000
-    except Exception as e:
-        error = classify(e, cfg) or e
-        return Result(shown, exit_code_for(error), uri, db_name, error=error)
-    finally:
-        with contextlib.suppress(Exception):  # the outcome is known; closing cannot change it
-            client.close()
     return Result(shown, OK, uri, db_name, version, latency)
 
 
@@ -148,25 +137,12 @@ def _run(names: list[str | None], files: Sequence[str] | None, timeout: float | 
     return [results[i] for i in range(len(names))]
 
 
-@contextlib.contextmanager
-def _quiet_milvus_lite(debug: bool) -> Iterator[None]:
-    """Milvus Lite logs a traceback for every refused request; the typed error says it in one line."""
-    logger = logging.getLogger("milvus_lite")
-    previous = logger.level
-    logger.setLevel(previous if debug else logging.CRITICAL + 1)
-    try:
-        yield
-    finally:
-        logger.setLevel(previous)
-
-
 def _errors(failed: Sequence[Result], *, several: bool) -> list[tuple[BaseException, ExitCode]]:
     """The errors to print; of ``several`` profiles, one error that does not name its profile (no keyring,
     a shared file) is printed once, naming the profiles it stopped."""
     groups: dict[object, list[Result]] = {}
     for r in failed:
-        e = r.error
-        key: object = id(r)
+        e, key = r.error, object()
         if (
             several
             and isinstance(e, MilvusProfilesError)
@@ -180,8 +156,7 @@ def _errors(failed: Sequence[Result], *, several: bool) -> list[tuple[BaseExcept
         if error is None:
             continue
         if isinstance(key, tuple) and isinstance(error, MilvusProfilesError):
-            names = ", ".join(r.profile for r in group)
-            which = f"profiles {names}" if len(group) > 1 else f"profile {names}"
+            which = f"profile{'s' * (len(group) > 1)} {', '.join(r.profile for r in group)}"
             error = MilvusProfilesError(f"{which}: {error.message}", hint=error.hint, summary=error.summary)
         found.append((error, group[0].exit))
     return found
@@ -220,8 +195,13 @@ def test(
             raise ConfigError("there are no profiles to test", hint="create one with `milvus-profiles init`")
     else:
         wanted = list(dict.fromkeys(names)) or [state.profile]
-    with _quiet_milvus_lite(state.debug):
+    lite_log = logging.getLogger("milvus_lite")  # a traceback for every refused request: the error says it
+    previous = lite_log.level
+    lite_log.setLevel(previous if state.debug else logging.CRITICAL + 1)
+    try:
         results = _run(wanted, state.files, timeout)
+    finally:
+        lite_log.setLevel(previous)
     failed = [r for r in results if r.exit.code != OK.code]
     code = failed[0].exit.code if failed else OK.code
     out = state.out
