@@ -1,22 +1,30 @@
-"""``set``, ``unset``, ``rename`` and ``copy``: one change to a profile, the rest of the file as written.
-
-Each edit goes to the file that defines what it changes (the highest one, as the resolver reads them), or
-to the file ``--scope`` names; it is checked as the whole catalog will be once written, then written
-atomically under the file's lock. A ``set`` or ``unset`` that moves profiles to another keyring account
+"""``set``, ``unset``, ``rename`` and ``copy``, and :func:`write_profiles`, the one way every command
+changes a profile file: under the file's lock, checked as the whole catalog will be once written, only the
+problems the edit makes refused. A ``set`` or ``unset`` that moves profiles to another keyring account
 (another server or user) never leaves their stored secret behind unsaid: ``--move-secret`` takes it
 along, else a warning names it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import os
+import warnings
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from ..config import locks, toml
-from ..errors import ConfigError, KeyringUnavailableError, MilvusProfilesError
+from ..errors import (
+    ConfigError,
+    KeyringUnavailableError,
+    MilvusProfilesError,
+    ProfileNotFoundError,
+    ProfileWarning,
+)
 from ..fields import FIELDS_BY_NAME, TLS_KEYS, TLS_PATH_KEYS, secret_field, secret_set_command
 from ..uri import is_lite, redact
 from .common import State, catalog_with, check_name, complete_profiles, is_private, scope_file, scope_option
@@ -28,6 +36,68 @@ if TYPE_CHECKING:
     from ..write.editor import ProfileEditor
 
 KEYS = ("uri", "db_name", "timeout", "user", "extends", *(f"tls.{k}" for k in TLS_KEYS), "grpc.OPTION")
+Refused = Callable[[ConfigError, list[str]], ConfigError]
+"""What a command says when its edit is refused: the problem, and the profiles the edit would break."""
+
+
+def write_profiles(
+    state: State,
+    target: Path,
+    change: Callable[[ProfileEditor], object],
+    *,
+    refused: Refused | None = None,
+    whole: bool = True,
+    save: bool = True,
+) -> Catalog:
+    """Open ``target`` under its lock, ``change`` it, check it, write it; the catalog as written.
+
+    Refused: a problem the file did not have (`validate_file`), or, with ``whole``, a profile whose
+    ``extends`` worked and no longer does (a rename spans files, and is whole only at the end). Without
+    ``save`` only the check is made, without the lock (before a secret is asked for, a dry run)."""
+    from ..config.model import validate_file
+    from ..write.editor import ProfileEditor
+
+    with locks.locked(target) if save else contextlib.nullcontext():
+        editor = ProfileEditor.open(target)
+        before = catalog_with(state, editor.profile_file())
+        change(editor)
+        changed = editor.profile_file()
+        after = catalog_with(state, changed)
+        broken = {n: p for n in after.names() if whole and (p := after.problem(n)) and not before.problem(n)}
+        try:
+            validate_file(changed, editor.read)
+            if broken:
+                raise next(iter(broken.values()))
+        except ConfigError as e:
+            raise (refused(e, list(broken)) if refused else e) from None
+        if save:
+            editor.save(private=is_private(target))
+    toml.clear_cache()
+    return after
+
+
+def not_written(what: str, target: Path) -> Refused:
+    """``{what}: {problem}``, without the line of ``target`` (the edited text was never written)."""
+    return lambda e, _: ConfigError(f"{what}: {e.reason if e.path == target else e.message}", hint=e.hint)
+
+
+def relative_to_file(value: str, folder: Path, option: str | None = None) -> str:
+    """A path given from the working folder, as it is written in a profile file in ``folder``."""
+    if "${" in value:
+        return value
+    try:
+        expanded = Path(value).expanduser()
+    except RuntimeError:  # ~name of a user this machine does not know
+        home = value.split("/", maxsplit=1)[0]
+        where = f"--{option.replace('_', '-')}: " if option else ""
+        raise ConfigError(
+            f"{where}cannot expand {home!r}: there is no such user",
+            hint="write the path without ~, or with the home folder written out",
+        ) from None
+    if Path(value).is_absolute() or Path.cwd() == folder:
+        return value
+    path = Path(os.path.normpath(Path.cwd() / expanded))
+    return path.relative_to(folder).as_posix() if path.is_relative_to(folder) else str(path)
 
 
 def _key(text: str, *, unknown: bool = False) -> Key:
@@ -51,8 +121,6 @@ def _key(text: str, *, unknown: bool = False) -> Key:
 
 def _value(key: Key, text: str, folder: Path) -> Any:
     """The command line's text as the TOML value the key takes."""
-    from .add import _relative_to_file
-
     name = ".".join(key)
     if name == "timeout":
         try:
@@ -72,7 +140,7 @@ def _value(key: Key, text: str, folder: Path) -> Any:
                 continue
         return text
     if (name == "uri" and is_lite(text)) or (key[0] == "tls" and key[1] in TLS_PATH_KEYS):
-        return _relative_to_file(text, folder, name.replace(".", "_"))
+        return relative_to_file(text, folder, name.replace(".", "_"))
     return text
 
 
@@ -87,39 +155,28 @@ def _defining(catalog: Catalog, name: str, key: Key | None = None) -> Path:
     return tables[0][0].path
 
 
-def _write(state: State, target: Path, change: Any, *, whole: bool = True) -> Catalog:
-    """Open ``target`` under its lock, apply ``change``, check the result, write it. ``whole``: the
-    catalog is checked too (a rename spans files, and is whole only at the end)."""
-    from ..config.model import known_problems, validate_file
-    from ..write.editor import ProfileEditor
-
-    with locks.locked(target):
-        editor = ProfileEditor.open(target)
-        change(editor)
-        changed = editor.profile_file()
-        validate_file(changed, editor.read)
-        after, known = catalog_with(state, changed), known_problems(editor.read)
-        for name in after.names() if whole else ():
-            try:
-                after.layer(name)  # a broken `extends` is refused before anything is written
-            except ConfigError as e:
-                if e.reason not in known:  # a profile broken before stays so: editing another goes on
-                    raise
-        editor.save(private=is_private(target))
-    toml.clear_cache()
-    return after
-
-
-def _missing_in(target: Path, name: str, catalog: Catalog) -> ConfigError:
+def missing_in(target: Path, name: str, catalog: Catalog, hint: str) -> ProfileNotFoundError:
     where = ", ".join(display_path(pf.path) for pf, _ in catalog.tables(name)) or "no file"
-    return ConfigError(
-        f"{display_path(target)} has no profile named {name!r} (it is in: {where})",
-        hint="leave out --scope to edit the file that defines it",
+    return ProfileNotFoundError(
+        f"{display_path(target)} has no profile named {name!r} (it is in: {where})", hint=hint
     )
 
 
+SCOPE_HINT = "leave out --scope to edit the file that defines it"
 Place = tuple[str, "str | None", bool]
 """What keys a profile's secret in the keyring: its URI, user and whether it uses TLS."""
+
+
+def place_of(name: str, files: Sequence[str | Path] | None) -> Place | None:
+    """Where profile ``name`` keeps its secret, as the files are now; None for Milvus Lite."""
+    from ..resolution.resolver import resolve_settings
+    from ..secrets.chain import takes_secret
+
+    with warnings.catch_warnings():  # a shadowed name is for `show` and `connect()` to warn about
+        warnings.simplefilter("ignore", ProfileWarning)
+        cfg = resolve_settings(name, files)
+    return (cfg.uri, cfg.user, cfg.secure) if takes_secret(cfg.uri) else None
+
 
 move_secret_option = click.option(
     "--move-secret",
@@ -160,11 +217,11 @@ def set_key(state: State, name: str, key: str, value: str, *, scope: str | None,
     def change(editor: ProfileEditor) -> None:
         if name not in editor.profiles:
             if scope is None or not catalog.tables(name):
-                raise _missing_in(target, name, catalog)
+                raise missing_in(target, name, catalog, SCOPE_HINT)
             editor.set_profile(name, {})  # an override in a file that does not define it yet
         editor.set_key(name, parts, converted)
 
-    after = _write(state, target, change)
+    after = write_profiles(state, target, change)
     shown = redact(value) if parts == ("uri",) else value
     state.out.done(f"set {key} of profile {name!r} to {shown} in {display_path(target)}")
     _warn_if_overridden(state, after, name, parts, target)
@@ -195,10 +252,10 @@ def unset_key(state: State, name: str, key: str, scope: str | None, move_secret:
 
     def change(editor: ProfileEditor) -> None:
         if name not in editor.profiles:
-            raise _missing_in(target, name, catalog)
+            raise missing_in(target, name, catalog, SCOPE_HINT)
         removed.append(editor.unset_key(name, parts))
 
-    after = _write(state, target, change)
+    after = write_profiles(state, target, change)
     if not removed[0]:
         state.out.done(f"profile {name!r} has no {key} in {display_path(target)}; nothing changed")
         return
@@ -224,8 +281,6 @@ def _places(state: State, name: str | None = None, *, moving: bool = False) -> d
     extend it, else every one (one that does not resolve has none). ``moving``: a keyring that does not
     work is reported before anything is written."""
     from ..config.catalog import load_catalog
-    from ..resolution.resolver import resolve_settings
-    from ..secrets.chain import takes_secret
     from ..secrets.keyring_store import check_available
 
     if moving:
@@ -236,11 +291,11 @@ def _places(state: State, name: str | None = None, *, moving: bool = False) -> d
         try:
             if name is not None and name not in catalog.extends_chain(other):
                 continue
-            cfg = resolve_settings(other, state.files)
+            place = place_of(other, state.files)
         except MilvusProfilesError:
             continue
-        if takes_secret(cfg.uri):
-            places[other] = (cfg.uri, cfg.user, cfg.secure)
+        if place is not None:
+            places[other] = place
     return places
 
 
@@ -330,7 +385,7 @@ def rename(state: State, old: str, new: str) -> None:
     for target in targets:
         locks.destination(target)  # refused before the first file is written, not halfway
     for target in targets:
-        _write(state, target, lambda editor: editor.rename_profile(old, new), whole=False)
+        write_profiles(state, target, lambda editor: editor.rename_profile(old, new), whole=False)
         state.out.done(f"renamed profile {old!r} to {new!r} in {display_path(target)}")
 
 
@@ -361,7 +416,7 @@ def copy_profile(state: State, source: str, target_name: str, scope: str | None)
     if target != origin.path:
         _refuse_untrusted(origin, values, source, target, explicit=catalog.explicit)
 
-    _write(state, target, lambda editor: editor.set_profile(target_name, values))
+    write_profiles(state, target, lambda editor: editor.set_profile(target_name, values))
     copied = f"copied profile {source!r} ({display_path(origin.path)}) to {target_name!r}"
     state.out.done(f"{copied} in {display_path(target)}")
     if len(tables) > 1:
