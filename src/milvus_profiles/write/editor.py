@@ -31,39 +31,28 @@ BOM = "\ufeff"
 
 
 class ProfileEditor:
-    """The text of one profile file, edited in memory; :meth:`save` writes it atomically.
+    """The text of one profile file, edited in memory; :meth:`save` writes it atomically. Hold the file's
+    lock from :meth:`open` to :meth:`save` (see `milvus_profiles.config.locks.locked`)."""
 
-    Hold the file's lock from :meth:`open` to :meth:`save`, so that no other writer's change is lost.
-
-    Example:
-        >>> from milvus_profiles.config.locks import locked
-        >>> path = Path("milvus.toml")
-        >>> with locked(path):
-        ...     editor = ProfileEditor.open(path)
-        ...     editor.set_profile("dev", {"uri": "http://localhost:19530"})
-        ...     editor.save()
-    """
-
-    def __init__(self, path: Path, text: str = "", *, exists: bool | None = None, bom: bool = False) -> None:
+    def __init__(
+        self, path: Path, text: str = "", *, read: ProfileFile | None = None, bom: bool = False
+    ) -> None:
         self.path = path.absolute()
-        self.text = text
+        self.read = read or (parse_text(text.encode("utf-8"), self.path) if text else None)
+        """The file as read (None: it did not exist), for the problems it had and the trust it keeps."""
+        self.text = self.read.text if self.read else ""
+        self.data: dict[str, Any] = self.read.data if self.read else {}
         self.bom = bom  # the file starts with a UTF-8 byte-order mark, which saving keeps
-        self.data: dict[str, Any] = parse_text(text.encode("utf-8"), self.path).data if text else {}
-        self.before: dict[str, Any] | None = copy.deepcopy(self.data) if (exists or text) else None
-        """The file's data as read, or None when the file did not exist (for keeping its trust)."""
-        self.read = parse_text(text.encode("utf-8"), self.path) if text else None
-        """The file as read, with its lines (for telling the problems an edit makes from those it had)."""
 
     @classmethod
     def open(cls, path: Path) -> ProfileEditor:
-        """Read ``path``; a missing file is an empty one that :meth:`save` creates."""
+        """Read ``path``; a missing file is an empty one that :meth:`save` creates. A file that is not
+        valid TOML is reported, never rewritten."""
         try:
             raw = read_bytes(path)
         except FileNotFoundError:
             return cls(path)
-        parse_text(raw, path.absolute())  # a file that is not valid TOML is reported, never rewritten
-        text = raw.decode("utf-8")
-        return cls(path, text.removeprefix(BOM), exists=True, bom=text.startswith(BOM))
+        return cls(path, read=parse_text(raw, path.absolute()), bom=raw.startswith(BOM.encode()))
 
     @property
     def profiles(self) -> dict[str, Any]:
@@ -135,8 +124,6 @@ class ProfileEditor:
         """Rename profile ``old`` where it stands, with its sub-tables, comments and layout; the file's
         ``default`` and the ``extends`` of its profiles follow the new name (also in a file that only
         points at it)."""
-        if new in self.profiles:
-            raise ValueError(f"profile {new!r} exists")
         if old in self.profiles:
             renamed = _changed(self.data, ("profiles", new), self.profiles[old])
             del renamed["profiles"][old]
@@ -152,7 +139,7 @@ class ProfileEditor:
         trusted as it was read, stays trusted as written (see `milvus_profiles.config.trust.carry_over`).
         A byte-order mark the file started with is written back."""
         write_atomic(self.path, BOM + self.text if self.bom else self.text, private=private)
-        carry_over(self.path, self.before, self.data)
+        carry_over(self.path, self.read.data if self.read else None, self.data)
 
     def _edit(self, expected: dict[str, Any], change: Callable[[_Layout], object]) -> None:
         """Apply ``change`` to the document; keep the result only when it parses to ``expected``. A file
