@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..config import locks, toml
+from ..config.catalog import load_catalog
 from ..errors import (
     ConfigError,
     KeyringUnavailableError,
@@ -27,11 +28,12 @@ from ..errors import (
 )
 from ..fields import FIELDS_BY_NAME, TLS_KEYS, TLS_PATH_KEYS, secret_field, secret_set_command
 from ..uri import is_lite, redact
+from ..write.editor import lookup
 from .common import State, catalog_with, check_name, complete_profiles, is_private, scope_file, scope_option
 from .output import display_path
 
 if TYPE_CHECKING:
-    from ..config.catalog import Catalog
+    from ..config.catalog import Catalog, Tables
     from ..config.toml import Key, ProfileFile
     from ..write.editor import ProfileEditor
 
@@ -144,15 +146,19 @@ def _value(key: Key, text: str, folder: Path) -> Any:
     return text
 
 
-def _defining(catalog: Catalog, name: str, key: Key | None = None) -> Path:
-    """The highest file whose table of ``name`` has ``key`` (any of its tables without ``key``)."""
-    tables = catalog.tables(name)
-    if not tables:
+def defined(state: State, name: str) -> tuple[Catalog, Tables]:
+    """The catalog, and the tables of profile ``name`` in it, highest first; not found without any."""
+    catalog = load_catalog(state.files)
+    if not (tables := catalog.tables(name)):
         raise catalog.not_found(name)
-    for pf, table in tables:
-        if key is None or _lookup(table, key) is not None:
-            return pf.path
-    return tables[0][0].path
+    return catalog, tables
+
+
+def _defining(catalog: Catalog, name: str, key: Key) -> Path:
+    """The highest file whose table of ``name`` has ``key`` (else the highest that defines it)."""
+    if not (tables := catalog.tables(name)):
+        raise catalog.not_found(name)
+    return next((pf.path for pf, table in tables if lookup(table, key) is not None), tables[0][0].path)
 
 
 def missing_in(target: Path, name: str, catalog: Catalog, hint: str) -> ProfileNotFoundError:
@@ -206,8 +212,6 @@ def set_key(state: State, name: str, key: str, value: str, *, scope: str | None,
       milvus-profiles set dev timeout 30 --scope local
       milvus-profiles set prod uri https://milvus2.example.com:443 --move-secret
     """
-    from ..config.catalog import load_catalog
-
     parts = _key(key)
     before = _places(state, name, moving=move_secret)
     catalog = load_catalog(state.files)
@@ -242,8 +246,6 @@ def unset_key(state: State, name: str, key: str, scope: str | None, move_secret:
       milvus-profiles unset prod user
       milvus-profiles unset prod tls.server_name
     """
-    from ..config.catalog import load_catalog
-
     parts = _key(key, unknown=True)
     before = _places(state, name, moving=move_secret)
     catalog = load_catalog(state.files)
@@ -260,7 +262,7 @@ def unset_key(state: State, name: str, key: str, scope: str | None, move_secret:
         state.out.done(f"profile {name!r} has no {key} in {display_path(target)}; nothing changed")
         return
     state.out.done(f"removed {key} from profile {name!r} in {display_path(target)}")
-    still = [pf for pf, table in after.tables(name) if _lookup(table, parts) is not None]
+    still = [pf for pf, table in after.tables(name) if lookup(table, parts) is not None]
     default = FIELDS_BY_NAME[key].default if key in FIELDS_BY_NAME else None
     if still:
         state.out.warning(f"{key} of profile {name!r} is still set in {display_path(still[0].path)}")
@@ -269,18 +271,10 @@ def unset_key(state: State, name: str, key: str, scope: str | None, move_secret:
     _follow_secrets(state, name, before, move=move_secret)
 
 
-def _lookup(table: Any, key: Key) -> Any:
-    """``table[key[0]][key[1]]...``, or None where a part is missing."""
-    for part in key:
-        table = table.get(part) if isinstance(table, dict) else None
-    return table
-
-
 def _places(state: State, name: str | None = None, *, moving: bool = False) -> dict[str, Place]:
     """Where the profiles that take a secret keep it, as the files are now: profile ``name`` and those that
     extend it, else every one (one that does not resolve has none). ``moving``: a keyring that does not
     work is reported before anything is written."""
-    from ..config.catalog import load_catalog
     from ..secrets.keyring_store import check_available
 
     if moving:
@@ -348,7 +342,7 @@ def _warn_if_overridden(state: State, after: Catalog, name: str, key: Key, targe
     for pf, table in after.tables(name):
         if pf.path == target:
             return
-        if _lookup(table, key) is not None:
+        if lookup(table, key) is not None:
             state.out.warning(
                 f"{'.'.join(key)} of profile {name!r} is also set in {display_path(pf.path)}, which wins"
             )
@@ -369,11 +363,7 @@ def rename(state: State, old: str, new: str) -> None:
     Example:
       milvus-profiles rename staging stage
     """
-    from ..config.catalog import load_catalog
-
-    catalog = load_catalog(state.files)
-    if not catalog.tables(old):
-        raise catalog.not_found(old)
+    catalog, tables = defined(state, old)
     _refuse_taken(catalog, new)
     followers = [
         pf.path
@@ -381,7 +371,7 @@ def rename(state: State, old: str, new: str) -> None:
         if pf.data.get("default") == old
         or any(isinstance(t, dict) and t.get("extends") == old for t in pf.data.get("profiles", {}).values())
     ]
-    targets = list(dict.fromkeys([*(pf.path for pf, _ in catalog.tables(old)), *followers]))
+    targets = list(dict.fromkeys([*(pf.path for pf, _ in tables), *followers]))
     for target in targets:
         locks.destination(target)  # refused before the first file is written, not halfway
     for target in targets:
@@ -404,12 +394,7 @@ def copy_profile(state: State, source: str, target_name: str, scope: str | None)
     Example:
       milvus-profiles copy prod prod-analytics && milvus-profiles set prod-analytics db_name analytics
     """
-    from ..config.catalog import load_catalog
-
-    catalog = load_catalog(state.files)
-    tables = catalog.tables(source)
-    if not tables:
-        raise catalog.not_found(source)
+    catalog, tables = defined(state, source)
     _refuse_taken(catalog, target_name)
     origin, values = tables[0]
     target = scope_file(state, scope) if scope else origin.path

@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING
 import click
 
 from ..config import discovery, toml
+from ..config.catalog import load_catalog
 from ..errors import ConfigError, MilvusProfilesError
 from ..fields import PROFILE_ENV
 from .common import State, complete_profiles, lower_files, scope_file, scope_option
-from .edit import missing_in, place_of, write_profiles
+from .edit import defined, missing_in, place_of, write_profiles
 from .output import display_path
 
 if TYPE_CHECKING:
@@ -28,7 +29,6 @@ if TYPE_CHECKING:
 def remove(state: State, name: str, scope: str | None, keep_secret: bool) -> None:
     """Remove profile NAME from its file, and its secret unless another profile uses it."""
     from ..config import trust
-    from ..config.catalog import load_catalog
     from ..secrets.keyring_store import account, delete_secret_for
 
     catalog = load_catalog(state.files)
@@ -131,11 +131,7 @@ def set_default(state: State, name: str, scope: str | None) -> None:
     Your choice of a default is personal: in a project it goes to milvus.local.toml, which git ignores,
     so the committed milvus.toml (and your teammates' trust in it) stays as it is.
     """
-    from ..config.catalog import load_catalog
-
-    catalog = load_catalog(state.files)
-    if not catalog.tables(name):
-        raise catalog.not_found(name)
+    defined(state, name)
     personal = scope is None and state.files is None and discovery.find_project_dir() is not None
     target = scope_file(state, "local" if personal else scope)
     previous: str | None = None
@@ -176,7 +172,6 @@ def current(state: State, as_json: bool) -> None:
       milvus-profiles current
       MILVUS_PROFILE=prod milvus-profiles current --json
     """
-    from ..config.catalog import load_catalog
     from ..resolution.resolver import select
 
     catalog = load_catalog(state.files)

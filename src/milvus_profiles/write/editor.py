@@ -111,10 +111,7 @@ class ProfileEditor:
     def unset_key(self, name: str, key: Key) -> bool:
         """Remove one key of profile ``name``, and its sub-table when that leaves it empty; False when
         the profile has no such key in this file."""
-        table: Any = self.profiles
-        for part in (name, *key):
-            table = table.get(part) if isinstance(table, dict) else None
-        if table is None:
+        if lookup(self.profiles, (name, *key)) is None:
             return False
         expected = _changed(self.data, ("profiles", name, *key), None)
         self._edit(expected, lambda layout: layout.drop_key(name, key))
@@ -313,6 +310,13 @@ class _Layout:
             if text:  # (a removed value leaves an empty item behind)
                 return
         self.tail = _lstrip_lines(self.tail)
+
+
+def lookup(table: Any, key: Key) -> Any:
+    """``table[key[0]][key[1]]...``, or None where a part is missing."""
+    for part in key:
+        table = table.get(part) if isinstance(table, dict) else None
+    return table
 
 
 def _lstrip_lines(text: str) -> str:
