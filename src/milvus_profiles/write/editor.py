@@ -78,26 +78,24 @@ class ProfileEditor:
                 line=locate_keys(self.text).get(("profiles",)),
                 hint="write each profile as a table [profiles.NAME]",
             )
-        expected = _changed(self.data, ("profiles", name), dict(values))
-        self._edit(expected, lambda layout: layout.put_profile(name, values))
+        self._edit(("profiles", name), dict(values), lambda layout: layout.put_profile(name, values))
 
     def remove_profile(self, name: str) -> bool:
         """Remove profile ``name`` with the comments attached to it; False when the file lacks it."""
         if name not in self.profiles:
             return False
-        expected = _changed(self.data, ("profiles", name), None)
-        self._edit(expected, lambda layout: layout.cut(layout.doc["profiles"], name))
+        self._edit(("profiles", name), None, lambda layout: layout.cut(layout.doc["profiles"], name))
         return True
 
     def set_default(self, name: str) -> None:
         """Set the file's top-level ``default``: in place, or on a new line above the tables."""
-        self._edit(_changed(self.data, ("default",), name), lambda layout: layout.put_default(name))
+        self._edit(("default",), name, lambda layout: layout.put_default(name))
 
     def remove_default(self) -> bool:
         """Remove the file's ``default``; False when it has none."""
         if "default" not in self.data:
             return False
-        self._edit(_changed(self.data, ("default",), None), lambda layout: layout.cut(layout.doc, "default"))
+        self._edit(("default",), None, lambda layout: layout.cut(layout.doc, "default"))
         return True
 
     def set_key(self, name: str, key: Key, value: Any) -> None:
@@ -105,16 +103,14 @@ class ProfileEditor:
         a new line of its table (a ``[profiles.NAME.tls]`` table is added when there is none)."""
         if name not in self.profiles:
             raise KeyError(name)
-        expected = _changed(self.data, ("profiles", name, *key), value)
-        self._edit(expected, lambda layout: layout.put_key(name, key, value))
+        self._edit(("profiles", name, *key), value, lambda layout: layout.put_key(name, key, value))
 
     def unset_key(self, name: str, key: Key) -> bool:
         """Remove one key of profile ``name``, and its sub-table when that leaves it empty; False when
         the profile has no such key in this file."""
         if lookup(self.profiles, (name, *key)) is None:
             return False
-        expected = _changed(self.data, ("profiles", name, *key), None)
-        self._edit(expected, lambda layout: layout.drop_key(name, key))
+        self._edit(("profiles", name, *key), None, lambda layout: layout.drop_key(name, key))
         return True
 
     def rename_profile(self, old: str, new: str) -> None:
@@ -123,8 +119,7 @@ class ProfileEditor:
         points at it)."""
         if old in self.profiles:
             renamed = _changed(self.data, ("profiles", new), self.profiles[old])
-            del renamed["profiles"][old]
-            self._edit(renamed, lambda layout: layout.rename(old, new))
+            self._edit(("profiles", old), None, lambda layout: layout.rename(old, new), renamed)
         if self.default == old:
             self.set_default(new)
         for other, table in list(self.profiles.items()):
@@ -138,9 +133,12 @@ class ProfileEditor:
         write_atomic(self.path, BOM + self.text if self.bom else self.text, private=private)
         carry_over(self.path, self.read.data if self.read else None, self.data)
 
-    def _edit(self, expected: dict[str, Any], change: Callable[[_Layout], object]) -> None:
-        """Apply ``change`` to the document; keep the result only when it parses to ``expected``. A file
-        without a final line break gets none from an edit."""
+    def _edit(
+        self, path: Key, value: Any, change: Callable[[_Layout], object], data: dict[str, Any] | None = None
+    ) -> None:
+        """Apply ``change`` to the document; keep the result only when it parses to the data (``data``, else
+        the file's) with ``value`` at ``path`` (removed: None). No final line break is added."""
+        expected = _changed(self.data if data is None else data, path, value)
         try:
             layout = _Layout(self.text)
             change(layout)
