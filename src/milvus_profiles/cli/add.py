@@ -27,7 +27,7 @@ from .common import (
     scope_file,
     scope_option,
 )
-from .edit import not_written, relative_to_file, write_profiles
+from .edit import Place, not_written, relative_to_file, write_profiles
 from .output import display_path
 
 if TYPE_CHECKING:
@@ -398,10 +398,9 @@ def import_profiles(
 
 def _account(f: Found) -> str:
     """The keyring account of the imported profile's secret: ``https`` for TLS on an ``http`` URI."""
-    from ..secrets.keyring_store import account
-
-    secure = f.values.get("tls", {}).get("secure") is True
-    return account(str(f.values["uri"]), f.values.get("user"), secure=secure)
+    return Place(
+        str(f.values["uri"]), f.values.get("user"), f.values.get("tls", {}).get("secure") is True
+    ).account
 
 
 def _print_plan(state: State, found: list[Found], written: dict[str, dict[str, Any]], target: Path) -> None:
@@ -422,13 +421,11 @@ def _print_plan(state: State, found: list[Found], written: dict[str, dict[str, A
 
 def _store(state: State, f: Found, secret: str, lower: list[Path]) -> None:
     """The secret to the keyring, if the profile resolves to the endpoint and user it belongs to."""
-    from ..resolution.resolver import resolve
-    from ..secrets.keyring_store import account
+    from ..resolution.resolver import resolve_settings
     from ..write.secret import save_secret
 
-    out, expected = state.out, _account(f)
-    cfg = resolve(f.name, files=lower)
-    resolved = account(cfg.uri, cfg.user, secure=cfg.secure)
+    out, expected, cfg = state.out, _account(f), resolve_settings(f.name, lower)
+    resolved = Place(cfg.uri, cfg.user, cfg.secure).account
     if resolved != expected:
         overriding = [FIELDS_BY_NAME[k].env for k in ("uri", "user") if os.environ.get(FIELDS_BY_NAME[k].env)]
         out.warning(

@@ -13,7 +13,7 @@ import os
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import click
 
@@ -27,6 +27,7 @@ from ..errors import (
     ProfileWarning,
 )
 from ..fields import FIELDS_BY_NAME, TLS_KEYS, TLS_PATH_KEYS, secret_field, secret_set_command
+from ..secrets import keyring_store as store
 from ..uri import is_lite, redact
 from ..write.editor import lookup
 from .common import State, catalog_with, check_name, complete_profiles, is_private, scope_file, scope_option
@@ -169,8 +170,18 @@ def missing_in(target: Path, name: str, catalog: Catalog, hint: str) -> ProfileN
 
 
 SCOPE_HINT = "leave out --scope to edit the file that defines it"
-Place = tuple[str, "str | None", bool]
-"""What keys a profile's secret in the keyring: its URI, user and whether it uses TLS."""
+
+
+class Place(NamedTuple):
+    """What keys a profile's secret in the keyring."""
+
+    uri: str
+    user: str | None
+    secure: bool
+
+    @property
+    def account(self) -> str:
+        return store.account(self.uri, self.user, secure=self.secure)
 
 
 def place_of(name: str, files: Sequence[str | Path] | None) -> Place | None:
@@ -181,7 +192,7 @@ def place_of(name: str, files: Sequence[str | Path] | None) -> Place | None:
     with warnings.catch_warnings():  # a shadowed name is for `show` and `connect()` to warn about
         warnings.simplefilter("ignore", ProfileWarning)
         cfg = resolve_settings(name, files)
-    return (cfg.uri, cfg.user, cfg.secure) if takes_secret(cfg.uri) else None
+    return Place(cfg.uri, cfg.user, cfg.secure) if takes_secret(cfg.uri) else None
 
 
 move_secret_option = click.option(
@@ -275,10 +286,8 @@ def _places(state: State, name: str | None = None, *, moving: bool = False) -> d
     """Where the profiles that take a secret keep it, as the files are now: profile ``name`` and those that
     extend it, else every one (one that does not resolve has none). ``moving``: a keyring that does not
     work is reported before anything is written."""
-    from ..secrets.keyring_store import check_available
-
     if moving:
-        check_available()
+        store.check_available()
     places: dict[str, Place] = {}
     catalog = load_catalog(state.files)
     for other in catalog.names():
@@ -297,24 +306,19 @@ def _follow_secrets(state: State, name: str, before: dict[str, Place], *, move: 
     """After an edit: a secret stored for the account profiles used before, where their new account has
     none, goes along with ``move`` (and stays for profiles that still use the old account), else is
     named with what to do. A secret is never sent to a new server unasked, nor left behind unsaid."""
-    from ..secrets import keyring_store as store
-
-    def account(place: Place) -> str:
-        return store.account(place[0], place[1], secure=place[2])
-
     after = _places(state, name)
     moves: dict[tuple[str, str], tuple[Place, Place, list[str]]] = {}
     for profile, old in before.items():
         new = after.get(profile)
-        if new is not None and account(old) != account(new):
-            moves.setdefault((account(old), account(new)), (old, new, []))[2].append(profile)
+        if new is not None and old.account != new.account:
+            moves.setdefault((old.account, new.account), (old, new, []))[2].append(profile)
     moved = False
     for (old_account, new_account), (old, new, names) in moves.items():
         try:
-            secret = store.get_secret(*old[:2], secure=old[2])
-            if secret is None or store.get_secret(*new[:2], secure=new[2]) is not None:
+            secret = store.get_secret(old.uri, old.user, secure=old.secure)
+            if secret is None or store.get_secret(new.uri, new.user, secure=new.secure) is not None:
                 continue
-            kind, who = secret_field(old[1]), ", ".join(repr(n) for n in names)
+            kind, who = secret_field(old.user), ", ".join(repr(n) for n in names)
             if not move:
                 state.out.warning(
                     f"the {kind} stored for {old_account} is no longer used by profile {who}: it now "
@@ -323,10 +327,10 @@ def _follow_secrets(state: State, name: str, before: dict[str, Place], *, move: 
                     "server under a new name: undo this change, then make it again with --move-secret",
                 )
                 continue
-            store.set_secret(*new[:2], secret, secure=new[2])
-            users = [n for n, place in _places(state).items() if account(place) == old_account]
+            store.set_secret(new.uri, new.user, secret, secure=new.secure)
+            users = [n for n, place in _places(state).items() if place.account == old_account]
             if not users:
-                store.delete_secret_for(*old[:2], secure=old[2])
+                store.delete_secret_for(old.uri, old.user, secure=old.secure)
             kept = f"; it stays for {old_account} too, which profile {users[0]!r} uses" if users else ""
             state.out.done(f"moved the {kind} stored for {old_account} to {new_account}{kept}")
             moved = True

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 def remove(state: State, name: str, scope: str | None, keep_secret: bool) -> None:
     """Remove profile NAME from its file, and its secret unless another profile uses it."""
     from ..config import trust
-    from ..secrets.keyring_store import account, delete_secret_for
+    from ..secrets.keyring_store import delete_secret_for
 
     catalog = load_catalog(state.files)
     if scope is None and not catalog.tables(name):
@@ -80,11 +80,11 @@ def remove(state: State, name: str, scope: str | None, keep_secret: bool) -> Non
         )
     if place is None:
         return
-    stored = account(*place[:2], secure=place[2])
+    stored = place.account
     kept = kept or _still_used(state, stored)
     if kept is not None:
         out.done(f"kept the secret of {stored} in the keyring: {kept}")
-    elif delete_secret_for(*place[:2], secure=place[2]):
+    elif delete_secret_for(place.uri, place.user, secure=place.secure):
         out.done(f"deleted the secret of {stored} from the keyring: no other profile uses it")
     else:
         out.done(f"no secret was stored for {stored}")
@@ -95,7 +95,6 @@ def _still_used(state: State, account: str) -> str | None:
     # Each file that could use it (this command's, the project's, the user's), with the files below it:
     # a profile your user file keeps for other folders counts even where a project's name shadows it.
     from ..config.catalog import catalog_of
-    from ..secrets.keyring_store import account as account_of
 
     views: dict[tuple[Path, ...], Path] = {}
     for paths, _ in (discovery.discover(state.files), discovery.discover(None, environ={})):
@@ -113,7 +112,7 @@ def _still_used(state: State, account: str) -> str | None:
             except MilvusProfilesError as e:
                 where = f"profile {other!r} of {display_path(path)}"
                 return f"{where} might use it (it does not resolve: {e.message})"
-            if used is not None and account_of(*used[:2], secure=used[2]) == account:
+            if used is not None and used.account == account:
                 return f"profile {other!r} of {display_path(path)} uses it too"
     return None
 
