@@ -62,10 +62,8 @@ def remove(state: State, name: str, scope: str | None, keep_secret: bool) -> Non
     def refused(e: ConfigError, broken: list[str]) -> ConfigError:
         if not broken:
             return e
-        return ConfigError(
-            f"cannot remove profile {name!r}: profile {broken[0]!r} extends it",
-            hint=f"change or remove `extends` of {', '.join(map(repr, broken))} first",
-        )
+        hint = f"change or remove `extends` of {', '.join(map(repr, broken))} first"
+        return ConfigError(f"cannot remove profile {name!r}: profile {broken[0]!r} extends it", hint=hint)
 
     after = write_profiles(state, target, change, refused=refused)
     out = state.out

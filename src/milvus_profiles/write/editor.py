@@ -101,8 +101,6 @@ class ProfileEditor:
     def set_key(self, name: str, key: Key, value: Any) -> None:
         """Set one key of profile ``name`` (``("timeout",)`` or ``("tls", "secure")``): in place, or on
         a new line of its table (a ``[profiles.NAME.tls]`` table is added when there is none)."""
-        if name not in self.profiles:
-            raise KeyError(name)
         self._edit(("profiles", name, *key), value, lambda layout: layout.put_key(name, key, value))
 
     def unset_key(self, name: str, key: Key) -> bool:
@@ -209,8 +207,7 @@ class _Layout:
         table.trivia.indent = self.newline
         profiles.raw_append(name, table)
         if self.headers()[-1][0][:2] == ("profiles", name):  # last: after the tail, a blank line between
-            ending = "" if before.endswith(("\n", "\r")) else self.newline
-            table.trivia.indent = self.tail + ending + self.newline if before else ""
+            table.trivia.indent = self.tail + self.newline if before else ""  # (before ends with a newline)
             self.tail = ""
 
     def put_default(self, name: str) -> None:
