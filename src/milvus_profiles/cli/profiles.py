@@ -14,7 +14,6 @@ from ..config.catalog import load_catalog
 from ..errors import ConfigError, MilvusProfilesError
 from ..fields import PROFILE_ENV
 from .common import State, complete_profiles, lower_files, scope_file, scope_option
-from .edit import defined, missing_in, place_of, write_profiles
 from .output import display_path
 
 if TYPE_CHECKING:
@@ -30,6 +29,7 @@ def remove(state: State, name: str, scope: str | None, keep_secret: bool) -> Non
     """Remove profile NAME from its file, and its secret unless another profile uses it."""
     from ..config import trust
     from ..secrets.keyring_store import delete_secret_for
+    from .edit import missing_in, place_of, write_profiles
 
     catalog = load_catalog(state.files)
     if scope is None and not catalog.tables(name):
@@ -93,6 +93,7 @@ def _still_used(state: State, account: str) -> str | None:
     # Each file that could use it (this command's, the project's, the user's), with the files below it:
     # a profile your user file keeps for other folders counts even where a project's name shadows it.
     from ..config.catalog import catalog_of
+    from .edit import place_of
 
     views: dict[tuple[Path, ...], Path] = {}
     for paths, _ in (discovery.discover(state.files), discovery.discover(None, environ={})):
@@ -128,6 +129,8 @@ def set_default(state: State, name: str, scope: str | None) -> None:
     Your choice of a default is personal: in a project it goes to milvus.local.toml, which git ignores,
     so the committed milvus.toml (and your teammates' trust in it) stays as it is.
     """
+    from .edit import defined, write_profiles
+
     defined(state, name)
     personal = scope is None and state.files is None and discovery.find_project_dir() is not None
     target = scope_file(state, "local" if personal else scope)
