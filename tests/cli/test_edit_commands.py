@@ -231,3 +231,32 @@ def test_an_edit_that_breaks_a_profile_is_refused_and_writes_nothing(cli: Run) -
     assert result.exit_code == 3, result.output
     assert "nosuch" in result.output
     assert project.read_bytes() == before
+
+
+def test_a_profile_whose_parent_was_gone_before_stops_no_command_that_writes_the_file(cli: Run) -> None:
+    project = write(Path("milvus.toml"), BROKEN + '\n[profiles.orphan]\nextends = "gone"\n')
+    assert cli("set", "local", "timeout", "5").exit_code == 0
+    assert cli("unset", "local", "timeout").exit_code == 0
+    assert cli("copy", "local", "local2").exit_code == 0
+    assert cli("rename", "local2", "local3").exit_code == 0
+    assert cli("add", "new", "--uri", "http://localhost:19531").exit_code == 0
+    assert cli("set-default", "new", "--scope", "project").exit_code == 0
+    assert cli("remove", "local3").exit_code == 0
+    data = tomllib.loads(project.read_text())
+    assert data["default"] == "new"
+    assert set(data["profiles"]) == {"prod", "reports", "local", "orphan", "new"}
+
+
+def test_every_write_refuses_to_break_the_extends_of_a_profile_that_worked(cli: Run) -> None:
+    project = write(Path("milvus.toml"), FILE)
+    before = project.read_bytes()
+    result = cli("add", "prod", "--uri", "http://h:19530", "--extends", "reports", "--force")
+    assert result.exit_code == 3, result.output
+    assert result.stderr.startswith("error: profile 'prod' not added to milvus.toml: ")
+    assert "cycle" in result.stderr
+    result = cli("remove", "prod")
+    assert result.exit_code == 3, result.output
+    assert result.stderr.startswith("error: cannot remove profile 'prod': profile 'reports' extends it")
+    result = cli("set", "reports", "extends", "nosuch")
+    assert result.exit_code == 3, result.output
+    assert project.read_bytes() == before

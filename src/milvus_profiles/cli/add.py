@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..config import locks, toml
 from ..errors import ConfigError, KeyringUnavailableError
 from ..fields import FIELDS_BY_NAME, TLS_KEYS, secret_set_command
 from ..secrets.chain import no_secret_for_lite, takes_secret
@@ -21,15 +20,14 @@ from ..uri import is_lite
 from .common import (
     F,
     State,
-    catalog_with,
     check_name,
     complete_profiles,
-    is_private,
     lower_files,
     read_secret,
     scope_file,
     scope_option,
 )
+from .edit import Place, not_written, relative_to_file, write_profiles
 from .output import display_path
 
 if TYPE_CHECKING:
@@ -59,25 +57,6 @@ def _tls_options(f: F) -> F:
             help=TLS_KEYS[key] + (" Relative paths are from the working folder." if path else ""),
         )(f)
     return f
-
-
-def _relative_to_file(value: str, folder: Path, option: str | None = None) -> str:
-    """A path given from the working folder, as it is written in a profile file in ``folder``."""
-    if "${" in value:
-        return value
-    try:
-        expanded = Path(value).expanduser()
-    except RuntimeError:  # ~name of a user this machine does not know
-        home = value.split("/", maxsplit=1)[0]
-        where = f"--{option.replace('_', '-')}: " if option else ""
-        raise ConfigError(
-            f"{where}cannot expand {home!r}: there is no such user",
-            hint="write the path without ~, or with the home folder written out",
-        ) from None
-    if Path(value).is_absolute() or Path.cwd() == folder:
-        return value
-    path = Path(os.path.normpath(Path.cwd() / expanded))
-    return path.relative_to(folder).as_posix() if path.is_relative_to(folder) else str(path)
 
 
 @click.command()
@@ -133,9 +112,6 @@ def add(
       milvus-profiles add cloud --uri https://in03-xxxx.serverless.gcp-us-west1.cloud.zilliz.com --ask-secret
       milvus-profiles add prod          # asks for the URI, database, timeout, user and secret
     """
-    from ..config.model import validate_file
-    from ..write.editor import ProfileEditor
-
     state: State = ctx.obj
     if ask_secret and secret_stdin:
         raise click.UsageError("--ask-secret and --secret-stdin cannot be used together")
@@ -148,11 +124,11 @@ def add(
     values = {k: given[k] for k in ("uri", "db_name", "timeout", "user", "extends") if given[k] is not None}
     tls = {key: given[k] for k, key in TLS_OPTIONS.items() if given[k] is not None}
     values = _for_file(values | ({"tls": tls} if tls else {}), target.parent, options=True)
+    replaced: dict[str, Any] = {}
 
-    def edited() -> tuple[ProfileEditor, Catalog, dict[str, Any]]:
-        """The file with the profile added, checked as it will be once written; and the profile replaced."""
-        editor = ProfileEditor.open(target)
-        replaced = dict(editor.profiles.get(name, {}))
+    def change(editor: ProfileEditor) -> None:
+        replaced.clear()  # (checked first, then written)
+        replaced.update(editor.profiles.get(name, {}))
         if name in editor.profiles and not force:
             raise ConfigError(
                 f"{display_path(target)} already has a profile named {name!r}",
@@ -162,22 +138,12 @@ def add(
         editor.set_profile(name, values)
         if default:
             editor.set_default(name)
-        changed = editor.profile_file()
-        try:
-            validate_file(changed, editor.read)
-            catalog = catalog_with(state, changed)
-            catalog.layer(name)  # raises for a broken `extends`
-        except ConfigError as e:  # the would-be file's problem, without a line that was never written
-            reason = e.reason if e.path == target else e.message
-            raise ConfigError(
-                f"profile {name!r} not added to {display_path(target)}: {reason}", hint=e.hint
-            ) from None
-        return editor, catalog, replaced
 
+    refused = not_written(f"profile {name!r} not added to {display_path(target)}", target)
     if ask_secret or secret_stdin:
         # Asked before the file is locked, so that no writer waits on a person typing; the edit is
         # checked first, so that a profile which would be refused never asks for a secret.
-        layer = edited()[1].layer(name)
+        layer = write_profiles(state, target, change, refused=refused, save=False).layer(name)
         uri, user = str(layer["uri"].value), layer.get("user")
         if not takes_secret(uri):
             raise no_secret_for_lite(
@@ -188,10 +154,7 @@ def add(
             secret = read_secret(state, stdin=secret_stdin, label=label, stdin_option="--secret-stdin")
         except KeyringUnavailableError as e:  # the profile is still added, then the error is said
             secret = e
-    with locks.locked(target):
-        editor, catalog, replaced = edited()
-        editor.save(private=is_private(target))
-    toml.clear_cache()
+    catalog = write_profiles(state, target, change, refused=refused)
     _finish(ctx, name, target, values, replaced, catalog=catalog, secret=secret, default=default, test=asked)
 
 
@@ -336,11 +299,11 @@ def _for_file(values: dict[str, Any], folder: Path, *, options: bool = False) ->
     `add`'s options with ``options``)."""
     values = dict(values)
     if is_lite(str(values["uri"])):
-        values["uri"] = _relative_to_file(str(values["uri"]), folder, "uri" if options else None)
+        values["uri"] = relative_to_file(str(values["uri"]), folder, "uri" if options else None)
     for k, v in values.get("tls", {}).items():
         option = f"tls_{k.removesuffix('_path')}" if options else None
         values["tls"] = values["tls"] | (
-            {k: _relative_to_file(v, folder, option)} if k.endswith("_path") else {}
+            {k: relative_to_file(v, folder, option)} if k.endswith("_path") else {}
         )
     return values
 
@@ -398,14 +361,28 @@ def import_profiles(
         raise click.UsageError(f"--default needs exactly one profile; {len(found)} were found")
     target = scope_file(state, scope)
     written = {f.name: _for_file(f.values, target.parent) for f in found}
-    default = found[0].name if make_default else None
-    _edited(target, written, default, force, source)  # checked before anything is written, and for a dry run
+    refused = not_written(f"nothing imported into {display_path(target)}", target)
+
+    def change(editor: ProfileEditor) -> None:
+        clashes = [profile for profile in written if profile in editor.profiles]
+        if clashes and not force:
+            one = len(clashes) == 1
+            raise ConfigError(
+                f"{display_path(target)} already has {'a profile' if one else 'profiles'} named "
+                + ", ".join(map(repr, clashes)),
+                hint=f"use --force to replace {'it' if one else 'them'}"
+                + (", or --name to choose another name" if source != "milvus-cli" else ""),
+            )
+        for profile, values in written.items():
+            editor.set_profile(profile, values)
+        if make_default:
+            editor.set_default(found[0].name)
+
     if dry_run:
+        write_profiles(state, target, change, refused=refused, save=False)
         _print_plan(state, found, written, target)
         return
-    with locks.locked(target):
-        _edited(target, written, default, force, source).save(private=is_private(target))
-    toml.clear_cache()
+    write_profiles(state, target, change, refused=refused)
     out = state.out
     for f in found:
         out.done(f"imported profile {f.name!r} into {display_path(target)} from {f.source}")
@@ -419,41 +396,11 @@ def import_profiles(
             _store(state, f, f.secret, lower)
 
 
-def _edited(
-    target: Path, profiles: dict[str, dict[str, Any]], default: str | None, force: bool, source: str
-) -> ProfileEditor:
-    """The profiles added to the target file, as ``add`` adds one: read, changed and validated (again
-    under the file's lock, so that a concurrent writer's change is never lost)."""
-    from ..config.model import validate_file
-    from ..write.editor import ProfileEditor
-
-    editor = ProfileEditor.open(target)
-    clashes = [name for name in profiles if name in editor.profiles]
-    if clashes and not force:
-        one = len(clashes) == 1
-        raise ConfigError(
-            f"{display_path(target)} already has {'a profile' if one else 'profiles'} named "
-            + ", ".join(map(repr, clashes)),
-            hint=f"use --force to replace {'it' if one else 'them'}"
-            + (", or --name to choose another name" if source != "milvus-cli" else ""),
-        )
-    for name, values in profiles.items():
-        editor.set_profile(name, values)
-    if default is not None:
-        editor.set_default(default)
-    try:
-        validate_file(editor.profile_file(), editor.read)
-    except ConfigError as e:
-        raise ConfigError(f"nothing imported into {display_path(target)}: {e.message}", hint=e.hint) from None
-    return editor
-
-
 def _account(f: Found) -> str:
     """The keyring account of the imported profile's secret: ``https`` for TLS on an ``http`` URI."""
-    from ..secrets.keyring_store import account
-
-    secure = f.values.get("tls", {}).get("secure") is True
-    return account(str(f.values["uri"]), f.values.get("user"), secure=secure)
+    return Place(
+        str(f.values["uri"]), f.values.get("user"), f.values.get("tls", {}).get("secure") is True
+    ).account
 
 
 def _print_plan(state: State, found: list[Found], written: dict[str, dict[str, Any]], target: Path) -> None:
@@ -474,13 +421,11 @@ def _print_plan(state: State, found: list[Found], written: dict[str, dict[str, A
 
 def _store(state: State, f: Found, secret: str, lower: list[Path]) -> None:
     """The secret to the keyring, if the profile resolves to the endpoint and user it belongs to."""
-    from ..resolution.resolver import resolve
-    from ..secrets.keyring_store import account
+    from ..resolution.resolver import resolve_settings
     from ..write.secret import save_secret
 
-    out, expected = state.out, _account(f)
-    cfg = resolve(f.name, files=lower)
-    resolved = account(cfg.uri, cfg.user, secure=cfg.secure)
+    out, expected, cfg = state.out, _account(f), resolve_settings(f.name, lower)
+    resolved = Place(cfg.uri, cfg.user, cfg.secure).account
     if resolved != expected:
         overriding = [FIELDS_BY_NAME[k].env for k in ("uri", "user") if os.environ.get(FIELDS_BY_NAME[k].env)]
         out.warning(

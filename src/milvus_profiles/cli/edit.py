@@ -1,33 +1,106 @@
-"""``set``, ``unset``, ``rename`` and ``copy``: one change to a profile, the rest of the file as written.
-
-Each edit goes to the file that defines what it changes (the highest one, as the resolver reads them), or
-to the file ``--scope`` names; it is checked as the whole catalog will be once written, then written
-atomically under the file's lock. A ``set`` or ``unset`` that moves profiles to another keyring account
+"""``set``, ``unset``, ``rename`` and ``copy``, and :func:`write_profiles`, the one way every command
+changes a profile file: under the file's lock, checked as the whole catalog will be once written, only the
+problems the edit makes refused. A ``set`` or ``unset`` that moves profiles to another keyring account
 (another server or user) never leaves their stored secret behind unsaid: ``--move-secret`` takes it
 along, else a warning names it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import os
+import warnings
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import click
 
 from ..config import locks, toml
-from ..errors import ConfigError, KeyringUnavailableError, MilvusProfilesError
+from ..config.catalog import load_catalog
+from ..errors import (
+    ConfigError,
+    KeyringUnavailableError,
+    MilvusProfilesError,
+    ProfileNotFoundError,
+    ProfileWarning,
+)
 from ..fields import FIELDS_BY_NAME, TLS_KEYS, TLS_PATH_KEYS, secret_field, secret_set_command
+from ..secrets import keyring_store as store
 from ..uri import is_lite, redact
+from ..write.editor import lookup
 from .common import State, catalog_with, check_name, complete_profiles, is_private, scope_file, scope_option
 from .output import display_path
 
 if TYPE_CHECKING:
-    from ..config.catalog import Catalog
+    from ..config.catalog import Catalog, Tables
     from ..config.toml import Key, ProfileFile
     from ..write.editor import ProfileEditor
 
 KEYS = ("uri", "db_name", "timeout", "user", "extends", *(f"tls.{k}" for k in TLS_KEYS), "grpc.OPTION")
+Refused = Callable[[ConfigError, list[str]], ConfigError]
+"""What a command says when its edit is refused: the problem, and the profiles the edit would break."""
+
+
+def write_profiles(
+    state: State,
+    target: Path,
+    change: Callable[[ProfileEditor], object],
+    *,
+    refused: Refused | None = None,
+    whole: bool = True,
+    save: bool = True,
+) -> Catalog:
+    """Open ``target`` under its lock, ``change`` it, check it, write it; the catalog as written.
+
+    Refused: a problem the file did not have (`validate_file`), or, with ``whole``, a profile whose
+    ``extends`` worked and no longer does (a rename spans files, and is whole only at the end). Without
+    ``save`` only the check is made, without the lock (before a secret is asked for, a dry run)."""
+    from ..config.model import validate_file
+    from ..write.editor import ProfileEditor
+
+    with locks.locked(target) if save else contextlib.nullcontext():
+        editor = ProfileEditor.open(target)
+        before = catalog_with(state, editor.profile_file())
+        change(editor)
+        changed = editor.profile_file()
+        after = catalog_with(state, changed)
+        broken = {n: p for n in after.names() if whole and (p := after.problem(n)) and not before.problem(n)}
+        try:
+            validate_file(changed, editor.read)
+            if broken:
+                raise next(iter(broken.values()))
+        except ConfigError as e:
+            raise (refused(e, list(broken)) if refused else e) from None
+        if save:
+            editor.save(private=is_private(target))
+    toml.clear_cache()
+    return after
+
+
+def not_written(what: str, target: Path) -> Refused:
+    """``{what}: {problem}``, without the line of ``target`` (the edited text was never written)."""
+    return lambda e, _: ConfigError(f"{what}: {e.reason if e.path == target else e.message}", hint=e.hint)
+
+
+def relative_to_file(value: str, folder: Path, option: str | None = None) -> str:
+    """A path given from the working folder, as it is written in a profile file in ``folder``."""
+    if "${" in value:
+        return value
+    try:
+        expanded = Path(value).expanduser()
+    except RuntimeError:  # ~name of a user this machine does not know
+        home = value.split("/", maxsplit=1)[0]
+        where = f"--{option.replace('_', '-')}: " if option else ""
+        raise ConfigError(
+            f"{where}cannot expand {home!r}: there is no such user",
+            hint="write the path without ~, or with the home folder written out",
+        ) from None
+    if Path(value).is_absolute() or Path.cwd() == folder:
+        return value
+    path = Path(os.path.normpath(Path.cwd() / expanded))
+    return path.relative_to(folder).as_posix() if path.is_relative_to(folder) else str(path)
 
 
 def _key(text: str, *, unknown: bool = False) -> Key:
@@ -51,8 +124,6 @@ def _key(text: str, *, unknown: bool = False) -> Key:
 
 def _value(key: Key, text: str, folder: Path) -> Any:
     """The command line's text as the TOML value the key takes."""
-    from .add import _relative_to_file
-
     name = ".".join(key)
     if name == "timeout":
         try:
@@ -72,54 +143,57 @@ def _value(key: Key, text: str, folder: Path) -> Any:
                 continue
         return text
     if (name == "uri" and is_lite(text)) or (key[0] == "tls" and key[1] in TLS_PATH_KEYS):
-        return _relative_to_file(text, folder, name.replace(".", "_"))
+        return relative_to_file(text, folder, name.replace(".", "_"))
     return text
 
 
-def _defining(catalog: Catalog, name: str, key: Key | None = None) -> Path:
-    """The highest file whose table of ``name`` has ``key`` (any of its tables without ``key``)."""
-    tables = catalog.tables(name)
-    if not tables:
+def defined(state: State, name: str) -> tuple[Catalog, Tables]:
+    """The catalog, and the tables of profile ``name`` in it, highest first; not found without any."""
+    catalog = load_catalog(state.files)
+    if not (tables := catalog.tables(name)):
         raise catalog.not_found(name)
-    for pf, table in tables:
-        if key is None or _lookup(table, key) is not None:
-            return pf.path
-    return tables[0][0].path
+    return catalog, tables
 
 
-def _write(state: State, target: Path, change: Any, *, whole: bool = True) -> Catalog:
-    """Open ``target`` under its lock, apply ``change``, check the result, write it. ``whole``: the
-    catalog is checked too (a rename spans files, and is whole only at the end)."""
-    from ..config.model import known_problems, validate_file
-    from ..write.editor import ProfileEditor
-
-    with locks.locked(target):
-        editor = ProfileEditor.open(target)
-        change(editor)
-        changed = editor.profile_file()
-        validate_file(changed, editor.read)
-        after, known = catalog_with(state, changed), known_problems(editor.read)
-        for name in after.names() if whole else ():
-            try:
-                after.layer(name)  # a broken `extends` is refused before anything is written
-            except ConfigError as e:
-                if e.reason not in known:  # a profile broken before stays so: editing another goes on
-                    raise
-        editor.save(private=is_private(target))
-    toml.clear_cache()
-    return after
+def _defining(catalog: Catalog, name: str, key: Key) -> Path:
+    """The highest file whose table of ``name`` has ``key`` (else the highest that defines it)."""
+    if not (tables := catalog.tables(name)):
+        raise catalog.not_found(name)
+    return next((pf.path for pf, table in tables if lookup(table, key) is not None), tables[0][0].path)
 
 
-def _missing_in(target: Path, name: str, catalog: Catalog) -> ConfigError:
+def missing_in(target: Path, name: str, catalog: Catalog, hint: str) -> ProfileNotFoundError:
     where = ", ".join(display_path(pf.path) for pf, _ in catalog.tables(name)) or "no file"
-    return ConfigError(
-        f"{display_path(target)} has no profile named {name!r} (it is in: {where})",
-        hint="leave out --scope to edit the file that defines it",
+    return ProfileNotFoundError(
+        f"{display_path(target)} has no profile named {name!r} (it is in: {where})", hint=hint
     )
 
 
-Place = tuple[str, "str | None", bool]
-"""What keys a profile's secret in the keyring: its URI, user and whether it uses TLS."""
+SCOPE_HINT = "leave out --scope to edit the file that defines it"
+
+
+class Place(NamedTuple):
+    """What keys a profile's secret in the keyring."""
+
+    uri: str
+    user: str | None
+    secure: bool
+
+    @property
+    def account(self) -> str:
+        return store.account(self.uri, self.user, secure=self.secure)
+
+
+def place_of(name: str, files: Sequence[str | Path] | None) -> Place | None:
+    """Where profile ``name`` keeps its secret, as the files are now; None for Milvus Lite."""
+    from ..resolution.resolver import resolve_settings
+    from ..secrets.chain import takes_secret
+
+    with warnings.catch_warnings():  # a shadowed name is for `show` and `connect()` to warn about
+        warnings.simplefilter("ignore", ProfileWarning)
+        cfg = resolve_settings(name, files)
+    return Place(cfg.uri, cfg.user, cfg.secure) if takes_secret(cfg.uri) else None
+
 
 move_secret_option = click.option(
     "--move-secret",
@@ -149,8 +223,6 @@ def set_key(state: State, name: str, key: str, value: str, *, scope: str | None,
       milvus-profiles set dev timeout 30 --scope local
       milvus-profiles set prod uri https://milvus2.example.com:443 --move-secret
     """
-    from ..config.catalog import load_catalog
-
     parts = _key(key)
     before = _places(state, name, moving=move_secret)
     catalog = load_catalog(state.files)
@@ -160,11 +232,11 @@ def set_key(state: State, name: str, key: str, value: str, *, scope: str | None,
     def change(editor: ProfileEditor) -> None:
         if name not in editor.profiles:
             if scope is None or not catalog.tables(name):
-                raise _missing_in(target, name, catalog)
+                raise missing_in(target, name, catalog, SCOPE_HINT)
             editor.set_profile(name, {})  # an override in a file that does not define it yet
         editor.set_key(name, parts, converted)
 
-    after = _write(state, target, change)
+    after = write_profiles(state, target, change)
     shown = redact(value) if parts == ("uri",) else value
     state.out.done(f"set {key} of profile {name!r} to {shown} in {display_path(target)}")
     _warn_if_overridden(state, after, name, parts, target)
@@ -185,8 +257,6 @@ def unset_key(state: State, name: str, key: str, scope: str | None, move_secret:
       milvus-profiles unset prod user
       milvus-profiles unset prod tls.server_name
     """
-    from ..config.catalog import load_catalog
-
     parts = _key(key, unknown=True)
     before = _places(state, name, moving=move_secret)
     catalog = load_catalog(state.files)
@@ -195,15 +265,15 @@ def unset_key(state: State, name: str, key: str, scope: str | None, move_secret:
 
     def change(editor: ProfileEditor) -> None:
         if name not in editor.profiles:
-            raise _missing_in(target, name, catalog)
+            raise missing_in(target, name, catalog, SCOPE_HINT)
         removed.append(editor.unset_key(name, parts))
 
-    after = _write(state, target, change)
+    after = write_profiles(state, target, change)
     if not removed[0]:
         state.out.done(f"profile {name!r} has no {key} in {display_path(target)}; nothing changed")
         return
     state.out.done(f"removed {key} from profile {name!r} in {display_path(target)}")
-    still = [pf for pf, table in after.tables(name) if _lookup(table, parts) is not None]
+    still = [pf for pf, table in after.tables(name) if lookup(table, parts) is not None]
     default = FIELDS_BY_NAME[key].default if key in FIELDS_BY_NAME else None
     if still:
         state.out.warning(f"{key} of profile {name!r} is still set in {display_path(still[0].path)}")
@@ -212,35 +282,23 @@ def unset_key(state: State, name: str, key: str, scope: str | None, move_secret:
     _follow_secrets(state, name, before, move=move_secret)
 
 
-def _lookup(table: Any, key: Key) -> Any:
-    """``table[key[0]][key[1]]...``, or None where a part is missing."""
-    for part in key:
-        table = table.get(part) if isinstance(table, dict) else None
-    return table
-
-
 def _places(state: State, name: str | None = None, *, moving: bool = False) -> dict[str, Place]:
     """Where the profiles that take a secret keep it, as the files are now: profile ``name`` and those that
     extend it, else every one (one that does not resolve has none). ``moving``: a keyring that does not
     work is reported before anything is written."""
-    from ..config.catalog import load_catalog
-    from ..resolution.resolver import resolve_settings
-    from ..secrets.chain import takes_secret
-    from ..secrets.keyring_store import check_available
-
     if moving:
-        check_available()
+        store.check_available()
     places: dict[str, Place] = {}
     catalog = load_catalog(state.files)
     for other in catalog.names():
         try:
             if name is not None and name not in catalog.extends_chain(other):
                 continue
-            cfg = resolve_settings(other, state.files)
+            place = place_of(other, state.files)
         except MilvusProfilesError:
             continue
-        if takes_secret(cfg.uri):
-            places[other] = (cfg.uri, cfg.user, cfg.secure)
+        if place is not None:
+            places[other] = place
     return places
 
 
@@ -248,24 +306,19 @@ def _follow_secrets(state: State, name: str, before: dict[str, Place], *, move: 
     """After an edit: a secret stored for the account profiles used before, where their new account has
     none, goes along with ``move`` (and stays for profiles that still use the old account), else is
     named with what to do. A secret is never sent to a new server unasked, nor left behind unsaid."""
-    from ..secrets import keyring_store as store
-
-    def account(place: Place) -> str:
-        return store.account(place[0], place[1], secure=place[2])
-
     after = _places(state, name)
     moves: dict[tuple[str, str], tuple[Place, Place, list[str]]] = {}
     for profile, old in before.items():
         new = after.get(profile)
-        if new is not None and account(old) != account(new):
-            moves.setdefault((account(old), account(new)), (old, new, []))[2].append(profile)
+        if new is not None and old.account != new.account:
+            moves.setdefault((old.account, new.account), (old, new, []))[2].append(profile)
     moved = False
     for (old_account, new_account), (old, new, names) in moves.items():
         try:
-            secret = store.get_secret(*old[:2], secure=old[2])
-            if secret is None or store.get_secret(*new[:2], secure=new[2]) is not None:
+            secret = store.get_secret(old.uri, old.user, secure=old.secure)
+            if secret is None or store.get_secret(new.uri, new.user, secure=new.secure) is not None:
                 continue
-            kind, who = secret_field(old[1]), ", ".join(repr(n) for n in names)
+            kind, who = secret_field(old.user), ", ".join(repr(n) for n in names)
             if not move:
                 state.out.warning(
                     f"the {kind} stored for {old_account} is no longer used by profile {who}: it now "
@@ -274,10 +327,10 @@ def _follow_secrets(state: State, name: str, before: dict[str, Place], *, move: 
                     "server under a new name: undo this change, then make it again with --move-secret",
                 )
                 continue
-            store.set_secret(*new[:2], secret, secure=new[2])
-            users = [n for n, place in _places(state).items() if account(place) == old_account]
+            store.set_secret(new.uri, new.user, secret, secure=new.secure)
+            users = [n for n, place in _places(state).items() if place.account == old_account]
             if not users:
-                store.delete_secret_for(*old[:2], secure=old[2])
+                store.delete_secret_for(old.uri, old.user, secure=old.secure)
             kept = f"; it stays for {old_account} too, which profile {users[0]!r} uses" if users else ""
             state.out.done(f"moved the {kind} stored for {old_account} to {new_account}{kept}")
             moved = True
@@ -293,7 +346,7 @@ def _warn_if_overridden(state: State, after: Catalog, name: str, key: Key, targe
     for pf, table in after.tables(name):
         if pf.path == target:
             return
-        if _lookup(table, key) is not None:
+        if lookup(table, key) is not None:
             state.out.warning(
                 f"{'.'.join(key)} of profile {name!r} is also set in {display_path(pf.path)}, which wins"
             )
@@ -314,11 +367,7 @@ def rename(state: State, old: str, new: str) -> None:
     Example:
       milvus-profiles rename staging stage
     """
-    from ..config.catalog import load_catalog
-
-    catalog = load_catalog(state.files)
-    if not catalog.tables(old):
-        raise catalog.not_found(old)
+    catalog, tables = defined(state, old)
     _refuse_taken(catalog, new)
     followers = [
         pf.path
@@ -326,11 +375,11 @@ def rename(state: State, old: str, new: str) -> None:
         if pf.data.get("default") == old
         or any(isinstance(t, dict) and t.get("extends") == old for t in pf.data.get("profiles", {}).values())
     ]
-    targets = list(dict.fromkeys([*(pf.path for pf, _ in catalog.tables(old)), *followers]))
+    targets = list(dict.fromkeys([*(pf.path for pf, _ in tables), *followers]))
     for target in targets:
         locks.destination(target)  # refused before the first file is written, not halfway
     for target in targets:
-        _write(state, target, lambda editor: editor.rename_profile(old, new), whole=False)
+        write_profiles(state, target, lambda editor: editor.rename_profile(old, new), whole=False)
         state.out.done(f"renamed profile {old!r} to {new!r} in {display_path(target)}")
 
 
@@ -349,19 +398,14 @@ def copy_profile(state: State, source: str, target_name: str, scope: str | None)
     Example:
       milvus-profiles copy prod prod-analytics && milvus-profiles set prod-analytics db_name analytics
     """
-    from ..config.catalog import load_catalog
-
-    catalog = load_catalog(state.files)
-    tables = catalog.tables(source)
-    if not tables:
-        raise catalog.not_found(source)
+    catalog, tables = defined(state, source)
     _refuse_taken(catalog, target_name)
     origin, values = tables[0]
     target = scope_file(state, scope) if scope else origin.path
     if target != origin.path:
         _refuse_untrusted(origin, values, source, target, explicit=catalog.explicit)
 
-    _write(state, target, lambda editor: editor.set_profile(target_name, values))
+    write_profiles(state, target, lambda editor: editor.set_profile(target_name, values))
     copied = f"copied profile {source!r} ({display_path(origin.path)}) to {target_name!r}"
     state.out.done(f"{copied} in {display_path(target)}")
     if len(tables) > 1:

@@ -4,31 +4,20 @@ from __future__ import annotations
 
 import contextlib
 import os
-import warnings
-from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from ..config import discovery, locks, toml
-from ..errors import ConfigError, MilvusProfilesError, ProfileNotFoundError, ProfileWarning
+from ..config import discovery, toml
+from ..config.catalog import load_catalog
+from ..errors import ConfigError, MilvusProfilesError
 from ..fields import PROFILE_ENV
-from .common import State, catalog_with, complete_profiles, is_private, lower_files, scope_file, scope_option
+from .common import State, complete_profiles, lower_files, scope_file, scope_option
 from .output import display_path
 
-
-def _secret_key(name: str, files: Sequence[str | Path] | None) -> tuple[str, str, str | None, bool] | None:
-    """The keyring account, URI, user and TLS of profile ``name`` (None for Milvus Lite)."""
-    from ..resolution.resolver import resolve_settings
-    from ..secrets.chain import takes_secret
-    from ..secrets.keyring_store import account
-
-    with warnings.catch_warnings():  # a shadowed name is for `show` and `connect()` to warn about
-        warnings.simplefilter("ignore", ProfileWarning)
-        cfg = resolve_settings(name, files)
-    if not takes_secret(cfg.uri):
-        return None
-    return account(cfg.uri, cfg.user, secure=cfg.secure), cfg.uri, cfg.user, cfg.secure
+if TYPE_CHECKING:
+    from ..write.editor import ProfileEditor
 
 
 @click.command()
@@ -39,9 +28,8 @@ def _secret_key(name: str, files: Sequence[str | Path] | None) -> tuple[str, str
 def remove(state: State, name: str, scope: str | None, keep_secret: bool) -> None:
     """Remove profile NAME from its file, and its secret unless another profile uses it."""
     from ..config import trust
-    from ..config.catalog import load_catalog
     from ..secrets.keyring_store import delete_secret_for
-    from ..write.editor import ProfileEditor
+    from .edit import missing_in, place_of, write_profiles
 
     catalog = load_catalog(state.files)
     if scope is None and not catalog.tables(name):
@@ -49,10 +37,10 @@ def remove(state: State, name: str, scope: str | None, keep_secret: bool) -> Non
     target = scope_file(state, scope) if scope is not None else catalog.tables(name)[0][0].path
     # Before the file is locked and changed: which secret the profile used (as its own file means it),
     # and whether its file may take a secret with it (a cloned repository's file may not).
-    key, kept = None, None
+    place, kept = None, None
     if not keep_secret:
         with contextlib.suppress(MilvusProfilesError):
-            key = _secret_key(name, lower_files(state, target))
+            place = place_of(name, lower_files(state, target))
     if target.exists():
         owner = trust.assess(toml.read_file(target), trust.kind_of(target, bool(state.files)))
         if not owner.trusted:
@@ -60,28 +48,24 @@ def remove(state: State, name: str, scope: str | None, keep_secret: bool) -> Non
                 f"{display_path(target)} is {owner.why}, and a profile of such a file never deletes a "
                 "stored secret"
             )
-    with locks.locked(target):
-        editor = ProfileEditor.open(target)
+    was_default = False
+
+    def change(editor: ProfileEditor) -> None:
+        nonlocal was_default
         if name not in editor.profiles:
-            where = ", ".join(display_path(pf.path) for pf, _ in catalog.tables(name)) or "no file"
-            raise ProfileNotFoundError(
-                f"{display_path(target)} has no profile named {name!r} (it is in: {where})",
-                hint="`milvus-profiles list` shows the file of every profile",
-            )
+            raise missing_in(target, name, catalog, "`milvus-profiles list` shows the file of every profile")
         was_default = editor.default == name
         editor.remove_profile(name)
         if was_default:
             editor.remove_default()
-        after = catalog_with(state, editor.profile_file())
-        broken = {n for n in catalog.names() if catalog.problem(n)}
-        newly_broken = [n for n in after.names() if after.problem(n) and n not in broken]
-        if newly_broken:
-            raise ConfigError(
-                f"cannot remove profile {name!r}: profile {newly_broken[0]!r} extends it",
-                hint=f"change or remove `extends` of {', '.join(map(repr, newly_broken))} first",
-            )
-        editor.save()
-    toml.clear_cache()
+
+    def refused(e: ConfigError, broken: list[str]) -> ConfigError:
+        if not broken:
+            return e
+        hint = f"change or remove `extends` of {', '.join(map(repr, broken))} first"
+        return ConfigError(f"cannot remove profile {name!r}: profile {broken[0]!r} extends it", hint=hint)
+
+    after = write_profiles(state, target, change, refused=refused)
     out = state.out
     out.done(f"removed profile {name!r} from {display_path(target)}")
     if was_default:
@@ -92,16 +76,16 @@ def remove(state: State, name: str, scope: str | None, keep_secret: bool) -> Non
             f"the default {default.value!r} of {display_path(default.file.path)} names no profile now",
             hint="set another with `milvus-profiles set-default NAME`",
         )
-    if key is None:
+    if place is None:
         return
-    account, uri, user, secure = key
-    kept = kept or _still_used(state, account)
+    stored = place.account
+    kept = kept or _still_used(state, stored)
     if kept is not None:
-        out.done(f"kept the secret of {account} in the keyring: {kept}")
-    elif delete_secret_for(uri, user, secure=secure):
-        out.done(f"deleted the secret of {account} from the keyring: no other profile uses it")
+        out.done(f"kept the secret of {stored} in the keyring: {kept}")
+    elif delete_secret_for(place.uri, place.user, secure=place.secure):
+        out.done(f"deleted the secret of {stored} from the keyring: no other profile uses it")
     else:
-        out.done(f"no secret was stored for {account}")
+        out.done(f"no secret was stored for {stored}")
 
 
 def _still_used(state: State, account: str) -> str | None:
@@ -109,6 +93,7 @@ def _still_used(state: State, account: str) -> str | None:
     # Each file that could use it (this command's, the project's, the user's), with the files below it:
     # a profile your user file keeps for other folders counts even where a project's name shadows it.
     from ..config.catalog import catalog_of
+    from .edit import place_of
 
     views: dict[tuple[Path, ...], Path] = {}
     for paths, _ in (discovery.discover(state.files), discovery.discover(None, environ={})):
@@ -122,11 +107,11 @@ def _still_used(state: State, account: str) -> str | None:
             return f"the profile files could not be read ({e.message})"
         for other in mine if isinstance(mine, dict) else ():
             try:
-                used = _secret_key(other, list(view))
+                used = place_of(other, list(view))
             except MilvusProfilesError as e:
                 where = f"profile {other!r} of {display_path(path)}"
                 return f"{where} might use it (it does not resolve: {e.message})"
-            if used is not None and used[0] == account:
+            if used is not None and used.account == account:
                 return f"profile {other!r} of {display_path(path)} uses it too"
     return None
 
@@ -144,28 +129,23 @@ def set_default(state: State, name: str, scope: str | None) -> None:
     Your choice of a default is personal: in a project it goes to milvus.local.toml, which git ignores,
     so the committed milvus.toml (and your teammates' trust in it) stays as it is.
     """
-    from ..config.catalog import load_catalog
-    from ..config.model import validate_file
-    from ..write.editor import ProfileEditor
+    from .edit import defined, write_profiles
 
-    catalog = load_catalog(state.files)
-    if not catalog.tables(name):
-        raise catalog.not_found(name)
+    defined(state, name)
     personal = scope is None and state.files is None and discovery.find_project_dir() is not None
     target = scope_file(state, "local" if personal else scope)
-    with locks.locked(target):
-        editor = ProfileEditor.open(target)
+    previous: str | None = None
+
+    def change(editor: ProfileEditor) -> None:
+        nonlocal previous
         previous = editor.default
         editor.set_default(name)
-        changed = editor.profile_file()
-        validate_file(changed, editor.read)
-        editor.save(private=is_private(target))
-    toml.clear_cache()
+
+    winner = write_profiles(state, target, change).default()
     out = state.out
     was = f" (was {previous!r})" if previous and previous != name else ""
     out.done(f"the default of {display_path(target)} is now {name!r}{was}")
-    winner = catalog_with(state, changed).default()
-    if winner is not None and winner.file.path != changed.path:
+    if winner is not None and winner.file.path != target:
         out.warning(
             f"the default {winner.value!r} of {display_path(winner.file.path)} takes precedence over it"
         )
@@ -192,7 +172,6 @@ def current(state: State, as_json: bool) -> None:
       milvus-profiles current
       MILVUS_PROFILE=prod milvus-profiles current --json
     """
-    from ..config.catalog import load_catalog
     from ..resolution.resolver import select
 
     catalog = load_catalog(state.files)

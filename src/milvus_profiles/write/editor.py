@@ -31,39 +31,28 @@ BOM = "\ufeff"
 
 
 class ProfileEditor:
-    """The text of one profile file, edited in memory; :meth:`save` writes it atomically.
+    """The text of one profile file, edited in memory; :meth:`save` writes it atomically. Hold the file's
+    lock from :meth:`open` to :meth:`save` (see `milvus_profiles.config.locks.locked`)."""
 
-    Hold the file's lock from :meth:`open` to :meth:`save`, so that no other writer's change is lost.
-
-    Example:
-        >>> from milvus_profiles.config.locks import locked
-        >>> path = Path("milvus.toml")
-        >>> with locked(path):
-        ...     editor = ProfileEditor.open(path)
-        ...     editor.set_profile("dev", {"uri": "http://localhost:19530"})
-        ...     editor.save()
-    """
-
-    def __init__(self, path: Path, text: str = "", *, exists: bool | None = None, bom: bool = False) -> None:
+    def __init__(
+        self, path: Path, text: str = "", *, read: ProfileFile | None = None, bom: bool = False
+    ) -> None:
         self.path = path.absolute()
-        self.text = text
+        self.read = read or (parse_text(text.encode("utf-8"), self.path) if text else None)
+        """The file as read (None: it did not exist), for the problems it had and the trust it keeps."""
+        self.text = self.read.text if self.read else ""
+        self.data: dict[str, Any] = self.read.data if self.read else {}
         self.bom = bom  # the file starts with a UTF-8 byte-order mark, which saving keeps
-        self.data: dict[str, Any] = parse_text(text.encode("utf-8"), self.path).data if text else {}
-        self.before: dict[str, Any] | None = copy.deepcopy(self.data) if (exists or text) else None
-        """The file's data as read, or None when the file did not exist (for keeping its trust)."""
-        self.read = parse_text(text.encode("utf-8"), self.path) if text else None
-        """The file as read, with its lines (for telling the problems an edit makes from those it had)."""
 
     @classmethod
     def open(cls, path: Path) -> ProfileEditor:
-        """Read ``path``; a missing file is an empty one that :meth:`save` creates."""
+        """Read ``path``; a missing file is an empty one that :meth:`save` creates. A file that is not
+        valid TOML is reported, never rewritten."""
         try:
             raw = read_bytes(path)
         except FileNotFoundError:
             return cls(path)
-        parse_text(raw, path.absolute())  # a file that is not valid TOML is reported, never rewritten
-        text = raw.decode("utf-8")
-        return cls(path, text.removeprefix(BOM), exists=True, bom=text.startswith(BOM))
+        return cls(path, read=parse_text(raw, path.absolute()), bom=raw.startswith(BOM.encode()))
 
     @property
     def profiles(self) -> dict[str, Any]:
@@ -89,58 +78,46 @@ class ProfileEditor:
                 line=locate_keys(self.text).get(("profiles",)),
                 hint="write each profile as a table [profiles.NAME]",
             )
-        expected = _changed(self.data, ("profiles", name), dict(values))
-        self._edit(expected, lambda layout: layout.put_profile(name, values))
+        self._edit(("profiles", name), dict(values), lambda layout: layout.put_profile(name, values))
 
     def remove_profile(self, name: str) -> bool:
         """Remove profile ``name`` with the comments attached to it; False when the file lacks it."""
         if name not in self.profiles:
             return False
-        expected = _changed(self.data, ("profiles", name), None)
-        self._edit(expected, lambda layout: layout.cut(layout.doc["profiles"], name))
+        self._edit(("profiles", name), None, lambda layout: layout.cut(layout.doc["profiles"], name))
         return True
 
     def set_default(self, name: str) -> None:
         """Set the file's top-level ``default``: in place, or on a new line above the tables."""
-        self._edit(_changed(self.data, ("default",), name), lambda layout: layout.put_default(name))
+        self._edit(("default",), name, lambda layout: layout.put_default(name))
 
     def remove_default(self) -> bool:
         """Remove the file's ``default``; False when it has none."""
         if "default" not in self.data:
             return False
-        self._edit(_changed(self.data, ("default",), None), lambda layout: layout.cut(layout.doc, "default"))
+        self._edit(("default",), None, lambda layout: layout.cut(layout.doc, "default"))
         return True
 
     def set_key(self, name: str, key: Key, value: Any) -> None:
         """Set one key of profile ``name`` (``("timeout",)`` or ``("tls", "secure")``): in place, or on
         a new line of its table (a ``[profiles.NAME.tls]`` table is added when there is none)."""
-        if name not in self.profiles:
-            raise KeyError(name)
-        expected = _changed(self.data, ("profiles", name, *key), value)
-        self._edit(expected, lambda layout: layout.put_key(name, key, value))
+        self._edit(("profiles", name, *key), value, lambda layout: layout.put_key(name, key, value))
 
     def unset_key(self, name: str, key: Key) -> bool:
         """Remove one key of profile ``name``, and its sub-table when that leaves it empty; False when
         the profile has no such key in this file."""
-        table: Any = self.profiles
-        for part in (name, *key):
-            table = table.get(part) if isinstance(table, dict) else None
-        if table is None:
+        if lookup(self.profiles, (name, *key)) is None:
             return False
-        expected = _changed(self.data, ("profiles", name, *key), None)
-        self._edit(expected, lambda layout: layout.drop_key(name, key))
+        self._edit(("profiles", name, *key), None, lambda layout: layout.drop_key(name, key))
         return True
 
     def rename_profile(self, old: str, new: str) -> None:
         """Rename profile ``old`` where it stands, with its sub-tables, comments and layout; the file's
         ``default`` and the ``extends`` of its profiles follow the new name (also in a file that only
         points at it)."""
-        if new in self.profiles:
-            raise ValueError(f"profile {new!r} exists")
         if old in self.profiles:
             renamed = _changed(self.data, ("profiles", new), self.profiles[old])
-            del renamed["profiles"][old]
-            self._edit(renamed, lambda layout: layout.rename(old, new))
+            self._edit(("profiles", old), None, lambda layout: layout.rename(old, new), renamed)
         if self.default == old:
             self.set_default(new)
         for other, table in list(self.profiles.items()):
@@ -152,11 +129,14 @@ class ProfileEditor:
         trusted as it was read, stays trusted as written (see `milvus_profiles.config.trust.carry_over`).
         A byte-order mark the file started with is written back."""
         write_atomic(self.path, BOM + self.text if self.bom else self.text, private=private)
-        carry_over(self.path, self.before, self.data)
+        carry_over(self.path, self.read.data if self.read else None, self.data)
 
-    def _edit(self, expected: dict[str, Any], change: Callable[[_Layout], object]) -> None:
-        """Apply ``change`` to the document; keep the result only when it parses to ``expected``. A file
-        without a final line break gets none from an edit."""
+    def _edit(
+        self, path: Key, value: Any, change: Callable[[_Layout], object], data: dict[str, Any] | None = None
+    ) -> None:
+        """Apply ``change`` to the document; keep the result only when it parses to the data (``data``, else
+        the file's) with ``value`` at ``path`` (removed: None). No final line break is added."""
+        expected = _changed(self.data if data is None else data, path, value)
         try:
             layout = _Layout(self.text)
             change(layout)
@@ -227,8 +207,7 @@ class _Layout:
         table.trivia.indent = self.newline
         profiles.raw_append(name, table)
         if self.headers()[-1][0][:2] == ("profiles", name):  # last: after the tail, a blank line between
-            ending = "" if before.endswith(("\n", "\r")) else self.newline
-            table.trivia.indent = self.tail + ending + self.newline if before else ""
+            table.trivia.indent = self.tail + self.newline if before else ""  # (before ends with a newline)
             self.tail = ""
 
     def put_default(self, name: str) -> None:
@@ -326,6 +305,13 @@ class _Layout:
             if text:  # (a removed value leaves an empty item behind)
                 return
         self.tail = _lstrip_lines(self.tail)
+
+
+def lookup(table: Any, key: Key) -> Any:
+    """``table[key[0]][key[1]]...``, or None where a part is missing."""
+    for part in key:
+        table = table.get(part) if isinstance(table, dict) else None
+    return table
 
 
 def _lstrip_lines(text: str) -> str:

@@ -13,10 +13,8 @@ from ..secrets import keyring_store
 def save_secret(
     profile: str | None, secret: str, *, files: Sequence[str | os.PathLike[str]] | None = None
 ) -> str:
-    """Store the secret of a profile in the keyring.
-
-    The secret is the password when the resolved profile has a user, else the token. It is stored for
-    the profile's endpoint and user, so every profile on the same server and user shares it.
+    """Store the password (the resolved profile has a user) or token of a profile in the keyring, for its
+    server and user: every profile on the same server and user shares it.
 
     Args:
         profile: The profile's name; `None` means the profile that would be selected.
@@ -27,19 +25,12 @@ def save_secret(
         The keyring account used: `USER@SCHEME://HOST:PORT`, or `SCHEME://HOST:PORT` for a token.
 
     Raises:
-        ConfigError: The secret is empty, the profile is a Milvus Lite file (which takes no secret),
-            or a profile file is invalid.
+        ConfigError: The secret is empty, the profile is Milvus Lite (no secret) or a file is invalid.
         ProfileNotFoundError: No profile file defines the named profile.
         KeyringUnavailableError: The keyring does not work.
 
     Examples:
-        ```python
-        import getpass
-
-        from milvus_profiles import save_secret
-
-        account = save_secret("prod", getpass.getpass())
-        ```
+        `account = save_secret("prod", getpass.getpass())`
     """
     if not secret:
         raise ConfigError("the secret is empty", hint="give a non-empty password or token")
@@ -48,27 +39,20 @@ def save_secret(
 
 
 def delete_secret(profile: str | None, *, files: Sequence[str | os.PathLike[str]] | None = None) -> bool:
-    """Delete the stored secret of a profile from the keyring.
+    """Delete the stored secret of a profile from the keyring (arguments and errors as for `save_secret`).
 
     Args:
         profile: The profile's name; `None` means the profile that would be selected.
-        files: The profile files to read instead of discovering them, as for `resolve`.
+        files: The profile files to read instead of discovering them.
 
     Returns:
         `True` when a secret was deleted, `False` when none was stored.
 
     Raises:
-        ConfigError: The profile is a Milvus Lite file, or a profile file is invalid.
-        ProfileNotFoundError: No profile file defines the named profile.
-        KeyringUnavailableError: The keyring does not work.
+        ConfigError: The profile is Milvus Lite, or a profile file is invalid.
 
     Examples:
-        ```python
-        from milvus_profiles import delete_secret
-
-        if not delete_secret("prod"):
-            print("no secret was stored for prod")
-        ```
+        `if not delete_secret("prod"): print("no secret was stored for prod")`
     """
     cfg = target(profile, files)
     return keyring_store.delete_secret_for(cfg.uri, cfg.user, secure=cfg.secure)
