@@ -19,7 +19,6 @@ from milvus_profiles.uri import (
     is_lite,
     parse_uri,
     redact,
-    split_database,
     uri_problem,
 )
 
@@ -234,27 +233,3 @@ def test_the_base_of_a_uri_reaches_the_same_server_as_the_full_one(monkeypatch: 
         assert (stripped["address"], stripped["secure"]) == (full["address"], full["secure"])
         assert (stripped["token"], stripped["db_name"]) == ("", "")
         assert endpoint(uri) == endpoint(parse_uri(uri).base)
-
-
-@pytest.mark.parametrize(
-    ("uri", "expected"),
-    [
-        ("http://127.0.0.1:19530/mydb", ("http://127.0.0.1:19530", "mydb")),
-        ("http://root:Milvus@127.0.0.1:19530/mydb/", ("http://root:Milvus@127.0.0.1:19530", "mydb")),
-        ("https://KEY@host/db1/collection1?x=1#y", ("https://KEY@host", "db1")),
-        ("http://127.0.0.1:19530//", ("http://127.0.0.1:19530", None)),
-        ("http://127.0.0.1:19530", ("http://127.0.0.1:19530", None)),
-        ("unix:/tmp/milvus.sock", ("unix:/tmp/milvus.sock", None)),
-        ("./data/milvus.db", ("./data/milvus.db", None)),
-    ],
-)
-def test_split_database_takes_the_first_path_segment_as_pymilvus_does(
-    uri: str, expected: tuple[str, str | None]
-) -> None:
-    assert split_database(uri) == expected
-
-
-def test_split_database_refuses_a_uri_pymilvus_would_misread_without_showing_its_secret() -> None:
-    with pytest.raises(ConfigError) as caught:
-        split_database("http://app:Ab/cd@127.0.0.1/mydb")
-    assert "Ab" not in str(caught.value)

@@ -137,9 +137,6 @@ GRPC_OPTIONS: dict[str, tuple[GrpcKind, str]] = {
 """The gRPC options a profile file may set: they tune the connection, never redirect it (no proxy,
 ``grpc.default_authority`` or ``grpc.ssl_target_name_override``: use ``tls.server_name``)."""
 
-GRPC_INT_RANGE = (-(2**31), 2**31 - 1)
-"""gRPC's integer options are C ints."""
-
 
 def secret_field(user: str | None) -> Literal["password", "token"]:
     """The secret a connection takes: the user's password when there is a user, else a token."""

@@ -21,7 +21,6 @@ from ..errors import ConfigError
 from ..fields import (
     FIELDS,
     FIELDS_BY_NAME,
-    GRPC_INT_RANGE,
     GRPC_OPTIONS,
     SECRET_FIELDS,
     TLS_KEYS,
@@ -49,17 +48,17 @@ def check_uri(value: str) -> str:
     return value
 
 
-class TlsTable(BaseModel):
-    """The ``[profiles.NAME.tls]`` table: pymilvus's TLS options. Paths are relative to the file."""
+def optional(annotation: Any, description: str | None) -> Any:
+    """A key of a table: absent, or of its type (TOML has no null)."""
+    return annotation | None, Field(None, description=description)
 
-    model_config = ConfigDict(extra="forbid", strict=True)
 
-    secure: bool | None = Field(None, description=TLS_KEYS["secure"])
-    server_pem_path: str | None = Field(None, description=TLS_KEYS["server_pem_path"])
-    server_name: str | None = Field(None, description=TLS_KEYS["server_name"])
-    client_pem_path: str | None = Field(None, description=TLS_KEYS["client_pem_path"])
-    client_key_path: str | None = Field(None, description=TLS_KEYS["client_key_path"])
-    ca_pem_path: str | None = Field(None, description=TLS_KEYS["ca_pem_path"])
+TlsTable: type[BaseModel] = create_model(
+    "TlsTable",
+    __config__=ConfigDict(extra="forbid", strict=True),
+    __doc__="The ``[profiles.NAME.tls]`` table: pymilvus's TLS options. Paths are relative to the file.",
+    **{k: optional(bool if k == "secure" else str, words) for k, words in TLS_KEYS.items()},
+)
 
 
 # The schema's words for two checks below; tests/config/test_json_schema.py runs both over the same references
@@ -132,33 +131,20 @@ class SecretReference(BaseModel):
         return self
 
 
-def check_grpc_options(options: dict[str, Any]) -> dict[str, Any]:
-    """Only the options of the allow-list (``fields.GRPC_OPTIONS``), with values of their kind and range."""
-    for key, value in options.items():
-        spec = GRPC_OPTIONS.get(key)
-        if spec is None:
-            guess = difflib.get_close_matches(key, list(GRPC_OPTIONS), n=1)
-            hint = f"did you mean {guess[0]!r}? " if guess else ""
-            raise ValueError(
-                f"{key!r} is not a gRPC option a profile file may set: only options that cannot redirect "
-                f"or intercept the connection are allowed; {hint}allowed: {', '.join(GRPC_OPTIONS)}"
-            )
-        kind, (python_type, words) = spec[0], _GRPC_KINDS.get(spec[0], (object, ""))
-        if not isinstance(value, python_type) or (kind == "int" and isinstance(value, bool)):
-            raise ValueError(f"{key!r} takes {words}")
-        if kind == "int":
-            low, high = GRPC_INT_RANGE
-            if not low <= value <= high:
-                raise ValueError(f"{key!r} is {value}, outside the range gRPC takes ({low} to {high})")
-    return options
-
-
-GrpcValue = bool | int | float | str
-_GRPC_KINDS: dict[str, tuple[type[Any], str]] = {
-    "bool": (bool, "true or false"),
-    "str": (str, "a string"),
-    "int": (int, "an integer"),
+GRPC_TYPES: dict[str, Any] = {
+    "bool": bool,
+    "str": str,
+    "int": Annotated[int, Field(ge=-(2**31), le=2**31 - 1)],
 }
+"""The type of each kind of gRPC option: its integers are C ints."""
+
+GrpcTable: type[BaseModel] = create_model(
+    "GrpcTable",
+    __config__=ConfigDict(extra="forbid", strict=True),
+    __doc__="gRPC channel options, passed to pymilvus as grpc_options; only options that cannot redirect or "
+    "intercept the connection (keepalive, message sizes, backoff...).",
+    **{name: optional(GRPC_TYPES[kind], words) for name, (kind, words) in GRPC_OPTIONS.items()},
+)
 
 
 def check_profile_name(name: str) -> str:
@@ -188,31 +174,21 @@ def _file_field(f: TableField) -> Any:
     if f.secret:
         where = '{ env = "VARIABLE" }, { command = ["program", "arg"] } or { file = "/path" }'
         said = f"Where the {f.name} comes from, never the {f.name} itself: {where}; followed only from a "
-        said += "trusted file."
-        return SecretReference | None, Field(None, description=said)
-    annotation = field_type(f)
-    if f.name == "uri":
-        annotation = Annotated[annotation, AfterValidator(check_uri)]
-    return annotation | None, Field(None, description=f.help)
+        return optional(SecretReference, said + "trusted file.")
+    uri = f.name == "uri"
+    return optional(Annotated[field_type(f), AfterValidator(check_uri)] if uri else field_type(f), f.help)
 
 
 ProfileTable: type[BaseModel] = create_model(
     "ProfileTable",
     __config__=ConfigDict(extra="forbid", strict=True),
     __doc__="One ``[profiles.NAME]`` table. Every key is optional; files merge key by key.",
-    extends=(
-        Annotated[ProfileName, Field(min_length=1)] | None,
-        Field(None, description="A profile to inherit from; its keys are overridden key by key."),
+    extends=optional(
+        Annotated[ProfileName, Field(min_length=1)],
+        "A profile to inherit from; its keys are overridden key by key.",
     ),
-    tls=(TlsTable | None, Field(None, description="TLS options, as pymilvus takes them.")),
-    grpc=(
-        Annotated[dict[str, GrpcValue], AfterValidator(check_grpc_options)] | None,
-        Field(
-            None,
-            description="gRPC channel options, passed to pymilvus as grpc_options; only options that "
-            "cannot redirect or intercept the connection (keepalive, message sizes, backoff...).",
-        ),
-    ),
+    tls=optional(TlsTable, "TLS options, as pymilvus takes them."),
+    grpc=optional(GrpcTable, GrpcTable.__doc__),
     **{f.name: _file_field(f) for f in FIELDS},
 )
 
@@ -233,7 +209,7 @@ class ProfileDocument(BaseModel):
 def _known_keys(loc: tuple[str | int, ...]) -> list[str]:
     model = ProfileDocument if len(loc) == 1 else ProfileTable if len(loc) == 3 else None
     if len(loc) == 4:
-        model = TlsTable if loc[2] == "tls" else SecretReference if loc[2] in SECRET_FIELDS else None
+        model = {"tls": TlsTable, "grpc": GrpcTable}.get(str(loc[2]), SecretReference)
     return list(model.model_fields) if model else []
 
 
@@ -254,6 +230,8 @@ def _error_from_pydantic(pf: ProfileFile, err: Any) -> ConfigError:
     loc: tuple[str | int, ...] = tuple(err["loc"])
     if loc[-1:] == ("[key]",):  # a refused table name: the table is the place
         loc = loc[:-1]
+    if len(loc) == 3 and loc[2] in SECRET_FIELDS and err["type"] == "model_type":  # a secret written out
+        return _secret_problem(pf, str(loc[1]), str(loc[2]))
     where = key_name(loc)
     line = pf.line_of(*(str(p) for p in loc))
     if err["type"] == "extra_forbidden":
@@ -267,6 +245,15 @@ def _error_from_pydantic(pf: ProfileFile, err: Any) -> ConfigError:
             hint = "profiles go in tables named [profiles.NAME]; the top level only has `default`"
         else:
             hint = "known keys: " + ", ".join(known)
+        if loc[2:3] == ("grpc",):  # the table is the place: the option may be written `grpc.x = ` in it
+            allowed = hint if guess else f"allowed: {', '.join(GRPC_OPTIONS)}"
+            return ConfigError(
+                f"{key_name(loc[:3])}: {unknown!r} is not a gRPC option a profile file may set: only options "
+                "that cannot redirect or intercept the connection are allowed",
+                path=pf.path,
+                line=pf.line_of(*map(str, loc[:3])),
+                hint=allowed,
+            )
         table = key_name(loc[:-1]) or "the top level"
         return ConfigError(f"unknown key {unknown!r} in {table}", path=pf.path, line=line, hint=hint)
     if err["type"] in ("dict_type", "model_type"):
@@ -282,18 +269,8 @@ def located_problems(pf: ProfileFile) -> list[tuple[str | None, ConfigError]]:
     problem of the file itself: its top level, its ``default``, a profile's name, a profile that is no
     table."""
     found: list[tuple[str | None, ConfigError]] = []
-    data = dict(pf.data)
-    if isinstance(profiles := data.get("profiles"), dict):
-        tables = data["profiles"] = dict(profiles)
-        for name, table in profiles.items():
-            written = [s for s in SECRET_FIELDS if isinstance(table, dict) and s in table]
-            found += [(name, _secret_problem(pf, name, s)) for s in written if not isinstance(table[s], dict)]
-            if written:  # the model sees only references, so a written secret is reported once
-                tables[name] = {
-                    k: v for k, v in table.items() if k not in SECRET_FIELDS or isinstance(v, dict)
-                }
     try:
-        ProfileDocument.model_validate(data)
+        ProfileDocument.model_validate(pf.data)
     except ValidationError as e:
         for err in e.errors(include_input=False):
             loc = err["loc"]
