@@ -169,6 +169,24 @@ SECRET_TEXT = st.text(
 ).filter(lambda s: s.strip() and len(s.strip()) >= 4)
 
 
+# Every refusal's words, said of URIs with no user part to hide
+MESSAGE_WORDS = " ".join(
+    problem
+    for uri in (
+        "http://z/@h",
+        "http://h:x",
+        "http://h:0",
+        "http://[::1]:1",
+        "http://:p@h",
+        "grpc://h",
+        "http://",
+        "http://[::1",
+        " ",
+    )
+    if (problem := uri_problem(uri)) is not None
+)
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     scheme=st.sampled_from(["http", "https", "tcp", "HTTP", "grpc", ""]),
@@ -188,7 +206,7 @@ def test_no_part_of_a_user_part_survives_redaction_or_a_refusal(
     problem = uri_problem(uri) or ""
     # what is said of the same URI with a neutral user part: its words are the message's, not the secret's
     neutral = uri.replace(f"{userinfo}@", "z@", 1)
-    baseline = f"{scheme}://@{host}{tail}***" + (uri_problem(neutral) or "")
+    baseline = f"{scheme}://@{host}{tail}***@" + (uri_problem(neutral) or "") + MESSAGE_WORDS
     for secret in (user, password):
         if secret is None:
             continue

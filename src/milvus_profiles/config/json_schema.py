@@ -18,15 +18,6 @@ PROJECT_SCHEMA = "milvus.schema.json"  # what `init` writes beside milvus.toml a
 SCHEMA_FILE = Path(__file__).parent.parent / "profiles.schema.json"
 DRAFT = "http://json-schema.org/draft-07/schema#"
 
-# A key's title is its name; a table that is not a key's value gets a title here.
-TITLES = {"ProfileDocument": "Milvus connection profiles", "ProfileTable": "A Milvus connection profile"}
-
-# Models whose validator asks for exactly one of their properties: the schema says it with `oneOf`
-ONE_OF_PROPERTIES = {"SecretReference"}
-
-# Keys Taplo reads: `initKeys` are written when a new table of that kind is created.
-TAPLO = {"ProfileTable": {"initKeys": ["uri"]}}
-
 
 def profile_schema() -> dict[str, Any]:
     """The JSON Schema (draft-07) of a profile file, as a dict.
@@ -73,7 +64,6 @@ def _clean(node: Any, definitions: dict[str, Any], key: str | None = None) -> An
         node = {**definitions[ref.rsplit("/", 1)[-1]], **node}
     if node.get("default", ...) is None:
         del node["default"]
-    model = node.get("title") if isinstance(node.get("title"), str) else None
     cleaned: dict[str, Any] = {}
     for k, v in node.items():
         if k in ("properties", "patternProperties"):
@@ -82,26 +72,15 @@ def _clean(node: Any, definitions: dict[str, Any], key: str | None = None) -> An
             cleaned[k] = _prose(v)
         else:
             cleaned[k] = _clean(v, definitions)
-    cleaned.pop("title", None)
-    if title := key if key is not None else TITLES.get(model or ""):
-        cleaned["title"] = title
-    if "properties" in cleaned:
-        cleaned.setdefault("additionalProperties", False)
-    if model in ONE_OF_PROPERTIES and "oneOf" not in cleaned:
-        cleaned["oneOf"] = [{"required": [n]} for n in cleaned.get("properties", {})]
-    if model in TAPLO:
-        cleaned["x-taplo"] = TAPLO[model]
+    if key is not None:  # a key's title is its name; a model's is its configured title
+        cleaned["title"] = key
     return _ordered(cleaned)
 
 
 def _without_null(node: dict[str, Any]) -> dict[str, Any]:
-    """``anyOf: [X, null]`` as X; ``anyOf`` of plain types as one ``type`` list."""
+    """``anyOf: [X, null]`` as X."""
     options = [o for o in node.pop("anyOf") if o != {"type": "null"}]
-    if len(options) == 1:
-        return {**options[0], **node}
-    if all(set(o) == {"type"} and isinstance(o["type"], str) for o in options):
-        return {**node, "type": [o["type"] for o in options]}
-    return {**node, "anyOf": options}
+    return {**options[0], **node} if len(options) == 1 else {**node, "anyOf": options}
 
 
 def _ordered(node: dict[str, Any]) -> dict[str, Any]:

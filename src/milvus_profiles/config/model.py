@@ -101,7 +101,11 @@ class SecretReference(BaseModel):
     References are followed only from trusted files.
     """
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,  # the schema says what _one_source checks:
+        json_schema_extra=lambda s: s.update(oneOf=[{"required": [n]} for n in s["properties"]]),
+    )
 
     env: Annotated[str, AfterValidator(check_reference_variable)] | None = Field(
         None,
@@ -181,7 +185,13 @@ def _file_field(f: TableField) -> Any:
 
 ProfileTable: type[BaseModel] = create_model(
     "ProfileTable",
-    __config__=ConfigDict(extra="forbid", strict=True),
+    # Taplo writes `initKeys` in a new table of this kind
+    __config__=ConfigDict(
+        extra="forbid",
+        strict=True,
+        title="A Milvus connection profile",
+        json_schema_extra={"x-taplo": {"initKeys": ["uri"]}},
+    ),
     __doc__="One ``[profiles.NAME]`` table. Every key is optional; files merge key by key.",
     extends=optional(
         Annotated[ProfileName, Field(min_length=1)],
@@ -196,7 +206,7 @@ ProfileTable: type[BaseModel] = create_model(
 class ProfileDocument(BaseModel):
     """A whole profile file."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid", strict=True, title="Milvus connection profiles")
 
     default: Annotated[ProfileName, Field(min_length=1)] | None = Field(
         None, description="The profile used when none is named."
