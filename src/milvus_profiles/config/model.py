@@ -192,7 +192,7 @@ ProfileTable: type[BaseModel] = create_model(
         title="A Milvus connection profile",
         json_schema_extra={"x-taplo": {"initKeys": ["uri"]}},
     ),
-    __doc__="One ``[profiles.NAME]`` table. Every key is optional; files merge key by key.",
+    __doc__="One `[profiles.NAME]` table. Every key is optional; files merge key by key.",
     extends=optional(
         Annotated[ProfileName, Field(min_length=1)],
         "A profile to inherit from; its keys are overridden key by key.",
