@@ -61,16 +61,13 @@ TlsTable: type[BaseModel] = create_model(
 )
 
 
-# The schema's words for two checks below; tests/config/test_json_schema.py runs both over the same references
+# Two rules said once, as patterns that pydantic checks and the schema states, with the words check prints
 VARIABLE_NAME = "^(_+[A-Za-z0-9]|[A-Za-z])[A-Za-z0-9_]*$"
 ABSOLUTE_PATH = "^(/|~|[A-Za-z]:[\\\\/])"
-
-
-def check_reference_variable(name: str) -> str:
-    """An environment variable name; which variables a file may read is decided by the file's trust."""
-    if not name or not name.replace("_", "").isalnum() or not name.isascii() or name[0].isdigit():
-        raise ValueError(f"{name!r} is not an environment variable name")
-    return name
+REFUSALS = {
+    VARIABLE_NAME: "{!r} is not an environment variable name",
+    ABSOLUTE_PATH: "the file {!r} must be an absolute path, such as /run/secrets/milvus_token",
+}
 
 
 def check_reference_command(command: list[str]) -> list[str]:
@@ -82,13 +79,6 @@ def check_reference_command(command: list[str]) -> list[str]:
             "are in; give its absolute path, or a name found on PATH"
         )
     return command
-
-
-def check_reference_file(path: str) -> str:
-    """An absolute path (or one starting with ``~``)."""
-    if not re.match(ABSOLUTE_PATH, path):
-        raise ValueError(f"the file {path!r} must be an absolute path, such as /run/secrets/milvus_token")
-    return path
 
 
 class SecretReference(BaseModel):
@@ -107,10 +97,8 @@ class SecretReference(BaseModel):
         json_schema_extra=lambda s: s.update(oneOf=[{"required": [n]} for n in s["properties"]]),
     )
 
-    env: Annotated[str, AfterValidator(check_reference_variable)] | None = Field(
-        None,
-        description="The environment variable that holds the secret.",
-        json_schema_extra={"pattern": VARIABLE_NAME},  # what check_reference_variable accepts
+    env: str | None = Field(
+        None, description="The environment variable that holds the secret.", pattern=VARIABLE_NAME
     )
     command: (
         Annotated[
@@ -120,10 +108,10 @@ class SecretReference(BaseModel):
         ]
         | None
     ) = Field(None, description="The program and its arguments, run without a shell; it prints the secret.")
-    file: Annotated[str, Field(min_length=1), AfterValidator(check_reference_file)] | None = Field(
+    file: str | None = Field(
         None,
         description="An absolute path to a file that holds the secret, as Kubernetes mounts them.",
-        json_schema_extra={"pattern": ABSOLUTE_PATH},  # what check_reference_file accepts
+        pattern=ABSOLUTE_PATH,
     )
 
     @model_validator(mode="after")
@@ -270,6 +258,10 @@ def _error_from_pydantic(pf: ProfileFile, err: Any) -> ConfigError:
         what = "a table of profiles" if loc == ("profiles",) else "a table"
         hint = "write each profile as a table [profiles.NAME]" if len(loc) <= 2 else None
         return ConfigError(f"{where} must be {what}", path=pf.path, line=line, hint=hint)
+    if err["type"] == "string_pattern_mismatch":
+        return ConfigError(
+            f"{where}: {REFUSALS[err['ctx']['pattern']].format(err['input'])}", path=pf.path, line=line
+        )
     message = str(err["msg"]).removeprefix("Value error, ")
     return ConfigError(f"{where}: {message}", path=pf.path, line=line)
 
@@ -282,7 +274,7 @@ def located_problems(pf: ProfileFile) -> list[tuple[str | None, ConfigError]]:
     try:
         ProfileDocument.model_validate(pf.data)
     except ValidationError as e:
-        for err in e.errors(include_input=False):
+        for err in e.errors():
             loc = err["loc"]
             owned = len(loc) > 2 and loc[0] == "profiles" and loc[2] != "[key]"
             found.append((str(loc[1]) if owned else None, _error_from_pydantic(pf, err)))
