@@ -73,8 +73,8 @@ def remove(state: State, name: str, scope: str | None, keep_secret: bool) -> Non
         if was_default:
             editor.remove_default()
         after = catalog_with(state, editor.profile_file())
-        broken = {n for n in catalog.names() if catalog.extends_problem(n)}
-        newly_broken = [n for n in after.names() if after.extends_problem(n) and n not in broken]
+        broken = {n for n in catalog.names() if catalog.problem(n)}
+        newly_broken = [n for n in after.names() if after.problem(n) and n not in broken]
         if newly_broken:
             raise ConfigError(
                 f"cannot remove profile {name!r}: profile {newly_broken[0]!r} extends it",
