@@ -9,7 +9,6 @@ import json
 import os
 import re
 import sys
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,16 +48,9 @@ class ProfileFile:
 
 
 def key_name(key: tuple[str | int, ...]) -> str:
-    """``("profiles", "dev", "tls")`` as it is written in TOML: ``profiles.dev.tls``."""
-    texts = map(str, key)  # a part not bare is quoted as a TOML basic string: no control character raw
-    return ".".join(
-        t if t.replace("_", "").replace("-", "").isalnum() and t.isascii() else json.dumps(t) for t in texts
-    )
-
-
-def load_files(paths: Sequence[Path], *, explicit: bool) -> list[ProfileFile]:
-    """Read every file that exists (every file, when ``explicit``), highest precedence first."""
-    return [read_file(path) for path in paths if explicit or os.path.lexists(path)]
+    """``("profiles", "dev", "tls")`` as it is written in TOML: ``profiles.dev.tls``; a part not bare is
+    quoted as a TOML basic string, so no control character is shown raw."""
+    return ".".join(t if re.fullmatch(_BARE, t) else json.dumps(t) for t in map(str, key))
 
 
 _CACHE: dict[Path, tuple[int, int, ProfileFile]] = {}
@@ -113,7 +105,8 @@ MAX_DEPTH = 64  # tables and arrays nested deeper are refused; a profile file ne
 
 # One part of a key: bare, "basic" or 'literal'; whitespace only around the dots of a dotted key, so that
 # each pattern below matches in one way and a long line costs linear time
-_PART = r"""(?:[A-Za-z0-9_-]+|"(?:[^"\\\n]|\\.)*"|'[^'\n]*')"""
+_BARE = "[A-Za-z0-9_-]+"
+_PART = rf"""(?:{_BARE}|"(?:[^"\\\n]|\\.)*"|'[^'\n]*')"""
 _KEY = rf"{_PART}(?:[ \t]*\.[ \t]*{_PART})*"
 # MAX_DEPTH parts of a key, where a key can start: a line (or a table header), an inline table, after a comma
 _LONG_KEY = re.compile(
