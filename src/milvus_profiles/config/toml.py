@@ -102,6 +102,8 @@ def read_bytes(path: Path) -> bytes:
 
 
 MAX_DEPTH = 64  # tables and arrays nested deeper are refused; a profile file needs five at most
+# MAX_DEPTH arrays or inline tables opened one inside the next ("[[[[", "{a = {a = {")
+_DEEP_NESTING = re.compile(r"""(?:[\[{][ \t\r\n]*(?:[\w"'.-]+[ \t]*=[ \t]*)?){64}""")
 
 # One part of a key: bare, "basic" or 'literal'; whitespace only around the dots of a dotted key, so that
 # each pattern below matches in one way and a long line costs linear time
@@ -138,6 +140,8 @@ def parse_text(raw: bytes, path: Path) -> ProfileFile:
             line=text.count("\n", 0, long_key.end()) + 1,
             hint=_THREE_LEVELS,
         )
+    if _DEEP_NESTING.search(text) is not None:  # refused unread: each parser version has its own limit
+        raise _too_deep(path, None)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
@@ -147,7 +151,7 @@ def parse_text(raw: bytes, path: Path) -> ProfileFile:
         raise ConfigError(
             f"not valid TOML: {reason}", path=path, line=match and int(match[1]), hint=hint
         ) from None
-    except RecursionError:  # tomllib recurses once per level: "[[[[..." thousands deep
+    except RecursionError:  # tomllib recurses once per level: nesting the pattern does not see
         raise _too_deep(path, None) from None
     if (deep_key := _deep_key(data)) is not None:
         # a dotted key of many parts nests as deeply as brackets, and whatever walks the data recurses
