@@ -16,10 +16,13 @@ class Field:
 
     name: str
     type: FieldType
-    env: str
     help: str
     default: str | float | None = None
     maximum: float | None = None  # the largest number: a file cannot make a command wait for ever
+
+    @property
+    def env(self) -> str:  # the environment variable that sets it, as pydantic-settings' prefix reads it
+        return f"MILVUS_{self.name.upper()}"
 
     @property
     def secret(self) -> bool:  # masked everywhere, never accepted in a profile file
@@ -30,37 +33,25 @@ FIELDS: tuple[Field, ...] = (
     Field(
         "uri",
         "str",
-        "MILVUS_URI",
         "Where the server is: http://host:19530, https://host:443, tcp://host:port, unix:/path, "
         "or a Milvus Lite file ending in .db (relative to the profile file).",
         default="http://localhost:19530",
     ),
-    Field(
-        "db_name",
-        "str",
-        "MILVUS_DB_NAME",
-        "The database the client works on; it must exist.",
-        default="default",
-    ),
+    Field("db_name", "str", "The database the client works on; it must exist.", default="default"),
     Field(
         "timeout",
         "float",
-        "MILVUS_TIMEOUT",
         "Seconds to wait for the connection, as pymilvus's timeout (at most an hour).",
         default=10.0,
         maximum=3600.0,
     ),
-    Field("user", "str", "MILVUS_USER", "The user name; with a user, the secret is the user's password."),
+    Field("user", "str", "The user name; with a user, the secret is the user's password."),
     Field(
-        "password",
-        "secret",
-        "MILVUS_PASSWORD",
-        "The user's password. Kept in the keyring or the environment, never in a file.",
+        "password", "secret", "The user's password. Kept in the keyring or the environment, never in a file."
     ),
     Field(
         "token",
         "secret",
-        "MILVUS_TOKEN",
         "An API token (or user:password), used when the profile has no user. "
         "Kept in the keyring or the environment, never in a file.",
     ),
@@ -136,9 +127,6 @@ GRPC_OPTIONS: dict[str, tuple[GrpcKind, str]] = {
 }
 """The gRPC options a profile file may set: they tune the connection, never redirect it (no proxy,
 ``grpc.default_authority`` or ``grpc.ssl_target_name_override``: use ``tls.server_name``)."""
-
-GRPC_INT_RANGE = (-(2**31), 2**31 - 1)
-"""gRPC's integer options are C ints."""
 
 
 def secret_field(user: str | None) -> Literal["password", "token"]:

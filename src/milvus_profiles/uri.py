@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from urllib.parse import urlparse, urlunparse
+from urllib.parse import urlparse
 
 from pydantic import SecretStr
 
@@ -175,20 +175,6 @@ def parse_uri(uri: str) -> MilvusAddress:
     if isinstance(parsed, str):
         raise ConfigError(parsed, hint=URI_HINT)
     return parsed
-
-
-def split_database(uri: str) -> tuple[str, str | None]:
-    """The URI without its path, query and fragment (the rest as written), and the database its path names.
-
-    Examples:
-        >>> split_database("http://127.0.0.1:19530/mydb/")
-        ('http://127.0.0.1:19530', 'mydb')
-    """
-    address = parse_uri(uri)
-    if not address.is_network:
-        return uri, None
-    parts = urlparse(uri)
-    return urlunparse((parts.scheme, parts.netloc, "", "", "", "")), address.db_name
 
 
 def endpoint(uri: str, *, secure: bool = False) -> str:

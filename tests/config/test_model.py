@@ -155,3 +155,32 @@ def test_any_user_part_in_a_file_uri_is_refused_without_showing_it(isolated: Pat
     )
     for secret in ("0123456789abcdef", "hunter2", "Ab/cd", "dbadmin"):
         assert secret not in message
+
+
+@pytest.mark.parametrize(
+    ("line", "said"),
+    [
+        ('"grpc.keepalive_time_ms" = "10"', "Input should be a valid integer"),
+        ('"grpc.keepalive_time_ms" = true', "Input should be a valid integer"),
+        ('"grpc.keepalive_time_ms" = 2147483648', "Input should be less than or equal to 2147483647"),
+        ('"grpc.enable_retries" = 1', "Input should be a valid boolean"),
+        ('"grpc.primary_user_agent" = 1', "Input should be a valid string"),
+    ],
+)
+def test_a_grpc_option_takes_a_value_of_its_kind_within_what_grpc_takes(
+    isolated: Path, line: str, said: str
+) -> None:
+    path = write(isolated / "milvus.toml", f"[profiles.dev.grpc]\n{line}\n")
+    key = line.split(" = ", maxsplit=1)[0]
+    assert str(problem(path)) == f"{path}:2: profiles.dev.grpc.{key}: {said}"
+
+
+def test_a_grpc_option_off_the_allow_list_is_refused_with_the_closest_allowed_one(isolated: Path) -> None:
+    path = write(isolated / "milvus.toml", '[profiles.dev.grpc]\n"grpc.keepalive_time" = 1\n')
+    assert str(problem(path)) == (
+        f"{path}:1: profiles.dev.grpc: 'grpc.keepalive_time' is not a gRPC option a profile file may set: "
+        "only options that cannot redirect or intercept the connection are allowed\n"
+        "hint: did you mean 'grpc.keepalive_time_ms'?"
+    )
+    path = write(isolated / "milvus.toml", '[profiles.dev.grpc]\n"grpc.http_proxy" = "http://p:1"\n')
+    assert "hint: allowed: grpc.keepalive_time_ms, " in str(problem(path))

@@ -13,7 +13,7 @@ from typing import Any
 from ..errors import ConfigError, ProfileNotFoundError
 from ..fields import profile_name_problem
 from .discovery import discover
-from .toml import ProfileFile, key_name, load_files
+from .toml import ProfileFile, key_name, read_file
 
 NESTED_TABLES = ("tls", "grpc")  # tables inside a profile, merged key by key: ``tls.secure`` in a layer
 
@@ -194,7 +194,7 @@ def catalog_of(paths: Sequence[Path], *, explicit: bool, validate: bool = True) 
     """Read the files (all must exist when ``explicit``), highest first, and validate them: a problem of a
     file itself is raised, one of a profile's table is that profile's (:meth:`Catalog.problem`).
     ``validate=False`` reads names only, without loading pydantic (shell completion)."""
-    loaded = tuple(load_files(paths, explicit=explicit))
+    loaded = tuple(read_file(path) for path in paths if explicit or os.path.lexists(path))
     problems: dict[str, ConfigError] = {}
     if validate:
         from .model import profile_problems

@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-import re
 import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -159,15 +158,14 @@ def _parse(text: str) -> list[dict[str, str | None]]:
     return [DotEnv(None, stream=io.StringIO(text), override=o).dict() for o in (False, True)]
 
 
-_ASSIGNMENT = re.compile(r"[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_.]*)[ \t]*=")
-
-
 def _lines(text: str) -> Iterator[tuple[str, int]]:
-    """Each assigned name with its line; a later assignment (the one python-dotenv keeps) comes later."""
-    for number, line in enumerate(text.splitlines(), start=1):
-        match = _ASSIGNMENT.match(line)
-        if match:
-            yield match.group(1), number
+    """Each assigned name with its line, as python-dotenv's parser reads it; a later one comes later."""
+    from dotenv.parser import parse_stream
+
+    for binding in parse_stream(io.StringIO(text)):
+        if binding.key is not None and binding.value is not None:
+            read = binding.original.string  # from the end of the previous binding: blank lines first
+            yield binding.key, binding.original.line + read[: len(read) - len(read.lstrip())].count("\n")
 
 
 __all__ = [

@@ -8,7 +8,6 @@ schema cannot say (a URI pymilvus accepts, ``extends`` naming a profile) stays w
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Any
 
@@ -17,15 +16,6 @@ PROJECT_SCHEMA = "milvus.schema.json"  # what `init` writes beside milvus.toml a
 
 SCHEMA_FILE = Path(__file__).parent.parent / "profiles.schema.json"
 DRAFT = "http://json-schema.org/draft-07/schema#"
-
-# A key's title is its name; a table that is not a key's value gets a title here.
-TITLES = {"ProfileDocument": "Milvus connection profiles", "ProfileTable": "A Milvus connection profile"}
-
-# Models whose validator asks for exactly one of their properties: the schema says it with `oneOf`
-ONE_OF_PROPERTIES = {"SecretReference"}
-
-# Keys Taplo reads: `initKeys` are written when a new table of that kind is created.
-TAPLO = {"ProfileTable": {"initKeys": ["uri"]}}
 
 
 def profile_schema() -> dict[str, Any]:
@@ -60,48 +50,27 @@ def schema_text() -> str:
 
 
 def _clean(node: Any, definitions: dict[str, Any], key: str | None = None) -> Any:
-    """One node of pydantic's schema made plain: references written out, nulls dropped, words for people."""
+    """One node of pydantic's schema made plain: references written out, nulls dropped, a key's title its
+    name (a model's is its configured title)."""
     if isinstance(node, list):
         return [_clean(item, definitions) for item in node]
     if not isinstance(node, dict):
         return node
     node = dict(node)
-    if "anyOf" in node:
-        node = _without_null(node)
-    ref = node.pop("$ref", None)
-    if isinstance(ref, str):
+    if "anyOf" in node:  # `anyOf: [X, null]` as X
+        options = [o for o in node.pop("anyOf") if o != {"type": "null"}]
+        node = {**options[0], **node} if len(options) == 1 else {**node, "anyOf": options}
+    if isinstance(ref := node.pop("$ref", None), str):
         node = {**definitions[ref.rsplit("/", 1)[-1]], **node}
     if node.get("default", ...) is None:
         del node["default"]
-    model = node.get("title") if isinstance(node.get("title"), str) else None
-    cleaned: dict[str, Any] = {}
-    for k, v in node.items():
-        if k in ("properties", "patternProperties"):
-            cleaned[k] = {name: _clean(sub, definitions, key=name) for name, sub in v.items()}
-        elif k == "description" and isinstance(v, str):
-            cleaned[k] = _prose(v)
-        else:
-            cleaned[k] = _clean(v, definitions)
-    cleaned.pop("title", None)
-    if title := key if key is not None else TITLES.get(model or ""):
-        cleaned["title"] = title
-    if "properties" in cleaned:
-        cleaned.setdefault("additionalProperties", False)
-    if model in ONE_OF_PROPERTIES and "oneOf" not in cleaned:
-        cleaned["oneOf"] = [{"required": [n]} for n in cleaned.get("properties", {})]
-    if model in TAPLO:
-        cleaned["x-taplo"] = TAPLO[model]
-    return _ordered(cleaned)
-
-
-def _without_null(node: dict[str, Any]) -> dict[str, Any]:
-    """``anyOf: [X, null]`` as X; ``anyOf`` of plain types as one ``type`` list."""
-    options = [o for o in node.pop("anyOf") if o != {"type": "null"}]
-    if len(options) == 1:
-        return {**options[0], **node}
-    if all(set(o) == {"type"} and isinstance(o["type"], str) for o in options):
-        return {**node, "type": [o["type"] for o in options]}
-    return {**node, "anyOf": options}
+    cleaned = {
+        k: {name: _clean(sub, definitions, name) for name, sub in v.items()}
+        if k == "properties"
+        else _clean(v, definitions)
+        for k, v in node.items()
+    }
+    return _ordered(cleaned if key is None else {**cleaned, "title": key})
 
 
 def _ordered(node: dict[str, Any]) -> dict[str, Any]:
@@ -110,15 +79,6 @@ def _ordered(node: dict[str, Any]) -> dict[str, Any]:
         k: node[k] for k in ("$schema", "$id", "title", "description", "type") if k in node
     }
     return {**first, **{k: v for k, v in node.items() if k not in first}}
-
-
-_RST_LITERAL = re.compile(r"``([^`]+)``")
-
-
-def _prose(text: str) -> str:
-    """A docstring as one paragraph of Markdown: ``literal`` becomes `literal`."""
-    paragraphs = [" ".join(p.split()) for p in text.split("\n\n")]
-    return _RST_LITERAL.sub(r"`\1`", "\n\n".join(p for p in paragraphs if p))
 
 
 __all__ = ["PROJECT_SCHEMA", "SCHEMA_FILE", "profile_schema", "schema_text"]

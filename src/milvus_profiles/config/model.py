@@ -21,7 +21,6 @@ from ..errors import ConfigError
 from ..fields import (
     FIELDS,
     FIELDS_BY_NAME,
-    GRPC_INT_RANGE,
     GRPC_OPTIONS,
     SECRET_FIELDS,
     TLS_KEYS,
@@ -49,29 +48,26 @@ def check_uri(value: str) -> str:
     return value
 
 
-class TlsTable(BaseModel):
-    """The ``[profiles.NAME.tls]`` table: pymilvus's TLS options. Paths are relative to the file."""
-
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-    secure: bool | None = Field(None, description=TLS_KEYS["secure"])
-    server_pem_path: str | None = Field(None, description=TLS_KEYS["server_pem_path"])
-    server_name: str | None = Field(None, description=TLS_KEYS["server_name"])
-    client_pem_path: str | None = Field(None, description=TLS_KEYS["client_pem_path"])
-    client_key_path: str | None = Field(None, description=TLS_KEYS["client_key_path"])
-    ca_pem_path: str | None = Field(None, description=TLS_KEYS["ca_pem_path"])
+def optional(annotation: Any, description: str | None) -> Any:
+    """A key of a table: absent, or of its type (TOML has no null)."""
+    return annotation | None, Field(None, description=description)
 
 
-# The schema's words for two checks below; tests/config/test_json_schema.py runs both over the same references
+TlsTable: type[BaseModel] = create_model(
+    "TlsTable",
+    __config__=ConfigDict(extra="forbid", strict=True),
+    __doc__="The ``[profiles.NAME.tls]`` table: pymilvus's TLS options. Paths are relative to the file.",
+    **{k: optional(bool if k == "secure" else str, words) for k, words in TLS_KEYS.items()},
+)
+
+
+# Two rules said once, as patterns that pydantic checks and the schema states, with the words check prints
 VARIABLE_NAME = "^(_+[A-Za-z0-9]|[A-Za-z])[A-Za-z0-9_]*$"
 ABSOLUTE_PATH = "^(/|~|[A-Za-z]:[\\\\/])"
-
-
-def check_reference_variable(name: str) -> str:
-    """An environment variable name; which variables a file may read is decided by the file's trust."""
-    if not name or not name.replace("_", "").isalnum() or not name.isascii() or name[0].isdigit():
-        raise ValueError(f"{name!r} is not an environment variable name")
-    return name
+REFUSALS = {
+    VARIABLE_NAME: "{!r} is not an environment variable name",
+    ABSOLUTE_PATH: "the file {!r} must be an absolute path, such as /run/secrets/milvus_token",
+}
 
 
 def check_reference_command(command: list[str]) -> list[str]:
@@ -85,13 +81,6 @@ def check_reference_command(command: list[str]) -> list[str]:
     return command
 
 
-def check_reference_file(path: str) -> str:
-    """An absolute path (or one starting with ``~``)."""
-    if not re.match(ABSOLUTE_PATH, path):
-        raise ValueError(f"the file {path!r} must be an absolute path, such as /run/secrets/milvus_token")
-    return path
-
-
 class SecretReference(BaseModel):
     """Where a secret comes from, written in a profile file instead of the secret.
 
@@ -102,12 +91,14 @@ class SecretReference(BaseModel):
     References are followed only from trusted files.
     """
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,  # the schema says what _one_source checks:
+        json_schema_extra=lambda s: s.update(oneOf=[{"required": [n]} for n in s["properties"]]),
+    )
 
-    env: Annotated[str, AfterValidator(check_reference_variable)] | None = Field(
-        None,
-        description="The environment variable that holds the secret.",
-        json_schema_extra={"pattern": VARIABLE_NAME},  # what check_reference_variable accepts
+    env: str | None = Field(
+        None, description="The environment variable that holds the secret.", pattern=VARIABLE_NAME
     )
     command: (
         Annotated[
@@ -117,10 +108,10 @@ class SecretReference(BaseModel):
         ]
         | None
     ) = Field(None, description="The program and its arguments, run without a shell; it prints the secret.")
-    file: Annotated[str, Field(min_length=1), AfterValidator(check_reference_file)] | None = Field(
+    file: str | None = Field(
         None,
         description="An absolute path to a file that holds the secret, as Kubernetes mounts them.",
-        json_schema_extra={"pattern": ABSOLUTE_PATH},  # what check_reference_file accepts
+        pattern=ABSOLUTE_PATH,
     )
 
     @model_validator(mode="after")
@@ -132,33 +123,20 @@ class SecretReference(BaseModel):
         return self
 
 
-def check_grpc_options(options: dict[str, Any]) -> dict[str, Any]:
-    """Only the options of the allow-list (``fields.GRPC_OPTIONS``), with values of their kind and range."""
-    for key, value in options.items():
-        spec = GRPC_OPTIONS.get(key)
-        if spec is None:
-            guess = difflib.get_close_matches(key, list(GRPC_OPTIONS), n=1)
-            hint = f"did you mean {guess[0]!r}? " if guess else ""
-            raise ValueError(
-                f"{key!r} is not a gRPC option a profile file may set: only options that cannot redirect "
-                f"or intercept the connection are allowed; {hint}allowed: {', '.join(GRPC_OPTIONS)}"
-            )
-        kind, (python_type, words) = spec[0], _GRPC_KINDS.get(spec[0], (object, ""))
-        if not isinstance(value, python_type) or (kind == "int" and isinstance(value, bool)):
-            raise ValueError(f"{key!r} takes {words}")
-        if kind == "int":
-            low, high = GRPC_INT_RANGE
-            if not low <= value <= high:
-                raise ValueError(f"{key!r} is {value}, outside the range gRPC takes ({low} to {high})")
-    return options
-
-
-GrpcValue = bool | int | float | str
-_GRPC_KINDS: dict[str, tuple[type[Any], str]] = {
-    "bool": (bool, "true or false"),
-    "str": (str, "a string"),
-    "int": (int, "an integer"),
+GRPC_TYPES: dict[str, Any] = {
+    "bool": bool,
+    "str": str,
+    "int": Annotated[int, Field(ge=-(2**31), le=2**31 - 1)],
 }
+"""The type of each kind of gRPC option: its integers are C ints."""
+
+GrpcTable: type[BaseModel] = create_model(
+    "GrpcTable",
+    __config__=ConfigDict(extra="forbid", strict=True),
+    __doc__="gRPC channel options, passed to pymilvus as grpc_options; only options that cannot redirect or "
+    "intercept the connection (keepalive, message sizes, backoff...).",
+    **{name: optional(GRPC_TYPES[kind], words) for name, (kind, words) in GRPC_OPTIONS.items()},
+)
 
 
 def check_profile_name(name: str) -> str:
@@ -188,31 +166,27 @@ def _file_field(f: TableField) -> Any:
     if f.secret:
         where = '{ env = "VARIABLE" }, { command = ["program", "arg"] } or { file = "/path" }'
         said = f"Where the {f.name} comes from, never the {f.name} itself: {where}; followed only from a "
-        said += "trusted file."
-        return SecretReference | None, Field(None, description=said)
-    annotation = field_type(f)
-    if f.name == "uri":
-        annotation = Annotated[annotation, AfterValidator(check_uri)]
-    return annotation | None, Field(None, description=f.help)
+        return optional(SecretReference, said + "trusted file.")
+    uri = f.name == "uri"
+    return optional(Annotated[field_type(f), AfterValidator(check_uri)] if uri else field_type(f), f.help)
 
 
 ProfileTable: type[BaseModel] = create_model(
     "ProfileTable",
-    __config__=ConfigDict(extra="forbid", strict=True),
-    __doc__="One ``[profiles.NAME]`` table. Every key is optional; files merge key by key.",
-    extends=(
-        Annotated[ProfileName, Field(min_length=1)] | None,
-        Field(None, description="A profile to inherit from; its keys are overridden key by key."),
+    # Taplo writes `initKeys` in a new table of this kind
+    __config__=ConfigDict(
+        extra="forbid",
+        strict=True,
+        title="A Milvus connection profile",
+        json_schema_extra={"x-taplo": {"initKeys": ["uri"]}},
     ),
-    tls=(TlsTable | None, Field(None, description="TLS options, as pymilvus takes them.")),
-    grpc=(
-        Annotated[dict[str, GrpcValue], AfterValidator(check_grpc_options)] | None,
-        Field(
-            None,
-            description="gRPC channel options, passed to pymilvus as grpc_options; only options that "
-            "cannot redirect or intercept the connection (keepalive, message sizes, backoff...).",
-        ),
+    __doc__="One `[profiles.NAME]` table. Every key is optional; files merge key by key.",
+    extends=optional(
+        Annotated[ProfileName, Field(min_length=1)],
+        "A profile to inherit from; its keys are overridden key by key.",
     ),
+    tls=optional(TlsTable, "TLS options, as pymilvus takes them."),
+    grpc=optional(GrpcTable, GrpcTable.__doc__),
     **{f.name: _file_field(f) for f in FIELDS},
 )
 
@@ -220,7 +194,7 @@ ProfileTable: type[BaseModel] = create_model(
 class ProfileDocument(BaseModel):
     """A whole profile file."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid", strict=True, title="Milvus connection profiles")
 
     default: Annotated[ProfileName, Field(min_length=1)] | None = Field(
         None, description="The profile used when none is named."
@@ -233,7 +207,7 @@ class ProfileDocument(BaseModel):
 def _known_keys(loc: tuple[str | int, ...]) -> list[str]:
     model = ProfileDocument if len(loc) == 1 else ProfileTable if len(loc) == 3 else None
     if len(loc) == 4:
-        model = TlsTable if loc[2] == "tls" else SecretReference if loc[2] in SECRET_FIELDS else None
+        model = {"tls": TlsTable, "grpc": GrpcTable}.get(str(loc[2]), SecretReference)
     return list(model.model_fields) if model else []
 
 
@@ -254,6 +228,8 @@ def _error_from_pydantic(pf: ProfileFile, err: Any) -> ConfigError:
     loc: tuple[str | int, ...] = tuple(err["loc"])
     if loc[-1:] == ("[key]",):  # a refused table name: the table is the place
         loc = loc[:-1]
+    if len(loc) == 3 and loc[2] in SECRET_FIELDS and err["type"] == "model_type":  # a secret written out
+        return _secret_problem(pf, str(loc[1]), str(loc[2]))
     where = key_name(loc)
     line = pf.line_of(*(str(p) for p in loc))
     if err["type"] == "extra_forbidden":
@@ -267,12 +243,25 @@ def _error_from_pydantic(pf: ProfileFile, err: Any) -> ConfigError:
             hint = "profiles go in tables named [profiles.NAME]; the top level only has `default`"
         else:
             hint = "known keys: " + ", ".join(known)
+        if loc[2:3] == ("grpc",):  # the table is the place: the option may be written `grpc.x = ` in it
+            allowed = hint if guess else f"allowed: {', '.join(GRPC_OPTIONS)}"
+            return ConfigError(
+                f"{key_name(loc[:3])}: {unknown!r} is not a gRPC option a profile file may set: only options "
+                "that cannot redirect or intercept the connection are allowed",
+                path=pf.path,
+                line=pf.line_of(*map(str, loc[:3])),
+                hint=allowed,
+            )
         table = key_name(loc[:-1]) or "the top level"
         return ConfigError(f"unknown key {unknown!r} in {table}", path=pf.path, line=line, hint=hint)
     if err["type"] in ("dict_type", "model_type"):
         what = "a table of profiles" if loc == ("profiles",) else "a table"
         hint = "write each profile as a table [profiles.NAME]" if len(loc) <= 2 else None
         return ConfigError(f"{where} must be {what}", path=pf.path, line=line, hint=hint)
+    if err["type"] == "string_pattern_mismatch":
+        return ConfigError(
+            f"{where}: {REFUSALS[err['ctx']['pattern']].format(err['input'])}", path=pf.path, line=line
+        )
     message = str(err["msg"]).removeprefix("Value error, ")
     return ConfigError(f"{where}: {message}", path=pf.path, line=line)
 
@@ -282,20 +271,10 @@ def located_problems(pf: ProfileFile) -> list[tuple[str | None, ConfigError]]:
     problem of the file itself: its top level, its ``default``, a profile's name, a profile that is no
     table."""
     found: list[tuple[str | None, ConfigError]] = []
-    data = dict(pf.data)
-    if isinstance(profiles := data.get("profiles"), dict):
-        tables = data["profiles"] = dict(profiles)
-        for name, table in profiles.items():
-            written = [s for s in SECRET_FIELDS if isinstance(table, dict) and s in table]
-            found += [(name, _secret_problem(pf, name, s)) for s in written if not isinstance(table[s], dict)]
-            if written:  # the model sees only references, so a written secret is reported once
-                tables[name] = {
-                    k: v for k, v in table.items() if k not in SECRET_FIELDS or isinstance(v, dict)
-                }
     try:
-        ProfileDocument.model_validate(data)
+        ProfileDocument.model_validate(pf.data)
     except ValidationError as e:
-        for err in e.errors(include_input=False):
+        for err in e.errors():
             loc = err["loc"]
             owned = len(loc) > 2 and loc[0] == "profiles" and loc[2] != "[key]"
             found.append((str(loc[1]) if owned else None, _error_from_pydantic(pf, err)))

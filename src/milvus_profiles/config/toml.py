@@ -9,7 +9,6 @@ import json
 import os
 import re
 import sys
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,16 +48,9 @@ class ProfileFile:
 
 
 def key_name(key: tuple[str | int, ...]) -> str:
-    """``("profiles", "dev", "tls")`` as it is written in TOML: ``profiles.dev.tls``."""
-    texts = map(str, key)  # a part not bare is quoted as a TOML basic string: no control character raw
-    return ".".join(
-        t if t.replace("_", "").replace("-", "").isalnum() and t.isascii() else json.dumps(t) for t in texts
-    )
-
-
-def load_files(paths: Sequence[Path], *, explicit: bool) -> list[ProfileFile]:
-    """Read every file that exists (every file, when ``explicit``), highest precedence first."""
-    return [read_file(path) for path in paths if explicit or os.path.lexists(path)]
+    """``("profiles", "dev", "tls")`` as it is written in TOML: ``profiles.dev.tls``; a part not bare is
+    quoted as a TOML basic string, so no control character is shown raw."""
+    return ".".join(t if re.fullmatch(_BARE, t) else json.dumps(t) for t in map(str, key))
 
 
 _CACHE: dict[Path, tuple[int, int, ProfileFile]] = {}
@@ -109,15 +101,22 @@ def read_bytes(path: Path) -> bytes:
         raise ConfigError(e.reason, path=path.absolute(), hint=hint) from None
 
 
-# 64 arrays or inline tables opened one inside the next ("[[[[", "{a = {a = {"): no profile file needs it.
-_DEEP_NESTING = re.compile(r"""(?:[\[{][ \t\r\n]*(?:[\w"'.-]+[ \t]*=[ \t]*)?){64}""")
 MAX_DEPTH = 64  # tables and arrays nested deeper are refused; a profile file needs five at most
+# MAX_DEPTH arrays or inline tables opened one inside the next ("[[[[", "{a = {a = {")
+_DEEP_NESTING = re.compile(r"""(?:[\[{][ \t\r\n]*(?:[\w"'.-]+[ \t]*=[ \t]*)?){64}""")
 
-_PART = r"""(?:[A-Za-z0-9_-]+|"(?:[^"\\\n]|\\.)*"|'[^'\n]*')"""
+# One part of a key: bare, "basic" or 'literal'; whitespace only around the dots of a dotted key, so that
+# each pattern below matches in one way and a long line costs linear time
+_BARE = "[A-Za-z0-9_-]+"
+_PART = rf"""(?:{_BARE}|"(?:[^"\\\n]|\\.)*"|'[^'\n]*')"""
+_KEY = rf"{_PART}(?:[ \t]*\.[ \t]*{_PART})*"
 # MAX_DEPTH parts of a key, where a key can start: a line (or a table header), an inline table, after a comma
 _LONG_KEY = re.compile(
     rf"(?:^|[{{,])[ \t]*(?:\[[ \t]*)*{_PART}(?:[ \t]*\.[ \t]*{_PART}){{{MAX_DEPTH - 1}}}", re.M
 )
+_HEADER = re.compile(rf"^[ \t]*\[\[?[ \t]*(?P<key>{_KEY})[ \t]*\]\]?[ \t]*(?:#.*)?$")
+_ASSIGN = re.compile(rf"^[ \t]*(?P<key>{_KEY})[ \t]*=(?P<rest>.*)$")
+_INLINE_KEY = re.compile(rf"[{{,][ \t]*({_KEY})[ \t]*=")
 _THREE_LEVELS = "a profile file needs no more than three levels: [profiles.NAME.tls]"
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 
@@ -133,7 +132,6 @@ def parse_text(raw: bytes, path: Path) -> ProfileFile:
         ) from None
     # Some Windows editors start UTF-8 with a byte-order mark, which TOML refuses; the editor writes it back
     text = text.removeprefix("\ufeff")
-    too_deep = _DEEP_NESTING.search(text) is not None
     if (long_key := _LONG_KEY.search(text)) is not None:
         # tomllib takes time quadratic in the parts of a dotted key: refuse one of many parts unread
         raise ConfigError(
@@ -142,9 +140,10 @@ def parse_text(raw: bytes, path: Path) -> ProfileFile:
             line=text.count("\n", 0, long_key.end()) + 1,
             hint=_THREE_LEVELS,
         )
+    if _DEEP_NESTING.search(text) is not None:  # refused unread: each parser version has its own limit
+        raise _too_deep(path, None)
     try:
-        # tomllib recurses once per level: a file nested thousands deep is refused before parsing
-        data = None if too_deep else tomllib.loads(text)
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         match = _TOML_POSITION.search(str(e))
         reason = _TOML_POSITION.sub("", str(e)).strip()
@@ -152,19 +151,19 @@ def parse_text(raw: bytes, path: Path) -> ProfileFile:
         raise ConfigError(
             f"not valid TOML: {reason}", path=path, line=match and int(match[1]), hint=hint
         ) from None
-    except RecursionError:  # nesting the pattern does not see (values between the openings)
-        too_deep = True
-    deep_key: Key | None = None if too_deep or data is None else _deep_key(data)
-    if too_deep or data is None or deep_key is not None:
+    except RecursionError:  # tomllib recurses once per level: nesting the pattern does not see
+        raise _too_deep(path, None) from None
+    if (deep_key := _deep_key(data)) is not None:
         # a dotted key of many parts nests as deeply as brackets, and whatever walks the data recurses
-        at = [n for k, n in locate_keys(text).items() if deep_key and k[: len(deep_key)] == deep_key]
-        raise ConfigError(
-            "tables or arrays nest too deeply to read",
-            path=path,
-            line=min(at, default=None),
-            hint=_THREE_LEVELS,
+        raise _too_deep(
+            path,
+            min((n for k, n in locate_keys(text).items() if k[: len(deep_key)] == deep_key), default=None),
         )
     return ProfileFile(path=path, data=data, text=text)
+
+
+def _too_deep(path: Path, line: int | None) -> ConfigError:
+    return ConfigError("tables or arrays nest too deeply to read", path=path, line=line, hint=_THREE_LEVELS)
 
 
 def _deep_key(data: dict[str, Any]) -> Key | None:
@@ -181,28 +180,9 @@ def _deep_key(data: dict[str, Any]) -> Key | None:
     return None
 
 
-_KEY_PART = re.compile(r"""\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([A-Za-z0-9_-]+))\s*""")
-_HEADER = re.compile(r"^\s*\[\[?(?P<key>[^\[\]]+)\]\]?\s*(?:#.*)?$")
-_SIMPLE_KEY = r"""(?:"(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+)"""
-# Whitespace only around the dots of a dotted key: one way to match, so a long line costs linear time
-_ASSIGN = re.compile(rf"^[ \t]*(?P<key>{_SIMPLE_KEY}(?:[ \t]*\.[ \t]*{_SIMPLE_KEY})*)[ \t]*=(?P<rest>.*)$")
-_INLINE_KEY = re.compile(r"""[{,]\s*((?:"(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_.-])+)\s*=""")
-
-
-def split_key(text: str) -> Key | None:
-    """Split a TOML key (``a."b c".d``) into its parts, or None when it is not a plain key."""
-    parts: list[str] = []
-    pos = 0
-    while True:
-        if (m := _KEY_PART.match(text, pos)) is None:
-            return None
-        parts.append(next(g for g in m.groups() if g is not None))
-        pos = m.end()
-        if pos == len(text):
-            return tuple(parts)
-        if text[pos] != ".":
-            return None
-        pos += 1
+def split_key(text: str) -> Key:
+    """The parts of a key that matched ``_KEY`` (``a."b c".d``), quotes taken off."""
+    return tuple(p[1:-1] if p[0] in "\"'" else p for p in re.findall(_PART, text))
 
 
 def locate_keys(text: str) -> dict[Key, int]:
@@ -216,13 +196,12 @@ def locate_keys(text: str) -> dict[Key, int]:
                 in_string = None
             continue
         if (header := _HEADER.match(line)) is not None:
-            if (key := split_key(header["key"])) is not None:
-                table = key
-                lines.setdefault(table, number)
+            table = split_key(header["key"])
+            lines.setdefault(table, number)
             continue
-        if (assign := _ASSIGN.match(line)) is None or (key := split_key(assign["key"])) is None:
+        if (assign := _ASSIGN.match(line)) is None:
             continue
-        full = table + key
+        full = table + split_key(assign["key"])
         lines.setdefault(full, number)
         rest = assign.group("rest")
         for quote in ('"""', "'''"):
@@ -230,6 +209,5 @@ def locate_keys(text: str) -> dict[Key, int]:
                 in_string = quote
         if rest.lstrip().startswith("{"):
             for inner in _INLINE_KEY.finditer(rest):
-                if (sub := split_key(inner[1])) is not None:
-                    lines.setdefault(full + sub, number)
+                lines.setdefault(full + split_key(inner[1]), number)
     return lines
