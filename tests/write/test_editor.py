@@ -270,3 +270,11 @@ def test_a_profile_written_as_a_sub_table_only_is_replaced_where_it_stands() -> 
     assert editor.text == text.replace(
         "[profiles.local.tls]\nsecure = true", '[profiles.local]\nuri = "./l.db"'
     )
+
+
+def test_a_value_the_editor_cannot_write_as_asked_is_refused_with_a_typed_error(tmp_path: Path) -> None:
+    # found by the hostile-file property: an array of tables inside a profile's table
+    editor = ProfileEditor(tmp_path / "milvus.toml")
+    with pytest.raises(ConfigError, match="cannot edit this file without changing more than asked"):
+        editor.set_profile("dev", {"tls": [{}]})
+    assert editor.text == ""

@@ -144,7 +144,7 @@ class ProfileEditor:
             if self.text and not self.text.endswith(("\n", "\r")):
                 text = text.removesuffix("\n").removesuffix("\r")
             data = parse_text(text.encode("utf-8"), self.path).data
-        except (ConfigError, ValueError, KeyError, TypeError, AttributeError, TOMLKitError):
+        except (ConfigError, ValueError, LookupError, TypeError, AttributeError, TOMLKitError):
             data = None
         if data is None or not _equal(_plain(data), _plain(expected)):
             raise ConfigError(
