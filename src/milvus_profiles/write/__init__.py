@@ -1,1 +1,1 @@
-"""Changing files: the comment-preserving profile editor, atomic writes and the writers' lock."""
+"""Changing files: the comment-preserving profile editor, and storing or deleting a secret."""
