@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from ..helpers import run_clean, trusted, write
+from ..helpers import entry_point, run_clean, trusted, write
 from .conftest import require
 
 SILENT = """\
@@ -51,7 +51,7 @@ def test_a_secret_service_that_never_answers_ends_the_command_with_exit_4(
 ) -> None:
     trusted(write(isolated / "milvus.toml", '[profiles.dev]\nuri = "http://127.0.0.1:1"\nuser = "u"\n'))
     done = run_clean(
-        ["milvus-profiles", "test", "dev"], isolated, isolated.parent / "config",
+        [entry_point(), "test", "dev"], isolated, isolated.parent / "config",
         env={
             "DBUS_SESSION_BUS_ADDRESS": silent_bus,
             "PYTHON_KEYRING_BACKEND": "keyring.backends.SecretService.Keyring",

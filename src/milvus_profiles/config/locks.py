@@ -57,7 +57,16 @@ def lock_path(path: Path) -> Path:
 @contextlib.contextmanager
 def locked(path: Path, *, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
     """Hold the write lock of ``path`` (an OS lock, released when its process dies; not reentrant) while
-    its text is read, changed and written back; the temporary files of killed writers are removed."""
+    its text is read, changed and written back; the temporary files of killed writers are removed.
+
+    Examples:
+        >>> from milvus_profiles.write.editor import ProfileEditor
+        >>> path = Path("milvus.toml")
+        >>> with locked(path):
+        ...     editor = ProfileEditor.open(path)
+        ...     editor.set_default("dev")
+        ...     editor.save()
+    """
     import filelock
 
     real = destination(path)

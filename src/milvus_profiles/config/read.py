@@ -38,7 +38,13 @@ class UnreadableFile(Exception):
 
 def read_limited(path: Path, *, limit: int, what: str) -> bytes:
     """The bytes of the regular file at ``path``, at most ``limit``, else ``UnreadableFile`` (``is a FIFO
-    (named pipe), not a {what}``); nothing there is a ``FileNotFoundError``, which callers word."""
+    (named pipe), not a {what}``); nothing there is a ``FileNotFoundError``, which callers word.
+
+    Examples:
+        >>> read_limited(Path("/dev/zero"), limit=2**20, what="certificate file")
+        Traceback (most recent call last):
+        milvus_profiles.config.read.UnreadableFile: is a character device, not a certificate file
+    """
     try:
         fd = os.open(path, _OPEN_FLAGS)
     except FileNotFoundError:
