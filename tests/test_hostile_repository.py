@@ -767,3 +767,28 @@ def test_a_virtual_environment_named_dotenv_sets_no_variable(
     clear_cache()
     connect().close()
     assert world.mine.calls_to("ShowCollections")[-1].header("authorization") == b64(f"app:{SENTINEL}")
+
+
+def test_a_dangling_dotenv_link_below_their_dotenv_hides_nothing(world: World) -> None:
+    # find_dotenv() passes over a `.env` that is not a file (a link to nothing: `.env -> .env.local`, left
+    # out of the clone) and loads the one above it; started in the folder of the link, that one is theirs
+    dotenv = write(world.project.with_name(".env"), f"grpc_proxy={world.proxy.url}\n")
+    sub = world.project.parent / "app"
+    sub.mkdir()
+    (sub / ".env").symlink_to(".env.local")
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("MILVUS_")}
+    for name in ("GRPC_DEFAULT_SSL_ROOTS_FILE_PATH", "PYTHON_DOTENV_DISABLED"):
+        environ.pop(name, None)
+    environ.update(PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring", PWD=str(sub))
+    code = (
+        "import os\nimport pymilvus\n"
+        "assert os.environ['grpc_proxy']\n"  # python-dotenv did load it
+        "from milvus_profiles import connect, SecretWithheldError\n"
+        "try:\n    connect('refd').close()\nexcept SecretWithheldError as e:\n    print(e.key, e.path)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=sub, env=environ, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert world.secret_seen() == []
+    assert done.stdout.split() == ["grpc_proxy", str(dotenv)]
