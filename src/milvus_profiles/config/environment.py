@@ -87,7 +87,8 @@ def dotenv_candidates() -> list[Path]:
             if os.path.lexists(candidate) and not candidate.is_dir():
                 if candidate not in found:
                     found.append(candidate)
-                break
+                if candidate.is_file() or candidate.is_fifo():  # a link to nothing: find_dotenv() goes on up
+                    break
     return found
 
 
