@@ -787,7 +787,13 @@ def test_a_dangling_dotenv_link_below_their_dotenv_hides_nothing(world: World) -
         "try:\n    connect('refd').close()\nexcept SecretWithheldError as e:\n    print(e.key, e.path)\n"
     )
     done = subprocess.run(
-        [sys.executable, "-c", code], cwd=sub, env=environ, capture_output=True, text=True, timeout=120, check=False
+        [sys.executable, "-c", code],
+        cwd=sub,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     assert world.secret_seen() == []

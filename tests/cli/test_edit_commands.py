@@ -278,3 +278,14 @@ def test_a_profile_that_came_after_your_trust_stays_untrusted_under_a_new_name(
     assert result.exit_code == 0, result.output
     assert isinstance(resolve("mine").secret_error, SecretWithheldError)
     assert not canary.exists(), "the repository's command ran"
+
+
+@pytest.mark.parametrize("command", ["copy", "rename"])
+def test_a_profile_copied_or_renamed_within_a_file_you_trusted_stays_trusted(cli: Run, command: str) -> None:
+    from milvus_profiles.config import toml, trust
+
+    project = trusted(write(Path("milvus.toml"), FILE))
+    result = cli(command, "prod", "production")
+    assert result.exit_code == 0, result.output
+    verdict = trust.assess(toml.read_file(project.absolute()), "project")
+    assert verdict.for_profile("production", "reports").trusted, verdict.why
