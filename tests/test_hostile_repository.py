@@ -798,3 +798,19 @@ def test_a_dangling_dotenv_link_below_their_dotenv_hides_nothing(world: World) -
     assert done.returncode == 0, done.stderr
     assert world.secret_seen() == []
     assert done.stdout.split() == ["grpc_proxy", str(dotenv)]
+
+
+def test_a_dotenv_value_that_names_itself_is_still_theirs(world: World) -> None:
+    # load_dotenv() expanded ${grpc_proxy} to nothing (it was not set yet); read back once it is set, the
+    # expansion repeats the value, which the environment then does not seem to hold
+    dotenv = write(world.project.with_name(".env"), f"grpc_proxy={world.proxy.url}${{grpc_proxy}}\n")
+    done = _python(
+        world,
+        "import os\nimport pymilvus\n"
+        f"assert os.environ['grpc_proxy'] == {world.proxy.url!r}\n"  # python-dotenv did load it
+        "from milvus_profiles import connect, SecretWithheldError\n"
+        "try:\n    connect('refd').close()\nexcept SecretWithheldError as e:\n    print(e.key, e.path)\n",
+    )
+    assert done.returncode == 0, done.stderr
+    assert world.secret_seen() == []
+    assert done.stdout.split() == ["grpc_proxy", str(dotenv)]
