@@ -128,7 +128,7 @@ def project_variables(environ: Mapping[str, str], *, every: bool = False) -> dic
             lines: dict[str, int] = {}
         else:
             text = data.decode("utf-8", errors="replace")  # pragma: no mutate - codec names ignore case
-            readings = _parse(text)
+            readings = _parse(text, environ)
             lines = dict(_lines(text))
         for reading in readings:
             for name, value in reading.items():
@@ -151,12 +151,20 @@ def _read(path: Path) -> bytes:
     return read_limited(path, limit=DOTENV_LIMIT, what=".env file")  # pragma: no mutate - never shown
 
 
-def _parse(text: str) -> list[dict[str, str | None]]:
+def _parse(text: str, environ: Mapping[str, str]) -> list[dict[str, str | None]]:
     from dotenv.main import DotEnv
+    from dotenv.variables import parse_variables
 
     # Expanded as load_dotenv() expands it, so a value built from ${...} compares as it was loaded: a
     # variable of the process wins over the file's own (override=False, the default), or the file's wins
-    return [DotEnv(None, stream=io.StringIO(text), override=o).dict() for o in (False, True)]
+    readings = [DotEnv(None, stream=io.StringIO(text), override=o).dict() for o in (False, True)]
+    # and as it expanded before it set any of them (`grpc_proxy=...${grpc_proxy}` names itself)
+    own = {name.upper() for name in readings[0]}
+    before, values = {k: v for k, v in environ.items() if k.upper() not in own}, dict[str, str | None]()
+    for name, value in DotEnv(None, stream=io.StringIO(text), interpolate=False).parse():
+        env = {**values, **before}
+        values[name] = None if value is None else "".join(a.resolve(env) for a in parse_variables(value))
+    return [*readings, values]
 
 
 def _lines(text: str) -> Iterator[tuple[str, int]]:
