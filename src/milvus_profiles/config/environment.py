@@ -14,6 +14,7 @@ import contextlib
 import io
 import os
 import sys
+from collections import ChainMap
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -152,19 +153,24 @@ def _read(path: Path) -> bytes:
 
 
 def _parse(text: str, environ: Mapping[str, str]) -> list[dict[str, str | None]]:
+    """The values as load_dotenv() expands them (its resolve_variables, without its copy of the environment
+    for each line): a variable of the process winning over the file's own (override=False, the default),
+    the file's winning, and the process's as it was before any was set (``grpc_proxy=...${grpc_proxy}``)."""
     from dotenv.main import DotEnv
     from dotenv.variables import parse_variables
 
-    # Expanded as load_dotenv() expands it, so a value built from ${...} compares as it was loaded: a
-    # variable of the process wins over the file's own (override=False, the default), or the file's wins
-    readings = [DotEnv(None, stream=io.StringIO(text), override=o).dict() for o in (False, True)]
-    # and as it expanded before it set any of them (`grpc_proxy=...${grpc_proxy}` names itself)
-    own = {name.upper() for name in readings[0]}
-    before, values = {k: v for k, v in environ.items() if k.upper() not in own}, dict[str, str | None]()
-    for name, value in DotEnv(None, stream=io.StringIO(text), interpolate=False).parse():
-        env = {**values, **before}
-        values[name] = None if value is None else "".join(a.resolve(env) for a in parse_variables(value))
-    return [*readings, values]
+    pairs = list(DotEnv(None, stream=io.StringIO(text), interpolate=False).parse())
+    own = {name.upper() for name, _ in pairs}
+    process: dict[str, str | None] = dict(environ)
+    before: dict[str, str | None] = {k: v for k, v in process.items() if k.upper() not in own}
+    readings = []
+    for first in (process, None, before):
+        values: dict[str, str | None] = {}
+        env = ChainMap(values, process) if first is None else ChainMap(first, values)
+        for name, value in pairs:
+            values[name] = None if value is None else "".join(a.resolve(env) for a in parse_variables(value))
+        readings.append(values)
+    return readings
 
 
 def _lines(text: str) -> Iterator[tuple[str, int]]:
