@@ -234,3 +234,21 @@ def test_a_dotenv_of_a_megabyte_of_short_lines_is_read_at_once(tmp_path: Path) -
         check=False,
     )
     assert (out.returncode, out.stdout) == (0, "MILVUS_TIMEOUT\n"), out.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "before"),
+    [
+        ("A=1\nB=${A}x\nA=2\nC=${A:-d}${Z:-z}${HOME}\n", "C", "2z" + os.environ["HOME"]),
+        ("HOME=${HOME}y\nQ\nR=\"${HOME}\"\nS='${HOME}'\nexport K=${K}1\n", "HOME", "y"),
+    ],
+)
+def test_a_dotenv_is_expanded_as_python_dotenv_expands_it(text: str, name: str, before: str) -> None:
+    import io
+
+    from dotenv.main import DotEnv
+
+    readings = environment._parse(text, os.environ)
+    for reading, override in zip(readings, (False, True), strict=False):
+        assert reading == DotEnv(None, stream=io.StringIO(text), override=override).dict()
+    assert readings[2][name] == before  # and as it was expanded before the file set any of its names
