@@ -32,7 +32,7 @@ from milvus_profiles import ConfigError, MilvusProfilesError, SecretWithheldErro
 from milvus_profiles.cli import main
 from milvus_profiles.config.toml import clear_cache
 
-from .helpers import SENTINEL, MemoryKeyring, trusted, write
+from .helpers import SENTINEL, MemoryKeyring, entry_point, trusted, write
 from .integration.servers import Certificates
 from .oracles.connect_proxy import ConnectProxy
 from .oracles.fixtures import certificates, server_tls
@@ -814,3 +814,29 @@ def test_a_dotenv_value_that_names_itself_is_still_theirs(world: World) -> None:
     assert done.returncode == 0, done.stderr
     assert world.secret_seen() == []
     assert done.stdout.split() == ["grpc_proxy", str(dotenv)]
+
+
+def test_a_program_you_exec_in_their_repository_gets_no_proxy_from_their_dotenv(world: World) -> None:
+    # exec hands your profile's secret to a program of yours; a Python one that imports pymilvus loads the
+    # repository's .env (load_dotenv() never overrides, and exec sets no proxy), so theirs would carry it
+    write(world.project.with_name(".env"), f"grpc_proxy={world.proxy.url}\n")
+    child = (
+        "import os\nfrom pymilvus import MilvusClient\n"
+        "e = os.environ\n"
+        "MilvusClient(uri=e['MILVUS_URI'], user=e['MILVUS_USER'], password=e['MILVUS_PASSWORD'], timeout=3)"
+        ".list_collections()\n"
+    )
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("MILVUS_")}
+    environ.pop("PYTHON_DOTENV_DISABLED", None)
+    environ["PWD"] = str(world.project.parent)
+    done = subprocess.run(
+        [entry_point(), "exec", "refd", "--", sys.executable, "-c", child],
+        cwd=world.project.parent,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert world.secret_seen() == [], done.stderr
+    assert done.returncode == 0, done.stderr
