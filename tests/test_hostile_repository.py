@@ -32,7 +32,7 @@ from milvus_profiles import ConfigError, MilvusProfilesError, SecretWithheldErro
 from milvus_profiles.cli import main
 from milvus_profiles.config.toml import clear_cache
 
-from .helpers import SENTINEL, MemoryKeyring, trusted, write
+from .helpers import SENTINEL, MemoryKeyring, entry_point, trusted, write
 from .integration.servers import Certificates
 from .oracles.connect_proxy import ConnectProxy
 from .oracles.fixtures import certificates, server_tls
@@ -767,3 +767,76 @@ def test_a_virtual_environment_named_dotenv_sets_no_variable(
     clear_cache()
     connect().close()
     assert world.mine.calls_to("ShowCollections")[-1].header("authorization") == b64(f"app:{SENTINEL}")
+
+
+def test_a_dangling_dotenv_link_below_their_dotenv_hides_nothing(world: World) -> None:
+    # find_dotenv() passes over a `.env` that is not a file (a link to nothing: `.env -> .env.local`, left
+    # out of the clone) and loads the one above it; started in the folder of the link, that one is theirs
+    dotenv = write(world.project.with_name(".env"), f"grpc_proxy={world.proxy.url}\n")
+    sub = world.project.parent / "app"
+    sub.mkdir()
+    (sub / ".env").symlink_to(".env.local")
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("MILVUS_")}
+    for name in ("GRPC_DEFAULT_SSL_ROOTS_FILE_PATH", "PYTHON_DOTENV_DISABLED"):
+        environ.pop(name, None)
+    environ.update(PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring", PWD=str(sub))
+    code = (
+        "import os\nimport pymilvus\n"
+        "assert os.environ['grpc_proxy']\n"  # python-dotenv did load it
+        "from milvus_profiles import connect, SecretWithheldError\n"
+        "try:\n    connect('refd').close()\nexcept SecretWithheldError as e:\n    print(e.key, e.path)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=sub,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert world.secret_seen() == []
+    assert done.stdout.split() == ["grpc_proxy", str(dotenv)]
+
+
+def test_a_dotenv_value_that_names_itself_is_still_theirs(world: World) -> None:
+    # load_dotenv() expanded ${grpc_proxy} to nothing (it was not set yet); read back once it is set, the
+    # expansion repeats the value, which the environment then does not seem to hold
+    dotenv = write(world.project.with_name(".env"), f"grpc_proxy={world.proxy.url}${{grpc_proxy}}\n")
+    done = _python(
+        world,
+        "import os\nimport pymilvus\n"
+        f"assert os.environ['grpc_proxy'] == {world.proxy.url!r}\n"  # python-dotenv did load it
+        "from milvus_profiles import connect, SecretWithheldError\n"
+        "try:\n    connect('refd').close()\nexcept SecretWithheldError as e:\n    print(e.key, e.path)\n",
+    )
+    assert done.returncode == 0, done.stderr
+    assert world.secret_seen() == []
+    assert done.stdout.split() == ["grpc_proxy", str(dotenv)]
+
+
+def test_a_program_you_exec_in_their_repository_gets_no_proxy_from_their_dotenv(world: World) -> None:
+    # exec hands your profile's secret to a program of yours; a Python one that imports pymilvus loads the
+    # repository's .env (load_dotenv() never overrides, and exec sets no proxy), so theirs would carry it
+    write(world.project.with_name(".env"), f"grpc_proxy={world.proxy.url}\n")
+    child = (
+        "import os\nfrom pymilvus import MilvusClient\n"
+        "e = os.environ\n"
+        "MilvusClient(uri=e['MILVUS_URI'], user=e['MILVUS_USER'], password=e['MILVUS_PASSWORD'], timeout=3)"
+        ".list_collections()\n"
+    )
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("MILVUS_")}
+    environ.pop("PYTHON_DOTENV_DISABLED", None)
+    environ["PWD"] = str(world.project.parent)
+    done = subprocess.run(
+        [entry_point(), "exec", "refd", "--", sys.executable, "-c", child],
+        cwd=world.project.parent,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert world.secret_seen() == [], done.stderr
+    assert done.returncode == 0, done.stderr

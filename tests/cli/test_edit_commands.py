@@ -260,3 +260,32 @@ def test_every_write_refuses_to_break_the_extends_of_a_profile_that_worked(cli: 
     result = cli("set", "reports", "extends", "nosuch")
     assert result.exit_code == 3, result.output
     assert project.read_bytes() == before
+
+
+@pytest.mark.parametrize("command", ["copy", "rename"])
+def test_a_profile_that_came_after_your_trust_stays_untrusted_under_a_new_name(
+    cli: Run, tmp_path: Path, command: str
+) -> None:
+    """You trusted the file; a pull added `staging`: copied or renamed within the file, it is still
+    content you never trusted, not an item this edit added."""
+    from milvus_profiles import SecretWithheldError
+
+    canary = tmp_path / "ran"
+    project = trusted(write(Path("milvus.toml"), FILE))
+    write(project, FILE + "\n" + _staging(canary))  # git pull
+    assert isinstance(resolve("staging").secret_error, SecretWithheldError)
+    result = cli(command, "staging", "mine")
+    assert result.exit_code == 0, result.output
+    assert isinstance(resolve("mine").secret_error, SecretWithheldError)
+    assert not canary.exists(), "the repository's command ran"
+
+
+@pytest.mark.parametrize("command", ["copy", "rename"])
+def test_a_profile_copied_or_renamed_within_a_file_you_trusted_stays_trusted(cli: Run, command: str) -> None:
+    from milvus_profiles.config import toml, trust
+
+    project = trusted(write(Path("milvus.toml"), FILE))
+    result = cli(command, "prod", "production")
+    assert result.exit_code == 0, result.output
+    verdict = trust.assess(toml.read_file(project.absolute()), "project")
+    assert verdict.for_profile("production", "reports").trusted, verdict.why

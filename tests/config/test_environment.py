@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.machinery
 import os
+import subprocess
 import sys
 import types
 from pathlib import Path
@@ -212,3 +213,42 @@ def test_no_pymilvus_to_find_leaves_the_other_searches(
     monkeypatch.delattr(sys.modules["__main__"], "__file__", raising=False)
     write(isolated / ".env", "A=1\n")
     assert dotenv_candidates() == [isolated / ".env"]
+
+
+def test_a_dotenv_of_a_megabyte_of_short_lines_is_read_at_once(tmp_path: Path) -> None:
+    # python-dotenv's own expansion copies the environment for each line: on 110,000 lines that took
+    # minutes; the timeout only stops a hung test, it measures nothing.
+    lines = "".join(f"V{i}=1\n" for i in range(110_000)) + "MILVUS_TIMEOUT=3\n"
+    write(tmp_path / ".env", lines)
+    assert len(lines) <= environment.DOTENV_LIMIT
+    code = "import os\nfrom milvus_profiles.config.environment import project_variables\n"
+    code += "print(*project_variables(os.environ))"
+    environ = {**os.environ, "MILVUS_TIMEOUT": "3", "PWD": str(tmp_path)}
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert (out.returncode, out.stdout) == (0, "MILVUS_TIMEOUT\n"), out.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "before"),
+    [
+        ("A=1\nB=${A}x\nA=2\nC=${A:-d}${Z:-z}${HOME}\n", "C", "2z" + os.environ["HOME"]),
+        ("HOME=${HOME}y\nQ\nR=\"${HOME}\"\nS='${HOME}'\nexport K=${K}1\n", "HOME", "y"),
+    ],
+)
+def test_a_dotenv_is_expanded_as_python_dotenv_expands_it(text: str, name: str, before: str) -> None:
+    import io
+
+    from dotenv.main import DotEnv
+
+    readings = environment._parse(text, os.environ)
+    for reading, override in zip(readings, (False, True), strict=False):
+        assert reading == DotEnv(None, stream=io.StringIO(text), override=override).dict()
+    assert readings[2][name] == before  # and as it was expanded before the file set any of its names

@@ -14,6 +14,7 @@ import contextlib
 import io
 import os
 import sys
+from collections import ChainMap
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,7 +88,8 @@ def dotenv_candidates() -> list[Path]:
             if os.path.lexists(candidate) and not candidate.is_dir():
                 if candidate not in found:
                     found.append(candidate)
-                break
+                if candidate.is_file() or candidate.is_fifo():  # a link to nothing: find_dotenv() goes on up
+                    break
     return found
 
 
@@ -127,7 +129,7 @@ def project_variables(environ: Mapping[str, str], *, every: bool = False) -> dic
             lines: dict[str, int] = {}
         else:
             text = data.decode("utf-8", errors="replace")  # pragma: no mutate - codec names ignore case
-            readings = _parse(text)
+            readings = _parse(text, environ)
             lines = dict(_lines(text))
         for reading in readings:
             for name, value in reading.items():
@@ -150,12 +152,25 @@ def _read(path: Path) -> bytes:
     return read_limited(path, limit=DOTENV_LIMIT, what=".env file")  # pragma: no mutate - never shown
 
 
-def _parse(text: str) -> list[dict[str, str | None]]:
+def _parse(text: str, environ: Mapping[str, str]) -> list[dict[str, str | None]]:
+    """The values as load_dotenv() expands them (its resolve_variables, without its copy of the environment
+    for each line): a variable of the process winning over the file's own (override=False, the default),
+    the file's winning, and the process's as it was before any was set (``grpc_proxy=...${grpc_proxy}``)."""
     from dotenv.main import DotEnv
+    from dotenv.variables import parse_variables
 
-    # Expanded as load_dotenv() expands it, so a value built from ${...} compares as it was loaded: a
-    # variable of the process wins over the file's own (override=False, the default), or the file's wins
-    return [DotEnv(None, stream=io.StringIO(text), override=o).dict() for o in (False, True)]
+    pairs = list(DotEnv(None, stream=io.StringIO(text), interpolate=False).parse())
+    own = {name.upper() for name, _ in pairs}
+    process: dict[str, str | None] = dict(environ)
+    before: dict[str, str | None] = {k: v for k, v in process.items() if k.upper() not in own}
+    readings = []
+    for first in (process, None, before):
+        values: dict[str, str | None] = {}
+        env = ChainMap(values, process) if first is None else ChainMap(first, values)
+        for name, value in pairs:
+            values[name] = None if value is None else "".join(a.resolve(env) for a in parse_variables(value))
+        readings.append(values)
+    return readings
 
 
 def _lines(text: str) -> Iterator[tuple[str, int]]:

@@ -368,17 +368,23 @@ def trust(pf: ProfileFile) -> list[PermissionProblem]:
 
 def carry_over(path: Path, before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> None:
     """Keep a trust across an edit made here: a file it created, and each item trusted as read or added by
-    it, are trusted as written; editing a file you did not trust does not trust the rest."""
+    it, are trusted as written; editing a file you did not trust does not trust the rest. An item is added
+    trusted only to a file trusted whole as read: a copy or rename of one you never trusted stays so."""
     if path.absolute() == user_file().absolute() or (before is not None and problems(path)):
         return
-    old = {item: _fingerprint(facts) for item, facts in _facts(before or {}, path).items()}
+    facts = _facts(before or {}, path)
+    old = {item: _fingerprint(item_facts) for item, item_facts in facts.items()}
 
     def change(entry: dict[str, Any] | None) -> dict[str, Any] | None:
         if before is None:
             return _entry(after, path, None, lambda *_: True)
         if entry is None or "content" in entry:
             return entry
-        return _entry(after, path, entry, lambda i, history: i not in old or old[i] in history.get(i, ()))
+        read = _trusted_items(entry)  # an item that sets nothing of a route has nothing to trust (assess)
+        whole = all(not facts[i] or old[i] in read.get(i, ()) for i in old)
+        return _entry(
+            after, path, entry, lambda i, history: old[i] in history.get(i, ()) if i in old else whole
+        )
 
     with contextlib.suppress(ConfigError):  # the edit is written; a record that cannot be used stays
         _update(path, change)
