@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import click
 from pydantic import SecretStr
 
+from ..config.environment import untrusted_names
 from ..errors import ConfigError
 from ..fields import EXPORTED_ENV, FIELDS, FILES_ENV, PROFILE_ENV, SECRET_FIELDS
 from ..resolution.expansion import references
@@ -268,8 +269,11 @@ def exec_program(ctx: click.Context, name: str, command: tuple[str, ...]) -> Non
     variables, notes = profile_variables(cfg, include_secrets=True)
     for note in notes:
         state.out.warning(note)
+    env = child_environment(os.environ, variables)
+    # a program that imports pymilvus loads the .env of its folder, which never overrides a set variable
+    env |= {name: "" for name in untrusted_names() if name not in env}
     try:
-        code = run_program(command, child_environment(os.environ, variables))
+        code = run_program(command, env)
     except OSError as e:
         missing = isinstance(e, FileNotFoundError)
         reason = "command not found" if missing else (e.strerror or str(e)).lower()

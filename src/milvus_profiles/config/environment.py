@@ -148,6 +148,20 @@ def names_set(path: Path) -> list[str]:
     return sorted({name for name, _ in _lines(text) if concerns_us(name)})
 
 
+def untrusted_names() -> set[str]:
+    """The names that concern a connection which an untrusted ``.env`` sets, of those a program started
+    here would find: ``exec`` gives each an empty value, which ``load_dotenv()`` never overrides."""
+    found: set[str] = set()
+    for path in dotenv_candidates():
+        try:
+            data = _read(path)
+        except (OSError, UnreadableFile):  # a FIFO or a link to nothing: python-dotenv finds no value there
+            continue
+        if not content_trust(path, data).trusted:
+            found |= {n for n, _ in _lines(data.decode("utf-8", errors="replace")) if concerns_us(n)}
+    return found
+
+
 def _read(path: Path) -> bytes:
     return read_limited(path, limit=DOTENV_LIMIT, what=".env file")  # pragma: no mutate - never shown
 
@@ -191,4 +205,5 @@ __all__ = [
     "dotenv_candidates",
     "names_set",
     "project_variables",
+    "untrusted_names",
 ]
