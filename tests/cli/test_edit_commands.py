@@ -289,3 +289,11 @@ def test_a_profile_copied_or_renamed_within_a_file_you_trusted_stays_trusted(cli
     assert result.exit_code == 0, result.output
     verdict = trust.assess(toml.read_file(project.absolute()), "project")
     assert verdict.for_profile("production", "reports").trusted, verdict.why
+
+
+def test_unset_of_an_empty_key_is_refused_as_no_profile_key(cli: Run, project: Path) -> None:
+    before = project.read_bytes()
+    result = cli("unset", "prod", "")
+    assert result.exit_code == 3, result.output
+    assert result.stderr.splitlines()[0] == "error: '' is not a profile key"
+    assert project.read_bytes() == before

@@ -115,7 +115,7 @@ def _key(text: str, *, unknown: bool = False) -> Key:
     parts = tuple(text.split("."))
     nested = len(parts) == 2 and ((parts[0] == "tls" and parts[1] in TLS_KEYS) or parts[0] == "grpc")
     known = (nested and bool(parts[1])) or (len(parts) == 1 and parts[0] in (*FIELDS_BY_NAME, "extends"))
-    if not known and not unknown:
+    if not known and (not unknown or not all(parts)):  # an empty part names no key
         guess = difflib.get_close_matches(text, KEYS, n=1)
         hint = (f"did you mean {guess[0]!r}? " if guess else "") + f"the keys are: {', '.join(KEYS)}"
         raise ConfigError(f"{text!r} is not a profile key", hint=hint)
