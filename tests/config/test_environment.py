@@ -281,7 +281,9 @@ def test_a_lower_case_name_is_its_own_variable_where_names_are_case_sensitive(
 def test_exec_learns_the_names_each_untrusted_dotenv_above_sets(
     isolated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_pymilvus_dotenv: Path
 ) -> None:
-    monkeypatch.chdir(write(isolated / "app" / ".env", "MILVUS_URI=http://theirs:1\nOTHER=1\n").parent)
+    # a name without `=` sets nothing in python-dotenv's load_dotenv()
+    dotenv = write(isolated / "app" / ".env", "MILVUS_URI=http://theirs:1\nOTHER=1\nMILVUS_USER\n")
+    monkeypatch.chdir(dotenv.parent)
     assert untrusted_names() == {"MILVUS_URI"}
     # the script's folder has its own .env: both are found, whether or not a variable holds its value
     write(tmp_path / "bin" / ".env", "export grpc_proxy=http://p:8\nMILVUS_TOKEN=\n")
@@ -298,3 +300,14 @@ def test_a_dotenv_exec_cannot_read_hides_no_other_dotenv(
     os.mkfifo(isolated / ".env")  # python-dotenv reads it; a read here would block
     write(tmp_path / "bin" / ".env", "MILVUS_USER=them\n")
     assert untrusted_names() == {"MILVUS_USER"}
+
+
+def test_a_variable_after_blank_lines_is_named_by_its_own_line(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch, no_pymilvus_dotenv: Path
+) -> None:
+    dotenv = write(isolated / ".env", "A=1\n\n\n  \nMILVUS_URI=http://theirs:1\n\nMILVUS_USER=them\n")
+    monkeypatch.setenv("MILVUS_URI", "http://theirs:1")
+    monkeypatch.setenv("MILVUS_USER", "them")
+    found = project_variables(os.environ)
+    assert (found["MILVUS_URI"].line, found["MILVUS_USER"].line) == (5, 7)
+    assert found["MILVUS_URI"].where == f"{dotenv}:5 (MILVUS_URI)"

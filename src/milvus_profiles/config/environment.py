@@ -173,7 +173,9 @@ def _parse(text: str, environ: Mapping[str, str]) -> list[dict[str, str | None]]
     from dotenv.main import DotEnv
     from dotenv.variables import parse_variables
 
+    # pragma: no mutate start - parse() never expands: interpolate is read by dict() alone
     pairs = list(DotEnv(None, stream=io.StringIO(text), interpolate=False).parse())
+    # pragma: no mutate end
     own = {name.upper() for name, _ in pairs}
     process: dict[str, str | None] = dict(environ)
     before: dict[str, str | None] = {k: v for k, v in process.items() if k.upper() not in own}
