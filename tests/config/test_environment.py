@@ -311,3 +311,11 @@ def test_a_variable_after_blank_lines_is_named_by_its_own_line(
     found = project_variables(os.environ)
     assert (found["MILVUS_URI"].line, found["MILVUS_USER"].line) == (5, 7)
     assert found["MILVUS_URI"].where == f"{dotenv}:5 (MILVUS_URI)"
+
+
+def test_a_program_started_without_pwd_searches_from_its_working_folder(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch, no_pymilvus_dotenv: Path
+) -> None:
+    monkeypatch.delenv("PWD", raising=False)  # `env -i`, a service manager
+    write(isolated / ".env", "A=1\n")
+    assert dotenv_candidates() == [isolated / ".env"]
