@@ -319,3 +319,8 @@ def test_a_program_started_without_pwd_searches_from_its_working_folder(
     monkeypatch.delenv("PWD", raising=False)  # `env -i`, a service manager
     write(isolated / ".env", "A=1\n")
     assert dotenv_candidates() == [isolated / ".env"]
+
+
+def test_exec_learns_the_names_of_a_dotenv_that_is_not_utf8(isolated: Path, no_pymilvus_dotenv: Path) -> None:
+    (isolated / ".env").write_bytes(b"# caf\xe9\nMILVUS_URI=http://theirs:1\n")
+    assert untrusted_names() == {"MILVUS_URI"}
