@@ -324,3 +324,12 @@ def test_a_program_started_without_pwd_searches_from_its_working_folder(
 def test_exec_learns_the_names_of_a_dotenv_that_is_not_utf8(isolated: Path, no_pymilvus_dotenv: Path) -> None:
     (isolated / ".env").write_bytes(b"# caf\xe9\nMILVUS_URI=http://theirs:1\n")
     assert untrusted_names() == {"MILVUS_URI"}
+
+
+def test_the_folder_the_shell_started_python_in_is_searched_after_a_chdir(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch, no_pymilvus_dotenv: Path
+) -> None:
+    started = write(isolated / "app" / ".env", "A=1\n").parent
+    monkeypatch.setenv("PWD", str(started))  # as the shell set it; the program then changed folder
+    monkeypatch.chdir(write(isolated / "elsewhere" / "x", "").parent)
+    assert dotenv_candidates() == [started / ".env"]
