@@ -21,6 +21,7 @@ from milvus_profiles.config.environment import (
     dotenv_candidates,
     names_set,
     project_variables,
+    untrusted_names,
 )
 
 from ..helpers import trusted_content, write
@@ -252,3 +253,83 @@ def test_a_dotenv_is_expanded_as_python_dotenv_expands_it(text: str, name: str, 
     for reading, override in zip(readings, (False, True), strict=False):
         assert reading == DotEnv(None, stream=io.StringIO(text), override=override).dict()
     assert readings[2][name] == before  # and as it was expanded before the file set any of its names
+
+
+def test_every_variable_a_dotenv_set_is_found_for_a_command_a_reference_runs(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch, no_pymilvus_dotenv: Path
+) -> None:
+    dotenv = write(isolated / ".env", "BASH_ENV=/repo/evil.sh\nMILVUS_URI=http://theirs:1\nOTHER=x\n")
+    monkeypatch.setenv("BASH_ENV", "/repo/evil.sh")
+    monkeypatch.setenv("MILVUS_URI", "http://theirs:1")
+    monkeypatch.setenv("OTHER", "mine")  # yours: python-dotenv never overrides it
+    assert list(project_variables(os.environ)) == ["MILVUS_URI"]
+    found = project_variables(os.environ, every=True)
+    assert sorted(found) == ["BASH_ENV", "MILVUS_URI"]
+    assert found["BASH_ENV"].where == f"{dotenv}:1 (BASH_ENV)"
+    assert project_variables({"BASH_ENV": "/repo/evil.sh"}, every=True) == {"BASH_ENV": found["BASH_ENV"]}
+
+
+def test_a_lower_case_name_is_its_own_variable_where_names_are_case_sensitive(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch, no_pymilvus_dotenv: Path
+) -> None:
+    write(isolated / ".env", "https_proxy=http://theirs:8\n")
+    environ = {"https_proxy": "http://theirs:8", "HTTPS_PROXY": "http://mine:8"}
+    assert list(project_variables(environ)) == ["https_proxy"]
+    assert list(project_variables({"HTTPS_PROXY": "http://theirs:8"})) == ["HTTPS_PROXY"]  # Windows
+
+
+def test_exec_learns_the_names_each_untrusted_dotenv_above_sets(
+    isolated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_pymilvus_dotenv: Path
+) -> None:
+    # a name without `=` sets nothing in python-dotenv's load_dotenv()
+    dotenv = write(isolated / "app" / ".env", "MILVUS_URI=http://theirs:1\nOTHER=1\nMILVUS_USER\n")
+    monkeypatch.chdir(dotenv.parent)
+    assert untrusted_names() == {"MILVUS_URI"}
+    # the script's folder has its own .env: both are found, whether or not a variable holds its value
+    write(tmp_path / "bin" / ".env", "export grpc_proxy=http://p:8\nMILVUS_TOKEN=\n")
+    assert untrusted_names() == {"MILVUS_URI", "grpc_proxy", "MILVUS_TOKEN"}
+    trusted_content(tmp_path / "bin" / ".env")
+    assert untrusted_names() == {"MILVUS_URI"}
+
+
+def test_a_dotenv_exec_cannot_read_hides_no_other_dotenv(
+    isolated: Path, tmp_path: Path, no_pymilvus_dotenv: Path
+) -> None:
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no FIFOs on this platform")
+    os.mkfifo(isolated / ".env")  # python-dotenv reads it; a read here would block
+    write(tmp_path / "bin" / ".env", "MILVUS_USER=them\n")
+    assert untrusted_names() == {"MILVUS_USER"}
+
+
+def test_a_variable_after_blank_lines_is_named_by_its_own_line(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch, no_pymilvus_dotenv: Path
+) -> None:
+    dotenv = write(isolated / ".env", "A=1\n\n\n  \nMILVUS_URI=http://theirs:1\n\nMILVUS_USER=them\n")
+    monkeypatch.setenv("MILVUS_URI", "http://theirs:1")
+    monkeypatch.setenv("MILVUS_USER", "them")
+    found = project_variables(os.environ)
+    assert (found["MILVUS_URI"].line, found["MILVUS_USER"].line) == (5, 7)
+    assert found["MILVUS_URI"].where == f"{dotenv}:5 (MILVUS_URI)"
+
+
+def test_a_program_started_without_pwd_searches_from_its_working_folder(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch, no_pymilvus_dotenv: Path
+) -> None:
+    monkeypatch.delenv("PWD", raising=False)  # `env -i`, a service manager
+    write(isolated / ".env", "A=1\n")
+    assert dotenv_candidates() == [isolated / ".env"]
+
+
+def test_exec_learns_the_names_of_a_dotenv_that_is_not_utf8(isolated: Path, no_pymilvus_dotenv: Path) -> None:
+    (isolated / ".env").write_bytes(b"# caf\xe9\nMILVUS_URI=http://theirs:1\n")
+    assert untrusted_names() == {"MILVUS_URI"}
+
+
+def test_the_folder_the_shell_started_python_in_is_searched_after_a_chdir(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch, no_pymilvus_dotenv: Path
+) -> None:
+    started = write(isolated / "app" / ".env", "A=1\n").parent
+    monkeypatch.setenv("PWD", str(started))  # as the shell set it; the program then changed folder
+    monkeypatch.chdir(write(isolated / "elsewhere" / "x", "").parent)
+    assert dotenv_candidates() == [started / ".env"]

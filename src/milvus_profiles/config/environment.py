@@ -42,7 +42,9 @@ KEYRING_CHOICE = ("PYTHON_KEYRING_BACKEND", "KEYRING_PROPERTY_")
 
 def concerns_us(name: str) -> bool:
     """Whether a variable decides where or how a connection goes, or where a stored secret comes from."""
+    # pragma: no mutate start - a GRPC_ name decides the transport too: the prefix only says so here
     return name.upper().startswith(("MILVUS_", "GRPC_")) or decides_transport(name)
+    # pragma: no mutate end
 
 
 def decides_transport(name: str) -> bool:
@@ -173,7 +175,9 @@ def _parse(text: str, environ: Mapping[str, str]) -> list[dict[str, str | None]]
     from dotenv.main import DotEnv
     from dotenv.variables import parse_variables
 
+    # pragma: no mutate start - parse() never expands: interpolate is read by dict() alone
     pairs = list(DotEnv(None, stream=io.StringIO(text), interpolate=False).parse())
+    # pragma: no mutate end
     own = {name.upper() for name, _ in pairs}
     process: dict[str, str | None] = dict(environ)
     before: dict[str, str | None] = {k: v for k, v in process.items() if k.upper() not in own}

@@ -174,7 +174,9 @@ def withheld(method: OriginKind, request: SecretRequest) -> SecretWithheldError 
         ref = request.references[request.wanted]
         what = f"the {request.wanted} reference ({reference.describe(ref.value)}) is not followed"
         if not ref.trust.trusted:
+            # pragma: no mutate start - written: the error names the file alone, not this key or place
             reason = Untrusted(request.wanted, str(ref.trust.path), None, ref.trust, written=True)
+            # pragma: no mutate end
     if method == "env":  # a .env's MILVUS_TOKEN is the project's, not a secret you exported
         names = [v for f in SECRET_ORDER if request.environ.get(v := FIELDS_BY_NAME[f].env)]
         what = " and ".join(names) + (" is" if len(names) == 1 else " are") + " set but not sent"
