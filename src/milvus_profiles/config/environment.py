@@ -160,7 +160,8 @@ def untrusted_names() -> set[str]:
         except (OSError, UnreadableFile):  # a FIFO or a link to nothing: python-dotenv finds no value there
             continue
         if not content_trust(path, data).trusted:
-            found |= {n for n, _ in _lines(data.decode("utf-8", errors="replace")) if concerns_us(n)}
+            text = data.decode("utf-8", errors="replace")  # pragma: no mutate - codec names ignore case
+            found |= {n for n, _ in _lines(text) if concerns_us(n)}
     return found
 
 
