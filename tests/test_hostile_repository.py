@@ -524,15 +524,26 @@ def test_a_dotenv_you_trusted_speaks_for_you_until_it_changes(
 
 
 # The same, for real: a new Python process in the repository, where python-dotenv itself loads the `.env`.
-def _python(world: World, code: str) -> subprocess.CompletedProcess[str]:
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("MILVUS_")}
+def _python(
+    world: World, code: str, *, cwd: Path | None = None, drop: tuple[str, ...] = (), **env: str | None
+) -> subprocess.CompletedProcess[str]:
+    """A new interpreter running ``code``, started in ``cwd`` (the repository) as a shell there starts it:
+    no ``MILVUS_*`` (nor ``drop``) variable, python-dotenv free to load, ``PWD`` set; ``env`` on top
+    (None removes a variable)."""
+    cwd = cwd or world.project.parent
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("MILVUS_", *drop))}
     environ.pop("GRPC_DEFAULT_SSL_ROOTS_FILE_PATH", None)
     environ.pop("PYTHON_DOTENV_DISABLED", None)
     environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
-    environ["PWD"] = str(world.project.parent)  # as the shell that started Python there sets it
+    environ["PWD"] = str(cwd)  # as the shell that started Python there sets it
+    for name, value in env.items():
+        if value is None:
+            environ.pop(name, None)
+        else:
+            environ[name] = value
     return subprocess.run(
         [sys.executable, "-c", code],
-        cwd=world.project.parent,
+        cwd=cwd,
         env=environ,
         capture_output=True,
         text=True,
@@ -702,20 +713,7 @@ def test_their_dotenv_cannot_name_your_user_file_either(world: World, tmp_path: 
         "from milvus_profiles import connect, MilvusProfilesError\n"
         "try:\n    connect('refd').close()\nexcept MilvusProfilesError as e:\n    print(type(e).__name__)\n"
     )
-    environ = {k: v for k, v in os.environ.items() if not k.startswith(("MILVUS_", "XDG_"))}
-    environ.pop("PYTHON_DOTENV_DISABLED", None)
-    # the shell that started Python in the repository set PWD to it
-    environ.update(HOME=str(home), PWD=str(world.project.parent))
-    environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=world.project.parent,
-        env=environ,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = _python(world, code, drop=("XDG_",), HOME=str(home))
     assert done.returncode == 0, done.stderr
     assert world.secret_seen() == []
     assert SENTINEL not in done.stdout + done.stderr
@@ -739,18 +737,7 @@ def test_their_dotenv_cannot_choose_the_keyring_your_secret_is_read_from(world: 
         "from milvus_profiles import connect, MilvusProfilesError\n"
         "try:\n    connect('prod').close()\nexcept MilvusProfilesError as e:\n    print(type(e).__name__)\n"
     )
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("MILVUS_")}
-    for name in ("PYTHON_DOTENV_DISABLED", "PYTHON_KEYRING_BACKEND"):
-        environ.pop(name, None)
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=world.project.parent,
-        env=environ,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = _python(world, code, PYTHON_KEYRING_BACKEND=None)
     assert done.returncode == 0, done.stderr
     assert not canary.exists(), "a module of the repository ran"
     assert world.secret_seen() == []
@@ -776,25 +763,13 @@ def test_a_dangling_dotenv_link_below_their_dotenv_hides_nothing(world: World) -
     sub = world.project.parent / "app"
     sub.mkdir()
     (sub / ".env").symlink_to(".env.local")
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("MILVUS_")}
-    for name in ("GRPC_DEFAULT_SSL_ROOTS_FILE_PATH", "PYTHON_DOTENV_DISABLED"):
-        environ.pop(name, None)
-    environ.update(PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring", PWD=str(sub))
     code = (
         "import os\nimport pymilvus\n"
         "assert os.environ['grpc_proxy']\n"  # python-dotenv did load it
         "from milvus_profiles import connect, SecretWithheldError\n"
         "try:\n    connect('refd').close()\nexcept SecretWithheldError as e:\n    print(e.key, e.path)\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=sub,
-        env=environ,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = _python(world, code, cwd=sub)
     assert done.returncode == 0, done.stderr
     assert world.secret_seen() == []
     assert done.stdout.split() == ["grpc_proxy", str(dotenv)]
