@@ -96,8 +96,7 @@ def _resolving_problems(catalog: Catalog, pf: ProfileFile) -> list[ConfigError]:
     variables is no URI until they have values, so only its variables are checked."""
     from ..config.catalog import Catalog
     from ..resolution.expansion import expand
-    from ..resolution.precedence import ConnectionSettings
-    from ..resolution.sources import ProfileSource, check_https_tls
+    from ..resolution.precedence import ProfileSource, check_https_tls
 
     class WithoutVariableUri(Catalog):
         def layer(self, name: str) -> dict[str, Setting]:
@@ -115,7 +114,7 @@ def _resolving_problems(catalog: Catalog, pf: ProfileFile) -> list[ConfigError]:
             uri = _variable_uri(catalog, name)
             if uri is not None:
                 expand(uri.value, uri, _Placeholders())
-            source = ProfileSource(ConnectionSettings, view, name, _Placeholders())
+            source = ProfileSource(view, name, _Placeholders())
             values = source.load()
             if isinstance(values.get("uri"), str):
                 check_https_tls(values["uri"], values, source.settings)

@@ -21,7 +21,7 @@ from ..config.environment import untrusted_names
 from ..errors import ConfigError
 from ..fields import EXPORTED_ENV, FIELDS, FILES_ENV, PROFILE_ENV, SECRET_FIELDS
 from ..resolution.expansion import references
-from ..resolution.wire import Wire
+from ..resolution.resolved import Wire
 from ..uri import redact
 from .common import State, complete_profiles, pick_profile, profile_argument
 from .output import UNSAFE, escape

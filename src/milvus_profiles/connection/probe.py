@@ -15,8 +15,7 @@ from collections.abc import Hashable
 from typing import Any
 from urllib.parse import urlparse
 
-from ..resolution.resolved import ResolvedProfile
-from ..resolution.wire import Wire
+from ..resolution.resolved import ResolvedProfile, Wire
 from .client import quiet_pymilvus_logs
 from .diagnose import diagnose, preflight, tls_file, verdicts
 from .imports import import_grpc, import_pymilvus

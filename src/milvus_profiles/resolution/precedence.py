@@ -1,12 +1,15 @@
 """Precedence, declared once: the layers, highest first, each with its secret provider, and the settings
 model whose ``settings_customise_sources`` returns their sources in that order (docs/precedence.md's table);
-and the rules within it: :func:`select`, ``Catalog.layer`` (``extends``), :func:`database_from_path`."""
+the profile's source (its values with ``${MILVUS_*}`` expanded, paths made absolute and each key's location
+kept; its secret references kept for the secret chain, never given as settings); and the rules within it:
+:func:`select`, ``Catalog.layer`` (``extends``), :func:`database_from_path`."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from pydantic import Field, ValidationError, create_model
@@ -14,13 +17,15 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from ..config.catalog import Catalog, Setting
 from ..config.environment import ProjectVariable
-from ..config.model import field_type
+from ..config.model import check_uri, field_type
+from ..config.toml import key_name
+from ..config.trust import tls_file
 from ..errors import ConfigError
-from ..fields import FIELDS, FIELDS_BY_NAME, PROFILE_ENV
+from ..fields import FIELDS, FIELDS_BY_NAME, PROFILE_ENV, SECRET_FIELDS, TLS_PATH_KEYS
 from ..origin import Origin, OriginKind
-from ..secrets.chain import Provider
-from ..secrets.providers import ARGUMENT, ENVIRONMENT, KEYRING, REFERENCE
-from .sources import ProfileSource
+from ..secrets.chain import ARGUMENT, ENVIRONMENT, KEYRING, REFERENCE, Provider
+from ..uri import URI_HINT, MilvusAddress, is_lite, parse_uri
+from .expansion import expand
 
 
 @dataclass(frozen=True)
@@ -111,10 +116,98 @@ ConnectionSettings: type[BaseSettings] = create_model("ConnectionSettings", __ba
 """``uri``, ``db_name``, ``timeout``, ``user`` (each from its variable too), and ``tls.*``, ``grpc.*``."""
 
 
+class ProfileSource(PydanticBaseSettingsSource):
+    """One profile's values from the files (none when no profile is selected)."""
+
+    def __init__(self, catalog: Catalog, name: str | None, environ: Mapping[str, str]) -> None:
+        super().__init__(ConnectionSettings)
+        self.catalog, self.name, self.environ = catalog, name, environ
+        self.settings: dict[str, Setting] = {}
+        self.expanded: dict[str, tuple[str, list[str]]] = {}  # where a key is written, the variables in it
+        self.references: dict[str, Setting] = {}
+        self.values: dict[str, Any] | None = None
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return self.load().get(field_name), field_name, False
+
+    def load(self) -> dict[str, Any]:
+        """The profile's settings by key (``uri``, ``tls.secure``), expanded and checked; read once."""
+        if self.values is not None or self.name is None:
+            return self.values or {}
+        values: dict[str, Any] = {}
+        for key, setting in self.catalog.layer(self.name).items():
+            value = setting.value
+            if key in SECRET_FIELDS:
+                self.references[key] = setting
+                continue
+            if isinstance(value, str):
+                value, used = expand(value, setting, self.environ)
+                if used:
+                    self.expanded[key] = (setting.location, used)
+                if key == "uri":
+                    try:
+                        if used:  # as written, the file's model checked it
+                            check_uri(value)
+                    except ValueError as e:
+                        where = key_name(("profiles", setting.profile, "uri"))
+                        raise ConfigError(
+                            f"{where}: {e}", path=setting.file.path, line=setting.line
+                        ) from None
+                    if is_lite(value):
+                        value = _absolute(value, setting)
+                elif key.removeprefix("tls.") in TLS_PATH_KEYS and key.startswith("tls."):
+                    value = _absolute(value, setting, tls=True)
+            values[key] = value
+            self.settings[key] = setting
+        self.values = values
+        return values
+
+    def __call__(self) -> dict[str, Any]:
+        return {(FIELDS_BY_NAME[k].env if k in FIELDS_BY_NAME else k): v for k, v in self.load().items()}
+
+    def origin(self, key: str) -> Origin:
+        written, used = self.expanded.get(key) or (self.settings[key].location, [])
+        return Origin("file", written + " with " + ", ".join(f"${{{v}}}" for v in used) if used else written)
+
+    def __repr__(self) -> str:
+        return f"ProfileSource(name={self.name!r}, files={[str(f.path) for f in self.catalog.files]})"
+
+
+def check_https_tls(uri: str, merged: Mapping[str, Any], from_files: Mapping[str, Setting]) -> None:
+    """``https://`` always means TLS: no file can turn it off."""
+    if uri.lower().startswith("https://") and merged.get("tls.secure") is False:
+        setting = from_files.get("tls.secure")
+        where = key_name(("profiles", setting.profile, "tls", "secure")) if setting else "tls.secure"
+        raise ConfigError(
+            f"{where}: secure = false cannot turn TLS off for an https:// URI",
+            path=setting.file.path if setting else None,
+            line=setting.line if setting else None,
+            hint="remove `secure = false`; to connect without TLS, use an http:// URI",
+        )
+
+
+def _absolute(value: str, setting: Setting, *, tls: bool = False) -> str:
+    try:
+        # a TLS file is found from the real folder of the file, where the file's trust looked for it
+        path = tls_file(value, setting.file.path) if tls else Path(value).expanduser()
+    except RuntimeError:
+        where = key_name(("profiles", setting.profile, *setting.key))
+        raise ConfigError(
+            f"{where}: cannot expand {value.split('/', maxsplit=1)[0]!r}: there is no such user",
+            path=setting.file.path,
+            line=setting.line,
+            hint="write the path without ~, or with the home folder written out",
+        ) from None
+    if not path.is_absolute():
+        path = setting.file.path.parent / path
+    return str(path)
+
+
 def settle(
     profile: ProfileSource, overrides: Mapping[str, Any], project: Mapping[str, ProjectVariable]
-) -> tuple[dict[str, Any], dict[str, Origin]]:
-    """The settings the model validated, and each key's origin: the first source in :data:`PRECEDENCE`."""
+) -> tuple[dict[str, Any], dict[str, Origin], MilvusAddress]:
+    """The settings the model validated, each key's origin (the first source in :data:`PRECEDENCE`), and
+    the URI read once; one from a variable or an argument may carry credentials (a file's cannot)."""
     sources: dict[OriginKind, PydanticBaseSettingsSource] = {"file": profile}
     token = _SOURCES.set(sources)
     try:
@@ -146,7 +239,15 @@ def settle(
         if found is None or found.kind == "kwarg":
             raise ConfigError(f"argument {key}=: {message}") from None
         raise ConfigError(f"{found.detail}: {message}", hint=f"fix {found.detail}") from None
-    return built.model_dump(), origins
+    values = built.model_dump()
+    try:
+        address = parse_uri(values["uri"])
+    except ConfigError as e:
+        where = "argument uri=" if origins["uri"].kind == "kwarg" else origins["uri"].detail
+        raise ConfigError(f"{where}: {e.message}: {URI_HINT}") from None
+    check_https_tls(values["uri"], values, profile.settings)
+    database_from_path(address.db_name, values, origins, profile)
+    return values, origins, address
 
 
 def from_dotenv(origin: Origin, project: Mapping[str, ProjectVariable]) -> Origin:
@@ -175,21 +276,14 @@ def select(profile: str | None, catalog: Catalog, environ: Mapping[str, str]) ->
 
 
 def database_from_path(
-    path_db: str | None,
-    values: dict[str, Any],
-    origins: dict[str, Origin],
-    profile: ProfileSource,
-    catalog: Catalog,
+    path_db: str | None, values: dict[str, Any], origins: dict[str, Origin], profile: ProfileSource
 ) -> None:
     """The URI's path database (``http://host:19530/mydb``) is ``db_name`` at the URI's precedence; side by
     side, ``db_name`` wins as arguments or variables (as in pymilvus), and is an error in one table."""
     if not path_db or path_db == values["db_name"]:
         return
     uri_origin, db_origin = origins["uri"], origins["db_name"]
-    db_rank, uri_rank = (
-        _rank(db_origin, "db_name", profile, catalog),
-        _rank(uri_origin, "uri", profile, catalog),
-    )
+    db_rank, uri_rank = _rank(db_origin, "db_name", profile), _rank(uri_origin, "uri", profile)
     if db_origin.kind == "default" or db_rank > uri_rank:
         values["db_name"] = path_db
         origins["db_name"] = Origin(uri_origin.kind, f"{uri_origin.detail} (path of uri)".strip())
@@ -204,14 +298,14 @@ def database_from_path(
         )
 
 
-def _rank(origin: Origin, key: str, profile: ProfileSource, catalog: Catalog) -> tuple[int, int, int]:
+def _rank(origin: Origin, key: str, profile: ProfileSource) -> tuple[int, int, int]:
     """Where a value stands, lower first: its layer, its ``extends`` depth, its file."""
     layer = next(i for i, layer in enumerate(PRECEDENCE) if layer.kind == origin.kind)
     setting: Setting | None = profile.settings.get(key) if origin.kind == "file" else None
     if setting is None:
         return layer, 0, 0
-    index = next((i for i, pf in enumerate(catalog.files) if pf.path == setting.file.path), 0)
-    chain = catalog.extends_chain(profile.name) if profile.name else []
+    index = next((i for i, pf in enumerate(profile.catalog.files) if pf.path == setting.file.path), 0)
+    chain = profile.catalog.extends_chain(profile.name) if profile.name else []
     depth = chain.index(setting.profile) if setting.profile in chain else 0
     return layer, depth, index
 

@@ -21,10 +21,9 @@ from ..errors import ConfigError, MilvusProfilesError, ProfileWarning
 from ..fields import EXPORTED_ENV, FIELDS_BY_NAME, FILES_ENV, PROFILE_NAME, SECRET_FIELDS
 from ..origin import Origin
 from ..secrets import chain
-from ..uri import URI_HINT, MilvusAddress, endpoint, has_credentials, is_lite, parse_uri, redact, uri_problem
-from .precedence import SECRET_PROVIDERS, ConnectionSettings, database_from_path, from_dotenv, select, settle
+from ..uri import endpoint, has_credentials, is_lite, redact, uri_problem
+from .precedence import SECRET_PROVIDERS, ProfileSource, from_dotenv, select, settle
 from .resolved import ResolvedProfile
-from .sources import ProfileSource, check_https_tls
 
 
 def resolve(
@@ -99,13 +98,10 @@ def _resolve(
     name, selected_by = select(profile, catalog, environ)
     if name is not None:
         _warn_if_shadowed(catalog, name, mine)
-    profile_source = ProfileSource(ConnectionSettings, catalog, name, environ)
-    values, origins = settle(profile_source, _arguments(overrides), project_env)
+    profile_source = ProfileSource(catalog, name, environ)
+    values, origins, address = settle(profile_source, _arguments(overrides), project_env)
     origins = {"profile": from_dotenv(selected_by, project_env), **origins}
     uri: str = values["uri"]
-    address = _address(uri, origins["uri"])
-    check_https_tls(uri, values, profile_source.settings)
-    database_from_path(address.db_name, values, origins, profile_source, catalog)
     user: str | None = values["user"]
 
     trusts = files_read.trusts
@@ -163,15 +159,6 @@ def _resolve(
         notes=notes,
         parsed=address,
     )
-
-
-def _address(uri: str, origin: Origin) -> MilvusAddress:
-    """The URI read once; one from a variable or an argument may carry credentials (a file's cannot)."""
-    try:
-        return parse_uri(uri)
-    except ConfigError as e:
-        where = "argument uri=" if origin.kind == "kwarg" else origin.detail
-        raise ConfigError(f"{where}: {e.message}: {URI_HINT}") from None
 
 
 def _arguments(overrides: Mapping[str, Any]) -> dict[str, Any]:
