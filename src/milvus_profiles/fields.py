@@ -4,10 +4,11 @@ secret. Loading, validation, masking, the CLI and the docs all read this table."
 from __future__ import annotations
 
 import re
+import shlex
 from dataclasses import dataclass
 from typing import Literal
 
-FieldType = Literal["str", "float", "secret"]
+SecretField = Literal["password", "token"]
 
 
 @dataclass(frozen=True)
@@ -15,7 +16,7 @@ class Field:
     """One connection setting."""
 
     name: str
-    type: FieldType
+    type: Literal["str", "float", "secret"]
     help: str
     default: str | float | None = None
     maximum: float | None = None  # the largest number: a file cannot make a command wait for ever
@@ -59,7 +60,7 @@ FIELDS: tuple[Field, ...] = (
 
 FIELDS_BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
 SECRET_FIELDS: tuple[str, ...] = tuple(f.name for f in FIELDS if f.secret)
-SECRET_ORDER: tuple[Literal["password", "token"], ...] = ("token", "password")
+SECRET_ORDER: tuple[SecretField, ...] = ("token", "password")
 """Where one source gives both, a token wins over a password, as in pymilvus."""
 
 PROFILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
@@ -99,9 +100,7 @@ TLS_KEYS: dict[str, str] = {
 }
 TLS_PATH_KEYS: tuple[str, ...] = tuple(k for k in TLS_KEYS if k.endswith("_path"))
 
-GrpcKind = Literal["int", "bool", "str"]
-
-GRPC_OPTIONS: dict[str, tuple[GrpcKind, str]] = {
+GRPC_OPTIONS: dict[str, tuple[Literal["int", "bool", "str"], str]] = {
     "grpc.keepalive_time_ms": ("int", "Send a keepalive ping after this many milliseconds without activity."),
     "grpc.keepalive_timeout_ms": (
         "int",
@@ -129,13 +128,11 @@ GRPC_OPTIONS: dict[str, tuple[GrpcKind, str]] = {
 ``grpc.default_authority`` or ``grpc.ssl_target_name_override``: use ``tls.server_name``)."""
 
 
-def secret_field(user: str | None) -> Literal["password", "token"]:
+def secret_field(user: str | None) -> SecretField:
     """The secret a connection takes: the user's password when there is a user, else a token."""
     return "password" if user else "token"
 
 
 def secret_set_command(profile: str | None) -> str:
     """The command that stores a profile's secret in the keyring."""
-    import shlex
-
     return f"milvus-profiles secret set {shlex.quote(profile)}" if profile else "milvus-profiles secret set"

@@ -34,6 +34,3 @@ class Origin:
         if self.kind == "kwarg":
             return f"argument {self.detail}="
         return f"{self.kind} {self.detail}"
-
-
-__all__ = ["Origin", "OriginKind"]

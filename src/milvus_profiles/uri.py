@@ -159,8 +159,7 @@ def _parse(uri: str) -> MilvusAddress | str:
 
 def uri_problem(uri: str) -> str | None:
     """Why ``uri`` is refused (pymilvus would refuse or misread it), or None when it is accepted."""
-    parsed = _parse(uri)
-    return parsed if isinstance(parsed, str) else None
+    return parsed if isinstance(parsed := _parse(uri), str) else None
 
 
 def parse_uri(uri: str) -> MilvusAddress:

@@ -310,11 +310,6 @@ def _rank(origin: Origin, key: str, profile: ProfileSource) -> tuple[int, int, i
     return layer, depth, index
 
 
-def precedence_line() -> str:
-    """The chain in one line, highest first, as ``explain()`` ends with it."""
-    return "precedence: " + " > ".join(layer.title for layer in PRECEDENCE)
-
-
 def precedence_table() -> str:
     """The precedence as a Markdown table, highest first, for docs/precedence.md."""
     rows = [

@@ -251,7 +251,7 @@ class ResolvedProfile:
         """A table of every value (secrets masked) and where it came from, the precedence that decided it,
         and why no secret is used when one was withheld or failed."""
         # here, not at the top: the chain imports pydantic-settings, which `list` and `--help` never need
-        from .precedence import precedence_line
+        from .precedence import PRECEDENCE
 
         rows = [("field", "value", "origin"), *self.rows()]
         widths = [max(len(r[i]) for r in rows) for i in range(2)]
@@ -260,7 +260,7 @@ class ResolvedProfile:
         lines += [f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]}".rstrip() for r in rows]
         if self.secret_error is not None:
             lines.append(f"no secret: {self.secret_error.message}")
-        lines.append(precedence_line())
+        lines.append("precedence: " + " > ".join(layer.title for layer in PRECEDENCE))
         return "\n".join(lines)
 
     def summary(self) -> str:

@@ -7,10 +7,9 @@ import difflib
 import os
 import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import SecretStr
 
@@ -65,8 +64,7 @@ def resolve(
     return _resolve(profile, FilesRead.of(files), overrides)
 
 
-@dataclass(frozen=True)
-class FilesRead:
+class FilesRead(NamedTuple):
     """The profile files read and assessed, their trust, the user file and a project's ``.env`` variables."""
 
     catalog: Catalog
@@ -94,7 +92,7 @@ def _resolve(
     run_commands: bool = True,
 ) -> ResolvedProfile:
     environ = os.environ
-    catalog, mine, project_env = files_read.catalog, files_read.mine, files_read.project_env
+    catalog, trusts, mine, project_env = files_read
     name, selected_by = select(profile, catalog, environ)
     if name is not None:
         _warn_if_shadowed(catalog, name, mine)
@@ -103,8 +101,6 @@ def _resolve(
     origins = {"profile": from_dotenv(selected_by, project_env), **origins}
     uri: str = values["uri"]
     user: str | None = values["user"]
-
-    trusts = files_read.trusts
     default = catalog.default() if selected_by.kind == "file" else None
     verdict = chain.file_verdict(trusts, name, default)
     route = chain.route_of(
@@ -126,10 +122,7 @@ def _resolve(
             route=route,
             environ=environ,
             arguments={k: str(overrides[k]) for k in SECRET_FIELDS if overrides.get(k)},
-            references={
-                f: chain.Reference(setting, verdict(setting))
-                for f, setting in profile_source.references.items()
-            },
+            references={f: chain.Reference(s, verdict(s)) for f, s in profile_source.references.items()},
             project=project_env,
             uri_credentials=has_credentials(uri),
             secure=values.get("tls.secure") is True,

@@ -8,19 +8,16 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 
 from ..config.catalog import Setting
 from ..config.environment import ProjectVariable, decides_transport
 from ..config.toml import key_name
 from ..config.trust import FileTrust
 from ..errors import CommandNotRunError, ConfigError, MilvusProfilesError, SecretWithheldError
-from ..fields import FIELDS_BY_NAME, PROFILE_ENV, SECRET_ORDER, secret_field
+from ..fields import FIELDS_BY_NAME, PROFILE_ENV, SECRET_ORDER, SecretField, secret_field
 from ..origin import Origin, OriginKind
 from ..uri import is_lite
 from . import keyring_store, reference
-
-SecretField = Literal["password", "token"]
 
 
 @dataclass(frozen=True)
@@ -64,10 +61,6 @@ class Route:
     """Where a connection goes and how: trusted when nothing of it is :class:`Untrusted`."""
 
     untrusted: tuple[Untrusted, ...] = ()
-
-    @property
-    def trusted(self) -> bool:
-        return not self.untrusted
 
 
 def is_route_key(key: str) -> bool:  # where a connection goes and how: its endpoint and transport

@@ -11,7 +11,7 @@ import sys
 import threading
 from collections.abc import Callable, Mapping
 from contextlib import closing
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from ..config.environment import KEYRING_CHOICE, SECRET_PLACES, project_variables
 from ..errors import KeyringUnavailableError
@@ -19,6 +19,16 @@ from ..uri import endpoint
 
 SERVICE = "milvus-profiles"
 T = TypeVar("T")
+KEYRING_TIMEOUT = 10.0
+"""Seconds a keyring call may take (a prompt no one sees, a D-Bus service that never answers)."""
+PROBE_ACCOUNT = "http://milvus-profiles-probe.invalid:1"
+"""An account no secret is stored under: looking it up tests the keyring."""
+HEADLESS_DOCS = "https://milvus-profiles.github.io/milvus-profiles/secrets/#each-platform"
+_SECRET_SERVICES = ("gnome-keyring-daemon", "kwalletd6", "kwalletd5")
+_INSTEAD = "or set MILVUS_PASSWORD or MILVUS_TOKEN in the environment instead"
+# keyring imports every backend to rank them; off Darwin the macOS one spends ~50 ms in find_library
+# (ldconfig, a C compiler) only to declare itself unusable: blocking its import changes nothing but the time
+_MACOS_API = "keyring.backends.macOS.api"
 
 
 def account(uri: str, user: str | None, *, secure: bool) -> str:
@@ -44,11 +54,6 @@ def _unavailable(action: str, error: Exception | None) -> KeyringUnavailableErro
     return KeyringUnavailableError(f"cannot {action}: {reason}", hint=hint)
 
 
-HEADLESS_DOCS = "https://milvus-profiles.github.io/milvus-profiles/secrets/#each-platform"
-_SECRET_SERVICES = ("gnome-keyring-daemon", "kwalletd6", "kwalletd5")
-_INSTEAD = "or set MILVUS_PASSWORD or MILVUS_TOKEN in the environment instead"
-
-
 def no_backend_hint(environ: Mapping[str, str]) -> str:
     """What is missing for a keyring: on Linux the Secret Service, its D-Bus session, or it running there."""
     if not sys.platform.startswith("linux"):
@@ -64,15 +69,6 @@ def no_backend_hint(environ: Mapping[str, str]) -> str:
     else:
         missing = f"{installed} is installed but does not run in this D-Bus session: start and unlock it"
     return f"{missing}, {_INSTEAD} (Headless Linux: {HEADLESS_DOCS})"
-
-
-KEYRING_TIMEOUT = 10.0
-"""Seconds a keyring call may take (a prompt no one sees, a D-Bus service that never answers)."""
-
-
-# keyring imports every backend to rank them; off Darwin the macOS one spends ~50 ms in find_library
-# (ldconfig, a C compiler) only to declare itself unusable: blocking its import changes nothing but the time
-_MACOS_API = "keyring.backends.macOS.api"
 
 
 def backend() -> Any:
@@ -116,19 +112,13 @@ def _call(action: str, call: Callable[[Any], T]) -> T:
         raise _unavailable(action, error) from None
     if error is not None:  # KeyboardInterrupt, SystemExit
         raise error
-    value: T = outcome["value"]
-    return value
+    return cast("T", outcome["value"])
 
 
 def get_secret(uri: str, user: str | None, *, secure: bool) -> str | None:
     """The stored secret for ``uri`` and ``user``, or None."""
     key = account(uri, user, secure=secure)
-    value: str | None = _call("read a secret", lambda b: b.get_password(SERVICE, key))
-    return value
-
-
-PROBE_ACCOUNT = "http://milvus-profiles-probe.invalid:1"
-"""An account no secret is stored under: looking it up tests the keyring."""
+    return cast("str | None", _call("read a secret", lambda b: b.get_password(SERVICE, key)))
 
 
 def check_available(action: str = "store a secret") -> None:

@@ -23,10 +23,9 @@ MAX_SECRET_FILE = 64 * 1024
 
 def describe(reference: Mapping[str, Any]) -> str:
     """``env PROD_MILVUS_TOKEN`` or ``command op read op://...``, for origins and messages."""
-    if "env" in reference:
-        return f"env {reference['env']}"
-    if "file" in reference:
-        return f"file {reference['file']}"
+    for kind in ("env", "file"):
+        if kind in reference:
+            return f"{kind} {reference[kind]}"
     command = reference.get("command")
     return "command " + " ".join(str(a) for a in command) if isinstance(command, list) else "reference"
 
