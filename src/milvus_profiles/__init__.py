@@ -26,7 +26,7 @@ if TYPE_CHECKING:  # `X as X`: re-exported, for type checkers
     from .errors import SecretNotFoundError as SecretNotFoundError
     from .errors import SecretWithheldError as SecretWithheldError
     from .errors import ServerUnreachableError as ServerUnreachableError
-    from .origin import Origin as Origin
+    from .fields import Origin as Origin
     from .resolution.resolved import ResolvedProfile as ResolvedProfile
     from .resolution.resolver import resolve as resolve
     from .write.secret import delete_secret as delete_secret
@@ -42,7 +42,7 @@ _WHERE = {
     "save_secret": "write.secret",
     "delete_secret": "write.secret",
     "ResolvedProfile": "resolution.resolved",
-    "Origin": "origin",
+    "Origin": "fields",
     "profile_schema": "config.json_schema",
     "MilvusProfilesError": "errors",
     "ConfigError": "errors",

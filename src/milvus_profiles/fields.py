@@ -1,5 +1,6 @@
 """The one table of connection settings: each one's type, variable, default and help, and whether it is a
-secret. Loading, validation, masking, the CLI and the docs all read this table."""
+secret. Loading, validation, masking, the CLI and the docs all read this table. And :class:`Origin`, the
+provenance every resolved value carries. A leaf: every layer may use it."""
 
 from __future__ import annotations
 
@@ -136,3 +137,33 @@ def secret_field(user: str | None) -> SecretField:
 def secret_set_command(profile: str | None) -> str:
     """The command that stores a profile's secret in the keyring."""
     return f"milvus-profiles secret set {shlex.quote(profile)}" if profile else "milvus-profiles secret set"
+
+
+OriginKind = Literal["default", "file", "env", "keyring", "reference", "kwarg"]
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a value came from; `str()` gives it as `show --explain` prints it.
+
+    Examples:
+        ```python
+        cfg = resolve("dev")
+        print(cfg.origins["db_name"])  # file /home/me/app/milvus.toml:5 [profiles.dev]
+        ```
+    """
+
+    kind: OriginKind
+    """`default`, `file`, `env`, `keyring`, `reference` or `kwarg` (a keyword argument)."""
+    detail: str = ""
+    """The file and line (`/abs/milvus.toml:7 [profiles.dev]`), the variable name, the keyring account,
+    the secret reference and where it is written, or the argument name."""
+
+    def __str__(self) -> str:
+        if self.kind == "default":
+            return "default"
+        if self.kind == "keyring":
+            return f"keyring ({self.detail})" if self.detail else "keyring"
+        if self.kind == "kwarg":
+            return f"argument {self.detail}="
+        return f"{self.kind} {self.detail}"

@@ -85,7 +85,7 @@ def test_an_untrusted_default_whose_line_is_unknown_is_named_by_its_file(
         profile_from_env=False,
         default=(Setting("dev", pf, "dev", ("default",)), verdict),
     )
-    assert route.untrusted == (Untrusted("default", f"{path} (default)", None, verdict),)
+    assert route == (Untrusted("default", f"{path} (default)", None, verdict),)
 
 
 def test_a_profile_chosen_by_a_dotenvs_milvus_profile_gets_no_secret_and_the_error_names_that_line(
@@ -127,8 +127,8 @@ def test_every_untrusted_part_of_the_route_is_kept_not_only_the_last_found(
     monkeypatch.setenv("MILVUS_HOST", "theirs")
     cfg = resolve("dev")
     assert cfg.route is not None
-    assert [(u.key, u.line) for u in cfg.route.untrusted] == [("tls.server_name", 2), ("uri", 1)]
-    assert cfg.route.untrusted[0].where == f"{project}:2 (profiles.dev.tls.server_name)"
+    assert [(u.key, u.line) for u in cfg.route] == [("tls.server_name", 2), ("uri", 1)]
+    assert cfg.route[0].where == f"{project}:2 (profiles.dev.tls.server_name)"
 
 
 BASE = (
@@ -146,7 +146,7 @@ def test_every_route_value_of_a_profile_chosen_by_a_changed_default_is_named(
     cfg = resolve()
     assert cfg.name == "base"
     assert cfg.route is not None
-    assert [(u.key, u.line) for u in cfg.route.untrusted] == [("uri", 3), ("default", 1)]
+    assert [(u.key, u.line) for u in cfg.route] == [("uri", 3), ("default", 1)]
     assert cfg.secret_error is not None
     assert cfg.secret_error.message.startswith(
         f"profile base: MILVUS_PASSWORD is set but not sent to this connection, because its uri comes from "

@@ -21,8 +21,7 @@ from ..config.model import check_uri, field_type
 from ..config.toml import key_name
 from ..config.trust import tls_file
 from ..errors import ConfigError
-from ..fields import FIELDS, FIELDS_BY_NAME, PROFILE_ENV, SECRET_FIELDS, TLS_PATH_KEYS
-from ..origin import Origin, OriginKind
+from ..fields import FIELDS, FIELDS_BY_NAME, PROFILE_ENV, SECRET_FIELDS, TLS_PATH_KEYS, Origin, OriginKind
 from ..secrets.chain import ARGUMENT, ENVIRONMENT, KEYRING, REFERENCE, Provider
 from ..uri import URI_HINT, MilvusAddress, is_lite, parse_uri
 from .expansion import expand

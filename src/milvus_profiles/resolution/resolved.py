@@ -15,8 +15,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import SecretStr
 
 from ..errors import ConfigError, MilvusProfilesError
-from ..fields import FIELDS, FIELDS_BY_NAME
-from ..origin import Origin
+from ..fields import FIELDS, FIELDS_BY_NAME, Origin
 from ..uri import MilvusAddress, parse_uri, redact
 
 if TYPE_CHECKING:
@@ -179,7 +178,7 @@ class ResolvedProfile:
     """The profile files that were read, highest precedence first."""
     # why no secret was had (withheld, a failed reference, no keyring): raised by connect() for a user
     secret_error: MilvusProfilesError | None = field(default=None, compare=False)
-    route: Route | None = field(default=None, compare=False)  # whether endpoint and transport are trusted
+    route: Route | None = field(default=None, compare=False)  # what of the route you did not choose
     notes: tuple[str, ...] = field(default=(), compare=False)  # warnings that do not stop a connection
     parsed: InitVar[MilvusAddress | None] = None  # `address`, when the caller has read `uri` already
 

@@ -17,8 +17,7 @@ from ..config import discovery, environment, permissions, trust
 from ..config.catalog import Catalog, catalog_of, nested
 from ..config.trust import FileTrust
 from ..errors import ConfigError, MilvusProfilesError, ProfileWarning
-from ..fields import EXPORTED_ENV, FIELDS_BY_NAME, FILES_ENV, PROFILE_NAME, SECRET_FIELDS
-from ..origin import Origin
+from ..fields import EXPORTED_ENV, FIELDS_BY_NAME, FILES_ENV, PROFILE_NAME, SECRET_FIELDS, Origin
 from ..secrets import chain
 from ..uri import endpoint, has_credentials, is_lite, redact, uri_problem
 from .precedence import SECRET_PROVIDERS, ProfileSource, from_dotenv, select, settle

@@ -14,8 +14,7 @@ from ..config.environment import ProjectVariable, decides_transport
 from ..config.toml import key_name
 from ..config.trust import FileTrust
 from ..errors import CommandNotRunError, ConfigError, MilvusProfilesError, SecretWithheldError
-from ..fields import FIELDS_BY_NAME, PROFILE_ENV, SECRET_ORDER, SecretField, secret_field
-from ..origin import Origin, OriginKind
+from ..fields import FIELDS_BY_NAME, PROFILE_ENV, SECRET_ORDER, Origin, OriginKind, SecretField, secret_field
 from ..uri import is_lite
 from . import keyring_store, reference
 
@@ -56,11 +55,8 @@ class Untrusted:
         )
 
 
-@dataclass(frozen=True)
-class Route:
-    """Where a connection goes and how: trusted when nothing of it is :class:`Untrusted`."""
-
-    untrusted: tuple[Untrusted, ...] = ()
+Route = tuple[Untrusted, ...]
+"""Where a connection goes and how, that you did not choose: trusted when empty."""
 
 
 def is_route_key(key: str) -> bool:  # where a connection goes and how: its endpoint and transport
@@ -92,12 +88,12 @@ def route_of(
         for k, s in settings.items()
         if is_route_key(k) and not verdict(s).trusted
     ]
-    for key, (written, names) in expanded.items():
-        found += [
-            Untrusted.variable(key, project[n], f"{project[n].where}, expanded in {written}")
-            for n in names
-            if n in project and is_route_key(key)
-        ]
+    found += [
+        Untrusted.variable(key, project[n], f"{project[n].where}, expanded in {written}")
+        for key, (written, names) in expanded.items()
+        for n in names
+        if n in project and is_route_key(key)
+    ]
     uri_pv = project.get(FIELDS_BY_NAME["uri"].env)
     if uri_from_env and uri_pv is not None:
         found.append(Untrusted.variable("uri", uri_pv))
@@ -108,7 +104,7 @@ def route_of(
         line = default[0].file.line_of("default")
         at = f"{default[0].file.path}:{line}" if line else str(default[0].file.path)
         found.append(Untrusted("default", f"{at} (default)", line, default[1]))
-    return Route(tuple(found))
+    return tuple(found)
 
 
 @dataclass(frozen=True)
@@ -162,7 +158,7 @@ def withheld(method: OriginKind, request: SecretRequest) -> SecretWithheldError 
     """Why a secret of ``method`` may not go to this request's route, as the error that says so, or None."""
     if method == "kwarg":
         return None  # the caller's explicit choice for this connection
-    reason = request.route.untrusted[0] if request.route.untrusted else None
+    reason = request.route[0] if request.route else None
     what = "no stored secret is sent"
     if method == "reference":
         ref = request.references[request.wanted]
