@@ -102,9 +102,13 @@ def env_table() -> str:
 
 def precedence_table() -> str:
     """The chain of :data:`milvus_profiles.resolution.precedence.PRECEDENCE`, highest first."""
-    from milvus_profiles.resolution.precedence import precedence_table as render
+    from milvus_profiles.resolution.precedence import PRECEDENCE
 
-    return render()
+    rows = [
+        f"| {n} | **{x.title}** | {x.settings or '-'} | {x.secrets or '-'} |"
+        for n, x in enumerate(PRECEDENCE, 1)
+    ]
+    return "\n".join(["| | layer | settings | secret |", "|---|---|---|---|", *rows])
 
 
 def grpc_table() -> str:

@@ -307,12 +307,3 @@ def _rank(origin: Origin, key: str, profile: ProfileSource) -> tuple[int, int, i
     chain = profile.catalog.extends_chain(profile.name) if profile.name else []
     depth = chain.index(setting.profile) if setting.profile in chain else 0
     return layer, depth, index
-
-
-def precedence_table() -> str:
-    """The precedence as a Markdown table, highest first, for docs/precedence.md."""
-    rows = [
-        f"| {n} | **{x.title}** | {x.settings or '-'} | {x.secrets or '-'} |"
-        for n, x in enumerate(PRECEDENCE, 1)
-    ]
-    return "\n".join(["| | layer | settings | secret |", "|---|---|---|---|", *rows])

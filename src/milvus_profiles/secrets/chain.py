@@ -230,8 +230,7 @@ def _reference(request: SecretRequest) -> Credential:
             reference=detail,
             hint="it runs for a connection (`test`, `exec`, connect()) or with `show --reveal`",
         )
-    # pragma: no mutate - request.environ is os.environ, fetch's default, in every resolve()
-    secret = reference.fetch(ref.value, where=where, environ=request.environ)  # pragma: no mutate
+    secret = reference.fetch(ref.value, where=where, environ=request.environ)
     return Credential(request.wanted, Origin("reference", detail), secret)
 
 

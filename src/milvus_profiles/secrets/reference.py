@@ -30,12 +30,11 @@ def describe(reference: Mapping[str, Any]) -> str:
     return "command " + " ".join(str(a) for a in command) if isinstance(command, list) else "reference"
 
 
-def fetch(reference: Mapping[str, Any], *, where: str, environ: Mapping[str, str] | None = None) -> str:
+def fetch(reference: Mapping[str, Any], *, where: str, environ: Mapping[str, str]) -> str:
     """The secret a reference points at; ``where`` names the profile and field for messages."""
-    env = os.environ if environ is None else environ
     if "env" in reference:
         name = str(reference["env"])
-        value = env.get(name)
+        value = environ.get(name)
         if not value:
             raise SecretNotFoundError(
                 f"{where} refers to the environment variable {name}, which is not set",
@@ -46,7 +45,7 @@ def fetch(reference: Mapping[str, Any], *, where: str, environ: Mapping[str, str
         return read_secret_file(Path(str(reference["file"])).expanduser(), where=where)
     command = tuple(str(a) for a in reference["command"])
     shown = " ".join(command)
-    found = program(command[0], environ=env)
+    found = program(command[0], environ=environ)
     try:
         if found is None:  # or gone before it ran
             raise FileNotFoundError
@@ -98,9 +97,7 @@ def program(name: str, *, environ: Mapping[str, str]) -> str | None:
     suffixes = [""]
     if sys.platform == "win32":
         suffixes += [s for s in environ.get("PATHEXT", ".COM;.EXE;.BAT;.CMD").split(";") if s]
-    for folder in environ.get("PATH", os.defpath).split(os.pathsep):
-        if not os.path.isabs(folder):
-            continue
+    for folder in filter(os.path.isabs, environ.get("PATH", os.defpath).split(os.pathsep)):
         for suffix in suffixes:
             candidate = os.path.join(folder, name + suffix)
             if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
