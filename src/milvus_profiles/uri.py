@@ -2,8 +2,7 @@
 
 ``.db`` is a Milvus Lite file, ``unix:`` a socket; any other is split by ``urlparse``: scheme ``http``,
 ``https`` or ``tcp``, port 443 for ``https`` else 19530, the user part a token or ``user:password`` (not
-%-decoded), the path's first segment the database. What pymilvus would misread is refused.
-"""
+%-decoded), the path's first segment the database. What pymilvus would misread is refused."""
 
 from __future__ import annotations
 

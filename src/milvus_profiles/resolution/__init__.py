@@ -1,2 +1,1 @@
-"""From files, environment and arguments to one resolved profile: the sources, their precedence and
-``${}`` expansion."""
+"""From files, environment and arguments to one resolved profile: sources, precedence, ``${}`` expansion."""

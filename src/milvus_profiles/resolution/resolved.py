@@ -1,6 +1,5 @@
-"""A resolved profile: the values a client is built from, where each one came from, and what goes on the
-wire: one plan that connect() and the readiness probe both follow, so that ``milvus-profiles test`` passes
-for exactly the profiles connect() can use."""
+"""A resolved profile: the values a client is built from, where each came from, and its wire: the one plan
+connect() and the probe both follow, so ``milvus-profiles test`` passes for exactly what connect() uses."""
 
 from __future__ import annotations
 
@@ -167,8 +166,7 @@ class ResolvedProfile:
     token: SecretStr | None = None
     """The API token of a profile without a user."""
     tls: Mapping[str, str | bool] = field(default_factory=dict)
-    """The `[tls]` table as pymilvus takes it (`secure`, `server_pem_path`, `server_name`, ...), paths
-    absolute."""
+    """The `[tls]` table as pymilvus takes it (`secure`, `server_pem_path`, ...), paths absolute."""
     grpc_options: Mapping[str, bool | int | float | str] = field(default_factory=dict)
     """The `[grpc]` table: gRPC channel options passed as `grpc_options`."""
     origins: Mapping[str, Origin] = field(default_factory=dict)
@@ -181,10 +179,11 @@ class ResolvedProfile:
     route: Route | None = field(default=None, compare=False)  # what of the route you did not choose
     notes: tuple[str, ...] = field(default=(), compare=False)  # warnings that do not stop a connection
     parsed: InitVar[MilvusAddress | None] = None  # `address`, when the caller has read `uri` already
+    address: MilvusAddress = field(init=False, compare=False)
+    """The URI, read once as pymilvus reads it (host, port, database in its path, user part...)."""
 
     def __post_init__(self, parsed: MilvusAddress | None) -> None:
-        if parsed is not None:
-            self.__dict__["address"] = parsed  # the cache of the cached_property below
+        object.__setattr__(self, "address", parsed or parse_uri(self.uri))
 
     @property
     def is_lite(self) -> bool:
@@ -195,11 +194,6 @@ class ResolvedProfile:
     def secure(self) -> bool:
         """Whether the connection uses TLS (as :attr:`wire` plans it)."""
         return self.wire.secure
-
-    @cached_property
-    def address(self) -> MilvusAddress:
-        """The URI, read once as pymilvus reads it (host, port, database in its path, user part...)."""
-        return parse_uri(self.uri)
 
     @cached_property
     def wire(self) -> Wire:

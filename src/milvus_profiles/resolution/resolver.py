@@ -29,21 +29,19 @@ def resolve(
 ) -> ResolvedProfile:
     """Resolve a profile: defaults, then the profile, then `MILVUS_*` variables, then `overrides`.
 
-    No network call is made. A stored secret (keyring, reference, `MILVUS_PASSWORD`/`MILVUS_TOKEN`)
-    is looked up only for a connection whose endpoint and transport come from trusted sources. Each call
-    reads the environment and the secret again (parsed files are reused while their size and modification
-    time are unchanged), so a secret that another process changed (`secret rotate`, a password manager)
-    is used by the next call.
+    No network call is made. A stored secret (keyring, reference, `MILVUS_PASSWORD`/`MILVUS_TOKEN`) is
+    looked up only for a connection whose endpoint and transport come from trusted sources. Each call reads
+    the environment and the secret again (parsed files are reused while their size and modification time
+    are unchanged), so a secret another process changed (`secret rotate`, a password manager) is used next.
 
     Args:
-        profile: The profile's name. `None` selects one as the command line does: `MILVUS_PROFILE`,
-            else the `default` of the highest file that sets one, else no profile at all (built-in
-            defaults, variables and arguments still apply).
+        profile: The profile's name. `None` selects one as the command line does: `MILVUS_PROFILE`, else
+            the `default` of the highest file that sets one, else none (defaults, variables and arguments).
         files: The profile files to read, highest precedence first, instead of discovering
             `milvus.local.toml`, `milvus.toml` and the user file; the same as `MILVUS_PROFILES_FILE`.
-        **overrides: Values that win over the profile and the environment: `uri`, `db_name`,
-            `timeout` (seconds), `user`, `password` and `token`. `None` or `""` means not given. Any other
-            name raises `ConfigError`, which suggests the closest one.
+        **overrides: Values that win over the profile and the environment: `uri`, `db_name`, `timeout`
+            (seconds), `user`, `password` and `token`. `None` or `""` means not given. Any other name
+            raises `ConfigError`, which suggests the closest one.
 
     Returns:
         The values a client is built from, each with its origin.
@@ -208,9 +206,7 @@ def _warn_if_shadowed(catalog: Catalog, name: str, mine: Path) -> None:
 
 
 def _endpoint_or_self(uri: str) -> str:
-    if "${" in uri or is_lite(uri) or uri_problem(uri) is not None:
-        return uri
-    return endpoint(uri)
+    return uri if "${" in uri or is_lite(uri) or uri_problem(uri) is not None else endpoint(uri)
 
 
 def resolve_settings(

@@ -1,2 +1,1 @@
-"""Where a profile's secret comes from: a chain of providers (argument, environment, reference, keyring),
-and the rule that decides whether a secret may be released to a connection."""
+"""Where a secret comes from (argument, environment, reference, keyring), and where it may be sent."""

@@ -116,8 +116,7 @@ class Reference:
 
     @property
     def value(self) -> Mapping[str, object]:
-        found = self.setting.value
-        return found if isinstance(found, Mapping) else {}
+        return self.setting.value if isinstance(self.setting.value, Mapping) else {}
 
 
 @dataclass(frozen=True)
@@ -241,7 +240,6 @@ def _keyring(request: SecretRequest) -> Credential | None:
 
 
 ARGUMENT: Provider = ("kwarg", lambda r: any(r.arguments.get(f) for f in SECRET_ORDER), _argument)
-"""``connect(..., password=...)`` or ``token=``: the caller's explicit choice for this connection."""
 ENVIRONMENT: Provider = (
     "env",
     lambda r: any(r.environ.get(FIELDS_BY_NAME[f].env) for f in SECRET_ORDER),

@@ -76,10 +76,8 @@ def backend() -> Any:
     does not (its backend class, or a settings folder with its ``keyringrc.cfg``, is not even read)."""
     import keyring
 
-    theirs = [
-        n for n in project_variables(os.environ) if n.upper().startswith((*KEYRING_CHOICE, *SECRET_PLACES))
-    ]
-    hidden = {name: os.environ.pop(name) for name in theirs}
+    theirs = (*KEYRING_CHOICE, *SECRET_PLACES)
+    hidden = {n: os.environ.pop(n) for n in project_variables(os.environ) if n.upper().startswith(theirs)}
     blocked = platform.system() != "Darwin" and _MACOS_API not in sys.modules
     if blocked:
         sys.modules[_MACOS_API] = None  # type: ignore[assignment]  # the import system's "not importable" mark
