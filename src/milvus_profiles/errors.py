@@ -6,8 +6,7 @@ from pathlib import Path
 
 
 class MilvusProfilesError(Exception):
-    """Base class of every error raised by milvus-profiles: what failed, where, and how to fix it; never a
-    secret value."""
+    """Base of every error milvus-profiles raises: what failed, where, and how to fix it; never a secret."""
 
     def __init__(self, message: str, *, hint: str | None = None, summary: str | None = None) -> None:
         self.message = message

@@ -211,7 +211,7 @@ def test_https_means_tls_even_when_the_profile_says_secure_false(
     cfg = resolve(
         "p", files=[write(tmp_path / "ok.toml", profiles.read_text().replace("secure = false", ""))]
     )
-    assert dataclasses.replace(cfg, tls={**cfg.tls, "secure": False}).wire.client_kwargs["secure"] is True
+    assert dataclasses.replace(cfg, tls={**cfg.tls, "secure": False}).client_kwargs()["secure"] is True
 
 
 def test_a_refused_credential_is_the_same_verdict_from_the_probe_and_connect(

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import SecretStr
 
 from ..errors import ConfigError, MilvusProfilesError
-from ..fields import FIELDS, FIELDS_BY_NAME, Origin
+from ..fields import FIELDS, SECRET_FIELDS, Origin
 from ..uri import MilvusAddress, parse_uri, redact
 
 if TYPE_CHECKING:
@@ -57,8 +57,7 @@ def show_value(name: str, value: Any) -> str:
     """A value as it may be shown to people: secrets masked, URIs without credentials."""
     if value is None:
         return "-"
-    spec = FIELDS_BY_NAME.get(name)
-    if isinstance(value, SecretStr) or (spec is not None and spec.secret):
+    if isinstance(value, SecretStr) or name in SECRET_FIELDS:
         return MASK
     if name == "uri":
         return redact(str(value))
@@ -70,7 +69,7 @@ def show_value(name: str, value: Any) -> str:
 @dataclass(frozen=True, repr=False)
 class Wire:
     """How a profile is reached (:attr:`ResolvedProfile.wire`); ``repr()`` never shows the credential,
-    :meth:`metadata` and :attr:`client_kwargs` reveal it.
+    :meth:`metadata` reveals it.
 
     Examples:
         >>> from milvus_profiles import resolve
@@ -85,8 +84,6 @@ class Wire:
     db_name: str
     timeout: float
     grpc_options: Mapping[str, bool | int | float | str]
-    user: str | None
-    password: SecretStr | None
     token: SecretStr | None  # the profile's, or the URI's user part; None when a user and password are sent
     credential: SecretStr | None  # sent base64-encoded as authorization: the token, or user:password
     credential_origin: str | None  # token, password or uri
@@ -110,26 +107,6 @@ class Wire:
             items.append(("grpc.ssl_target_name_override", self.server_name))
         return items
 
-    @property
-    def client_kwargs(self) -> dict[str, Any]:
-        """``pymilvus.MilvusClient``'s arguments, secrets revealed, each value as its own argument (the URI
-        ``scheme://host:port``), so any library taking ``connection_args`` reads what the probe sends."""
-        kwargs: dict[str, Any] = {"uri": self.address.base, "db_name": self.db_name, "timeout": self.timeout}
-        if self.user is not None:
-            kwargs["user"] = self.user
-        if self.token is not None:
-            kwargs["token"] = self.token.get_secret_value()
-        elif self.password is not None:
-            kwargs["password"] = self.password.get_secret_value()
-        if self.secure:
-            kwargs["secure"] = True
-        kwargs.update(self.tls_files)
-        if self.server_name:
-            kwargs["server_name"] = self.server_name
-        if self.grpc_options:
-            kwargs["grpc_options"] = dict(self.grpc_options)
-        return kwargs
-
     def __repr__(self) -> str:
         return (
             f"Wire(target={self.target!r}, secure={self.secure!r}, db_name={self.db_name!r}, "
@@ -140,7 +117,6 @@ class Wire:
 @dataclass(frozen=True, repr=False)
 class ResolvedProfile:
     """What `resolve` returns: plain values plus their origins. `connect` builds its client from it.
-
     Secrets are `pydantic.SecretStr`; `repr()`, `str()` and `explain` never show them.
 
     Examples:
@@ -220,8 +196,6 @@ class ResolvedProfile:
             db_name=self.db_name,
             timeout=self.timeout,
             grpc_options=dict(self.grpc_options),
-            user=user,
-            password=password,
             token=token,
             credential=credential,
             credential_origin=origin,
@@ -283,7 +257,22 @@ class ResolvedProfile:
                 hint="point uri at a .db file in a folder you can write to",
                 summary=self.summary(),
             ) from None
-        return self.wire.client_kwargs
+        wire = self.wire  # each value its own argument (the URI `scheme://host:port`), as the probe sends it
+        kwargs: dict[str, Any] = {"uri": wire.address.base, "db_name": self.db_name, "timeout": self.timeout}
+        if self.user is not None:
+            kwargs["user"] = self.user
+        if wire.token is not None:
+            kwargs["token"] = wire.token.get_secret_value()
+        elif self.password is not None:
+            kwargs["password"] = self.password.get_secret_value()
+        if wire.secure:
+            kwargs["secure"] = True
+        kwargs.update(wire.tls_files)
+        if wire.server_name:
+            kwargs["server_name"] = wire.server_name
+        if self.grpc_options:
+            kwargs["grpc_options"] = dict(self.grpc_options)
+        return kwargs
 
     def __repr__(self) -> str:
         shown = [
