@@ -18,6 +18,8 @@ from ..fields import FIELDS_BY_NAME, PROFILE_ENV, SECRET_ORDER, Origin, OriginKi
 from ..uri import is_lite
 from . import keyring_store, reference
 
+SECRET_VARIABLES = {f: FIELDS_BY_NAME[f].env for f in SECRET_ORDER}  # MILVUS_TOKEN, then MILVUS_PASSWORD
+
 
 @dataclass(frozen=True)
 class Untrusted:
@@ -167,7 +169,7 @@ def withheld(method: OriginKind, request: SecretRequest) -> SecretWithheldError 
             reason = Untrusted(request.wanted, str(ref.trust.path), None, ref.trust, written=True)
             # pragma: no mutate end
     if method == "env":  # a .env's MILVUS_TOKEN is the project's, not a secret you exported
-        names = [v for f in SECRET_ORDER if request.environ.get(v := FIELDS_BY_NAME[f].env)]
+        names = [v for v in SECRET_VARIABLES.values() if request.environ.get(v)]
         what = " and ".join(names) + (" is" if len(names) == 1 else " are") + " set but not sent"
         if names[0] in request.project:
             reason = Untrusted.variable(names[0], request.project[names[0]])
@@ -213,8 +215,7 @@ def _argument(request: SecretRequest) -> Credential:
 
 
 def _variable(request: SecretRequest) -> Credential:
-    name = next(f for f in SECRET_ORDER if request.environ.get(FIELDS_BY_NAME[f].env))
-    variable = FIELDS_BY_NAME[name].env
+    name, variable = next((f, v) for f, v in SECRET_VARIABLES.items() if request.environ.get(v))
     return Credential(name, Origin("env", variable), request.environ[variable])
 
 
@@ -240,11 +241,7 @@ def _keyring(request: SecretRequest) -> Credential | None:
 
 
 ARGUMENT: Provider = ("kwarg", lambda r: any(r.arguments.get(f) for f in SECRET_ORDER), _argument)
-ENVIRONMENT: Provider = (
-    "env",
-    lambda r: any(r.environ.get(FIELDS_BY_NAME[f].env) for f in SECRET_ORDER),
-    _variable,
-)
+ENVIRONMENT: Provider = ("env", lambda r: any(map(r.environ.get, SECRET_VARIABLES.values())), _variable)
 """``MILVUS_TOKEN`` or ``MILVUS_PASSWORD``. A variable exported in a shell reaches every command run there,
 whatever repository it runs in, so it counts as stored: it goes only to a trusted route."""
 REFERENCE: Provider = ("reference", lambda r: r.wanted in r.references and not r.uri_credentials, _reference)
