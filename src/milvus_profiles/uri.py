@@ -162,13 +162,8 @@ def uri_problem(uri: str) -> str | None:
 
 
 def parse_uri(uri: str) -> MilvusAddress:
-    """Read a Milvus URI as pymilvus does; a ConfigError (never showing the user part) if pymilvus would
-    refuse or misread it.
-
-    Examples:
-        >>> parse_uri("http://127.0.0.1:19530/mydb").db_name
-        'mydb'
-    """
+    """Read a Milvus URI as pymilvus does (:class:`MilvusAddress` shows an example); a ConfigError (never
+    showing the user part) if pymilvus would refuse or misread it."""
     parsed = _parse(uri)
     if isinstance(parsed, str):
         raise ConfigError(parsed, hint=URI_HINT)

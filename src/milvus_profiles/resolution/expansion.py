@@ -15,13 +15,11 @@ ALLOWED_LAST_WORDS = frozenset(
     "ENV ENVIRONMENT STAGE NAMESPACE PROJECT DIR PATH".split()
 )
 """The last word of an expandable name: ``MILVUS_PROD_HOST``, ``MILVUS_DATA_DIR``."""
-
 SECRET_WORDS = frozenset(
     "PASSWORD PASSWD PASS PWD TOKEN SECRET KEY APIKEY AUTH CREDENTIAL CREDENTIALS "  # noqa: SIM905
     "CRED CREDS PRIVATE SESSION COOKIE SIGNATURE CERT".split()
 )
 """Words that make a name a secret's, wherever they stand (``MILVUS_TOKEN_HOST`` is refused too)."""
-
 _NAME = re.compile(r"[A-Z][A-Z0-9_]*")
 
 

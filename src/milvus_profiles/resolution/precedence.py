@@ -1,8 +1,7 @@
-"""Precedence, declared once: the layers, highest first, each with its secret provider, and the settings
-model whose ``settings_customise_sources`` returns their sources in that order (docs/precedence.md's table);
-the profile's source (its values with ``${MILVUS_*}`` expanded, paths made absolute and each key's location
-kept; its secret references kept for the secret chain, never given as settings); and the rules within it:
-:func:`select`, ``Catalog.layer`` (``extends``), :func:`database_from_path`."""
+"""Precedence, declared once: the layers, highest first, each with its secret provider; the settings model
+whose ``settings_customise_sources`` returns their sources in that order; the profile's source (``${}``
+expanded, paths made absolute, each key's location kept, secret references kept for the secret chain);
+and the rules within it: :func:`select`, ``Catalog.layer`` (``extends``), :func:`database_from_path`."""
 
 from __future__ import annotations
 

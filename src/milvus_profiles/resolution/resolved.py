@@ -205,14 +205,10 @@ class ResolvedProfile:
 
     def rows(self) -> list[tuple[str, str, str]]:
         """``(field, value shown, origin)`` for every field that has a value, in table order."""
-        rows = [
-            (f.name, show_value(f.name, getattr(self, f.name)), str(self.origins[f.name]))
-            for f in FIELDS
-            if getattr(self, f.name) is not None
-        ]
-        rows += [(f"tls.{k}", str(v), str(self.origins[f"tls.{k}"])) for k, v in self.tls.items()]
-        rows += [(f"grpc.{k}", str(v), str(self.origins[f"grpc.{k}"])) for k, v in self.grpc_options.items()]
-        return rows
+        shown = {f.name: show_value(f.name, v) for f in FIELDS if (v := getattr(self, f.name)) is not None}
+        shown |= {f"tls.{k}": str(v) for k, v in self.tls.items()}
+        shown |= {f"grpc.{k}": str(v) for k, v in self.grpc_options.items()}
+        return [(key, value, str(self.origins[key])) for key, value in shown.items()]
 
     def explain(self) -> str:
         """A table of every value (secrets masked) and where it came from, the precedence that decided it,

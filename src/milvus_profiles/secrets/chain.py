@@ -202,7 +202,6 @@ def takes_secret(uri: str) -> bool:
 
 
 def no_secret_for_lite(profile: str | None, uri: str, *, hint: str | None = None) -> ConfigError:
-    """The error for giving a Milvus Lite profile a secret."""
     return ConfigError(
         f"profile {profile or '(none)'} is a Milvus Lite database ({uri}), which takes no secret",
         hint=hint or "secrets are for Milvus servers; Milvus Lite ignores credentials",

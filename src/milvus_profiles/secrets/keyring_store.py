@@ -114,7 +114,6 @@ def _call(action: str, call: Callable[[Any], T]) -> T:
 
 
 def get_secret(uri: str, user: str | None, *, secure: bool) -> str | None:
-    """The stored secret for ``uri`` and ``user``, or None."""
     key = account(uri, user, secure=secure)
     return cast("str | None", _call("read a secret", lambda b: b.get_password(SERVICE, key)))
 
