@@ -227,9 +227,7 @@ def settle(
                 detail = FIELDS_BY_NAME[key].env if layer.kind == "env" else key
                 origin = profile.origin(key) if layer.kind == "file" else Origin(layer.kind, detail)
                 origins[key] = from_dotenv(origin, project)
-    for f in FIELDS:
-        if f.default is not None:
-            origins.setdefault(f.name, Origin("default"))
+    origins |= {f.name: Origin("default") for f in FIELDS if f.default is not None and f.name not in origins}
     if isinstance(built, ValidationError):
         first = built.errors(include_input=False)[0]
         key = names.get(str(first["loc"][0]), str(first["loc"][0]))
@@ -264,8 +262,7 @@ def select(profile: str | None, catalog: Catalog, environ: Mapping[str, str]) ->
         default = catalog.default()
         if default is None:
             return None, Origin("default")
-        name = default.value
-        line = default.file.line_of("default")
+        name, line = default.value, default.file.line_of("default")
         origin = Origin("file", f"{default.file.path}:{line}" if line else str(default.file.path))
     if not catalog.tables(name):
         source = {"env": PROFILE_ENV, "file": f"the default in {origin.detail}"}.get(origin.kind)

@@ -82,7 +82,6 @@ class Wire:
     target: str  # host:port (or a socket path) dialled: the URI's, or a global cluster's primary
     secure: bool
     db_name: str
-    timeout: float
     grpc_options: Mapping[str, bool | int | float | str]
     token: SecretStr | None  # the profile's, or the URI's user part; None when a user and password are sent
     credential: SecretStr | None  # sent base64-encoded as authorization: the token, or user:password
@@ -194,7 +193,6 @@ class ResolvedProfile:
             target=address.target,
             secure=secure,
             db_name=self.db_name,
-            timeout=self.timeout,
             grpc_options=dict(self.grpc_options),
             token=token,
             credential=credential,

@@ -4,6 +4,7 @@ route's trust assessed, then the secret chain asked; every value keeps its :clas
 from __future__ import annotations
 
 import difflib
+import itertools
 import os
 import warnings
 from collections.abc import Mapping, Sequence
@@ -190,9 +191,7 @@ def _warn_if_shadowed(catalog: Catalog, name: str, mine: Path) -> None:
     theirs = next((t.get("uri") for pf, t in tables if pf.path == mine), None)
     if not isinstance(theirs, str):
         return
-    for pf, table in tables:
-        if pf.path == mine:
-            return
+    for pf, table in itertools.takewhile(lambda found: found[0].path != mine, tables):  # files above yours
         uri = table.get("uri")
         if isinstance(uri, str) and _endpoint_or_self(uri) != _endpoint_or_self(theirs):
             warnings.warn(

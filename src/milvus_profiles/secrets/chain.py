@@ -1,7 +1,6 @@
-"""May this secret go to this route? The one module that answers, and the secret chain that asks it: a
-stored secret goes only to a route (endpoint, transport, profile chosen) from trusted sources, a reference
-is followed only from a trusted file, an argument is always used; a withheld secret stops the chain. The
-providers read only their request; their order is declared in ``PRECEDENCE``."""
+"""May this secret go to this route? The one module that answers, and the chain of providers that asks it:
+a stored secret goes only to a route (endpoint, transport, profile chosen) from trusted sources, a reference
+is followed only from a trusted file, an argument is always used; a withheld secret stops the chain."""
 
 from __future__ import annotations
 
