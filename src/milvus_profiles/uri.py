@@ -24,10 +24,9 @@ URI_HINT = (
 
 @dataclass(frozen=True)
 class MilvusAddress:
-    """What a Milvus URI says, as pymilvus reads it: ``scheme`` is ``http``, ``https`` or ``tcp`` (lower
-    case), ``unix`` for a socket or ``lite`` for a Milvus Lite file; the user part is a ``token``
-    (``https://KEY@host``) or a ``user`` and ``password`` (``https://user:password@host``), none in
-    ``repr()``.
+    """What a URI says, as pymilvus reads it: ``scheme`` is ``http``, ``https`` or ``tcp`` (lower case),
+    ``unix`` for a socket or ``lite`` for a Milvus Lite file; the user part is a ``token`` (``https://KEY@host``)
+    or a ``user`` and ``password`` (``https://user:password@host``), none in ``repr()``.
 
     Examples:
         >>> parse_uri("https://Cloud.example.com/mydb")

@@ -259,8 +259,7 @@ def select(profile: str | None, catalog: Catalog, environ: Mapping[str, str]) ->
     elif environ.get(PROFILE_ENV):
         name, origin = environ[PROFILE_ENV], Origin("env", PROFILE_ENV)
     else:
-        default = catalog.default()
-        if default is None:
+        if (default := catalog.default()) is None:
             return None, Origin("default")
         name, line = default.value, default.file.line_of("default")
         origin = Origin("file", f"{default.file.path}:{line}" if line else str(default.file.path))

@@ -1,5 +1,4 @@
-"""Resolving a profile: the settings model of :mod:`~milvus_profiles.resolution.precedence` built, the
-route's trust assessed, then the secret chain asked; every value keeps its :class:`Origin`."""
+"""Resolving a profile: its settings settled, the route's trust assessed, the secret chain asked."""
 
 from __future__ import annotations
 
@@ -154,8 +153,7 @@ def _resolve(
 
 def _arguments(overrides: Mapping[str, Any]) -> dict[str, Any]:
     """The settings among the keyword arguments; ``None`` or ``""`` is not given, as pymilvus reads it."""
-    unknown = [k for k in overrides if k not in FIELDS_BY_NAME]
-    if unknown:
+    if unknown := [k for k in overrides if k not in FIELDS_BY_NAME]:
         close = difflib.get_close_matches(unknown[0], list(FIELDS_BY_NAME), n=1)
         hint = "".join(f"did you mean {g!r}? " for g in close) + "arguments are: " + ", ".join(FIELDS_BY_NAME)
         raise ConfigError(f"unknown argument {unknown[0]!r}", hint=hint)

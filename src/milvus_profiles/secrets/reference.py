@@ -34,8 +34,7 @@ def fetch(reference: Mapping[str, Any], *, where: str, environ: Mapping[str, str
     """The secret a reference points at; ``where`` names the profile and field for messages."""
     if "env" in reference:
         name = str(reference["env"])
-        value = environ.get(name)
-        if not value:
+        if not (value := environ.get(name)):
             raise SecretNotFoundError(
                 f"{where} refers to the environment variable {name}, which is not set",
                 hint=f"set {name}, or change the reference in the profile file",
@@ -127,8 +126,7 @@ def read_secret_file(path: Path, *, where: str) -> str:
                 f"{where} refers to {path}, which is {wrong}",
                 hint="point the reference at the file that holds the secret",
             )
-        found = problems(path)
-        if found:
+        if found := problems(path):
             raise SecretNotFoundError(
                 f"{where} refers to {path}, but {found[0].problem}, so it is not read", hint=found[0].fix
             )
