@@ -133,8 +133,7 @@ def _parse(uri: str) -> MilvusAddress | str:
         return f"{shown} has a port that is not a number from 1 to 65535"
     if port == 0:
         return f"{shown} has port 0"
-    host = parts.hostname
-    if not host:
+    if not (host := parts.hostname):
         return f"{shown} has no host"
     if ":" in host:
         # pymilvus dials "host:port" without brackets, which gRPC cannot read for an IPv6 address
