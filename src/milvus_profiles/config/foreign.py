@@ -83,8 +83,8 @@ def _credentials(
     return None, token or None, notes
 
 
-def from_variables(variables: Mapping[str, str], *, name: str, source: str, plaintext: str) -> Found:
-    """A profile from ``MILVUS_*`` variables; ``plaintext`` is where its secret stays in clear text."""
+def from_variables(variables: Mapping[str, str], *, name: str, source: str) -> Found:
+    """A profile from ``MILVUS_*`` variables found in ``source``, where its secret stays in clear text."""
 
     def given(key: str) -> str:
         return variables.get(_env(key)) or ""
@@ -113,7 +113,7 @@ def from_variables(variables: Mapping[str, str], *, name: str, source: str, plai
     user, secret, notes = _credentials(address, given("user"), given("password"), given("token"), names)
     values |= {"user": user} if user else {}
     holders = tuple(_env(k) for k in ("password", "token", "uri") if secret and secret in given(k))
-    return _finish(Found(name, values, source, secret, plaintext, holders, tuple(notes)))
+    return _finish(Found(name, values, source, secret, source, holders, tuple(notes)))
 
 
 def _read(path: Path, what: str, missing: str = "no such file") -> bytes:
