@@ -215,24 +215,7 @@ def set_key(state: State, name: str, key: str, value: str, *, scope: str | None,
       milvus-profiles set dev timeout 30 --scope local
       milvus-profiles set prod uri https://milvus2.example.com:443 --move-secret
     """
-    parts, before, catalog, target = _start(state, name, key, scope, move_secret)
-    converted = _value(parts, value, target.parent)
-
-    def change(editor: ProfileEditor) -> None:
-        if name not in editor.profiles:
-            if scope is None or not catalog.tables(name):
-                raise missing_in(target, name, catalog, SCOPE_HINT)
-            editor.set_profile(name, {})  # an override in a file that does not define it yet
-        editor.set_key(name, parts, converted)
-
-    after = write_profiles(state, target, change)
-    shown = redact(value) if parts == ("uri",) else value
-    state.out.done(f"set {key} of profile {name!r} to {shown} in {display_path(target)}")
-    # a higher file that sets the same key wins: say so, or the edit looks like it did nothing
-    higher = itertools.takewhile(lambda found: found[0].path != target, after.tables(name))
-    if winner := next((pf for pf, table in higher if lookup(table, parts) is not None), None):
-        state.out.warning(f"{key} of profile {name!r} is also set in {display_path(winner.path)}, which wins")
-    _follow_secrets(state, name, before, move=move_secret)
+    _edit_key(state, name, key, value, scope, move=move_secret)
 
 
 @click.command("unset")
@@ -249,42 +232,54 @@ def unset_key(state: State, name: str, key: str, scope: str | None, move_secret:
       milvus-profiles unset prod user
       milvus-profiles unset prod tls.server_name
     """
-    parts, before, catalog, target = _start(state, name, key, scope, move_secret, unknown=True)
+    _edit_key(state, name, key, None, scope, move=move_secret)
+
+
+def _edit_key(state: State, name: str, key: str, value: str | None, scope: str | None, *, move: bool) -> None:
+    """`set` (a ``value``) or `unset` (None) ``key`` of profile ``name``, in ``scope``'s file or else the
+    highest whose table of the profile has the key (else the highest that defines the profile)."""
+    parts = _key(key, unknown=value is None)
+    before = _places(state, name, moving=move)
+    catalog = load_catalog(state.files)
+    if scope:
+        target = scope_file(state, scope)
+    elif tables := catalog.tables(name):
+        target = next((pf.path for pf, t in tables if lookup(t, parts) is not None), tables[0][0].path)
+    else:
+        raise catalog.not_found(name)
+    converted = None if value is None else _value(parts, value, target.parent)
     removed: list[bool] = []
 
     def change(editor: ProfileEditor) -> None:
         if name not in editor.profiles:
-            raise missing_in(target, name, catalog, SCOPE_HINT)
-        removed.append(editor.unset_key(name, parts))
+            if value is None or scope is None or not catalog.tables(name):
+                raise missing_in(target, name, catalog, SCOPE_HINT)
+            editor.set_profile(name, {})  # an override in a file that does not define it yet
+        if value is None:
+            removed.append(editor.unset_key(name, parts))
+        else:
+            editor.set_key(name, parts, converted)
 
-    after = write_profiles(state, target, change)
-    if not removed[0]:
-        state.out.done(f"profile {name!r} has no {key} in {display_path(target)}; nothing changed")
+    after, where, out = write_profiles(state, target, change), display_path(target), state.out
+    if value is not None:
+        shown = redact(value) if parts == ("uri",) else value
+        out.done(f"set {key} of profile {name!r} to {shown} in {where}")
+        # a higher file that sets the same key wins: say so, or the edit looks like it did nothing
+        higher = itertools.takewhile(lambda found: found[0].path != target, after.tables(name))
+        if winner := next((pf for pf, table in higher if lookup(table, parts) is not None), None):
+            out.warning(f"{key} of profile {name!r} is also set in {display_path(winner.path)}, which wins")
+    elif not removed[0]:
+        out.done(f"profile {name!r} has no {key} in {where}; nothing changed")
         return
-    state.out.done(f"removed {key} from profile {name!r} in {display_path(target)}")
-    still = [pf for pf, table in after.tables(name) if lookup(table, parts) is not None]
-    default = FIELDS_BY_NAME[key].default if key in FIELDS_BY_NAME else None
-    if still:
-        state.out.warning(f"{key} of profile {name!r} is still set in {display_path(still[0].path)}")
-    elif default is not None:
-        state.out.done(f"{key} now comes from the built-in default, {default!r}, unless a parent sets it")
-    _follow_secrets(state, name, before, move=move_secret)
-
-
-def _start(
-    state: State, name: str, key: str, scope: str | None, moving: bool, *, unknown: bool = False
-) -> tuple[Key, dict[str, Place], Catalog, Path]:
-    """Where `set` and `unset` start: the key, where secrets are kept now, the catalog, and the file to edit
-    (without ``scope``: the highest whose table of ``name`` has the key, else the highest that defines it)."""
-    parts = _key(key, unknown=unknown)
-    before = _places(state, name, moving=moving)
-    catalog = load_catalog(state.files)
-    if scope:
-        return parts, before, catalog, scope_file(state, scope)
-    if not (tables := catalog.tables(name)):
-        raise catalog.not_found(name)
-    target = next((pf.path for pf, table in tables if lookup(table, parts) is not None), tables[0][0].path)
-    return parts, before, catalog, target
+    else:
+        out.done(f"removed {key} from profile {name!r} in {where}")
+        still = [pf for pf, table in after.tables(name) if lookup(table, parts) is not None]
+        default = FIELDS_BY_NAME[key].default if key in FIELDS_BY_NAME else None
+        if still:
+            out.warning(f"{key} of profile {name!r} is still set in {display_path(still[0].path)}")
+        elif default is not None:
+            out.done(f"{key} now comes from the built-in default, {default!r}, unless a parent sets it")
+    _follow_secrets(state, name, before, move=move)
 
 
 def _places(state: State, name: str | None = None, *, moving: bool = False) -> dict[str, Place]:
