@@ -17,16 +17,7 @@ from ..fields import FIELDS_BY_NAME, TLS_KEYS, secret_set_command
 from ..secrets.chain import no_secret_for_lite, takes_secret
 from ..secrets.keyring_store import check_available
 from ..uri import is_lite
-from .common import (
-    F,
-    State,
-    check_name,
-    complete_profiles,
-    lower_files,
-    read_secret,
-    scope_file,
-    scope_option,
-)
+from .common import F, State, check_name, complete_profiles, lower_files, scope_file, scope_option
 from .edit import Place, for_file, not_written, write_profiles
 from .output import display_path
 
@@ -151,6 +142,8 @@ def add(
 
     refused = not_written(f"profile {name!r} not added to {display_path(target)}", target)
     if ask_secret or secret_stdin:
+        from .common import read_secret
+
         # Asked before the file is locked, so that no writer waits on a person typing; the edit is
         # checked first, so that a profile which would be refused never asks for a secret.
         layer = write_profiles(state, target, change, refused=refused, save=False).layer(name)
@@ -165,8 +158,7 @@ def add(
         except KeyringUnavailableError as e:  # the profile is still added, then the error is said
             secret = e
     catalog = write_profiles(state, target, change, refused=refused)
-    out, where = state.out, display_path(target)
-    as_default = " as its default" if default else ""
+    out, where, as_default = state.out, display_path(target), " as its default" if default else ""
     if not replaced:
         out.done(f"added profile {name!r} to {where}{as_default}")
     else:
