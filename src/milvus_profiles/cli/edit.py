@@ -146,11 +146,15 @@ def _value(key: Key, text: str, folder: Path) -> Any:
     return for_file(key, text, folder, name.replace(".", "_"))
 
 
-def defined(state: State, name: str) -> tuple[Catalog, Tables]:
-    """The catalog, and the tables of profile ``name`` in it, highest first; not found without any."""
+def defined(state: State, name: str, new: str | None = None) -> tuple[Catalog, Tables]:
+    """The catalog, and the tables of profile ``name`` in it, highest first; not found without any, and
+    refused when a profile ``new`` exists already."""
     catalog = load_catalog(state.files)
     if not (tables := catalog.tables(name)):
         raise catalog.not_found(name)
+    if new is not None and (taken := catalog.tables(new)):
+        where = display_path(taken[0][0].path)
+        raise ConfigError(f"a profile named {new!r} exists already (in {where})", hint="choose another name")
     return catalog, tables
 
 
@@ -159,9 +163,6 @@ def missing_in(target: Path, name: str, catalog: Catalog, hint: str) -> ProfileN
     return ProfileNotFoundError(
         f"{display_path(target)} has no profile named {name!r} (it is in: {where})", hint=hint
     )
-
-
-SCOPE_HINT = "leave out --scope to edit the file that defines it"
 
 
 class Place(NamedTuple):
@@ -253,7 +254,7 @@ def _edit_key(state: State, name: str, key: str, value: str | None, scope: str |
     def change(editor: ProfileEditor) -> None:
         if name not in editor.profiles:
             if value is None or scope is None or not catalog.tables(name):
-                raise missing_in(target, name, catalog, SCOPE_HINT)
+                raise missing_in(target, name, catalog, "leave out --scope to edit the file that defines it")
             editor.set_profile(name, {})  # an override in a file that does not define it yet
         if value is None:
             removed.append(editor.unset_key(name, parts))
@@ -355,8 +356,7 @@ def rename(state: State, old: str, new: str) -> None:
     Example:
       milvus-profiles rename staging stage
     """
-    catalog, tables = defined(state, old)
-    _refuse_taken(catalog, new)
+    catalog, tables = defined(state, old, new)
     followers = [
         pf.path
         for pf in catalog.files
@@ -386,8 +386,7 @@ def copy_profile(state: State, source: str, target_name: str, scope: str | None)
     Example:
       milvus-profiles copy prod prod-analytics && milvus-profiles set prod-analytics db_name analytics
     """
-    catalog, tables = defined(state, source)
-    _refuse_taken(catalog, target_name)
+    catalog, tables = defined(state, source, target_name)
     origin, values = tables[0]
     target = scope_file(state, scope) if scope else origin.path
     # what decides where a secret goes (a server, user, parent, [tls], [grpc] or a reference that runs a
@@ -410,9 +409,3 @@ def copy_profile(state: State, source: str, target_name: str, scope: str | None)
     if len(tables) > 1:
         others = ", ".join(display_path(pf.path) for pf, _ in tables[1:])
         state.out.warning(f"only the table of {display_path(origin.path)} was copied, not those of {others}")
-
-
-def _refuse_taken(catalog: Catalog, name: str) -> None:
-    if catalog.tables(name):
-        where = display_path(catalog.tables(name)[0][0].path)
-        raise ConfigError(f"a profile named {name!r} exists already (in {where})", hint="choose another name")

@@ -354,19 +354,8 @@ def _unattached(indent: str) -> str:
 
 def _fragment(name: str, values: Mapping[str, Any], newline: str) -> Table:
     """``[profiles.NAME]`` and its sub-tables (plain keys first, as a person writes them)."""
-    table = tomlkit.table()
-    for key, value in sorted(values.items(), key=lambda kv: isinstance(kv[1], Mapping)):
-        if isinstance(value, Mapping):
-            sub = tomlkit.table()
-            sub.update(value)
-            table[key] = sub
-        else:
-            table[key] = value
-    outer = tomlkit.table(is_super_table=True)
-    outer[name] = table
-    doc = tomlkit.document()
-    doc["profiles"] = outer
-    text = doc.as_string().strip("\n") + "\n"
+    ordered = dict(sorted(values.items(), key=lambda kv: isinstance(kv[1], Mapping)))
+    text = tomlkit.dumps({"profiles": {name: ordered}}).strip("\n") + "\n"
     found: Table = tomlkit.parse(text.replace("\n", newline))["profiles"][name]
     return found
 
