@@ -133,43 +133,42 @@ def from_milvus_cli(path: Path, *, label: str | None = None) -> list[Found]:
         raise ConfigError(f"{path}: not a milvus_cli connections file ({type(e).__name__})") from None
     if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
         raise ConfigError(f"{path}: not a milvus_cli connections file (expected an object of connections)")
+    label = label or str(path)
     taken: set[str] = set()
-    return [_milvus_cli(str(key), value, label or str(path), taken) for key, value in data.items()]
-
-
-def _milvus_cli(key: str, connection: Mapping[str, Any], label: str, taken: set[str]) -> Found:
-    where = f"{label} [{key}]"
-    if not isinstance(connection.get("uri"), str) or not connection["uri"]:
-        raise ConfigError(f"{where}: the connection has no uri")
-    uri, address = split_uri(connection["uri"], where=where)
-    base = key if PROFILE_NAME.fullmatch(key) else _name_from_uri(uri)
-    name, n = base, 2
-    while name in taken:
-        name, n = f"{base}-{n}", n + 1
-    taken.add(name)
-    values: dict[str, Any] = {"uri": uri, "db_name": address.db_name} if address.db_name else {"uri": uri}
-    token, cert = (v.strip() if isinstance(v := connection.get(k), str) else "" for k in ("token", "cert"))
-    names = ("a user in the uri", "the password in the uri", "the token")
-    user, secret, notes = _credentials(address, None, None, token or None, names)
-    values |= {"user": user} if user else {}
-    mode = connection.get("tlsmode") or 0  # 1: one-way TLS, with the server's certificate
-    secure = mode == 2 or (mode == 1 and not uri.lower().startswith("https"))
-    tls = ({"secure": True} if secure else {}) | ({"server_pem_path": cert} if mode == 1 and cert else {})
-    if mode == 2:
-        notes.append(
-            "tlsmode 2 (mutual TLS) is not imported: add client_pem_path, client_key_path and ca_pem_path "
-            "to the profile's [tls] table"
+    found: list[Found] = []
+    for key, connection in data.items():
+        where = f"{label} [{key}]"
+        if not isinstance(connection.get("uri"), str) or not connection["uri"]:
+            raise ConfigError(f"{where}: the connection has no uri")
+        uri, address = split_uri(connection["uri"], where=where)
+        parts = urlsplit(uri)
+        host = f"{parts.hostname or 'milvus'}-{parts.port}" if parts.port else (parts.hostname or "milvus")
+        # room for the "-2" a name taken already gets, within the 64 characters of a profile name
+        host = re.sub(r"[^A-Za-z0-9_-]+", "-", host)[:56].strip("-_") or "milvus"
+        base = key if PROFILE_NAME.fullmatch(key) else host
+        name, n = base, 2
+        while name in taken:
+            name, n = f"{base}-{n}", n + 1
+        taken.add(name)
+        values: dict[str, Any] = {"uri": uri, "db_name": address.db_name} if address.db_name else {"uri": uri}
+        token, cert = (
+            v.strip() if isinstance(v := connection.get(k), str) else "" for k in ("token", "cert")
         )
-    if tls:
-        values["tls"] = tls
-    return _finish(Found(name, values, where, secret=secret, plaintext=label, notes=tuple(notes)))
-
-
-def _name_from_uri(uri: str) -> str:
-    parts = urlsplit(uri)
-    text = f"{parts.hostname or 'milvus'}-{parts.port}" if parts.port else (parts.hostname or "milvus")
-    # room for the "-2" a name taken already gets, within the 64 characters of a profile name
-    return re.sub(r"[^A-Za-z0-9_-]+", "-", text)[:56].strip("-_") or "milvus"
+        names = ("a user in the uri", "the password in the uri", "the token")
+        user, secret, notes = _credentials(address, None, None, token or None, names)
+        values |= {"user": user} if user else {}
+        mode = connection.get("tlsmode") or 0  # 1: one-way TLS, with the server's certificate
+        secure = mode == 2 or (mode == 1 and not uri.lower().startswith("https"))
+        tls = ({"secure": True} if secure else {}) | ({"server_pem_path": cert} if mode == 1 and cert else {})
+        if mode == 2:
+            notes.append(
+                "tlsmode 2 (mutual TLS) is not imported: add client_pem_path, client_key_path and "
+                "ca_pem_path to the profile's [tls] table"
+            )
+        if tls:
+            values["tls"] = tls
+        found.append(_finish(Found(name, values, where, secret=secret, plaintext=label, notes=tuple(notes))))
+    return found
 
 
 def _timeout(text: str, where: str) -> float | int:
