@@ -151,7 +151,10 @@ class _Layout:
 
     def __init__(self, text: str) -> None:
         self.newline = "\r\n" if "\r\n" in text else "\n"
+        if text and not text.endswith(("\n", "\r")):
+            text += self.newline  # (which the edit takes away again)
         self.doc = tomlkit.parse(text)
+        self.strip = False
         if self.doc.as_string() != text:  # tomlkit 0.15 drops the space in `{ d = 1979-05-27 }`
             raise ValueError("tomlkit does not write this file back as it is")
         trivia: list[tuple[list[Any], int]] = []
@@ -163,15 +166,10 @@ class _Layout:
                 item.trivia.indent = _take(trivia, everything=True) + item.trivia.indent
             trivia = []
         self.tail = _take(trivia, everything=False)
-        if str(self) and not str(self).endswith(("\n", "\r")):
-            if self.tail:
-                self.tail += self.newline
-            else:
-                last = list(_walk(self.doc))[-1][1]
-                last.trivia.trail += self.newline
 
     def __str__(self) -> str:
-        return self.doc.as_string() + self.tail
+        text = self.doc.as_string() + self.tail
+        return _lstrip_lines(text) if self.strip else text
 
     def headers(self) -> list[tuple[Key, Table]]:
         return [(path, item) for path, item, _, _ in _walk(self.doc) if _header(item)]
@@ -266,7 +264,7 @@ class _Layout:
             return
         at, path = found[0], entries[found[0]][0]
         if not any(item.as_string() for _, item in entries[:at]) and not _unattached(table.trivia.indent):
-            self.strip_start()
+            self.strip = True  # the blank lines the file then starts with go
         if not _header(table):
             return
         later = (item for p, item in entries[at + 1 :] if _header(item) and p[: len(path)] != path)
@@ -282,19 +280,6 @@ class _Layout:
             self.tail = "".join(above + below)
         else:
             follow.trivia.indent = "".join(above + below)
-
-    def strip_start(self) -> None:
-        """Take away the blank lines the file starts with."""
-        for _, item, body, at in _walk(self.doc):
-            if _header(item):
-                item.trivia.indent = _lstrip_lines(item.trivia.indent)
-                return
-            text = _lstrip_lines(item.as_string()) if isinstance(item, Whitespace) else item.as_string()
-            if isinstance(item, Whitespace):
-                body[at] = (None, Whitespace(text))
-            if text:  # (a removed value leaves an empty item behind)
-                return
-        self.tail = _lstrip_lines(self.tail)
 
 
 def lookup(table: Any, key: Key) -> Any:
