@@ -248,7 +248,6 @@ def _ask_fields(state: State, name: str, given: dict[str, Any], *, stdin_taken: 
     return secret or None
 
 
-SOURCES = ("env", "dotenv", "milvus-cli")
 ENVIRONMENT = "the environment"  # where --from env found the settings, in messages
 
 
@@ -280,7 +279,7 @@ def _found(source: str, name: str | None, path: Path | None) -> list[Found]:
 @click.option(
     "--from",
     "source",
-    type=click.Choice(SOURCES),
+    type=click.Choice(("env", "dotenv", "milvus-cli")),
     required=True,
     help="Where the settings are: MILVUS_* variables in the environment, a .env file, or "
     "milvus_cli's saved connections.",

@@ -241,13 +241,11 @@ class _Layout:
 
     def rename(self, old: str, new: str) -> None:
         """The headers are renamed where they stand; tomlkit would move the table to the end."""
-        renamed = False
-        for path, table in self.headers():
-            if path[:2] == ("profiles", old):
-                parts = ("profiles", new, *path[2:])
-                table.display_name = ".".join(tomlkit.key(part).as_string() for part in parts)
-                renamed = True
-        if not renamed:  # written as dotted keys or an inline table
+        mine = [(path, table) for path, table in self.headers() if path[:2] == ("profiles", old)]
+        for path, table in mine:
+            parts = ("profiles", new, *path[2:])
+            table.display_name = ".".join(tomlkit.key(part).as_string() for part in parts)
+        if not mine:  # written as dotted keys or an inline table
             profiles = self.doc["profiles"]
             profiles[new] = profiles[old]
             profiles.remove(old)
