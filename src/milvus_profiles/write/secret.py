@@ -41,6 +41,10 @@ def save_secret(
 def delete_secret(profile: str | None, *, files: Sequence[str | os.PathLike[str]] | None = None) -> bool:
     """Delete the stored secret of a profile from the keyring (arguments and errors as for `save_secret`).
 
+    Args:
+        profile: The profile's name; `None` means the profile that would be selected.
+        files: The profile files to read instead of discovering them.
+
     Returns:
         `True` when a secret was deleted, `False` when none was stored.
 
