@@ -223,12 +223,9 @@ def _ask_fields(state: State, name: str, given: dict[str, Any], *, stdin_taken: 
         state.out.line(form, err=True)
     default = {k: FIELDS_BY_NAME[k].default for k in ("uri", "db_name", "timeout")}
     uri = given["uri"] = str(click.prompt("URI", default=default["uri"], err=True))
-    if given["db_name"] is None:
-        given["db_name"] = str(click.prompt("Database", default=default["db_name"], err=True))
-    if given["timeout"] is None:
-        given["timeout"] = click.prompt(
-            "Timeout in seconds", default=default["timeout"], type=POSITIVE, err=True
-        )
+    for key, label, kind in (("db_name", "Database", str), ("timeout", "Timeout in seconds", POSITIVE)):
+        if given[key] is None:
+            given[key] = click.prompt(label, default=default[key], type=kind, err=True)
     secret, user = None, given["user"]
     empty: dict[str, Any] = {"default": "", "show_default": False, "err": True}
     if not is_lite(uri):
