@@ -138,10 +138,8 @@ def _value(key: Key, text: str, folder: Path) -> Any:
         return text == "true"
     if key[0] == "grpc":
         for kind in (int, float):
-            try:
+            with contextlib.suppress(ValueError):
                 return kind(text)
-            except ValueError:
-                continue
         return text
     return for_file(key, text, folder, name.replace(".", "_"))
 
