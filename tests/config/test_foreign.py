@@ -43,27 +43,25 @@ def test_split_uri_reads_the_user_part_and_database_as_pymilvus_does(
 
 
 def test_a_token_in_the_uri_user_part_is_imported_as_the_token_not_as_a_user() -> None:
-    found = from_variables({"MILVUS_URI": f"https://{SENTINEL}@h:443"}, name="p", source="s", plaintext="s")
+    found = from_variables({"MILVUS_URI": f"https://{SENTINEL}@h:443"}, name="p", source="s")
     assert found.values == {"uri": "https://h:443"}
     assert (found.secret, found.secret_kind, found.holders) == (SENTINEL, "token", ("MILVUS_URI",))
 
 
 def test_the_uri_path_is_imported_as_the_database_and_a_different_db_name_is_an_error() -> None:
-    found = from_variables({"MILVUS_URI": "http://h:19530/mydb"}, name="p", source="s", plaintext="s")
+    found = from_variables({"MILVUS_URI": "http://h:19530/mydb"}, name="p", source="s")
     assert found.values == {"uri": "http://h:19530", "db_name": "mydb"}
     same = {"MILVUS_URI": "http://h:19530/mydb", "MILVUS_DB_NAME": "mydb"}
-    assert from_variables(same, name="p", source="s", plaintext="s").values["db_name"] == "mydb"
+    assert from_variables(same, name="p", source="s").values["db_name"] == "mydb"
     with pytest.raises(ConfigError) as conflict:
-        from_variables({**same, "MILVUS_DB_NAME": "other"}, name="p", source=".env", plaintext=".env")
+        from_variables({**same, "MILVUS_DB_NAME": "other"}, name="p", source=".env")
     assert conflict.value.message == (
         "MILVUS_DB_NAME in .env is 'other' but the path of MILVUS_URI in .env names database 'mydb'"
     )
 
 
 def test_a_found_profile_never_shows_its_secret() -> None:
-    found = from_variables(
-        {"MILVUS_URI": "https://h:443", "MILVUS_TOKEN": SENTINEL}, name="p", source="s", plaintext="s"
-    )
+    found = from_variables({"MILVUS_URI": "https://h:443", "MILVUS_TOKEN": SENTINEL}, name="p", source="s")
     assert found.secret == SENTINEL
     assert found.secret_kind == "token"
     assert found.holders == ("MILVUS_TOKEN",)
@@ -73,10 +71,10 @@ def test_a_found_profile_never_shows_its_secret() -> None:
 
 def test_a_token_beside_a_user_is_left_out_unless_it_is_that_users_password() -> None:
     variables = {"MILVUS_URI": "http://h:19530", "MILVUS_USER": "app", "MILVUS_TOKEN": f"app:{SENTINEL}"}
-    found = from_variables(variables, name="p", source="s", plaintext="s")
+    found = from_variables(variables, name="p", source="s")
     assert (found.values["user"], found.secret, found.secret_kind) == ("app", SENTINEL, "password")
     variables["MILVUS_TOKEN"] = SENTINEL
-    found = from_variables(variables, name="p", source="s", plaintext="s")
+    found = from_variables(variables, name="p", source="s")
     assert found.secret is None
     assert found.notes == (
         "MILVUS_TOKEN is not imported: a profile with a user takes a password, not a token",
@@ -85,7 +83,7 @@ def test_a_token_beside_a_user_is_left_out_unless_it_is_that_users_password() ->
 
 def test_a_password_without_a_user_is_left_out() -> None:
     found = from_variables(
-        {"MILVUS_URI": "http://h:19530", "MILVUS_PASSWORD": SENTINEL}, name="p", source="s", plaintext="s"
+        {"MILVUS_URI": "http://h:19530", "MILVUS_PASSWORD": SENTINEL}, name="p", source="s"
     )
     assert found.secret is None
     assert found.notes == ("MILVUS_PASSWORD is not imported: without MILVUS_USER no password is used",)
@@ -93,7 +91,7 @@ def test_a_password_without_a_user_is_left_out() -> None:
 
 def test_an_invalid_uri_is_refused_without_showing_credentials() -> None:
     with pytest.raises(ConfigError) as caught:
-        from_variables({"MILVUS_URI": f"ftp://u:{SENTINEL}@h"}, name="p", source=".env", plaintext=".env")
+        from_variables({"MILVUS_URI": f"ftp://u:{SENTINEL}@h"}, name="p", source=".env")
     assert caught.value.message == "MILVUS_URI in .env: 'ftp://***@h' is not a Milvus URI"
 
 

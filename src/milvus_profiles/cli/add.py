@@ -17,21 +17,11 @@ from ..fields import FIELDS_BY_NAME, TLS_KEYS, secret_set_command
 from ..secrets.chain import no_secret_for_lite, takes_secret
 from ..secrets.keyring_store import check_available
 from ..uri import is_lite
-from .common import (
-    F,
-    State,
-    check_name,
-    complete_profiles,
-    lower_files,
-    read_secret,
-    scope_file,
-    scope_option,
-)
-from .edit import Place, not_written, relative_to_file, write_profiles
+from .common import F, State, check_name, complete_profiles, lower_files, scope_file, scope_option
+from .edit import Place, for_file, not_written, write_profiles
 from .output import display_path
 
 if TYPE_CHECKING:
-    from ..config.catalog import Catalog
     from ..config.foreign import Found
     from ..write.editor import ProfileEditor
 
@@ -39,6 +29,7 @@ if TYPE_CHECKING:
 # --tls-server-pem -> server_pem_path, and so on for every tls key but `secure`
 TLS_OPTIONS = {f"tls_{k.removesuffix('_path')}": k for k in TLS_KEYS if k != "secure"}
 
+Secret = str | KeyringUnavailableError | None  # a KeyringUnavailableError: found before asking
 POSITIVE = click.FloatRange(min=0, min_open=True)
 URI_FORMS = (
     "  http://localhost:19530            a Milvus server (standalone, or on Kubernetes via a port-forward)",
@@ -115,15 +106,25 @@ def add(
     state: State = ctx.obj
     if ask_secret and secret_stdin:
         raise click.UsageError("--ask-secret and --secret-stdin cannot be used together")
-    secret: str | KeyringUnavailableError | None = None
+    secret: Secret = None
     asked = given["uri"] is None
     if asked:
         secret = _ask_fields(state, name, given, stdin_taken=secret_stdin)
-    _check_utf8(given)
+    for option in ("uri", "db_name", "user", "extends", *TLS_OPTIONS):
+        if re.search("[\ud800-\udfff]", given[option] or ""):  # bytes the shell passed that are not UTF-8
+            raise ConfigError(
+                f"--{option.replace('_', '-')}: not valid UTF-8 text",
+                hint="give the value in UTF-8, the encoding profile files are written in",
+            )
     target = scope_file(state, scope)
-    values = {k: given[k] for k in ("uri", "db_name", "timeout", "user", "extends") if given[k] is not None}
-    tls = {key: given[k] for k, key in TLS_OPTIONS.items() if given[k] is not None}
-    values = _for_file(values | ({"tls": tls} if tls else {}), target.parent, options=True)
+    folder, keys = target.parent, ("uri", "db_name", "timeout", "user", "extends")
+    values = {k: for_file((k,), given[k], folder, k) for k in keys if given[k] is not None}
+    tls = {
+        key: for_file(("tls", key), v, folder, k)
+        for k, key in TLS_OPTIONS.items()
+        if (v := given[k]) is not None
+    }
+    values |= {"tls": tls} if tls else {}
     replaced: dict[str, Any] = {}
 
     def change(editor: ProfileEditor) -> None:
@@ -141,6 +142,8 @@ def add(
 
     refused = not_written(f"profile {name!r} not added to {display_path(target)}", target)
     if ask_secret or secret_stdin:
+        from .common import read_secret
+
         # Asked before the file is locked, so that no writer waits on a person typing; the edit is
         # checked first, so that a profile which would be refused never asks for a secret.
         layer = write_profiles(state, target, change, refused=refused, save=False).layer(name)
@@ -155,25 +158,7 @@ def add(
         except KeyringUnavailableError as e:  # the profile is still added, then the error is said
             secret = e
     catalog = write_profiles(state, target, change, refused=refused)
-    _finish(ctx, name, target, values, replaced, catalog=catalog, secret=secret, default=default, test=asked)
-
-
-def _finish(
-    ctx: click.Context,
-    name: str,
-    target: Path,
-    values: dict[str, Any],
-    replaced: dict[str, Any],
-    *,
-    catalog: Catalog,
-    secret: str | KeyringUnavailableError | None,
-    default: bool,
-    test: bool,
-) -> None:
-    """What was written and what to look at; the secret to the keyring; for a profile asked for, a test."""
-    state: State = ctx.obj
-    out, where = state.out, display_path(target)
-    as_default = " as its default" if default else ""
+    out, where, as_default = state.out, display_path(target), " as its default" if default else ""
     if not replaced:
         out.done(f"added profile {name!r} to {where}{as_default}")
     else:
@@ -184,8 +169,7 @@ def _finish(
                 f"keys of the old profile not given again are gone: {', '.join(dropped)}",
                 hint=f"to change one key and keep the rest, use `milvus-profiles set {name} KEY VALUE`",
             )
-    tables = catalog.tables(name)
-    if tables and tables[0][0].path != target:
+    if (tables := catalog.tables(name)) and tables[0][0].path != target:
         out.warning(
             f"profile {name!r} in {where} is shadowed by the one in "
             f"{display_path(tables[0][0].path)}, which wins key by key"
@@ -193,15 +177,23 @@ def _finish(
     for key, value in values.get("tls", {}).items():
         if key.endswith("_path") and not (target.parent / os.path.expanduser(value)).exists():
             out.warning(f"tls.{key}: {value} does not exist (yet)")
+    _finish(ctx, name, target, values.get("user"), secret, test=asked)
+
+
+def _finish(
+    ctx: click.Context, name: str, target: Path, user: str | None, secret: Secret, *, test: bool
+) -> None:
+    """The secret to the keyring; for a profile asked for, a test."""
+    state: State = ctx.obj
     if secret is not None:
         from ..write.secret import save_secret
 
         try:
-            if isinstance(secret, KeyringUnavailableError):  # found before asking
+            if isinstance(secret, KeyringUnavailableError):
                 raise secret
             account = save_secret(name, secret, files=lower_files(state, target))
         except KeyringUnavailableError as e:  # how to finish without running `add` again
-            variable = "MILVUS_PASSWORD" if values.get("user") else "MILVUS_TOKEN"
+            variable = "MILVUS_PASSWORD" if user else "MILVUS_TOKEN"
             raise KeyringUnavailableError(
                 f"profile {name!r} is saved in {display_path(target)}, but its secret is not: {e.message}",
                 hint=f"finish with `{secret_set_command(name)}` once a keyring works, or set "
@@ -222,15 +214,6 @@ def _finish(
         state.out.done(f"profile {name!r} is ready (server version {result.version}{latency})")
 
 
-def _check_utf8(given: dict[str, Any]) -> None:
-    for option in ("uri", "db_name", "user", "extends", *TLS_OPTIONS):
-        if re.search("[\ud800-\udfff]", given[option] or ""):  # bytes the shell passed that are not UTF-8
-            raise ConfigError(
-                f"--{option.replace('_', '-')}: not valid UTF-8 text",
-                hint="give the value in UTF-8, the encoding profile files are written in",
-            )
-
-
 def _ask_fields(state: State, name: str, given: dict[str, Any], *, stdin_taken: bool) -> str | None:
     """Each field in turn into ``given``, its default in brackets, unless given; then the secret."""
     if stdin_taken or not (sys.stdin.isatty() and sys.stderr.isatty()):
@@ -240,12 +223,9 @@ def _ask_fields(state: State, name: str, given: dict[str, Any], *, stdin_taken: 
         state.out.line(form, err=True)
     default = {k: FIELDS_BY_NAME[k].default for k in ("uri", "db_name", "timeout")}
     uri = given["uri"] = str(click.prompt("URI", default=default["uri"], err=True))
-    if given["db_name"] is None:
-        given["db_name"] = str(click.prompt("Database", default=default["db_name"], err=True))
-    if given["timeout"] is None:
-        given["timeout"] = click.prompt(
-            "Timeout in seconds", default=default["timeout"], type=POSITIVE, err=True
-        )
+    for key, label, kind in (("db_name", "Database", str), ("timeout", "Timeout in seconds", POSITIVE)):
+        if given[key] is None:
+            given[key] = click.prompt(label, default=default[key], type=kind, err=True)
     secret, user = None, given["user"]
     empty: dict[str, Any] = {"default": "", "show_default": False, "err": True}
     if not is_lite(uri):
@@ -265,7 +245,6 @@ def _ask_fields(state: State, name: str, given: dict[str, Any], *, stdin_taken: 
     return secret or None
 
 
-SOURCES = ("env", "dotenv", "milvus-cli")
 ENVIRONMENT = "the environment"  # where --from env found the settings, in messages
 
 
@@ -285,34 +264,19 @@ def _found(source: str, name: str | None, path: Path | None) -> list[Found]:
         return from_milvus_cli(path, label=display_path(path.absolute()))
     if name is None:
         raise click.UsageError(f"--from {source} needs --name NAME, the name of the new profile")
+    if source == "env" and path is not None:
+        raise click.UsageError("--path is for --from dotenv and --from milvus-cli")
     if source == "env":
-        if path is not None:
-            raise click.UsageError("--path is for --from dotenv and --from milvus-cli")
-        return [from_variables(os.environ, name=name, source=ENVIRONMENT, plaintext=ENVIRONMENT)]
-    dotenv = path or Path(".env")
-    shown = display_path(dotenv.absolute())
-    return [from_variables(read_dotenv(dotenv), name=name, source=shown, plaintext=shown)]
-
-
-def _for_file(values: dict[str, Any], folder: Path, *, options: bool = False) -> dict[str, Any]:
-    """Paths given from the working folder, written to mean the same from the file's folder (errors name
-    `add`'s options with ``options``)."""
-    values = dict(values)
-    if is_lite(str(values["uri"])):
-        values["uri"] = relative_to_file(str(values["uri"]), folder, "uri" if options else None)
-    for k, v in values.get("tls", {}).items():
-        option = f"tls_{k.removesuffix('_path')}" if options else None
-        values["tls"] = values["tls"] | (
-            {k: relative_to_file(v, folder, option)} if k.endswith("_path") else {}
-        )
-    return values
+        return [from_variables(os.environ, name=name, source=ENVIRONMENT)]
+    shown = display_path((path := path or Path(".env")).absolute())
+    return [from_variables(read_dotenv(path), name=name, source=shown)]
 
 
 @click.command("import")
 @click.option(
     "--from",
     "source",
-    type=click.Choice(SOURCES),
+    type=click.Choice(("env", "dotenv", "milvus-cli")),
     required=True,
     help="Where the settings are: MILVUS_* variables in the environment, a .env file, or "
     "milvus_cli's saved connections.",
@@ -360,7 +324,7 @@ def import_profiles(
     if make_default and len(found) != 1:
         raise click.UsageError(f"--default needs exactly one profile; {len(found)} were found")
     target = scope_file(state, scope)
-    written = {f.name: _for_file(f.values, target.parent) for f in found}
+    written = {f.name: for_file((), f.values, target.parent, None) for f in found}
     refused = not_written(f"nothing imported into {display_path(target)}", target)
 
     def change(editor: ProfileEditor) -> None:
@@ -378,22 +342,62 @@ def import_profiles(
         if make_default:
             editor.set_default(found[0].name)
 
+    out = state.out
     if dry_run:
+        import tomli_w
+
         write_profiles(state, target, change, refused=refused, save=False)
-        _print_plan(state, found, written, target)
+        for f in found:
+            out.line(f"would add profile {f.name!r} to {display_path(target)} from {f.source}:")
+            for text in tomli_w.dumps({"profiles": {f.name: written[f.name]}}).rstrip().splitlines():
+                out.line(text)
+            for note in f.notes:
+                out.warning(note)
+            if f.secret is not None:
+                out.line(f"would store the {f.secret_kind} in the keyring (account {_account(f)})")
+            out.line()
+        out.line("dry run: nothing was written or stored")
         return
     write_profiles(state, target, change, refused=refused)
-    out = state.out
     for f in found:
         out.done(f"imported profile {f.name!r} into {display_path(target)} from {f.source}")
         for note in f.notes:
             out.warning(note)
     if make_default:
         out.done(f"{found[0].name!r} is now the default of {display_path(target)}")
+    from ..resolution.resolver import resolve_settings
+    from ..write.secret import save_secret
+
     lower = lower_files(state, target)
     for f in found:
-        if f.secret is not None:
-            _store(state, f, f.secret, lower)
+        if f.secret is None:
+            continue
+        expected, cfg = _account(f), resolve_settings(f.name, lower)
+        resolved = Place(cfg.uri, cfg.user, cfg.secure).account
+        if resolved != expected:
+            overriding = [
+                FIELDS_BY_NAME[k].env for k in ("uri", "user") if os.environ.get(FIELDS_BY_NAME[k].env)
+            ]
+            out.warning(
+                f"the {f.secret_kind} of {f.name!r} was not stored: the profile resolves to {resolved}, "
+                f"not {expected}, because {' and '.join(overriding) or 'a variable'} is set in the "
+                "environment",
+                hint=f"unset it, then run `{secret_set_command(f.name)}`",
+            )
+            continue
+        stored = save_secret(f.name, f.secret, files=lower)
+        out.done(f"stored the {f.secret_kind} of {f.name!r} in the keyring (account {stored})")
+        holders = f" ({', '.join(f.holders)})" if f.holders else ""
+        if f.plaintext == ENVIRONMENT:
+            out.warning(
+                f"the {f.secret_kind} is still set in the environment{holders}, where it wins over the "
+                "keyring: unset it, and remove it from where it is set (a shell startup file, CI settings)"
+            )
+        elif f.plaintext is not None:
+            out.warning(
+                f"the {f.secret_kind} is still in plain text in {f.plaintext}{holders}: "
+                "delete it there, now that the keyring holds it"
+            )
 
 
 def _account(f: Found) -> str:
@@ -401,49 +405,3 @@ def _account(f: Found) -> str:
     return Place(
         str(f.values["uri"]), f.values.get("user"), f.values.get("tls", {}).get("secure") is True
     ).account
-
-
-def _print_plan(state: State, found: list[Found], written: dict[str, dict[str, Any]], target: Path) -> None:
-    import tomli_w
-
-    out = state.out
-    for f in found:
-        out.line(f"would add profile {f.name!r} to {display_path(target)} from {f.source}:")
-        for text in tomli_w.dumps({"profiles": {f.name: written[f.name]}}).rstrip().splitlines():
-            out.line(text)
-        for note in f.notes:
-            out.warning(note)
-        if f.secret is not None:
-            out.line(f"would store the {f.secret_kind} in the keyring (account {_account(f)})")
-        out.line()
-    out.line("dry run: nothing was written or stored")
-
-
-def _store(state: State, f: Found, secret: str, lower: list[Path]) -> None:
-    """The secret to the keyring, if the profile resolves to the endpoint and user it belongs to."""
-    from ..resolution.resolver import resolve_settings
-    from ..write.secret import save_secret
-
-    out, expected, cfg = state.out, _account(f), resolve_settings(f.name, lower)
-    resolved = Place(cfg.uri, cfg.user, cfg.secure).account
-    if resolved != expected:
-        overriding = [FIELDS_BY_NAME[k].env for k in ("uri", "user") if os.environ.get(FIELDS_BY_NAME[k].env)]
-        out.warning(
-            f"the {f.secret_kind} of {f.name!r} was not stored: the profile resolves to {resolved}, "
-            f"not {expected}, because {' and '.join(overriding) or 'a variable'} is set in the environment",
-            hint=f"unset it, then run `{secret_set_command(f.name)}`",
-        )
-        return
-    stored = save_secret(f.name, secret, files=lower)
-    out.done(f"stored the {f.secret_kind} of {f.name!r} in the keyring (account {stored})")
-    holders = f" ({', '.join(f.holders)})" if f.holders else ""
-    if f.plaintext == ENVIRONMENT:
-        out.warning(
-            f"the {f.secret_kind} is still set in the environment{holders}, where it wins over the keyring: "
-            "unset it, and remove it from where it is set (a shell startup file, CI settings)"
-        )
-    elif f.plaintext is not None:
-        out.warning(
-            f"the {f.secret_kind} is still in plain text in {f.plaintext}{holders}: "
-            "delete it there, now that the keyring holds it"
-        )

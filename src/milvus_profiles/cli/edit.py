@@ -1,14 +1,13 @@
 """``set``, ``unset``, ``rename`` and ``copy``, and :func:`write_profiles`, the one way every command
-changes a profile file: under the file's lock, checked as the whole catalog will be once written, only the
-problems the edit makes refused. A ``set`` or ``unset`` that moves profiles to another keyring account
-(another server or user) never leaves their stored secret behind unsaid: ``--move-secret`` takes it
-along, else a warning names it.
+changes a profile file. A ``set`` or ``unset`` that gives profiles another keyring account (server or user)
+never leaves their stored secret behind unsaid: ``--move-secret`` takes it along, else a warning names it.
 """
 
 from __future__ import annotations
 
 import contextlib
 import difflib
+import itertools
 import os
 import warnings
 from collections.abc import Callable, Sequence
@@ -17,7 +16,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import click
 
-from ..config import locks, toml
+from ..config import locks, toml, trust
 from ..config.catalog import load_catalog
 from ..errors import (
     ConfigError,
@@ -35,7 +34,7 @@ from .output import display_path
 
 if TYPE_CHECKING:
     from ..config.catalog import Catalog, Tables
-    from ..config.toml import Key, ProfileFile
+    from ..config.toml import Key
     from ..write.editor import ProfileEditor
 
 KEYS = ("uri", "db_name", "timeout", "user", "extends", *(f"tls.{k}" for k in TLS_KEYS), "grpc.OPTION")
@@ -52,11 +51,9 @@ def write_profiles(
     whole: bool = True,
     save: bool = True,
 ) -> Catalog:
-    """Open ``target`` under its lock, ``change`` it, check it, write it; the catalog as written.
-
-    Refused: a problem the file did not have (`validate_file`), or, with ``whole``, a profile whose
-    ``extends`` worked and no longer does (a rename spans files, and is whole only at the end). Without
-    ``save`` only the check is made, without the lock (before a secret is asked for, a dry run)."""
+    """Open ``target`` under its lock, ``change`` it, check it, write it; the catalog as written. Refused: a
+    problem the file did not have, or, with ``whole``, a profile whose ``extends`` worked and no longer does
+    (a rename spans files). Without ``save``, only the check, unlocked (before asking a secret; a dry run)."""
     from ..config.model import validate_file
     from ..write.editor import ProfileEditor
 
@@ -84,9 +81,13 @@ def not_written(what: str, target: Path) -> Refused:
     return lambda e, _: ConfigError(f"{what}: {e.reason if e.path == target else e.message}", hint=e.hint)
 
 
-def relative_to_file(value: str, folder: Path, option: str | None = None) -> str:
-    """A path given from the working folder, as it is written in a profile file in ``folder``."""
-    if "${" in value:
+def for_file(key: Key, value: Any, folder: Path, option: str | None) -> Any:
+    """A value given from the working folder as it is written in a profile file in ``folder``: a Milvus Lite
+    uri or a TLS file path is made relative to it, also inside a table (errors name ``--option``)."""
+    if isinstance(value, dict):
+        return {k: for_file((*key, k), v, folder, option) for k, v in value.items()}
+    lite = key == ("uri",) and is_lite(str(value))
+    if not (lite or (key[0] == "tls" and key[-1] in TLS_PATH_KEYS)) or "${" in value:
         return value
     try:
         expanded = Path(value).expanduser()
@@ -137,29 +138,22 @@ def _value(key: Key, text: str, folder: Path) -> Any:
         return text == "true"
     if key[0] == "grpc":
         for kind in (int, float):
-            try:
+            with contextlib.suppress(ValueError):
                 return kind(text)
-            except ValueError:
-                continue
         return text
-    if (name == "uri" and is_lite(text)) or (key[0] == "tls" and key[1] in TLS_PATH_KEYS):
-        return relative_to_file(text, folder, name.replace(".", "_"))
-    return text
+    return for_file(key, text, folder, name.replace(".", "_"))
 
 
-def defined(state: State, name: str) -> tuple[Catalog, Tables]:
-    """The catalog, and the tables of profile ``name`` in it, highest first; not found without any."""
+def defined(state: State, name: str, new: str | None = None) -> tuple[Catalog, Tables]:
+    """The catalog, and the tables of profile ``name`` in it, highest first; not found without any, and
+    refused when a profile ``new`` exists already."""
     catalog = load_catalog(state.files)
     if not (tables := catalog.tables(name)):
         raise catalog.not_found(name)
+    if new is not None and (taken := catalog.tables(new)):
+        where = display_path(taken[0][0].path)
+        raise ConfigError(f"a profile named {new!r} exists already (in {where})", hint="choose another name")
     return catalog, tables
-
-
-def _defining(catalog: Catalog, name: str, key: Key) -> Path:
-    """The highest file whose table of ``name`` has ``key`` (else the highest that defines it)."""
-    if not (tables := catalog.tables(name)):
-        raise catalog.not_found(name)
-    return next((pf.path for pf, table in tables if lookup(table, key) is not None), tables[0][0].path)
 
 
 def missing_in(target: Path, name: str, catalog: Catalog, hint: str) -> ProfileNotFoundError:
@@ -167,9 +161,6 @@ def missing_in(target: Path, name: str, catalog: Catalog, hint: str) -> ProfileN
     return ProfileNotFoundError(
         f"{display_path(target)} has no profile named {name!r} (it is in: {where})", hint=hint
     )
-
-
-SCOPE_HINT = "leave out --scope to edit the file that defines it"
 
 
 class Place(NamedTuple):
@@ -223,24 +214,7 @@ def set_key(state: State, name: str, key: str, value: str, *, scope: str | None,
       milvus-profiles set dev timeout 30 --scope local
       milvus-profiles set prod uri https://milvus2.example.com:443 --move-secret
     """
-    parts = _key(key)
-    before = _places(state, name, moving=move_secret)
-    catalog = load_catalog(state.files)
-    target = scope_file(state, scope) if scope else _defining(catalog, name, parts)
-    converted = _value(parts, value, target.parent)
-
-    def change(editor: ProfileEditor) -> None:
-        if name not in editor.profiles:
-            if scope is None or not catalog.tables(name):
-                raise missing_in(target, name, catalog, SCOPE_HINT)
-            editor.set_profile(name, {})  # an override in a file that does not define it yet
-        editor.set_key(name, parts, converted)
-
-    after = write_profiles(state, target, change)
-    shown = redact(value) if parts == ("uri",) else value
-    state.out.done(f"set {key} of profile {name!r} to {shown} in {display_path(target)}")
-    _warn_if_overridden(state, after, name, parts, target)
-    _follow_secrets(state, name, before, move=move_secret)
+    _edit_key(state, name, key, value, scope, move=move_secret)
 
 
 @click.command("unset")
@@ -257,29 +231,54 @@ def unset_key(state: State, name: str, key: str, scope: str | None, move_secret:
       milvus-profiles unset prod user
       milvus-profiles unset prod tls.server_name
     """
-    parts = _key(key, unknown=True)
-    before = _places(state, name, moving=move_secret)
+    _edit_key(state, name, key, None, scope, move=move_secret)
+
+
+def _edit_key(state: State, name: str, key: str, value: str | None, scope: str | None, *, move: bool) -> None:
+    """`set` (a ``value``) or `unset` (None) ``key`` of profile ``name``, in ``scope``'s file or else the
+    highest whose table of the profile has the key (else the highest that defines the profile)."""
+    parts = _key(key, unknown=value is None)
+    before = _places(state, name, moving=move)
     catalog = load_catalog(state.files)
-    target = scope_file(state, scope) if scope else _defining(catalog, name, parts)
+    if scope:
+        target = scope_file(state, scope)
+    elif tables := catalog.tables(name):
+        target = next((pf.path for pf, t in tables if lookup(t, parts) is not None), tables[0][0].path)
+    else:
+        raise catalog.not_found(name)
+    converted = None if value is None else _value(parts, value, target.parent)
     removed: list[bool] = []
 
     def change(editor: ProfileEditor) -> None:
         if name not in editor.profiles:
-            raise missing_in(target, name, catalog, SCOPE_HINT)
-        removed.append(editor.unset_key(name, parts))
+            if value is None or scope is None or not catalog.tables(name):
+                raise missing_in(target, name, catalog, "leave out --scope to edit the file that defines it")
+            editor.set_profile(name, {})  # an override in a file that does not define it yet
+        if value is None:
+            removed.append(editor.unset_key(name, parts))
+        else:
+            editor.set_key(name, parts, converted)
 
-    after = write_profiles(state, target, change)
-    if not removed[0]:
-        state.out.done(f"profile {name!r} has no {key} in {display_path(target)}; nothing changed")
+    after, where, out = write_profiles(state, target, change), display_path(target), state.out
+    if value is not None:
+        shown = redact(value) if parts == ("uri",) else value
+        out.done(f"set {key} of profile {name!r} to {shown} in {where}")
+        # a higher file that sets the same key wins: say so, or the edit looks like it did nothing
+        higher = itertools.takewhile(lambda found: found[0].path != target, after.tables(name))
+        if winner := next((pf for pf, table in higher if lookup(table, parts) is not None), None):
+            out.warning(f"{key} of profile {name!r} is also set in {display_path(winner.path)}, which wins")
+    elif not removed[0]:
+        out.done(f"profile {name!r} has no {key} in {where}; nothing changed")
         return
-    state.out.done(f"removed {key} from profile {name!r} in {display_path(target)}")
-    still = [pf for pf, table in after.tables(name) if lookup(table, parts) is not None]
-    default = FIELDS_BY_NAME[key].default if key in FIELDS_BY_NAME else None
-    if still:
-        state.out.warning(f"{key} of profile {name!r} is still set in {display_path(still[0].path)}")
-    elif default is not None:
-        state.out.done(f"{key} now comes from the built-in default, {default!r}, unless a parent sets it")
-    _follow_secrets(state, name, before, move=move_secret)
+    else:
+        out.done(f"removed {key} from profile {name!r} in {where}")
+        still = [pf for pf, table in after.tables(name) if lookup(table, parts) is not None]
+        default = FIELDS_BY_NAME[key].default if key in FIELDS_BY_NAME else None
+        if still:
+            out.warning(f"{key} of profile {name!r} is still set in {display_path(still[0].path)}")
+        elif default is not None:
+            out.done(f"{key} now comes from the built-in default, {default!r}, unless a parent sets it")
+    _follow_secrets(state, name, before, move=move)
 
 
 def _places(state: State, name: str | None = None, *, moving: bool = False) -> dict[str, Place]:
@@ -341,18 +340,6 @@ def _follow_secrets(state: State, name: str, before: dict[str, Place], *, move: 
         state.out.done("no stored secret needed moving")
 
 
-def _warn_if_overridden(state: State, after: Catalog, name: str, key: Key, target: Path) -> None:
-    """A higher file that sets the same key wins: say so, or the edit looks like it did nothing."""
-    for pf, table in after.tables(name):
-        if pf.path == target:
-            return
-        if lookup(table, key) is not None:
-            state.out.warning(
-                f"{'.'.join(key)} of profile {name!r} is also set in {display_path(pf.path)}, which wins"
-            )
-            return
-
-
 @click.command("rename")
 @click.argument("old", metavar="OLD", shell_complete=complete_profiles)
 @click.argument("new", metavar="NEW", callback=check_name)
@@ -367,8 +354,7 @@ def rename(state: State, old: str, new: str) -> None:
     Example:
       milvus-profiles rename staging stage
     """
-    catalog, tables = defined(state, old)
-    _refuse_taken(catalog, new)
+    catalog, tables = defined(state, old, new)
     followers = [
         pf.path
         for pf in catalog.files
@@ -398,45 +384,26 @@ def copy_profile(state: State, source: str, target_name: str, scope: str | None)
     Example:
       milvus-profiles copy prod prod-analytics && milvus-profiles set prod-analytics db_name analytics
     """
-    catalog, tables = defined(state, source)
-    _refuse_taken(catalog, target_name)
+    catalog, tables = defined(state, source, target_name)
     origin, values = tables[0]
     target = scope_file(state, scope) if scope else origin.path
-    if target != origin.path:
-        _refuse_untrusted(origin, values, source, target, explicit=catalog.explicit)
-
+    # what decides where a secret goes (a server, user, parent, [tls], [grpc] or a reference that runs a
+    # command) never crosses from a file you have not trusted into another file, which may be trusted (your
+    # user file), or become so (a file the edit creates is trusted as written)
+    carried = [key for key in values if key in trust.ROUTING_KEYS or key in trust.ROUTING_TABLES]
+    if target != origin.path and carried:
+        verdict = trust.assess(origin, trust.kind_of(origin.path, catalog.explicit))
+        if not verdict.trusted:
+            raise ConfigError(
+                f"profile {source!r} is not copied to {display_path(target)}: its {', '.join(carried)} would "
+                f"be trusted there, and this file is not: {verdict.why}",
+                path=origin.path,
+                line=origin.line_of("profiles", source, carried[0]),
+                hint=f"{verdict.fix}, then copy it again" if verdict.fix else "copy it within its own file",
+            )
     write_profiles(state, target, lambda editor: editor.set_profile(target_name, values))
     copied = f"copied profile {source!r} ({display_path(origin.path)}) to {target_name!r}"
     state.out.done(f"{copied} in {display_path(target)}")
     if len(tables) > 1:
         others = ", ".join(display_path(pf.path) for pf, _ in tables[1:])
         state.out.warning(f"only the table of {display_path(origin.path)} was copied, not those of {others}")
-
-
-def _refuse_taken(catalog: Catalog, name: str) -> None:
-    if catalog.tables(name):
-        where = display_path(catalog.tables(name)[0][0].path)
-        raise ConfigError(f"a profile named {name!r} exists already (in {where})", hint="choose another name")
-
-
-def _refuse_untrusted(
-    origin: ProfileFile, values: dict[str, Any], name: str, target: Path, *, explicit: bool
-) -> None:
-    """What decides where a secret goes (a server, user, parent, ``[tls]``, ``[grpc]`` or a reference that
-    runs a command) never crosses from a file you have not trusted into another file, which may be
-    trusted (your user file), or become so (a file the edit creates is trusted as written)."""
-    from ..config import trust
-
-    carried = [key for key in values if key in trust.ROUTING_KEYS or key in trust.ROUTING_TABLES]
-    if not carried:
-        return
-    verdict = trust.assess(origin, trust.kind_of(origin.path, explicit))
-    if verdict.trusted:
-        return
-    raise ConfigError(
-        f"profile {name!r} is not copied to {display_path(target)}: its {', '.join(carried)} would be "
-        f"trusted there, and this file is not: {verdict.why}",
-        path=origin.path,
-        line=origin.line_of("profiles", name, carried[0]),
-        hint=f"{verdict.fix}, then copy it again" if verdict.fix else "copy it within its own file",
-    )

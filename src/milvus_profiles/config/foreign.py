@@ -37,12 +37,7 @@ class Found:
 
     @property
     def secret_kind(self) -> str:
-        """``password`` for a profile with a user, else ``token``."""
         return secret_field(self.values.get("user"))
-
-
-def _env(name: str) -> str:
-    return FIELDS_BY_NAME[name].env
 
 
 def split_uri(uri: str, *, where: str = "the URI") -> tuple[str, MilvusAddress]:
@@ -83,37 +78,33 @@ def _credentials(
     return None, token or None, notes
 
 
-def from_variables(variables: Mapping[str, str], *, name: str, source: str, plaintext: str) -> Found:
-    """A profile from ``MILVUS_*`` variables; ``plaintext`` is where its secret stays in clear text."""
-
-    def given(key: str) -> str:
-        return variables.get(_env(key)) or ""
-
-    def where(key: str) -> str:
-        return f"{_env(key)} in {source}"
-
-    if not given("uri"):
+def from_variables(variables: Mapping[str, str], *, name: str, source: str) -> Found:
+    """A profile from ``MILVUS_*`` variables found in ``source``, where its secret stays in clear text."""
+    env = {k: field.env for k, field in FIELDS_BY_NAME.items()}
+    given = {k: variables.get(variable) or "" for k, variable in env.items()}
+    where = {k: f"{variable} in {source}" for k, variable in env.items()}
+    if not given["uri"]:
         raise ConfigError(
-            f"{_env('uri')} is not set in {source}, so there is no server to import",
-            hint=f"set {_env('uri')}, or add a profile with `milvus-profiles add {name} --uri URI`",
+            f"{env['uri']} is not set in {source}, so there is no server to import",
+            hint=f"set {env['uri']}, or add a profile with `milvus-profiles add {name} --uri URI`",
         )
-    uri, address = split_uri(given("uri"), where=where("uri"))
+    uri, address = split_uri(given["uri"], where=where["uri"])
     values: dict[str, Any] = {"uri": uri}
-    if given("db_name") and address.db_name and given("db_name") != address.db_name:
+    if given["db_name"] and address.db_name and given["db_name"] != address.db_name:
         raise ConfigError(
-            f"{where('db_name')} is {given('db_name')!r} but the path of {where('uri')} names database "
+            f"{where['db_name']} is {given['db_name']!r} but the path of {where['uri']} names database "
             f"{address.db_name!r}",
-            hint=f"remove the path from {where('uri')}, or make the two agree",
+            hint=f"remove the path from {where['uri']}, or make the two agree",
         )
-    if db_name := given("db_name") or address.db_name:
+    if db_name := given["db_name"] or address.db_name:
         values["db_name"] = db_name
-    if given("timeout"):
-        values["timeout"] = _timeout(given("timeout"), where("timeout"))
-    names = tuple(_env(k) for k in ("user", "password", "token"))
-    user, secret, notes = _credentials(address, given("user"), given("password"), given("token"), names)
+    if given["timeout"]:
+        values["timeout"] = _timeout(given["timeout"], where["timeout"])
+    names = (env["user"], env["password"], env["token"])
+    user, secret, notes = _credentials(address, given["user"], given["password"], given["token"], names)
     values |= {"user": user} if user else {}
-    holders = tuple(_env(k) for k in ("password", "token", "uri") if secret and secret in given(k))
-    return _finish(Found(name, values, source, secret, plaintext, holders, tuple(notes)))
+    holders = tuple(env[k] for k in ("password", "token", "uri") if secret and secret in given[k])
+    return _finish(Found(name, values, source, secret, source, holders, tuple(notes)))
 
 
 def _read(path: Path, what: str, missing: str = "no such file") -> bytes:
@@ -142,47 +133,42 @@ def from_milvus_cli(path: Path, *, label: str | None = None) -> list[Found]:
         raise ConfigError(f"{path}: not a milvus_cli connections file ({type(e).__name__})") from None
     if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
         raise ConfigError(f"{path}: not a milvus_cli connections file (expected an object of connections)")
+    label = label or str(path)
     taken: set[str] = set()
-    return [_milvus_cli(str(key), value, label or str(path), taken) for key, value in data.items()]
-
-
-def _milvus_cli(key: str, connection: Mapping[str, Any], label: str, taken: set[str]) -> Found:
-    where = f"{label} [{key}]"
-    if not isinstance(connection.get("uri"), str) or not connection["uri"]:
-        raise ConfigError(f"{where}: the connection has no uri")
-    uri, address = split_uri(connection["uri"], where=where)
-    name = _unique(key if PROFILE_NAME.fullmatch(key) else _name_from_uri(uri), taken)
-    values: dict[str, Any] = {"uri": uri, "db_name": address.db_name} if address.db_name else {"uri": uri}
-    token, cert = (v.strip() if isinstance(v := connection.get(k), str) else "" for k in ("token", "cert"))
-    names = ("a user in the uri", "the password in the uri", "the token")
-    user, secret, notes = _credentials(address, None, None, token or None, names)
-    values |= {"user": user} if user else {}
-    mode = connection.get("tlsmode") or 0  # 1: one-way TLS, with the server's certificate
-    secure = mode == 2 or (mode == 1 and not uri.lower().startswith("https"))
-    tls = ({"secure": True} if secure else {}) | ({"server_pem_path": cert} if mode == 1 and cert else {})
-    if mode == 2:
-        notes.append(
-            "tlsmode 2 (mutual TLS) is not imported: add client_pem_path, client_key_path and ca_pem_path "
-            "to the profile's [tls] table"
+    found: list[Found] = []
+    for key, connection in data.items():
+        where = f"{label} [{key}]"
+        if not isinstance(connection.get("uri"), str) or not connection["uri"]:
+            raise ConfigError(f"{where}: the connection has no uri")
+        uri, address = split_uri(connection["uri"], where=where)
+        parts = urlsplit(uri)
+        host = f"{parts.hostname or 'milvus'}-{parts.port}" if parts.port else (parts.hostname or "milvus")
+        # room for the "-2" a name taken already gets, within the 64 characters of a profile name
+        host = re.sub(r"[^A-Za-z0-9_-]+", "-", host)[:56].strip("-_") or "milvus"
+        base = key if PROFILE_NAME.fullmatch(key) else host
+        name, n = base, 2
+        while name in taken:
+            name, n = f"{base}-{n}", n + 1
+        taken.add(name)
+        values: dict[str, Any] = {"uri": uri, "db_name": address.db_name} if address.db_name else {"uri": uri}
+        token, cert = (
+            v.strip() if isinstance(v := connection.get(k), str) else "" for k in ("token", "cert")
         )
-    if tls:
-        values["tls"] = tls
-    return _finish(Found(name, values, where, secret=secret, plaintext=label, notes=tuple(notes)))
-
-
-def _name_from_uri(uri: str) -> str:
-    parts = urlsplit(uri)
-    text = f"{parts.hostname or 'milvus'}-{parts.port}" if parts.port else (parts.hostname or "milvus")
-    # room for the "-2" _unique() may add, within the 64 characters of a profile name
-    return re.sub(r"[^A-Za-z0-9_-]+", "-", text)[:56].strip("-_") or "milvus"
-
-
-def _unique(name: str, taken: set[str]) -> str:
-    candidate, n = name, 2
-    while candidate in taken:
-        candidate, n = f"{name}-{n}", n + 1
-    taken.add(candidate)
-    return candidate
+        names = ("a user in the uri", "the password in the uri", "the token")
+        user, secret, notes = _credentials(address, None, None, token or None, names)
+        values |= {"user": user} if user else {}
+        mode = connection.get("tlsmode") or 0  # 1: one-way TLS, with the server's certificate
+        secure = mode == 2 or (mode == 1 and not uri.lower().startswith("https"))
+        tls = ({"secure": True} if secure else {}) | ({"server_pem_path": cert} if mode == 1 and cert else {})
+        if mode == 2:
+            notes.append(
+                "tlsmode 2 (mutual TLS) is not imported: add client_pem_path, client_key_path and "
+                "ca_pem_path to the profile's [tls] table"
+            )
+        if tls:
+            values["tls"] = tls
+        found.append(_finish(Found(name, values, where, secret=secret, plaintext=label, notes=tuple(notes))))
+    return found
 
 
 def _timeout(text: str, where: str) -> float | int:

@@ -4,9 +4,8 @@ Every edit goes through tomlkit, which keeps comments, blank lines, key order an
 when parsing the result gives precisely the data the edit means. tomlkit files the comment above a table
 under the table before it, so removing one profile would take its neighbour's comment along: ``_Layout``
 first moves such comments into the header's own indent, where tomlkit writes them back as they were. What
-follows the last table after a blank line (a commented-out example) is the file's own: its tail.
-
-Only the command line edits files; nothing else in the package imports this module.
+follows the last table after a blank line (a commented-out example) is the file's own: its tail. Only the
+command line edits files; nothing else in the package imports this module.
 """
 
 from __future__ import annotations
@@ -38,16 +37,15 @@ class ProfileEditor:
         self, path: Path, text: str = "", *, read: ProfileFile | None = None, bom: bool = False
     ) -> None:
         self.path = path.absolute()
+        # the file as read (None: it did not exist), for the problems it had and the trust it keeps
         self.read = read or (parse_text(text.encode("utf-8"), self.path) if text else None)
-        """The file as read (None: it did not exist), for the problems it had and the trust it keeps."""
         self.text = self.read.text if self.read else ""
         self.data: dict[str, Any] = self.read.data if self.read else {}
         self.bom = bom  # the file starts with a UTF-8 byte-order mark, which saving keeps
 
     @classmethod
     def open(cls, path: Path) -> ProfileEditor:
-        """Read ``path``; a missing file is an empty one that :meth:`save` creates. A file that is not
-        valid TOML is reported, never rewritten."""
+        """Read ``path``: a missing file is an empty one :meth:`save` creates; invalid TOML is refused."""
         try:
             raw = read_bytes(path)
         except FileNotFoundError:
@@ -69,8 +67,7 @@ class ProfileEditor:
         return parse_text(self.text.encode("utf-8"), self.path)
 
     def set_profile(self, name: str, values: Mapping[str, Any]) -> None:
-        """Add profile ``name`` at the end, or replace it where it stands (the comment above it stays).
-        Tables in ``values`` become sub-tables."""
+        """Add profile ``name`` at the end, or replace it where it stands with the comment above it."""
         if not isinstance(self.data.get("profiles", {}), dict):
             raise ConfigError(
                 "profiles must be a table of profiles",
@@ -81,11 +78,8 @@ class ProfileEditor:
         self._edit(("profiles", name), dict(values), lambda layout: layout.put_profile(name, values))
 
     def remove_profile(self, name: str) -> bool:
-        """Remove profile ``name`` with the comments attached to it; False when the file lacks it."""
-        if name not in self.profiles:
-            return False
-        self._edit(("profiles", name), None, lambda layout: layout.cut(layout.doc["profiles"], name))
-        return True
+        """Remove profile ``name`` with the comment above it; False when the file lacks it."""
+        return self._unset(("profiles", name))
 
     def set_default(self, name: str) -> None:
         """Set the file's top-level ``default``: in place, or on a new line above the tables."""
@@ -93,28 +87,25 @@ class ProfileEditor:
 
     def remove_default(self) -> bool:
         """Remove the file's ``default``; False when it has none."""
-        if "default" not in self.data:
-            return False
-        self._edit(("default",), None, lambda layout: layout.cut(layout.doc, "default"))
-        return True
+        return self._unset(("default",))
 
     def set_key(self, name: str, key: Key, value: Any) -> None:
-        """Set one key of profile ``name`` (``("timeout",)`` or ``("tls", "secure")``): in place, or on
-        a new line of its table (a ``[profiles.NAME.tls]`` table is added when there is none)."""
+        """Set ``key`` (``("tls", "secure")``) of profile ``name``: in place, or on a new line."""
         self._edit(("profiles", name, *key), value, lambda layout: layout.put_key(name, key, value))
 
     def unset_key(self, name: str, key: Key) -> bool:
-        """Remove one key of profile ``name``, and its sub-table when that leaves it empty; False when
-        the profile has no such key in this file."""
-        if lookup(self.profiles, (name, *key)) is None:
+        """Remove ``key`` of profile ``name`` (its sub-table too if left empty); False when it has none."""
+        return self._unset(("profiles", name, *key))
+
+    def _unset(self, path: Key) -> bool:
+        if lookup(self.data, path) is None:
             return False
-        self._edit(("profiles", name, *key), None, lambda layout: layout.drop_key(name, key))
+        self._edit(path, None, lambda layout: layout.drop(path))
         return True
 
     def rename_profile(self, old: str, new: str) -> None:
-        """Rename profile ``old`` where it stands, with its sub-tables, comments and layout; the file's
-        ``default`` and the ``extends`` of its profiles follow the new name (also in a file that only
-        points at it)."""
+        """Rename profile ``old`` where it stands; the file's ``default`` and the ``extends`` of its profiles
+        follow (also in a file that only points at it)."""
         if old in self.profiles:
             renamed = _changed(self.data, ("profiles", new), self.profiles[old])
             self._edit(("profiles", old), None, lambda layout: layout.rename(old, new), renamed)
@@ -125,9 +116,8 @@ class ProfileEditor:
                 self.set_key(other, ("extends",), new)
 
     def save(self, *, private: bool = False) -> None:
-        """Write the edited text atomically (see `write_atomic`); a file this edit created, or one that was
-        trusted as it was read, stays trusted as written (see `milvus_profiles.config.trust.carry_over`).
-        A byte-order mark the file started with is written back."""
+        """Write the edited text atomically, with the byte-order mark the file had; a file this edit created,
+        or one trusted as it was read, stays trusted (`milvus_profiles.config.trust.carry_over`)."""
         write_atomic(self.path, BOM + self.text if self.bom else self.text, private=private)
         carry_over(self.path, self.read.data if self.read else None, self.data)
 
@@ -161,7 +151,10 @@ class _Layout:
 
     def __init__(self, text: str) -> None:
         self.newline = "\r\n" if "\r\n" in text else "\n"
+        if text and not text.endswith(("\n", "\r")):
+            text += self.newline  # (which the edit takes away again)
         self.doc = tomlkit.parse(text)
+        self.strip = False
         if self.doc.as_string() != text:  # tomlkit 0.15 drops the space in `{ d = 1979-05-27 }`
             raise ValueError("tomlkit does not write this file back as it is")
         trivia: list[tuple[list[Any], int]] = []
@@ -173,15 +166,10 @@ class _Layout:
                 item.trivia.indent = _take(trivia, everything=True) + item.trivia.indent
             trivia = []
         self.tail = _take(trivia, everything=False)
-        if str(self) and not str(self).endswith(("\n", "\r")):
-            if self.tail:
-                self.tail += self.newline
-            else:
-                last = list(_walk(self.doc))[-1][1]
-                last.trivia.trail += self.newline
 
     def __str__(self) -> str:
-        return self.doc.as_string() + self.tail
+        text = self.doc.as_string() + self.tail
+        return _lstrip_lines(text) if self.strip else text
 
     def headers(self) -> list[tuple[Key, Table]]:
         return [(path, item) for path, item, _, _ in _walk(self.doc) if _header(item)]
@@ -242,24 +230,22 @@ class _Layout:
             item.trivia.trail = self.newline
             table.raw_append(key[-1], item)  # append would indent it by the spaces of comments above
 
-    def drop_key(self, name: str, key: Key) -> None:
-        tables = [self.doc["profiles"][name]]
-        for part in key[:-1]:
+    def drop(self, path: Key) -> None:
+        tables = [self.doc]
+        for part in path[:-1]:
             tables.append(tables[-1][part])
-        tables[-1].remove(key[-1])
-        for parent, part in zip(reversed(tables[:-1]), reversed(key[:-1]), strict=True):
-            if len(parent[part]) == 0:  # a sub-table left with no key goes too
-                self.cut(parent, part)
+        self.cut(tables[-1], path[-1])
+        for depth in range(len(path) - 1, 2, -1):  # a sub-table of a profile left with no key goes too
+            if len(tables[depth]) == 0:
+                self.cut(tables[depth - 1], path[depth - 1])
 
     def rename(self, old: str, new: str) -> None:
         """The headers are renamed where they stand; tomlkit would move the table to the end."""
-        renamed = False
-        for path, table in self.headers():
-            if path[:2] == ("profiles", old):
-                parts = ("profiles", new, *path[2:])
-                table.display_name = ".".join(tomlkit.key(part).as_string() for part in parts)
-                renamed = True
-        if not renamed:  # written as dotted keys or an inline table
+        mine = [(path, table) for path, table in self.headers() if path[:2] == ("profiles", old)]
+        for path, table in mine:
+            parts = ("profiles", new, *path[2:])
+            table.display_name = ".".join(tomlkit.key(part).as_string() for part in parts)
+        if not mine:  # written as dotted keys or an inline table
             profiles = self.doc["profiles"]
             profiles[new] = profiles[old]
             profiles.remove(old)
@@ -276,7 +262,7 @@ class _Layout:
             return
         at, path = found[0], entries[found[0]][0]
         if not any(item.as_string() for _, item in entries[:at]) and not _unattached(table.trivia.indent):
-            self.strip_start()
+            self.strip = True  # the blank lines the file then starts with go
         if not _header(table):
             return
         later = (item for p, item in entries[at + 1 :] if _header(item) and p[: len(path)] != path)
@@ -292,19 +278,6 @@ class _Layout:
             self.tail = "".join(above + below)
         else:
             follow.trivia.indent = "".join(above + below)
-
-    def strip_start(self) -> None:
-        """Take away the blank lines the file starts with."""
-        for _, item, body, at in _walk(self.doc):
-            if _header(item):
-                item.trivia.indent = _lstrip_lines(item.trivia.indent)
-                return
-            text = _lstrip_lines(item.as_string()) if isinstance(item, Whitespace) else item.as_string()
-            if isinstance(item, Whitespace):
-                body[at] = (None, Whitespace(text))
-            if text:  # (a removed value leaves an empty item behind)
-                return
-        self.tail = _lstrip_lines(self.tail)
 
 
 def lookup(table: Any, key: Key) -> Any:
@@ -364,19 +337,8 @@ def _unattached(indent: str) -> str:
 
 def _fragment(name: str, values: Mapping[str, Any], newline: str) -> Table:
     """``[profiles.NAME]`` and its sub-tables (plain keys first, as a person writes them)."""
-    table = tomlkit.table()
-    for key, value in sorted(values.items(), key=lambda kv: isinstance(kv[1], Mapping)):
-        if isinstance(value, Mapping):
-            sub = tomlkit.table()
-            sub.update(value)
-            table[key] = sub
-        else:
-            table[key] = value
-    outer = tomlkit.table(is_super_table=True)
-    outer[name] = table
-    doc = tomlkit.document()
-    doc["profiles"] = outer
-    text = doc.as_string().strip("\n") + "\n"
+    ordered = dict(sorted(values.items(), key=lambda kv: isinstance(kv[1], Mapping)))
+    text = tomlkit.dumps({"profiles": {name: ordered}}).strip("\n") + "\n"
     found: Table = tomlkit.parse(text.replace("\n", newline))["profiles"][name]
     return found
 
