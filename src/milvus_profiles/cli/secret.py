@@ -84,12 +84,10 @@ def delete_secret(state: State, name: str | None, profile_option: str | None) ->
 
     cfg = _target(state, name, profile_option)
     key, kind = account(cfg.uri, cfg.user, secure=cfg.secure), secret_field(cfg.user)
-    done = delete(cfg.name, files=state.files)
-    state.out.done(
-        f"deleted the {kind} of {key} from the keyring"
-        if done
-        else f"no {kind} was stored for {key}; nothing to delete"
-    )
+    if delete(cfg.name, files=state.files):
+        state.out.done(f"deleted the {kind} of {key} from the keyring")
+    else:
+        state.out.done(f"no {kind} was stored for {key}; nothing to delete")
 
 
 @secret.command("status")

@@ -82,10 +82,10 @@ def check_profile(
         if not cfg.is_lite:
             from ..connection.probe import probe
 
-            found = probe(cfg, channels=channels)
+            version, latency = probe(cfg, channels=channels)
             advice = default_password_warning(cfg)  # what a ready profile should still change
             said = () if advice is None else (advice,)
-            return Result(shown, OK, uri, db_name, found.version, found.latency_ms, warnings=said)
+            return Result(shown, OK, uri, db_name, version, latency, warnings=said)
         from ..connection.client import classify, connect
 
         start = time.perf_counter()

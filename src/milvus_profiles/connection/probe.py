@@ -24,14 +24,6 @@ from .imports import import_grpc, import_pymilvus
 SERVICE = "/milvus.proto.milvus.MilvusService/"
 
 
-@dataclasses.dataclass(frozen=True)
-class ProbeResult:
-    """A ready server: its version and the round-trip time of the version call."""
-
-    version: str
-    latency_ms: float
-
-
 class Channels(contextlib.ExitStack):
     """The channels of one command probing many profiles (``test --all``), closed with it: one per target,
     TLS and options, as each call carries its own credentials."""
@@ -49,8 +41,9 @@ class Channels(contextlib.ExitStack):
             return self._open[key]
 
 
-def probe(cfg: ResolvedProfile, *, channels: Channels | None = None) -> ProbeResult:
-    """Prove a server profile (not Milvus Lite) is ready, or raise the typed error that says why not."""
+def probe(cfg: ResolvedProfile, *, channels: Channels | None = None) -> tuple[str, float]:
+    """Prove a server profile (not Milvus Lite) is ready, or raise the typed error that says why not;
+    the server's version and the round-trip time of the version call in milliseconds."""
     if cfg.is_lite:
         raise ValueError("probe() takes a server profile; Milvus Lite is checked with connect()")
     preflight(cfg)
@@ -67,7 +60,7 @@ def probe(cfg: ResolvedProfile, *, channels: Channels | None = None) -> ProbeRes
             request = b"\x12" + _varint(len(db)) + db  # ShowCollectionsRequest.db_name: field 2, bytes
             show = channel.unary_unary(SERVICE + "ShowCollections")
             _answer(cfg, show(request, timeout=cfg.timeout, metadata=metadata))
-        return ProbeResult(version=version, latency_ms=latency)
+        return version, latency
 
 
 def primary(cfg: ResolvedProfile) -> Wire:
@@ -144,7 +137,6 @@ def _decode(raw: bytes) -> dict[int, Any]:
 
 
 def _read_varint(raw: bytes, pos: int) -> tuple[int, int]:
-    """The varint at ``pos`` and the position after it."""
     shift = result = 0
     while True:
         byte = raw[pos]
