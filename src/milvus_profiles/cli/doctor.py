@@ -32,8 +32,7 @@ def _keyring(out: Output, profiles: list[ResolvedProfile]) -> None:
     backend = keyring_store.backend()
     inner = ", ".join(map(_kind, getattr(backend, "backends", None) or ()))
     out.item("info", f"backend: {_kind(backend)}" + (f" ({inner})" if inner else ""))
-    plain = plaintext_store(backend)
-    if plain is not None:
+    if plain := plaintext_store(backend):
         out.item("warn", plain, PLAINTEXT_HINT)
     if type(backend).__module__ == "keyring.backends.null":
         out.item("warn", "this backend stores nothing", "set MILVUS_PASSWORD or MILVUS_TOKEN instead")

@@ -66,8 +66,7 @@ def set_secret(state: State, name: str | None, profile_option: str | None, from_
     value = read_secret(state, stdin=from_stdin, label=label + redact(cfg.uri))
     account = save_secret(cfg.name, value, files=state.files)
     state.out.done(f"stored the {secret_field(cfg.user)} in the keyring (account {account})")
-    plain = plaintext_store(keyring_store.backend())
-    if plain is not None:
+    if plain := plaintext_store(keyring_store.backend()):
         state.out.warning(plain, PLAINTEXT_HINT)
     for variable in SECRET_ENV if cfg.user else reversed(SECRET_ENV):
         if os.environ.get(variable):

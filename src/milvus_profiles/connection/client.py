@@ -28,21 +28,19 @@ def connect(
     files: Sequence[str | os.PathLike[str]] | None = None,
     **overrides: Any,
 ) -> MilvusClient:
-    """A ready `pymilvus.MilvusClient` for a profile.
-
-    Ready means: the server answered, the credentials were accepted and the database exists. Closing the
-    client never breaks another one; profiles that differ only in TLS or gRPC options never share a
-    channel.
+    """A ready `pymilvus.MilvusClient` for a profile: the server answered, accepted the credentials and has
+    the database. Closing it never breaks another client; profiles that differ only in TLS or gRPC options
+    never share a channel.
 
     Args:
-        profile: The profile's name. `None` selects one as the command line does: `MILVUS_PROFILE`,
-            else the `default` of the highest file that sets one, else no profile at all (built-in
-            defaults, variables and arguments still apply).
+        profile: The profile's name. `None` selects one as the command line does: `MILVUS_PROFILE`, else
+            the `default` of the highest file that sets one, else no profile at all (built-in defaults,
+            variables and arguments still apply).
         files: The profile files to read, highest precedence first, instead of discovering
             `milvus.local.toml`, `milvus.toml` and the user file; the same as `MILVUS_PROFILES_FILE`.
-        **overrides: Values that win over the profile and the environment: `uri`, `db_name`,
-            `timeout` (seconds), `user`, `password` and `token`. `None` or `""` means not given. Any other
-            name raises `ConfigError`, which suggests the closest one.
+        **overrides: Values that win over the profile and the environment: `uri`, `db_name`, `timeout`
+            (seconds), `user`, `password` and `token`. `None` or `""` means not given. Any other name
+            raises `ConfigError`, which suggests the closest one.
 
     Returns:
         A client that has already answered a call on the profile's database.
@@ -140,8 +138,7 @@ async def connect_async(
 def _start(
     profile: str | None, files: Sequence[str | os.PathLike[str]] | None, overrides: dict[str, Any], kind: str
 ) -> tuple[ResolvedProfile, Callable[..., Any], bool]:
-    """The profile, checked; a maker of pymilvus's ``kind`` of client; whether it needs its own channel.
-
+    """The profile, checked; a maker of pymilvus's ``kind`` of client; whether it needs its own channel:
     pymilvus shares one channel between clients of the same address and token whatever their TLS and gRPC
     options, so only a plain channel without options (the database is per client) is shared."""
     cfg = resolve(profile, files=files, **overrides)
