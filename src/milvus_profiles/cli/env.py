@@ -29,10 +29,6 @@ if TYPE_CHECKING:
     from ..resolution.resolved import ResolvedProfile
 
 
-class Unprintable(Exception):
-    """A writer cannot carry a value; says why without showing the value (it may be a secret)."""
-
-
 # a backslash that python-dotenv (all of these), Node or npm dotenv (\n, \r) decode in double quotes
 _DOTENV_ESCAPE = re.compile(r"\\([\\'\"abfnrtv]|\Z)")
 # what JavaScript's trim() takes off an unquoted value, beyond Python's str.isspace()
@@ -43,10 +39,10 @@ def _dotenv(name: str, value: str) -> str:
     # The first of three quotings that python-dotenv, Node's --env-file and npm dotenv all read back as
     # `value` (they differ on every escape): single quotes, double quotes, or none.
     if "\r" in value:  # Node drops it, npm dotenv turns it into a newline, even inside quotes
-        raise Unprintable("holds a carriage return, which Node and npm dotenv do not read back")
+        raise ValueError("holds a carriage return, which Node and npm dotenv do not read back")
     # python-dotenv expands ${NAME} in any quotes, with no escape (the rule `references` follows)
     if next(references(value), None) is not None:
-        raise Unprintable("holds ${...}, which python-dotenv would expand whatever the quotes")
+        raise ValueError("holds ${...}, which python-dotenv would expand whatever the quotes")
     if "'" not in value and "\\\\" not in value and not value.endswith("\\"):
         return f"{name}='{value}'"
     if '"' not in value and not _DOTENV_ESCAPE.search(value):
@@ -54,7 +50,7 @@ def _dotenv(name: str, value: str) -> str:
     trimmed = value.strip().strip(_JS_SPACE)
     if value and value == trimmed and "\n" not in value and "#" not in value and value[0] not in "'\"`":
         return f"{name}={value}"
-    raise Unprintable(
+    raise ValueError(
         "holds a single quote together with a double quote or a backslash escape, and a newline, a '#' "
         "or a space at either end: the dotenv readers disagree on every way to quote it"
     )
@@ -81,11 +77,11 @@ def write_line(fmt: str, name: str, value: str) -> str:
     """
     try:
         if "\0" in value:  # it ends a C string
-            raise Unprintable("holds a NUL character, which no environment variable can hold")
+            raise ValueError("holds a NUL character, which no environment variable can hold")
         if re.search("[\ud800-\udfff]", value):  # a lone surrogate: bytes that were not UTF-8
-            raise Unprintable("is not valid UTF-8 text")
+            raise ValueError("is not valid UTF-8 text")
         return WRITERS[fmt](name, value)
-    except Unprintable as e:
+    except ValueError as e:  # it says why without showing the value, which may be a secret
         raise ConfigError(
             f"{name} cannot be printed in the {fmt} format: its value {e}",
             hint="use another --format (sh, fish and json carry any text without a NUL), or change the value",

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..resolution.resolved import ResolvedProfile
 from ..resolution.resolver import resolve
-from .diagnose import chain, classify, detail_of, is_connection_failure, preflight, verdicts
+from .diagnose import chain, classify, detail_of, preflight, verdicts
 from .imports import import_pymilvus
 
 if TYPE_CHECKING:
@@ -171,4 +171,4 @@ def closed_by_server(error: BaseException) -> bool:
     return any("too many pings" in (d := detail_of(e).lower()) or "goaway" in d for e in chain(error))
 
 
-__all__ = ["classify", "connect", "connect_async", "is_connection_failure", "quiet_pymilvus_logs"]
+__all__ = ["classify", "connect", "connect_async", "quiet_pymilvus_logs"]
