@@ -23,10 +23,7 @@ if TYPE_CHECKING:
 
 
 def connect(
-    profile: str | None = None,
-    *,
-    files: Sequence[str | os.PathLike[str]] | None = None,
-    **overrides: Any,
+    profile: str | None = None, *, files: Sequence[str | os.PathLike[str]] | None = None, **overrides: Any
 ) -> MilvusClient:
     """A ready `pymilvus.MilvusClient` for a profile: the server answered, accepted the credentials and has
     the database. Closing it never breaks another client; profiles that differ only in TLS or gRPC options
@@ -83,10 +80,7 @@ def connect(
 
 
 async def connect_async(
-    profile: str | None = None,
-    *,
-    files: Sequence[str | os.PathLike[str]] | None = None,
-    **overrides: Any,
+    profile: str | None = None, *, files: Sequence[str | os.PathLike[str]] | None = None, **overrides: Any
 ) -> AsyncMilvusClient:
     """A ready `pymilvus.AsyncMilvusClient` for a profile: `connect` for asyncio, with the same readiness.
 
