@@ -178,16 +178,9 @@ def change_on_server(cfg: ResolvedProfile, files: tuple[str, ...] | None, old: s
 @click.option("--stdin", "from_stdin", is_flag=True, help="Read the new password from standard input.")
 @click.option("--ask", is_flag=True, help="Ask for the new password (twice, without echo).")
 @click.option("--show", is_flag=True, help="Print a generated password once it is changed.")
-@click.pass_context
+@click.pass_obj
 def rotate(
-    ctx: click.Context,
-    /,
-    name: str | None,
-    *,
-    profile_option: str | None,
-    from_stdin: bool,
-    ask: bool,
-    show: bool,
+    state: State, name: str | None, profile_option: str | None, *, from_stdin: bool, ask: bool, show: bool
 ) -> None:
     """Change the password of NAME's user on the server, and store the new one in the keyring.
 
@@ -203,7 +196,6 @@ def rotate(
     from ..connection.diagnose import preflight
     from ..write.secret import save_secret
 
-    state: State = ctx.obj
     if from_stdin and ask:
         raise click.UsageError("--stdin and --ask cannot be used together")
     cfg = _target(state, name, profile_option, "resolve", hint="passwords are for Milvus servers")
@@ -236,7 +228,7 @@ def rotate(
             hint=f"store it with `{secret_set_command(target)}` once the keyring works, or "
             "keep it in MILVUS_PASSWORD",
         )
-        ctx.exit(SECRET.code)
+        click.get_current_context().exit(SECRET.code)
     out.done(f"stored the new password in the keyring (account {account})")
     if generated and show:
         out.line(new)
