@@ -65,14 +65,9 @@ def probe(cfg: ResolvedProfile, *, channels: Channels | None = None) -> tuple[st
 
 def primary(cfg: ResolvedProfile) -> Wire:
     """The wire to a Zilliz Cloud global cluster's primary, found with pymilvus's own function as connect()
-    finds it (``GET <uri>/global-cluster/topology``); a pymilvus without it dials the URI, as this does."""
+    finds it (``GET <uri>/global-cluster/topology``, in every pymilvus we support)."""
     wire = cfg.wire
-    try:
-        topology = import_pymilvus("pymilvus.client.global_topology")
-    except ModuleNotFoundError as e:
-        if e.name != "pymilvus.client.global_topology":
-            raise
-        return wire
+    topology = import_pymilvus("pymilvus.client.global_topology")
     if not topology.is_global_endpoint(wire.address.base):
         return wire
     token = wire.credential
