@@ -1,7 +1,6 @@
 """``milvus-profiles test``: prove profiles ready, several at once. A server is checked by the grpcio probe
 (:mod:`milvus_profiles.connection.probe`, no pymilvus), a Milvus Lite file opened with ``connect()``; both
-reach the same verdicts. The exit code is that of the first profile (in the order given) that failed.
-"""
+reach the same verdicts. The exit code is that of the first profile (in the order given) that failed."""
 
 from __future__ import annotations
 

@@ -44,8 +44,6 @@ class Channels(contextlib.ExitStack):
 def probe(cfg: ResolvedProfile, *, channels: Channels | None = None) -> tuple[str, float]:
     """Prove a server profile (not Milvus Lite) is ready, or raise the typed error that says why not;
     the server's version and the round-trip time of the version call in milliseconds."""
-    if cfg.is_lite:
-        raise ValueError("probe() takes a server profile; Milvus Lite is checked with connect()")
     preflight(cfg)
     wire = primary(cfg) if cfg.address.is_global else cfg.wire
     metadata = wire.metadata()
