@@ -24,6 +24,14 @@ if TYPE_CHECKING:
     from ..config.catalog import Catalog
     from ..resolution.resolved import ResolvedProfile
 
+# keyring's documented scale: a backend below priority 1 is one it does not recommend (keyrings.alt's
+# file backends, for one), and never picks on its own.
+RECOMMENDED_PRIORITY = 1
+PLAINTEXT_HINT = (
+    "use the system keyring (GNOME Keyring, KWallet, macOS Keychain, Windows Credential Locker), "
+    "or keep secrets in MILVUS_PASSWORD / MILVUS_TOKEN from your CI's or platform's secret store"
+)
+
 
 def _keyring(out: Output, profiles: list[ResolvedProfile]) -> None:
     from ..secrets import keyring_store
@@ -57,15 +65,6 @@ def _keyring(out: Output, profiles: list[ResolvedProfile]) -> None:
         )
     if used.issuperset(stored):
         out.item("ok", f"each of the {len(stored)} stored secret(s) is used by a profile read here")
-
-
-# keyring's documented scale: a backend below priority 1 is one it does not recommend (keyrings.alt's
-# file backends, for one), and never picks on its own.
-RECOMMENDED_PRIORITY = 1
-PLAINTEXT_HINT = (
-    "use the system keyring (GNOME Keyring, KWallet, macOS Keychain, Windows Credential Locker), "
-    "or keep secrets in MILVUS_PASSWORD / MILVUS_TOKEN from your CI's or platform's secret store"
-)
 
 
 def _kind(backend: object) -> str:

@@ -33,6 +33,11 @@ if TYPE_CHECKING:
 _DOTENV_ESCAPE = re.compile(r"\\([\\'\"abfnrtv]|\Z)")
 # what JavaScript's trim() takes off an unquoted value, beyond Python's str.isspace()
 _JS_SPACE = "\ufeff"
+NOT_FOUND = 127  # the exit statuses shells use for a command not found, or found but not runnable
+NOT_EXECUTABLE = 126
+# Python ignores these at start; an ignored signal stays ignored across exec, and a program expects the
+# default (`yes | head -1` ends `yes` by SIGPIPE), so they are restored as subprocess's restore_signals does.
+_RESTORED = [getattr(signal, s) for s in ("SIGPIPE", "SIGXFSZ") if hasattr(signal, s)]
 
 
 def _dotenv(name: str, value: str) -> str:
@@ -182,13 +187,6 @@ def env(state: State, name: str | None, profile_option: str | None, fmt: str, in
     # escaped like every line the command prints: a comment must end where it seems to end
     comments = [f"milvus-profiles: profile {cfg.name or '(none)'}", *notes]
     state.out.raw("".join(f"# {escape(c)}\n" for c in comments) + "".join(f"{line}\n" for line in lines))
-
-
-NOT_FOUND = 127  # the exit statuses shells use for a command not found, or found but not runnable
-NOT_EXECUTABLE = 126
-# Python ignores these at start; an ignored signal stays ignored across exec, and a program expects the
-# default (`yes | head -1` ends `yes` by SIGPIPE), so they are restored as subprocess's restore_signals does.
-_RESTORED = [getattr(signal, s) for s in ("SIGPIPE", "SIGXFSZ") if hasattr(signal, s)]
 
 
 def run_program(argv: Sequence[str], env: Mapping[str, str]) -> int:

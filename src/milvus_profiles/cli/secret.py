@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from ..resolution.resolved import ResolvedProfile
 
 SECRET_ENV = (FIELDS_BY_NAME["password"].env, FIELDS_BY_NAME["token"].env)
+# Letters, digits and punctuation that needs no quoting in a shell, a URL or `user:password`.
+_PUNCTUATION = "-_.~!@%^*+="
 
 
 def _target(
@@ -124,10 +126,6 @@ def status(ctx: click.Context, name: str | None, profile_option: str | None) -> 
             f"user {cfg.user!r} has no password", hint=f"store it with `{secret_set_command(cfg.name)}`"
         )
         ctx.exit(SECRET.code)
-
-
-# Letters, digits and punctuation that needs no quoting in a shell, a URL or `user:password`.
-_PUNCTUATION = "-_.~!@%^*+="
 
 
 def generate_password(length: int = 32) -> str:

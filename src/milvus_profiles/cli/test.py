@@ -9,7 +9,7 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -136,7 +136,7 @@ def _run(names: list[str | None], files: Sequence[str] | None, timeout: float | 
     return [results[i] for i in range(len(names))]
 
 
-def _errors(failed: Sequence[Result], *, several: bool) -> list[tuple[BaseException, ExitCode]]:
+def _errors(failed: Sequence[Result], *, several: bool) -> Iterator[tuple[BaseException, ExitCode]]:
     """The errors to print; of ``several`` profiles, one error that does not name its profile (no keyring,
     a shared file) is printed once, naming the profiles it stopped."""
     groups: dict[object, list[Result]] = {}
@@ -149,7 +149,6 @@ def _errors(failed: Sequence[Result], *, several: bool) -> list[tuple[BaseExcept
         ):
             key = (type(e), e.message, e.hint)
         groups.setdefault(key, []).append(r)
-    found: list[tuple[BaseException, ExitCode]] = []
     for key, group in groups.items():
         error = group[0].error
         if error is None:
@@ -157,8 +156,7 @@ def _errors(failed: Sequence[Result], *, several: bool) -> list[tuple[BaseExcept
         if isinstance(key, tuple) and isinstance(error, MilvusProfilesError):
             which = f"profile{'s' * (len(group) > 1)} {', '.join(r.profile for r in group)}"
             error = MilvusProfilesError(f"{which}: {error.message}", hint=error.hint, summary=error.summary)
-        found.append((error, group[0].exit))
-    return found
+        yield error, group[0].exit
 
 
 @click.command()

@@ -21,6 +21,11 @@ from .imports import import_pymilvus
 if TYPE_CHECKING:
     from pymilvus import AsyncMilvusClient, MilvusClient
 
+_QUIET: contextvars.ContextVar[bool] = contextvars.ContextVar("milvus_profiles_quiet", default=False)
+# pymilvus's RPC errors (each with a traceback), and the retries of a global cluster's topology fetch
+for _name in ("pymilvus.decorators", "pymilvus.client.global_topology"):
+    logging.getLogger(_name).addFilter(lambda record: not _QUIET.get())
+
 
 def connect(
     profile: str | None = None, *, files: Sequence[str | os.PathLike[str]] | None = None, **overrides: Any
@@ -140,12 +145,6 @@ def _start(
     kwargs = cfg.client_kwargs()  # makes a Milvus Lite file's folder
     own = bool(cfg.tls) or bool(cfg.grpc_options) or cfg.address.secure
     return cfg, functools.partial(getattr(import_pymilvus(), kind), **kwargs), own
-
-
-_QUIET: contextvars.ContextVar[bool] = contextvars.ContextVar("milvus_profiles_quiet", default=False)
-# pymilvus's RPC errors (each with a traceback), and the retries of a global cluster's topology fetch
-for _name in ("pymilvus.decorators", "pymilvus.client.global_topology"):
-    logging.getLogger(_name).addFilter(lambda record: not _QUIET.get())
 
 
 @contextlib.contextmanager
