@@ -71,13 +71,13 @@ def milvus_profile(pytestconfig: pytest.Config) -> ResolvedProfile:
 @pytest.fixture
 def milvus_client(pytestconfig: pytest.Config) -> Iterator[MilvusClient]:
     """A ready ``pymilvus.MilvusClient`` for the profile, closed after the test."""
-    from .connection import client as client_module
+    from .connection.client import connect
 
     name = profile_name(pytestconfig)
     if name in pytestconfig.stash.get(_NOT_READY_SEEN, {}):
         _skip_or_fail(pytestconfig, name)
     try:
-        client = client_module.connect(name)
+        client = connect(name)
     except NOT_READY as e:
         _skip_or_fail(pytestconfig, name, e)
     try:

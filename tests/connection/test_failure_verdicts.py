@@ -375,10 +375,8 @@ def test_the_grpc_detail_wins_over_other_messages_in_the_chain(isolated: Path, p
     assert found.message == "profile p: cannot reach the Milvus server at 127.0.0.1:1 (Method not found!)"
 
 
-def test_what_is_not_a_failed_connection_says_false(isolated: Path) -> None:
-    from milvus_profiles.connection.client import is_connection_failure
-
+def test_what_is_not_a_failed_connection_has_no_verdict(isolated: Path) -> None:
     cfg = profile(isolated, 'uri = "http://127.0.0.1:1"\n')
-    assert is_connection_failure(KeyError("x"), cfg) is False
-    assert is_connection_failure(TimeoutError(), cfg) is False
-    assert is_connection_failure(ParamError(message="invalid timeout"), cfg) is False
+    assert classify(KeyError("x"), cfg) is None
+    assert classify(TimeoutError(), cfg) is None
+    assert classify(ParamError(message="invalid timeout"), cfg) is None

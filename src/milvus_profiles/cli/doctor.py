@@ -24,6 +24,14 @@ if TYPE_CHECKING:
     from ..config.catalog import Catalog
     from ..resolution.resolved import ResolvedProfile
 
+# keyring's documented scale: a backend below priority 1 is one it does not recommend (keyrings.alt's
+# file backends, for one), and never picks on its own.
+RECOMMENDED_PRIORITY = 1
+PLAINTEXT_HINT = (
+    "use the system keyring (GNOME Keyring, KWallet, macOS Keychain, Windows Credential Locker), "
+    "or keep secrets in MILVUS_PASSWORD / MILVUS_TOKEN from your CI's or platform's secret store"
+)
+
 
 def _keyring(out: Output, profiles: list[ResolvedProfile]) -> None:
     from ..secrets import keyring_store
@@ -32,8 +40,7 @@ def _keyring(out: Output, profiles: list[ResolvedProfile]) -> None:
     backend = keyring_store.backend()
     inner = ", ".join(map(_kind, getattr(backend, "backends", None) or ()))
     out.item("info", f"backend: {_kind(backend)}" + (f" ({inner})" if inner else ""))
-    plain = plaintext_store(backend)
-    if plain is not None:
+    if plain := plaintext_store(backend):
         out.item("warn", plain, PLAINTEXT_HINT)
     if type(backend).__module__ == "keyring.backends.null":
         out.item("warn", "this backend stores nothing", "set MILVUS_PASSWORD or MILVUS_TOKEN instead")
@@ -58,15 +65,6 @@ def _keyring(out: Output, profiles: list[ResolvedProfile]) -> None:
         )
     if used.issuperset(stored):
         out.item("ok", f"each of the {len(stored)} stored secret(s) is used by a profile read here")
-
-
-# keyring's documented scale: a backend below priority 1 is one it does not recommend (keyrings.alt's
-# file backends, for one), and never picks on its own.
-RECOMMENDED_PRIORITY = 1
-PLAINTEXT_HINT = (
-    "use the system keyring (GNOME Keyring, KWallet, macOS Keychain, Windows Credential Locker), "
-    "or keep secrets in MILVUS_PASSWORD / MILVUS_TOKEN from your CI's or platform's secret store"
-)
 
 
 def _kind(backend: object) -> str:

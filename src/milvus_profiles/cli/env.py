@@ -21,7 +21,6 @@ from ..config.environment import untrusted_names
 from ..errors import ConfigError
 from ..fields import EXPORTED_ENV, FIELDS, FILES_ENV, PROFILE_ENV, SECRET_FIELDS
 from ..resolution.expansion import references
-from ..resolution.resolved import Wire
 from ..uri import redact
 from .common import State, complete_profiles, pick_profile, profile_argument
 from .output import UNSAFE, escape
@@ -30,24 +29,25 @@ if TYPE_CHECKING:
     from ..resolution.resolved import ResolvedProfile
 
 
-class Unprintable(Exception):
-    """A writer cannot carry a value; says why without showing the value (it may be a secret)."""
-
-
 # a backslash that python-dotenv (all of these), Node or npm dotenv (\n, \r) decode in double quotes
 _DOTENV_ESCAPE = re.compile(r"\\([\\'\"abfnrtv]|\Z)")
 # what JavaScript's trim() takes off an unquoted value, beyond Python's str.isspace()
 _JS_SPACE = "\ufeff"
+NOT_FOUND = 127  # the exit statuses shells use for a command not found, or found but not runnable
+NOT_EXECUTABLE = 126
+# Python ignores these at start; an ignored signal stays ignored across exec, and a program expects the
+# default (`yes | head -1` ends `yes` by SIGPIPE), so they are restored as subprocess's restore_signals does.
+_RESTORED = [getattr(signal, s) for s in ("SIGPIPE", "SIGXFSZ") if hasattr(signal, s)]
 
 
 def _dotenv(name: str, value: str) -> str:
     # The first of three quotings that python-dotenv, Node's --env-file and npm dotenv all read back as
     # `value` (they differ on every escape): single quotes, double quotes, or none.
     if "\r" in value:  # Node drops it, npm dotenv turns it into a newline, even inside quotes
-        raise Unprintable("holds a carriage return, which Node and npm dotenv do not read back")
+        raise ValueError("holds a carriage return, which Node and npm dotenv do not read back")
     # python-dotenv expands ${NAME} in any quotes, with no escape (the rule `references` follows)
     if next(references(value), None) is not None:
-        raise Unprintable("holds ${...}, which python-dotenv would expand whatever the quotes")
+        raise ValueError("holds ${...}, which python-dotenv would expand whatever the quotes")
     if "'" not in value and "\\\\" not in value and not value.endswith("\\"):
         return f"{name}='{value}'"
     if '"' not in value and not _DOTENV_ESCAPE.search(value):
@@ -55,7 +55,7 @@ def _dotenv(name: str, value: str) -> str:
     trimmed = value.strip().strip(_JS_SPACE)
     if value and value == trimmed and "\n" not in value and "#" not in value and value[0] not in "'\"`":
         return f"{name}={value}"
-    raise Unprintable(
+    raise ValueError(
         "holds a single quote together with a double quote or a backslash escape, and a newline, a '#' "
         "or a space at either end: the dotenv readers disagree on every way to quote it"
     )
@@ -82,42 +82,23 @@ def write_line(fmt: str, name: str, value: str) -> str:
     """
     try:
         if "\0" in value:  # it ends a C string
-            raise Unprintable("holds a NUL character, which no environment variable can hold")
+            raise ValueError("holds a NUL character, which no environment variable can hold")
         if re.search("[\ud800-\udfff]", value):  # a lone surrogate: bytes that were not UTF-8
-            raise Unprintable("is not valid UTF-8 text")
+            raise ValueError("is not valid UTF-8 text")
         return WRITERS[fmt](name, value)
-    except Unprintable as e:
+    except ValueError as e:  # it says why without showing the value, which may be a secret
         raise ConfigError(
             f"{name} cannot be printed in the {fmt} format: its value {e}",
             hint="use another --format (sh, fish and json carry any text without a NUL), or change the value",
         ) from None
 
 
-def _values(cfg: ResolvedProfile) -> tuple[dict[str, object], dict[str, str]]:
-    """Each variable's value as every SDK reads it (the URI as ``scheme://host:port``: the Node.js SDK
-    refuses a path), and where each secret comes from."""
+def profile_variables(cfg: ResolvedProfile, *, include_secrets: bool) -> tuple[dict[str, str], list[str]]:
+    """The ``MILVUS_*`` variables of a resolved profile (secrets only with ``include_secrets``), and notes
+    on what was left out; what ``env`` prints and ``exec`` hands to a program. Each value is as every SDK
+    reads it: MILVUS_URI is ``scheme://host:port`` (the Node.js SDK refuses a path), ``https://`` for TLS."""
     wire = cfg.wire
-    values: dict[str, object] = {f.name: getattr(cfg, f.name) for f in FIELDS}
-    values["uri"], values["db_name"] = _transport(cfg, wire), wire.db_name
-    # a user is a secret only when it comes from a URI's user part
-    origins = {name: str(cfg.origins[name]) for name in SECRET_FIELDS if values[name] is not None}
-    address = wire.address
-    if wire.credential_origin == "uri":
-        where = f"the user part of {redact(cfg.uri)} ({cfg.origins['uri']})"
-        if address.token is not None:
-            values["token"], origins["token"] = address.token, where
-        elif cfg.user in (None, address.user):
-            values["user"], origins["user"] = address.user, where
-            values["password"], origins["password"] = address.password, where
-        else:
-            # MILVUS_USER names another user: the URI's pair goes whole, as the token pymilvus sends
-            values["token"], origins["token"] = address.credential, where
-    return values, origins
-
-
-def _transport(cfg: ResolvedProfile, wire: Wire) -> str:
-    """MILVUS_URI: ``https://host:port`` for a TLS connection, else the address as it is; a transport
-    setting the connection uses and no variable carries is refused, naming the first one."""
+    # a transport setting the connection uses and no variable carries is refused, naming the first one
     tls = [f"tls.{k}" for k in wire.tls_files] + (["tls.server_name"] if wire.server_name else [])
     key = next(iter(tls + [f"grpc.{k}" for k in wire.grpc_options]), None)
     if key is not None:
@@ -129,23 +110,30 @@ def _transport(cfg: ResolvedProfile, wire: Wire) -> str:
             hint="use the profile from Python, where connect() and resolve(...).client_kwargs() carry "
             f"every setting; or remove {key} from the profile",
         )
-    base = wire.address.base
-    if wire.secure and not wire.address.secure:
-        return "https" + base[base.index("://") :]
-    return base
-
-
-def profile_variables(cfg: ResolvedProfile, *, include_secrets: bool) -> tuple[dict[str, str], list[str]]:
-    """The ``MILVUS_*`` variables of a resolved profile (secrets only with ``include_secrets``), and notes
-    on what was left out; what ``env`` prints and ``exec`` hands to a program."""
-    values, secret_origins = _values(cfg)
+    address = wire.address
+    values: dict[str, object] = {f.name: getattr(cfg, f.name) for f in FIELDS}
+    base = address.base
+    values["uri"] = "https" + base[base.index("://") :] if wire.secure and not address.secure else base
+    values["db_name"] = wire.db_name
+    # a user is a secret only when it comes from a URI's user part
+    origins = {name: str(cfg.origins[name]) for name in SECRET_FIELDS if values[name] is not None}
+    if wire.credential_origin == "uri":
+        where = f"the user part of {redact(cfg.uri)} ({cfg.origins['uri']})"
+        if address.token is not None:
+            values["token"], origins["token"] = address.token, where
+        elif cfg.user in (None, address.user):
+            values["user"], origins["user"] = address.user, where
+            values["password"], origins["password"] = address.password, where
+        else:
+            # MILVUS_USER names another user: the URI's pair goes whole, as the token pymilvus sends
+            values["token"], origins["token"] = address.credential, where
     variables: dict[str, str] = {}
     notes: list[str] = []
     for field in FIELDS:
         value = values[field.name]
-        if value is not None and field.name in secret_origins and not include_secrets:
+        if value is not None and field.name in origins and not include_secrets:
             notes.append(
-                f"{field.env} is not printed: the {field.name} comes from {secret_origins[field.name]}; "
+                f"{field.env} is not printed: the {field.name} comes from {origins[field.name]}; "
                 "add --include-secrets to print it"
             )
         elif value is not None:  # a whole number of seconds as an integer, which every SDK reads
@@ -199,20 +187,6 @@ def env(state: State, name: str | None, profile_option: str | None, fmt: str, in
     # escaped like every line the command prints: a comment must end where it seems to end
     comments = [f"milvus-profiles: profile {cfg.name or '(none)'}", *notes]
     state.out.raw("".join(f"# {escape(c)}\n" for c in comments) + "".join(f"{line}\n" for line in lines))
-
-
-NOT_FOUND = 127  # the exit statuses shells use for a command not found, or found but not runnable
-NOT_EXECUTABLE = 126
-# Python ignores these at start; an ignored signal stays ignored across exec, and a program expects the
-# default (`yes | head -1` ends `yes` by SIGPIPE), so they are restored as subprocess's restore_signals does.
-_RESTORED = [getattr(signal, s) for s in ("SIGPIPE", "SIGXFSZ") if hasattr(signal, s)]
-
-
-def child_environment(parent: Mapping[str, str], variables: Mapping[str, str]) -> dict[str, str]:
-    """The parent's environment without any variable we read (a ``connect()`` in it picks no other
-    profile on top of these values), plus the profile's own."""
-    ours = {f.env for f in FIELDS} | {PROFILE_ENV, FILES_ENV, EXPORTED_ENV}
-    return {k: v for k, v in parent.items() if k not in ours} | dict(variables)
 
 
 def run_program(argv: Sequence[str], env: Mapping[str, str]) -> int:
@@ -269,7 +243,9 @@ def exec_program(ctx: click.Context, name: str, command: tuple[str, ...]) -> Non
     variables, notes = profile_variables(cfg, include_secrets=True)
     for note in notes:
         state.out.warning(note)
-    env = child_environment(os.environ, variables)
+    # without any variable we read, so a connect() in it picks no other profile on top of these values
+    ours = {f.env for f in FIELDS} | {PROFILE_ENV, FILES_ENV, EXPORTED_ENV}
+    env = {k: v for k, v in os.environ.items() if k not in ours} | variables
     # a program that imports pymilvus loads the .env of its folder, which never overrides a set variable
     env |= {name: "" for name in untrusted_names() if name not in env}
     try:

@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from ..resolution.resolved import ResolvedProfile
 
 SECRET_ENV = (FIELDS_BY_NAME["password"].env, FIELDS_BY_NAME["token"].env)
+# Letters, digits and punctuation that needs no quoting in a shell, a URL or `user:password`.
+_PUNCTUATION = "-_.~!@%^*+="
 
 
 def _target(
@@ -66,8 +68,7 @@ def set_secret(state: State, name: str | None, profile_option: str | None, from_
     value = read_secret(state, stdin=from_stdin, label=label + redact(cfg.uri))
     account = save_secret(cfg.name, value, files=state.files)
     state.out.done(f"stored the {secret_field(cfg.user)} in the keyring (account {account})")
-    plain = plaintext_store(keyring_store.backend())
-    if plain is not None:
+    if plain := plaintext_store(keyring_store.backend()):
         state.out.warning(plain, PLAINTEXT_HINT)
     for variable in SECRET_ENV if cfg.user else reversed(SECRET_ENV):
         if os.environ.get(variable):
@@ -84,12 +85,10 @@ def delete_secret(state: State, name: str | None, profile_option: str | None) ->
 
     cfg = _target(state, name, profile_option)
     key, kind = account(cfg.uri, cfg.user, secure=cfg.secure), secret_field(cfg.user)
-    done = delete(cfg.name, files=state.files)
-    state.out.done(
-        f"deleted the {kind} of {key} from the keyring"
-        if done
-        else f"no {kind} was stored for {key}; nothing to delete"
-    )
+    if delete(cfg.name, files=state.files):
+        state.out.done(f"deleted the {kind} of {key} from the keyring")
+    else:
+        state.out.done(f"no {kind} was stored for {key}; nothing to delete")
 
 
 @secret.command("status")
@@ -127,10 +126,6 @@ def status(ctx: click.Context, name: str | None, profile_option: str | None) -> 
             f"user {cfg.user!r} has no password", hint=f"store it with `{secret_set_command(cfg.name)}`"
         )
         ctx.exit(SECRET.code)
-
-
-# Letters, digits and punctuation that needs no quoting in a shell, a URL or `user:password`.
-_PUNCTUATION = "-_.~!@%^*+="
 
 
 def generate_password(length: int = 32) -> str:
@@ -181,16 +176,9 @@ def change_on_server(cfg: ResolvedProfile, files: tuple[str, ...] | None, old: s
 @click.option("--stdin", "from_stdin", is_flag=True, help="Read the new password from standard input.")
 @click.option("--ask", is_flag=True, help="Ask for the new password (twice, without echo).")
 @click.option("--show", is_flag=True, help="Print a generated password once it is changed.")
-@click.pass_context
+@click.pass_obj
 def rotate(
-    ctx: click.Context,
-    /,
-    name: str | None,
-    *,
-    profile_option: str | None,
-    from_stdin: bool,
-    ask: bool,
-    show: bool,
+    state: State, name: str | None, profile_option: str | None, *, from_stdin: bool, ask: bool, show: bool
 ) -> None:
     """Change the password of NAME's user on the server, and store the new one in the keyring.
 
@@ -206,7 +194,6 @@ def rotate(
     from ..connection.diagnose import preflight
     from ..write.secret import save_secret
 
-    state: State = ctx.obj
     if from_stdin and ask:
         raise click.UsageError("--stdin and --ask cannot be used together")
     cfg = _target(state, name, profile_option, "resolve", hint="passwords are for Milvus servers")
@@ -239,7 +226,7 @@ def rotate(
             hint=f"store it with `{secret_set_command(target)}` once the keyring works, or "
             "keep it in MILVUS_PASSWORD",
         )
-        ctx.exit(SECRET.code)
+        click.get_current_context().exit(SECRET.code)
     out.done(f"stored the new password in the keyring (account {account})")
     if generated and show:
         out.line(new)

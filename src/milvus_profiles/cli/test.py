@@ -1,7 +1,6 @@
 """``milvus-profiles test``: prove profiles ready, several at once. A server is checked by the grpcio probe
 (:mod:`milvus_profiles.connection.probe`, no pymilvus), a Milvus Lite file opened with ``connect()``; both
-reach the same verdicts. The exit code is that of the first profile (in the order given) that failed.
-"""
+reach the same verdicts. The exit code is that of the first profile (in the order given) that failed."""
 
 from __future__ import annotations
 
@@ -10,7 +9,7 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -82,10 +81,10 @@ def check_profile(
         if not cfg.is_lite:
             from ..connection.probe import probe
 
-            found = probe(cfg, channels=channels)
+            version, latency = probe(cfg, channels=channels)
             advice = default_password_warning(cfg)  # what a ready profile should still change
             said = () if advice is None else (advice,)
-            return Result(shown, OK, uri, db_name, found.version, found.latency_ms, warnings=said)
+            return Result(shown, OK, uri, db_name, version, latency, warnings=said)
         from ..connection.client import classify, connect
 
         start = time.perf_counter()
@@ -137,7 +136,7 @@ def _run(names: list[str | None], files: Sequence[str] | None, timeout: float | 
     return [results[i] for i in range(len(names))]
 
 
-def _errors(failed: Sequence[Result], *, several: bool) -> list[tuple[BaseException, ExitCode]]:
+def _errors(failed: Sequence[Result], *, several: bool) -> Iterator[tuple[BaseException, ExitCode]]:
     """The errors to print; of ``several`` profiles, one error that does not name its profile (no keyring,
     a shared file) is printed once, naming the profiles it stopped."""
     groups: dict[object, list[Result]] = {}
@@ -150,7 +149,6 @@ def _errors(failed: Sequence[Result], *, several: bool) -> list[tuple[BaseExcept
         ):
             key = (type(e), e.message, e.hint)
         groups.setdefault(key, []).append(r)
-    found: list[tuple[BaseException, ExitCode]] = []
     for key, group in groups.items():
         error = group[0].error
         if error is None:
@@ -158,8 +156,7 @@ def _errors(failed: Sequence[Result], *, several: bool) -> list[tuple[BaseExcept
         if isinstance(key, tuple) and isinstance(error, MilvusProfilesError):
             which = f"profile{'s' * (len(group) > 1)} {', '.join(r.profile for r in group)}"
             error = MilvusProfilesError(f"{which}: {error.message}", hint=error.hint, summary=error.summary)
-        found.append((error, group[0].exit))
-    return found
+        yield error, group[0].exit
 
 
 @click.command()

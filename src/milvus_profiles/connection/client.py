@@ -15,34 +15,34 @@ from typing import TYPE_CHECKING, Any
 
 from ..resolution.resolved import ResolvedProfile
 from ..resolution.resolver import resolve
-from .diagnose import chain, classify, detail_of, is_connection_failure, preflight, verdicts
+from .diagnose import chain, classify, detail_of, preflight, verdicts
 from .imports import import_pymilvus
 
 if TYPE_CHECKING:
     from pymilvus import AsyncMilvusClient, MilvusClient
 
+_QUIET: contextvars.ContextVar[bool] = contextvars.ContextVar("milvus_profiles_quiet", default=False)
+# pymilvus's RPC errors (each with a traceback), and the retries of a global cluster's topology fetch
+for _name in ("pymilvus.decorators", "pymilvus.client.global_topology"):
+    logging.getLogger(_name).addFilter(lambda record: not _QUIET.get())
+
 
 def connect(
-    profile: str | None = None,
-    *,
-    files: Sequence[str | os.PathLike[str]] | None = None,
-    **overrides: Any,
+    profile: str | None = None, *, files: Sequence[str | os.PathLike[str]] | None = None, **overrides: Any
 ) -> MilvusClient:
-    """A ready `pymilvus.MilvusClient` for a profile.
-
-    Ready means: the server answered, the credentials were accepted and the database exists. Closing the
-    client never breaks another one; profiles that differ only in TLS or gRPC options never share a
-    channel.
+    """A ready `pymilvus.MilvusClient` for a profile: the server answered, accepted the credentials and has
+    the database. Closing it never breaks another client; profiles that differ only in TLS or gRPC options
+    never share a channel.
 
     Args:
-        profile: The profile's name. `None` selects one as the command line does: `MILVUS_PROFILE`,
-            else the `default` of the highest file that sets one, else no profile at all (built-in
-            defaults, variables and arguments still apply).
+        profile: The profile's name. `None` selects one as the command line does: `MILVUS_PROFILE`, else
+            the `default` of the highest file that sets one, else no profile at all (built-in defaults,
+            variables and arguments still apply).
         files: The profile files to read, highest precedence first, instead of discovering
             `milvus.local.toml`, `milvus.toml` and the user file; the same as `MILVUS_PROFILES_FILE`.
-        **overrides: Values that win over the profile and the environment: `uri`, `db_name`,
-            `timeout` (seconds), `user`, `password` and `token`. `None` or `""` means not given. Any other
-            name raises `ConfigError`, which suggests the closest one.
+        **overrides: Values that win over the profile and the environment: `uri`, `db_name`, `timeout`
+            (seconds), `user`, `password` and `token`. `None` or `""` means not given. Any other name
+            raises `ConfigError`, which suggests the closest one.
 
     Returns:
         A client that has already answered a call on the profile's database.
@@ -85,10 +85,7 @@ def connect(
 
 
 async def connect_async(
-    profile: str | None = None,
-    *,
-    files: Sequence[str | os.PathLike[str]] | None = None,
-    **overrides: Any,
+    profile: str | None = None, *, files: Sequence[str | os.PathLike[str]] | None = None, **overrides: Any
 ) -> AsyncMilvusClient:
     """A ready `pymilvus.AsyncMilvusClient` for a profile: `connect` for asyncio, with the same readiness.
 
@@ -140,8 +137,7 @@ async def connect_async(
 def _start(
     profile: str | None, files: Sequence[str | os.PathLike[str]] | None, overrides: dict[str, Any], kind: str
 ) -> tuple[ResolvedProfile, Callable[..., Any], bool]:
-    """The profile, checked; a maker of pymilvus's ``kind`` of client; whether it needs its own channel.
-
+    """The profile, checked; a maker of pymilvus's ``kind`` of client; whether it needs its own channel:
     pymilvus shares one channel between clients of the same address and token whatever their TLS and gRPC
     options, so only a plain channel without options (the database is per client) is shared."""
     cfg = resolve(profile, files=files, **overrides)
@@ -149,12 +145,6 @@ def _start(
     kwargs = cfg.client_kwargs()  # makes a Milvus Lite file's folder
     own = bool(cfg.tls) or bool(cfg.grpc_options) or cfg.address.secure
     return cfg, functools.partial(getattr(import_pymilvus(), kind), **kwargs), own
-
-
-_QUIET: contextvars.ContextVar[bool] = contextvars.ContextVar("milvus_profiles_quiet", default=False)
-# pymilvus's RPC errors (each with a traceback), and the retries of a global cluster's topology fetch
-for _name in ("pymilvus.decorators", "pymilvus.client.global_topology"):
-    logging.getLogger(_name).addFilter(lambda record: not _QUIET.get())
 
 
 @contextlib.contextmanager
@@ -174,4 +164,4 @@ def closed_by_server(error: BaseException) -> bool:
     return any("too many pings" in (d := detail_of(e).lower()) or "goaway" in d for e in chain(error))
 
 
-__all__ = ["classify", "connect", "connect_async", "is_connection_failure", "quiet_pymilvus_logs"]
+__all__ = ["classify", "connect", "connect_async", "quiet_pymilvus_logs"]

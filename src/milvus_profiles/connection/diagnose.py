@@ -156,20 +156,25 @@ def detail_of(error: BaseException) -> str:
     return str(error)
 
 
-def is_connection_failure(error: BaseException, cfg: ResolvedProfile) -> bool:
-    """Whether all of ``error``'s chain says the server (or Milvus Lite) failed: gRPC errors, pymilvus errors
-    but ``ParamError``, timeouts, for Milvus Lite OS errors and a missing ``milvus_lite``; anything else
-    (a ``TypeError`` in pymilvus's "Unexpected error") is a bug. Neither grpc nor pymilvus raised unless
-    imported, so they are looked up in ``sys.modules``."""
+def classify(error: BaseException, cfg: ResolvedProfile) -> MilvusProfilesError | None:
+    """The typed error for a failed connection; None for any other error, a bug the caller lets propagate.
+
+    A connection failed when all of ``error``'s chain says the server (or Milvus Lite) failed: gRPC errors,
+    pymilvus errors but ``ParamError``, timeouts, for Milvus Lite OS errors and a missing ``milvus_lite``;
+    anything else (a ``TypeError`` in pymilvus's "Unexpected error") is a bug. Neither grpc nor pymilvus
+    raised unless imported, so they are looked up in ``sys.modules``."""
+    if isinstance(error, MilvusProfilesError):
+        return error
     grpc = sys.modules.get("grpc")
     exceptions = sys.modules.get("pymilvus.exceptions")
+    errors = chain(error)
     found = False
-    for e in chain(error):
+    for e in errors:
         if grpc is not None and isinstance(e, (grpc.RpcError, grpc.FutureTimeoutError)):
             found = True
         elif exceptions is not None and isinstance(e, exceptions.MilvusException):
             if isinstance(e, exceptions.ParamError):
-                return False
+                return None
             found = True
         elif cfg.is_lite and (
             isinstance(e, OSError)
@@ -177,17 +182,9 @@ def is_connection_failure(error: BaseException, cfg: ResolvedProfile) -> bool:
         ):
             found = True
         elif not isinstance(e, (TimeoutError, asyncio.CancelledError)):
-            return False
-    return found
-
-
-def classify(error: BaseException, cfg: ResolvedProfile) -> MilvusProfilesError | None:
-    """The typed error for a failed connection; None for any other error, a bug the caller lets propagate."""
-    if isinstance(error, MilvusProfilesError):
-        return error
-    if not is_connection_failure(error, cfg):
+            return None
+    if not found:
         return None
-    errors = chain(error)
     grpc_code = next((c for c in map(_grpc_code, errors) if c), None)
     milvus_code = next((c for c in (getattr(e, "code", None) for e in errors) if isinstance(c, int)), None)
     # The innermost gRPC detail says most ("Connection refused", "auth check failure", a TLS error).

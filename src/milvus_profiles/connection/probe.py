@@ -23,14 +23,6 @@ from .imports import import_grpc, import_pymilvus
 SERVICE = "/milvus.proto.milvus.MilvusService/"
 
 
-@dataclasses.dataclass(frozen=True)
-class ProbeResult:
-    """A ready server: its version and the round-trip time of the version call."""
-
-    version: str
-    latency_ms: float
-
-
 class Channels(contextlib.ExitStack):
     """The channels of one command probing many profiles (``test --all``), closed with it: one per target,
     TLS and options, as each call carries its own credentials."""
@@ -48,10 +40,9 @@ class Channels(contextlib.ExitStack):
             return self._open[key]
 
 
-def probe(cfg: ResolvedProfile, *, channels: Channels | None = None) -> ProbeResult:
-    """Prove a server profile (not Milvus Lite) is ready, or raise the typed error that says why not."""
-    if cfg.is_lite:
-        raise ValueError("probe() takes a server profile; Milvus Lite is checked with connect()")
+def probe(cfg: ResolvedProfile, *, channels: Channels | None = None) -> tuple[str, float]:
+    """Prove a server profile (not Milvus Lite) is ready, or raise the typed error that says why not;
+    the server's version and the round-trip time of the version call in milliseconds."""
     preflight(cfg)
     wire = primary(cfg) if cfg.address.is_global else cfg.wire
     metadata = wire.metadata()
@@ -66,19 +57,14 @@ def probe(cfg: ResolvedProfile, *, channels: Channels | None = None) -> ProbeRes
             request = b"\x12" + _varint(len(db)) + db  # ShowCollectionsRequest.db_name: field 2, bytes
             show = channel.unary_unary(SERVICE + "ShowCollections")
             _answer(cfg, show(request, timeout=cfg.timeout, metadata=metadata))
-        return ProbeResult(version=version, latency_ms=latency)
+        return version, latency
 
 
 def primary(cfg: ResolvedProfile) -> Wire:
     """The wire to a Zilliz Cloud global cluster's primary, found with pymilvus's own function as connect()
-    finds it (``GET <uri>/global-cluster/topology``); a pymilvus without it dials the URI, as this does."""
+    finds it (``GET <uri>/global-cluster/topology``, in every pymilvus we support)."""
     wire = cfg.wire
-    try:
-        topology = import_pymilvus("pymilvus.client.global_topology")
-    except ModuleNotFoundError as e:
-        if e.name != "pymilvus.client.global_topology":
-            raise
-        return wire
+    topology = import_pymilvus("pymilvus.client.global_topology")
     if not topology.is_global_endpoint(wire.address.base):
         return wire
     token = wire.credential
@@ -143,7 +129,6 @@ def _decode(raw: bytes) -> dict[int, Any]:
 
 
 def _read_varint(raw: bytes, pos: int) -> tuple[int, int]:
-    """The varint at ``pos`` and the position after it."""
     shift = result = 0
     while True:
         byte = raw[pos]
