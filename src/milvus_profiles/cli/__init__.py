@@ -21,31 +21,21 @@ from .output import Output
 # at exit, spare the last garbage collection over pydantic, grpcio and keyring: 40-50 ms for nothing
 atexit.register(gc.freeze)
 
-# name -> (module, attribute); `--help` lists them in alphabetical order
-COMMANDS: dict[str, tuple[str, str]] = {
-    "init": ("init", "init"),
-    "add": ("add", "add"),
-    "remove": ("profiles", "remove"),
-    "set-default": ("profiles", "set_default"),
-    "list": ("listing", "list_profiles"),
-    "show": ("listing", "show"),
-    "test": ("test", "test"),
-    "secret": ("secret", "secret"),
-    "env": ("env", "env"),
-    "check": ("check", "check"),
-    "doctor": ("doctor", "doctor"),
-    "schema": ("init", "schema"),
-    "import": ("add", "import_profiles"),
-    "trust": ("trust", "trust"),
-    "untrust": ("trust", "untrust"),
-    "exec": ("env", "exec_program"),
-    "set": ("edit", "set_key"),
-    "unset": ("edit", "unset_key"),
-    "rename": ("edit", "rename"),
-    "copy": ("edit", "copy_profile"),
-    "current": ("profiles", "current"),
-    "shell": ("env", "shell"),
+# the commands of each module; `--help` lists them in alphabetical order
+MODULES = {
+    "init": ("init", "schema"),
+    "add": ("add", "import"),
+    "profiles": ("remove", "set-default", "current"),
+    "listing": ("list", "show"),
+    "test": ("test",),
+    "secret": ("secret",),
+    "env": ("env", "exec", "shell"),
+    "check": ("check",),
+    "doctor": ("doctor",),
+    "trust": ("trust", "untrust"),
+    "edit": ("set", "unset", "rename", "copy"),
 }
+COMMANDS = {name: module for module, names in MODULES.items() for name in names}
 
 
 class MainGroup(click.Group):
@@ -57,9 +47,8 @@ class MainGroup(click.Group):
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in COMMANDS:
             return None
-        module, attribute = COMMANDS[cmd_name]
-        command: click.Command = getattr(import_module(f".{module}", __name__), attribute)
-        return command
+        found = vars(import_module(f".{COMMANDS[cmd_name]}", __name__)).values()
+        return next(c for c in found if isinstance(c, click.Command) and c.name == cmd_name)
 
     def resolve_command(
         self, ctx: click.Context, args: list[str]
@@ -79,7 +68,18 @@ class MainGroup(click.Group):
         except BrokenPipeError:
             closed_pipe(ctx)
         except click.ClickException as e:
-            error = self._say_where_global_options_go(ctx, e) if isinstance(e, click.NoSuchOption) else e
+            error = e
+            # `list --file X`: a global option given after the command; the message says where it goes
+            if isinstance(e, click.NoSuchOption) and ctx.invoked_subcommand is not None:
+                option = next((p for p in self.params if e.option_name in p.opts), None)
+                if option is not None:
+                    value = "" if getattr(option, "is_flag", False) else f" {option.metavar or 'VALUE'}"
+                    error = click.NoSuchOption(
+                        e.option_name,
+                        f"{e.message} {e.option_name} is a global option: it goes before the command, as "
+                        f"in `milvus-profiles {e.option_name}{value} {ctx.invoked_subcommand} ...`",
+                        ctx=e.ctx,
+                    )
             if isinstance(ctx.obj, State) and ctx.obj.out.json_errors:
                 ctx.obj.out.json_error(error.format_message(), None, error.exit_code)
             raise error from None
@@ -89,21 +89,6 @@ class MainGroup(click.Group):
             from .exitcodes import exit_code_for
 
             fail(ctx, e, exit_code_for(e).code)
-
-    def _say_where_global_options_go(
-        self, ctx: click.Context, error: click.NoSuchOption
-    ) -> click.NoSuchOption:
-        """``list --file X``: a global option given after the command; the message says where it goes."""
-        option = next((p for p in self.params if error.option_name in p.opts), None)
-        if option is None or ctx.invoked_subcommand is None:
-            return error
-        value = "" if getattr(option, "is_flag", False) else f" {option.metavar or 'VALUE'}"
-        return click.NoSuchOption(
-            error.option_name,
-            f"{error.message} {error.option_name} is a global option: it goes before the command, as in "
-            f"`milvus-profiles {error.option_name}{value} {ctx.invoked_subcommand} ...`",
-            ctx=error.ctx,
-        )
 
 
 def fail(ctx: click.Context, error: BaseException, code: int) -> NoReturn:
@@ -165,12 +150,8 @@ def main(
     # colour on a terminal only, never with --no-color or NO_COLOR (https://no-color.org)
     color = not no_color and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
     out = Output(color=color, terminal=sys.stdout.isatty())
-    _show_warnings_with(out)
     ctx.obj = State(out=out, files=files or None, profile=profile, debug=debug)
-
-
-def _show_warnings_with(out: Output) -> None:
-    """Our warnings become ``warning:`` lines on ``out``; others keep Python's format."""
+    # our warnings become `warning:` lines on `out`; others keep Python's format
     original = getattr(warnings.showwarning, "python_showwarning", warnings.showwarning)
     # shown whatever filter the process had (a test run may make warnings errors): they are output too
     warnings.filterwarnings("default", category=ProfileWarning)

@@ -74,17 +74,9 @@ def list_profiles(state: State, as_json: bool) -> None:
     for e in entries:
         shadowed = ", ".join(shown(p) for p in e["also_in"])
         mark = ("*" if e["default"] else "") + ("!" if e["problem"] else "")
-        rows.append(
-            [
-                Cell(mark, "red" if e["problem"] else "green", bold=True),
-                Cell(e["name"], bold=True),
-                e["uri"] or "-",
-                str(e["db_name"] or "-"),
-                str(e["user"] or "-"),
-                shown(e["file"]),
-                Cell(shadowed + " (shadowed)", "yellow") if shadowed else "",
-            ]
-        )
+        named = [Cell(mark, "red" if e["problem"] else "green", bold=True), Cell(e["name"], bold=True)]
+        values = [e["uri"] or "-", str(e["db_name"] or "-"), str(e["user"] or "-"), shown(e["file"])]
+        rows.append([*named, *values, Cell(shadowed + " (shadowed)", "yellow") if shadowed else ""])
     out.table(["", "NAME", "URI", "DATABASE", "USER", "FILE", "ALSO IN"], rows)
     if default is not None:
         out.line(f"* default, set in {display_path(default.file.path)}")
@@ -109,14 +101,8 @@ def _special(cfg: ResolvedProfile, reveal: bool) -> tuple[dict[str, str], dict[s
         if reveal and (value := getattr(cfg, secret)) is not None:
             clear[secret] = value.get_secret_value()
     e = cfg.secret_error
-    return clear, {e.field: (NOT_RUN, f"reference {e.reference}")} if isinstance(
-        e, CommandNotRunError
-    ) else {}
-
-
-def _shown(cfg: ResolvedProfile, reveal: bool) -> list[tuple[str, str, str]]:
-    clear, not_run = _special(cfg, reveal)
-    return [(f, clear.get(f, v), o) for f, v, o in cfg.rows() + [(f, *vo) for f, vo in not_run.items()]]
+    not_run = {e.field: (NOT_RUN, f"reference {e.reference}")} if isinstance(e, CommandNotRunError) else {}
+    return clear, not_run
 
 
 def _json(cfg: ResolvedProfile, reveal: bool) -> dict[str, Any]:
@@ -165,7 +151,8 @@ def show(
         return
     title = cfg.name or "(none: built-in defaults and MILVUS_* variables)"
     out.labelled("profile", f"{title}  (selected by {cfg.origins['profile']})")
-    rows = _shown(cfg, reveal)
+    clear, not_run = _special(cfg, reveal)
+    rows = [(f, clear.get(f, v), o) for f, v, o in cfg.rows() + [(f, *vo) for f, vo in not_run.items()]]
     if explain:
         out.table(["FIELD", "VALUE", "ORIGIN"], [[f, v, Cell(o, "cyan")] for f, v, o in rows])
     else:

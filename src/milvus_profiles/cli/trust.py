@@ -93,10 +93,8 @@ def trust(state: State, paths: tuple[str, ...], show_list: bool, as_json: bool) 
         return
     for path in _targets(state, paths):
         if (content := _env_bytes(path)) is not None:
-            problems, summary = (
-                trust_module.trust_content(path, content),
-                ["  its variables, as they are now"],
-            )
+            problems = trust_module.trust_content(path, content)
+            summary = ["  its variables, as they are now"]
         else:
             pf = toml.read_file(path)
             problems, summary = trust_module.trust(pf), _summary(pf.data)
@@ -135,9 +133,5 @@ def _list(state: State, as_json: bool) -> None:
 def untrust(state: State, paths: tuple[str, ...]) -> None:
     """Stop trusting project files or .env files (default: the profile files found here)."""
     for path in _targets(state, paths):
-        shown = display_path(path)
-        state.out.done(
-            f"no longer trusted: {shown}"
-            if trust_module.untrust(path)
-            else f"{shown} was not trusted; nothing to do"
-        )
+        done, shown = trust_module.untrust(path), display_path(path)
+        state.out.done(f"no longer trusted: {shown}" if done else f"{shown} was not trusted; nothing to do")
