@@ -16,6 +16,7 @@ import click
 from .. import __version__
 from ..errors import ProfileWarning
 from .common import State, complete_profiles
+from .exitcodes import exit_code_for
 from .output import Output
 
 # at exit, spare the last garbage collection over pydantic, grpcio and keyring: 40-50 ms for nothing
@@ -53,13 +54,11 @@ class MainGroup(click.Group):
     def resolve_command(
         self, ctx: click.Context, args: list[str]
     ) -> tuple[str | None, click.Command | None, list[str]]:
-        name = args[0] if args else ""
-        if args and name not in COMMANDS and not name.startswith("-"):
+        if args and args[0] not in COMMANDS and not args[0].startswith("-"):
             import difflib
 
-            close = difflib.get_close_matches(name, COMMANDS, n=3, cutoff=0.6)
-            if close:
-                ctx.fail(f"no such command {name!r}; did you mean {' or '.join(map(repr, close))}?")
+            if close := difflib.get_close_matches(args[0], COMMANDS, n=3, cutoff=0.6):
+                ctx.fail(f"no such command {args[0]!r}; did you mean {' or '.join(map(repr, close))}?")
         return super().resolve_command(ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -86,8 +85,6 @@ class MainGroup(click.Group):
         except (click.exceptions.Exit, click.Abort):
             raise
         except Exception as e:
-            from .exitcodes import exit_code_for
-
             fail(ctx, e, exit_code_for(e).code)
 
 

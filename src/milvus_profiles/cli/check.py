@@ -6,23 +6,20 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
 from ..config import discovery, toml
+from ..config.catalog import Catalog, Setting
 from ..config.read import TLS_FILE_LIMIT, UnreadableFile, read_limited
-from ..config.toml import key_name
+from ..config.toml import ProfileFile, key_name
 from ..config.trust import tls_file
 from ..errors import ConfigError
 from ..fields import TLS_PATH_KEYS
 from .common import State
 from .exitcodes import PROBLEMS_FOUND
 from .output import Cell, display_path
-
-if TYPE_CHECKING:
-    from ..config.catalog import Catalog, Setting
-    from ..config.toml import ProfileFile
 
 
 def _tables(pf: ProfileFile) -> dict[str, dict[str, Any]]:
@@ -58,10 +55,8 @@ def _certificate_problems(pf: ProfileFile) -> list[ConfigError]:
                 continue
             except RuntimeError:  # ~user names no user: reported with what resolving refuses
                 continue
-            except FileNotFoundError:
-                problem = "does not exist"
-            except UnreadableFile as e:
-                problem = e.reason
+            except (FileNotFoundError, UnreadableFile) as e:
+                problem = e.reason if isinstance(e, UnreadableFile) else "does not exist"
             problems.append(
                 ConfigError(
                     f"{key_name(('profiles', name, 'tls', key))}: {value} {problem}",
@@ -127,7 +122,6 @@ def _resolving_problems(catalog: Catalog, pf: ProfileFile) -> list[ConfigError]:
 
 def _problems(targets: list[ProfileFile], read: list[ProfileFile], explicit: bool) -> list[ConfigError]:
     """Every problem of the ``targets``, the other files ``read`` counting for ``extends`` and ``default``."""
-    from ..config.catalog import Catalog
     from ..config.model import file_problems, profile_problems
 
     usable: list[ProfileFile] = []  # files whose problems are their profiles': their profiles take part
@@ -162,11 +156,9 @@ def check(ctx: click.Context, paths: tuple[str, ...]) -> None:
     found, explicit = discovery.discover(state.files)
     discovered = [p.absolute() for p in found if explicit or p.exists()]
     targets = list(dict.fromkeys(Path(p).absolute() for p in paths)) or discovered
-    context = targets + [p for p in discovered if p not in targets]
-
     problems: list[ConfigError] = []
     parsed: dict[Path, ProfileFile] = {}
-    for path in context:
+    for path in targets + [p for p in discovered if p not in targets]:
         try:
             parsed[path] = toml.read_file(path)
         except ConfigError as e:
@@ -187,8 +179,7 @@ def check(ctx: click.Context, paths: tuple[str, ...]) -> None:
         if hint:
             out.hint(hint, indent=4)
     if problems:
-        in_files = len({e.path for e in problems})
-        out.line(f"{_count(len(shown), 'problem')} in {_count(in_files, 'file')}")
+        out.line(f"{_count(len(shown), 'problem')} in {_count(len({e.path for e in problems}), 'file')}")
         ctx.exit(PROBLEMS_FOUND)
     profiles = sum(len(_tables(parsed[p])) for p in targets if p in parsed)
     summary = f"{_count(len(targets), 'file')}, {_count(profiles, 'profile')}"

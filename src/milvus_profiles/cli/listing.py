@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from ..config.catalog import Catalog, Setting, load_catalog
 from ..errors import CommandNotRunError
 from ..fields import FIELDS_BY_NAME, PROFILE_ENV, secret_set_command
 from ..uri import redact
@@ -15,7 +16,6 @@ from .common import State, pick_profile, profile_argument
 from .output import Cell, display_path
 
 if TYPE_CHECKING:
-    from ..config.catalog import Catalog, Setting
     from ..resolution.resolved import ResolvedProfile
 
 
@@ -51,8 +51,6 @@ def list_profiles(state: State, as_json: bool) -> None:
     Reads the profile files only: no keyring, no network. A profile with a problem is marked `!`, and
     its problem printed below.
     """
-    from ..config.catalog import load_catalog
-
     state.out.json_errors = as_json
     catalog = load_catalog(state.files)
     default = catalog.default()

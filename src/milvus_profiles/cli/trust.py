@@ -10,6 +10,7 @@ from ..config import discovery, toml
 from ..config import trust as trust_module
 from ..config.read import UnreadableFile, read_limited
 from ..errors import ConfigError
+from ..secrets.reference import describe
 from ..uri import redact
 from .common import State
 from .output import display_path
@@ -44,8 +45,6 @@ def _targets(state: State, paths: tuple[str, ...]) -> list[Path]:
 
 def _summary(data: dict[str, object]) -> list[str]:
     """What the file decides about where secrets go, one line per profile."""
-    from ..secrets.reference import describe
-
     lines = []
     profiles = data.get("profiles")
     for name, table in profiles.items() if isinstance(profiles, dict) else ():
