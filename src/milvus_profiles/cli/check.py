@@ -32,14 +32,9 @@ def _link_problems(catalog: Catalog, pf: ProfileFile) -> list[ConfigError]:
     default = pf.data.get("default")
     if isinstance(default, str) and not catalog.tables(default):
         known = ", ".join(catalog.names()) or "none"
-        problems.append(
-            ConfigError(
-                f"default {default!r} names no profile; known profiles: {known}",
-                path=pf.path,
-                line=pf.line_of("default"),
-                hint="fix the name, or set another with `milvus-profiles set-default NAME`",
-            )
-        )
+        message = f"default {default!r} names no profile; known profiles: {known}"
+        hint = "fix the name, or set another with `milvus-profiles set-default NAME`"
+        problems.append(ConfigError(message, path=pf.path, line=pf.line_of("default"), hint=hint))
     return problems
 
 
@@ -57,14 +52,9 @@ def _certificate_problems(pf: ProfileFile) -> list[ConfigError]:
                 continue
             except (FileNotFoundError, UnreadableFile) as e:
                 problem = e.reason if isinstance(e, UnreadableFile) else "does not exist"
-            problems.append(
-                ConfigError(
-                    f"{key_name(('profiles', name, 'tls', key))}: {value} {problem}",
-                    path=pf.path,
-                    line=pf.line_of("profiles", name, "tls", key),
-                    hint="fix the path; a relative path is relative to the profile file's folder",
-                )
-            )
+            where, line = key_name(("profiles", name, "tls", key)), pf.line_of("profiles", name, "tls", key)
+            hint = "fix the path; a relative path is relative to the profile file's folder"
+            problems.append(ConfigError(f"{where}: {value} {problem}", path=pf.path, line=line, hint=hint))
     return problems
 
 

@@ -89,11 +89,9 @@ def scope_file(state: State, scope: str | None) -> Path:
     if project is None and scope in (None, "user"):
         return discovery.user_file().absolute()
     if project is None:
-        raise ConfigError(
-            f"--scope {scope}: no {discovery.PROJECT_FILE} in this folder or above it "
-            "(up to the repository root)",
-            hint="create one with `milvus-profiles init`, or use --scope user",
-        )
+        where = f"no {discovery.PROJECT_FILE} in this folder or above it (up to the repository root)"
+        hint = "create one with `milvus-profiles init`, or use --scope user"
+        raise ConfigError(f"--scope {scope}: {where}", hint=hint)
     return (project / (discovery.LOCAL_FILE if scope == "local" else discovery.PROJECT_FILE)).absolute()
 
 
@@ -108,10 +106,8 @@ def read_secret(state: State, *, stdin: bool, label: str, stdin_option: str = "-
     if stdin:
         value = sys.stdin.read().removesuffix("\n").removesuffix("\r")
         if not value:
-            raise ConfigError(
-                "no secret on standard input",
-                hint="pipe it in, e.g. `pass show milvus/dev | milvus-profiles secret set dev --stdin`",
-            )
+            hint = "pipe it in, e.g. `pass show milvus/dev | milvus-profiles secret set dev --stdin`"
+            raise ConfigError("no secret on standard input", hint=hint)
         return value
     import getpass
     import warnings
@@ -166,8 +162,5 @@ def default_password_warning(cfg: ResolvedProfile) -> tuple[str, str] | None:
         )
     else:
         return None
-    return (
-        f"profile {name} logs in as {DEFAULT_USER!r} with Milvus's built-in default password, "
-        "which must be changed before production",
-        hint,
-    )
+    warning = f"profile {name} logs in as {DEFAULT_USER!r} with Milvus's built-in default password, "
+    return warning + "which must be changed before production", hint

@@ -52,10 +52,8 @@ def describe(error: BaseException) -> tuple[str, str | None]:
     """The message and hint shown for ``error``; an error not ours asks for a report."""
     if isinstance(error, MilvusProfilesError):
         return error.message, error.hint
-    return (
-        f"unexpected {type(error).__name__}: {error}",
-        "run again with --debug to see the traceback, and report it",
-    )
+    hint = "run again with --debug to see the traceback, and report it"
+    return f"unexpected {type(error).__name__}: {error}", hint
 
 
 class Output:

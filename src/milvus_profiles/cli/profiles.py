@@ -141,9 +141,8 @@ def set_default(state: State, name: str, scope: str | None) -> None:
     was = f" (was {previous!r})" if previous and previous != name else ""
     out.done(f"the default of {display_path(target)} is now {name!r}{was}")
     if winner is not None and winner.file.path != target:
-        out.warning(
-            f"the default {winner.value!r} of {display_path(winner.file.path)} takes precedence over it"
-        )
+        where = display_path(winner.file.path)
+        out.warning(f"the default {winner.value!r} of {where} takes precedence over it")
     if not any(name in toml.read_file(p).data.get("profiles", {}) for p in lower_files(state, target)):
         out.warning(
             f"{name!r} is not defined in {display_path(target)} or a file below it, so where that file "

@@ -35,11 +35,9 @@ def _targets(state: State, paths: tuple[str, ...]) -> list[Path]:
     found, explicit = discovery.discover(state.files)
     project = [p for p in found if trust_module.kind_of(p, explicit) == "project" and p.exists()]
     if not project:
-        raise ConfigError(
-            f"no {discovery.PROJECT_FILE} or {discovery.LOCAL_FILE} here or in a folder above (up to the "
-            "repository root)",
-            hint="run it in the project, or name the file: `milvus-profiles trust PATH`",
-        )
+        files = f"{discovery.PROJECT_FILE} or {discovery.LOCAL_FILE}"
+        hint = "run it in the project, or name the file: `milvus-profiles trust PATH`"
+        raise ConfigError(f"no {files} here or in a folder above (up to the repository root)", hint=hint)
     return project
 
 
@@ -55,11 +53,9 @@ def _summary(data: dict[str, object]) -> list[str]:
         for key in ("tls", "grpc"):
             if isinstance(table.get(key), dict) and table[key]:
                 parts.append(f"[{key}] " + ", ".join(map(str, table[key])))
-        parts += [
-            f"{key} from {describe(table[key])}"
-            for key in ("password", "token")
-            if isinstance(table.get(key), dict)
-        ]
+        for key in ("password", "token"):
+            if isinstance(table.get(key), dict):
+                parts.append(f"{key} from {describe(table[key])}")
         lines.append(f"  {name}: " + ("; ".join(parts) if parts else "(no server settings)"))
     return lines + ([f"  default: {data['default']}"] if "default" in data else [])
 
