@@ -61,16 +61,14 @@ def pick_profile(state: State, name: str | None, option: str | None) -> str | No
     """The profile named by NAME, the command's --profile or the global --profile (None: the default)."""
     given = {n for n in (name, option, state.profile) if n}
     if len(given) > 1:  # click prints this itself, so the names are escaped here
-        raise click.UsageError(
-            f"two profiles given ({', '.join(escape(n) for n in sorted(given))}); give one"
-        )
+        names = ", ".join(escape(n) for n in sorted(given))
+        raise click.UsageError(f"two profiles given ({names}); give one")
     return given.pop() if given else None
 
 
 def check_name(ctx: click.Context, param: click.Parameter, value: str) -> str:
     """Profile names a shell and a TOML key both take as they are (`fields.PROFILE_NAME`)."""
-    problem = profile_name_problem(value)
-    if problem is not None:
+    if (problem := profile_name_problem(value)) is not None:
         raise click.BadParameter(problem)
     return value
 

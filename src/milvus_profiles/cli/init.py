@@ -60,9 +60,8 @@ def init(state: State, force: bool) -> None:
         locks.destination(path)  # a link a repository ships out of it is refused before anything is written
     with locks.locked(target):
         if target.exists() and not force:
-            raise ConfigError(
-                f"{display_path(target)} already exists", hint="use --force to overwrite it with the template"
-            )
+            hint = "use --force to overwrite it with the template"
+            raise ConfigError(f"{display_path(target)} already exists", hint=hint)
         locks.write_atomic(target, TEMPLATE)
         locks.write_atomic(schema, schema_text())
     toml.clear_cache()

@@ -116,13 +116,8 @@ def _json(cfg: ResolvedProfile, reveal: bool) -> dict[str, Any]:
     origins = {k: str(v) for k, v in cfg.origins.items() if k != "profile"}
     for field, (value, origin) in not_run.items():
         values[field], origins[field] = value, origin
-    return {
-        "profile": cfg.name,
-        "selected_by": str(cfg.origins["profile"]),
-        "values": values,
-        "origins": origins,
-        "files": [str(p) for p in cfg.files],
-    }
+    chosen = {"profile": cfg.name, "selected_by": str(cfg.origins["profile"])}
+    return {**chosen, "values": values, "origins": origins, "files": [str(p) for p in cfg.files]}
 
 
 @click.command()

@@ -69,10 +69,8 @@ def remove(state: State, name: str, scope: str | None, keep_secret: bool) -> Non
         out.done(f"it was the default of {shown}, which has no default now")
     default = after.default()
     if default is not None and not after.tables(default.value):
-        out.warning(
-            f"the default {default.value!r} of {display_path(default.file.path)} names no profile now",
-            hint="set another with `milvus-profiles set-default NAME`",
-        )
+        where, hint = display_path(default.file.path), "set another with `milvus-profiles set-default NAME`"
+        out.warning(f"the default {default.value!r} of {where} names no profile now", hint=hint)
     if place is None:
         return
     stored = place.account
