@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
@@ -14,9 +14,6 @@ from ..fields import FIELDS_BY_NAME, PROFILE_ENV, secret_set_command
 from ..uri import redact
 from .common import State, pick_profile, profile_argument
 from .output import Cell, display_path
-
-if TYPE_CHECKING:
-    from ..resolution.resolved import ResolvedProfile
 
 
 def _entry(catalog: Catalog, name: str, default: Setting | None, *, lines: bool) -> dict[str, Any]:
@@ -92,34 +89,6 @@ def list_profiles(state: State, as_json: bool) -> None:
 NOT_RUN = "(a command, not run)"  # a secret a command reference gives, which runs only with --reveal
 
 
-def _special(cfg: ResolvedProfile, reveal: bool) -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
-    """The values ``--reveal`` shows in clear, and the secret a command reference gives (not run)."""
-    clear = {"uri": cfg.uri} if reveal else {}
-    for secret in ("password", "token"):
-        if reveal and (value := getattr(cfg, secret)) is not None:
-            clear[secret] = value.get_secret_value()
-    e = cfg.secret_error
-    not_run = {e.field: (NOT_RUN, f"reference {e.reference}")} if isinstance(e, CommandNotRunError) else {}
-    return clear, not_run
-
-
-def _json(cfg: ResolvedProfile, reveal: bool) -> dict[str, Any]:
-    from ..resolution.resolved import show_value
-
-    clear, not_run = _special(cfg, reveal)
-    values = {"uri": clear.get("uri", redact(cfg.uri)), "db_name": cfg.db_name, "timeout": cfg.timeout}
-    values["user"] = cfg.user
-    for secret in ("password", "token"):
-        value = getattr(cfg, secret)
-        values[secret] = None if value is None else clear.get(secret, show_value(secret, value))
-    values |= {"tls": dict(cfg.tls), "grpc_options": dict(cfg.grpc_options)}
-    origins = {k: str(v) for k, v in cfg.origins.items() if k != "profile"}
-    for field, (value, origin) in not_run.items():
-        values[field], origins[field] = value, origin
-    chosen = {"profile": cfg.name, "selected_by": str(cfg.origins["profile"])}
-    return {**chosen, "values": values, "origins": origins, "files": [str(p) for p in cfg.files]}
-
-
 @click.command()
 @profile_argument
 @click.option("--explain", is_flag=True, help="Add where every value comes from.")
@@ -133,18 +102,35 @@ def show(
 
     A secret that a command reference gives is shown as not run: --reveal runs the command.
     """
+    from ..resolution.resolved import show_value
     from ..resolution.resolver import inspect, resolve
 
     state.out.json_errors = as_json
     chosen = pick_profile(state, name, profile_option)
     cfg = resolve(chosen, files=state.files) if reveal else inspect(chosen, files=state.files)
+    # the values --reveal shows in clear, and the secret a command reference gives (not run)
+    clear = {"uri": cfg.uri} if reveal else {}
+    for secret in ("password", "token"):
+        if reveal and (value := getattr(cfg, secret)) is not None:
+            clear[secret] = value.get_secret_value()
+    e = cfg.secret_error
+    not_run = {e.field: (NOT_RUN, f"reference {e.reference}")} if isinstance(e, CommandNotRunError) else {}
     out = state.out
     if as_json:
-        out.json(_json(cfg, reveal))
+        values = {"uri": clear.get("uri", redact(cfg.uri)), "db_name": cfg.db_name, "timeout": cfg.timeout}
+        values["user"] = cfg.user
+        for secret in ("password", "token"):
+            value = getattr(cfg, secret)
+            values[secret] = None if value is None else clear.get(secret, show_value(secret, value))
+        values |= {"tls": dict(cfg.tls), "grpc_options": dict(cfg.grpc_options)}
+        origins = {k: str(v) for k, v in cfg.origins.items() if k != "profile"}
+        for field, (value, origin) in not_run.items():
+            values[field], origins[field] = value, origin
+        selected = {"profile": cfg.name, "selected_by": str(cfg.origins["profile"])}
+        out.json({**selected, "values": values, "origins": origins, "files": [str(p) for p in cfg.files]})
         return
     title = cfg.name or "(none: built-in defaults and MILVUS_* variables)"
     out.labelled("profile", f"{title}  (selected by {cfg.origins['profile']})")
-    clear, not_run = _special(cfg, reveal)
     rows = [(f, clear.get(f, v), o) for f, v, o in cfg.rows() + [(f, *vo) for f, vo in not_run.items()]]
     if explain:
         out.table(["FIELD", "VALUE", "ORIGIN"], [[f, v, Cell(o, "cyan")] for f, v, o in rows])

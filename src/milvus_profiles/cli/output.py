@@ -7,9 +7,8 @@ import json
 import re
 import traceback
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import click
 
@@ -30,8 +29,7 @@ def escape(text: str) -> str:
     return UNSAFE.sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}", text)
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(NamedTuple):
     """Text with a ``click.style`` colour: a table cell, or part of a line."""
 
     text: str
