@@ -155,7 +155,6 @@ def check(ctx: click.Context, paths: tuple[str, ...]) -> None:
             if path in targets:
                 problems.append(e)
     problems += _problems([parsed[p] for p in targets if p in parsed], list(parsed.values()), explicit)
-
     out = state.out
     shown: dict[tuple[str, str], str | None] = {}  # a problem found twice is printed once
     for p in sorted(problems, key=lambda p: (str(p.path), p.line or 0)):

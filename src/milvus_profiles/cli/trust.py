@@ -29,7 +29,6 @@ def _env_bytes(path: Path) -> bytes | None:
 
 
 def _targets(state: State, paths: tuple[str, ...]) -> list[Path]:
-    """The files named, or the project files discovered here that exist."""
     if paths:
         return [Path(p).expanduser().absolute() for p in paths]
     found, explicit = discovery.discover(state.files)
@@ -84,7 +83,24 @@ def trust(state: State, paths: tuple[str, ...], show_list: bool, as_json: bool) 
     if show_list:
         if paths:
             raise click.UsageError("give paths or --list, not both")
-        _list(state, as_json)
+        entries = []
+        for path, when in trust_module.trusted_files():
+            try:
+                if (content := _env_bytes(path)) is not None:
+                    verdict = trust_module.content_trust(path, content)
+                else:
+                    verdict = trust_module.assess(toml.read_file(path), "project")
+                status = "trusted" if verdict.trusted else verdict.why
+            except ConfigError as e:
+                status = e.reason
+            entries.append({"path": str(path), "trusted_at": when, "status": status})
+        if as_json:
+            state.out.json({"trusted": entries})
+        elif not entries:
+            state.out.line("no project file is trusted")
+        else:
+            rows = [[display_path(e["path"]), e["trusted_at"], e["status"]] for e in entries]
+            state.out.table(["FILE", "TRUSTED", "STATUS"], rows)
         return
     for path in _targets(state, paths):
         if (content := _env_bytes(path)) is not None:
@@ -99,27 +115,6 @@ def trust(state: State, paths: tuple[str, ...], show_list: bool, as_json: bool) 
         state.out.done(f"trusted {display_path(path)}:")
         for line in summary:
             state.out.line(line)
-
-
-def _list(state: State, as_json: bool) -> None:
-    entries = []
-    for path, when in trust_module.trusted_files():
-        try:
-            if (content := _env_bytes(path)) is not None:
-                verdict = trust_module.content_trust(path, content)
-            else:
-                verdict = trust_module.assess(toml.read_file(path), "project")
-            status = "trusted" if verdict.trusted else verdict.why
-        except ConfigError as e:
-            status = e.reason
-        entries.append({"path": str(path), "trusted_at": when, "status": status})
-    if as_json:
-        state.out.json({"trusted": entries})
-    elif not entries:
-        state.out.line("no project file is trusted")
-    else:
-        rows = [[display_path(e["path"]), e["trusted_at"], e["status"]] for e in entries]
-        state.out.table(["FILE", "TRUSTED", "STATUS"], rows)
 
 
 @click.command()
