@@ -73,12 +73,9 @@ class MainGroup(click.Group):
                 option = next((p for p in self.params if e.option_name in p.opts), None)
                 if option is not None:
                     value = "" if getattr(option, "is_flag", False) else f" {option.metavar or 'VALUE'}"
-                    error = click.NoSuchOption(
-                        e.option_name,
-                        f"{e.message} {e.option_name} is a global option: it goes before the command, as "
-                        f"in `milvus-profiles {e.option_name}{value} {ctx.invoked_subcommand} ...`",
-                        ctx=e.ctx,
-                    )
+                    where = f"`milvus-profiles {e.option_name}{value} {ctx.invoked_subcommand} ...`"
+                    hint = f"{e.option_name} is a global option: it goes before the command, as in {where}"
+                    error = click.NoSuchOption(e.option_name, f"{e.message} {hint}", ctx=e.ctx)
             if isinstance(ctx.obj, State) and ctx.obj.out.json_errors:
                 ctx.obj.out.json_error(error.format_message(), None, error.exit_code)
             raise error from None

@@ -110,29 +110,6 @@ def _resolving_problems(catalog: Catalog, pf: ProfileFile) -> list[ConfigError]:
     return problems
 
 
-def _problems(targets: list[ProfileFile], read: list[ProfileFile], explicit: bool) -> list[ConfigError]:
-    """Every problem of the ``targets``, the other files ``read`` counting for ``extends`` and ``default``."""
-    from ..config.model import file_problems, profile_problems
-
-    usable: list[ProfileFile] = []  # files whose problems are their profiles': their profiles take part
-    owned: dict[str, ConfigError] = {}
-    for pf in reversed(read):
-        with contextlib.suppress(ConfigError):
-            owned.update(profile_problems(pf))
-            usable.insert(0, pf)
-    searched = tuple(pf.path for pf in read)
-    links = Catalog(tuple(usable), searched, explicit)  # every `extends` walked as written
-    catalog = Catalog(links.files, searched, explicit, owned)
-    problems: list[ConfigError] = []
-    for pf in targets:
-        own = file_problems(pf)
-        problems += own
-        if pf in usable:  # an `extends` the schema refuses (not a name) is not reported twice
-            problems += [e for e in _link_problems(links, pf) if e.line not in {o.line for o in own}]
-            problems += _certificate_problems(pf) + _resolving_problems(catalog, pf)
-    return problems
-
-
 @click.command()
 @click.argument("paths", nargs=-1, metavar="[FILE]...")
 @click.pass_context
@@ -142,6 +119,8 @@ def check(ctx: click.Context, paths: tuple[str, ...]) -> None:
     Reports what the schema forbids (unknown keys, wrong types, secrets written in a file), broken
     `extends`, a `default` naming no profile and missing certificate files. Exits 1 on any problem.
     """
+    from ..config.model import file_problems, profile_problems
+
     state: State = ctx.obj
     found, explicit = discovery.discover(state.files)
     discovered = [p.absolute() for p in found if explicit or p.exists()]
@@ -154,7 +133,21 @@ def check(ctx: click.Context, paths: tuple[str, ...]) -> None:
         except ConfigError as e:
             if path in targets:
                 problems.append(e)
-    problems += _problems([parsed[p] for p in targets if p in parsed], list(parsed.values()), explicit)
+    # every file read counts for `extends` and `default`; one whose problems are its profiles' takes part
+    usable: list[ProfileFile] = []
+    owned: dict[str, ConfigError] = {}
+    for pf in reversed(parsed.values()):
+        with contextlib.suppress(ConfigError):
+            owned.update(profile_problems(pf))
+            usable.insert(0, pf)
+    links = Catalog(tuple(usable), tuple(parsed), explicit)  # every `extends` walked as written
+    catalog = Catalog(links.files, tuple(parsed), explicit, owned)
+    for pf in (parsed[p] for p in targets if p in parsed):
+        own = file_problems(pf)
+        problems += own
+        if pf in usable:  # an `extends` the schema refuses (not a name) is not reported twice
+            problems += [e for e in _link_problems(links, pf) if e.line not in {o.line for o in own}]
+            problems += _certificate_problems(pf) + _resolving_problems(catalog, pf)
     out = state.out
     shown: dict[tuple[str, str], str | None] = {}  # a problem found twice is printed once
     for p in sorted(problems, key=lambda p: (str(p.path), p.line or 0)):
