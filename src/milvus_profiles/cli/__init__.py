@@ -28,13 +28,10 @@ MODULES = {
     "add": ("add", "import"),
     "profiles": ("remove", "set-default", "current"),
     "listing": ("list", "show"),
-    "test": ("test",),
-    "secret": ("secret",),
     "env": ("env", "exec", "shell"),
-    "check": ("check",),
-    "doctor": ("doctor",),
     "trust": ("trust", "untrust"),
     "edit": ("set", "unset", "rename", "copy"),
+    **{name: (name,) for name in ("test", "secret", "check", "doctor")},  # each alone in a module of its name
 }
 COMMANDS = {name: module for module, names in MODULES.items() for name in names}
 

@@ -17,7 +17,6 @@ from .output import Output, escape
 
 if TYPE_CHECKING:
     from ..config.catalog import Catalog
-    from ..config.toml import ProfileFile
     from ..resolution.resolved import ResolvedProfile
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -122,7 +121,7 @@ def read_secret(state: State, *, stdin: bool, label: str, stdin_option: str = "-
             ) from None
 
 
-def catalog_with(state: State, changed: ProfileFile) -> Catalog:
+def catalog_with(state: State, changed: toml.ProfileFile) -> Catalog:
     """The catalog as it will be once ``changed`` is written (for checks made before writing)."""
     from ..config.catalog import Catalog
 

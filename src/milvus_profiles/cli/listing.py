@@ -17,8 +17,7 @@ from .output import Cell, display_path
 
 
 def _entry(catalog: Catalog, name: str, default: Setting | None, *, lines: bool) -> dict[str, Any]:
-    tables = catalog.tables(name)
-    problem = catalog.problem(name)
+    tables, problem = catalog.tables(name), catalog.problem(name)
     if problem is None:
         values = {k: FIELDS_BY_NAME[k].default for k in ("uri", "db_name")}
         values.update((k, s.value) for k, s in catalog.layer(name).items())
