@@ -15,7 +15,7 @@ import click
 
 from .. import __version__
 from ..errors import ProfileWarning
-from .common import State, complete_profiles
+from .common import State, profile_option
 from .exitcodes import exit_code_for
 from .output import Output
 
@@ -114,12 +114,7 @@ def closed_pipe(ctx: click.Context) -> NoReturn:
     help="Read profiles from this file instead of discovering them (repeatable, highest precedence "
     "first; like MILVUS_PROFILES_FILE).",
 )
-@click.option(
-    "--profile",
-    metavar="NAME",
-    shell_complete=complete_profiles,
-    help="The profile for commands that take an optional NAME.",
-)
+@profile_option("The profile for commands that take an optional NAME.")
 @click.option("--no-color", is_flag=True, help="Never colour the output (NO_COLOR does the same).")
 @click.option("--debug", is_flag=True, help="Show the full traceback of an error.")
 @click.version_option(__version__, "--version", prog_name="milvus-profiles", message="%(prog)s %(version)s")

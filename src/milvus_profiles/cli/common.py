@@ -42,15 +42,14 @@ def complete_profiles(ctx: click.Context, param: click.Parameter, incomplete: st
     return [CompletionItem(n) for n in names if n.startswith(incomplete)]
 
 
+def profile_option(help_text: str, *name: str) -> Callable[[F], F]:
+    """``--profile NAME``, the names completed from the profile files."""
+    return click.option("--profile", *name, metavar="NAME", shell_complete=complete_profiles, help=help_text)
+
+
 def profile_argument(f: F) -> F:
     """An optional ``NAME`` argument and its synonym ``--profile NAME``."""
-    f = click.option(
-        "--profile",
-        "profile_option",
-        metavar="NAME",
-        shell_complete=complete_profiles,
-        help="The profile (same as NAME).",
-    )(f)
+    f = profile_option("The profile (same as NAME).", "profile_option")(f)
     return click.argument("name", required=False, shell_complete=complete_profiles)(f)
 
 
