@@ -114,10 +114,8 @@ def read_secret(state: State, *, stdin: bool, label: str, stdin_option: str = "-
         try:  # on standard error, so standard output stays clean; without a terminal getpass would echo
             return str(click.prompt(escape(label), hide_input=True, confirmation_prompt=True, err=True))
         except getpass.GetPassWarning:
-            raise click.UsageError(
-                "there is no terminal to ask for the secret on without showing it; "
-                f"give it on standard input with {stdin_option} instead"
-            ) from None
+            why = "there is no terminal to ask for the secret on without showing it"
+            raise click.UsageError(f"{why}; give it on standard input with {stdin_option} instead") from None
 
 
 def catalog_with(state: State, changed: toml.ProfileFile) -> Catalog:
@@ -150,10 +148,8 @@ def default_password_warning(cfg: ResolvedProfile) -> tuple[str, str] | None:
     if cfg.user == DEFAULT_USER and cfg.password and cfg.password.get_secret_value() == DEFAULT_PASSWORD:
         hint = f"change it on the server and in the keyring with `milvus-profiles secret rotate {name}`"
     elif cfg.token and cfg.token.get_secret_value() == f"{DEFAULT_USER}:{DEFAULT_PASSWORD}":
-        hint = (
-            f"set the user (`milvus-profiles set {name} user root`), store the password with "
-            f"`milvus-profiles secret set {name}`, then run `milvus-profiles secret rotate {name}`"
-        )
+        then = f"`milvus-profiles secret set {name}`, then run `milvus-profiles secret rotate {name}`"
+        hint = f"set the user (`milvus-profiles set {name} user root`), store the password with {then}"
     else:
         return None
     warning = f"profile {name} logs in as {DEFAULT_USER!r} with Milvus's built-in default password, "

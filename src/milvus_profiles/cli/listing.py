@@ -23,15 +23,14 @@ def _entry(catalog: Catalog, name: str, default: Setting | None, *, lines: bool)
         values.update((k, s.value) for k, s in catalog.layer(name).items())
     else:  # what its own tables set, as written: no default stands in for a value it may mean to set
         values = {k: v for _, t in reversed(tables) for k, v in t.items() if not isinstance(v, dict)}
-    home = tables[0][0]
     return {
         "name": name,
         "uri": None if values.get("uri") is None else redact(str(values["uri"])),
         "db_name": values.get("db_name"),
         "user": values.get("user"),
         "extends": tables[0][1].get("extends"),
-        "file": str(home.path),
-        "line": home.line_of("profiles", name) if lines else None,
+        "file": str(tables[0][0].path),
+        "line": tables[0][0].line_of("profiles", name) if lines else None,
         "default": default is not None and default.value == name,
         "also_in": [str(pf.path) for pf, _ in tables[1:]],
         "problem": None if problem is None else problem.message + (f" ({problem.hint})" * bool(problem.hint)),

@@ -69,10 +69,8 @@ class Output:
 
     def line(self, *parts: str | Cell, err: bool = False) -> None:
         """One line made of ``parts``; a ``Cell`` part is styled. A newline is shown as ``\\x0a``."""
-        text = "".join(
-            self._paint(escape(p.text), p.fg, bold=p.bold) if isinstance(p, Cell) else escape(p)
-            for p in parts
-        )
+        cells = (p if isinstance(p, Cell) else Cell(p) for p in parts)
+        text = "".join(self._paint(escape(c.text), c.fg, bold=c.bold) for c in cells)
         click.echo(text, err=err, color=self.color)
 
     done = line
