@@ -89,7 +89,7 @@ def _still_used(state: State, account: str) -> str | None:
     # a profile your user file keeps for other folders counts even where a project's name shadows it.
     from .edit import place_of
 
-    views: dict[tuple[Path, ...], None] = {}  # each file (the first), with the files below it
+    views: dict[tuple[Path, ...], None] = {}
     for paths, _ in (discovery.discover(state.files), discovery.discover(None, environ={})):
         present = [p for p in paths if p.exists()]
         views |= dict.fromkeys(tuple(present[i:]) for i in range(len(present)))
