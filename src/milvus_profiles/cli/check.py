@@ -119,7 +119,7 @@ def check(ctx: click.Context, paths: tuple[str, ...]) -> None:
     Reports what the schema forbids (unknown keys, wrong types, secrets written in a file), broken
     `extends`, a `default` naming no profile and missing certificate files. Exits 1 on any problem.
     """
-    from ..config.model import file_problems, profile_problems
+    from ..config.model import located_problems, profile_problems
 
     state: State = ctx.obj
     found, explicit = discovery.discover(state.files)
@@ -143,7 +143,7 @@ def check(ctx: click.Context, paths: tuple[str, ...]) -> None:
     links = Catalog(tuple(usable), tuple(parsed), explicit)  # every `extends` walked as written
     catalog = Catalog(links.files, tuple(parsed), explicit, owned)
     for pf in (parsed[p] for p in targets if p in parsed):
-        own = file_problems(pf)
+        own = [e for _, e in located_problems(pf)]
         problems += own
         if pf in usable:  # an `extends` the schema refuses (not a name) is not reported twice
             problems += [e for e in _link_problems(links, pf) if e.line not in {o.line for o in own}]
