@@ -4,7 +4,6 @@ command, option and error class is documented, and every page is on the site."""
 from __future__ import annotations
 
 import re
-from importlib import import_module
 from pathlib import Path
 
 import click
@@ -104,8 +103,9 @@ def test_the_cli_reference_documents_every_command_and_option() -> None:
         return re.search(rf"{re.escape(opt)}(?![\w-])", text) is not None
 
     missing = []
-    for name, (module, attribute) in COMMANDS.items():
-        command = getattr(import_module(f"milvus_profiles.cli.{module}"), attribute)
+    for name in COMMANDS:
+        command = main.get_command(click.Context(main), name)
+        assert command is not None
         if not re.search(rf"^### `{re.escape(name)}[ `]", text, flags=re.M):
             missing.append(f"command {name}")
         missing += [f"{where}: {opt}" for where, opt in _options(command, name) if not documented(opt)]

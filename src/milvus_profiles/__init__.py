@@ -61,11 +61,9 @@ __all__ += list(_WHERE)
 
 
 def __getattr__(name: str) -> Any:
-    module = _WHERE.get(name)
-    if module is None:
+    if (module := _WHERE.get(name)) is None:
         raise AttributeError(f"module 'milvus_profiles' has no attribute {name!r}")
-    value = getattr(import_module(f".{module}", __name__), name)
-    globals()[name] = value
+    globals()[name] = value = getattr(import_module(f".{module}", __name__), name)
     return value
 
 

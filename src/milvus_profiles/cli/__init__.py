@@ -15,37 +15,25 @@ import click
 
 from .. import __version__
 from ..errors import ProfileWarning
-from .common import State, complete_profiles
+from .common import State, profile_option
+from .exitcodes import exit_code_for
 from .output import Output
 
 # at exit, spare the last garbage collection over pydantic, grpcio and keyring: 40-50 ms for nothing
 atexit.register(gc.freeze)
 
-# name -> (module, attribute); `--help` lists them in alphabetical order
-COMMANDS: dict[str, tuple[str, str]] = {
-    "init": ("init", "init"),
-    "add": ("add", "add"),
-    "remove": ("profiles", "remove"),
-    "set-default": ("profiles", "set_default"),
-    "list": ("listing", "list_profiles"),
-    "show": ("listing", "show"),
-    "test": ("test", "test"),
-    "secret": ("secret", "secret"),
-    "env": ("env", "env"),
-    "check": ("check", "check"),
-    "doctor": ("doctor", "doctor"),
-    "schema": ("init", "schema"),
-    "import": ("add", "import_profiles"),
-    "trust": ("trust", "trust"),
-    "untrust": ("trust", "untrust"),
-    "exec": ("env", "exec_program"),
-    "set": ("edit", "set_key"),
-    "unset": ("edit", "unset_key"),
-    "rename": ("edit", "rename"),
-    "copy": ("edit", "copy_profile"),
-    "current": ("profiles", "current"),
-    "shell": ("env", "shell"),
+# the commands of each module; `--help` lists them in alphabetical order
+MODULES = {
+    "init": ("init", "schema"),
+    "add": ("add", "import"),
+    "profiles": ("remove", "set-default", "current"),
+    "listing": ("list", "show"),
+    "env": ("env", "exec", "shell"),
+    "trust": ("trust", "untrust"),
+    "edit": ("set", "unset", "rename", "copy"),
+    **{name: (name,) for name in ("test", "secret", "check", "doctor")},  # each alone in a module of its name
 }
+COMMANDS = {name: module for module, names in MODULES.items() for name in names}
 
 
 class MainGroup(click.Group):
@@ -57,20 +45,17 @@ class MainGroup(click.Group):
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in COMMANDS:
             return None
-        module, attribute = COMMANDS[cmd_name]
-        command: click.Command = getattr(import_module(f".{module}", __name__), attribute)
-        return command
+        found = vars(import_module(f".{COMMANDS[cmd_name]}", __name__)).values()
+        return next(c for c in found if isinstance(c, click.Command) and c.name == cmd_name)
 
     def resolve_command(
         self, ctx: click.Context, args: list[str]
     ) -> tuple[str | None, click.Command | None, list[str]]:
-        name = args[0] if args else ""
-        if args and name not in COMMANDS and not name.startswith("-"):
+        if args and args[0] not in COMMANDS and not args[0].startswith("-"):
             import difflib
 
-            close = difflib.get_close_matches(name, COMMANDS, n=3, cutoff=0.6)
-            if close:
-                ctx.fail(f"no such command {name!r}; did you mean {' or '.join(map(repr, close))}?")
+            if close := difflib.get_close_matches(args[0], COMMANDS, n=3, cutoff=0.6):
+                ctx.fail(f"no such command {args[0]!r}; did you mean {' or '.join(map(repr, close))}?")
         return super().resolve_command(ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -79,31 +64,22 @@ class MainGroup(click.Group):
         except BrokenPipeError:
             closed_pipe(ctx)
         except click.ClickException as e:
-            error = self._say_where_global_options_go(ctx, e) if isinstance(e, click.NoSuchOption) else e
+            error = e
+            # `list --file X`: a global option given after the command; the message says where it goes
+            if isinstance(e, click.NoSuchOption) and ctx.invoked_subcommand is not None:
+                option = next((p for p in self.params if e.option_name in p.opts), None)
+                if option is not None:
+                    value = "" if getattr(option, "is_flag", False) else f" {option.metavar or 'VALUE'}"
+                    where = f"`milvus-profiles {e.option_name}{value} {ctx.invoked_subcommand} ...`"
+                    hint = f"{e.option_name} is a global option: it goes before the command, as in {where}"
+                    error = click.NoSuchOption(e.option_name, f"{e.message} {hint}", ctx=e.ctx)
             if isinstance(ctx.obj, State) and ctx.obj.out.json_errors:
                 ctx.obj.out.json_error(error.format_message(), None, error.exit_code)
             raise error from None
         except (click.exceptions.Exit, click.Abort):
             raise
         except Exception as e:
-            from .exitcodes import exit_code_for
-
             fail(ctx, e, exit_code_for(e).code)
-
-    def _say_where_global_options_go(
-        self, ctx: click.Context, error: click.NoSuchOption
-    ) -> click.NoSuchOption:
-        """``list --file X``: a global option given after the command; the message says where it goes."""
-        option = next((p for p in self.params if error.option_name in p.opts), None)
-        if option is None or ctx.invoked_subcommand is None:
-            return error
-        value = "" if getattr(option, "is_flag", False) else f" {option.metavar or 'VALUE'}"
-        return click.NoSuchOption(
-            error.option_name,
-            f"{error.message} {error.option_name} is a global option: it goes before the command, as in "
-            f"`milvus-profiles {error.option_name}{value} {ctx.invoked_subcommand} ...`",
-            ctx=error.ctx,
-        )
 
 
 def fail(ctx: click.Context, error: BaseException, code: int) -> NoReturn:
@@ -138,12 +114,7 @@ def closed_pipe(ctx: click.Context) -> NoReturn:
     help="Read profiles from this file instead of discovering them (repeatable, highest precedence "
     "first; like MILVUS_PROFILES_FILE).",
 )
-@click.option(
-    "--profile",
-    metavar="NAME",
-    shell_complete=complete_profiles,
-    help="The profile for commands that take an optional NAME.",
-)
+@profile_option("The profile for commands that take an optional NAME.")
 @click.option("--no-color", is_flag=True, help="Never colour the output (NO_COLOR does the same).")
 @click.option("--debug", is_flag=True, help="Show the full traceback of an error.")
 @click.version_option(__version__, "--version", prog_name="milvus-profiles", message="%(prog)s %(version)s")
@@ -165,12 +136,8 @@ def main(
     # colour on a terminal only, never with --no-color or NO_COLOR (https://no-color.org)
     color = not no_color and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
     out = Output(color=color, terminal=sys.stdout.isatty())
-    _show_warnings_with(out)
     ctx.obj = State(out=out, files=files or None, profile=profile, debug=debug)
-
-
-def _show_warnings_with(out: Output) -> None:
-    """Our warnings become ``warning:`` lines on ``out``; others keep Python's format."""
+    # our warnings become `warning:` lines on `out`; others keep Python's format
     original = getattr(warnings.showwarning, "python_showwarning", warnings.showwarning)
     # shown whatever filter the process had (a test run may make warnings errors): they are output too
     warnings.filterwarnings("default", category=ProfileWarning)

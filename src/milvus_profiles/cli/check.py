@@ -6,23 +6,20 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
 from ..config import discovery, toml
+from ..config.catalog import Catalog, Setting
 from ..config.read import TLS_FILE_LIMIT, UnreadableFile, read_limited
-from ..config.toml import key_name
+from ..config.toml import ProfileFile, key_name
 from ..config.trust import tls_file
 from ..errors import ConfigError
 from ..fields import TLS_PATH_KEYS
 from .common import State
 from .exitcodes import PROBLEMS_FOUND
 from .output import Cell, display_path
-
-if TYPE_CHECKING:
-    from ..config.catalog import Catalog, Setting
-    from ..config.toml import ProfileFile
 
 
 def _tables(pf: ProfileFile) -> dict[str, dict[str, Any]]:
@@ -35,14 +32,9 @@ def _link_problems(catalog: Catalog, pf: ProfileFile) -> list[ConfigError]:
     default = pf.data.get("default")
     if isinstance(default, str) and not catalog.tables(default):
         known = ", ".join(catalog.names()) or "none"
-        problems.append(
-            ConfigError(
-                f"default {default!r} names no profile; known profiles: {known}",
-                path=pf.path,
-                line=pf.line_of("default"),
-                hint="fix the name, or set another with `milvus-profiles set-default NAME`",
-            )
-        )
+        message = f"default {default!r} names no profile; known profiles: {known}"
+        hint = "fix the name, or set another with `milvus-profiles set-default NAME`"
+        problems.append(ConfigError(message, path=pf.path, line=pf.line_of("default"), hint=hint))
     return problems
 
 
@@ -58,18 +50,11 @@ def _certificate_problems(pf: ProfileFile) -> list[ConfigError]:
                 continue
             except RuntimeError:  # ~user names no user: reported with what resolving refuses
                 continue
-            except FileNotFoundError:
-                problem = "does not exist"
-            except UnreadableFile as e:
-                problem = e.reason
-            problems.append(
-                ConfigError(
-                    f"{key_name(('profiles', name, 'tls', key))}: {value} {problem}",
-                    path=pf.path,
-                    line=pf.line_of("profiles", name, "tls", key),
-                    hint="fix the path; a relative path is relative to the profile file's folder",
-                )
-            )
+            except (FileNotFoundError, UnreadableFile) as e:
+                problem = e.reason if isinstance(e, UnreadableFile) else "does not exist"
+            where, line = key_name(("profiles", name, "tls", key)), pf.line_of("profiles", name, "tls", key)
+            hint = "fix the path; a relative path is relative to the profile file's folder"
+            problems.append(ConfigError(f"{where}: {value} {problem}", path=pf.path, line=line, hint=hint))
     return problems
 
 
@@ -124,30 +109,6 @@ def _resolving_problems(catalog: Catalog, pf: ProfileFile) -> list[ConfigError]:
     return problems
 
 
-def _problems(targets: list[ProfileFile], read: list[ProfileFile], explicit: bool) -> list[ConfigError]:
-    """Every problem of the ``targets``, the other files ``read`` counting for ``extends`` and ``default``."""
-    from ..config.catalog import Catalog
-    from ..config.model import file_problems, profile_problems
-
-    usable: list[ProfileFile] = []  # files whose problems are their profiles': their profiles take part
-    owned: dict[str, ConfigError] = {}
-    for pf in reversed(read):
-        with contextlib.suppress(ConfigError):
-            owned.update(profile_problems(pf))
-            usable.insert(0, pf)
-    searched = tuple(pf.path for pf in read)
-    links = Catalog(tuple(usable), searched, explicit)  # every `extends` walked as written
-    catalog = Catalog(links.files, searched, explicit, owned)
-    problems: list[ConfigError] = []
-    for pf in targets:
-        own = file_problems(pf)
-        problems += own
-        if pf in usable:  # an `extends` the schema refuses (not a name) is not reported twice
-            problems += [e for e in _link_problems(links, pf) if e.line not in {o.line for o in own}]
-            problems += _certificate_problems(pf) + _resolving_problems(catalog, pf)
-    return problems
-
-
 @click.command()
 @click.argument("paths", nargs=-1, metavar="[FILE]...")
 @click.pass_context
@@ -157,22 +118,35 @@ def check(ctx: click.Context, paths: tuple[str, ...]) -> None:
     Reports what the schema forbids (unknown keys, wrong types, secrets written in a file), broken
     `extends`, a `default` naming no profile and missing certificate files. Exits 1 on any problem.
     """
+    from ..config.model import located_problems, profile_problems
+
     state: State = ctx.obj
     found, explicit = discovery.discover(state.files)
     discovered = [p.absolute() for p in found if explicit or p.exists()]
     targets = list(dict.fromkeys(Path(p).absolute() for p in paths)) or discovered
-    context = targets + [p for p in discovered if p not in targets]
-
     problems: list[ConfigError] = []
     parsed: dict[Path, ProfileFile] = {}
-    for path in context:
+    for path in targets + [p for p in discovered if p not in targets]:
         try:
             parsed[path] = toml.read_file(path)
         except ConfigError as e:
             if path in targets:
                 problems.append(e)
-    problems += _problems([parsed[p] for p in targets if p in parsed], list(parsed.values()), explicit)
-
+    # every file read counts for `extends` and `default`; one whose problems are its profiles' takes part
+    usable: list[ProfileFile] = []
+    owned: dict[str, ConfigError] = {}
+    for pf in reversed(parsed.values()):
+        with contextlib.suppress(ConfigError):
+            owned.update(profile_problems(pf))
+            usable.insert(0, pf)
+    links = Catalog(tuple(usable), tuple(parsed), explicit)  # every `extends` walked as written
+    catalog = Catalog(links.files, tuple(parsed), explicit, owned)
+    for pf in (parsed[p] for p in targets if p in parsed):
+        own = [e for _, e in located_problems(pf)]
+        problems += own
+        if pf in usable:  # an `extends` the schema refuses (not a name) is not reported twice
+            problems += [e for e in _link_problems(links, pf) if e.line not in {o.line for o in own}]
+            problems += _certificate_problems(pf) + _resolving_problems(catalog, pf)
     out = state.out
     shown: dict[tuple[str, str], str | None] = {}  # a problem found twice is printed once
     for p in sorted(problems, key=lambda p: (str(p.path), p.line or 0)):
@@ -186,8 +160,7 @@ def check(ctx: click.Context, paths: tuple[str, ...]) -> None:
         if hint:
             out.hint(hint, indent=4)
     if problems:
-        in_files = len({e.path for e in problems})
-        out.line(f"{_count(len(shown), 'problem')} in {_count(in_files, 'file')}")
+        out.line(f"{_count(len(shown), 'problem')} in {_count(len({e.path for e in problems}), 'file')}")
         ctx.exit(PROBLEMS_FOUND)
     profiles = sum(len(_tables(parsed[p])) for p in targets if p in parsed)
     summary = f"{_count(len(targets), 'file')}, {_count(profiles, 'profile')}"

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import click
 from click.shell_completion import CompletionItem
@@ -18,14 +17,12 @@ from .output import Output, escape
 
 if TYPE_CHECKING:
     from ..config.catalog import Catalog
-    from ..config.toml import ProfileFile
     from ..resolution.resolved import ResolvedProfile
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-@dataclass(frozen=True)
-class State:
+class State(NamedTuple):
     """The global options, handed to every command as ``ctx.obj``."""
 
     out: Output
@@ -45,15 +42,14 @@ def complete_profiles(ctx: click.Context, param: click.Parameter, incomplete: st
     return [CompletionItem(n) for n in names if n.startswith(incomplete)]
 
 
+def profile_option(help_text: str, *name: str) -> Callable[[F], F]:
+    """``--profile NAME``, the names completed from the profile files."""
+    return click.option("--profile", *name, metavar="NAME", shell_complete=complete_profiles, help=help_text)
+
+
 def profile_argument(f: F) -> F:
     """An optional ``NAME`` argument and its synonym ``--profile NAME``."""
-    f = click.option(
-        "--profile",
-        "profile_option",
-        metavar="NAME",
-        shell_complete=complete_profiles,
-        help="The profile (same as NAME).",
-    )(f)
+    f = profile_option("The profile (same as NAME).", "profile_option")(f)
     return click.argument("name", required=False, shell_complete=complete_profiles)(f)
 
 
@@ -61,16 +57,14 @@ def pick_profile(state: State, name: str | None, option: str | None) -> str | No
     """The profile named by NAME, the command's --profile or the global --profile (None: the default)."""
     given = {n for n in (name, option, state.profile) if n}
     if len(given) > 1:  # click prints this itself, so the names are escaped here
-        raise click.UsageError(
-            f"two profiles given ({', '.join(escape(n) for n in sorted(given))}); give one"
-        )
+        names = ", ".join(escape(n) for n in sorted(given))
+        raise click.UsageError(f"two profiles given ({names}); give one")
     return given.pop() if given else None
 
 
 def check_name(ctx: click.Context, param: click.Parameter, value: str) -> str:
     """Profile names a shell and a TOML key both take as they are (`fields.PROFILE_NAME`)."""
-    problem = profile_name_problem(value)
-    if problem is not None:
+    if (problem := profile_name_problem(value)) is not None:
         raise click.BadParameter(problem)
     return value
 
@@ -89,11 +83,9 @@ def scope_file(state: State, scope: str | None) -> Path:
     if project is None and scope in (None, "user"):
         return discovery.user_file().absolute()
     if project is None:
-        raise ConfigError(
-            f"--scope {scope}: no {discovery.PROJECT_FILE} in this folder or above it "
-            "(up to the repository root)",
-            hint="create one with `milvus-profiles init`, or use --scope user",
-        )
+        where = f"no {discovery.PROJECT_FILE} in this folder or above it (up to the repository root)"
+        hint = "create one with `milvus-profiles init`, or use --scope user"
+        raise ConfigError(f"--scope {scope}: {where}", hint=hint)
     return (project / (discovery.LOCAL_FILE if scope == "local" else discovery.PROJECT_FILE)).absolute()
 
 
@@ -108,10 +100,8 @@ def read_secret(state: State, *, stdin: bool, label: str, stdin_option: str = "-
     if stdin:
         value = sys.stdin.read().removesuffix("\n").removesuffix("\r")
         if not value:
-            raise ConfigError(
-                "no secret on standard input",
-                hint="pipe it in, e.g. `pass show milvus/dev | milvus-profiles secret set dev --stdin`",
-            )
+            hint = "pipe it in, e.g. `pass show milvus/dev | milvus-profiles secret set dev --stdin`"
+            raise ConfigError("no secret on standard input", hint=hint)
         return value
     import getpass
     import warnings
@@ -124,13 +114,11 @@ def read_secret(state: State, *, stdin: bool, label: str, stdin_option: str = "-
         try:  # on standard error, so standard output stays clean; without a terminal getpass would echo
             return str(click.prompt(escape(label), hide_input=True, confirmation_prompt=True, err=True))
         except getpass.GetPassWarning:
-            raise click.UsageError(
-                "there is no terminal to ask for the secret on without showing it; "
-                f"give it on standard input with {stdin_option} instead"
-            ) from None
+            why = "there is no terminal to ask for the secret on without showing it"
+            raise click.UsageError(f"{why}; give it on standard input with {stdin_option} instead") from None
 
 
-def catalog_with(state: State, changed: ProfileFile) -> Catalog:
+def catalog_with(state: State, changed: toml.ProfileFile) -> Catalog:
     """The catalog as it will be once ``changed`` is written (for checks made before writing)."""
     from ..config.catalog import Catalog
 
@@ -160,14 +148,9 @@ def default_password_warning(cfg: ResolvedProfile) -> tuple[str, str] | None:
     if cfg.user == DEFAULT_USER and cfg.password and cfg.password.get_secret_value() == DEFAULT_PASSWORD:
         hint = f"change it on the server and in the keyring with `milvus-profiles secret rotate {name}`"
     elif cfg.token and cfg.token.get_secret_value() == f"{DEFAULT_USER}:{DEFAULT_PASSWORD}":
-        hint = (
-            f"set the user (`milvus-profiles set {name} user root`), store the password with "
-            f"`milvus-profiles secret set {name}`, then run `milvus-profiles secret rotate {name}`"
-        )
+        then = f"`milvus-profiles secret set {name}`, then run `milvus-profiles secret rotate {name}`"
+        hint = f"set the user (`milvus-profiles set {name} user root`), store the password with {then}"
     else:
         return None
-    return (
-        f"profile {name} logs in as {DEFAULT_USER!r} with Milvus's built-in default password, "
-        "which must be changed before production",
-        hint,
-    )
+    warning = f"profile {name} logs in as {DEFAULT_USER!r} with Milvus's built-in default password, "
+    return warning + "which must be changed before production", hint

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..config import discovery, locks, toml
-from ..config.json_schema import PROJECT_SCHEMA
+from ..config.json_schema import PROJECT_SCHEMA, schema_text
 from ..errors import ConfigError
 from .common import State
 from .output import display_path
@@ -49,8 +49,6 @@ def init(state: State, force: bool) -> None:
     milvus.local.toml and the Milvus Lite data are added to the repository's .gitignore (outside a git
     repository, to a .gitignore here, ready for `git init`).
     """
-    from ..config.json_schema import schema_text
-    from ..config.locks import add_line, write_atomic
     from ..config.trust import carry_over
 
     here = Path.cwd()
@@ -62,11 +60,10 @@ def init(state: State, force: bool) -> None:
         locks.destination(path)  # a link a repository ships out of it is refused before anything is written
     with locks.locked(target):
         if target.exists() and not force:
-            raise ConfigError(
-                f"{display_path(target)} already exists", hint="use --force to overwrite it with the template"
-            )
-        write_atomic(target, TEMPLATE)
-        write_atomic(schema, schema_text())
+            hint = "use --force to overwrite it with the template"
+            raise ConfigError(f"{display_path(target)} already exists", hint=hint)
+        locks.write_atomic(target, TEMPLATE)
+        locks.write_atomic(schema, schema_text())
     toml.clear_cache()
     carry_over(target, None, toml.read_file(target).data)  # written by you, through this command
     state.out.done(f"created {display_path(target)} with profile 'local' (Milvus Lite, ./data/milvus.db)")
@@ -77,7 +74,7 @@ def init(state: State, force: bool) -> None:
     local = (f"/{discovery.LOCAL_FILE}", f"**/{discovery.LOCAL_FILE}")
     same_data = (data.rstrip("/"), *(("data/", "data") if folder == "." else ()))
     lines = ((discovery.LOCAL_FILE, local), (data, same_data))
-    added = [line for line, same in lines if add_line(ignore, line, equivalent=same)]
+    added = [line for line, same in lines if locks.add_line(ignore, line, equivalent=same)]
     if added:
         state.out.done(f"added {' and '.join(added)} to {display_path(ignore)}")
     state.out.line("next: `milvus-profiles test` checks that the profile is ready")
@@ -95,6 +92,4 @@ def schema(state: State) -> None:
       milvus-profiles schema > milvus.schema.json
       #:schema ./milvus.schema.json            (first line of milvus.toml)
     """
-    from ..config.json_schema import schema_text
-
     state.out.raw(schema_text())

@@ -4,38 +4,33 @@ from __future__ import annotations
 
 import functools
 import os
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
+from ..config.catalog import Catalog, Setting, load_catalog
 from ..errors import CommandNotRunError
 from ..fields import FIELDS_BY_NAME, PROFILE_ENV, secret_set_command
 from ..uri import redact
 from .common import State, pick_profile, profile_argument
 from .output import Cell, display_path
 
-if TYPE_CHECKING:
-    from ..config.catalog import Catalog, Setting
-    from ..resolution.resolved import ResolvedProfile
-
 
 def _entry(catalog: Catalog, name: str, default: Setting | None, *, lines: bool) -> dict[str, Any]:
-    tables = catalog.tables(name)
-    problem = catalog.problem(name)
+    tables, problem = catalog.tables(name), catalog.problem(name)
     if problem is None:
         values = {k: FIELDS_BY_NAME[k].default for k in ("uri", "db_name")}
         values.update((k, s.value) for k, s in catalog.layer(name).items())
     else:  # what its own tables set, as written: no default stands in for a value it may mean to set
         values = {k: v for _, t in reversed(tables) for k, v in t.items() if not isinstance(v, dict)}
-    home = tables[0][0]
     return {
         "name": name,
         "uri": None if values.get("uri") is None else redact(str(values["uri"])),
         "db_name": values.get("db_name"),
         "user": values.get("user"),
         "extends": tables[0][1].get("extends"),
-        "file": str(home.path),
-        "line": home.line_of("profiles", name) if lines else None,
+        "file": str(tables[0][0].path),
+        "line": tables[0][0].line_of("profiles", name) if lines else None,
         "default": default is not None and default.value == name,
         "also_in": [str(pf.path) for pf, _ in tables[1:]],
         "problem": None if problem is None else problem.message + (f" ({problem.hint})" * bool(problem.hint)),
@@ -51,8 +46,6 @@ def list_profiles(state: State, as_json: bool) -> None:
     Reads the profile files only: no keyring, no network. A profile with a problem is marked `!`, and
     its problem printed below.
     """
-    from ..config.catalog import load_catalog
-
     state.out.json_errors = as_json
     catalog = load_catalog(state.files)
     default = catalog.default()
@@ -74,17 +67,9 @@ def list_profiles(state: State, as_json: bool) -> None:
     for e in entries:
         shadowed = ", ".join(shown(p) for p in e["also_in"])
         mark = ("*" if e["default"] else "") + ("!" if e["problem"] else "")
-        rows.append(
-            [
-                Cell(mark, "red" if e["problem"] else "green", bold=True),
-                Cell(e["name"], bold=True),
-                e["uri"] or "-",
-                str(e["db_name"] or "-"),
-                str(e["user"] or "-"),
-                shown(e["file"]),
-                Cell(shadowed + " (shadowed)", "yellow") if shadowed else "",
-            ]
-        )
+        named = [Cell(mark, "red" if e["problem"] else "green", bold=True), Cell(e["name"], bold=True)]
+        values = [e["uri"] or "-", str(e["db_name"] or "-"), str(e["user"] or "-"), shown(e["file"])]
+        rows.append([*named, *values, Cell(shadowed + " (shadowed)", "yellow") if shadowed else ""])
     out.table(["", "NAME", "URI", "DATABASE", "USER", "FILE", "ALSO IN"], rows)
     if default is not None:
         out.line(f"* default, set in {display_path(default.file.path)}")
@@ -102,45 +87,6 @@ def list_profiles(state: State, as_json: bool) -> None:
 NOT_RUN = "(a command, not run)"  # a secret a command reference gives, which runs only with --reveal
 
 
-def _special(cfg: ResolvedProfile, reveal: bool) -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
-    """The values ``--reveal`` shows in clear, and the secret a command reference gives (not run)."""
-    clear = {"uri": cfg.uri} if reveal else {}
-    for secret in ("password", "token"):
-        if reveal and (value := getattr(cfg, secret)) is not None:
-            clear[secret] = value.get_secret_value()
-    e = cfg.secret_error
-    return clear, {e.field: (NOT_RUN, f"reference {e.reference}")} if isinstance(
-        e, CommandNotRunError
-    ) else {}
-
-
-def _shown(cfg: ResolvedProfile, reveal: bool) -> list[tuple[str, str, str]]:
-    clear, not_run = _special(cfg, reveal)
-    return [(f, clear.get(f, v), o) for f, v, o in cfg.rows() + [(f, *vo) for f, vo in not_run.items()]]
-
-
-def _json(cfg: ResolvedProfile, reveal: bool) -> dict[str, Any]:
-    from ..resolution.resolved import show_value
-
-    clear, not_run = _special(cfg, reveal)
-    values = {"uri": clear.get("uri", redact(cfg.uri)), "db_name": cfg.db_name, "timeout": cfg.timeout}
-    values["user"] = cfg.user
-    for secret in ("password", "token"):
-        value = getattr(cfg, secret)
-        values[secret] = None if value is None else clear.get(secret, show_value(secret, value))
-    values |= {"tls": dict(cfg.tls), "grpc_options": dict(cfg.grpc_options)}
-    origins = {k: str(v) for k, v in cfg.origins.items() if k != "profile"}
-    for field, (value, origin) in not_run.items():
-        values[field], origins[field] = value, origin
-    return {
-        "profile": cfg.name,
-        "selected_by": str(cfg.origins["profile"]),
-        "values": values,
-        "origins": origins,
-        "files": [str(p) for p in cfg.files],
-    }
-
-
 @click.command()
 @profile_argument
 @click.option("--explain", is_flag=True, help="Add where every value comes from.")
@@ -154,18 +100,36 @@ def show(
 
     A secret that a command reference gives is shown as not run: --reveal runs the command.
     """
+    from ..resolution.resolved import show_value
     from ..resolution.resolver import inspect, resolve
 
     state.out.json_errors = as_json
     chosen = pick_profile(state, name, profile_option)
     cfg = resolve(chosen, files=state.files) if reveal else inspect(chosen, files=state.files)
+    # the values --reveal shows in clear, and the secret a command reference gives (not run)
+    clear = {"uri": cfg.uri} if reveal else {}
+    for secret in ("password", "token"):
+        if reveal and (value := getattr(cfg, secret)) is not None:
+            clear[secret] = value.get_secret_value()
+    e = cfg.secret_error
+    not_run = {e.field: (NOT_RUN, f"reference {e.reference}")} if isinstance(e, CommandNotRunError) else {}
     out = state.out
     if as_json:
-        out.json(_json(cfg, reveal))
+        values = {"uri": clear.get("uri", redact(cfg.uri)), "db_name": cfg.db_name, "timeout": cfg.timeout}
+        values["user"] = cfg.user
+        for secret in ("password", "token"):
+            value = getattr(cfg, secret)
+            values[secret] = None if value is None else clear.get(secret, show_value(secret, value))
+        values |= {"tls": dict(cfg.tls), "grpc_options": dict(cfg.grpc_options)}
+        origins = {k: str(v) for k, v in cfg.origins.items() if k != "profile"}
+        for field, (value, origin) in not_run.items():
+            values[field], origins[field] = value, origin
+        selected = {"profile": cfg.name, "selected_by": str(cfg.origins["profile"])}
+        out.json({**selected, "values": values, "origins": origins, "files": [str(p) for p in cfg.files]})
         return
     title = cfg.name or "(none: built-in defaults and MILVUS_* variables)"
     out.labelled("profile", f"{title}  (selected by {cfg.origins['profile']})")
-    rows = _shown(cfg, reveal)
+    rows = [(f, clear.get(f, v), o) for f, v, o in cfg.rows() + [(f, *vo) for f, vo in not_run.items()]]
     if explain:
         out.table(["FIELD", "VALUE", "ORIGIN"], [[f, v, Cell(o, "cyan")] for f, v, o in rows])
     else:

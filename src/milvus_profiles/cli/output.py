@@ -7,9 +7,8 @@ import json
 import re
 import traceback
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import click
 
@@ -30,8 +29,7 @@ def escape(text: str) -> str:
     return UNSAFE.sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}", text)
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(NamedTuple):
     """Text with a ``click.style`` colour: a table cell, or part of a line."""
 
     text: str
@@ -52,10 +50,8 @@ def describe(error: BaseException) -> tuple[str, str | None]:
     """The message and hint shown for ``error``; an error not ours asks for a report."""
     if isinstance(error, MilvusProfilesError):
         return error.message, error.hint
-    return (
-        f"unexpected {type(error).__name__}: {error}",
-        "run again with --debug to see the traceback, and report it",
-    )
+    hint = "run again with --debug to see the traceback, and report it"
+    return f"unexpected {type(error).__name__}: {error}", hint
 
 
 class Output:
@@ -73,10 +69,8 @@ class Output:
 
     def line(self, *parts: str | Cell, err: bool = False) -> None:
         """One line made of ``parts``; a ``Cell`` part is styled. A newline is shown as ``\\x0a``."""
-        text = "".join(
-            self._paint(escape(p.text), p.fg, bold=p.bold) if isinstance(p, Cell) else escape(p)
-            for p in parts
-        )
+        cells = (p if isinstance(p, Cell) else Cell(p) for p in parts)
+        text = "".join(self._paint(escape(c.text), c.fg, bold=c.bold) for c in cells)
         click.echo(text, err=err, color=self.color)
 
     done = line

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ..config import discovery, toml
-from ..config.catalog import load_catalog
+from ..config.catalog import catalog_of, load_catalog
 from ..errors import ConfigError, MilvusProfilesError
 from ..fields import PROFILE_ENV
 from .common import State, complete_profiles, lower_files, scope_file, scope_option
@@ -35,6 +35,7 @@ def remove(state: State, name: str, scope: str | None, keep_secret: bool) -> Non
     if scope is None and not catalog.tables(name):
         raise catalog.not_found(name)
     target = scope_file(state, scope) if scope is not None else catalog.tables(name)[0][0].path
+    shown = display_path(target)
     # Before the file is locked and changed: which secret the profile used (as its own file means it),
     # and whether its file may take a secret with it (a cloned repository's file may not).
     place, kept = None, None
@@ -44,18 +45,14 @@ def remove(state: State, name: str, scope: str | None, keep_secret: bool) -> Non
     if target.exists():
         owner = trust.assess(toml.read_file(target), trust.kind_of(target, bool(state.files)))
         if not owner.trusted:
-            kept = (
-                f"{display_path(target)} is {owner.why}, and a profile of such a file never deletes a "
-                "stored secret"
-            )
+            kept = f"{shown} is {owner.why}, and a profile of such a file never deletes a stored secret"
     was_default = False
 
     def change(editor: ProfileEditor) -> None:
         nonlocal was_default
-        if name not in editor.profiles:
+        if not editor.remove_profile(name):
             raise missing_in(target, name, catalog, "`milvus-profiles list` shows the file of every profile")
         was_default = editor.default == name
-        editor.remove_profile(name)
         if was_default:
             editor.remove_default()
 
@@ -67,15 +64,13 @@ def remove(state: State, name: str, scope: str | None, keep_secret: bool) -> Non
 
     after = write_profiles(state, target, change, refused=refused)
     out = state.out
-    out.done(f"removed profile {name!r} from {display_path(target)}")
+    out.done(f"removed profile {name!r} from {shown}")
     if was_default:
-        out.done(f"it was the default of {display_path(target)}, which has no default now")
+        out.done(f"it was the default of {shown}, which has no default now")
     default = after.default()
     if default is not None and not after.tables(default.value):
-        out.warning(
-            f"the default {default.value!r} of {display_path(default.file.path)} names no profile now",
-            hint="set another with `milvus-profiles set-default NAME`",
-        )
+        where, hint = display_path(default.file.path), "set another with `milvus-profiles set-default NAME`"
+        out.warning(f"the default {default.value!r} of {where} names no profile now", hint=hint)
     if place is None:
         return
     stored = place.account
@@ -92,27 +87,25 @@ def _still_used(state: State, account: str) -> str | None:
     """Why the secret of ``account`` stays: a profile of some file uses it, or might (it does not resolve)."""
     # Each file that could use it (this command's, the project's, the user's), with the files below it:
     # a profile your user file keeps for other folders counts even where a project's name shadows it.
-    from ..config.catalog import catalog_of
     from .edit import place_of
 
-    views: dict[tuple[Path, ...], Path] = {}
+    views: dict[tuple[Path, ...], None] = {}
     for paths, _ in (discovery.discover(state.files), discovery.discover(None, environ={})):
         present = [p for p in paths if p.exists()]
-        for i, path in enumerate(present):
-            views.setdefault(tuple(present[i:]), path)
-    for view, path in views.items():
+        views |= dict.fromkeys(tuple(present[i:]) for i in range(len(present)))
+    for view in views:
         try:
             mine = catalog_of(list(view), explicit=True).files[0].data.get("profiles", {})
         except MilvusProfilesError as e:
             return f"the profile files could not be read ({e.message})"
         for other in mine if isinstance(mine, dict) else ():
+            where = f"profile {other!r} of {display_path(view[0])}"
             try:
                 used = place_of(other, list(view))
             except MilvusProfilesError as e:
-                where = f"profile {other!r} of {display_path(path)}"
                 return f"{where} might use it (it does not resolve: {e.message})"
             if used is not None and used.account == account:
-                return f"profile {other!r} of {display_path(path)} uses it too"
+                return f"{where} uses it too"
     return None
 
 
@@ -146,9 +139,8 @@ def set_default(state: State, name: str, scope: str | None) -> None:
     was = f" (was {previous!r})" if previous and previous != name else ""
     out.done(f"the default of {display_path(target)} is now {name!r}{was}")
     if winner is not None and winner.file.path != target:
-        out.warning(
-            f"the default {winner.value!r} of {display_path(winner.file.path)} takes precedence over it"
-        )
+        where = display_path(winner.file.path)
+        out.warning(f"the default {winner.value!r} of {where} takes precedence over it")
     if not any(name in toml.read_file(p).data.get("profiles", {}) for p in lower_files(state, target)):
         out.warning(
             f"{name!r} is not defined in {display_path(target)} or a file below it, so where that file "

@@ -10,6 +10,7 @@ from ..config import discovery, toml
 from ..config import trust as trust_module
 from ..config.read import UnreadableFile, read_limited
 from ..errors import ConfigError
+from ..secrets.reference import describe
 from ..uri import redact
 from .common import State
 from .output import display_path
@@ -28,24 +29,19 @@ def _env_bytes(path: Path) -> bytes | None:
 
 
 def _targets(state: State, paths: tuple[str, ...]) -> list[Path]:
-    """The files named, or the project files discovered here that exist."""
     if paths:
         return [Path(p).expanduser().absolute() for p in paths]
     found, explicit = discovery.discover(state.files)
     project = [p for p in found if trust_module.kind_of(p, explicit) == "project" and p.exists()]
     if not project:
-        raise ConfigError(
-            f"no {discovery.PROJECT_FILE} or {discovery.LOCAL_FILE} here or in a folder above (up to the "
-            "repository root)",
-            hint="run it in the project, or name the file: `milvus-profiles trust PATH`",
-        )
+        files = f"{discovery.PROJECT_FILE} or {discovery.LOCAL_FILE}"
+        hint = "run it in the project, or name the file: `milvus-profiles trust PATH`"
+        raise ConfigError(f"no {files} here or in a folder above (up to the repository root)", hint=hint)
     return project
 
 
 def _summary(data: dict[str, object]) -> list[str]:
     """What the file decides about where secrets go, one line per profile."""
-    from ..secrets.reference import describe
-
     lines = []
     profiles = data.get("profiles")
     for name, table in profiles.items() if isinstance(profiles, dict) else ():
@@ -56,11 +52,9 @@ def _summary(data: dict[str, object]) -> list[str]:
         for key in ("tls", "grpc"):
             if isinstance(table.get(key), dict) and table[key]:
                 parts.append(f"[{key}] " + ", ".join(map(str, table[key])))
-        parts += [
-            f"{key} from {describe(table[key])}"
-            for key in ("password", "token")
-            if isinstance(table.get(key), dict)
-        ]
+        for key in ("password", "token"):
+            if isinstance(table.get(key), dict):
+                parts.append(f"{key} from {describe(table[key])}")
         lines.append(f"  {name}: " + ("; ".join(parts) if parts else "(no server settings)"))
     return lines + ([f"  default: {data['default']}"] if "default" in data else [])
 
@@ -89,14 +83,29 @@ def trust(state: State, paths: tuple[str, ...], show_list: bool, as_json: bool) 
     if show_list:
         if paths:
             raise click.UsageError("give paths or --list, not both")
-        _list(state, as_json)
+        entries = []
+        for path, when in trust_module.trusted_files():
+            try:
+                if (content := _env_bytes(path)) is not None:
+                    verdict = trust_module.content_trust(path, content)
+                else:
+                    verdict = trust_module.assess(toml.read_file(path), "project")
+                status = "trusted" if verdict.trusted else verdict.why
+            except ConfigError as e:
+                status = e.reason
+            entries.append({"path": str(path), "trusted_at": when, "status": status})
+        if as_json:
+            state.out.json({"trusted": entries})
+        elif not entries:
+            state.out.line("no project file is trusted")
+        else:
+            rows = [[display_path(e["path"]), e["trusted_at"], e["status"]] for e in entries]
+            state.out.table(["FILE", "TRUSTED", "STATUS"], rows)
         return
     for path in _targets(state, paths):
         if (content := _env_bytes(path)) is not None:
-            problems, summary = (
-                trust_module.trust_content(path, content),
-                ["  its variables, as they are now"],
-            )
+            problems = trust_module.trust_content(path, content)
+            summary = ["  its variables, as they are now"]
         else:
             pf = toml.read_file(path)
             problems, summary = trust_module.trust(pf), _summary(pf.data)
@@ -108,36 +117,11 @@ def trust(state: State, paths: tuple[str, ...], show_list: bool, as_json: bool) 
             state.out.line(line)
 
 
-def _list(state: State, as_json: bool) -> None:
-    entries = []
-    for path, when in trust_module.trusted_files():
-        try:
-            if (content := _env_bytes(path)) is not None:
-                verdict = trust_module.content_trust(path, content)
-            else:
-                verdict = trust_module.assess(toml.read_file(path), "project")
-            status = "trusted" if verdict.trusted else verdict.why
-        except ConfigError as e:
-            status = e.reason
-        entries.append({"path": str(path), "trusted_at": when, "status": status})
-    if as_json:
-        state.out.json({"trusted": entries})
-    elif not entries:
-        state.out.line("no project file is trusted")
-    else:
-        rows = [[display_path(e["path"]), e["trusted_at"], e["status"]] for e in entries]
-        state.out.table(["FILE", "TRUSTED", "STATUS"], rows)
-
-
 @click.command()
 @click.argument("paths", nargs=-1, metavar="[PATH]...")
 @click.pass_obj
 def untrust(state: State, paths: tuple[str, ...]) -> None:
     """Stop trusting project files or .env files (default: the profile files found here)."""
     for path in _targets(state, paths):
-        shown = display_path(path)
-        state.out.done(
-            f"no longer trusted: {shown}"
-            if trust_module.untrust(path)
-            else f"{shown} was not trusted; nothing to do"
-        )
+        done, shown = trust_module.untrust(path), display_path(path)
+        state.out.done(f"no longer trusted: {shown}" if done else f"{shown} was not trusted; nothing to do")
