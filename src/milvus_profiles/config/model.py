@@ -211,27 +211,22 @@ def _known_keys(loc: tuple[str | int, ...]) -> list[str]:
     return list(model.model_fields) if model else []
 
 
-def _secret_problem(pf: ProfileFile, name: str, secret: str) -> ConfigError:
-    env = FIELDS_BY_NAME[secret].env
-    return ConfigError(
-        f"{key_name(('profiles', name, secret))}: a {secret} does not belong in a profile file; secrets "
-        "never go in files",
-        path=pf.path,
-        line=pf.line_of("profiles", name, secret),
-        hint=f"remove it, then store it with `{secret_set_command(name)}`, set {env} in the environment, "
-        f'or refer to where it is kept: {secret} = {{ env = "VARIABLE" }}, '
-        f'{secret} = {{ command = ["program", "arg"] }} or {secret} = {{ file = "/path" }}',
-    )
-
-
 def _error_from_pydantic(pf: ProfileFile, err: Any) -> ConfigError:
     loc: tuple[str | int, ...] = tuple(err["loc"])
     if loc[-1:] == ("[key]",):  # a refused table name: the table is the place
         loc = loc[:-1]
+    where, line = key_name(loc), pf.line_of(*map(str, loc))
     if len(loc) == 3 and loc[2] in SECRET_FIELDS and err["type"] == "model_type":  # a secret written out
-        return _secret_problem(pf, str(loc[1]), str(loc[2]))
-    where = key_name(loc)
-    line = pf.line_of(*(str(p) for p in loc))
+        name, secret = str(loc[1]), str(loc[2])
+        env = FIELDS_BY_NAME[secret].env
+        return ConfigError(
+            f"{where}: a {secret} does not belong in a profile file; secrets never go in files",
+            path=pf.path,
+            line=line,
+            hint=f"remove it, then store it with `{secret_set_command(name)}`, set {env} in the environment, "
+            f'or refer to where it is kept: {secret} = {{ env = "VARIABLE" }}, '
+            f'{secret} = {{ command = ["program", "arg"] }} or {secret} = {{ file = "/path" }}',
+        )
     if err["type"] == "extra_forbidden":
         unknown = str(loc[-1])
         known = _known_keys(loc)
@@ -299,18 +294,13 @@ def profile_problems(pf: ProfileFile) -> dict[str, ConfigError]:
     return pf.problems
 
 
-def known_problems(pf: ProfileFile | None) -> set[str]:
-    """What the profiles of a file (as read before an edit) have wrong, each problem's reason."""
-    return {e.reason for owner, e in located_problems(pf) if owner is not None} if pf else set()
-
-
 def validate_file(pf: ProfileFile, before: ProfileFile | None = None) -> None:
     """Validate a file an edit would write; the first problem is raised, except a profile's problem the file
     had ``before`` the edit: it stays that profile's, so editing another profile goes on."""
-    known = known_problems(before)
-    problem = next((e for owner, e in located_problems(pf) if owner is None or e.reason not in known), None)
-    if problem is not None:
-        raise problem
+    known = {e.reason for owner, e in located_problems(before) if owner is not None} if before else set()
+    for owner, error in located_problems(pf):
+        if owner is None or error.reason not in known:
+            raise error
 
 
 __all__ = [
@@ -319,7 +309,6 @@ __all__ = [
     "TlsTable",
     "check_uri",
     "file_problems",
-    "known_problems",
     "located_problems",
     "profile_problems",
     "validate_file",
