@@ -79,6 +79,3 @@ def _ordered(node: dict[str, Any]) -> dict[str, Any]:
         k: node[k] for k in ("$schema", "$id", "title", "description", "type") if k in node
     }
     return {**first, **{k: v for k, v in node.items() if k not in first}}
-
-
-__all__ = ["PROJECT_SCHEMA", "SCHEMA_FILE", "profile_schema", "schema_text"]

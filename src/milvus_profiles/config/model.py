@@ -301,15 +301,3 @@ def validate_file(pf: ProfileFile, before: ProfileFile | None = None) -> None:
     for owner, error in located_problems(pf):
         if owner is None or error.reason not in known:
             raise error
-
-
-__all__ = [
-    "ProfileDocument",
-    "ProfileTable",
-    "TlsTable",
-    "check_uri",
-    "file_problems",
-    "located_problems",
-    "profile_problems",
-    "validate_file",
-]
