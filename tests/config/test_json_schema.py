@@ -17,7 +17,6 @@ from milvus_profiles.config.model import (
     ProfileDocument,
     ProfileTable,
     TlsTable,
-    file_problems,
     located_problems,
 )
 from milvus_profiles.config.toml import read_file
@@ -89,13 +88,13 @@ def test_there_are_fixtures_of_both_kinds() -> None:
 @pytest.mark.parametrize("path", VALID, ids=lambda p: str(p.relative_to(TESTS)))
 def test_a_valid_fixture_passes_the_schema_and_the_model(path: Path) -> None:
     assert schema_errors(path) == []
-    assert file_problems(read_file(path)) == []
+    assert located_problems(read_file(path)) == []
 
 
 @pytest.mark.parametrize("path", INVALID, ids=lambda p: str(p.relative_to(TESTS)))
 def test_an_invalid_fixture_fails_the_schema_and_the_model(path: Path) -> None:
     assert schema_errors(path) != []
-    assert file_problems(read_file(path)) != []
+    assert located_problems(read_file(path)) != []
 
 
 @pytest.mark.parametrize("path", INVALID, ids=lambda p: str(p.relative_to(TESTS)))

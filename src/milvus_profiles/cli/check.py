@@ -128,7 +128,7 @@ def _resolving_problems(catalog: Catalog, pf: ProfileFile) -> list[ConfigError]:
 def _problems(targets: list[ProfileFile], read: list[ProfileFile], explicit: bool) -> list[ConfigError]:
     """Every problem of the ``targets``, the other files ``read`` counting for ``extends`` and ``default``."""
     from ..config.catalog import Catalog
-    from ..config.model import file_problems, profile_problems
+    from ..config.model import located_problems, profile_problems
 
     usable: list[ProfileFile] = []  # files whose problems are their profiles': their profiles take part
     owned: dict[str, ConfigError] = {}
@@ -141,7 +141,7 @@ def _problems(targets: list[ProfileFile], read: list[ProfileFile], explicit: boo
     catalog = Catalog(links.files, searched, explicit, owned)
     problems: list[ConfigError] = []
     for pf in targets:
-        own = file_problems(pf)
+        own = [e for _, e in located_problems(pf)]
         problems += own
         if pf in usable:  # an `extends` the schema refuses (not a name) is not reported twice
             problems += [e for e in _link_problems(links, pf) if e.line not in {o.line for o in own}]

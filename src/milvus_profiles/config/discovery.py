@@ -42,14 +42,11 @@ def find_project_dir(start: Path | None = None) -> Path | None:
             "the working folder no longer exists, so no milvus.toml can be looked for above it",
             hint=f"change to an existing folder, or name the file with --file or {FILES_ENV}",
         ) from None
-    seen: set[Path] = set()
-    while folder not in seen:
-        seen.add(folder)
-        if os.path.lexists(folder / PROJECT_FILE):  # a broken symlink is reported when read, not skipped
-            return folder
-        if (folder / ".git").exists() or folder.parent == folder:
+    for at in (folder, *folder.parents):
+        if os.path.lexists(at / PROJECT_FILE):  # a broken symlink is reported when read, not skipped
+            return at
+        if (at / ".git").exists():
             return None
-        folder = folder.parent
     return None
 
 

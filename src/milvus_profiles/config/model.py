@@ -276,11 +276,6 @@ def located_problems(pf: ProfileFile) -> list[tuple[str | None, ConfigError]]:
     return sorted(found, key=lambda p: p[1].line or 0)
 
 
-def file_problems(pf: ProfileFile) -> list[ConfigError]:
-    """Every problem of one file, in the order they appear, without raising."""
-    return [e for _, e in located_problems(pf)]
-
-
 def profile_problems(pf: ProfileFile) -> dict[str, ConfigError]:
     """The first problem of each profile of a file, by name: a problem belongs to the profile that has it.
     A problem of the file itself is raised. Kept with the parsed file, so a file is validated once."""

@@ -231,7 +231,6 @@ def _update(path: Path, change: Callable[[dict[str, Any] | None], dict[str, Any]
 
 
 def _remember(history: Any, digest: str) -> list[str]:
-    """``history`` with ``digest`` as its newest version, at most :data:`VERSIONS` long."""
     kept = [d for d in history if isinstance(d, str) and d != digest] if isinstance(history, list) else []
     return [*kept, digest][-VERSIONS:]
 
@@ -262,16 +261,15 @@ def _verdict(path: Path, kind: FileKind, content: bool = False) -> tuple[dict[st
     shown = path
     with contextlib.suppress(ValueError, OSError):
         shown = path.relative_to(Path.cwd())
-    command = f"milvus-profiles trust {shlex.quote(str(shown))}"
+    quoted = shlex.quote(str(shown))
+    command = f"milvus-profiles trust {quoted}"
     record = _read()
     if record.problem is not None:
         return None, FileTrust(path, kind, False, f"the trust record {record.problem}", record.fix)
     entry = record.files.get(os.path.realpath(path))  # a dict: _read keeps nothing else
     if entry is None or (not isinstance(entry.get("content"), list) if content else "content" in entry):
         return None, FileTrust(path, kind, False, NOT_YET, f"read it, then run `{command}`")
-    again = (
-        f"review the change (`git diff ORIG_HEAD -- {shlex.quote(str(shown))}`), then run `{command}` again"
-    )
+    again = f"review the change (`git diff ORIG_HEAD -- {quoted}`), then run `{command}` again"
     return entry, FileTrust(path, kind, False, LAPSED, again, trusted_at=str(entry.get("trusted_at", "?")))
 
 
