@@ -42,9 +42,7 @@ KEYRING_CHOICE = ("PYTHON_KEYRING_BACKEND", "KEYRING_PROPERTY_")
 
 def concerns_us(name: str) -> bool:
     """Whether a variable decides where or how a connection goes, or where a stored secret comes from."""
-    # pragma: no mutate start - a GRPC_ name decides the transport too: the prefix only says so here
-    return name.upper().startswith(("MILVUS_", "GRPC_")) or decides_transport(name)
-    # pragma: no mutate end
+    return name.upper().startswith("MILVUS_") or decides_transport(name)
 
 
 def decides_transport(name: str) -> bool:

@@ -8,13 +8,10 @@ schema cannot say (a URI pymilvus accepts, ``extends`` naming a profile) stays w
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 SCHEMA_PATH = "src/milvus_profiles/profiles.schema.json"  # the shipped schema, in a checkout
 PROJECT_SCHEMA = "milvus.schema.json"  # what `init` writes beside milvus.toml and names in `#:schema`
-
-SCHEMA_FILE = Path(__file__).parent.parent / "profiles.schema.json"
 
 
 def profile_schema() -> dict[str, Any]:
