@@ -54,17 +54,15 @@ def discover(
     files: Sequence[str | os.PathLike[str]] | None = None,
     *,
     environ: Mapping[str, str] | None = None,
-    cwd: Path | None = None,
 ) -> tuple[list[Path], bool]:
     """The profile files to read, highest first, as absolute paths, and whether they were named explicitly
     (``files``, ``MILVUS_PROFILES_FILE``: they must exist) rather than discovered."""
     env = os.environ if environ is None else environ
     if files is not None:
         return [_absolute(Path(f)) for f in files], True
-    named = env.get(FILES_ENV, "")
-    if named:
+    if named := env.get(FILES_ENV, ""):
         return [_absolute(Path(p)) for p in named.split(os.pathsep) if p], True
-    project = find_project_dir(cwd)
+    project = find_project_dir()
     found = [] if project is None else [project / LOCAL_FILE, project / PROJECT_FILE]
     return [*found, user_file().absolute()], False
 
