@@ -32,7 +32,6 @@ PROXY_VARIABLES = frozenset(
 """The proxy variables gRPC core reads (``grpc_proxy`` is among the ``GRPC_`` names), and the CA bundles
 requests trusts when pymilvus fetches a global cluster's topology with the token."""
 
-
 SECRET_PLACES = ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME", "APPDATA", "LOCALAPPDATA")
 """The folders of the user file, the trust record and keyring's settings: a ``.env`` unset on most desktops
 could name its own."""

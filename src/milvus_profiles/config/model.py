@@ -60,7 +60,6 @@ TlsTable: type[BaseModel] = create_model(
     **{k: optional(bool if k == "secure" else str, words) for k, words in TLS_KEYS.items()},
 )
 
-
 # Two rules said once, as patterns that pydantic checks and the schema states, with the words check prints
 VARIABLE_NAME = "^(_+[A-Za-z0-9]|[A-Za-z])[A-Za-z0-9_]*$"
 ABSOLUTE_PATH = "^(/|~|[A-Za-z]:[\\\\/])"
