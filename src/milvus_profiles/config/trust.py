@@ -195,8 +195,7 @@ def _read() -> _Record:
 
 
 def record_state() -> tuple[str, str, str | None]:
-    """The state of the trust record, for ``doctor``: ``ok``, ``permissions`` or ``unreadable``, what it
-    says and the fix."""
+    """The trust record's state for ``doctor`` (``ok``, ``permissions`` or ``unreadable``), words and fix."""
     path, record = store_path(), _read()
     if record.problem is None:
         return "ok", f"{path}: {len(record.files)} file(s) trusted", None
