@@ -227,8 +227,8 @@ def _error_from_pydantic(pf: ProfileFile, err: Any) -> ConfigError:
             f'{secret} = {{ command = ["program", "arg"] }} or {secret} = {{ file = "/path" }}',
         )
     if err["type"] == "extra_forbidden":
-        unknown = str(loc[-1])
-        known = _known_keys(loc)
+        unknown, known = str(loc[-1]), _known_keys(loc)
+        table = key_name(loc[:-1]) or "the top level"
         guess = difflib.get_close_matches(unknown, known, n=1)
         hint: str | None
         if guess:
@@ -238,15 +238,13 @@ def _error_from_pydantic(pf: ProfileFile, err: Any) -> ConfigError:
         else:
             hint = "known keys: " + ", ".join(known)
         if loc[2:3] == ("grpc",):  # the table is the place: the option may be written `grpc.x = ` in it
-            allowed = hint if guess else f"allowed: {', '.join(GRPC_OPTIONS)}"
             return ConfigError(
-                f"{key_name(loc[:3])}: {unknown!r} is not a gRPC option a profile file may set: only options "
+                f"{table}: {unknown!r} is not a gRPC option a profile file may set: only options "
                 "that cannot redirect or intercept the connection are allowed",
                 path=pf.path,
                 line=pf.line_of(*map(str, loc[:3])),
-                hint=allowed,
+                hint=hint if guess else f"allowed: {', '.join(GRPC_OPTIONS)}",
             )
-        table = key_name(loc[:-1]) or "the top level"
         return ConfigError(f"unknown key {unknown!r} in {table}", path=pf.path, line=line, hint=hint)
     if err["type"] in ("dict_type", "model_type"):
         what = "a table of profiles" if loc == ("profiles",) else "a table"
