@@ -8,7 +8,7 @@ from pathlib import Path
 
 from milvus_profiles import resolve
 from milvus_profiles.config.catalog import load_catalog
-from milvus_profiles.config.model import file_problems
+from milvus_profiles.config.model import located_problems
 from milvus_profiles.config.toml import read_file
 
 from .helpers import write
@@ -39,7 +39,7 @@ def test_quickstart_example_runs_on_milvus_lite(isolated: Path) -> None:
 
 def test_example_profile_file_is_valid() -> None:
     example = ROOT / "profiles.example.toml"
-    assert file_problems(read_file(example)) == []
+    assert located_problems(read_file(example)) == []
     catalog = load_catalog([example])
     assert catalog.names() == ["local", "dev", "prod", "cloud"]
     for name in catalog.names():

@@ -12,23 +12,29 @@ from milvus_profiles.errors import ConfigError
 from ..helpers import write
 
 
-def test_discovery_prefers_local_then_project_then_user(isolated: Path, user_file: Path) -> None:
+def test_discovery_prefers_local_then_project_then_user(
+    isolated: Path, user_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     project = isolated / "repo"
     (project / ".git").mkdir(parents=True)
     write(project / "milvus.toml", "")
     sub = project / "a" / "b"
     sub.mkdir(parents=True)
-    paths, explicit = discover(cwd=sub)
+    monkeypatch.chdir(sub)
+    paths, explicit = discover()
     assert paths == [project / "milvus.local.toml", project / "milvus.toml", user_file]
     assert explicit is False
 
 
-def test_discovery_stops_at_the_git_root(isolated: Path, user_file: Path) -> None:
+def test_discovery_stops_at_the_git_root(
+    isolated: Path, user_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     write(isolated / "milvus.toml", "")  # above the repository: not this project's
     repo = isolated / "repo"
     (repo / ".git").mkdir(parents=True)
     assert find_project_dir(repo) is None
-    assert discover(cwd=repo)[0] == [user_file]
+    monkeypatch.chdir(repo)
+    assert discover()[0] == [user_file]
 
 
 def test_nearest_project_folder_wins(isolated: Path) -> None:

@@ -11,13 +11,13 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
+import milvus_profiles
 from milvus_profiles.cli import main
-from milvus_profiles.config.json_schema import SCHEMA_FILE, SCHEMA_PATH, profile_schema, schema_text
+from milvus_profiles.config.json_schema import SCHEMA_PATH, profile_schema, schema_text
 from milvus_profiles.config.model import (
     ProfileDocument,
     ProfileTable,
     TlsTable,
-    file_problems,
     located_problems,
 )
 from milvus_profiles.config.toml import read_file
@@ -25,6 +25,7 @@ from milvus_profiles.config.toml import read_file
 from ..helpers import write
 
 ROOT = Path(__file__).resolve().parents[2]
+SHIPPED = Path(milvus_profiles.__file__).parent / "profiles.schema.json"  # package data, as installed
 TESTS = ROOT / "tests"
 # Every TOML file under tests/ is a profile file: valid, unless it sits in a folder named `invalid`.
 FIXTURES = sorted(TESTS.rglob("*.toml"))
@@ -48,7 +49,7 @@ def nodes(node: Any) -> Iterator[dict[str, Any]]:
 
 
 def test_the_shipped_schema_is_up_to_date() -> None:
-    assert SCHEMA_FILE.read_text(encoding="utf-8") == schema_text(), (
+    assert SHIPPED.read_text(encoding="utf-8") == schema_text(), (
         "src/milvus_profiles/profiles.schema.json is out of date: run scripts/generate"
     )
 
@@ -78,7 +79,7 @@ def test_it_has_every_key_of_the_models() -> None:
 
 
 def test_the_shipped_file_is_where_the_example_points() -> None:
-    assert ROOT / SCHEMA_PATH == SCHEMA_FILE
+    assert ROOT / SCHEMA_PATH == SHIPPED
 
 
 def test_there_are_fixtures_of_both_kinds() -> None:
@@ -89,13 +90,13 @@ def test_there_are_fixtures_of_both_kinds() -> None:
 @pytest.mark.parametrize("path", VALID, ids=lambda p: str(p.relative_to(TESTS)))
 def test_a_valid_fixture_passes_the_schema_and_the_model(path: Path) -> None:
     assert schema_errors(path) == []
-    assert file_problems(read_file(path)) == []
+    assert located_problems(read_file(path)) == []
 
 
 @pytest.mark.parametrize("path", INVALID, ids=lambda p: str(p.relative_to(TESTS)))
 def test_an_invalid_fixture_fails_the_schema_and_the_model(path: Path) -> None:
     assert schema_errors(path) != []
-    assert file_problems(read_file(path)) != []
+    assert located_problems(read_file(path)) != []
 
 
 @pytest.mark.parametrize("path", INVALID, ids=lambda p: str(p.relative_to(TESTS)))

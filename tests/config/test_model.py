@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from milvus_profiles.config.catalog import load_catalog
-from milvus_profiles.config.model import file_problems
+from milvus_profiles.config.model import located_problems
 from milvus_profiles.config.toml import read_file
 from milvus_profiles.errors import ConfigError
 
@@ -129,7 +129,7 @@ def test_every_problem_of_a_file_is_listed_in_order(isolated: Path) -> None:
         isolated / "milvus.toml",
         '[profiles.a]\npassword = "x"\n[profiles.b]\nuri = "nope"\ndb_nam = "x"\n',
     )
-    problems = file_problems(read_file(path))
+    problems = [e for _, e in located_problems(read_file(path))]
     assert [(p.line, p.message.split(":")[2].strip()) for p in problems] == [
         (2, "profiles.a.password"),
         (4, "profiles.b.uri"),

@@ -51,7 +51,9 @@ def test_a_new_certificate_ends_the_trust_of_the_profiles_that_name_it(isolated:
     assert isinstance(error, SecretWithheldError)
     assert "changed since you trusted it: the file of profiles.prod.tls.ca_pem_path changed" in error.message
     assert sent("staging")
-    assert verdict(path).changed == ("the file of profiles.prod.tls.ca_pem_path changed",)
+    assert (
+        verdict(path).why == "changed since you trusted it: the file of profiles.prod.tls.ca_pem_path changed"
+    )
     record = trust.store_path().read_text(encoding="utf-8")
     assert "MIIB" not in record  # a digest of the bytes, never the content
     assert "ca.pem" not in record
@@ -168,7 +170,7 @@ def test_a_lapse_names_the_profile_that_changed_and_the_review_command(isolated:
     write(path, PROD.replace("prod:19530", "evil:19530") + STAGING)
     found = verdict(path).for_profile("prod")
     assert not found.trusted
-    assert found.changed == ("profiles.prod.uri changed (now https://evil:19530)",)
+    assert found.why == "changed since you trusted it: profiles.prod.uri changed (now https://evil:19530)"
     assert found.fix == (
         "review the change (`git diff ORIG_HEAD -- milvus.toml`), then run "
         "`milvus-profiles trust milvus.toml` again"
@@ -203,9 +205,9 @@ def test_a_certificate_two_profiles_name_ends_the_trust_of_both(isolated: Path) 
     assert sent("prod")
     assert sent("next")
     write(isolated / "certs" / "ca.pem", EVIL_CA)
-    assert verdict(path).changed == (
-        "the file of profiles.prod.tls.ca_pem_path changed",
-        "the file of profiles.next.tls.ca_pem_path changed",
+    assert verdict(path).why == (
+        "changed since you trusted it: the file of profiles.prod.tls.ca_pem_path changed, "
+        "the file of profiles.next.tls.ca_pem_path changed"
     )
     assert not sent("prod")
     assert not sent("next")

@@ -105,9 +105,9 @@ def _files(out: Output, state: State, fix: bool) -> None:
     from ..config.locks import destination
 
     out.heading("profile files")
-    record = trust.record_state()
-    status = {"ok": "ok", "permissions": "warn", "unreadable": "fail"}[record.state]
-    out.item(status, f"trust record {record.message}", record.fix)
+    record, message, hint = trust.record_state()
+    status = {"ok": "ok", "permissions": "warn", "unreadable": "fail"}[record]
+    out.item(status, f"trust record {message}", hint)
     paths, explicit = discovery.discover(state.files)
     mine = discovery.user_file().absolute()
     fixable = []

@@ -4,6 +4,7 @@ problem. No environment variable, keyring or network is touched here; ``list`` s
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -195,22 +196,19 @@ def catalog_of(paths: Sequence[Path], *, explicit: bool, validate: bool = True) 
     file itself is raised, one of a profile's table is that profile's (:meth:`Catalog.problem`).
     ``validate=False`` reads names only, without loading pydantic (shell completion)."""
     loaded = tuple(read_file(path) for path in paths if explicit or os.path.lexists(path))
+    return _catalog(loaded, tuple(p.absolute() for p in paths), explicit, validate)
+
+
+# kept while its files are the same parsed objects (a ProfileFile is equal only to itself; a changed file
+# is parsed anew): `doctor` and `test --all` work out each `extends` chain once, not once per profile
+@functools.lru_cache(maxsize=16)
+def _catalog(
+    loaded: tuple[ProfileFile, ...], searched: tuple[Path, ...], explicit: bool, validate: bool
+) -> Catalog:
     problems: dict[str, ConfigError] = {}
     if validate:
         from .model import profile_problems
 
         for pf in reversed(loaded):  # the highest file's problem wins, as its values do
             problems.update(profile_problems(pf))
-    key = (tuple(paths), explicit, validate)
-    if (known := _CATALOGS.get(key)) is not None and known[0] == loaded:  # the same parsed objects
-        return known[1]
-    catalog = Catalog(loaded, tuple(p.absolute() for p in paths), explicit, problems)
-    if len(_CATALOGS) >= 16:
-        _CATALOGS.clear()
-    _CATALOGS[key] = (loaded, catalog)
-    return catalog
-
-
-_CATALOGS: dict[tuple[tuple[Path, ...], bool, bool], tuple[tuple[ProfileFile, ...], Catalog]] = {}
-"""The catalog of each list of paths, kept while its files are the same parsed objects (a changed file is
-parsed anew): ``doctor`` and ``test --all`` work out each ``extends`` chain once, not once per profile."""
+    return Catalog(loaded, searched, explicit, problems)

@@ -42,14 +42,11 @@ def find_project_dir(start: Path | None = None) -> Path | None:
             "the working folder no longer exists, so no milvus.toml can be looked for above it",
             hint=f"change to an existing folder, or name the file with --file or {FILES_ENV}",
         ) from None
-    seen: set[Path] = set()
-    while folder not in seen:
-        seen.add(folder)
-        if os.path.lexists(folder / PROJECT_FILE):  # a broken symlink is reported when read, not skipped
-            return folder
-        if (folder / ".git").exists() or folder.parent == folder:
+    for at in (folder, *folder.parents):
+        if os.path.lexists(at / PROJECT_FILE):  # a broken symlink is reported when read, not skipped
+            return at
+        if (at / ".git").exists():
             return None
-        folder = folder.parent
     return None
 
 
@@ -57,17 +54,15 @@ def discover(
     files: Sequence[str | os.PathLike[str]] | None = None,
     *,
     environ: Mapping[str, str] | None = None,
-    cwd: Path | None = None,
 ) -> tuple[list[Path], bool]:
     """The profile files to read, highest first, as absolute paths, and whether they were named explicitly
     (``files``, ``MILVUS_PROFILES_FILE``: they must exist) rather than discovered."""
     env = os.environ if environ is None else environ
     if files is not None:
         return [_absolute(Path(f)) for f in files], True
-    named = env.get(FILES_ENV, "")
-    if named:
+    if named := env.get(FILES_ENV, ""):
         return [_absolute(Path(p)) for p in named.split(os.pathsep) if p], True
-    project = find_project_dir(cwd)
+    project = find_project_dir()
     found = [] if project is None else [project / LOCAL_FILE, project / PROJECT_FILE]
     return [*found, user_file().absolute()], False
 

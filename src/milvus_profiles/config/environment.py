@@ -32,7 +32,6 @@ PROXY_VARIABLES = frozenset(
 """The proxy variables gRPC core reads (``grpc_proxy`` is among the ``GRPC_`` names), and the CA bundles
 requests trusts when pymilvus fetches a global cluster's topology with the token."""
 
-
 SECRET_PLACES = ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME", "APPDATA", "LOCALAPPDATA")
 """The folders of the user file, the trust record and keyring's settings: a ``.env`` unset on most desktops
 could name its own."""
@@ -42,9 +41,7 @@ KEYRING_CHOICE = ("PYTHON_KEYRING_BACKEND", "KEYRING_PROPERTY_")
 
 def concerns_us(name: str) -> bool:
     """Whether a variable decides where or how a connection goes, or where a stored secret comes from."""
-    # pragma: no mutate start - a GRPC_ name decides the transport too: the prefix only says so here
-    return name.upper().startswith(("MILVUS_", "GRPC_")) or decides_transport(name)
-    # pragma: no mutate end
+    return name.upper().startswith("MILVUS_") or decides_transport(name)
 
 
 def decides_transport(name: str) -> bool:
@@ -116,16 +113,7 @@ def project_variables(environ: Mapping[str, str], *, every: bool = False) -> dic
         return {}
     found: dict[str, ProjectVariable] = {}
     names = set(environ)
-    for path in dotenv_candidates():
-        try:
-            data = _read(path)
-        except FileNotFoundError:  # gone since it was found
-            continue
-        except (OSError, UnreadableFile):
-            data = None
-        verdict = content_trust(path, data or b"")  # pragma: no mutate - an unreadable one is never skipped
-        if data is not None and verdict.trusted:
-            continue
+    for path, data, verdict in _untrusted():
         if data is None:
             readings: list[dict[str, str | None]] = [{n: environ[n] for n in environ if wanted(n)}]
             lines: dict[str, int] = {}
@@ -141,32 +129,42 @@ def project_variables(environ: Mapping[str, str], *, every: bool = False) -> dic
     return found
 
 
+def _untrusted() -> Iterator[tuple[Path, bytes | None, FileTrust]]:
+    """Each ``.env`` found that is not trusted as it is, with its bytes: None when it cannot be read."""
+    for path in dotenv_candidates():
+        try:
+            data = _read(path)
+        except FileNotFoundError:  # gone since it was found
+            continue
+        except (OSError, UnreadableFile):
+            data = None
+        verdict = content_trust(path, data or b"")  # pragma: no mutate - an unreadable one is never skipped
+        if data is None or not verdict.trusted:
+            yield path, data, verdict
+
+
 def names_set(path: Path) -> list[str]:
     """The names (never a value) of the variables that concern a connection a ``.env`` sets."""
     try:
-        text = _read(path).decode("utf-8", errors="replace")  # pragma: no mutate - codec names ignore case
+        return sorted(_names(_read(path)))
     except (OSError, UnreadableFile):
         return []
-    return sorted({name for name, _ in _lines(text) if concerns_us(name)})
 
 
 def untrusted_names() -> set[str]:
     """The names that concern a connection which an untrusted ``.env`` sets, of those a program started
-    here would find: ``exec`` gives each an empty value, which ``load_dotenv()`` never overrides."""
-    found: set[str] = set()
-    for path in dotenv_candidates():
-        try:
-            data = _read(path)
-        except (OSError, UnreadableFile):  # a FIFO or a link to nothing: python-dotenv finds no value there
-            continue
-        if not content_trust(path, data).trusted:
-            text = data.decode("utf-8", errors="replace")  # pragma: no mutate - codec names ignore case
-            found |= {n for n, _ in _lines(text) if concerns_us(n)}
-    return found
+    here would find: ``exec`` gives each an empty value, which ``load_dotenv()`` never overrides. A FIFO or
+    a link to nothing has none: python-dotenv finds no value there."""
+    return {name for _, data, _ in _untrusted() if data is not None for name in _names(data)}
 
 
 def _read(path: Path) -> bytes:
     return read_limited(path, limit=DOTENV_LIMIT, what=".env file")  # pragma: no mutate - never shown
+
+
+def _names(data: bytes) -> set[str]:
+    text = data.decode("utf-8", errors="replace")  # pragma: no mutate - codec names ignore case
+    return {name for name, _ in _lines(text) if concerns_us(name)}
 
 
 def _parse(text: str, environ: Mapping[str, str]) -> list[dict[str, str | None]]:
@@ -200,15 +198,3 @@ def _lines(text: str) -> Iterator[tuple[str, int]]:
         if binding.key is not None and binding.value is not None:
             read = binding.original.string  # from the end of the previous binding: blank lines first
             yield binding.key, binding.original.line + read[: len(read) - len(read.lstrip())].count("\n")
-
-
-__all__ = [
-    "PROXY_VARIABLES",
-    "ProjectVariable",
-    "concerns_us",
-    "decides_transport",
-    "dotenv_candidates",
-    "names_set",
-    "project_variables",
-    "untrusted_names",
-]

@@ -8,14 +8,10 @@ schema cannot say (a URI pymilvus accepts, ``extends`` naming a profile) stays w
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 SCHEMA_PATH = "src/milvus_profiles/profiles.schema.json"  # the shipped schema, in a checkout
 PROJECT_SCHEMA = "milvus.schema.json"  # what `init` writes beside milvus.toml and names in `#:schema`
-
-SCHEMA_FILE = Path(__file__).parent.parent / "profiles.schema.json"
-DRAFT = "http://json-schema.org/draft-07/schema#"
 
 
 def profile_schema() -> dict[str, Any]:
@@ -37,7 +33,7 @@ def profile_schema() -> dict[str, Any]:
 
     raw = ProfileDocument.model_json_schema()
     return {
-        "$schema": DRAFT,
+        "$schema": "http://json-schema.org/draft-07/schema#",
         **_clean(raw, raw.pop("$defs", {})),
         "description": "A milvus-profiles file (milvus.toml, milvus.local.toml or the user's "
         "profiles.toml): named Milvus connection profiles. Secrets never go in it.",
@@ -70,15 +66,7 @@ def _clean(node: Any, definitions: dict[str, Any], key: str | None = None) -> An
         else _clean(v, definitions)
         for k, v in node.items()
     }
-    return _ordered(cleaned if key is None else {**cleaned, "title": key})
-
-
-def _ordered(node: dict[str, Any]) -> dict[str, Any]:
-    """Title, description and type first: the order people read a schema in."""
-    first: dict[str, Any] = {
-        k: node[k] for k in ("$schema", "$id", "title", "description", "type") if k in node
-    }
+    node = cleaned if key is None else {**cleaned, "title": key}
+    # title, description and type first: the order people read a schema in
+    first = {k: node[k] for k in ("$schema", "$id", "title", "description", "type") if k in node}
     return {**first, **{k: v for k, v in node.items() if k not in first}}
-
-
-__all__ = ["PROJECT_SCHEMA", "SCHEMA_FILE", "profile_schema", "schema_text"]

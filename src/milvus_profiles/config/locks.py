@@ -28,8 +28,7 @@ def destination(path: Path) -> Path:
     """The real path a write of ``path`` lands on; refused when a symbolic link leads out of its folder
     (to another project's trusted file, or a folder of yours). Every write goes through here."""
     path = path.absolute()
-    root = Path(os.path.realpath(path.parent))
-    real = Path(os.path.realpath(path))
+    root, real = Path(os.path.realpath(path.parent)), Path(os.path.realpath(path))
     if real.is_relative_to(root):
         return real
     try:
@@ -69,8 +68,7 @@ def locked(path: Path, *, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
     """
     import filelock
 
-    real = destination(path)
-    lock_file = lock_path(path)
+    real, lock_file = destination(path), lock_path(path)
     try:
         lock_file.parent.parent.parent.mkdir(parents=True, exist_ok=True)
         for folder in (lock_file.parent.parent, lock_file.parent):  # the user's config folder, its locks

@@ -60,7 +60,6 @@ TlsTable: type[BaseModel] = create_model(
     **{k: optional(bool if k == "secure" else str, words) for k, words in TLS_KEYS.items()},
 )
 
-
 # Two rules said once, as patterns that pydantic checks and the schema states, with the words check prints
 VARIABLE_NAME = "^(_+[A-Za-z0-9]|[A-Za-z])[A-Za-z0-9_]*$"
 ABSOLUTE_PATH = "^(/|~|[A-Za-z]:[\\\\/])"
@@ -211,30 +210,25 @@ def _known_keys(loc: tuple[str | int, ...]) -> list[str]:
     return list(model.model_fields) if model else []
 
 
-def _secret_problem(pf: ProfileFile, name: str, secret: str) -> ConfigError:
-    env = FIELDS_BY_NAME[secret].env
-    return ConfigError(
-        f"{key_name(('profiles', name, secret))}: a {secret} does not belong in a profile file; secrets "
-        "never go in files",
-        path=pf.path,
-        line=pf.line_of("profiles", name, secret),
-        hint=f"remove it, then store it with `{secret_set_command(name)}`, set {env} in the environment, "
-        f'or refer to where it is kept: {secret} = {{ env = "VARIABLE" }}, '
-        f'{secret} = {{ command = ["program", "arg"] }} or {secret} = {{ file = "/path" }}',
-    )
-
-
 def _error_from_pydantic(pf: ProfileFile, err: Any) -> ConfigError:
     loc: tuple[str | int, ...] = tuple(err["loc"])
     if loc[-1:] == ("[key]",):  # a refused table name: the table is the place
         loc = loc[:-1]
+    where, line = key_name(loc), pf.line_of(*map(str, loc))
     if len(loc) == 3 and loc[2] in SECRET_FIELDS and err["type"] == "model_type":  # a secret written out
-        return _secret_problem(pf, str(loc[1]), str(loc[2]))
-    where = key_name(loc)
-    line = pf.line_of(*(str(p) for p in loc))
+        name, secret = str(loc[1]), str(loc[2])
+        env = FIELDS_BY_NAME[secret].env
+        return ConfigError(
+            f"{where}: a {secret} does not belong in a profile file; secrets never go in files",
+            path=pf.path,
+            line=line,
+            hint=f"remove it, then store it with `{secret_set_command(name)}`, set {env} in the environment, "
+            f'or refer to where it is kept: {secret} = {{ env = "VARIABLE" }}, '
+            f'{secret} = {{ command = ["program", "arg"] }} or {secret} = {{ file = "/path" }}',
+        )
     if err["type"] == "extra_forbidden":
-        unknown = str(loc[-1])
-        known = _known_keys(loc)
+        unknown, known = str(loc[-1]), _known_keys(loc)
+        table = key_name(loc[:-1]) or "the top level"
         guess = difflib.get_close_matches(unknown, known, n=1)
         hint: str | None
         if guess:
@@ -244,15 +238,13 @@ def _error_from_pydantic(pf: ProfileFile, err: Any) -> ConfigError:
         else:
             hint = "known keys: " + ", ".join(known)
         if loc[2:3] == ("grpc",):  # the table is the place: the option may be written `grpc.x = ` in it
-            allowed = hint if guess else f"allowed: {', '.join(GRPC_OPTIONS)}"
             return ConfigError(
-                f"{key_name(loc[:3])}: {unknown!r} is not a gRPC option a profile file may set: only options "
+                f"{table}: {unknown!r} is not a gRPC option a profile file may set: only options "
                 "that cannot redirect or intercept the connection are allowed",
                 path=pf.path,
                 line=pf.line_of(*map(str, loc[:3])),
-                hint=allowed,
+                hint=hint if guess else f"allowed: {', '.join(GRPC_OPTIONS)}",
             )
-        table = key_name(loc[:-1]) or "the top level"
         return ConfigError(f"unknown key {unknown!r} in {table}", path=pf.path, line=line, hint=hint)
     if err["type"] in ("dict_type", "model_type"):
         what = "a table of profiles" if loc == ("profiles",) else "a table"
@@ -281,11 +273,6 @@ def located_problems(pf: ProfileFile) -> list[tuple[str | None, ConfigError]]:
     return sorted(found, key=lambda p: p[1].line or 0)
 
 
-def file_problems(pf: ProfileFile) -> list[ConfigError]:
-    """Every problem of one file, in the order they appear, without raising."""
-    return [e for _, e in located_problems(pf)]
-
-
 def profile_problems(pf: ProfileFile) -> dict[str, ConfigError]:
     """The first problem of each profile of a file, by name: a problem belongs to the profile that has it.
     A problem of the file itself is raised. Kept with the parsed file, so a file is validated once."""
@@ -299,28 +286,10 @@ def profile_problems(pf: ProfileFile) -> dict[str, ConfigError]:
     return pf.problems
 
 
-def known_problems(pf: ProfileFile | None) -> set[str]:
-    """What the profiles of a file (as read before an edit) have wrong, each problem's reason."""
-    return {e.reason for owner, e in located_problems(pf) if owner is not None} if pf else set()
-
-
 def validate_file(pf: ProfileFile, before: ProfileFile | None = None) -> None:
     """Validate a file an edit would write; the first problem is raised, except a profile's problem the file
     had ``before`` the edit: it stays that profile's, so editing another profile goes on."""
-    known = known_problems(before)
-    problem = next((e for owner, e in located_problems(pf) if owner is None or e.reason not in known), None)
-    if problem is not None:
-        raise problem
-
-
-__all__ = [
-    "ProfileDocument",
-    "ProfileTable",
-    "TlsTable",
-    "check_uri",
-    "file_problems",
-    "known_problems",
-    "located_problems",
-    "profile_problems",
-    "validate_file",
-]
+    known = {e.reason for owner, e in located_problems(before) if owner is not None} if before else set()
+    for owner, error in located_problems(pf):
+        if owner is None or error.reason not in known:
+            raise error

@@ -64,9 +64,8 @@ def _check(path: Path, st: os.stat_result, *, folder: bool) -> list[PermissionPr
     if shared and st.st_mode & stat.S_IWOTH:
         found.append(PermissionProblem(path, f"the {what} is writable by other users", f"chmod o-w {quoted}"))
     if shared and st.st_mode & stat.S_IWGRP and group_has_others(st.st_gid, st.st_uid):
-        problem = (
-            f"the {what} is writable by its group {_name(st.st_gid, group=True)}, which others may be in"
-        )
+        group = _name(st.st_gid, group=True)
+        problem = f"the {what} is writable by its group {group}, which others may be in"
         found.append(PermissionProblem(path, problem, f"chmod g-w {quoted}"))
     return found
 

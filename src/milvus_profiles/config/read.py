@@ -97,6 +97,3 @@ def read_tls_file(path: str, *, key: str, origin: str) -> bytes:
     except (FileNotFoundError, UnreadableFile) as e:
         why = e.reason if isinstance(e, UnreadableFile) else "does not exist"
         raise ConfigError(f"{where}: {path} {why}", hint=hint) from None
-
-
-__all__ = ["TLS_FILE_LIMIT", "UnreadableFile", "read_limited", "read_tls_file"]

@@ -81,9 +81,8 @@ def read_file(path: Path) -> ProfileFile:
     except OSError as e:
         raise ConfigError(f"cannot read the profile file: {e.strerror or e}", path=path) from None
     except ValueError:  # os functions raise it for a path no file can have
-        raise ConfigError(
-            "cannot read the profile file: the path contains a NUL character", path=path
-        ) from None
+        nul = "cannot read the profile file: the path contains a NUL character"
+        raise ConfigError(nul, path=path) from None
     parsed = parse_text(raw, path)
     _CACHE[path] = (st.st_size, st.st_mtime_ns, parsed)
     return parsed
@@ -155,10 +154,8 @@ def parse_text(raw: bytes, path: Path) -> ProfileFile:
         raise _too_deep(path, None) from None
     if (deep_key := _deep_key(data)) is not None:
         # a dotted key of many parts nests as deeply as brackets, and whatever walks the data recurses
-        raise _too_deep(
-            path,
-            min((n for k, n in locate_keys(text).items() if k[: len(deep_key)] == deep_key), default=None),
-        )
+        lines = locate_keys(text).items()
+        raise _too_deep(path, min((n for k, n in lines if k[: len(deep_key)] == deep_key), default=None))
     return ProfileFile(path=path, data=data, text=text)
 
 

@@ -11,7 +11,7 @@ import json
 import os
 import shlex
 import warnings
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -52,11 +52,6 @@ class FileTrust:
     """The items whose trust lapsed, each with what changed; empty when the verdict is the whole file's."""
     trusted_at: str | None = None
 
-    @property
-    def changed(self) -> tuple[str, ...]:
-        """For a trust that lapsed: what changed since the file was trusted."""
-        return tuple(change for _, changes in self.lapsed for change in changes)
-
     def for_profile(self, *names: str | None, default: bool = False) -> FileTrust:
         """The verdict for profiles ``names`` (and the file's ``default``): trusted unless one changed."""
         if self.trusted or not self.lapsed:
@@ -84,9 +79,9 @@ def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _content_fact(value: Any, profile_file: Path | None) -> str:
+def _content_fact(value: Any, profile_file: Path) -> str:
     """A digest of the bytes of the TLS file ``value`` names, or why there are none."""
-    if profile_file is None or not isinstance(value, str):
+    if not isinstance(value, str):
         return "unknown"
     if "${" in value:
         return "expanded"  # the environment's choice, not the file's
@@ -98,9 +93,7 @@ def _content_fact(value: Any, profile_file: Path | None) -> str:
         return "unreadable" + (f": {e.reason}" if isinstance(e, UnreadableFile) else "")
 
 
-def _facts(
-    data: Mapping[str, Any], profile_file: Path | None = None, shown: dict[str, str] | None = None
-) -> Facts:
+def _facts(data: Mapping[str, Any], profile_file: Path, shown: dict[str, str] | None = None) -> Facts:
     """The digests of what decides where each item's secret goes, TLS files' bytes included; ``shown`` gets
     the values a change may name (``default``, ``extends``, each ``uri`` redacted), never a secret."""
     facts: Facts = {"default": {}} if "default" in data else {}
@@ -131,11 +124,6 @@ def _facts(
             elif key in ROUTING_KEYS or key in ROUTING_TABLES:
                 add(value, *item, key)
     return facts
-
-
-def routing_facts(data: Mapping[str, Any], profile_file: Path | None = None) -> dict[str, str]:
-    """``{"profiles.dev.uri": digest, ...}``: the facts of every item of a file (see :func:`_facts`)."""
-    return {k: v for item in _facts(data, profile_file).values() for k, v in item.items()}
 
 
 def _group(facts: Mapping[str, str]) -> Facts:
@@ -175,22 +163,17 @@ class _Record:
     shared: PermissionProblem | None = None
 
 
-def _shared() -> PermissionProblem | None:
-    """Who else could change the record: the file if it exists, else the folder it would be made in."""
+def _read() -> _Record:
+    """The record, read afresh each time; one others can change (the file if it exists, else the folder it
+    would be made in) is empty."""
     path = at = store_path()
-    top = boundary_of(path, "user")
     while not os.path.lexists(at) and at != at.parent:
         at = at.parent
+    top = boundary_of(path, "user")
     found = problems(at, boundary=top) if at.is_relative_to(top) else []
-    if at != path:
-        found = [replace(p, problem=p.problem.replace("the file is", "the folder is")) for p in found]
-    return found[0] if found else None
-
-
-def _read() -> _Record:
-    """The record, read afresh each time; one others can change is empty."""
-    path, shared = store_path(), _shared()
-    if shared is not None:
+    if found:
+        folder = found[0].problem.replace("the file is", "the folder is")
+        shared = found[0] if at == path else replace(found[0], problem=folder)
         return _Record({}, f"vouches for nothing: {shared}", shared.fix, shared=shared)
     fix = "run `milvus-profiles trust` on a file you trust to write a new record (good entries are kept)"
     try:
@@ -211,23 +194,14 @@ def _read() -> _Record:
     return _Record({k: v for k, v in files.items() if any(isinstance(v.get(n), t) for n, t in kinds)})
 
 
-@dataclass(frozen=True)
-class RecordState:
-    """What ``doctor`` says of the record: ``ok``, ``permissions`` or ``unreadable``."""
-
-    state: Literal["ok", "permissions", "unreadable"]
-    message: str
-    fix: str | None = None
-
-
-def record_state() -> RecordState:
-    """The state of the trust record, for ``doctor``."""
+def record_state() -> tuple[str, str, str | None]:
+    """The trust record's state for ``doctor`` (``ok``, ``permissions`` or ``unreadable``), words and fix."""
     path, record = store_path(), _read()
     if record.problem is None:
-        return RecordState("ok", f"{path}: {len(record.files)} file(s) trusted")
+        return "ok", f"{path}: {len(record.files)} file(s) trusted", None
     what = record.shared or f"{path} {record.problem}"
-    state: Literal["permissions", "unreadable"] = "permissions" if record.shared else "unreadable"
-    return RecordState(state, f"{what}, so it vouches for no project file", record.fix)
+    state = "permissions" if record.shared else "unreadable"
+    return state, f"{what}, so it vouches for no project file", record.fix
 
 
 def _update(path: Path, change: Callable[[dict[str, Any] | None], dict[str, Any] | None]) -> bool:
@@ -256,7 +230,6 @@ def _update(path: Path, change: Callable[[dict[str, Any] | None], dict[str, Any]
 
 
 def _remember(history: Any, digest: str) -> list[str]:
-    """``history`` with ``digest`` as its newest version, at most :data:`VERSIONS` long."""
     kept = [d for d in history if isinstance(d, str) and d != digest] if isinstance(history, list) else []
     return [*kept, digest][-VERSIONS:]
 
@@ -275,12 +248,6 @@ def boundary_of(path: Path, kind: FileKind) -> Path:
     return Path.home() if kind == "user" and path.is_relative_to(Path.home()) else path.parent
 
 
-def _shown(path: Path) -> str:
-    with contextlib.suppress(ValueError, OSError):
-        path = path.relative_to(Path.cwd())
-    return shlex.quote(str(path))
-
-
 def _verdict(path: Path, kind: FileKind, content: bool = False) -> tuple[dict[str, Any] | None, FileTrust]:
     """A file's verdict (permissions, whose file, the record), or its entry and the verdict once lapsed."""
     found = problems(path, boundary=boundary_of(path, kind))
@@ -290,14 +257,18 @@ def _verdict(path: Path, kind: FileKind, content: bool = False) -> tuple[dict[st
     if kind != "project":
         why = "your user file" if kind == "user" else "named with --file, files= or MILVUS_PROFILES_FILE"
         return None, FileTrust(path, kind, True, why)
-    command = f"milvus-profiles trust {_shown(path)}"
+    shown = path
+    with contextlib.suppress(ValueError, OSError):
+        shown = path.relative_to(Path.cwd())
+    quoted = shlex.quote(str(shown))
+    command = f"milvus-profiles trust {quoted}"
     record = _read()
     if record.problem is not None:
         return None, FileTrust(path, kind, False, f"the trust record {record.problem}", record.fix)
     entry = record.files.get(os.path.realpath(path))  # a dict: _read keeps nothing else
     if entry is None or (not isinstance(entry.get("content"), list) if content else "content" in entry):
         return None, FileTrust(path, kind, False, NOT_YET, f"read it, then run `{command}`")
-    again = f"review the change (`git diff ORIG_HEAD -- {_shown(path)}`), then run `{command}` again"
+    again = f"review the change (`git diff ORIG_HEAD -- {quoted}`), then run `{command}` again"
     return entry, FileTrust(path, kind, False, LAPSED, again, trusted_at=str(entry.get("trusted_at", "?")))
 
 
@@ -412,7 +383,6 @@ def content_trust(path: Path, data: bytes) -> FileTrust:
     return verdict._lapsed(()) if entry is not None and _digest(data) in entry["content"] else verdict
 
 
-def trusted_files() -> Iterator[tuple[Path, str]]:
+def trusted_files() -> list[tuple[Path, str]]:
     """Every trusted file in the record, with the time it was trusted."""
-    for path, entry in sorted(_read().files.items()):
-        yield Path(path), str(entry.get("trusted_at", "?"))
+    return [(Path(path), str(entry.get("trusted_at", "?"))) for path, entry in sorted(_read().files.items())]
