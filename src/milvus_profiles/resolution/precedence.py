@@ -142,19 +142,15 @@ class ProfileSource(PydanticBaseSettingsSource):
                 value, used = expand(value, setting, self.environ)
                 if used:
                     self.expanded[key] = (setting.location, used)
-                if key == "uri":
-                    try:
-                        if used:  # as written, the file's model checked it
-                            check_uri(value)
-                    except ValueError as e:
-                        where = key_name(("profiles", setting.profile, "uri"))
-                        raise ConfigError(
-                            f"{where}: {e}", path=setting.file.path, line=setting.line
-                        ) from None
-                    if is_lite(value):
-                        value = _absolute(value, setting)
-                elif key.removeprefix("tls.") in TLS_PATH_KEYS and key.startswith("tls."):
-                    value = _absolute(value, setting, tls=True)
+                try:
+                    if key == "uri" and used:  # as written, the file's model checked it
+                        check_uri(value)
+                except ValueError as e:
+                    where = key_name(("profiles", setting.profile, "uri"))
+                    raise ConfigError(f"{where}: {e}", path=setting.file.path, line=setting.line) from None
+                tls = key.removeprefix("tls.") in TLS_PATH_KEYS and key.startswith("tls.")
+                if tls or (key == "uri" and is_lite(value)):
+                    value = _absolute(value, setting, tls=tls)
             values[key] = value
             self.settings[key] = setting
         self.values = values
@@ -220,13 +216,11 @@ def settle(
     names = {f.env: f.name for f in FIELDS}
     states = profile.settings_sources_data  # what each source gave, by its class's name, as it gave it
     origins: dict[str, Origin] = {}
-    for layer in PRECEDENCE:
-        source = sources.get(layer.kind)
-        for key in (names.get(k, k) for k in (states.get(type(source).__name__, {}) if source else {})):
-            if key not in origins:
-                detail = FIELDS_BY_NAME[key].env if layer.kind == "env" else key
-                origin = profile.origin(key) if layer.kind == "file" else Origin(layer.kind, detail)
-                origins[key] = from_dotenv(origin, project)
+    for kind in (layer.kind for layer in PRECEDENCE if layer.kind in sources):
+        for given in states.get(type(sources[kind]).__name__, {}):  # `MILVUS_URI`, `tls.secure`
+            key = names.get(given, given)
+            origin = profile.origin(key) if kind == "file" else Origin(kind, given if kind == "env" else key)
+            origins.setdefault(key, from_dotenv(origin, project))
     origins |= {f.name: Origin("default") for f in FIELDS if f.default is not None and f.name not in origins}
     if isinstance(built, ValidationError):
         first = built.errors(include_input=False)[0]

@@ -269,9 +269,7 @@ class ResolvedProfile:
         return kwargs
 
     def __repr__(self) -> str:
-        shown = [
-            f"{f.name}={show_value(f.name, v)!r}" for f in FIELDS if (v := getattr(self, f.name)) is not None
-        ]
-        return f"ResolvedProfile(name={self.name!r}, {', '.join(shown)})"
+        shown = {f.name: show_value(f.name, v) for f in FIELDS if (v := getattr(self, f.name)) is not None}
+        return f"ResolvedProfile(name={self.name!r}, {', '.join(f'{k}={v!r}' for k, v in shown.items())})"
 
     __str__ = __repr__

@@ -9,7 +9,7 @@ import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import Any
 
 from pydantic import SecretStr
 
@@ -58,26 +58,21 @@ def resolve(
         print(cfg.explain())
         ```
     """
-    return _resolve(profile, FilesRead.of(files), overrides)
+    return _resolve(profile, _read(files), overrides)
 
 
-class FilesRead(NamedTuple):
-    """The profile files read and assessed, their trust, the user file and a project's ``.env`` variables."""
+FilesRead = tuple[Catalog, Mapping[Path, FileTrust], Path, Mapping[str, environment.ProjectVariable]]
+"""The profile files read and assessed, their trust, the user file and a project's ``.env`` variables."""
 
-    catalog: Catalog
-    trusts: Mapping[Path, FileTrust]
-    mine: Path
-    project_env: Mapping[str, environment.ProjectVariable]
 
-    @classmethod
-    def of(cls, files: Sequence[str | os.PathLike[str]] | None) -> FilesRead:
-        project_env = environment.project_variables(os.environ)
-        paths, explicit = discovery.discover(files)
-        if files is None and FILES_ENV in project_env:
-            explicit = False  # named by a project's .env, not by you: the files are the project's
-        catalog = catalog_of(paths, explicit=explicit)
-        trusts = {pf.path: trust.assess(pf, trust.kind_of(pf.path, explicit)) for pf in catalog.files}
-        return cls(catalog, trusts, discovery.user_file().absolute(), project_env)
+def _read(files: Sequence[str | os.PathLike[str]] | None) -> FilesRead:
+    project_env = environment.project_variables(os.environ)
+    paths, explicit = discovery.discover(files)
+    if files is None and FILES_ENV in project_env:
+        explicit = False  # named by a project's .env, not by you: the files are the project's
+    catalog = catalog_of(paths, explicit=explicit)
+    trusts = {pf.path: trust.assess(pf, trust.kind_of(pf.path, explicit)) for pf in catalog.files}
+    return catalog, trusts, discovery.user_file().absolute(), project_env
 
 
 def _resolve(
@@ -210,12 +205,12 @@ def resolve_settings(
     profile: str | None, files: Sequence[str | os.PathLike[str]] | None = None
 ) -> ResolvedProfile:
     """The profile's settings, resolved without looking a secret up (for storing or deleting one)."""
-    return _resolve(profile, FilesRead.of(files), {}, lookup_secret=False)
+    return _resolve(profile, _read(files), {}, lookup_secret=False)
 
 
 def inspect(profile: str | None, files: Sequence[str | os.PathLike[str]] | None = None) -> ResolvedProfile:
     """The profile as ``show`` reports it: a command reference is named in ``secret_error``, not run."""
-    return _resolve(profile, FilesRead.of(files), {}, run_commands=False)
+    return _resolve(profile, _read(files), {}, run_commands=False)
 
 
 def resolve_each(
@@ -228,7 +223,7 @@ def resolve_each(
     """Each profile of ``names`` as :func:`resolve` (or :func:`inspect`) gives it, or its error; the files
     are read and assessed once for all."""
     try:
-        files_read = FilesRead.of(files)
+        files_read = _read(files)
     except MilvusProfilesError as e:
         return [e for _ in names]
     found: list[ResolvedProfile | MilvusProfilesError] = []
@@ -248,4 +243,4 @@ def target(profile: str | None, files: Sequence[str | os.PathLike[str]] | None) 
     return cfg
 
 
-__all__ = ["FilesRead", "inspect", "resolve", "resolve_each", "resolve_settings", "select", "target"]
+__all__ = ["inspect", "resolve", "resolve_each", "resolve_settings", "select", "target"]
