@@ -134,9 +134,7 @@ def read_secret_file(path: Path, *, where: str) -> str:
     finally:
         os.close(fd)
     text = raw.decode("utf-8", "replace")
-    if text.endswith("\n"):
-        text = text[:-1]
-        text = text[:-1] if text.endswith("\r") else text
+    text = text[:-1].removesuffix("\r") if text.endswith("\n") else text
     if not text:
         raise SecretNotFoundError(f"{where} refers to the file {path}, which is empty")
     return text
