@@ -1,5 +1,4 @@
-"""Milvus URIs read once, as pymilvus's ``ConnectionConfig.from_uri`` reads them, into a value object.
-
+"""Milvus URIs read once, as pymilvus's ``ConnectionConfig.from_uri`` reads them, into a value object:
 ``.db`` is a Milvus Lite file, ``unix:`` a socket; any other is split by ``urlparse``: scheme ``http``,
 ``https`` or ``tcp``, port 443 for ``https`` else 19530, the user part a token or ``user:password`` (not
 %-decoded), the path's first segment the database. What pymilvus would misread is refused."""
@@ -24,9 +23,8 @@ URI_HINT = (
 
 @dataclass(frozen=True)
 class MilvusAddress:
-    """What a URI says, as pymilvus reads it: ``scheme`` is ``http``, ``https`` or ``tcp`` (lower case),
-    ``unix`` for a socket or ``lite`` for a Milvus Lite file; the user part is a ``token`` (``https://KEY@host``)
-    or a ``user`` and ``password`` (``https://user:password@host``), none in ``repr()``.
+    """What a URI says: ``scheme`` ``http``, ``https``, ``tcp`` (lower case), ``unix`` or ``lite``; the user
+    part a ``token`` (``https://KEY@host``) or ``user`` and ``password``, none in ``repr()``.
 
     Examples:
         >>> parse_uri("https://Cloud.example.com/mydb")

@@ -276,8 +276,7 @@ def database_from_path(
         values["db_name"] = path_db
         origins["db_name"] = Origin(uri_origin.kind, f"{uri_origin.detail} (path of uri)".strip())
         return
-    setting = profile.settings.get("db_name") if db_origin.kind == "file" else None
-    if db_rank == uri_rank and setting is not None:
+    if db_rank == uri_rank and db_origin.kind == "file" and (setting := profile.settings.get("db_name")):
         raise ConfigError(
             f"db_name {values['db_name']!r} and the path of uri ({path_db!r}) name different databases",
             path=setting.file.path,

@@ -83,7 +83,6 @@ class Wire:
     secure: bool
     db_name: str
     grpc_options: Mapping[str, bool | int | float | str]
-    token: SecretStr | None  # the profile's, or the URI's user part; None when a user and password are sent
     credential: SecretStr | None  # sent base64-encoded as authorization: the token, or user:password
     credential_origin: str | None  # token, password or uri
     tls_files: Mapping[str, str]
@@ -173,19 +172,18 @@ class ResolvedProfile:
     @cached_property
     def wire(self) -> Wire:
         """How this profile goes on the wire, planned once for connect(), the probe and client_kwargs(): TLS
-        for ``https`` and for ``tls.secure = true``; the token, else user and password, else the URI's user
-        part (pymilvus's order, empty counts as none); a server certificate (one-way TLS), else client
-        certificate, key and CA (mutual)."""
+        for ``https`` and ``tls.secure = true``; the token, else user and password, else the URI's user part
+        (pymilvus's order; empty is none); a server certificate, else client certificate, key and CA."""
         address, tls, user, password = self.address, self.tls, self.user, self.password
         secure = address.is_network and (address.secure or tls.get("secure") is True)
-        token, credential, origin = None, None, None
+        credential, origin = None, None
         if self.token is not None and self.token.get_secret_value():
-            token, credential, origin = self.token, self.token, "token"
+            credential, origin = self.token, "token"
         elif user and password is not None and password.get_secret_value():
             credential, origin = SecretStr(f"{user}:{password.get_secret_value()}"), "password"
         elif address.credential is not None:
             # the URI's user part is pymilvus's last choice: an argument or a profile secret beats it
-            token, credential, origin = address.credential, address.credential, "uri"
+            credential, origin = address.credential, "uri"
         files = ("server_pem_path",) if tls.get("server_pem_path") else _MUTUAL_TLS
         server_name = tls.get("server_name")
         return Wire(
@@ -194,7 +192,6 @@ class ResolvedProfile:
             secure=secure,
             db_name=self.db_name,
             grpc_options=dict(self.grpc_options),
-            token=token,
             credential=credential,
             credential_origin=origin,
             tls_files={k: str(tls[k]) for k in files} if secure and all(tls.get(k) for k in files) else {},
@@ -255,8 +252,8 @@ class ResolvedProfile:
         kwargs: dict[str, Any] = {"uri": wire.address.base, "db_name": self.db_name, "timeout": self.timeout}
         if self.user is not None:
             kwargs["user"] = self.user
-        if wire.token is not None:
-            kwargs["token"] = wire.token.get_secret_value()
+        if wire.credential is not None and wire.credential_origin != "password":  # a token, or the URI's
+            kwargs["token"] = wire.credential.get_secret_value()
         elif self.password is not None:
             kwargs["password"] = self.password.get_secret_value()
         if wire.secure:

@@ -159,12 +159,8 @@ def _overridden(
     name: str | None, selected_by: Origin, origins: Mapping[str, Origin], environ: Mapping[str, str]
 ) -> str | None:
     """Which ``MILVUS_*`` variables win over a profile you named, and for which profile ``env`` set them."""
-    if name is None or selected_by.kind != "kwarg":
-        return None
-    keys = [
-        k for k, o in origins.items() if o.kind == "env" and k in FIELDS_BY_NAME and k not in SECRET_FIELDS
-    ]
-    if not keys:
+    keys = [k for k, o in origins.items() if o.kind == "env" and k in FIELDS_BY_NAME.keys() - SECRET_FIELDS]
+    if name is None or selected_by.kind != "kwarg" or not keys:
         return None
     names = [FIELDS_BY_NAME[k].env for k in keys]
     exported = environ.get(EXPORTED_ENV, "")

@@ -10,7 +10,7 @@ import shutil
 import sys
 import threading
 from collections.abc import Callable, Mapping
-from contextlib import closing
+from contextlib import closing, suppress
 from typing import Any, TypeVar, cast
 
 from ..config.environment import KEYRING_CHOICE, SECRET_PLACES, project_variables
@@ -137,11 +137,10 @@ def delete_secret_for(uri: str, user: str | None, *, secure: bool) -> bool:
     key = account(uri, user, secure=secure)
 
     def delete(b: Any) -> bool:
-        try:
+        with suppress(keyring.errors.PasswordDeleteError):
             b.delete_password(SERVICE, key)
-        except keyring.errors.PasswordDeleteError:
-            return False
-        return True
+            return True
+        return False
 
     return _call("delete a secret", delete)
 
