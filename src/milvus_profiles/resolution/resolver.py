@@ -88,8 +88,14 @@ def _resolve(
     name, selected_by = select(profile, catalog, environ)
     if name is not None:
         _warn_if_shadowed(catalog, name, mine)
+    if unknown := [k for k in overrides if k not in FIELDS_BY_NAME]:
+        close = difflib.get_close_matches(unknown[0], list(FIELDS_BY_NAME), n=1)
+        hint = "".join(f"did you mean {g!r}? " for g in close) + "arguments are: " + ", ".join(FIELDS_BY_NAME)
+        raise ConfigError(f"unknown argument {unknown[0]!r}", hint=hint)
+    # the settings among the keyword arguments; `None` or `""` is not given, as pymilvus reads it
+    arguments = {k: v for k, v in overrides.items() if v is not None and v != "" and k not in SECRET_FIELDS}
     profile_source = ProfileSource(catalog, name, environ)
-    values, origins, address = settle(profile_source, _arguments(overrides), project_env)
+    values, origins, address = settle(profile_source, arguments, project_env)
     origins = {"profile": from_dotenv(selected_by, project_env), **origins}
     uri: str = values["uri"]
     user: str | None = values["user"]
@@ -124,7 +130,6 @@ def _resolve(
         if credential is not None:
             secrets[credential.kind] = SecretStr(credential.secret)
             origins[credential.kind] = credential.origin
-
     readable = permissions.readable_by_others(mine) if any(pf.path == mine for pf in catalog.files) else None
     notes = tuple(n for n in (readable, _overridden(name, selected_by, origins, environ)) if n)
     return ResolvedProfile(
@@ -144,15 +149,6 @@ def _resolve(
         notes=notes,
         parsed=address,
     )
-
-
-def _arguments(overrides: Mapping[str, Any]) -> dict[str, Any]:
-    """The settings among the keyword arguments; ``None`` or ``""`` is not given, as pymilvus reads it."""
-    if unknown := [k for k in overrides if k not in FIELDS_BY_NAME]:
-        close = difflib.get_close_matches(unknown[0], list(FIELDS_BY_NAME), n=1)
-        hint = "".join(f"did you mean {g!r}? " for g in close) + "arguments are: " + ", ".join(FIELDS_BY_NAME)
-        raise ConfigError(f"unknown argument {unknown[0]!r}", hint=hint)
-    return {k: v for k, v in overrides.items() if v is not None and v != "" and k not in SECRET_FIELDS}
 
 
 def _overridden(
