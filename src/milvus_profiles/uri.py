@@ -158,8 +158,7 @@ def uri_problem(uri: str) -> str | None:
 
 
 def parse_uri(uri: str) -> MilvusAddress:
-    """Read a Milvus URI as pymilvus does (:class:`MilvusAddress` shows an example); a ConfigError (never
-    showing the user part) if pymilvus would refuse or misread it."""
+    """Read a Milvus URI as pymilvus does; a ConfigError (user part never shown) for one it would misread."""
     if isinstance(parsed := _parse(uri), str):
         raise ConfigError(parsed, hint=URI_HINT)
     return parsed

@@ -89,8 +89,7 @@ class Wire:
     server_name: str | None
 
     def metadata(self) -> list[tuple[str, str]]:
-        """What decides what the server does, of the metadata pymilvus sends: ``authorization`` and ``dbname``
-        (not ``client-request-id``, ``client-request-unixmsec`` nor ``identifier``)."""
+        """The metadata pymilvus sends that the server acts on: ``dbname`` and ``authorization``."""
         metadata = [("dbname", self.db_name)]
         if self.credential is not None and self.credential.get_secret_value():
             encoded = base64.b64encode(self.credential.get_secret_value().encode()).decode()

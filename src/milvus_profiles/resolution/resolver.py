@@ -212,8 +212,7 @@ def resolve_each(
     run_commands: bool = True,
     **overrides: Any,
 ) -> list[ResolvedProfile | MilvusProfilesError]:
-    """Each profile of ``names`` as :func:`resolve` (or :func:`inspect`) gives it, or its error; the files
-    are read and assessed once for all."""
+    """Each of ``names`` as :func:`resolve` (or :func:`inspect`) gives it, or its error; files read once."""
     try:
         files_read = _read(files)
     except MilvusProfilesError as e:
