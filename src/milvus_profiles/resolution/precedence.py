@@ -132,7 +132,7 @@ class ProfileSource(PydanticBaseSettingsSource):
         """The profile's settings by key (``uri``, ``tls.secure``), expanded and checked; read once."""
         if self.values is not None or self.name is None:
             return self.values or {}
-        values: dict[str, Any] = {}
+        self.values = {}
         for key, setting in self.catalog.layer(self.name).items():
             value = setting.value
             if key in SECRET_FIELDS:
@@ -151,10 +151,9 @@ class ProfileSource(PydanticBaseSettingsSource):
                 tls = key.removeprefix("tls.") in TLS_PATH_KEYS and key.startswith("tls.")
                 if tls or (key == "uri" and is_lite(value)):
                     value = _absolute(value, setting, tls=tls)
-            values[key] = value
+            self.values[key] = value
             self.settings[key] = setting
-        self.values = values
-        return values
+        return self.values
 
     def __call__(self) -> dict[str, Any]:
         return {(FIELDS_BY_NAME[k].env if k in FIELDS_BY_NAME else k): v for k, v in self.load().items()}

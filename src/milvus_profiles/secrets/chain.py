@@ -243,9 +243,6 @@ ENVIRONMENT: Provider = ("env", lambda r: any(map(r.environ.get, SECRET_VARIABLE
 """``MILVUS_TOKEN`` or ``MILVUS_PASSWORD``. A variable exported in a shell reaches every command run there,
 whatever repository it runs in, so it counts as stored: it goes only to a trusted route."""
 REFERENCE: Provider = ("reference", lambda r: r.wanted in r.references and not r.uri_credentials, _reference)
-"""``{ env = "VAR" }``, ``{ command = [...] }`` or ``{ file = "..." }`` in a profile file; a command runs
-only when the request needs the secret (``run_commands``)."""
+"""A reference in a profile file (:mod:`reference`); a command runs only with ``run_commands``."""
 KEYRING: Provider = ("keyring", lambda r: not r.uri_credentials, _keyring)
-"""The secret stored for the endpoint and user (``USER@scheme://host:port``, or the endpoint alone for a
-token; ``https`` for any TLS route): a profile pointed at another host, or turned from TLS to plaintext,
-finds nothing of the real route's."""
+"""The secret stored for the endpoint and user (:func:`keyring_store.account`): another route finds none."""

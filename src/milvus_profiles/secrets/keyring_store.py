@@ -19,10 +19,8 @@ from ..uri import endpoint
 
 SERVICE = "milvus-profiles"
 T = TypeVar("T")
-KEYRING_TIMEOUT = 10.0
-"""Seconds a keyring call may take (a prompt no one sees, a D-Bus service that never answers)."""
-PROBE_ACCOUNT = "http://milvus-profiles-probe.invalid:1"
-"""An account no secret is stored under: looking it up tests the keyring."""
+KEYRING_TIMEOUT = 10.0  # seconds a keyring call may take (an unseen prompt, a D-Bus service never answering)
+PROBE_ACCOUNT = "http://milvus-profiles-probe.invalid:1"  # holds no secret: looking it up tests the keyring
 HEADLESS_DOCS = "https://milvus-profiles.github.io/milvus-profiles/secrets/#each-platform"
 _SECRET_SERVICES = ("gnome-keyring-daemon", "kwalletd6", "kwalletd5")
 _INSTEAD = "or set MILVUS_PASSWORD or MILVUS_TOKEN in the environment instead"

@@ -17,8 +17,7 @@ from ..config.permissions import problems
 from ..errors import SecretNotFoundError
 
 COMMAND_TIMEOUT = 30.0  # seconds; a password manager may wait for the user to unlock it
-MAX_SECRET_FILE = 64 * 1024
-"""A secret file holds a token or a password; anything larger is the wrong file."""
+MAX_SECRET_FILE = 64 * 1024  # a secret file holds a token or a password; anything larger is the wrong file
 
 
 def describe(reference: Mapping[str, Any]) -> str:
