@@ -61,8 +61,7 @@ FIELDS: tuple[Field, ...] = (
 
 FIELDS_BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
 SECRET_FIELDS: tuple[str, ...] = tuple(f.name for f in FIELDS if f.secret)
-SECRET_ORDER: tuple[SecretField, ...] = ("token", "password")
-"""Where one source gives both, a token wins over a password, as in pymilvus."""
+SECRET_ORDER: tuple[SecretField, ...] = ("token", "password")  # from one source, a token wins, as in pymilvus
 
 PROFILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 """A profile name, matched whole: a TOML bare key and a shell word as it is, so a name from a cloned
@@ -88,8 +87,7 @@ def profile_name_problem(name: str) -> str | None:
 
 PROFILE_ENV = "MILVUS_PROFILE"
 FILES_ENV = "MILVUS_PROFILES_FILE"
-EXPORTED_ENV = "MILVUS_PROFILES_EXPORTED"
-"""Set by ``env`` and ``exec``: the profile the variables are for; it selects nothing."""
+EXPORTED_ENV = "MILVUS_PROFILES_EXPORTED"  # `env` and `exec` name the profile exported; it selects none
 
 TLS_KEYS: dict[str, str] = {
     "secure": "Use TLS even for an http:// URI (https:// implies it).",

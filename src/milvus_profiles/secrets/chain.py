@@ -56,8 +56,7 @@ class Untrusted:
         )
 
 
-Route = tuple[Untrusted, ...]
-"""Where a connection goes and how, that you did not choose: trusted when empty."""
+Route = tuple[Untrusted, ...]  # where a connection goes and how, that you did not choose: trusted when empty
 
 
 def is_route_key(key: str) -> bool:  # where a connection goes and how: its endpoint and transport
