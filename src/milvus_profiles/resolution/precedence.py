@@ -14,11 +14,10 @@ from typing import Any
 from pydantic import Field, ValidationError, create_model
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from ..config import environment, trust
 from ..config.catalog import Catalog, Setting
-from ..config.environment import ProjectVariable
 from ..config.model import check_uri, field_type
 from ..config.toml import key_name
-from ..config.trust import tls_file
 from ..errors import ConfigError
 from ..fields import FIELDS, FIELDS_BY_NAME, PROFILE_ENV, SECRET_FIELDS, TLS_PATH_KEYS, Origin, OriginKind
 from ..secrets.chain import ARGUMENT, ENVIRONMENT, KEYRING, REFERENCE, Provider
@@ -182,7 +181,7 @@ def check_https_tls(uri: str, merged: Mapping[str, Any], from_files: Mapping[str
 def _absolute(value: str, setting: Setting, *, tls: bool = False) -> str:
     try:
         # a TLS file is found from the real folder of the file, where the file's trust looked for it
-        path = tls_file(value, setting.file.path) if tls else Path(value).expanduser()
+        path = trust.tls_file(value, setting.file.path) if tls else Path(value).expanduser()
     except RuntimeError:
         where = key_name(("profiles", setting.profile, *setting.key))
         raise ConfigError(
@@ -197,7 +196,7 @@ def _absolute(value: str, setting: Setting, *, tls: bool = False) -> str:
 
 
 def settle(
-    profile: ProfileSource, overrides: Mapping[str, Any], project: Mapping[str, ProjectVariable]
+    profile: ProfileSource, overrides: Mapping[str, Any], project: Mapping[str, environment.ProjectVariable]
 ) -> tuple[dict[str, Any], dict[str, Origin], MilvusAddress]:
     """The settings the model validated, each key's origin (the first source in :data:`PRECEDENCE`), and
     the URI read once; one from a variable or an argument may carry credentials (a file's cannot)."""
@@ -239,7 +238,7 @@ def settle(
     return values, origins, address
 
 
-def from_dotenv(origin: Origin, project: Mapping[str, ProjectVariable]) -> Origin:
+def from_dotenv(origin: Origin, project: Mapping[str, environment.ProjectVariable]) -> Origin:
     """The origin, naming the ``.env`` that set its variable: ``MILVUS_URI from /repo/.env:2``."""
     pv = project.get(origin.detail) if origin.kind == "env" else None
     return origin if pv is None else Origin("env", f"{origin.detail} from {pv.where.rsplit(' ', 1)[0]}")

@@ -15,7 +15,6 @@ from pydantic import SecretStr
 
 from ..config import discovery, environment, permissions, trust
 from ..config.catalog import Catalog, catalog_of, nested
-from ..config.trust import FileTrust
 from ..errors import ConfigError, MilvusProfilesError, ProfileWarning
 from ..fields import EXPORTED_ENV, FIELDS_BY_NAME, FILES_ENV, PROFILE_NAME, SECRET_FIELDS, Origin
 from ..secrets import chain
@@ -61,7 +60,7 @@ def resolve(
     return _resolve(profile, _read(files), overrides)
 
 
-FilesRead = tuple[Catalog, Mapping[Path, FileTrust], Path, Mapping[str, environment.ProjectVariable]]
+FilesRead = tuple[Catalog, Mapping[Path, trust.FileTrust], Path, Mapping[str, environment.ProjectVariable]]
 """The profile files read and assessed, their trust, the user file and a project's ``.env`` variables."""
 
 

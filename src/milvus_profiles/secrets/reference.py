@@ -12,8 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ..config.environment import project_variables
-from ..config.permissions import problems
+from ..config import environment, permissions
 from ..errors import SecretNotFoundError
 
 COMMAND_TIMEOUT = 30.0  # seconds; a password manager may wait for the user to unlock it
@@ -47,7 +46,7 @@ def fetch(reference: Mapping[str, Any], *, where: str, environ: Mapping[str, str
     try:
         if found is None:  # or gone before it ran
             raise FileNotFoundError
-        theirs = project_variables(os.environ, every=True)  # BASH_ENV, PYTHONPATH, LD_PRELOAD... of a .env
+        theirs = environment.project_variables(os.environ, every=True)  # a .env's BASH_ENV, LD_PRELOAD...
         done = subprocess.run(
             (found, *command[1:]),
             env={k: v for k, v in os.environ.items() if k not in theirs},
@@ -125,7 +124,7 @@ def read_secret_file(path: Path, *, where: str) -> str:
                 f"{where} refers to {path}, which is {wrong}",
                 hint="point the reference at the file that holds the secret",
             )
-        if found := problems(path):
+        if found := permissions.problems(path):
             raise SecretNotFoundError(
                 f"{where} refers to {path}, but {found[0].problem}, so it is not read", hint=found[0].fix
             )
