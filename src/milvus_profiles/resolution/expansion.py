@@ -6,8 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 
-from ..config.catalog import Setting
-from ..config.toml import key_name
+from ..config import catalog, toml
 from ..errors import ConfigError
 
 ALLOWED_LAST_WORDS = frozenset(
@@ -63,13 +62,13 @@ def references(text: str) -> Iterator[tuple[int, int, str, str | None]]:
             position = stop + 1  # pragma: no mutate - no `${` starts just before a `:`
 
 
-def expand(value: str, setting: Setting, environ: Mapping[str, str]) -> tuple[str, list[str]]:
+def expand(value: str, setting: catalog.Setting, environ: Mapping[str, str]) -> tuple[str, list[str]]:
     """Expand ``${NAME}`` and ``${NAME:-fallback}``; returns the value and the names read."""
     used: list[str] = []
     parts: list[str] = []
     done = 0  # pragma: no mutate - value[None:] is value[0:]
     for start, end, name, fallback in references(value):
-        where = key_name(("profiles", setting.profile, *setting.key))
+        where = toml.key_name(("profiles", setting.profile, *setting.key))
         if not expandable(name):
             raise ConfigError(
                 f"{where}: ${{{name}}} cannot be expanded: a profile file may only read variables "

@@ -14,10 +14,8 @@ from typing import Any
 from pydantic import Field, ValidationError, create_model
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-from ..config import environment, trust
+from ..config import environment, model, toml, trust
 from ..config.catalog import Catalog, Setting
-from ..config.model import check_uri, field_type
-from ..config.toml import key_name
 from ..errors import ConfigError
 from ..fields import FIELDS, FIELDS_BY_NAME, PROFILE_ENV, SECRET_FIELDS, TLS_PATH_KEYS, Origin, OriginKind
 from ..secrets.chain import ARGUMENT, ENVIRONMENT, KEYRING, REFERENCE, Provider
@@ -103,7 +101,7 @@ class _Settings(BaseSettings):
 
 _FIELDS: dict[str, Any] = {
     f.name: (
-        field_type(f) if f.default is not None else field_type(f) | None,
+        model.field_type(f) if f.default is not None else model.field_type(f) | None,
         Field(f.default, validation_alias=f.env, description=f.help),
     )
     for f in FIELDS
@@ -143,9 +141,9 @@ class ProfileSource(PydanticBaseSettingsSource):
                     self.expanded[key] = (setting.location, used)
                 try:
                     if key == "uri" and used:  # as written, the file's model checked it
-                        check_uri(value)
+                        model.check_uri(value)
                 except ValueError as e:
-                    where = key_name(("profiles", setting.profile, "uri"))
+                    where = toml.key_name(("profiles", setting.profile, "uri"))
                     raise ConfigError(f"{where}: {e}", path=setting.file.path, line=setting.line) from None
                 tls = key.removeprefix("tls.") in TLS_PATH_KEYS and key.startswith("tls.")
                 if tls or (key == "uri" and is_lite(value)):
@@ -169,7 +167,7 @@ def check_https_tls(uri: str, merged: Mapping[str, Any], from_files: Mapping[str
     """``https://`` always means TLS: no file can turn it off."""
     if uri.lower().startswith("https://") and merged.get("tls.secure") is False:
         setting = from_files.get("tls.secure")
-        where = key_name(("profiles", setting.profile, "tls", "secure")) if setting else "tls.secure"
+        where = toml.key_name(("profiles", setting.profile, "tls", "secure")) if setting else "tls.secure"
         raise ConfigError(
             f"{where}: secure = false cannot turn TLS off for an https:// URI",
             path=setting.file.path if setting else None,
@@ -183,7 +181,7 @@ def _absolute(value: str, setting: Setting, *, tls: bool = False) -> str:
         # a TLS file is found from the real folder of the file, where the file's trust looked for it
         path = trust.tls_file(value, setting.file.path) if tls else Path(value).expanduser()
     except RuntimeError:
-        where = key_name(("profiles", setting.profile, *setting.key))
+        where = toml.key_name(("profiles", setting.profile, *setting.key))
         raise ConfigError(
             f"{where}: cannot expand {value.split('/', maxsplit=1)[0]!r}: there is no such user",
             path=setting.file.path,

@@ -105,10 +105,8 @@ class Wire:
         return items
 
     def __repr__(self) -> str:
-        return (
-            f"Wire(target={self.target!r}, secure={self.secure!r}, db_name={self.db_name!r}, "
-            f"credential={self.credential_origin!r})"
-        )
+        shown = f"target={self.target!r}, secure={self.secure!r}, db_name={self.db_name!r}"
+        return f"Wire({shown}, credential={self.credential_origin!r})"
 
 
 @dataclass(frozen=True, repr=False)
