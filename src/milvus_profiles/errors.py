@@ -44,8 +44,7 @@ class ConfigError(MilvusProfilesError):
         """The profile file at fault, when a file is."""
         self.line = line
         """The line in `path`, when known."""
-        where = self.location
-        super().__init__(f"{where}: {message}" if where else message, hint=hint, summary=summary)
+        super().__init__(f"{self.location}: {message}" if path else message, hint=hint, summary=summary)
 
     @property
     def location(self) -> str:

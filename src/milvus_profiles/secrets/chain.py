@@ -8,9 +8,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..config import environment, toml
 from ..config.catalog import Setting
-from ..config.environment import ProjectVariable, decides_transport
-from ..config.toml import key_name
 from ..config.trust import FileTrust
 from ..errors import CommandNotRunError, ConfigError, MilvusProfilesError, SecretWithheldError
 from ..fields import FIELDS_BY_NAME, PROFILE_ENV, SECRET_ORDER, Origin, OriginKind, SecretField, secret_field
@@ -34,10 +33,10 @@ class Untrusted:
     def of(cls, key: str, setting: Setting, trust: FileTrust) -> Untrusted:
         line = setting.line
         at = f"{setting.file.path}:{line}" if line is not None else str(setting.file.path)
-        return cls(key, f"{at} ({key_name(('profiles', setting.profile, *setting.key))})", line, trust)
+        return cls(key, f"{at} ({toml.key_name(('profiles', setting.profile, *setting.key))})", line, trust)
 
     @classmethod
-    def variable(cls, key: str, pv: ProjectVariable, where: str | None = None) -> Untrusted:
+    def variable(cls, key: str, pv: environment.ProjectVariable, where: str | None = None) -> Untrusted:
         return cls(key, where or pv.where, pv.line, pv.trust)
 
     def withheld(self, target: str, what: str, method: OriginKind) -> SecretWithheldError:
@@ -75,7 +74,7 @@ def route_of(
     settings: Mapping[str, Setting],
     verdict: Callable[[Setting], FileTrust],
     expanded: Mapping[str, tuple[str, list[str]]],
-    project: Mapping[str, ProjectVariable],
+    project: Mapping[str, environment.ProjectVariable],
     *,
     uri_from_env: bool,
     profile_from_env: bool,
@@ -97,7 +96,7 @@ def route_of(
     uri_pv = project.get(FIELDS_BY_NAME["uri"].env)
     if uri_from_env and uri_pv is not None:
         found.append(Untrusted.variable("uri", uri_pv))
-    found += [Untrusted.variable(n, pv) for n, pv in project.items() if decides_transport(n)]
+    found += [Untrusted.variable(n, pv) for n, pv in project.items() if environment.decides_transport(n)]
     if profile_from_env and PROFILE_ENV in project:
         found.append(Untrusted.variable("profile", project[PROFILE_ENV]))
     elif default is not None and not default[1].trusted:
@@ -130,7 +129,7 @@ class SecretRequest:
     environ: Mapping[str, str]
     arguments: Mapping[str, str] = field(default_factory=dict)  # password=, token=
     references: Mapping[str, Reference] = field(default_factory=dict)
-    project: Mapping[str, ProjectVariable] = field(default_factory=dict)  # the variables a .env set
+    project: Mapping[str, environment.ProjectVariable] = field(default_factory=dict)  # set by a .env
     uri_credentials: bool = False  # the URI's own token@ or user:password@, which pymilvus sends
     secure: bool = False  # TLS on an http URI: the keyring account is keyed https
     run_commands: bool = True  # False where a secret is only reported: a command is named, not run
