@@ -18,15 +18,7 @@ from pydantic import (
 )
 
 from ..errors import ConfigError
-from ..fields import (
-    FIELDS,
-    FIELDS_BY_NAME,
-    GRPC_OPTIONS,
-    SECRET_FIELDS,
-    TLS_KEYS,
-    profile_name_problem,
-    secret_set_command,
-)
+from ..fields import FIELDS, FIELDS_BY_NAME, GRPC_OPTIONS, TLS_KEYS, profile_name_problem, secret_set_command
 from ..fields import Field as TableField
 from ..uri import URI_HINT, has_credentials, uri_problem
 from .toml import ProfileFile, key_name
@@ -215,9 +207,9 @@ def _error_from_pydantic(pf: ProfileFile, err: Any) -> ConfigError:
     if loc[-1:] == ("[key]",):  # a refused table name: the table is the place
         loc = loc[:-1]
     where, line = key_name(loc), pf.line_of(*map(str, loc))
-    if len(loc) == 3 and loc[2] in SECRET_FIELDS and err["type"] == "model_type":  # a secret written out
-        name, secret = str(loc[1]), str(loc[2])
-        env = FIELDS_BY_NAME[secret].env
+    field = FIELDS_BY_NAME.get(str(loc[2])) if len(loc) == 3 else None
+    if field is not None and field.secret and err["type"] == "model_type":  # a secret written out
+        name, secret, env = str(loc[1]), field.name, field.env
         return ConfigError(
             f"{where}: a {secret} does not belong in a profile file; secrets never go in files",
             path=pf.path,

@@ -126,10 +126,11 @@ def _facts(data: Mapping[str, Any], profile_file: Path, shown: dict[str, str] | 
     return facts
 
 
-def _group(facts: Mapping[str, str]) -> Facts:
-    """Recorded facts by item: ``profiles."a.b".tls.secure`` belongs to ``profiles."a.b"``."""
+def _group(entry: Mapping[str, Any]) -> Facts:
+    """An entry's recorded facts by item: ``profiles."a.b".tls.secure`` belongs to ``profiles."a.b"``."""
     grouped: Facts = {}
-    for key, value in facts.items():
+    routing = entry.get("routing")
+    for key, value in routing.items() if isinstance(routing, dict) else ():
         rest = key.removeprefix("profiles.")
         item = key if rest == key else "profiles." + rest.split(".", 1)[0]
         if rest.startswith('"'):
@@ -236,11 +237,9 @@ def _remember(history: Any, digest: str) -> list[str]:
 
 def _trusted_items(entry: Mapping[str, Any]) -> dict[str, list[str]]:
     """The trusted fingerprints of each item (of the first version's one routing table: one version each)."""
-    found, routing = entry.get("items"), entry.get("routing")
-    if isinstance(found, dict):
+    if isinstance(found := entry.get("items"), dict):
         return {k: [d for d in v if isinstance(d, str)] for k, v in found.items() if isinstance(v, list)}
-    grouped = _group(routing) if isinstance(routing, dict) else {}
-    return {item: [_fingerprint(facts)] for item, facts in grouped.items()}
+    return {item: [_fingerprint(facts)] for item, facts in _group(entry).items()}
 
 
 def boundary_of(path: Path, kind: FileKind) -> Path:
@@ -277,8 +276,7 @@ def assess(pf: ProfileFile, kind: FileKind) -> FileTrust:
     entry, verdict = _verdict(pf.path, kind)
     if entry is None:
         return verdict
-    routing, history, shown = entry.get("routing"), _trusted_items(entry), dict[str, str]()
-    before = _group(routing if isinstance(routing, dict) else {})
+    before, history, shown = _group(entry), _trusted_items(entry), dict[str, str]()
     lapsed = {
         item: _changes(before.get(item, {}), facts, shown, item)
         for item, facts in _facts(pf.data, pf.path, shown).items()
@@ -319,8 +317,7 @@ def _entry(
     """The record of ``data`` over the file's ``old`` one, for the items ``keep(item, versions)`` says."""
     if old is None or "content" in old:  # a .env's record at this path gives way to a profile file's
         old = {}
-    facts, history, routing = _facts(data, path), _trusted_items(old), old.get("routing")
-    grouped = _group(routing if isinstance(routing, dict) else {})
+    facts, history, grouped = _facts(data, path), _trusted_items(old), _group(old)
     for item in [item for item in facts if keep(item, history)]:
         history[item] = _remember(history.get(item), _fingerprint(facts[item]))
         grouped[item] = facts[item]
@@ -331,8 +328,7 @@ def _entry(
 def trust(pf: ProfileFile) -> list[PermissionProblem]:
     """Record ``pf`` as trusted as it is now (earlier versions stay trusted), or return the permission
     problems that forbid it; a ConfigError when the record cannot be used."""
-    found = problems(pf.path)
-    if not found:
+    if not (found := problems(pf.path)):
         _update(pf.path, lambda old: _entry(pf.data, pf.path, old, lambda *_: True))
     return found
 
@@ -368,8 +364,7 @@ def untrust(path: Path) -> bool:
 
 def trust_content(path: Path, data: bytes) -> list[PermissionProblem]:
     """Record ``data``, the content of ``path`` (a project's ``.env``), as trusted, as :func:`trust` does."""
-    found = problems(path)
-    if not found:
+    if not (found := problems(path)):
         digest = _digest(data)
         _update(
             path, lambda old: {"trusted_at": _now(), "content": _remember((old or {}).get("content"), digest)}
