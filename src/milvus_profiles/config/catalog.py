@@ -6,7 +6,7 @@ from __future__ import annotations
 import difflib
 import functools
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -143,12 +143,12 @@ class Catalog:
         self._verdicts.update(dict.fromkeys(chain, problem))
         return problem
 
-    def extends_chain(self, name: str) -> list[str]:
-        """``name`` and the profiles it extends, nearest first; raises :meth:`problem`."""
+    def extends_chain(self, name: str, known: Container[str] = ()) -> list[str]:
+        """``name`` and the profiles it extends, nearest first, to one ``known``; raises :meth:`problem`."""
         if (problem := self.problem(name)) is not None:
             raise problem
         chain = [name]
-        while (setting := self.setting(chain[-1], "extends")) is not None:
+        while chain[-1] not in known and (setting := self.setting(chain[-1], "extends")) is not None:
             chain.append(setting.value)
         return chain
 
@@ -160,13 +160,8 @@ class Catalog:
     def layer(self, name: str) -> dict[str, Setting]:
         """The profile's values after ``extends`` (parents first) and file merging (the higher file wins key
         by key, in ``tls`` and ``grpc`` too), keyed ``uri``, ``tls.secure``...; raises :meth:`problem`."""
-        if (problem := self.problem(name)) is not None:
-            raise problem
         # the nearest profiles whose layers are not known yet, then each one over its parent's layer
-        todo = [name]
-        while todo[-1] not in self._layers and (setting := self.setting(todo[-1], "extends")) is not None:
-            todo.append(setting.value)
-        for profile in reversed(todo):
+        for profile in reversed(self.extends_chain(name, known=self._layers)):
             if profile in self._layers:
                 continue
             parent = self.setting(profile, "extends")
