@@ -1,12 +1,10 @@
 """The environment as you set it: what a project's ``.env`` put into ``os.environ`` is the project's.
-
 Importing pymilvus runs python-dotenv's ``load_dotenv()``, which copies the first ``.env`` found above the
 working folder or pymilvus's own folder into ``os.environ`` (without overriding a set variable), so a
 cloned repository's ``.env`` could speak as your shell: the server, the profile files, a proxy, gRPC's CA
 bundle. This package never loads one (``PYTHON_DOTENV_DISABLED=1``, see ``connection.imports``), and when
 pymilvus was imported before, a variable holding the value such a ``.env`` sets is untrusted until you run
-``milvus-profiles trust .env``: :func:`project_variables` finds them.
-"""
+``milvus-profiles trust .env``: :func:`project_variables` finds them."""
 
 from __future__ import annotations
 

@@ -195,13 +195,6 @@ class ProfileDocument(BaseModel):
     )
 
 
-def _known_keys(loc: tuple[str | int, ...]) -> list[str]:
-    model = ProfileDocument if len(loc) == 1 else ProfileTable if len(loc) == 3 else None
-    if len(loc) == 4:
-        model = {"tls": TlsTable, "grpc": GrpcTable}.get(str(loc[2]), SecretReference)
-    return list(model.model_fields) if model else []
-
-
 def _error_from_pydantic(pf: ProfileFile, err: Any) -> ConfigError:
     loc: tuple[str | int, ...] = tuple(err["loc"])
     if loc[-1:] == ("[key]",):  # a refused table name: the table is the place
@@ -219,7 +212,10 @@ def _error_from_pydantic(pf: ProfileFile, err: Any) -> ConfigError:
             f'{secret} = {{ command = ["program", "arg"] }} or {secret} = {{ file = "/path" }}',
         )
     if err["type"] == "extra_forbidden":
-        unknown, known = str(loc[-1]), _known_keys(loc)
+        model = ProfileDocument if len(loc) == 1 else ProfileTable if len(loc) == 3 else None
+        if len(loc) == 4:
+            model = {"tls": TlsTable, "grpc": GrpcTable}.get(str(loc[2]), SecretReference)
+        unknown, known = str(loc[-1]), list(model.model_fields) if model else []
         table = key_name(loc[:-1]) or "the top level"
         guess = difflib.get_close_matches(unknown, known, n=1)
         hint: str | None

@@ -171,8 +171,7 @@ def _read() -> _Record:
     while not os.path.lexists(at) and at != at.parent:
         at = at.parent
     top = boundary_of(path, "user")
-    found = problems(at, boundary=top) if at.is_relative_to(top) else []
-    if found:
+    if at.is_relative_to(top) and (found := problems(at, boundary=top)):
         folder = found[0].problem.replace("the file is", "the folder is")
         shared = found[0] if at == path else replace(found[0], problem=folder)
         return _Record({}, f"vouches for nothing: {shared}", shared.fix, shared=shared)
