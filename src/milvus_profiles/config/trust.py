@@ -149,10 +149,6 @@ def store_path() -> Path:
     return user_state_dir() / "trusted.json"
 
 
-def _now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-
-
 @dataclass(frozen=True)
 class _Record:
     """The record as read: its entries, or why it vouches for nothing (``corrupt``: to be moved aside)."""
@@ -205,25 +201,25 @@ def record_state() -> tuple[str, str, str | None]:
 
 
 def _update(path: Path, change: Callable[[dict[str, Any] | None], dict[str, Any] | None]) -> bool:
-    """Replace the entry of ``path`` by what ``change`` makes of it, under one lock; True if there was one."""
+    """Replace the entry of ``path`` by what ``change`` makes of it (a new one stamped with the time it was
+    made), under one lock; True if there was one."""
     store = store_path()
     with locked(store):
-        record = _read()
+        record, now = _read(), datetime.now(timezone.utc)
         if record.shared is not None:
             why = f"the trust record cannot be used: {record.shared.problem}, so others could make it"
             raise ConfigError(f"{why} vouch for their files", path=record.shared.path, hint=record.fix)
         if record.problem is not None and not record.corrupt:
             raise ConfigError(f"the trust record {record.problem}", path=store, hint=record.fix)
         if record.corrupt:
-            aside = store.with_name(f"{store.name}.corrupt-{datetime.now(timezone.utc):%Y%m%dT%H%M%S%fZ}")
+            aside = store.with_name(f"{store.name}.corrupt-{now:%Y%m%dT%H%M%S%fZ}")
             os.replace(store, aside)
             message = f"the trust record {store} {record.problem}; it was moved aside to {aside}, and files"
             warnings.warn(ProfileWarning(f"{message} trusted before must be trusted again"), stacklevel=3)
         files, key = dict(record.files), os.path.realpath(path)
         old = files.pop(key, None)
-        new = change(old)
-        if new is not None:
-            files[key] = new
+        if (new := change(old)) is not None:
+            files[key] = new if new is old else {**new, "trusted_at": f"{now:%Y-%m-%d %H:%M UTC}"}
         text = json.dumps({"version": 2, "files": files}, indent=2, sort_keys=True)
         write_atomic(store, text + "\n", private=True)
     return old is not None
@@ -321,7 +317,7 @@ def _entry(
         history[item] = _remember(history.get(item), _fingerprint(facts[item]))
         grouped[item] = facts[item]
     flat = {k: v for group in grouped.values() for k, v in group.items()}
-    return {"trusted_at": _now(), "routing": flat, "items": history}
+    return {"routing": flat, "items": history}
 
 
 def trust(pf: ProfileFile) -> list[PermissionProblem]:
@@ -364,10 +360,7 @@ def untrust(path: Path) -> bool:
 def trust_content(path: Path, data: bytes) -> list[PermissionProblem]:
     """Record ``data``, the content of ``path`` (a project's ``.env``), as trusted, as :func:`trust` does."""
     if not (found := problems(path)):
-        digest = _digest(data)
-        _update(
-            path, lambda old: {"trusted_at": _now(), "content": _remember((old or {}).get("content"), digest)}
-        )
+        _update(path, lambda old: {"content": _remember((old or {}).get("content"), _digest(data))})
     return found
 
 
