@@ -110,8 +110,7 @@ class Catalog:
             return self._verdicts[name]
         chain, on_chain = [name], {name: 0}
         while (problem := self.problems.get(chain[-1])) is None:
-            setting = self.setting(chain[-1], "extends")
-            if setting is None:
+            if (setting := self.setting(chain[-1], "extends")) is None:
                 break
             parent, where = setting.value, key_name(("profiles", chain[-1], "extends"))
             if isinstance(parent, str) and parent in self._verdicts:
