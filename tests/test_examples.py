@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from milvus_profiles import resolve
-from milvus_profiles.config.catalog import load_catalog
+from milvus_profiles.config.catalog import catalog_of
 from milvus_profiles.config.model import located_problems
 from milvus_profiles.config.toml import read_file
 
@@ -40,7 +40,7 @@ def test_quickstart_example_runs_on_milvus_lite(isolated: Path) -> None:
 def test_example_profile_file_is_valid() -> None:
     example = ROOT / "profiles.example.toml"
     assert located_problems(read_file(example)) == []
-    catalog = load_catalog([example])
+    catalog = catalog_of([example], True)
     assert catalog.names() == ["local", "dev", "prod", "cloud"]
     for name in catalog.names():
         catalog.extends_chain(name)

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from milvus_profiles.config.catalog import load_catalog
+from milvus_profiles.config.catalog import catalog_of
 from milvus_profiles.config.model import located_problems
 from milvus_profiles.config.toml import read_file
 from milvus_profiles.errors import ConfigError
@@ -16,7 +16,7 @@ def problem(path: Path) -> ConfigError:
     """The problem that stops the file, or its first profile, from being used."""
 
     def use() -> None:
-        catalog = load_catalog([path])
+        catalog = catalog_of([path], True)
         catalog.layer(catalog.names()[0])
 
     with pytest.raises(ConfigError) as e:
@@ -100,7 +100,7 @@ def test_rejected_uri_says_what_would_work(isolated: Path, uri: str) -> None:
 )
 def test_accepted_uris(isolated: Path, uri: str) -> None:
     path = write(isolated / "milvus.toml", f'[profiles.dev]\nuri = "{uri}"\n')
-    assert load_catalog([path]).names() == ["dev"]
+    assert catalog_of([path], True).names() == ["dev"]
 
 
 @pytest.mark.parametrize("key", ["password", "token"])

@@ -11,6 +11,7 @@ import pytest
 
 from milvus_profiles import ConfigError, ProfileNotFoundError, resolve
 from milvus_profiles.config import catalog, trust
+from milvus_profiles.config.discovery import discover
 from milvus_profiles.config.toml import ProfileFile
 from milvus_profiles.resolution.resolver import resolve_each
 
@@ -61,14 +62,14 @@ def test_the_files_are_indexed_and_assessed_once_for_all_profiles(
 
     monkeypatch.setattr(trust, "assess", assess)
     indexed: list[int] = []
-    real_index = catalog.Catalog._tables_by_name
+    index = catalog.Catalog.__dict__["_tables_by_name"]  # a cached_property: its function runs once
+    real_index = index.func
 
     def counted(self: catalog.Catalog) -> object:
-        if not self._index:
-            indexed.append(1)
+        indexed.append(1)
         return real_index(self)
 
-    monkeypatch.setattr(catalog.Catalog, "_tables_by_name", counted)
+    monkeypatch.setattr(index, "func", counted)
     found = resolve_each([f"p{i}" for i in range(200)])
     assert all(not isinstance(f, Exception) for f in found)
     assert assessed == [isolated / "milvus.toml"]
@@ -77,10 +78,10 @@ def test_the_files_are_indexed_and_assessed_once_for_all_profiles(
 
 def test_a_changed_file_is_a_new_catalog(isolated: Path) -> None:
     path = write(isolated / "milvus.toml", many(3))
-    first = catalog.load_catalog()
-    assert catalog.load_catalog() is first  # the same parsed file: its catalog is kept
+    first = catalog.catalog_of(*discover())
+    assert catalog.catalog_of(*discover()) is first  # the same parsed file: its catalog is kept
     write(path, many(4))
     import os
 
     os.utime(path, ns=(1, 1))  # a change the parse cache sees even within one clock tick
-    assert catalog.load_catalog().names()[:4] == ["p0", "p1", "p2", "p3"]
+    assert catalog.catalog_of(*discover()).names()[:4] == ["p0", "p1", "p2", "p3"]

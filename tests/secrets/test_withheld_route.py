@@ -34,9 +34,7 @@ def own_profile(isolated: Path, user_file: Path, memory_keyring: MemoryKeyring) 
 @pytest.fixture
 def no_other_dotenv(monkeypatch: pytest.MonkeyPatch, isolated: Path) -> None:
     """The `.env` search starts in the work folder only (no script's or pymilvus's folder above)."""
-    from milvus_profiles.config import environment
-
-    monkeypatch.setattr(environment, "_pymilvus_folder", lambda: None)
+    monkeypatch.setitem(sys.modules, "pymilvus", None)  # so find_spec finds no pymilvus folder
     monkeypatch.delattr(sys.modules["__main__"], "__file__", raising=False)
     monkeypatch.setenv("PWD", str(isolated))
 

@@ -224,12 +224,12 @@ def doctor(ctx: click.Context, fix: bool) -> None:
     state: State = ctx.obj
     out = state.out
     out.line(f"milvus-profiles {__version__}, Python {sys.version.split()[0]}")
-    from ..config.catalog import load_catalog
+    from ..config.catalog import catalog_of
     from ..resolution.resolver import resolve_each
 
     catalog: Catalog | MilvusProfilesError
     try:
-        catalog = load_catalog(state.files)
+        catalog = catalog_of(*discovery.discover(state.files))
     except MilvusProfilesError as e:
         catalog = e
     names = () if isinstance(catalog, MilvusProfilesError) else catalog.names()

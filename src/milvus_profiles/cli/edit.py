@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import click
 
-from ..config import locks, toml, trust
-from ..config.catalog import load_catalog
+from ..config import discovery, locks, toml, trust
+from ..config.catalog import catalog_of
 from ..errors import (
     ConfigError,
     KeyringUnavailableError,
@@ -147,7 +147,7 @@ def _value(key: Key, text: str, folder: Path) -> Any:
 def defined(state: State, name: str, new: str | None = None) -> tuple[Catalog, Tables]:
     """The catalog, and the tables of profile ``name`` in it, highest first; not found without any, and
     refused when a profile ``new`` exists already."""
-    catalog = load_catalog(state.files)
+    catalog = catalog_of(*discovery.discover(state.files))
     if not (tables := catalog.tables(name)):
         raise catalog.not_found(name)
     if new is not None and (taken := catalog.tables(new)):
@@ -239,7 +239,7 @@ def _edit_key(state: State, name: str, key: str, value: str | None, scope: str |
     highest whose table of the profile has the key (else the highest that defines the profile)."""
     parts = _key(key, unknown=value is None)
     before = _places(state, name, moving=move)
-    catalog = load_catalog(state.files)
+    catalog = catalog_of(*discovery.discover(state.files))
     if scope:
         target = scope_file(state, scope)
     elif tables := catalog.tables(name):
@@ -288,7 +288,7 @@ def _places(state: State, name: str | None = None, *, moving: bool = False) -> d
     if moving:
         store.check_available()
     places: dict[str, Place] = {}
-    catalog = load_catalog(state.files)
+    catalog = catalog_of(*discovery.discover(state.files))
     for other in catalog.names():
         try:
             if name is not None and name not in catalog.extends_chain(other):

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ..config import discovery, toml
-from ..config.catalog import catalog_of, load_catalog
+from ..config.catalog import catalog_of
 from ..errors import ConfigError, MilvusProfilesError
 from ..fields import PROFILE_ENV
 from .common import State, complete_profiles, lower_files, scope_file, scope_option
@@ -31,7 +31,7 @@ def remove(state: State, name: str, scope: str | None, keep_secret: bool) -> Non
     from ..secrets.keyring_store import delete_secret_for
     from .edit import missing_in, place_of, write_profiles
 
-    catalog = load_catalog(state.files)
+    catalog = catalog_of(*discovery.discover(state.files))
     if scope is None and not catalog.tables(name):
         raise catalog.not_found(name)
     target = scope_file(state, scope) if scope is not None else catalog.tables(name)[0][0].path
@@ -166,7 +166,7 @@ def current(state: State, as_json: bool) -> None:
     """
     from ..resolution.resolver import select
 
-    catalog = load_catalog(state.files)
+    catalog = catalog_of(*discovery.discover(state.files))
     name, origin = select(state.profile, catalog, os.environ)
     reason, because = {
         "kwarg": ("argument", "--profile was given"),

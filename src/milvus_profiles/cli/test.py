@@ -185,9 +185,10 @@ def test(
         raise click.UsageError("give profile names or --all, not both")
     wanted: list[str | None]
     if test_all:
-        from ..config.catalog import load_catalog
+        from ..config import discovery
+        from ..config.catalog import catalog_of
 
-        wanted = list(load_catalog(state.files).names())
+        wanted = list(catalog_of(*discovery.discover(state.files)).names())
         if not wanted:
             raise ConfigError("there are no profiles to test", hint="create one with `milvus-profiles init`")
     else:

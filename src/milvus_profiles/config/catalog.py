@@ -6,14 +6,13 @@ from __future__ import annotations
 import difflib
 import functools
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError, ProfileNotFoundError
 from ..fields import profile_name_problem
-from .discovery import discover
 from .toml import ProfileFile, key_name, read_file
 
 NESTED_TABLES = ("tls", "grpc")  # tables inside a profile, merged key by key: ``tls.secure`` in a layer
@@ -57,28 +56,26 @@ class Catalog:
     explicit: bool = False  # named by the user (--file, files=, MILVUS_PROFILES_FILE), not discovered
     problems: Mapping[str, ConfigError] = field(default_factory=dict)
     """The first problem of each profile's own tables, the highest file's; see :meth:`problem`."""
-    _index: dict[str, Tables] = field(default_factory=dict, init=False, repr=False)
     _verdicts: dict[str, ConfigError | None] = field(default_factory=dict, init=False, repr=False)
     _layers: dict[str, dict[str, Setting]] = field(default_factory=dict, init=False, repr=False)
 
+    @functools.cached_property
     def _tables_by_name(self) -> dict[str, Tables]:
-        if not self._index and self.files:
-            # built aside and put in place whole: a catalog is shared by the threads of `test --all`
-            index: dict[str, Tables] = {}
-            for pf in reversed(self.files):  # lowest file first, so names keep their first appearance
-                profiles = pf.data.get("profiles", {})
-                for name, table in profiles.items() if isinstance(profiles, dict) else ():
-                    index.setdefault(name, []).insert(0, (pf, table))
-            self._index.update(index)
-        return self._index
+        # built aside and put in place whole: a catalog is shared by the threads of `test --all`
+        index: dict[str, Tables] = {}
+        for pf in reversed(self.files):  # lowest file first, so names keep their first appearance
+            profiles = pf.data.get("profiles", {})
+            for name, table in profiles.items() if isinstance(profiles, dict) else ():
+                index.setdefault(name, []).insert(0, (pf, table))
+        return index
 
     def names(self) -> list[str]:
         """Every profile name that may be printed (files not validated: completion), lowest file's first."""
-        return [n for n in self._tables_by_name() if profile_name_problem(n) is None]
+        return [n for n in self._tables_by_name if profile_name_problem(n) is None]
 
     def tables(self, name: str) -> Tables:
         """The tables that define ``name``, highest file first."""
-        return list(self._tables_by_name().get(name, ()))
+        return list(self._tables_by_name.get(name, ()))
 
     def default(self) -> Setting | None:
         """The ``default`` of the highest file that sets one."""
@@ -113,8 +110,7 @@ class Catalog:
             return self._verdicts[name]
         chain, on_chain = [name], {name: 0}
         while (problem := self.problems.get(chain[-1])) is None:
-            setting = self.setting(chain[-1], "extends")
-            if setting is None:
+            if (setting := self.setting(chain[-1], "extends")) is None:
                 break
             parent, where = setting.value, key_name(("profiles", chain[-1], "extends"))
             if isinstance(parent, str) and parent in self._verdicts:
@@ -132,7 +128,7 @@ class Catalog:
                 # profiles that lead into it share this verdict
                 chain = chain[: on_chain[parent]]
                 break
-            if not isinstance(parent, str) or parent not in self._tables_by_name():
+            if not isinstance(parent, str) or parent not in self._tables_by_name:
                 known = ", ".join(n for n in self.names() if n != chain[-1]) or "none"
                 problem = ConfigError(
                     f"{where}: extends {parent!r}, which is not a profile; known profiles: {known}",
@@ -146,30 +142,25 @@ class Catalog:
         self._verdicts.update(dict.fromkeys(chain, problem))
         return problem
 
-    def extends_chain(self, name: str) -> list[str]:
-        """``name`` and the profiles it extends, nearest first; raises :meth:`problem`."""
+    def extends_chain(self, name: str, known: Container[str] = ()) -> list[str]:
+        """``name`` and the profiles it extends, nearest first, to one ``known``; raises :meth:`problem`."""
         if (problem := self.problem(name)) is not None:
             raise problem
         chain = [name]
-        while (setting := self.setting(chain[-1], "extends")) is not None:
+        while chain[-1] not in known and (setting := self.setting(chain[-1], "extends")) is not None:
             chain.append(setting.value)
         return chain
 
     def setting(self, name: str, key: str) -> Setting | None:
         """The winning value of one top-level key of profile ``name`` alone (no ``extends``)."""
-        tables = self._tables_by_name().get(name, ())
+        tables = self._tables_by_name.get(name, ())
         return next((Setting(t[key], pf, name, (key,)) for pf, t in tables if key in t), None)
 
     def layer(self, name: str) -> dict[str, Setting]:
         """The profile's values after ``extends`` (parents first) and file merging (the higher file wins key
         by key, in ``tls`` and ``grpc`` too), keyed ``uri``, ``tls.secure``...; raises :meth:`problem`."""
-        if (problem := self.problem(name)) is not None:
-            raise problem
         # the nearest profiles whose layers are not known yet, then each one over its parent's layer
-        todo = [name]
-        while todo[-1] not in self._layers and (setting := self.setting(todo[-1], "extends")) is not None:
-            todo.append(setting.value)
-        for profile in reversed(todo):
+        for profile in reversed(self.extends_chain(name, known=self._layers)):
             if profile in self._layers:
                 continue
             parent = self.setting(profile, "extends")
@@ -185,13 +176,7 @@ class Catalog:
         return dict(self._layers[name])
 
 
-def load_catalog(files: Sequence[str | os.PathLike[str]] | None = None, *, validate: bool = True) -> Catalog:
-    """Find, read and validate the profile files. ``files`` replaces discovery, highest first."""
-    paths, explicit = discover(files)
-    return catalog_of(paths, explicit=explicit, validate=validate)
-
-
-def catalog_of(paths: Sequence[Path], *, explicit: bool, validate: bool = True) -> Catalog:
+def catalog_of(paths: Sequence[Path], explicit: bool, validate: bool = True) -> Catalog:
     """Read the files (all must exist when ``explicit``), highest first, and validate them: a problem of a
     file itself is raised, one of a profile's table is that profile's (:meth:`Catalog.problem`).
     ``validate=False`` reads names only, without loading pydantic (shell completion)."""

@@ -51,9 +51,7 @@ def find_project_dir(start: Path | None = None) -> Path | None:
 
 
 def discover(
-    files: Sequence[str | os.PathLike[str]] | None = None,
-    *,
-    environ: Mapping[str, str] | None = None,
+    files: Sequence[str | os.PathLike[str]] | None = None, *, environ: Mapping[str, str] | None = None
 ) -> tuple[list[Path], bool]:
     """The profile files to read, highest first, as absolute paths, and whether they were named explicitly
     (``files``, ``MILVUS_PROFILES_FILE``: they must exist) rather than discovered."""

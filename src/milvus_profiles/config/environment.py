@@ -1,16 +1,15 @@
 """The environment as you set it: what a project's ``.env`` put into ``os.environ`` is the project's.
-
 Importing pymilvus runs python-dotenv's ``load_dotenv()``, which copies the first ``.env`` found above the
 working folder or pymilvus's own folder into ``os.environ`` (without overriding a set variable), so a
 cloned repository's ``.env`` could speak as your shell: the server, the profile files, a proxy, gRPC's CA
 bundle. This package never loads one (``PYTHON_DOTENV_DISABLED=1``, see ``connection.imports``), and when
 pymilvus was imported before, a variable holding the value such a ``.env`` sets is untrusted until you run
-``milvus-profiles trust .env``: :func:`project_variables` finds them.
-"""
+``milvus-profiles trust .env``: :func:`project_variables` finds them."""
 
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import io
 import os
 import sys
@@ -74,8 +73,10 @@ def dotenv_candidates() -> list[Path]:
         starts.append(Path.cwd())
     if os.path.isabs(pwd := os.environ.get("PWD", "")):  # where the shell started Python: before a chdir
         starts.append(Path(pwd))
-    if (package := _pymilvus_folder()) is not None:
-        starts.append(package)
+    with contextlib.suppress(ImportError, ValueError):  # pymilvus's folder, without importing it
+        spec = importlib.util.find_spec("pymilvus")  # an imported module's own spec, else a search
+        if spec is not None and spec.origin:
+            starts.append(Path(spec.origin).absolute().parent)
     main = getattr(sys.modules.get("__main__"), "__file__", None)  # none in a REPL or under python -c
     if isinstance(main, str):
         starts.append(Path(main).absolute().parent)
@@ -90,18 +91,6 @@ def dotenv_candidates() -> list[Path]:
                 if candidate.is_file() or candidate.is_fifo():  # a link to nothing: find_dotenv() goes on up
                     break
     return found
-
-
-def _pymilvus_folder() -> Path | None:
-    """The folder pymilvus is (or would be) imported from, without importing it."""
-    import importlib.util
-
-    try:
-        spec = importlib.util.find_spec("pymilvus")  # an imported module's own spec, else a search
-    except (ImportError, ValueError):
-        return None
-    origin = spec.origin if spec is not None else None
-    return Path(origin).absolute().parent if origin else None
 
 
 def project_variables(environ: Mapping[str, str], *, every: bool = False) -> dict[str, ProjectVariable]:

@@ -2,8 +2,7 @@
 :mod:`milvus_profiles.config.model` so it describes what ``check`` accepts. Plain draft-07, as every TOML
 language server reads it: no ``$ref``, no ``null``, ``additionalProperties: false`` on every table. What a
 schema cannot say (a URI pymilvus accepts, ``extends`` naming a profile) stays with ``check``. Shipped as
-``profiles.schema.json``; ``init`` writes it beside ``milvus.toml`` as :data:`PROJECT_SCHEMA`.
-"""
+``profiles.schema.json``; ``init`` writes it beside ``milvus.toml`` as :data:`PROJECT_SCHEMA`."""
 
 from __future__ import annotations
 
@@ -45,11 +44,11 @@ def schema_text() -> str:
     return json.dumps(profile_schema(), indent=2, ensure_ascii=False) + "\n"
 
 
-def _clean(node: Any, definitions: dict[str, Any], key: str | None = None) -> Any:
+def _clean(node: Any, defs: dict[str, Any], key: str | None = None) -> Any:
     """One node of pydantic's schema made plain: references written out, nulls dropped, a key's title its
     name (a model's is its configured title)."""
     if isinstance(node, list):
-        return [_clean(item, definitions) for item in node]
+        return [_clean(item, defs) for item in node]
     if not isinstance(node, dict):
         return node
     node = dict(node)
@@ -57,13 +56,11 @@ def _clean(node: Any, definitions: dict[str, Any], key: str | None = None) -> An
         options = [o for o in node.pop("anyOf") if o != {"type": "null"}]
         node = {**options[0], **node} if len(options) == 1 else {**node, "anyOf": options}
     if isinstance(ref := node.pop("$ref", None), str):
-        node = {**definitions[ref.rsplit("/", 1)[-1]], **node}
+        node = {**defs[ref.rsplit("/", 1)[-1]], **node}
     if node.get("default", ...) is None:
         del node["default"]
     cleaned = {
-        k: {name: _clean(sub, definitions, name) for name, sub in v.items()}
-        if k == "properties"
-        else _clean(v, definitions)
+        k: {n: _clean(sub, defs, n) for n, sub in v.items()} if k == "properties" else _clean(v, defs)
         for k, v in node.items()
     }
     node = cleaned if key is None else {**cleaned, "title": key}

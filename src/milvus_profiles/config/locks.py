@@ -106,7 +106,14 @@ def write_atomic(path: Path, text: str, *, private: bool = False) -> None:
     target = real if path.is_symlink() else path.absolute()
     folder = target.parent
     try:
-        _make_folder(folder, private)
+        try:
+            folder.parent.mkdir(parents=True, exist_ok=True)
+            folder.mkdir(mode=0o700 if private else 0o777)
+            if private:
+                os.chmod(folder, 0o700)  # whatever the umask
+        except FileExistsError:  # there already, or made meanwhile by another writer; unless it is a file:
+            if not folder.is_dir():
+                raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(folder)) from None
         try:
             existing: os.stat_result | None = target.stat()
         except FileNotFoundError:
@@ -141,17 +148,6 @@ def write_atomic(path: Path, text: str, *, private: bool = False) -> None:
         if e.errno in (errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)):
             fix = "free some disk space and run the command again; the file is unchanged"
         raise ConfigError(f"cannot write the file: {e.strerror or e}", path=target, hint=fix) from None
-
-
-def _make_folder(folder: Path, private: bool) -> None:
-    try:
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        folder.mkdir(mode=0o700 if private else 0o777)
-        if private:
-            os.chmod(folder, 0o700)  # whatever the umask
-    except FileExistsError:  # there already, or made meanwhile by another writer; unless it is a file:
-        if not folder.is_dir():
-            raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(folder)) from None
 
 
 def add_line(path: Path, line: str, *, equivalent: Iterable[str] = ()) -> bool:

@@ -18,15 +18,7 @@ from pydantic import (
 )
 
 from ..errors import ConfigError
-from ..fields import (
-    FIELDS,
-    FIELDS_BY_NAME,
-    GRPC_OPTIONS,
-    SECRET_FIELDS,
-    TLS_KEYS,
-    profile_name_problem,
-    secret_set_command,
-)
+from ..fields import FIELDS, FIELDS_BY_NAME, GRPC_OPTIONS, TLS_KEYS, profile_name_problem, secret_set_command
 from ..fields import Field as TableField
 from ..uri import URI_HINT, has_credentials, uri_problem
 from .toml import ProfileFile, key_name
@@ -203,21 +195,14 @@ class ProfileDocument(BaseModel):
     )
 
 
-def _known_keys(loc: tuple[str | int, ...]) -> list[str]:
-    model = ProfileDocument if len(loc) == 1 else ProfileTable if len(loc) == 3 else None
-    if len(loc) == 4:
-        model = {"tls": TlsTable, "grpc": GrpcTable}.get(str(loc[2]), SecretReference)
-    return list(model.model_fields) if model else []
-
-
 def _error_from_pydantic(pf: ProfileFile, err: Any) -> ConfigError:
     loc: tuple[str | int, ...] = tuple(err["loc"])
     if loc[-1:] == ("[key]",):  # a refused table name: the table is the place
         loc = loc[:-1]
     where, line = key_name(loc), pf.line_of(*map(str, loc))
-    if len(loc) == 3 and loc[2] in SECRET_FIELDS and err["type"] == "model_type":  # a secret written out
-        name, secret = str(loc[1]), str(loc[2])
-        env = FIELDS_BY_NAME[secret].env
+    field = FIELDS_BY_NAME.get(str(loc[2])) if len(loc) == 3 else None
+    if field is not None and field.secret and err["type"] == "model_type":  # a secret written out
+        name, secret, env = str(loc[1]), field.name, field.env
         return ConfigError(
             f"{where}: a {secret} does not belong in a profile file; secrets never go in files",
             path=pf.path,
@@ -227,7 +212,10 @@ def _error_from_pydantic(pf: ProfileFile, err: Any) -> ConfigError:
             f'{secret} = {{ command = ["program", "arg"] }} or {secret} = {{ file = "/path" }}',
         )
     if err["type"] == "extra_forbidden":
-        unknown, known = str(loc[-1]), _known_keys(loc)
+        model = ProfileDocument if len(loc) == 1 else ProfileTable if len(loc) == 3 else None
+        if len(loc) == 4:
+            model = {"tls": TlsTable, "grpc": GrpcTable}.get(str(loc[2]), SecretReference)
+        unknown, known = str(loc[-1]), list(model.model_fields) if model else []
         table = key_name(loc[:-1]) or "the top level"
         guess = difflib.get_close_matches(unknown, known, n=1)
         hint: str | None

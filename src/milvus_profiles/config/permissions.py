@@ -1,8 +1,7 @@
 """Who else can change a profile file (and so point it at their server): the owner and mode of the file
 (symlinks followed) and of each folder above it up to a boundary. Refused: another owner (root aside),
 writable by others (a sticky folder such as ``/tmp`` aside), writable by a group other than the owner's
-private one. Windows has no such mode bits: there the checks do nothing (``%APPDATA%`` has its ACLs).
-"""
+private one. Windows has no such mode bits: there the checks do nothing (``%APPDATA%`` has its ACLs)."""
 
 from __future__ import annotations
 

@@ -31,8 +31,7 @@ class UnreadableFile(Exception):
     """Why a path cannot be read as a file; callers add who named the path and raise a ``ConfigError``."""
 
     def __init__(self, reason: str, *, too_large: bool = False) -> None:
-        self.reason = reason
-        self.too_large = too_large
+        self.reason, self.too_large = reason, too_large
         super().__init__(reason)
 
 

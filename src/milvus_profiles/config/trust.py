@@ -126,10 +126,11 @@ def _facts(data: Mapping[str, Any], profile_file: Path, shown: dict[str, str] | 
     return facts
 
 
-def _group(facts: Mapping[str, str]) -> Facts:
-    """Recorded facts by item: ``profiles."a.b".tls.secure`` belongs to ``profiles."a.b"``."""
+def _group(entry: Mapping[str, Any]) -> Facts:
+    """An entry's recorded facts by item: ``profiles."a.b".tls.secure`` belongs to ``profiles."a.b"``."""
     grouped: Facts = {}
-    for key, value in facts.items():
+    routing = entry.get("routing")
+    for key, value in routing.items() if isinstance(routing, dict) else ():
         rest = key.removeprefix("profiles.")
         item = key if rest == key else "profiles." + rest.split(".", 1)[0]
         if rest.startswith('"'):
@@ -146,10 +147,6 @@ def _fingerprint(facts: Mapping[str, str]) -> str:
 def store_path() -> Path:
     """The record of trusted files."""
     return user_state_dir() / "trusted.json"
-
-
-def _now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
 @dataclass(frozen=True)
@@ -170,8 +167,7 @@ def _read() -> _Record:
     while not os.path.lexists(at) and at != at.parent:
         at = at.parent
     top = boundary_of(path, "user")
-    found = problems(at, boundary=top) if at.is_relative_to(top) else []
-    if found:
+    if at.is_relative_to(top) and (found := problems(at, boundary=top)):
         folder = found[0].problem.replace("the file is", "the folder is")
         shared = found[0] if at == path else replace(found[0], problem=folder)
         return _Record({}, f"vouches for nothing: {shared}", shared.fix, shared=shared)
@@ -205,25 +201,25 @@ def record_state() -> tuple[str, str, str | None]:
 
 
 def _update(path: Path, change: Callable[[dict[str, Any] | None], dict[str, Any] | None]) -> bool:
-    """Replace the entry of ``path`` by what ``change`` makes of it, under one lock; True if there was one."""
+    """Replace the entry of ``path`` by what ``change`` makes of it (a new one stamped with the time it was
+    made), under one lock; True if there was one."""
     store = store_path()
     with locked(store):
-        record = _read()
+        record, now = _read(), datetime.now(timezone.utc)
         if record.shared is not None:
             why = f"the trust record cannot be used: {record.shared.problem}, so others could make it"
             raise ConfigError(f"{why} vouch for their files", path=record.shared.path, hint=record.fix)
         if record.problem is not None and not record.corrupt:
             raise ConfigError(f"the trust record {record.problem}", path=store, hint=record.fix)
         if record.corrupt:
-            aside = store.with_name(f"{store.name}.corrupt-{datetime.now(timezone.utc):%Y%m%dT%H%M%S%fZ}")
+            aside = store.with_name(f"{store.name}.corrupt-{now:%Y%m%dT%H%M%S%fZ}")
             os.replace(store, aside)
             message = f"the trust record {store} {record.problem}; it was moved aside to {aside}, and files"
             warnings.warn(ProfileWarning(f"{message} trusted before must be trusted again"), stacklevel=3)
         files, key = dict(record.files), os.path.realpath(path)
         old = files.pop(key, None)
-        new = change(old)
-        if new is not None:
-            files[key] = new
+        if (new := change(old)) is not None:
+            files[key] = new if new is old else {**new, "trusted_at": f"{now:%Y-%m-%d %H:%M UTC}"}
         text = json.dumps({"version": 2, "files": files}, indent=2, sort_keys=True)
         write_atomic(store, text + "\n", private=True)
     return old is not None
@@ -236,11 +232,9 @@ def _remember(history: Any, digest: str) -> list[str]:
 
 def _trusted_items(entry: Mapping[str, Any]) -> dict[str, list[str]]:
     """The trusted fingerprints of each item (of the first version's one routing table: one version each)."""
-    found, routing = entry.get("items"), entry.get("routing")
-    if isinstance(found, dict):
+    if isinstance(found := entry.get("items"), dict):
         return {k: [d for d in v if isinstance(d, str)] for k, v in found.items() if isinstance(v, list)}
-    grouped = _group(routing) if isinstance(routing, dict) else {}
-    return {item: [_fingerprint(facts)] for item, facts in grouped.items()}
+    return {item: [_fingerprint(facts)] for item, facts in _group(entry).items()}
 
 
 def boundary_of(path: Path, kind: FileKind) -> Path:
@@ -277,8 +271,7 @@ def assess(pf: ProfileFile, kind: FileKind) -> FileTrust:
     entry, verdict = _verdict(pf.path, kind)
     if entry is None:
         return verdict
-    routing, history, shown = entry.get("routing"), _trusted_items(entry), dict[str, str]()
-    before = _group(routing if isinstance(routing, dict) else {})
+    before, history, shown = _group(entry), _trusted_items(entry), dict[str, str]()
     lapsed = {
         item: _changes(before.get(item, {}), facts, shown, item)
         for item, facts in _facts(pf.data, pf.path, shown).items()
@@ -319,20 +312,18 @@ def _entry(
     """The record of ``data`` over the file's ``old`` one, for the items ``keep(item, versions)`` says."""
     if old is None or "content" in old:  # a .env's record at this path gives way to a profile file's
         old = {}
-    facts, history, routing = _facts(data, path), _trusted_items(old), old.get("routing")
-    grouped = _group(routing if isinstance(routing, dict) else {})
+    facts, history, grouped = _facts(data, path), _trusted_items(old), _group(old)
     for item in [item for item in facts if keep(item, history)]:
         history[item] = _remember(history.get(item), _fingerprint(facts[item]))
         grouped[item] = facts[item]
     flat = {k: v for group in grouped.values() for k, v in group.items()}
-    return {"trusted_at": _now(), "routing": flat, "items": history}
+    return {"routing": flat, "items": history}
 
 
 def trust(pf: ProfileFile) -> list[PermissionProblem]:
     """Record ``pf`` as trusted as it is now (earlier versions stay trusted), or return the permission
     problems that forbid it; a ConfigError when the record cannot be used."""
-    found = problems(pf.path)
-    if not found:
+    if not (found := problems(pf.path)):
         _update(pf.path, lambda old: _entry(pf.data, pf.path, old, lambda *_: True))
     return found
 
@@ -368,12 +359,8 @@ def untrust(path: Path) -> bool:
 
 def trust_content(path: Path, data: bytes) -> list[PermissionProblem]:
     """Record ``data``, the content of ``path`` (a project's ``.env``), as trusted, as :func:`trust` does."""
-    found = problems(path)
-    if not found:
-        digest = _digest(data)
-        _update(
-            path, lambda old: {"trusted_at": _now(), "content": _remember((old or {}).get("content"), digest)}
-        )
+    if not (found := problems(path)):
+        _update(path, lambda old: {"content": _remember((old or {}).get("content"), _digest(data))})
     return found
 
 
