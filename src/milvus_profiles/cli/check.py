@@ -96,8 +96,7 @@ def _resolving_problems(catalog: Catalog, pf: ProfileFile) -> list[ConfigError]:
         if catalog.problem(name) is not None:
             continue  # reported as the profile's own problem or a link problem
         try:
-            uri = _variable_uri(catalog, name)
-            if uri is not None:
+            if (uri := _variable_uri(catalog, name)) is not None:
                 expand(uri.value, uri, _Placeholders())
             source = ProfileSource(view, name, _Placeholders())
             values = source.load()

@@ -140,8 +140,7 @@ def _files(out: Output, state: State, fix: bool) -> None:
             what = f"{shown if itself else display_path(problem.path)}: {problem.problem}"
             hint = problem.fix + (or_fix if itself else "")
             out.item("warn", f"{what}, so no stored secret is sent through its profiles", hint)
-        readable = path == mine and permissions.readable_by_others(path)
-        if readable:
+        if readable := path == mine and permissions.readable_by_others(path):
             out.item("warn", f"{shown}: others can read your profiles", f"chmod 600 {path}{or_fix}")
         verdict = trust.assess(pf, kind)
         if not verdict.trusted and not found:
@@ -153,8 +152,7 @@ def _files(out: Output, state: State, fix: bool) -> None:
 def _environment(out: Output) -> None:
     out.heading("environment")
     effects = {f.env: f"overrides `{f.name}` of every profile" for f in FIELDS} | {
-        "MILVUS_PASSWORD": "overrides the secret stored in the keyring",
-        "MILVUS_TOKEN": "overrides the secret stored in the keyring",
+        **dict.fromkeys(("MILVUS_PASSWORD", "MILVUS_TOKEN"), "overrides the secret stored in the keyring"),
         PROFILE_ENV: "selects the profile when none is named, before any default",
         FILES_ENV: "replaces the discovery of profile files",
     }
@@ -189,8 +187,7 @@ def _pymilvus_dotenv(out: Output) -> None:
     from ..config.environment import dotenv_candidates, names_set, project_variables
 
     out.heading("pymilvus and .env")
-    found = [p for p in dotenv_candidates() if p.exists()]
-    if not found:
+    if not (found := [p for p in dotenv_candidates() if p.exists()]):
         out.item("ok", "no .env file that importing pymilvus would load")
     for path in found:
         names = names_set(path)
@@ -227,9 +224,8 @@ def doctor(ctx: click.Context, fix: bool) -> None:
     from ..config.catalog import load_catalog
     from ..resolution.resolver import resolve_each
 
-    catalog: Catalog | MilvusProfilesError
     try:
-        catalog = load_catalog(state.files)
+        catalog: Catalog | MilvusProfilesError = load_catalog(state.files)
     except MilvusProfilesError as e:
         catalog = e
     names = () if isinstance(catalog, MilvusProfilesError) else catalog.names()

@@ -74,8 +74,7 @@ def init(state: State, force: bool) -> None:
     local = (f"/{discovery.LOCAL_FILE}", f"**/{discovery.LOCAL_FILE}")
     same_data = (data.rstrip("/"), *(("data/", "data") if folder == "." else ()))
     lines = ((discovery.LOCAL_FILE, local), (data, same_data))
-    added = [line for line, same in lines if locks.add_line(ignore, line, equivalent=same)]
-    if added:
+    if added := [line for line, same in lines if locks.add_line(ignore, line, equivalent=same)]:
         state.out.done(f"added {' and '.join(added)} to {display_path(ignore)}")
     state.out.line("next: `milvus-profiles test` checks that the profile is ready")
 

@@ -52,8 +52,7 @@ def remove(state: State, name: str, scope: str | None, keep_secret: bool) -> Non
         nonlocal was_default
         if not editor.remove_profile(name):
             raise missing_in(target, name, catalog, "`milvus-profiles list` shows the file of every profile")
-        was_default = editor.default == name
-        if was_default:
+        if was_default := editor.default == name:
             editor.remove_default()
 
     def refused(e: ConfigError, broken: list[str]) -> ConfigError:
@@ -74,8 +73,7 @@ def remove(state: State, name: str, scope: str | None, keep_secret: bool) -> Non
     if place is None:
         return
     stored = place.account
-    kept = kept or _still_used(state, stored)
-    if kept is not None:
+    if (kept := kept or _still_used(state, stored)) is not None:
         out.done(f"kept the secret of {stored} in the keyring: {kept}")
     elif delete_secret_for(place.uri, place.user, secure=place.secure):
         out.done(f"deleted the secret of {stored} from the keyring: no other profile uses it")

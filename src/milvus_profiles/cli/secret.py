@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import string
@@ -140,35 +141,31 @@ def generate_password(length: int = 32) -> str:
 def change_on_server(cfg: ResolvedProfile, files: tuple[str, ...] | None, old: str, new: str) -> None:
     """Log in with the profile as it is, then ask the server to change the user's password; its answer (no
     users: Milvus Lite's UNIMPLEMENTED; the new password refused) becomes our error."""
-    from ..connection.client import classify, connect, quiet_pymilvus_logs
+    from ..connection.client import connect, quiet_pymilvus_logs
+    from ..connection.diagnose import verdicts
 
     client = connect(cfg.name, files=files)
-    try:
-        with quiet_pymilvus_logs():
+    with contextlib.closing(client), verdicts(cfg), quiet_pymilvus_logs():
+        try:
             client.update_password(cfg.user, old, new, timeout=cfg.timeout)
-    except Exception as e:
-        where = f"user {cfg.user!r} at {redact(cfg.uri)}"
-        unchanged = "nothing was stored; the current password still works"
-        code, exceptions = getattr(e, "code", None), sys.modules.get("pymilvus.exceptions")
-        if callable(code) and getattr(code(), "name", None) == "UNIMPLEMENTED":
-            fix = f"; a server without users needs none: `milvus-profiles unset {cfg.name} user`"
-            raise ConfigError(
-                f"profile {cfg.name or '(none)'}: this server has no users (Milvus Lite?), "
-                f"so {where} has no password to change",
-                hint=unchanged + (fix if cfg.name else ""),
-            ) from None
-        if exceptions is not None and isinstance(e, exceptions.MilvusException):
-            reason = mask_secrets(str(e.message), old, new)
-            by = "pymilvus" if isinstance(e, exceptions.ParamError) else "the server"
-            raise AuthenticationError(
-                f"{by} refused the new password of {where}: {reason}", hint=unchanged
-            ) from None
-        verdict = classify(e, cfg)
-        if verdict is None:
-            raise  # not an answer of the server: a bug shows its own traceback
-        raise verdict from None
-    finally:
-        client.close()
+        except Exception as e:
+            where = f"user {cfg.user!r} at {redact(cfg.uri)}"
+            unchanged = "nothing was stored; the current password still works"
+            code, exceptions = getattr(e, "code", None), sys.modules.get("pymilvus.exceptions")
+            if callable(code) and getattr(code(), "name", None) == "UNIMPLEMENTED":
+                fix = f"; a server without users needs none: `milvus-profiles unset {cfg.name} user`"
+                raise ConfigError(
+                    f"profile {cfg.name or '(none)'}: this server has no users (Milvus Lite?), "
+                    f"so {where} has no password to change",
+                    hint=unchanged + (fix if cfg.name else ""),
+                ) from None
+            if exceptions is not None and isinstance(e, exceptions.MilvusException):
+                reason = mask_secrets(str(e.message), old, new)
+                by = "pymilvus" if isinstance(e, exceptions.ParamError) else "the server"
+                raise AuthenticationError(
+                    f"{by} refused the new password of {where}: {reason}", hint=unchanged
+                ) from None
+            raise  # not the server's answer to this call: verdicts() reads it, or it is a bug
 
 
 @secret.command("rotate")

@@ -118,7 +118,6 @@ def _run(names: list[str | None], files: Sequence[str] | None, timeout: float | 
     results: dict[int, Result] = {}
     # imported before the threads: each sets a variable for a moment (pymilvus without its .env loading)
     (import_pymilvus if any(isinstance(key, str) for key in groups) else import_grpc)()
-
     with Channels() as channels:
 
         def run(indexes: list[int]) -> None:
@@ -151,12 +150,11 @@ def _errors(failed: Sequence[Result], *, several: bool) -> Iterator[tuple[BaseEx
         groups.setdefault(key, []).append(r)
     for key, group in groups.items():
         error = group[0].error
-        if error is None:
-            continue
         if isinstance(key, tuple) and isinstance(error, MilvusProfilesError):
             which = f"profile{'s' * (len(group) > 1)} {', '.join(r.profile for r in group)}"
             error = MilvusProfilesError(f"{which}: {error.message}", hint=error.hint, summary=error.summary)
-        yield error, group[0].exit
+        if error is not None:
+            yield error, group[0].exit
 
 
 @click.command()
@@ -187,8 +185,7 @@ def test(
     if test_all:
         from ..config.catalog import load_catalog
 
-        wanted = list(load_catalog(state.files).names())
-        if not wanted:
+        if not (wanted := list(load_catalog(state.files).names())):
             raise ConfigError("there are no profiles to test", hint="create one with `milvus-profiles init`")
     else:
         wanted = list(dict.fromkeys(names)) or [state.profile]

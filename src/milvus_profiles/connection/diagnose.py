@@ -74,7 +74,6 @@ def diagnose(
     reason = redact(mask_secrets(" ".join(detail.split()), *secrets))[:300]
     lowered = detail.lower()
     uses_tls = cfg.secure or any(k.endswith("_path") for k in cfg.tls)
-
     kind: type[MilvusProfilesError] = ServerUnreachableError
     if grpc_code == "UNAUTHENTICATED":
         who = f"user {cfg.user!r}" if cfg.user else "the token"
@@ -200,7 +199,6 @@ def verdicts(cfg: ResolvedProfile) -> Iterator[None]:
     try:
         yield
     except Exception as e:
-        verdict = classify(e, cfg)
-        if verdict is None:
+        if (verdict := classify(e, cfg)) is None:
             raise
         raise verdict from None
