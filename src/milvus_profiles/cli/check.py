@@ -29,8 +29,7 @@ def _tables(pf: ProfileFile) -> dict[str, dict[str, Any]]:
 def _link_problems(catalog: Catalog, pf: ProfileFile) -> list[ConfigError]:
     """Broken ``extends`` and a ``default`` naming no profile, in one file."""
     problems = [p for n in _tables(pf) if (p := catalog.problem(n)) is not None and p.path == pf.path]
-    default = pf.data.get("default")
-    if isinstance(default, str) and not catalog.tables(default):
+    if isinstance(default := pf.data.get("default"), str) and not catalog.tables(default):
         known = ", ".join(catalog.names()) or "none"
         message = f"default {default!r} names no profile; known profiles: {known}"
         hint = "fix the name, or set another with `milvus-profiles set-default NAME`"

@@ -82,8 +82,7 @@ def check_profile(
             from ..connection.probe import probe
 
             version, latency = probe(cfg, channels=channels)
-            advice = default_password_warning(cfg)  # what a ready profile should still change
-            said = () if advice is None else (advice,)
+            said = tuple(filter(None, [default_password_warning(cfg)]))  # what a ready profile should change
             return Result(shown, OK, uri, db_name, version, latency, warnings=said)
         from ..connection.client import classify, connect
 
@@ -198,21 +197,20 @@ def test(
         lite_log.setLevel(previous)
     failed = [r for r in results if r.exit.code != OK.code]
     code = failed[0].exit.code if failed else OK.code
-    out = state.out
-    out.json_errors = False  # the results below say what failed, profile by profile
+    state.out.json_errors = False  # the results below say what failed, profile by profile
     if as_json:
-        out.json({"ok": not failed, "exit_code": code, "profiles": [r.as_json() for r in results]})
+        state.out.json({"ok": not failed, "exit_code": code, "profiles": [r.as_json() for r in results]})
     else:
         rows: list[list[str | Cell]] = []
         for r in results:
             status = Cell(r.exit.status, "green" if r.exit is OK else "red", bold=True)
             latency = f"{r.latency_ms:.0f} ms" if r.latency_ms is not None else "-"
             rows.append([r.profile, status, r.version or "-", latency, r.uri or "-"])
-        out.table(["PROFILE", "STATUS", "VERSION", "LATENCY", "URI"], rows)
+        state.out.table(["PROFILE", "STATUS", "VERSION", "LATENCY", "URI"], rows)
         for error, exit in _errors(failed, several=len(results) > 1):
-            out.error(error, debug=state.debug and exit is UNEXPECTED)
+            state.out.error(error, debug=state.debug and exit is UNEXPECTED)
         for r in results:
             for message, hint in r.warnings:
-                out.warning(message, hint)
+                state.out.warning(message, hint)
     if failed:
         ctx.exit(code)

@@ -81,10 +81,9 @@ def diagnose(
         withheld = cfg.secret_error if isinstance(cfg.secret_error, SecretWithheldError) else None
         kind, message = AuthenticationError, f"the server at {at} refused the credentials of {who} ({reason})"
         message += f"; {withheld.message}" if withheld else ""
-        fix = f"store the right secret with `{secret_set_command(cfg.name)}`, or fix "
-        hint = (
-            withheld.hint if withheld and withheld.hint else fix + FIELDS_BY_NAME[secret_field(cfg.user)].env
-        )
+        hint = f"store the right secret with `{secret_set_command(cfg.name)}`, or fix "
+        hint += FIELDS_BY_NAME[secret_field(cfg.user)].env
+        hint = withheld.hint if withheld and withheld.hint else hint
     elif grpc_code == "PERMISSION_DENIED":
         kind, message = AuthenticationError, f"the server at {at} accepted user {cfg.user!r} but denied "
         message += f"access to database {cfg.db_name!r} ({reason})"
@@ -164,10 +163,8 @@ def classify(error: BaseException, cfg: ResolvedProfile) -> MilvusProfilesError 
     raised unless imported, so they are looked up in ``sys.modules``."""
     if isinstance(error, MilvusProfilesError):
         return error
-    grpc = sys.modules.get("grpc")
-    exceptions = sys.modules.get("pymilvus.exceptions")
-    errors = chain(error)
-    found = False
+    grpc, exceptions = sys.modules.get("grpc"), sys.modules.get("pymilvus.exceptions")
+    errors, found = chain(error), False
     for e in errors:
         if grpc is not None and isinstance(e, (grpc.RpcError, grpc.FutureTimeoutError)):
             found = True
