@@ -4,8 +4,7 @@ Example:
     >>> from milvus_profiles import connect
     >>> client = connect(profile="local")
 
-Names are loaded on first use, so ``import milvus_profiles`` imports neither pymilvus nor grpc.
-"""
+Names are loaded on first use, so ``import milvus_profiles`` imports neither pymilvus nor grpc."""
 
 from __future__ import annotations
 

@@ -219,8 +219,7 @@ def doctor(ctx: click.Context, fix: bool) -> None:
     Exits 0 when no check failed (`ok`, `info` and `warn` lines only), 1 when a line says `fail`.
     """
     state: State = ctx.obj
-    out = state.out
-    out.line(f"milvus-profiles {__version__}, Python {sys.version.split()[0]}")
+    state.out.line(f"milvus-profiles {__version__}, Python {sys.version.split()[0]}")
     from ..config.catalog import load_catalog
     from ..resolution.resolver import resolve_each
 
@@ -232,11 +231,11 @@ def doctor(ctx: click.Context, fix: bool) -> None:
     # a command reference is not run: doctor reports, it needs no secret
     found = resolve_each(names, state.files, run_commands=False)
     profiles = [cfg for cfg in found if not isinstance(cfg, MilvusProfilesError)]
-    _keyring(out, profiles)
-    _files(out, state, fix)
-    _environment(out)
-    _profiles(out, catalog)
-    _credentials(out, profiles)
-    _pymilvus_dotenv(out)
-    if out.failures:
+    _keyring(state.out, profiles)
+    _files(state.out, state, fix)
+    _environment(state.out)
+    _profiles(state.out, catalog)
+    _credentials(state.out, profiles)
+    _pymilvus_dotenv(state.out)
+    if state.out.failures:
         ctx.exit(PROBLEMS_FOUND)

@@ -282,12 +282,8 @@ def shell(state: State, name: str | None, profile_option: str | None, plain: boo
         "Try client.list_collections(); leave with exit() or Ctrl-D.",
     ):
         state.out.line(line)
-    try:
+    with contextlib.closing(client):
         if not plain and importlib.util.find_spec("IPython") is not None:
             importlib.import_module("IPython").start_ipython(argv=["--no-banner"], user_ns=namespace)
         else:
-            import code
-
-            code.interact(banner="", local=namespace, exitmsg="")
-    finally:
-        client.close()
+            importlib.import_module("code").interact(banner="", local=namespace, exitmsg="")

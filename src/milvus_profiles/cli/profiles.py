@@ -65,8 +65,7 @@ def remove(state: State, name: str, scope: str | None, keep_secret: bool) -> Non
     state.out.done(f"removed profile {name!r} from {shown}")
     if was_default:
         state.out.done(f"it was the default of {shown}, which has no default now")
-    default = after.default()
-    if default is not None and not after.tables(default.value):
+    if (default := after.default()) is not None and not after.tables(default.value):
         where, hint = display_path(default.file.path), "set another with `milvus-profiles set-default NAME`"
         state.out.warning(f"the default {default.value!r} of {where} names no profile now", hint=hint)
     if place is None:

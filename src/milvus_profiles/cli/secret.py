@@ -233,6 +233,5 @@ def rotate(
         "a CI secret, another machine) now fails until given the new one",
         hint=reveal or "give them the new password",
     )
-    env = FIELDS_BY_NAME["password"].env
-    if os.environ.get(env):
+    if os.environ.get(env := FIELDS_BY_NAME["password"].env):
         out.warning(f"{env} is set in the environment and still holds the old password; update or unset it")
