@@ -17,6 +17,7 @@ from ..config.toml import ProfileFile, key_name
 from ..config.trust import tls_file
 from ..errors import ConfigError
 from ..fields import TLS_PATH_KEYS
+from ..resolution.expansion import expand
 from .common import State
 from .exitcodes import PROBLEMS_FOUND
 from .output import Cell, display_path
@@ -78,8 +79,6 @@ def _variable_uri(catalog: Catalog, name: str) -> Setting | None:
 def _resolving_problems(catalog: Catalog, pf: ProfileFile) -> list[ConfigError]:
     """What resolving refuses in the profiles of one file, by the code connect() runs; a URI made of
     variables is no URI until they have values, so only its variables are checked."""
-    from ..config.catalog import Catalog
-    from ..resolution.expansion import expand
     from ..resolution.precedence import ProfileSource, check_https_tls
 
     class WithoutVariableUri(Catalog):

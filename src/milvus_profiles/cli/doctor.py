@@ -7,22 +7,23 @@ import os
 import shlex
 import stat
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
 from .. import __version__
-from ..config import discovery
+from ..config import discovery, permissions, toml, trust
+from ..config.catalog import Catalog, load_catalog
+from ..config.environment import dotenv_candidates, names_set, project_variables
+from ..config.locks import destination
 from ..errors import MilvusProfilesError
 from ..fields import FIELDS, FILES_ENV, PROFILE_ENV
+from ..resolution.resolved import ResolvedProfile
+from ..secrets import keyring_store
 from ..secrets.chain import takes_secret
 from .common import State, default_password_warning
 from .exitcodes import PROBLEMS_FOUND
 from .output import Output, display_path
-
-if TYPE_CHECKING:
-    from ..config.catalog import Catalog
-    from ..resolution.resolved import ResolvedProfile
 
 # keyring's documented scale: a backend below priority 1 is one it does not recommend (keyrings.alt's
 # file backends, for one), and never picks on its own.
@@ -34,8 +35,6 @@ PLAINTEXT_HINT = (
 
 
 def _keyring(out: Output, profiles: list[ResolvedProfile]) -> None:
-    from ..secrets import keyring_store
-
     out.heading("keyring")
     backend = keyring_store.backend()
     inner = ", ".join(map(_kind, getattr(backend, "backends", None) or ()))
@@ -101,9 +100,6 @@ def _credentials(out: Output, profiles: list[ResolvedProfile]) -> None:
 
 def _files(out: Output, state: State, fix: bool) -> None:
     """Each profile file: present, who can change it (and the folders above it), whether it is trusted."""
-    from ..config import permissions, toml, trust
-    from ..config.locks import destination
-
     out.heading("profile files")
     record, message, hint = trust.record_state()
     status = {"ok": "ok", "permissions": "warn", "unreadable": "fail"}[record]
@@ -184,8 +180,6 @@ def _profiles(out: Output, catalog: Catalog | MilvusProfilesError) -> None:
 
 
 def _pymilvus_dotenv(out: Output) -> None:
-    from ..config.environment import dotenv_candidates, names_set, project_variables
-
     out.heading("pymilvus and .env")
     if not (found := [p for p in dotenv_candidates() if p.exists()]):
         out.item("ok", "no .env file that importing pymilvus would load")
@@ -220,7 +214,6 @@ def doctor(ctx: click.Context, fix: bool) -> None:
     """
     state: State = ctx.obj
     state.out.line(f"milvus-profiles {__version__}, Python {sys.version.split()[0]}")
-    from ..config.catalog import load_catalog
     from ..resolution.resolver import resolve_each
 
     try:

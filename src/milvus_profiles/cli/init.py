@@ -8,6 +8,7 @@ import click
 
 from ..config import discovery, locks, toml
 from ..config.json_schema import PROJECT_SCHEMA, schema_text
+from ..config.trust import carry_over
 from ..errors import ConfigError
 from .common import State
 from .output import display_path
@@ -49,8 +50,6 @@ def init(state: State, force: bool) -> None:
     milvus.local.toml and the Milvus Lite data are added to the repository's .gitignore (outside a git
     repository, to a .gitignore here, ready for `git init`).
     """
-    from ..config.trust import carry_over
-
     here = Path.cwd()
     target, schema = here / discovery.PROJECT_FILE, here / PROJECT_SCHEMA
     # the repository's root; else here, where the repository made later will be

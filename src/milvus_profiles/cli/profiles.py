@@ -9,10 +9,11 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..config import discovery, toml
+from ..config import discovery, toml, trust
 from ..config.catalog import catalog_of, load_catalog
 from ..errors import ConfigError, MilvusProfilesError
 from ..fields import PROFILE_ENV
+from ..secrets.keyring_store import delete_secret_for
 from .common import State, complete_profiles, lower_files, scope_file, scope_option
 from .output import display_path
 
@@ -27,8 +28,6 @@ if TYPE_CHECKING:
 @click.pass_obj
 def remove(state: State, name: str, scope: str | None, keep_secret: bool) -> None:
     """Remove profile NAME from its file, and its secret unless another profile uses it."""
-    from ..config import trust
-    from ..secrets.keyring_store import delete_secret_for
     from .edit import missing_in, place_of, write_profiles
 
     catalog = load_catalog(state.files)

@@ -21,8 +21,10 @@ from ..errors import (
 from ..fields import FIELDS_BY_NAME, secret_field, secret_set_command
 from ..resolution.resolved import mask_secrets
 from ..secrets.chain import no_secret_for_lite, takes_secret
+from ..secrets.keyring_store import account, backend, get_secret
 from ..uri import redact
 from .common import State, pick_profile, profile_argument, read_secret
+from .doctor import PLAINTEXT_HINT, plaintext_store
 from .exitcodes import SECRET
 
 if TYPE_CHECKING:
@@ -60,16 +62,14 @@ def set_secret(state: State, name: str | None, profile_option: str | None, from_
 
     Prompts twice without echo, or reads standard input with --stdin (one trailing newline removed).
     """
-    from ..secrets import keyring_store
     from ..write.secret import save_secret
-    from .doctor import PLAINTEXT_HINT, plaintext_store
 
     cfg = _target(state, name, profile_option)
     label = f"Password for user {cfg.user!r} at " if cfg.user else "Token for "
     value = read_secret(state, stdin=from_stdin, label=label + redact(cfg.uri))
-    account = save_secret(cfg.name, value, files=state.files)
-    state.out.done(f"stored the {secret_field(cfg.user)} in the keyring (account {account})")
-    if plain := plaintext_store(keyring_store.backend()):
+    key = save_secret(cfg.name, value, files=state.files)
+    state.out.done(f"stored the {secret_field(cfg.user)} in the keyring (account {key})")
+    if plain := plaintext_store(backend()):
         state.out.warning(plain, PLAINTEXT_HINT)
     for variable in SECRET_ENV if cfg.user else reversed(SECRET_ENV):
         if os.environ.get(variable):
@@ -81,7 +81,6 @@ def set_secret(state: State, name: str | None, profile_option: str | None, from_
 @click.pass_obj
 def delete_secret(state: State, name: str | None, profile_option: str | None) -> None:
     """Delete the stored secret of NAME from the keyring (every profile sharing it loses it)."""
-    from ..secrets.keyring_store import account
     from ..write.secret import delete_secret as delete
 
     cfg = _target(state, name, profile_option)
@@ -100,8 +99,6 @@ def status(ctx: click.Context, name: str | None, profile_option: str | None) -> 
 
     Exits 4 when the profile has a user but no password from anywhere; never prints a secret.
     """
-    from ..secrets.keyring_store import account, get_secret
-
     state: State = ctx.obj
     cfg = _target(state, name, profile_option, "inspect")
     try:
@@ -215,7 +212,7 @@ def rotate(
     out = state.out
     out.done(f"changed the password of user {cfg.user!r} at {at}")
     try:
-        account = save_secret(cfg.name, new, files=state.files)
+        key = save_secret(cfg.name, new, files=state.files)
     except MilvusProfilesError as e:
         out.line(f"the new password, shown once as it is stored nowhere else: {new}")
         out.warning(
@@ -224,7 +221,7 @@ def rotate(
             "keep it in MILVUS_PASSWORD",
         )
         click.get_current_context().exit(SECRET.code)
-    out.done(f"stored the new password in the keyring (account {account})")
+    out.done(f"stored the new password in the keyring (account {key})")
     if generated and show:
         out.line(new)
     reveal = f"`milvus-profiles show {target} --reveal` prints it" if generated and not show else None

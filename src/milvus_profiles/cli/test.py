@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from ..config.catalog import load_catalog
+from ..connection.imports import import_grpc, import_pymilvus
 from ..errors import ConfigError, MilvusProfilesError
 from ..uri import redact
 from .common import State, complete_profiles, default_password_warning
@@ -104,7 +106,6 @@ def check_profile(
 def _run(names: list[str | None], files: Sequence[str] | None, timeout: float | None) -> list[Result]:
     """Probe every profile concurrently, except that profiles of one Milvus Lite file take turns (two first
     opens of a file collide); the files are read once and the probes share connections, so time is linear."""
-    from ..connection.imports import import_grpc, import_pymilvus
     from ..connection.probe import Channels
     from ..resolution.resolver import resolve_each
 
@@ -139,12 +140,8 @@ def _errors(failed: Sequence[Result], *, several: bool) -> Iterator[tuple[BaseEx
     a shared file) is printed once, naming the profiles it stopped."""
     groups: dict[object, list[Result]] = {}
     for r in failed:
-        e, key = r.error, object()
-        if (
-            several
-            and isinstance(e, MilvusProfilesError)
-            and not any(word in e.message for word in (f"profile {r.profile}", repr(r.profile)))
-        ):
+        e, key, named = r.error, object(), (f"profile {r.profile}", repr(r.profile))
+        if several and isinstance(e, MilvusProfilesError) and not any(word in e.message for word in named):
             key = (type(e), e.message, e.hint)
         groups.setdefault(key, []).append(r)
     for key, group in groups.items():
@@ -182,8 +179,6 @@ def test(
         raise click.UsageError("give profile names or --all, not both")
     wanted: list[str | None]
     if test_all:
-        from ..config.catalog import load_catalog
-
         if not (wanted := list(load_catalog(state.files).names())):
             raise ConfigError("there are no profiles to test", hint="create one with `milvus-profiles init`")
     else:
