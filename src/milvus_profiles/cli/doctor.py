@@ -152,8 +152,7 @@ def _environment(out: Output) -> None:
         PROFILE_ENV: "selects the profile when none is named, before any default",
         FILES_ENV: "replaces the discovery of profile files",
     }
-    names = sorted(n for n in os.environ if n.startswith("MILVUS_") and os.environ[n])
-    if not names:
+    if not (names := sorted(n for n in os.environ if n.startswith("MILVUS_") and os.environ[n])):
         out.item("ok", "no MILVUS_* variable is set")
     for name in names:
         effect = effects.get(name, "not read by milvus-profiles (pymilvus may read it)")
@@ -184,8 +183,7 @@ def _pymilvus_dotenv(out: Output) -> None:
     if not (found := [p for p in dotenv_candidates() if p.exists()]):
         out.item("ok", "no .env file that importing pymilvus would load")
     for path in found:
-        names = names_set(path)
-        if not names:
+        if not (names := names_set(path)):
             out.item("info", f"{display_path(path)} exists but sets no MILVUS_*, GRPC_* or proxy variable")
             continue
         out.item(

@@ -69,13 +69,12 @@ def remove(state: State, name: str, scope: str | None, keep_secret: bool) -> Non
         state.out.warning(f"the default {default.value!r} of {where} names no profile now", hint=hint)
     if place is None:
         return
-    stored = place.account
-    if (kept := kept or _still_used(state, stored)) is not None:
-        state.out.done(f"kept the secret of {stored} in the keyring: {kept}")
+    if (kept := kept or _still_used(state, place.account)) is not None:
+        state.out.done(f"kept the secret of {place.account} in the keyring: {kept}")
     elif delete_secret_for(place.uri, place.user, secure=place.secure):
-        state.out.done(f"deleted the secret of {stored} from the keyring: no other profile uses it")
+        state.out.done(f"deleted the secret of {place.account} from the keyring: no other profile uses it")
     else:
-        state.out.done(f"no secret was stored for {stored}")
+        state.out.done(f"no secret was stored for {place.account}")
 
 
 def _still_used(state: State, account: str) -> str | None:

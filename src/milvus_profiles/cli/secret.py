@@ -141,8 +141,7 @@ def change_on_server(cfg: ResolvedProfile, files: tuple[str, ...] | None, old: s
     from ..connection.client import connect, quiet_pymilvus_logs
     from ..connection.diagnose import verdicts
 
-    client = connect(cfg.name, files=files)
-    with contextlib.closing(client), verdicts(cfg), quiet_pymilvus_logs():
+    with contextlib.closing(connect(cfg.name, files=files)) as client, verdicts(cfg), quiet_pymilvus_logs():
         try:
             client.update_password(cfg.user, old, new, timeout=cfg.timeout)
         except Exception as e:

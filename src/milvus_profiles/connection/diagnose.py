@@ -58,8 +58,7 @@ def preflight(cfg: ResolvedProfile, stacklevel: int = 3) -> None:
 
 def tls_file(cfg: ResolvedProfile, key: str) -> bytes | None:
     """The bytes of the file ``tls.<key>`` names (None for none), read bounded (a ConfigError naming it)."""
-    path = cfg.tls.get(key)
-    if not path or not isinstance(path, str):
+    if not (path := cfg.tls.get(key)) or not isinstance(path, str):
         return None
     origin = cfg.origins.get(f"tls.{key}")
     return read_tls_file(path, key=f"tls.{key}", origin=str(origin) if origin else "")
