@@ -38,8 +38,7 @@ _PUNCTUATION = "-_.~!@%^*+="
 def _target(
     state: State, name: str | None, option: str | None, how: str = "resolve_settings", hint: str | None = None
 ) -> ResolvedProfile:
-    """The profile a secret is for, by the resolver's function ``how``: its settings, ``inspect`` (its
-    secrets, no command run) or ``resolve``; a Milvus Lite profile takes none."""
+    """The profile a secret is for, read by ``resolver.<how>`` (``inspect`` runs no command); not Lite's."""
     from ..resolution import resolver
 
     cfg: ResolvedProfile = getattr(resolver, how)(pick_profile(state, name, option), files=state.files)

@@ -91,7 +91,8 @@ async def connect_async(
     Args:
         profile: The profile's name; `None` selects one as `connect` does.
         files: The profile files to read, highest precedence first, as for `connect`.
-        **overrides: Values that win over the profile and the environment, as for `connect`.
+        **overrides: Values that win over the profile and the environment, as for `connect`: `uri`,
+            `db_name`, `timeout` (seconds), `user`, `password` and `token`.
 
     Returns:
         A client that has already answered a call on the profile's database.
