@@ -4,8 +4,7 @@ Example:
     >>> from milvus_profiles import connect
     >>> client = connect(profile="local")
 
-Names are loaded on first use, so ``import milvus_profiles`` imports neither pymilvus nor grpc.
-"""
+Names are loaded on first use, so ``import milvus_profiles`` imports neither pymilvus nor grpc."""
 
 from __future__ import annotations
 
@@ -36,11 +35,9 @@ __version__ = "0.1.0"
 
 # each public name and its module, imported on first use; `__all__` is made from it
 _WHERE = {
-    "connect": "connection.client",
-    "connect_async": "connection.client",
+    **dict.fromkeys(("connect", "connect_async"), "connection.client"),
     "resolve": "resolution.resolver",
-    "save_secret": "write.secret",
-    "delete_secret": "write.secret",
+    **dict.fromkeys(("save_secret", "delete_secret"), "write.secret"),
     "ResolvedProfile": "resolution.resolved",
     "Origin": "fields",
     "profile_schema": "config.json_schema",

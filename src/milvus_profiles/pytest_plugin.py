@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, NoReturn
 
@@ -33,8 +34,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:
-    name = profile_name(config)
-    return f"milvus-profiles: profile {name}" if name else None
+    return f"milvus-profiles: profile {name}" if (name := profile_name(config)) else None
 
 
 def profile_name(config: pytest.Config) -> str | None:
@@ -80,7 +80,5 @@ def milvus_client(pytestconfig: pytest.Config) -> Iterator[MilvusClient]:
         client = connect(name)
     except NOT_READY as e:
         _skip_or_fail(pytestconfig, name, e)
-    try:
+    with contextlib.closing(client):
         yield client
-    finally:
-        client.close()

@@ -17,6 +17,7 @@ from ..config.toml import ProfileFile, key_name
 from ..config.trust import tls_file
 from ..errors import ConfigError
 from ..fields import TLS_PATH_KEYS
+from ..resolution.expansion import expand
 from .common import State
 from .exitcodes import PROBLEMS_FOUND
 from .output import Cell, display_path
@@ -29,8 +30,7 @@ def _tables(pf: ProfileFile) -> dict[str, dict[str, Any]]:
 def _link_problems(catalog: Catalog, pf: ProfileFile) -> list[ConfigError]:
     """Broken ``extends`` and a ``default`` naming no profile, in one file."""
     problems = [p for n in _tables(pf) if (p := catalog.problem(n)) is not None and p.path == pf.path]
-    default = pf.data.get("default")
-    if isinstance(default, str) and not catalog.tables(default):
+    if isinstance(default := pf.data.get("default"), str) and not catalog.tables(default):
         known = ", ".join(catalog.names()) or "none"
         message = f"default {default!r} names no profile; known profiles: {known}"
         hint = "fix the name, or set another with `milvus-profiles set-default NAME`"
@@ -79,8 +79,6 @@ def _variable_uri(catalog: Catalog, name: str) -> Setting | None:
 def _resolving_problems(catalog: Catalog, pf: ProfileFile) -> list[ConfigError]:
     """What resolving refuses in the profiles of one file, by the code connect() runs; a URI made of
     variables is no URI until they have values, so only its variables are checked."""
-    from ..config.catalog import Catalog
-    from ..resolution.expansion import expand
     from ..resolution.precedence import ProfileSource, check_https_tls
 
     class WithoutVariableUri(Catalog):
@@ -96,8 +94,7 @@ def _resolving_problems(catalog: Catalog, pf: ProfileFile) -> list[ConfigError]:
         if catalog.problem(name) is not None:
             continue  # reported as the profile's own problem or a link problem
         try:
-            uri = _variable_uri(catalog, name)
-            if uri is not None:
+            if (uri := _variable_uri(catalog, name)) is not None:
                 expand(uri.value, uri, _Placeholders())
             source = ProfileSource(view, name, _Placeholders())
             values = source.load()

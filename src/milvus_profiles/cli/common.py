@@ -99,8 +99,7 @@ def read_secret(state: State, *, stdin: bool, label: str, stdin_option: str = "-
     """A secret from standard input (one trailing newline removed) or asked twice without echo, once the
     keyring is known to work: no one types a password twice to learn that it cannot be stored."""
     if stdin:
-        value = sys.stdin.read().removesuffix("\n").removesuffix("\r")
-        if not value:
+        if not (value := sys.stdin.read().removesuffix("\n").removesuffix("\r")):
             hint = "pipe it in, e.g. `pass show milvus/dev | milvus-profiles secret set dev --stdin`"
             raise ConfigError("no secret on standard input", hint=hint)
         return value

@@ -7,22 +7,23 @@ import os
 import shlex
 import stat
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
 from .. import __version__
-from ..config import discovery
+from ..config import discovery, permissions, toml, trust
+from ..config.catalog import Catalog, catalog_of
+from ..config.environment import dotenv_candidates, names_set, project_variables
+from ..config.locks import destination
 from ..errors import MilvusProfilesError
 from ..fields import FIELDS, FILES_ENV, PROFILE_ENV
+from ..resolution.resolved import ResolvedProfile
+from ..secrets import keyring_store
 from ..secrets.chain import takes_secret
 from .common import State, default_password_warning
 from .exitcodes import PROBLEMS_FOUND
 from .output import Output, display_path
-
-if TYPE_CHECKING:
-    from ..config.catalog import Catalog
-    from ..resolution.resolved import ResolvedProfile
 
 # keyring's documented scale: a backend below priority 1 is one it does not recommend (keyrings.alt's
 # file backends, for one), and never picks on its own.
@@ -34,8 +35,6 @@ PLAINTEXT_HINT = (
 
 
 def _keyring(out: Output, profiles: list[ResolvedProfile]) -> None:
-    from ..secrets import keyring_store
-
     out.heading("keyring")
     backend = keyring_store.backend()
     inner = ", ".join(map(_kind, getattr(backend, "backends", None) or ()))
@@ -101,9 +100,6 @@ def _credentials(out: Output, profiles: list[ResolvedProfile]) -> None:
 
 def _files(out: Output, state: State, fix: bool) -> None:
     """Each profile file: present, who can change it (and the folders above it), whether it is trusted."""
-    from ..config import permissions, toml, trust
-    from ..config.locks import destination
-
     out.heading("profile files")
     record, message, hint = trust.record_state()
     status = {"ok": "ok", "permissions": "warn", "unreadable": "fail"}[record]
@@ -140,8 +136,7 @@ def _files(out: Output, state: State, fix: bool) -> None:
             what = f"{shown if itself else display_path(problem.path)}: {problem.problem}"
             hint = problem.fix + (or_fix if itself else "")
             out.item("warn", f"{what}, so no stored secret is sent through its profiles", hint)
-        readable = path == mine and permissions.readable_by_others(path)
-        if readable:
+        if readable := path == mine and permissions.readable_by_others(path):
             out.item("warn", f"{shown}: others can read your profiles", f"chmod 600 {path}{or_fix}")
         verdict = trust.assess(pf, kind)
         if not verdict.trusted and not found:
@@ -153,13 +148,11 @@ def _files(out: Output, state: State, fix: bool) -> None:
 def _environment(out: Output) -> None:
     out.heading("environment")
     effects = {f.env: f"overrides `{f.name}` of every profile" for f in FIELDS} | {
-        "MILVUS_PASSWORD": "overrides the secret stored in the keyring",
-        "MILVUS_TOKEN": "overrides the secret stored in the keyring",
+        **dict.fromkeys(("MILVUS_PASSWORD", "MILVUS_TOKEN"), "overrides the secret stored in the keyring"),
         PROFILE_ENV: "selects the profile when none is named, before any default",
         FILES_ENV: "replaces the discovery of profile files",
     }
-    names = sorted(n for n in os.environ if n.startswith("MILVUS_") and os.environ[n])
-    if not names:
+    if not (names := sorted(n for n in os.environ if n.startswith("MILVUS_") and os.environ[n])):
         out.item("ok", "no MILVUS_* variable is set")
     for name in names:
         effect = effects.get(name, "not read by milvus-profiles (pymilvus may read it)")
@@ -186,15 +179,11 @@ def _profiles(out: Output, catalog: Catalog | MilvusProfilesError) -> None:
 
 
 def _pymilvus_dotenv(out: Output) -> None:
-    from ..config.environment import dotenv_candidates, names_set, project_variables
-
     out.heading("pymilvus and .env")
-    found = [p for p in dotenv_candidates() if p.exists()]
-    if not found:
+    if not (found := [p for p in dotenv_candidates() if p.exists()]):
         out.item("ok", "no .env file that importing pymilvus would load")
     for path in found:
-        names = names_set(path)
-        if not names:
+        if not (names := names_set(path)):
             out.item("info", f"{display_path(path)} exists but sets no MILVUS_*, GRPC_* or proxy variable")
             continue
         out.item(
@@ -222,25 +211,22 @@ def doctor(ctx: click.Context, fix: bool) -> None:
     Exits 0 when no check failed (`ok`, `info` and `warn` lines only), 1 when a line says `fail`.
     """
     state: State = ctx.obj
-    out = state.out
-    out.line(f"milvus-profiles {__version__}, Python {sys.version.split()[0]}")
-    from ..config.catalog import catalog_of
+    state.out.line(f"milvus-profiles {__version__}, Python {sys.version.split()[0]}")
     from ..resolution.resolver import resolve_each
 
-    catalog: Catalog | MilvusProfilesError
     try:
-        catalog = catalog_of(*discovery.discover(state.files))
+        catalog: Catalog | MilvusProfilesError = catalog_of(*discovery.discover(state.files))
     except MilvusProfilesError as e:
         catalog = e
     names = () if isinstance(catalog, MilvusProfilesError) else catalog.names()
     # a command reference is not run: doctor reports, it needs no secret
     found = resolve_each(names, state.files, run_commands=False)
     profiles = [cfg for cfg in found if not isinstance(cfg, MilvusProfilesError)]
-    _keyring(out, profiles)
-    _files(out, state, fix)
-    _environment(out)
-    _profiles(out, catalog)
-    _credentials(out, profiles)
-    _pymilvus_dotenv(out)
-    if out.failures:
+    _keyring(state.out, profiles)
+    _files(state.out, state, fix)
+    _environment(state.out)
+    _profiles(state.out, catalog)
+    _credentials(state.out, profiles)
+    _pymilvus_dotenv(state.out)
+    if state.out.failures:
         ctx.exit(PROBLEMS_FOUND)

@@ -31,8 +31,6 @@ if TYPE_CHECKING:
 
 # a backslash that python-dotenv (all of these), Node or npm dotenv (\n, \r) decode in double quotes
 _DOTENV_ESCAPE = re.compile(r"\\([\\'\"abfnrtv]|\Z)")
-# what JavaScript's trim() takes off an unquoted value, beyond Python's str.isspace()
-_JS_SPACE = "\ufeff"
 NOT_FOUND = 127  # the exit statuses shells use for a command not found, or found but not runnable
 NOT_EXECUTABLE = 126
 # Python ignores these at start; an ignored signal stays ignored across exec, and a program expects the
@@ -52,7 +50,7 @@ def _dotenv(name: str, value: str) -> str:
         return f"{name}='{value}'"
     if '"' not in value and not _DOTENV_ESCAPE.search(value):
         return f'{name}="{value}"'
-    trimmed = value.strip().strip(_JS_SPACE)
+    trimmed = value.strip().strip("\ufeff")  # what JavaScript's trim() takes off beyond str.isspace()
     if value and value == trimmed and "\n" not in value and "#" not in value and value[0] not in "'\"`":
         return f"{name}={value}"
     raise ValueError(
@@ -100,8 +98,7 @@ def profile_variables(cfg: ResolvedProfile, *, include_secrets: bool) -> tuple[d
     wire = cfg.wire
     # a transport setting the connection uses and no variable carries is refused, naming the first one
     tls = [f"tls.{k}" for k in wire.tls_files] + (["tls.server_name"] if wire.server_name else [])
-    key = next(iter(tls + [f"grpc.{k}" for k in wire.grpc_options]), None)
-    if key is not None:
+    if (key := next(iter(tls + [f"grpc.{k}" for k in wire.grpc_options]), None)) is not None:
         origin = cfg.origins.get(key)
         raise ConfigError(
             f"profile {cfg.name or '(none)'}: {key}" + (f" ({origin})" if origin else "") + " cannot be "
@@ -110,9 +107,8 @@ def profile_variables(cfg: ResolvedProfile, *, include_secrets: bool) -> tuple[d
             hint="use the profile from Python, where connect() and resolve(...).client_kwargs() carry "
             f"every setting; or remove {key} from the profile",
         )
-    address = wire.address
+    address, base = wire.address, wire.address.base
     values: dict[str, object] = {f.name: getattr(cfg, f.name) for f in FIELDS}
-    base = address.base
     values["uri"] = "https" + base[base.index("://") :] if wire.secure and not address.secure else base
     values["db_name"] = wire.db_name
     # a user is a secret only when it comes from a URI's user part
@@ -143,8 +139,7 @@ def profile_variables(cfg: ResolvedProfile, *, include_secrets: bool) -> tuple[d
             )
     if cfg.name is not None:
         variables[EXPORTED_ENV] = cfg.name
-    unused = [k for k in cfg.tls if k != "secure"]
-    if unused:
+    if unused := [k for k in cfg.tls if k != "secure"]:
         notes.append(f"tls settings have no environment variables and are not exported: {', '.join(unused)}")
     return variables, notes
 
@@ -287,12 +282,8 @@ def shell(state: State, name: str | None, profile_option: str | None, plain: boo
         "Try client.list_collections(); leave with exit() or Ctrl-D.",
     ):
         state.out.line(line)
-    try:
+    with contextlib.closing(client):
         if not plain and importlib.util.find_spec("IPython") is not None:
             importlib.import_module("IPython").start_ipython(argv=["--no-banner"], user_ns=namespace)
         else:
-            import code
-
-            code.interact(banner="", local=namespace, exitmsg="")
-    finally:
-        client.close()
+            importlib.import_module("code").interact(banner="", local=namespace, exitmsg="")

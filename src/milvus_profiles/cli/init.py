@@ -8,6 +8,7 @@ import click
 
 from ..config import discovery, locks, toml
 from ..config.json_schema import PROJECT_SCHEMA, schema_text
+from ..config.trust import carry_over
 from ..errors import ConfigError
 from .common import State
 from .output import display_path
@@ -49,8 +50,6 @@ def init(state: State, force: bool) -> None:
     milvus.local.toml and the Milvus Lite data are added to the repository's .gitignore (outside a git
     repository, to a .gitignore here, ready for `git init`).
     """
-    from ..config.trust import carry_over
-
     here = Path.cwd()
     target, schema = here / discovery.PROJECT_FILE, here / PROJECT_SCHEMA
     # the repository's root; else here, where the repository made later will be
@@ -74,8 +73,7 @@ def init(state: State, force: bool) -> None:
     local = (f"/{discovery.LOCAL_FILE}", f"**/{discovery.LOCAL_FILE}")
     same_data = (data.rstrip("/"), *(("data/", "data") if folder == "." else ()))
     lines = ((discovery.LOCAL_FILE, local), (data, same_data))
-    added = [line for line, same in lines if locks.add_line(ignore, line, equivalent=same)]
-    if added:
+    if added := [line for line, same in lines if locks.add_line(ignore, line, equivalent=same)]:
         state.out.done(f"added {' and '.join(added)} to {display_path(ignore)}")
     state.out.line("next: `milvus-profiles test` checks that the profile is ready")
 

@@ -52,16 +52,15 @@ def list_profiles(state: State, as_json: bool) -> None:
     default = catalog.default()
     # finding the line of every key costs as much as parsing: only JSON shows lines
     entries = [_entry(catalog, name, default, lines=as_json) for name in catalog.names()]
-    out = state.out
     if as_json:
         files = [str(pf.path) for pf in catalog.files]
         chosen = (default.value, str(default.file.path)) if default else (None, None)
-        out.json({"default": chosen[0], "default_file": chosen[1], "files": files, "profiles": entries})
+        state.out.json({"default": chosen[0], "default_file": chosen[1], "files": files, "profiles": entries})
         return
     if not entries:
         searched = ", ".join(display_path(p) for p in catalog.searched)
-        out.line(f"no profiles (searched: {searched})")
-        out.line("create one with `milvus-profiles init` or `milvus-profiles add NAME --uri URI`")
+        state.out.line(f"no profiles (searched: {searched})")
+        state.out.line("create one with `milvus-profiles init` or `milvus-profiles add NAME --uri URI`")
         return
     shown = functools.cache(display_path)  # the same few files, a thousand times
     rows = []
@@ -71,18 +70,18 @@ def list_profiles(state: State, as_json: bool) -> None:
         named = [Cell(mark, "red" if e["problem"] else "green", bold=True), Cell(e["name"], bold=True)]
         values = [e["uri"] or "-", str(e["db_name"] or "-"), str(e["user"] or "-"), shown(e["file"])]
         rows.append([*named, *values, Cell(shadowed + " (shadowed)", "yellow") if shadowed else ""])
-    out.table(["", "NAME", "URI", "DATABASE", "USER", "FILE", "ALSO IN"], rows)
+    state.out.table(["", "NAME", "URI", "DATABASE", "USER", "FILE", "ALSO IN"], rows)
     if default is not None:
-        out.line(f"* default, set in {display_path(default.file.path)}")
+        state.out.line(f"* default, set in {display_path(default.file.path)}")
         if not catalog.tables(default.value):
-            out.warning(f"the default {default.value!r} names no profile")
+            state.out.warning(f"the default {default.value!r} names no profile")
     if any(e["problem"] for e in entries):
-        out.line("! cannot be used until its problem (below) is fixed")
+        state.out.line("! cannot be used until its problem (below) is fixed")
     if os.environ.get(PROFILE_ENV):
-        out.line(f"{PROFILE_ENV} is set and selects {os.environ[PROFILE_ENV]!r} before the default")
+        state.out.line(f"{PROFILE_ENV} is set and selects {os.environ[PROFILE_ENV]!r} before the default")
     for e in entries:
         if e["problem"]:
-            out.warning(f"profile {e['name']!r}: {e['problem']}")
+            state.out.warning(f"profile {e['name']!r}: {e['problem']}")
 
 
 NOT_RUN = "(a command, not run)"  # a secret a command reference gives, which runs only with --reveal
@@ -105,8 +104,7 @@ def show(
     from ..resolution.resolver import inspect, resolve
 
     state.out.json_errors = as_json
-    chosen = pick_profile(state, name, profile_option)
-    cfg = resolve(chosen, files=state.files) if reveal else inspect(chosen, files=state.files)
+    cfg = (resolve if reveal else inspect)(pick_profile(state, name, profile_option), files=state.files)
     # the values --reveal shows in clear, and the secret a command reference gives (not run)
     clear = {"uri": cfg.uri} if reveal else {}
     for secret in ("password", "token"):

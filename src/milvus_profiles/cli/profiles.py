@@ -9,10 +9,11 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..config import discovery, toml
+from ..config import discovery, toml, trust
 from ..config.catalog import catalog_of
 from ..errors import ConfigError, MilvusProfilesError
 from ..fields import PROFILE_ENV
+from ..secrets.keyring_store import delete_secret_for
 from .common import State, complete_profiles, lower_files, scope_file, scope_option
 from .output import display_path
 
@@ -27,8 +28,6 @@ if TYPE_CHECKING:
 @click.pass_obj
 def remove(state: State, name: str, scope: str | None, keep_secret: bool) -> None:
     """Remove profile NAME from its file, and its secret unless another profile uses it."""
-    from ..config import trust
-    from ..secrets.keyring_store import delete_secret_for
     from .edit import missing_in, place_of, write_profiles
 
     catalog = catalog_of(*discovery.discover(state.files))
@@ -52,8 +51,7 @@ def remove(state: State, name: str, scope: str | None, keep_secret: bool) -> Non
         nonlocal was_default
         if not editor.remove_profile(name):
             raise missing_in(target, name, catalog, "`milvus-profiles list` shows the file of every profile")
-        was_default = editor.default == name
-        if was_default:
+        if was_default := editor.default == name:
             editor.remove_default()
 
     def refused(e: ConfigError, broken: list[str]) -> ConfigError:
@@ -63,24 +61,20 @@ def remove(state: State, name: str, scope: str | None, keep_secret: bool) -> Non
         return ConfigError(f"cannot remove profile {name!r}: profile {broken[0]!r} extends it", hint=hint)
 
     after = write_profiles(state, target, change, refused=refused)
-    out = state.out
-    out.done(f"removed profile {name!r} from {shown}")
+    state.out.done(f"removed profile {name!r} from {shown}")
     if was_default:
-        out.done(f"it was the default of {shown}, which has no default now")
-    default = after.default()
-    if default is not None and not after.tables(default.value):
+        state.out.done(f"it was the default of {shown}, which has no default now")
+    if (default := after.default()) is not None and not after.tables(default.value):
         where, hint = display_path(default.file.path), "set another with `milvus-profiles set-default NAME`"
-        out.warning(f"the default {default.value!r} of {where} names no profile now", hint=hint)
+        state.out.warning(f"the default {default.value!r} of {where} names no profile now", hint=hint)
     if place is None:
         return
-    stored = place.account
-    kept = kept or _still_used(state, stored)
-    if kept is not None:
-        out.done(f"kept the secret of {stored} in the keyring: {kept}")
+    if (kept := kept or _still_used(state, place.account)) is not None:
+        state.out.done(f"kept the secret of {place.account} in the keyring: {kept}")
     elif delete_secret_for(place.uri, place.user, secure=place.secure):
-        out.done(f"deleted the secret of {stored} from the keyring: no other profile uses it")
+        state.out.done(f"deleted the secret of {place.account} from the keyring: no other profile uses it")
     else:
-        out.done(f"no secret was stored for {stored}")
+        state.out.done(f"no secret was stored for {place.account}")
 
 
 def _still_used(state: State, account: str) -> str | None:
@@ -135,19 +129,18 @@ def set_default(state: State, name: str, scope: str | None) -> None:
         editor.set_default(name)
 
     winner = write_profiles(state, target, change).default()
-    out = state.out
     was = f" (was {previous!r})" if previous and previous != name else ""
-    out.done(f"the default of {display_path(target)} is now {name!r}{was}")
+    state.out.done(f"the default of {display_path(target)} is now {name!r}{was}")
     if winner is not None and winner.file.path != target:
         where = display_path(winner.file.path)
-        out.warning(f"the default {winner.value!r} of {where} takes precedence over it")
+        state.out.warning(f"the default {winner.value!r} of {where} takes precedence over it")
     if not any(name in toml.read_file(p).data.get("profiles", {}) for p in lower_files(state, target)):
-        out.warning(
+        state.out.warning(
             f"{name!r} is not defined in {display_path(target)} or a file below it, so where that file "
             "is read without the one defining it, its default names no profile"
         )
     if os.environ.get(PROFILE_ENV):
-        out.warning(f"{PROFILE_ENV} is set and selects a profile before any default")
+        state.out.warning(f"{PROFILE_ENV} is set and selects a profile before any default")
 
 
 @click.command()

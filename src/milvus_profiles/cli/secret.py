@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import string
@@ -20,8 +21,10 @@ from ..errors import (
 from ..fields import FIELDS_BY_NAME, secret_field, secret_set_command
 from ..resolution.resolved import mask_secrets
 from ..secrets.chain import no_secret_for_lite, takes_secret
+from ..secrets.keyring_store import account, backend, get_secret
 from ..uri import redact
 from .common import State, pick_profile, profile_argument, read_secret
+from .doctor import PLAINTEXT_HINT, plaintext_store
 from .exitcodes import SECRET
 
 if TYPE_CHECKING:
@@ -35,8 +38,7 @@ _PUNCTUATION = "-_.~!@%^*+="
 def _target(
     state: State, name: str | None, option: str | None, how: str = "resolve_settings", hint: str | None = None
 ) -> ResolvedProfile:
-    """The profile a secret is for, by the resolver's function ``how``: its settings, ``inspect`` (its
-    secrets, no command run) or ``resolve``; a Milvus Lite profile takes none."""
+    """The profile a secret is for, read by ``resolver.<how>`` (``inspect`` runs no command); not Lite's."""
     from ..resolution import resolver
 
     cfg: ResolvedProfile = getattr(resolver, how)(pick_profile(state, name, option), files=state.files)
@@ -59,16 +61,14 @@ def set_secret(state: State, name: str | None, profile_option: str | None, from_
 
     Prompts twice without echo, or reads standard input with --stdin (one trailing newline removed).
     """
-    from ..secrets import keyring_store
     from ..write.secret import save_secret
-    from .doctor import PLAINTEXT_HINT, plaintext_store
 
     cfg = _target(state, name, profile_option)
     label = f"Password for user {cfg.user!r} at " if cfg.user else "Token for "
     value = read_secret(state, stdin=from_stdin, label=label + redact(cfg.uri))
-    account = save_secret(cfg.name, value, files=state.files)
-    state.out.done(f"stored the {secret_field(cfg.user)} in the keyring (account {account})")
-    if plain := plaintext_store(keyring_store.backend()):
+    key = save_secret(cfg.name, value, files=state.files)
+    state.out.done(f"stored the {secret_field(cfg.user)} in the keyring (account {key})")
+    if plain := plaintext_store(backend()):
         state.out.warning(plain, PLAINTEXT_HINT)
     for variable in SECRET_ENV if cfg.user else reversed(SECRET_ENV):
         if os.environ.get(variable):
@@ -80,7 +80,6 @@ def set_secret(state: State, name: str | None, profile_option: str | None, from_
 @click.pass_obj
 def delete_secret(state: State, name: str | None, profile_option: str | None) -> None:
     """Delete the stored secret of NAME from the keyring (every profile sharing it loses it)."""
-    from ..secrets.keyring_store import account
     from ..write.secret import delete_secret as delete
 
     cfg = _target(state, name, profile_option)
@@ -99,8 +98,6 @@ def status(ctx: click.Context, name: str | None, profile_option: str | None) -> 
 
     Exits 4 when the profile has a user but no password from anywhere; never prints a secret.
     """
-    from ..secrets.keyring_store import account, get_secret
-
     state: State = ctx.obj
     cfg = _target(state, name, profile_option, "inspect")
     try:
@@ -140,35 +137,30 @@ def generate_password(length: int = 32) -> str:
 def change_on_server(cfg: ResolvedProfile, files: tuple[str, ...] | None, old: str, new: str) -> None:
     """Log in with the profile as it is, then ask the server to change the user's password; its answer (no
     users: Milvus Lite's UNIMPLEMENTED; the new password refused) becomes our error."""
-    from ..connection.client import classify, connect, quiet_pymilvus_logs
+    from ..connection.client import connect, quiet_pymilvus_logs
+    from ..connection.diagnose import verdicts
 
-    client = connect(cfg.name, files=files)
-    try:
-        with quiet_pymilvus_logs():
+    with contextlib.closing(connect(cfg.name, files=files)) as client, verdicts(cfg), quiet_pymilvus_logs():
+        try:
             client.update_password(cfg.user, old, new, timeout=cfg.timeout)
-    except Exception as e:
-        where = f"user {cfg.user!r} at {redact(cfg.uri)}"
-        unchanged = "nothing was stored; the current password still works"
-        code, exceptions = getattr(e, "code", None), sys.modules.get("pymilvus.exceptions")
-        if callable(code) and getattr(code(), "name", None) == "UNIMPLEMENTED":
-            fix = f"; a server without users needs none: `milvus-profiles unset {cfg.name} user`"
-            raise ConfigError(
-                f"profile {cfg.name or '(none)'}: this server has no users (Milvus Lite?), "
-                f"so {where} has no password to change",
-                hint=unchanged + (fix if cfg.name else ""),
-            ) from None
-        if exceptions is not None and isinstance(e, exceptions.MilvusException):
-            reason = mask_secrets(str(e.message), old, new)
-            by = "pymilvus" if isinstance(e, exceptions.ParamError) else "the server"
-            raise AuthenticationError(
-                f"{by} refused the new password of {where}: {reason}", hint=unchanged
-            ) from None
-        verdict = classify(e, cfg)
-        if verdict is None:
-            raise  # not an answer of the server: a bug shows its own traceback
-        raise verdict from None
-    finally:
-        client.close()
+        except Exception as e:
+            where = f"user {cfg.user!r} at {redact(cfg.uri)}"
+            unchanged = "nothing was stored; the current password still works"
+            code, exceptions = getattr(e, "code", None), sys.modules.get("pymilvus.exceptions")
+            if callable(code) and getattr(code(), "name", None) == "UNIMPLEMENTED":
+                fix = f"; a server without users needs none: `milvus-profiles unset {cfg.name} user`"
+                raise ConfigError(
+                    f"profile {cfg.name or '(none)'}: this server has no users (Milvus Lite?), "
+                    f"so {where} has no password to change",
+                    hint=unchanged + (fix if cfg.name else ""),
+                ) from None
+            if exceptions is not None and isinstance(e, exceptions.MilvusException):
+                reason = mask_secrets(str(e.message), old, new)
+                by = "pymilvus" if isinstance(e, exceptions.ParamError) else "the server"
+                raise AuthenticationError(
+                    f"{by} refused the new password of {where}: {reason}", hint=unchanged
+                ) from None
+            raise  # not the server's answer to this call: verdicts() reads it, or it is a bug
 
 
 @secret.command("rotate")
@@ -218,7 +210,7 @@ def rotate(
     out = state.out
     out.done(f"changed the password of user {cfg.user!r} at {at}")
     try:
-        account = save_secret(cfg.name, new, files=state.files)
+        key = save_secret(cfg.name, new, files=state.files)
     except MilvusProfilesError as e:
         out.line(f"the new password, shown once as it is stored nowhere else: {new}")
         out.warning(
@@ -227,7 +219,7 @@ def rotate(
             "keep it in MILVUS_PASSWORD",
         )
         click.get_current_context().exit(SECRET.code)
-    out.done(f"stored the new password in the keyring (account {account})")
+    out.done(f"stored the new password in the keyring (account {key})")
     if generated and show:
         out.line(new)
     reveal = f"`milvus-profiles show {target} --reveal` prints it" if generated and not show else None
@@ -236,6 +228,5 @@ def rotate(
         "a CI secret, another machine) now fails until given the new one",
         hint=reveal or "give them the new password",
     )
-    env = FIELDS_BY_NAME["password"].env
-    if os.environ.get(env):
+    if os.environ.get(env := FIELDS_BY_NAME["password"].env):
         out.warning(f"{env} is set in the environment and still holds the old password; update or unset it")

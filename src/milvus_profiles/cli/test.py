@@ -16,6 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from ..config import discovery
+from ..config.catalog import catalog_of
+from ..connection.imports import import_grpc, import_pymilvus
 from ..errors import ConfigError, MilvusProfilesError
 from ..uri import redact
 from .common import State, complete_profiles, default_password_warning
@@ -82,8 +85,7 @@ def check_profile(
             from ..connection.probe import probe
 
             version, latency = probe(cfg, channels=channels)
-            advice = default_password_warning(cfg)  # what a ready profile should still change
-            said = () if advice is None else (advice,)
+            said = tuple(filter(None, [default_password_warning(cfg)]))  # what a ready profile should change
             return Result(shown, OK, uri, db_name, version, latency, warnings=said)
         from ..connection.client import classify, connect
 
@@ -105,7 +107,6 @@ def check_profile(
 def _run(names: list[str | None], files: Sequence[str] | None, timeout: float | None) -> list[Result]:
     """Probe every profile concurrently, except that profiles of one Milvus Lite file take turns (two first
     opens of a file collide); the files are read once and the probes share connections, so time is linear."""
-    from ..connection.imports import import_grpc, import_pymilvus
     from ..connection.probe import Channels
     from ..resolution.resolver import resolve_each
 
@@ -118,7 +119,6 @@ def _run(names: list[str | None], files: Sequence[str] | None, timeout: float | 
     results: dict[int, Result] = {}
     # imported before the threads: each sets a variable for a moment (pymilvus without its .env loading)
     (import_pymilvus if any(isinstance(key, str) for key in groups) else import_grpc)()
-
     with Channels() as channels:
 
         def run(indexes: list[int]) -> None:
@@ -141,22 +141,17 @@ def _errors(failed: Sequence[Result], *, several: bool) -> Iterator[tuple[BaseEx
     a shared file) is printed once, naming the profiles it stopped."""
     groups: dict[object, list[Result]] = {}
     for r in failed:
-        e, key = r.error, object()
-        if (
-            several
-            and isinstance(e, MilvusProfilesError)
-            and not any(word in e.message for word in (f"profile {r.profile}", repr(r.profile)))
-        ):
+        e, key, named = r.error, object(), (f"profile {r.profile}", repr(r.profile))
+        if several and isinstance(e, MilvusProfilesError) and not any(word in e.message for word in named):
             key = (type(e), e.message, e.hint)
         groups.setdefault(key, []).append(r)
     for key, group in groups.items():
         error = group[0].error
-        if error is None:
-            continue
         if isinstance(key, tuple) and isinstance(error, MilvusProfilesError):
             which = f"profile{'s' * (len(group) > 1)} {', '.join(r.profile for r in group)}"
             error = MilvusProfilesError(f"{which}: {error.message}", hint=error.hint, summary=error.summary)
-        yield error, group[0].exit
+        if error is not None:
+            yield error, group[0].exit
 
 
 @click.command()
@@ -185,11 +180,7 @@ def test(
         raise click.UsageError("give profile names or --all, not both")
     wanted: list[str | None]
     if test_all:
-        from ..config import discovery
-        from ..config.catalog import catalog_of
-
-        wanted = list(catalog_of(*discovery.discover(state.files)).names())
-        if not wanted:
+        if not (wanted := list(catalog_of(*discovery.discover(state.files)).names())):
             raise ConfigError("there are no profiles to test", hint="create one with `milvus-profiles init`")
     else:
         wanted = list(dict.fromkeys(names)) or [state.profile]
@@ -202,21 +193,20 @@ def test(
         lite_log.setLevel(previous)
     failed = [r for r in results if r.exit.code != OK.code]
     code = failed[0].exit.code if failed else OK.code
-    out = state.out
-    out.json_errors = False  # the results below say what failed, profile by profile
+    state.out.json_errors = False  # the results below say what failed, profile by profile
     if as_json:
-        out.json({"ok": not failed, "exit_code": code, "profiles": [r.as_json() for r in results]})
+        state.out.json({"ok": not failed, "exit_code": code, "profiles": [r.as_json() for r in results]})
     else:
         rows: list[list[str | Cell]] = []
         for r in results:
             status = Cell(r.exit.status, "green" if r.exit is OK else "red", bold=True)
             latency = f"{r.latency_ms:.0f} ms" if r.latency_ms is not None else "-"
             rows.append([r.profile, status, r.version or "-", latency, r.uri or "-"])
-        out.table(["PROFILE", "STATUS", "VERSION", "LATENCY", "URI"], rows)
+        state.out.table(["PROFILE", "STATUS", "VERSION", "LATENCY", "URI"], rows)
         for error, exit in _errors(failed, several=len(results) > 1):
-            out.error(error, debug=state.debug and exit is UNEXPECTED)
+            state.out.error(error, debug=state.debug and exit is UNEXPECTED)
         for r in results:
             for message, hint in r.warnings:
-                out.warning(message, hint)
+                state.out.warning(message, hint)
     if failed:
         ctx.exit(code)

@@ -32,8 +32,7 @@ def _targets(state: State, paths: tuple[str, ...]) -> list[Path]:
     if paths:
         return [Path(p).expanduser().absolute() for p in paths]
     found, explicit = discovery.discover(state.files)
-    project = [p for p in found if trust_module.kind_of(p, explicit) == "project" and p.exists()]
-    if not project:
+    if not (project := [p for p in found if trust_module.kind_of(p, explicit) == "project" and p.exists()]):
         files = f"{discovery.PROJECT_FILE} or {discovery.LOCAL_FILE}"
         hint = "run it in the project, or name the file: `milvus-profiles trust PATH`"
         raise ConfigError(f"no {files} here or in a folder above (up to the repository root)", hint=hint)

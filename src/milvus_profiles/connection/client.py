@@ -1,7 +1,6 @@
 """connect() and connect_async(): a ready pymilvus client, or a typed error saying what failed.
 
-pymilvus (most of a second to import) is imported only after the profile is resolved.
-"""
+pymilvus (most of a second to import) is imported only after the profile is resolved."""
 
 from __future__ import annotations
 

@@ -58,8 +58,7 @@ def preflight(cfg: ResolvedProfile, stacklevel: int = 3) -> None:
 
 def tls_file(cfg: ResolvedProfile, key: str) -> bytes | None:
     """The bytes of the file ``tls.<key>`` names (None for none), read bounded (a ConfigError naming it)."""
-    path = cfg.tls.get(key)
-    if not path or not isinstance(path, str):
+    if not (path := cfg.tls.get(key)) or not isinstance(path, str):
         return None
     origin = cfg.origins.get(f"tls.{key}")
     return read_tls_file(path, key=f"tls.{key}", origin=str(origin) if origin else "")
@@ -74,7 +73,6 @@ def diagnose(
     reason = redact(mask_secrets(" ".join(detail.split()), *secrets))[:300]
     lowered = detail.lower()
     uses_tls = cfg.secure or any(k.endswith("_path") for k in cfg.tls)
-
     kind: type[MilvusProfilesError] = ServerUnreachableError
     if grpc_code == "UNAUTHENTICATED":
         who = f"user {cfg.user!r}" if cfg.user else "the token"
@@ -82,10 +80,9 @@ def diagnose(
         withheld = cfg.secret_error if isinstance(cfg.secret_error, SecretWithheldError) else None
         kind, message = AuthenticationError, f"the server at {at} refused the credentials of {who} ({reason})"
         message += f"; {withheld.message}" if withheld else ""
-        fix = f"store the right secret with `{secret_set_command(cfg.name)}`, or fix "
-        hint = (
-            withheld.hint if withheld and withheld.hint else fix + FIELDS_BY_NAME[secret_field(cfg.user)].env
-        )
+        hint = f"store the right secret with `{secret_set_command(cfg.name)}`, or fix "
+        hint += FIELDS_BY_NAME[secret_field(cfg.user)].env
+        hint = withheld.hint if withheld and withheld.hint else hint
     elif grpc_code == "PERMISSION_DENIED":
         kind, message = AuthenticationError, f"the server at {at} accepted user {cfg.user!r} but denied "
         message += f"access to database {cfg.db_name!r} ({reason})"
@@ -165,10 +162,8 @@ def classify(error: BaseException, cfg: ResolvedProfile) -> MilvusProfilesError 
     raised unless imported, so they are looked up in ``sys.modules``."""
     if isinstance(error, MilvusProfilesError):
         return error
-    grpc = sys.modules.get("grpc")
-    exceptions = sys.modules.get("pymilvus.exceptions")
-    errors = chain(error)
-    found = False
+    grpc, exceptions = sys.modules.get("grpc"), sys.modules.get("pymilvus.exceptions")
+    errors, found = chain(error), False
     for e in errors:
         if grpc is not None and isinstance(e, (grpc.RpcError, grpc.FutureTimeoutError)):
             found = True
@@ -200,7 +195,6 @@ def verdicts(cfg: ResolvedProfile) -> Iterator[None]:
     try:
         yield
     except Exception as e:
-        verdict = classify(e, cfg)
-        if verdict is None:
+        if (verdict := classify(e, cfg)) is None:
             raise
         raise verdict from None

@@ -2,8 +2,7 @@
 
 Importing pymilvus runs python-dotenv's ``load_dotenv()`` (a project's ``.env`` would act as your shell, see
 :mod:`milvus_profiles.config.environment`), and gRPC's core reads its log level once, as it starts. Each is
-imported once, under a lock (threads can see a module half-initialised), the environment put back after.
-"""
+imported once, under a lock (threads can see a module half-initialised), the environment put back after."""
 
 from __future__ import annotations
 

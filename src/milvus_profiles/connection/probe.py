@@ -2,8 +2,7 @@
 
 ``GetVersion`` with the profile's credentials (the server authenticates every call), then ``ShowCollections``
 on its database, as connect() proves it; it follows the profile's ``wire`` and its failures go through
-``diagnose``, as connect()'s do. The few protobuf fields are encoded by hand, keeping protobuf out.
-"""
+``diagnose``, as connect()'s do. The few protobuf fields are encoded by hand, keeping protobuf out."""
 
 from __future__ import annotations
 
