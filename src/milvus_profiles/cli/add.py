@@ -17,13 +17,14 @@ from ..fields import FIELDS_BY_NAME, TLS_KEYS, secret_set_command
 from ..secrets.chain import no_secret_for_lite, takes_secret
 from ..secrets.keyring_store import check_available
 from ..uri import is_lite
-from .common import F, State, check_name, complete_profiles, lower_files, scope_file, scope_option
+from .common import F, check_name, complete_profiles, lower_files, read_secret, scope_file, scope_option
 from .edit import Place, for_file, not_written, write_profiles
 from .output import display_path
 
 if TYPE_CHECKING:
     from ..config.foreign import Found
     from ..write.editor import ProfileEditor
+    from .common import State
 
 
 # --tls-server-pem -> server_pem_path, and so on for every tls key but `secure`
@@ -142,8 +143,6 @@ def add(
 
     refused = not_written(f"profile {name!r} not added to {display_path(target)}", target)
     if ask_secret or secret_stdin:
-        from .common import read_secret
-
         # Asked before the file is locked, so that no writer waits on a person typing; the edit is
         # checked first, so that a profile which would be refused never asks for a secret.
         layer = write_profiles(state, target, change, refused=refused, save=False).layer(name)
