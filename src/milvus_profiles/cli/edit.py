@@ -82,8 +82,7 @@ def not_written(what: str, target: Path) -> Refused:
 
 
 def for_file(key: Key, value: Any, folder: Path, option: str | None) -> Any:
-    """A value given from the working folder as it is written in a profile file in ``folder``: a Milvus Lite
-    uri or a TLS file path is made relative to it, also inside a table (errors name ``--option``)."""
+    """``value`` as a file in ``folder`` holds it: a Lite uri or TLS path given from here made relative."""
     if isinstance(value, dict):
         return {k: for_file((*key, k), v, folder, option) for k, v in value.items()}
     lite = key == ("uri",) and is_lite(str(value))
@@ -145,8 +144,7 @@ def _value(key: Key, text: str, folder: Path) -> Any:
 
 
 def defined(state: State, name: str, new: str | None = None) -> tuple[Catalog, Tables]:
-    """The catalog, and the tables of profile ``name`` in it, highest first; not found without any, and
-    refused when a profile ``new`` exists already."""
+    """The catalog and the tables of ``name``, highest first; refused without any, or if ``new`` exists."""
     catalog = load_catalog(state.files)
     if not (tables := catalog.tables(name)):
         raise catalog.not_found(name)
@@ -235,10 +233,11 @@ def unset_key(state: State, name: str, key: str, scope: str | None, move_secret:
 
 
 def _edit_key(state: State, name: str, key: str, value: str | None, scope: str | None, *, move: bool) -> None:
-    """`set` (a ``value``) or `unset` (None) ``key`` of profile ``name``, in ``scope``'s file or else the
-    highest whose table of the profile has the key (else the highest that defines the profile)."""
+    """Set (``value``) or unset (None) ``key`` of ``name`` in ``scope``, else in the highest file with it."""
     parts = _key(key, unknown=value is None)
-    before = _places(state, name, moving=move)
+    if move:  # a keyring that does not work is reported before anything is written
+        store.check_available()
+    before = _places(state, name)
     catalog = load_catalog(state.files)
     if scope:
         target = scope_file(state, scope)
@@ -272,21 +271,16 @@ def _edit_key(state: State, name: str, key: str, value: str | None, scope: str |
         return
     else:
         out.done(f"removed {key} from profile {name!r} in {where}")
-        still = [pf for pf, table in after.tables(name) if lookup(table, parts) is not None]
-        default = FIELDS_BY_NAME[key].default if key in FIELDS_BY_NAME else None
-        if still:
+        if still := [pf for pf, table in after.tables(name) if lookup(table, parts) is not None]:
             out.warning(f"{key} of profile {name!r} is still set in {display_path(still[0].path)}")
-        elif default is not None:
+        elif key in FIELDS_BY_NAME and (default := FIELDS_BY_NAME[key].default) is not None:
             out.done(f"{key} now comes from the built-in default, {default!r}, unless a parent sets it")
     _follow_secrets(state, name, before, move=move)
 
 
-def _places(state: State, name: str | None = None, *, moving: bool = False) -> dict[str, Place]:
+def _places(state: State, name: str | None = None) -> dict[str, Place]:
     """Where the profiles that take a secret keep it, as the files are now: profile ``name`` and those that
-    extend it, else every one (one that does not resolve has none). ``moving``: a keyring that does not
-    work is reported before anything is written."""
-    if moving:
-        store.check_available()
+    extend it, else every one (one that does not resolve has none)."""
     places: dict[str, Place] = {}
     catalog = load_catalog(state.files)
     for other in catalog.names():
@@ -302,14 +296,12 @@ def _places(state: State, name: str | None = None, *, moving: bool = False) -> d
 
 
 def _follow_secrets(state: State, name: str, before: dict[str, Place], *, move: bool) -> None:
-    """After an edit: a secret stored for the account profiles used before, where their new account has
-    none, goes along with ``move`` (and stays for profiles that still use the old account), else is
-    named with what to do. A secret is never sent to a new server unasked, nor left behind unsaid."""
+    """A secret of the account profiles used before the edit, where their new one has none, goes along with
+    ``move`` (staying for profiles still using it), else is named: never sent unasked, nor left unsaid."""
     after = _places(state, name)
     moves: dict[tuple[str, str], tuple[Place, Place, list[str]]] = {}
     for profile, old in before.items():
-        new = after.get(profile)
-        if new is not None and old.account != new.account:
+        if (new := after.get(profile)) is not None and old.account != new.account:
             moves.setdefault((old.account, new.account), (old, new, []))[2].append(profile)
     moved = False
     for (old_account, new_account), (old, new, names) in moves.items():

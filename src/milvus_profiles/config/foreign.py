@@ -165,8 +165,7 @@ def from_milvus_cli(path: Path, *, label: str | None = None) -> list[Found]:
                 "tlsmode 2 (mutual TLS) is not imported: add client_pem_path, client_key_path and "
                 "ca_pem_path to the profile's [tls] table"
             )
-        if tls:
-            values["tls"] = tls
+        values |= {"tls": tls} if tls else {}
         found.append(_finish(Found(name, values, where, secret=secret, plaintext=label, notes=tuple(notes))))
     return found
 

@@ -168,14 +168,18 @@ class _Layout:
         self.tail = _take(trivia, everything=False)
 
     def __str__(self) -> str:
-        text = self.doc.as_string() + self.tail
-        return _lstrip_lines(text) if self.strip else text
+        lines = (self.doc.as_string() + self.tail).splitlines(keepends=True)
+        while self.strip and lines and not lines[0].strip() and lines[0].endswith(("\n", "\r")):
+            del lines[0]
+        return "".join(lines)
 
     def headers(self) -> list[tuple[Key, Table]]:
         return [(path, item) for path, item, _, _ in _walk(self.doc) if _header(item)]
 
     def put_profile(self, name: str, values: Mapping[str, Any]) -> None:
-        table = _fragment(name, values, self.newline)
+        ordered = dict(sorted(values.items(), key=lambda kv: isinstance(kv[1], Mapping)))  # keys, then tables
+        text = tomlkit.dumps({"profiles": {name: ordered}}).strip("\n") + "\n"
+        table: Table = tomlkit.parse(text.replace("\n", self.newline))["profiles"][name]
         if "profiles" not in self.doc:
             self.doc["profiles"] = tomlkit.table(is_super_table=True)
             self.doc["profiles"].trivia.indent = ""  # a table without a header writes only this
@@ -209,10 +213,9 @@ class _Layout:
             first = headers[0][1]
             item.trivia.indent = _unattached(first.trivia.indent)
             first.trivia.indent = self.newline + first.trivia.indent[len(item.trivia.indent) :]
-        tables = [table for _, table in self.doc.body if isinstance(table, Table)]
-        indents = [table.trivia.indent for table in tables]
+        indents = [(table, table.trivia.indent) for _, table in self.doc.body if isinstance(table, Table)]
         self.doc["default"] = item
-        for table, indent in zip(tables, indents, strict=True):
+        for table, indent in indents:
             table.trivia.indent = indent  # tomlkit would add a line break of its own
 
     def put_key(self, name: str, key: Key, value: Any) -> None:
@@ -251,9 +254,8 @@ class _Layout:
             profiles.remove(old)
 
     def cut(self, container: Any, key: str) -> None:
-        """Remove ``container[key]`` (a table with the comment written directly above it). The blank lines
-        and loose comments above it stay, less the blank line that separated it from what follows, and
-        none is left at the start of the file."""
+        """Remove ``container[key]``, a table with the comment right above it; the blank lines and loose
+        comments above stay, less the one blank line before what follows, and none at the file's start."""
         table: Any = (container if isinstance(container, Container) else container.value).item(key)
         entries = [(path, item) for path, item, _, _ in _walk(self.doc)]
         found = [i for i, (_, item) in enumerate(entries) if item is table]
@@ -287,17 +289,9 @@ def lookup(table: Any, key: Key) -> Any:
     return table
 
 
-def _lstrip_lines(text: str) -> str:
-    lines = text.splitlines(keepends=True)
-    while lines and not lines[0].strip() and lines[0].endswith(("\n", "\r")):
-        del lines[0]
-    return "".join(lines)
-
-
 def _walk(container: Any, path: Key = ()) -> Iterator[tuple[Key, Any, list[Any], int]]:
-    """Every item of a document in the order it is written, with its key, and the list that holds it and
-    where; a table with a header before its contents, one without (``[profiles.a]`` makes ``profiles``
-    one) not at all."""
+    """Every item in the order written, with its key, the list holding it and where; a table with a header
+    before its contents, one without (``[profiles.a]`` makes ``profiles`` one) not at all."""
     body = container.value.body if isinstance(container, Table) else container.body
     for index, (key, item) in enumerate(body):
         here = (*path, key.key) if key is not None else path
@@ -333,14 +327,6 @@ def _unattached(indent: str) -> str:
     while lines and lines[-1].lstrip().startswith("#"):
         lines.pop()
     return "".join(lines)
-
-
-def _fragment(name: str, values: Mapping[str, Any], newline: str) -> Table:
-    """``[profiles.NAME]`` and its sub-tables (plain keys first, as a person writes them)."""
-    ordered = dict(sorted(values.items(), key=lambda kv: isinstance(kv[1], Mapping)))
-    text = tomlkit.dumps({"profiles": {name: ordered}}).strip("\n") + "\n"
-    found: Table = tomlkit.parse(text.replace("\n", newline))["profiles"][name]
-    return found
 
 
 def _changed(data: dict[str, Any], path: Key, value: Any) -> dict[str, Any]:
