@@ -162,8 +162,7 @@ def add(
         out.done(f"added profile {name!r} to {where}{as_default}")
     else:
         out.done(f"replaced the whole profile {name!r} in {where}{as_default}")
-        dropped = sorted(k for k in replaced if k not in values)
-        if dropped:
+        if dropped := sorted(k for k in replaced if k not in values):
             out.warning(
                 f"keys of the old profile not given again are gone: {', '.join(dropped)}",
                 hint=f"to change one key and keep the rest, use `milvus-profiles set {name} KEY VALUE`",

@@ -281,18 +281,13 @@ def _edit_key(state: State, name: str, key: str, value: str | None, scope: str |
 def _places(state: State, name: str | None = None) -> dict[str, Place]:
     """Where the profiles that take a secret keep it, as the files are now: profile ``name`` and those that
     extend it, else every one (one that does not resolve has none)."""
-    places: dict[str, Place] = {}
+    places: dict[str, Place | None] = {}
     catalog = load_catalog(state.files)
     for other in catalog.names():
-        try:
-            if name is not None and name not in catalog.extends_chain(other):
-                continue
-            place = place_of(other, state.files)
-        except MilvusProfilesError:
-            continue
-        if place is not None:
-            places[other] = place
-    return places
+        with contextlib.suppress(MilvusProfilesError):
+            if name is None or name in catalog.extends_chain(other):
+                places[other] = place_of(other, state.files)
+    return {other: place for other, place in places.items() if place is not None}
 
 
 def _follow_secrets(state: State, name: str, before: dict[str, Place], *, move: bool) -> None:

@@ -3,6 +3,7 @@ milvus_cli's saved connections; nothing here writes a file or touches the keyrin
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import math
@@ -98,8 +99,15 @@ def from_variables(variables: Mapping[str, str], *, name: str, source: str) -> F
         )
     if db_name := given["db_name"] or address.db_name:
         values["db_name"] = db_name
-    if given["timeout"]:
-        values["timeout"] = _timeout(given["timeout"], where["timeout"])
+    if text := given["timeout"]:
+        most = FIELDS_BY_NAME["timeout"].maximum or math.inf
+        seconds = math.nan
+        with contextlib.suppress(ValueError):
+            seconds = float(text)
+        if not math.isfinite(seconds) or seconds <= 0 or seconds > most:
+            why = f"{text!r} is not a number of seconds greater than 0 and at most {most:g}"
+            raise ConfigError(f"{where['timeout']}: {why}")
+        values["timeout"] = int(seconds) if seconds.is_integer() else seconds
     names = (env["user"], env["password"], env["token"])
     user, secret, notes = _credentials(address, given["user"], given["password"], given["token"], names)
     values |= {"user": user} if user else {}
@@ -168,17 +176,6 @@ def from_milvus_cli(path: Path, *, label: str | None = None) -> list[Found]:
         values |= {"tls": tls} if tls else {}
         found.append(_finish(Found(name, values, where, secret=secret, plaintext=label, notes=tuple(notes))))
     return found
-
-
-def _timeout(text: str, where: str) -> float | int:
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    most = FIELDS_BY_NAME["timeout"].maximum or math.inf
-    if not math.isfinite(value) or value <= 0 or value > most:
-        raise ConfigError(f"{where}: {text!r} is not a number of seconds greater than 0 and at most {most:g}")
-    return int(value) if value.is_integer() else value
 
 
 def _finish(found: Found) -> Found:

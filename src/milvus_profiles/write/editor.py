@@ -100,12 +100,11 @@ class ProfileEditor:
     def _unset(self, path: Key) -> bool:
         if lookup(self.data, path) is None:
             return False
-        self._edit(path, None, lambda layout: layout.drop(path))
+        self._edit(path, None, lambda layout: _remove(layout.doc, path, layout.cut))
         return True
 
     def rename_profile(self, old: str, new: str) -> None:
-        """Rename profile ``old`` where it stands; the file's ``default`` and the ``extends`` of its profiles
-        follow (also in a file that only points at it)."""
+        """Rename ``old`` in place; a ``default`` and ``extends`` naming it follow (in a file without it)."""
         if old in self.profiles:
             renamed = _changed(self.data, ("profiles", new), self.profiles[old])
             self._edit(("profiles", old), None, lambda layout: layout.rename(old, new), renamed)
@@ -146,8 +145,7 @@ class ProfileEditor:
 
 
 class _Layout:
-    """A tomlkit document whose comments and blank lines sit with the header below them; ``str()`` is
-    the file's text, which always ends with a line break."""
+    """A tomlkit document, comments and blank lines with the header below them; ``str()`` ends a line."""
 
     def __init__(self, text: str) -> None:
         self.newline = "\r\n" if "\r\n" in text else "\n"
@@ -232,15 +230,6 @@ class _Layout:
             item = tomlkit.item(value)
             item.trivia.trail = self.newline
             table.raw_append(key[-1], item)  # append would indent it by the spaces of comments above
-
-    def drop(self, path: Key) -> None:
-        tables = [self.doc]
-        for part in path[:-1]:
-            tables.append(tables[-1][part])
-        self.cut(tables[-1], path[-1])
-        for depth in range(len(path) - 1, 2, -1):  # a sub-table of a profile left with no key goes too
-            if len(tables[depth]) == 0:
-                self.cut(tables[depth - 1], path[depth - 1])
 
     def rename(self, old: str, new: str) -> None:
         """The headers are renamed where they stand; tomlkit would move the table to the end."""
@@ -330,20 +319,27 @@ def _unattached(indent: str) -> str:
 
 
 def _changed(data: dict[str, Any], path: Key, value: Any) -> dict[str, Any]:
-    """What an edit means: a copy of ``data`` with ``value`` at ``path``, or with ``path`` removed when
-    ``value`` is None (and the sub-tables of the profile that this leaves empty)."""
+    """What an edit means: ``data`` with ``value`` at ``path``; None removes it (see :func:`_remove`)."""
     data = copy.deepcopy(data)
-    tables = [data]
-    for part in path[:-1]:
-        tables.append(tables[-1].setdefault(part, {}))
-    if value is not None:
-        tables[-1][path[-1]] = copy.deepcopy(value)
+    if value is None:
+        _remove(data, path, dict.pop)
         return data
-    del tables[-1][path[-1]]
-    for depth in range(len(path) - 1, 2, -1):
-        if tables[depth] == {}:
-            del tables[depth - 1][path[depth - 1]]
+    table = data
+    for part in path[:-1]:
+        table = table.setdefault(part, {})
+    table[path[-1]] = copy.deepcopy(value)
     return data
+
+
+def _remove(root: Any, path: Key, cut: Callable[[Any, str], object]) -> None:
+    """``cut`` ``root[path]``, then the sub-tables of the profile this leaves empty."""
+    tables = [root]
+    for part in path[:-1]:
+        tables.append(tables[-1][part])
+    cut(tables[-1], path[-1])
+    for depth in range(len(path) - 1, 2, -1):  # a sub-table of a profile left with no key goes too
+        if len(tables[depth]) == 0:
+            cut(tables[depth - 1], path[depth - 1])
 
 
 def _plain(data: dict[str, Any]) -> dict[str, Any]:
