@@ -1,7 +1,6 @@
 """``set``, ``unset``, ``rename`` and ``copy``, and :func:`write_profiles`, the one way every command
 changes a profile file. A ``set`` or ``unset`` that gives profiles another keyring account (server or user)
-never leaves their stored secret behind unsaid: ``--move-secret`` takes it along, else a warning names it.
-"""
+never leaves their stored secret behind unsaid: ``--move-secret`` takes it along, else a warning names it."""
 
 from __future__ import annotations
 
@@ -279,8 +278,7 @@ def _edit_key(state: State, name: str, key: str, value: str | None, scope: str |
 
 
 def _places(state: State, name: str | None = None) -> dict[str, Place]:
-    """Where the profiles that take a secret keep it, as the files are now: profile ``name`` and those that
-    extend it, else every one (one that does not resolve has none)."""
+    """Where the profiles taking a secret keep it now: ``name`` and those extending it, else all resolving."""
     places: dict[str, Place | None] = {}
     catalog = load_catalog(state.files)
     for other in catalog.names():

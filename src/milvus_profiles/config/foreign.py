@@ -63,20 +63,17 @@ def _credentials(
     user = user or address.user
     password = password or (address.password.get_secret_value() if address.password else None)
     token = token or (address.token.get_secret_value() if address.token else None)
-    notes: list[str] = []
     if token and not user and ":" in token:
         # pymilvus and Milvus read a token "user:password" as those two; the user belongs in the file.
         user, _, password = token.partition(":")
-        return user or None, password or None, notes
+        return user or None, password or None, []
     if user:
         if token and token.startswith(f"{user}:") and not password:
-            password = token.partition(":")[2]
-        elif token:
-            notes.append(f"{names[2]} is not imported: a profile with a user takes a password, not a token")
-        return user, password or None, notes
-    if password:
-        notes.append(f"{names[1]} is not imported: without {names[0]} no password is used")
-    return None, token or None, notes
+            return user, token.partition(":")[2] or None, []
+        lost = f"{names[2]} is not imported: a profile with a user takes a password, not a token"
+        return user, password or None, [lost] if token else []
+    lost = f"{names[1]} is not imported: without {names[0]} no password is used"
+    return None, token or None, [lost] if password else []
 
 
 def from_variables(variables: Mapping[str, str], *, name: str, source: str) -> Found:

@@ -5,8 +5,7 @@ when parsing the result gives precisely the data the edit means. tomlkit files t
 under the table before it, so removing one profile would take its neighbour's comment along: ``_Layout``
 first moves such comments into the header's own indent, where tomlkit writes them back as they were. What
 follows the last table after a blank line (a commented-out example) is the file's own: its tail. Only the
-command line edits files; nothing else in the package imports this module.
-"""
+command line edits files; nothing else in the package imports this module."""
 
 from __future__ import annotations
 
@@ -279,8 +278,7 @@ def lookup(table: Any, key: Key) -> Any:
 
 
 def _walk(container: Any, path: Key = ()) -> Iterator[tuple[Key, Any, list[Any], int]]:
-    """Every item in the order written, with its key, the list holding it and where; a table with a header
-    before its contents, one without (``[profiles.a]`` makes ``profiles`` one) not at all."""
+    """Each item as written, with its key, list and index; of tables only headed ones, before their items."""
     body = container.value.body if isinstance(container, Table) else container.body
     for index, (key, item) in enumerate(body):
         here = (*path, key.key) if key is not None else path
