@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from ..config.foreign import MILVUS_CLI_FILE, Found, from_milvus_cli, from_variables, read_dotenv
 from ..errors import ConfigError, KeyringUnavailableError
 from ..fields import FIELDS_BY_NAME, TLS_KEYS, secret_set_command
 from ..secrets.chain import no_secret_for_lite, takes_secret
@@ -22,7 +23,6 @@ from .edit import Place, for_file, not_written, write_profiles
 from .output import display_path
 
 if TYPE_CHECKING:
-    from ..config.foreign import Found
     from ..write.editor import ProfileEditor
     from .common import State
 
@@ -251,8 +251,6 @@ def _name(ctx: click.Context, param: click.Parameter, value: str | None) -> str 
 
 
 def _found(source: str, name: str | None, path: Path | None) -> list[Found]:
-    from ..config.foreign import MILVUS_CLI_FILE, from_milvus_cli, from_variables, read_dotenv
-
     if source == "milvus-cli":
         if name is not None:
             raise click.UsageError(

@@ -27,14 +27,13 @@ from ..errors import (
 from ..fields import FIELDS_BY_NAME, TLS_KEYS, TLS_PATH_KEYS, secret_field, secret_set_command
 from ..secrets import keyring_store as store
 from ..uri import is_lite, redact
-from ..write.editor import lookup
+from ..write.editor import ProfileEditor, lookup
 from .common import State, catalog_with, check_name, complete_profiles, is_private, scope_file, scope_option
 from .output import display_path
 
 if TYPE_CHECKING:
     from ..config.catalog import Catalog, Tables
     from ..config.toml import Key
-    from ..write.editor import ProfileEditor
 
 KEYS = ("uri", "db_name", "timeout", "user", "extends", *(f"tls.{k}" for k in TLS_KEYS), "grpc.OPTION")
 Refused = Callable[[ConfigError, list[str]], ConfigError]
@@ -54,7 +53,6 @@ def write_profiles(
     problem the file did not have, or, with ``whole``, a profile whose ``extends`` worked and no longer does
     (a rename spans files). Without ``save``, only the check, unlocked (before asking a secret; a dry run)."""
     from ..config.model import validate_file
-    from ..write.editor import ProfileEditor
 
     with locks.locked(target) if save else contextlib.nullcontext():
         editor = ProfileEditor.open(target)
