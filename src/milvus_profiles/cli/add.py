@@ -11,12 +11,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
+import tomli_w
 
 from ..config.foreign import MILVUS_CLI_FILE, Found, from_milvus_cli, from_variables, read_dotenv
 from ..errors import ConfigError, KeyringUnavailableError
 from ..fields import FIELDS_BY_NAME, TLS_KEYS, secret_set_command
 from ..secrets.chain import no_secret_for_lite, takes_secret
-from ..secrets.keyring_store import check_available
+from ..secrets.keyring_store import check_available, set_secret
 from ..uri import is_lite
 from .common import F, check_name, complete_profiles, lower_files, read_secret, scope_file, scope_option
 from .edit import Place, for_file, not_written, write_profiles
@@ -340,8 +341,6 @@ def import_profiles(
 
     out = state.out
     if dry_run:
-        import tomli_w
-
         write_profiles(state, target, change, refused=refused, save=False)
         for f in found:
             out.line(f"would add profile {f.name!r} to {display_path(target)} from {f.source}:")
@@ -362,7 +361,6 @@ def import_profiles(
     if make_default:
         out.done(f"{found[0].name!r} is now the default of {display_path(target)}")
     from ..resolution.resolver import resolve_settings
-    from ..write.secret import save_secret
 
     lower = lower_files(state, target)
     for f in found:
@@ -381,7 +379,7 @@ def import_profiles(
                 hint=f"unset it, then run `{secret_set_command(f.name)}`",
             )
             continue
-        stored = save_secret(f.name, f.secret, files=lower)
+        stored = set_secret(cfg.uri, cfg.user, f.secret, secure=cfg.secure)  # the profile just resolved
         out.done(f"stored the {f.secret_kind} of {f.name!r} in the keyring (account {stored})")
         holders = f" ({', '.join(f.holders)})" if f.holders else ""
         if f.plaintext == ENVIRONMENT:
