@@ -17,10 +17,10 @@ from ..config.foreign import MILVUS_CLI_FILE, Found, from_milvus_cli, from_varia
 from ..errors import ConfigError, KeyringUnavailableError
 from ..fields import FIELDS_BY_NAME, TLS_KEYS, secret_set_command
 from ..secrets.chain import no_secret_for_lite, takes_secret
-from ..secrets.keyring_store import check_available, set_secret
+from ..secrets.keyring_store import account, check_available, set_secret
 from ..uri import is_lite
 from .common import F, check_name, complete_profiles, lower_files, read_secret, scope_file, scope_option
-from .edit import Place, for_file, not_written, write_profiles
+from .edit import for_file, not_written, write_profiles
 from .output import display_path
 
 if TYPE_CHECKING:
@@ -119,13 +119,9 @@ def add(
                 hint="give the value in UTF-8, the encoding profile files are written in",
             )
     target = scope_file(state, scope)
-    folder, keys = target.parent, ("uri", "db_name", "timeout", "user", "extends")
-    values = {k: for_file((k,), given[k], folder, k) for k in keys if given[k] is not None}
-    tls = {
-        key: for_file(("tls", key), v, folder, k)
-        for k, key in TLS_OPTIONS.items()
-        if (v := given[k]) is not None
-    }
+    base, keys = target.parent, ("uri", "db_name", "timeout", "user", "extends")  # of relative paths
+    values = {k: for_file((k,), given[k], base, k) for k in keys if given[k] is not None}
+    tls = {k: for_file(("tls", k), given[o], base, o) for o, k in TLS_OPTIONS.items() if given[o] is not None}
     values |= {"tls": tls} if tls else {}
     replaced: dict[str, Any] = {}
 
@@ -190,7 +186,7 @@ def _finish(
         try:
             if isinstance(secret, KeyringUnavailableError):
                 raise secret
-            account = save_secret(name, secret, files=lower_files(state, target))
+            stored = save_secret(name, secret, files=lower_files(state, target))
         except KeyringUnavailableError as e:  # how to finish without running `add` again
             variable = "MILVUS_PASSWORD" if user else "MILVUS_TOKEN"
             raise KeyringUnavailableError(
@@ -199,7 +195,7 @@ def _finish(
                 f"{variable} where the profile is used (do not run `add` again: the profile exists)"
                 + (f"; for the keyring: {e.hint}" if e.hint else ""),
             ) from None
-        state.out.done(f"stored the secret in the keyring (account {account})")
+        state.out.done(f"stored the secret in the keyring (account {stored})")
     if test and click.confirm(f"Test profile {name!r} now?", default=True, err=True):
         from . import fail
         from .test import check_profile
@@ -367,11 +363,9 @@ def import_profiles(
         if f.secret is None:
             continue
         expected, cfg = _account(f), resolve_settings(f.name, lower)
-        resolved = Place(cfg.uri, cfg.user, cfg.secure).account
+        resolved = account(cfg.uri, cfg.user, secure=cfg.secure)
         if resolved != expected:
-            overriding = [
-                FIELDS_BY_NAME[k].env for k in ("uri", "user") if os.environ.get(FIELDS_BY_NAME[k].env)
-            ]
+            overriding = [v for k in ("uri", "user") if os.environ.get(v := FIELDS_BY_NAME[k].env)]
             out.warning(
                 f"the {f.secret_kind} of {f.name!r} was not stored: the profile resolves to {resolved}, "
                 f"not {expected}, because {' and '.join(overriding) or 'a variable'} is set in the "
@@ -396,6 +390,5 @@ def import_profiles(
 
 def _account(f: Found) -> str:
     """The keyring account of the imported profile's secret: ``https`` for TLS on an ``http`` URI."""
-    return Place(
-        str(f.values["uri"]), f.values.get("user"), f.values.get("tls", {}).get("secure") is True
-    ).account
+    secure = f.values.get("tls", {}).get("secure") is True
+    return account(str(f.values["uri"]), f.values.get("user"), secure=secure)
