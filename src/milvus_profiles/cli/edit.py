@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import difflib
-import itertools
 import os
 import warnings
 from collections.abc import Callable, Sequence
@@ -36,8 +35,7 @@ if TYPE_CHECKING:
     from ..config.toml import Key
 
 KEYS = ("uri", "db_name", "timeout", "user", "extends", *(f"tls.{k}" for k in TLS_KEYS), "grpc.OPTION")
-Refused = Callable[[ConfigError, list[str]], ConfigError]
-"""What a command says when its edit is refused: the problem, and the profiles the edit would break."""
+Refused = Callable[[ConfigError, list[str]], ConfigError]  # (the problem, the profiles broken) -> error
 
 
 def write_profiles(
@@ -256,20 +254,20 @@ def _edit_key(state: State, name: str, key: str, value: str | None, scope: str |
             editor.set_key(name, parts, converted)
 
     after, where, out = write_profiles(state, target, change), display_path(target), state.out
+    # the files that set the key now, highest first: the first one wins
+    setting = [pf.path for pf, table in after.tables(name) if lookup(table, parts) is not None]
     if value is not None:
         shown = redact(value) if parts == ("uri",) else value
         out.done(f"set {key} of profile {name!r} to {shown} in {where}")
-        # a higher file that sets the same key wins: say so, or the edit looks like it did nothing
-        higher = itertools.takewhile(lambda found: found[0].path != target, after.tables(name))
-        if winner := next((pf for pf, table in higher if lookup(table, parts) is not None), None):
-            out.warning(f"{key} of profile {name!r} is also set in {display_path(winner.path)}, which wins")
+        if setting and setting[0] != target:  # say so, or the edit looks like it did nothing
+            out.warning(f"{key} of profile {name!r} is also set in {display_path(setting[0])}, which wins")
     elif not removed[0]:
         out.done(f"profile {name!r} has no {key} in {where}; nothing changed")
         return
     else:
         out.done(f"removed {key} from profile {name!r} in {where}")
-        if still := [pf for pf, table in after.tables(name) if lookup(table, parts) is not None]:
-            out.warning(f"{key} of profile {name!r} is still set in {display_path(still[0].path)}")
+        if setting:
+            out.warning(f"{key} of profile {name!r} is still set in {display_path(setting[0])}")
         elif key in FIELDS_BY_NAME and (default := FIELDS_BY_NAME[key].default) is not None:
             out.done(f"{key} now comes from the built-in default, {default!r}, unless a parent sets it")
     _follow_secrets(state, name, before, move=move)

@@ -234,8 +234,7 @@ class _Layout:
         """The headers are renamed where they stand; tomlkit would move the table to the end."""
         mine = [(path, table) for path, table in self.headers() if path[:2] == ("profiles", old)]
         for path, table in mine:
-            parts = ("profiles", new, *path[2:])
-            table.display_name = ".".join(tomlkit.key(part).as_string() for part in parts)
+            table.display_name = ".".join(tomlkit.key(p).as_string() for p in ("profiles", new, *path[2:]))
         if not mine:  # written as dotted keys or an inline table
             profiles = self.doc["profiles"]
             profiles[new] = profiles[old]
