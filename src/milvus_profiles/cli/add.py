@@ -1,6 +1,5 @@
-"""``add`` and ``import``: new profiles in a profile file (checked before it is written, then written
-atomically); their secrets, never an argument, go to the keyring, and `import` says where each one is still
-in plain text."""
+"""``add`` and ``import``: new profiles in a profile file, checked, then written atomically; their secrets,
+never an argument, go to the keyring, and `import` says where each one is still in plain text."""
 
 from __future__ import annotations
 
@@ -108,10 +107,8 @@ def add(
     state: State = ctx.obj
     if ask_secret and secret_stdin:
         raise click.UsageError("--ask-secret and --secret-stdin cannot be used together")
-    secret: Secret = None
     asked = given["uri"] is None
-    if asked:
-        secret = _ask_fields(state, name, given, stdin_taken=secret_stdin)
+    secret: Secret = _ask_fields(state, name, given, stdin_taken=secret_stdin) if asked else None
     for option in ("uri", "db_name", "user", "extends", *TLS_OPTIONS):
         if re.search("[\ud800-\udfff]", given[option] or ""):  # bytes the shell passed that are not UTF-8
             raise ConfigError(
@@ -321,8 +318,7 @@ def import_profiles(
     refused = not_written(f"nothing imported into {display_path(target)}", target)
 
     def change(editor: ProfileEditor) -> None:
-        clashes = [profile for profile in written if profile in editor.profiles]
-        if clashes and not force:
+        if (clashes := [profile for profile in written if profile in editor.profiles]) and not force:
             one = len(clashes) == 1
             raise ConfigError(
                 f"{display_path(target)} already has {'a profile' if one else 'profiles'} named "

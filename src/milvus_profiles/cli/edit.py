@@ -101,8 +101,7 @@ def for_file(key: Key, value: Any, folder: Path, option: str | None) -> Any:
 def _key(text: str, *, unknown: bool = False) -> Key:
     """``tls.secure`` -> ``("tls", "secure")``, refusing secrets and keys a profile does not take (unless
     ``unknown``: ``unset`` removes a misspelt key, which is how the problem it makes is fixed)."""
-    field = FIELDS_BY_NAME.get(text)
-    if field is not None and field.secret:
+    if (field := FIELDS_BY_NAME.get(text)) is not None and field.secret:
         raise ConfigError(
             f"{text} is a secret and never goes in a profile file",
             hint="store it with `milvus-profiles secret set NAME`, or set " + field.env,
