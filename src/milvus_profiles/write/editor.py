@@ -53,13 +53,11 @@ class ProfileEditor:
 
     @property
     def profiles(self) -> dict[str, Any]:
-        found = self.data.get("profiles", {})
-        return found if isinstance(found, dict) else {}
+        return found if isinstance(found := self.data.get("profiles", {}), dict) else {}
 
     @property
     def default(self) -> str | None:
-        value = self.data.get("default")
-        return value if isinstance(value, str) else None
+        return value if isinstance(value := self.data.get("default"), str) else None
 
     def profile_file(self) -> ProfileFile:
         """The edited text as a parsed file, with the line of every key (for validation messages)."""
@@ -186,9 +184,8 @@ class _Layout:
             profiles[name] = copy.deepcopy(dict(values))  # an inline table, or dotted keys
             return
         if mine:
-            indent = mine[0].trivia.indent
             profiles[name] = table  # where it stood
-            table.trivia.indent = indent  # (tomlkit gives it the indent of what it replaced)
+            table.trivia.indent = mine[0].trivia.indent  # (tomlkit gives it the indent of what it replaced)
             if table.value.body and isinstance(table.value.body[-1][1], Whitespace):
                 table.value.body.pop()  # tomlkit's own blank line after a replaced table
             return
@@ -205,8 +202,7 @@ class _Layout:
             return
         item = tomlkit.item(name)
         item.trivia.trail = self.newline
-        headers = self.headers()
-        if headers:  # above the first table and the comment written over it, a blank line between
+        if headers := self.headers():  # above the first table and its comment, a blank line between
             first = headers[0][1]
             item.trivia.indent = _unattached(first.trivia.indent)
             first.trivia.indent = self.newline + first.trivia.indent[len(item.trivia.indent) :]
