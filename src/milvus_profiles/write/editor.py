@@ -1,11 +1,10 @@
 """Editing profile files that people wrote by hand, changing only what an edit asks for.
 
 Every edit goes through tomlkit, which keeps comments, blank lines, key order and quoting, and is kept only
-when parsing the result gives precisely the data the edit means. tomlkit files the comment above a table
-under the table before it, so removing one profile would take its neighbour's comment along: ``_Layout``
-first moves such comments into the header's own indent, where tomlkit writes them back as they were. What
-follows the last table after a blank line (a commented-out example) is the file's own: its tail. Only the
-command line edits files; nothing else in the package imports this module."""
+when parsing the result gives the data the edit means. tomlkit files the comment above a table under the table
+before it, so removing a profile would take its neighbour's comment along: ``_Layout`` first moves such
+comments into the header's indent, which tomlkit writes back as it was. What follows the last table after a
+blank line (a commented-out example) is the file's own: its tail. Only the CLI imports this module."""
 
 from __future__ import annotations
 
