@@ -116,7 +116,7 @@ def add(
                 hint="give the value in UTF-8, the encoding profile files are written in",
             )
     target = scope_file(state, scope)
-    base, keys = target.parent, ("uri", "db_name", "timeout", "user", "extends")  # of relative paths
+    base, keys = target.parent, ("uri", "db_name", "timeout", "user", "extends")  # base of relative paths
     values = {k: for_file((k,), given[k], base, k) for k in keys if given[k] is not None}
     tls = {k: for_file(("tls", k), given[o], base, o) for o, k in TLS_OPTIONS.items() if given[o] is not None}
     values |= {"tls": tls} if tls else {}

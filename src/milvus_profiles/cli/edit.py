@@ -77,7 +77,7 @@ def not_written(what: str, target: Path) -> Refused:
 
 
 def for_file(key: Key, value: Any, folder: Path, option: str | None) -> Any:
-    """``value`` as a file in ``folder`` holds it: a Lite uri or TLS path given from here made relative."""
+    """``value``, given from the working folder, as a file in ``folder`` holds it (a Lite uri, a TLS path)."""
     if isinstance(value, dict):
         return {k: for_file((*key, k), v, folder, option) for k, v in value.items()}
     lite = key == ("uri",) and is_lite(str(value))
