@@ -141,7 +141,7 @@ class ProfileEditor:
 
 
 class _Layout:
-    """A tomlkit document, comments and blank lines with the header below them; ``str()`` ends a line."""
+    """A tomlkit document, comments and blank lines with the header below; ``str()`` ends in a line break."""
 
     def __init__(self, text: str) -> None:
         self.newline = "\r\n" if "\r\n" in text else "\n"
