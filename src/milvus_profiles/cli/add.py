@@ -1,6 +1,5 @@
-"""``add`` and ``import``: new profiles in a profile file (checked before it is written, then written
-atomically); their secrets, never an argument, go to the keyring, and `import` says where each one is still
-in plain text."""
+"""``add`` and ``import``: new profiles in a profile file, checked, then written atomically; their secrets,
+never an argument, go to the keyring, and `import` says where each one is still in plain text."""
 
 from __future__ import annotations
 
@@ -11,19 +10,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
+import tomli_w
 
+from ..config.foreign import MILVUS_CLI_FILE, Found, from_milvus_cli, from_variables, read_dotenv
 from ..errors import ConfigError, KeyringUnavailableError
 from ..fields import FIELDS_BY_NAME, TLS_KEYS, secret_set_command
 from ..secrets.chain import no_secret_for_lite, takes_secret
-from ..secrets.keyring_store import check_available
+from ..secrets.keyring_store import account, check_available, set_secret
 from ..uri import is_lite
-from .common import F, State, check_name, complete_profiles, lower_files, scope_file, scope_option
-from .edit import Place, for_file, not_written, write_profiles
+from .common import F, check_name, complete_profiles, lower_files, read_secret, scope_file, scope_option
+from .edit import for_file, not_written, write_profiles
 from .output import display_path
 
 if TYPE_CHECKING:
-    from ..config.foreign import Found
     from ..write.editor import ProfileEditor
+    from .common import State
 
 
 # --tls-server-pem -> server_pem_path, and so on for every tls key but `secure`
@@ -106,10 +107,8 @@ def add(
     state: State = ctx.obj
     if ask_secret and secret_stdin:
         raise click.UsageError("--ask-secret and --secret-stdin cannot be used together")
-    secret: Secret = None
     asked = given["uri"] is None
-    if asked:
-        secret = _ask_fields(state, name, given, stdin_taken=secret_stdin)
+    secret: Secret = _ask_fields(state, name, given, stdin_taken=secret_stdin) if asked else None
     for option in ("uri", "db_name", "user", "extends", *TLS_OPTIONS):
         if re.search("[\ud800-\udfff]", given[option] or ""):  # bytes the shell passed that are not UTF-8
             raise ConfigError(
@@ -117,13 +116,9 @@ def add(
                 hint="give the value in UTF-8, the encoding profile files are written in",
             )
     target = scope_file(state, scope)
-    folder, keys = target.parent, ("uri", "db_name", "timeout", "user", "extends")
-    values = {k: for_file((k,), given[k], folder, k) for k in keys if given[k] is not None}
-    tls = {
-        key: for_file(("tls", key), v, folder, k)
-        for k, key in TLS_OPTIONS.items()
-        if (v := given[k]) is not None
-    }
+    base, keys = target.parent, ("uri", "db_name", "timeout", "user", "extends")  # base of relative paths
+    values = {k: for_file((k,), given[k], base, k) for k in keys if given[k] is not None}
+    tls = {k: for_file(("tls", k), given[o], base, o) for o, k in TLS_OPTIONS.items() if given[o] is not None}
     values |= {"tls": tls} if tls else {}
     replaced: dict[str, Any] = {}
 
@@ -142,8 +137,6 @@ def add(
 
     refused = not_written(f"profile {name!r} not added to {display_path(target)}", target)
     if ask_secret or secret_stdin:
-        from .common import read_secret
-
         # Asked before the file is locked, so that no writer waits on a person typing; the edit is
         # checked first, so that a profile which would be refused never asks for a secret.
         layer = write_profiles(state, target, change, refused=refused, save=False).layer(name)
@@ -163,8 +156,7 @@ def add(
         out.done(f"added profile {name!r} to {where}{as_default}")
     else:
         out.done(f"replaced the whole profile {name!r} in {where}{as_default}")
-        dropped = sorted(k for k in replaced if k not in values)
-        if dropped:
+        if dropped := sorted(k for k in replaced if k not in values):
             out.warning(
                 f"keys of the old profile not given again are gone: {', '.join(dropped)}",
                 hint=f"to change one key and keep the rest, use `milvus-profiles set {name} KEY VALUE`",
@@ -191,7 +183,7 @@ def _finish(
         try:
             if isinstance(secret, KeyringUnavailableError):
                 raise secret
-            account = save_secret(name, secret, files=lower_files(state, target))
+            stored = save_secret(name, secret, files=lower_files(state, target))
         except KeyringUnavailableError as e:  # how to finish without running `add` again
             variable = "MILVUS_PASSWORD" if user else "MILVUS_TOKEN"
             raise KeyringUnavailableError(
@@ -200,7 +192,7 @@ def _finish(
                 f"{variable} where the profile is used (do not run `add` again: the profile exists)"
                 + (f"; for the keyring: {e.hint}" if e.hint else ""),
             ) from None
-        state.out.done(f"stored the secret in the keyring (account {account})")
+        state.out.done(f"stored the secret in the keyring (account {stored})")
     if test and click.confirm(f"Test profile {name!r} now?", default=True, err=True):
         from . import fail
         from .test import check_profile
@@ -253,8 +245,6 @@ def _name(ctx: click.Context, param: click.Parameter, value: str | None) -> str 
 
 
 def _found(source: str, name: str | None, path: Path | None) -> list[Found]:
-    from ..config.foreign import MILVUS_CLI_FILE, from_milvus_cli, from_variables, read_dotenv
-
     if source == "milvus-cli":
         if name is not None:
             raise click.UsageError(
@@ -328,8 +318,7 @@ def import_profiles(
     refused = not_written(f"nothing imported into {display_path(target)}", target)
 
     def change(editor: ProfileEditor) -> None:
-        clashes = [profile for profile in written if profile in editor.profiles]
-        if clashes and not force:
+        if (clashes := [profile for profile in written if profile in editor.profiles]) and not force:
             one = len(clashes) == 1
             raise ConfigError(
                 f"{display_path(target)} already has {'a profile' if one else 'profiles'} named "
@@ -344,8 +333,6 @@ def import_profiles(
 
     out = state.out
     if dry_run:
-        import tomli_w
-
         write_profiles(state, target, change, refused=refused, save=False)
         for f in found:
             out.line(f"would add profile {f.name!r} to {display_path(target)} from {f.source}:")
@@ -366,18 +353,15 @@ def import_profiles(
     if make_default:
         out.done(f"{found[0].name!r} is now the default of {display_path(target)}")
     from ..resolution.resolver import resolve_settings
-    from ..write.secret import save_secret
 
     lower = lower_files(state, target)
     for f in found:
         if f.secret is None:
             continue
         expected, cfg = _account(f), resolve_settings(f.name, lower)
-        resolved = Place(cfg.uri, cfg.user, cfg.secure).account
+        resolved = account(cfg.uri, cfg.user, secure=cfg.secure)
         if resolved != expected:
-            overriding = [
-                FIELDS_BY_NAME[k].env for k in ("uri", "user") if os.environ.get(FIELDS_BY_NAME[k].env)
-            ]
+            overriding = [v for k in ("uri", "user") if os.environ.get(v := FIELDS_BY_NAME[k].env)]
             out.warning(
                 f"the {f.secret_kind} of {f.name!r} was not stored: the profile resolves to {resolved}, "
                 f"not {expected}, because {' and '.join(overriding) or 'a variable'} is set in the "
@@ -385,7 +369,7 @@ def import_profiles(
                 hint=f"unset it, then run `{secret_set_command(f.name)}`",
             )
             continue
-        stored = save_secret(f.name, f.secret, files=lower)
+        stored = set_secret(cfg.uri, cfg.user, f.secret, secure=cfg.secure)  # the profile just resolved
         out.done(f"stored the {f.secret_kind} of {f.name!r} in the keyring (account {stored})")
         holders = f" ({', '.join(f.holders)})" if f.holders else ""
         if f.plaintext == ENVIRONMENT:
@@ -402,6 +386,5 @@ def import_profiles(
 
 def _account(f: Found) -> str:
     """The keyring account of the imported profile's secret: ``https`` for TLS on an ``http`` URI."""
-    return Place(
-        str(f.values["uri"]), f.values.get("user"), f.values.get("tls", {}).get("secure") is True
-    ).account
+    secure = f.values.get("tls", {}).get("secure") is True
+    return account(str(f.values["uri"]), f.values.get("user"), secure=secure)

@@ -1,13 +1,11 @@
 """``set``, ``unset``, ``rename`` and ``copy``, and :func:`write_profiles`, the one way every command
 changes a profile file. A ``set`` or ``unset`` that gives profiles another keyring account (server or user)
-never leaves their stored secret behind unsaid: ``--move-secret`` takes it along, else a warning names it.
-"""
+never leaves their stored secret behind unsaid: ``--move-secret`` takes it along, else a warning names it."""
 
 from __future__ import annotations
 
 import contextlib
 import difflib
-import itertools
 import os
 import warnings
 from collections.abc import Callable, Sequence
@@ -28,18 +26,16 @@ from ..errors import (
 from ..fields import FIELDS_BY_NAME, TLS_KEYS, TLS_PATH_KEYS, secret_field, secret_set_command
 from ..secrets import keyring_store as store
 from ..uri import is_lite, redact
-from ..write.editor import lookup
+from ..write.editor import ProfileEditor, lookup
 from .common import State, catalog_with, check_name, complete_profiles, is_private, scope_file, scope_option
 from .output import display_path
 
 if TYPE_CHECKING:
     from ..config.catalog import Catalog, Tables
     from ..config.toml import Key
-    from ..write.editor import ProfileEditor
 
 KEYS = ("uri", "db_name", "timeout", "user", "extends", *(f"tls.{k}" for k in TLS_KEYS), "grpc.OPTION")
-Refused = Callable[[ConfigError, list[str]], ConfigError]
-"""What a command says when its edit is refused: the problem, and the profiles the edit would break."""
+Refused = Callable[[ConfigError, list[str]], ConfigError]  # (the problem, the profiles broken) -> error
 
 
 def write_profiles(
@@ -55,7 +51,6 @@ def write_profiles(
     problem the file did not have, or, with ``whole``, a profile whose ``extends`` worked and no longer does
     (a rename spans files). Without ``save``, only the check, unlocked (before asking a secret; a dry run)."""
     from ..config.model import validate_file
-    from ..write.editor import ProfileEditor
 
     with locks.locked(target) if save else contextlib.nullcontext():
         editor = ProfileEditor.open(target)
@@ -82,8 +77,7 @@ def not_written(what: str, target: Path) -> Refused:
 
 
 def for_file(key: Key, value: Any, folder: Path, option: str | None) -> Any:
-    """A value given from the working folder as it is written in a profile file in ``folder``: a Milvus Lite
-    uri or a TLS file path is made relative to it, also inside a table (errors name ``--option``)."""
+    """``value``, given from the working folder, as a file in ``folder`` holds it (a Lite uri, a TLS path)."""
     if isinstance(value, dict):
         return {k: for_file((*key, k), v, folder, option) for k, v in value.items()}
     lite = key == ("uri",) and is_lite(str(value))
@@ -107,8 +101,7 @@ def for_file(key: Key, value: Any, folder: Path, option: str | None) -> Any:
 def _key(text: str, *, unknown: bool = False) -> Key:
     """``tls.secure`` -> ``("tls", "secure")``, refusing secrets and keys a profile does not take (unless
     ``unknown``: ``unset`` removes a misspelt key, which is how the problem it makes is fixed)."""
-    field = FIELDS_BY_NAME.get(text)
-    if field is not None and field.secret:
+    if (field := FIELDS_BY_NAME.get(text)) is not None and field.secret:
         raise ConfigError(
             f"{text} is a secret and never goes in a profile file",
             hint="store it with `milvus-profiles secret set NAME`, or set " + field.env,
@@ -145,8 +138,7 @@ def _value(key: Key, text: str, folder: Path) -> Any:
 
 
 def defined(state: State, name: str, new: str | None = None) -> tuple[Catalog, Tables]:
-    """The catalog, and the tables of profile ``name`` in it, highest first; not found without any, and
-    refused when a profile ``new`` exists already."""
+    """The catalog and the tables of ``name``, highest first; refused without any, or if ``new`` exists."""
     catalog = catalog_of(*discovery.discover(state.files))
     if not (tables := catalog.tables(name)):
         raise catalog.not_found(name)
@@ -235,10 +227,11 @@ def unset_key(state: State, name: str, key: str, scope: str | None, move_secret:
 
 
 def _edit_key(state: State, name: str, key: str, value: str | None, scope: str | None, *, move: bool) -> None:
-    """`set` (a ``value``) or `unset` (None) ``key`` of profile ``name``, in ``scope``'s file or else the
-    highest whose table of the profile has the key (else the highest that defines the profile)."""
+    """Set (``value``) or unset (None) ``key`` of ``name`` in ``scope``, else in the highest file with it."""
     parts = _key(key, unknown=value is None)
-    before = _places(state, name, moving=move)
+    if move:  # a keyring that does not work is reported before anything is written
+        store.check_available()
+    before = _places(state, name)
     catalog = catalog_of(*discovery.discover(state.files))
     if scope:
         target = scope_file(state, scope)
@@ -260,56 +253,43 @@ def _edit_key(state: State, name: str, key: str, value: str | None, scope: str |
             editor.set_key(name, parts, converted)
 
     after, where, out = write_profiles(state, target, change), display_path(target), state.out
+    # the files that set the key now, highest first: the first one wins
+    setting = [pf.path for pf, table in after.tables(name) if lookup(table, parts) is not None]
     if value is not None:
         shown = redact(value) if parts == ("uri",) else value
         out.done(f"set {key} of profile {name!r} to {shown} in {where}")
-        # a higher file that sets the same key wins: say so, or the edit looks like it did nothing
-        higher = itertools.takewhile(lambda found: found[0].path != target, after.tables(name))
-        if winner := next((pf for pf, table in higher if lookup(table, parts) is not None), None):
-            out.warning(f"{key} of profile {name!r} is also set in {display_path(winner.path)}, which wins")
+        if setting and setting[0] != target:  # say so, or the edit looks like it did nothing
+            out.warning(f"{key} of profile {name!r} is also set in {display_path(setting[0])}, which wins")
     elif not removed[0]:
         out.done(f"profile {name!r} has no {key} in {where}; nothing changed")
         return
     else:
         out.done(f"removed {key} from profile {name!r} in {where}")
-        still = [pf for pf, table in after.tables(name) if lookup(table, parts) is not None]
-        default = FIELDS_BY_NAME[key].default if key in FIELDS_BY_NAME else None
-        if still:
-            out.warning(f"{key} of profile {name!r} is still set in {display_path(still[0].path)}")
-        elif default is not None:
+        if setting:
+            out.warning(f"{key} of profile {name!r} is still set in {display_path(setting[0])}")
+        elif key in FIELDS_BY_NAME and (default := FIELDS_BY_NAME[key].default) is not None:
             out.done(f"{key} now comes from the built-in default, {default!r}, unless a parent sets it")
     _follow_secrets(state, name, before, move=move)
 
 
-def _places(state: State, name: str | None = None, *, moving: bool = False) -> dict[str, Place]:
-    """Where the profiles that take a secret keep it, as the files are now: profile ``name`` and those that
-    extend it, else every one (one that does not resolve has none). ``moving``: a keyring that does not
-    work is reported before anything is written."""
-    if moving:
-        store.check_available()
-    places: dict[str, Place] = {}
+def _places(state: State, name: str | None = None) -> dict[str, Place]:
+    """Where the profiles taking a secret keep it now: ``name`` and those extending it, else all resolving."""
+    places: dict[str, Place | None] = {}
     catalog = catalog_of(*discovery.discover(state.files))
     for other in catalog.names():
-        try:
-            if name is not None and name not in catalog.extends_chain(other):
-                continue
-            place = place_of(other, state.files)
-        except MilvusProfilesError:
-            continue
-        if place is not None:
-            places[other] = place
-    return places
+        with contextlib.suppress(MilvusProfilesError):
+            if name is None or name in catalog.extends_chain(other):
+                places[other] = place_of(other, state.files)
+    return {other: place for other, place in places.items() if place is not None}
 
 
 def _follow_secrets(state: State, name: str, before: dict[str, Place], *, move: bool) -> None:
-    """After an edit: a secret stored for the account profiles used before, where their new account has
-    none, goes along with ``move`` (and stays for profiles that still use the old account), else is
-    named with what to do. A secret is never sent to a new server unasked, nor left behind unsaid."""
+    """A secret of the account profiles used before the edit, where their new one has none, goes along with
+    ``move`` (staying for profiles still using it), else is named: never sent unasked, nor left unsaid."""
     after = _places(state, name)
     moves: dict[tuple[str, str], tuple[Place, Place, list[str]]] = {}
     for profile, old in before.items():
-        new = after.get(profile)
-        if new is not None and old.account != new.account:
+        if (new := after.get(profile)) is not None and old.account != new.account:
             moves.setdefault((old.account, new.account), (old, new, []))[2].append(profile)
     moved = False
     for (old_account, new_account), (old, new, names) in moves.items():

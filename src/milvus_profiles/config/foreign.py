@@ -3,6 +3,7 @@ milvus_cli's saved connections; nothing here writes a file or touches the keyrin
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import math
@@ -62,20 +63,17 @@ def _credentials(
     user = user or address.user
     password = password or (address.password.get_secret_value() if address.password else None)
     token = token or (address.token.get_secret_value() if address.token else None)
-    notes: list[str] = []
     if token and not user and ":" in token:
         # pymilvus and Milvus read a token "user:password" as those two; the user belongs in the file.
         user, _, password = token.partition(":")
-        return user or None, password or None, notes
+        return user or None, password or None, []
     if user:
         if token and token.startswith(f"{user}:") and not password:
-            password = token.partition(":")[2]
-        elif token:
-            notes.append(f"{names[2]} is not imported: a profile with a user takes a password, not a token")
-        return user, password or None, notes
-    if password:
-        notes.append(f"{names[1]} is not imported: without {names[0]} no password is used")
-    return None, token or None, notes
+            return user, token.partition(":")[2] or None, []
+        lost = f"{names[2]} is not imported: a profile with a user takes a password, not a token"
+        return user, password or None, [lost] if token else []
+    lost = f"{names[1]} is not imported: without {names[0]} no password is used"
+    return None, token or None, [lost] if password else []
 
 
 def from_variables(variables: Mapping[str, str], *, name: str, source: str) -> Found:
@@ -98,8 +96,15 @@ def from_variables(variables: Mapping[str, str], *, name: str, source: str) -> F
         )
     if db_name := given["db_name"] or address.db_name:
         values["db_name"] = db_name
-    if given["timeout"]:
-        values["timeout"] = _timeout(given["timeout"], where["timeout"])
+    if text := given["timeout"]:
+        most = FIELDS_BY_NAME["timeout"].maximum or math.inf
+        seconds = math.nan
+        with contextlib.suppress(ValueError):
+            seconds = float(text)
+        if not math.isfinite(seconds) or seconds <= 0 or seconds > most:
+            why = f"{text!r} is not a number of seconds greater than 0 and at most {most:g}"
+            raise ConfigError(f"{where['timeout']}: {why}")
+        values["timeout"] = int(seconds) if seconds.is_integer() else seconds
     names = (env["user"], env["password"], env["token"])
     user, secret, notes = _credentials(address, given["user"], given["password"], given["token"], names)
     values |= {"user": user} if user else {}
@@ -165,21 +170,9 @@ def from_milvus_cli(path: Path, *, label: str | None = None) -> list[Found]:
                 "tlsmode 2 (mutual TLS) is not imported: add client_pem_path, client_key_path and "
                 "ca_pem_path to the profile's [tls] table"
             )
-        if tls:
-            values["tls"] = tls
+        values |= {"tls": tls} if tls else {}
         found.append(_finish(Found(name, values, where, secret=secret, plaintext=label, notes=tuple(notes))))
     return found
-
-
-def _timeout(text: str, where: str) -> float | int:
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    most = FIELDS_BY_NAME["timeout"].maximum or math.inf
-    if not math.isfinite(value) or value <= 0 or value > most:
-        raise ConfigError(f"{where}: {text!r} is not a number of seconds greater than 0 and at most {most:g}")
-    return int(value) if value.is_integer() else value
 
 
 def _finish(found: Found) -> Found:

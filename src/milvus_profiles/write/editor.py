@@ -1,12 +1,10 @@
 """Editing profile files that people wrote by hand, changing only what an edit asks for.
 
 Every edit goes through tomlkit, which keeps comments, blank lines, key order and quoting, and is kept only
-when parsing the result gives precisely the data the edit means. tomlkit files the comment above a table
-under the table before it, so removing one profile would take its neighbour's comment along: ``_Layout``
-first moves such comments into the header's own indent, where tomlkit writes them back as they were. What
-follows the last table after a blank line (a commented-out example) is the file's own: its tail. Only the
-command line edits files; nothing else in the package imports this module.
-"""
+when parsing the result gives the data the edit means. tomlkit files the comment above a table under the table
+before it, so removing a profile would take its neighbour's comment along: ``_Layout`` first moves such
+comments into the header's indent, which tomlkit writes back as it was. What follows the last table after a
+blank line (a commented-out example) is the file's own: its tail. Only the CLI imports this module."""
 
 from __future__ import annotations
 
@@ -54,13 +52,11 @@ class ProfileEditor:
 
     @property
     def profiles(self) -> dict[str, Any]:
-        found = self.data.get("profiles", {})
-        return found if isinstance(found, dict) else {}
+        return found if isinstance(found := self.data.get("profiles", {}), dict) else {}
 
     @property
     def default(self) -> str | None:
-        value = self.data.get("default")
-        return value if isinstance(value, str) else None
+        return value if isinstance(value := self.data.get("default"), str) else None
 
     def profile_file(self) -> ProfileFile:
         """The edited text as a parsed file, with the line of every key (for validation messages)."""
@@ -100,12 +96,11 @@ class ProfileEditor:
     def _unset(self, path: Key) -> bool:
         if lookup(self.data, path) is None:
             return False
-        self._edit(path, None, lambda layout: layout.drop(path))
+        self._edit(path, None, lambda layout: _remove(layout.doc, path, layout.cut))
         return True
 
     def rename_profile(self, old: str, new: str) -> None:
-        """Rename profile ``old`` where it stands; the file's ``default`` and the ``extends`` of its profiles
-        follow (also in a file that only points at it)."""
+        """Rename ``old`` in place; a ``default`` and ``extends`` naming it follow (in a file without it)."""
         if old in self.profiles:
             renamed = _changed(self.data, ("profiles", new), self.profiles[old])
             self._edit(("profiles", old), None, lambda layout: layout.rename(old, new), renamed)
@@ -146,8 +141,7 @@ class ProfileEditor:
 
 
 class _Layout:
-    """A tomlkit document whose comments and blank lines sit with the header below them; ``str()`` is
-    the file's text, which always ends with a line break."""
+    """A tomlkit document, comments and blank lines with the header below; ``str()`` ends in a line break."""
 
     def __init__(self, text: str) -> None:
         self.newline = "\r\n" if "\r\n" in text else "\n"
@@ -168,14 +162,18 @@ class _Layout:
         self.tail = _take(trivia, everything=False)
 
     def __str__(self) -> str:
-        text = self.doc.as_string() + self.tail
-        return _lstrip_lines(text) if self.strip else text
+        lines = (self.doc.as_string() + self.tail).splitlines(keepends=True)
+        while self.strip and lines and not lines[0].strip() and lines[0].endswith(("\n", "\r")):
+            del lines[0]
+        return "".join(lines)
 
     def headers(self) -> list[tuple[Key, Table]]:
         return [(path, item) for path, item, _, _ in _walk(self.doc) if _header(item)]
 
     def put_profile(self, name: str, values: Mapping[str, Any]) -> None:
-        table = _fragment(name, values, self.newline)
+        ordered = dict(sorted(values.items(), key=lambda kv: isinstance(kv[1], Mapping)))  # keys, then tables
+        text = tomlkit.dumps({"profiles": {name: ordered}}).strip("\n") + "\n"
+        table: Table = tomlkit.parse(text.replace("\n", self.newline))["profiles"][name]
         if "profiles" not in self.doc:
             self.doc["profiles"] = tomlkit.table(is_super_table=True)
             self.doc["profiles"].trivia.indent = ""  # a table without a header writes only this
@@ -185,9 +183,8 @@ class _Layout:
             profiles[name] = copy.deepcopy(dict(values))  # an inline table, or dotted keys
             return
         if mine:
-            indent = mine[0].trivia.indent
             profiles[name] = table  # where it stood
-            table.trivia.indent = indent  # (tomlkit gives it the indent of what it replaced)
+            table.trivia.indent = mine[0].trivia.indent  # (tomlkit gives it the indent of what it replaced)
             if table.value.body and isinstance(table.value.body[-1][1], Whitespace):
                 table.value.body.pop()  # tomlkit's own blank line after a replaced table
             return
@@ -204,15 +201,13 @@ class _Layout:
             return
         item = tomlkit.item(name)
         item.trivia.trail = self.newline
-        headers = self.headers()
-        if headers:  # above the first table and the comment written over it, a blank line between
+        if headers := self.headers():  # above the first table and its comment, a blank line between
             first = headers[0][1]
             item.trivia.indent = _unattached(first.trivia.indent)
             first.trivia.indent = self.newline + first.trivia.indent[len(item.trivia.indent) :]
-        tables = [table for _, table in self.doc.body if isinstance(table, Table)]
-        indents = [table.trivia.indent for table in tables]
+        indents = [(table, table.trivia.indent) for _, table in self.doc.body if isinstance(table, Table)]
         self.doc["default"] = item
-        for table, indent in zip(tables, indents, strict=True):
+        for table, indent in indents:
             table.trivia.indent = indent  # tomlkit would add a line break of its own
 
     def put_key(self, name: str, key: Key, value: Any) -> None:
@@ -230,30 +225,19 @@ class _Layout:
             item.trivia.trail = self.newline
             table.raw_append(key[-1], item)  # append would indent it by the spaces of comments above
 
-    def drop(self, path: Key) -> None:
-        tables = [self.doc]
-        for part in path[:-1]:
-            tables.append(tables[-1][part])
-        self.cut(tables[-1], path[-1])
-        for depth in range(len(path) - 1, 2, -1):  # a sub-table of a profile left with no key goes too
-            if len(tables[depth]) == 0:
-                self.cut(tables[depth - 1], path[depth - 1])
-
     def rename(self, old: str, new: str) -> None:
         """The headers are renamed where they stand; tomlkit would move the table to the end."""
         mine = [(path, table) for path, table in self.headers() if path[:2] == ("profiles", old)]
         for path, table in mine:
-            parts = ("profiles", new, *path[2:])
-            table.display_name = ".".join(tomlkit.key(part).as_string() for part in parts)
+            table.display_name = ".".join(tomlkit.key(p).as_string() for p in ("profiles", new, *path[2:]))
         if not mine:  # written as dotted keys or an inline table
             profiles = self.doc["profiles"]
             profiles[new] = profiles[old]
             profiles.remove(old)
 
     def cut(self, container: Any, key: str) -> None:
-        """Remove ``container[key]`` (a table with the comment written directly above it). The blank lines
-        and loose comments above it stay, less the blank line that separated it from what follows, and
-        none is left at the start of the file."""
+        """Remove ``container[key]``, a table with the comment right above it; the blank lines and loose
+        comments above stay, less the one blank line before what follows, and none at the file's start."""
         table: Any = (container if isinstance(container, Container) else container.value).item(key)
         entries = [(path, item) for path, item, _, _ in _walk(self.doc)]
         found = [i for i, (_, item) in enumerate(entries) if item is table]
@@ -287,17 +271,8 @@ def lookup(table: Any, key: Key) -> Any:
     return table
 
 
-def _lstrip_lines(text: str) -> str:
-    lines = text.splitlines(keepends=True)
-    while lines and not lines[0].strip() and lines[0].endswith(("\n", "\r")):
-        del lines[0]
-    return "".join(lines)
-
-
 def _walk(container: Any, path: Key = ()) -> Iterator[tuple[Key, Any, list[Any], int]]:
-    """Every item of a document in the order it is written, with its key, and the list that holds it and
-    where; a table with a header before its contents, one without (``[profiles.a]`` makes ``profiles``
-    one) not at all."""
+    """Each item as written, with its key, list and index; of tables only headed ones, before their items."""
     body = container.value.body if isinstance(container, Table) else container.body
     for index, (key, item) in enumerate(body):
         here = (*path, key.key) if key is not None else path
@@ -335,29 +310,28 @@ def _unattached(indent: str) -> str:
     return "".join(lines)
 
 
-def _fragment(name: str, values: Mapping[str, Any], newline: str) -> Table:
-    """``[profiles.NAME]`` and its sub-tables (plain keys first, as a person writes them)."""
-    ordered = dict(sorted(values.items(), key=lambda kv: isinstance(kv[1], Mapping)))
-    text = tomlkit.dumps({"profiles": {name: ordered}}).strip("\n") + "\n"
-    found: Table = tomlkit.parse(text.replace("\n", newline))["profiles"][name]
-    return found
-
-
 def _changed(data: dict[str, Any], path: Key, value: Any) -> dict[str, Any]:
-    """What an edit means: a copy of ``data`` with ``value`` at ``path``, or with ``path`` removed when
-    ``value`` is None (and the sub-tables of the profile that this leaves empty)."""
+    """What an edit means: ``data`` with ``value`` at ``path``; None removes it (see :func:`_remove`)."""
     data = copy.deepcopy(data)
-    tables = [data]
-    for part in path[:-1]:
-        tables.append(tables[-1].setdefault(part, {}))
-    if value is not None:
-        tables[-1][path[-1]] = copy.deepcopy(value)
+    if value is None:
+        _remove(data, path, dict.pop)
         return data
-    del tables[-1][path[-1]]
-    for depth in range(len(path) - 1, 2, -1):
-        if tables[depth] == {}:
-            del tables[depth - 1][path[depth - 1]]
+    table = data
+    for part in path[:-1]:
+        table = table.setdefault(part, {})
+    table[path[-1]] = copy.deepcopy(value)
     return data
+
+
+def _remove(root: Any, path: Key, cut: Callable[[Any, str], object]) -> None:
+    """``cut`` ``root[path]``, then the sub-tables of the profile this leaves empty."""
+    tables = [root]
+    for part in path[:-1]:
+        tables.append(tables[-1][part])
+    cut(tables[-1], path[-1])
+    for depth in range(len(path) - 1, 2, -1):  # a sub-table of a profile left with no key goes too
+        if len(tables[depth]) == 0:
+            cut(tables[depth - 1], path[depth - 1])
 
 
 def _plain(data: dict[str, Any]) -> dict[str, Any]:
