@@ -216,6 +216,22 @@ def test_no_pymilvus_to_find_leaves_the_other_searches(
     assert dotenv_candidates() == [isolated / ".env"]
 
 
+@pytest.mark.parametrize(
+    "error", [ImportError("a broken import hook"), ValueError("pymilvus.__spec__ is None")]
+)
+def test_a_pymilvus_that_cannot_be_looked_up_leaves_the_other_searches(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch, error: Exception
+) -> None:
+    # find_spec raises ValueError for a stand-in module without a spec, ImportError from a broken finder
+    def find_spec(name: str) -> None:
+        raise error
+
+    monkeypatch.setattr("importlib.util.find_spec", find_spec)
+    monkeypatch.delattr(sys.modules["__main__"], "__file__", raising=False)
+    write(isolated / ".env", "A=1\n")
+    assert dotenv_candidates() == [isolated / ".env"]
+
+
 def test_a_dotenv_of_a_megabyte_of_short_lines_is_read_at_once(tmp_path: Path) -> None:
     # python-dotenv's own expansion copies the environment for each line: on 110,000 lines that took
     # minutes; the timeout only stops a hung test, it measures nothing.
