@@ -64,6 +64,22 @@ def test_remove_the_first_and_the_last() -> None:
     assert last.text == TEXT.replace('# about c\n[profiles.c]\nuri = "./c.db"\n\n', "")
 
 
+@pytest.mark.parametrize(
+    ("text", "key", "after"),
+    [
+        ('\n[profiles.a]\nuri = "http://a:1"\n', ("uri",), "\n[profiles.a]\n"),
+        ('\n\n# c\n[profiles.a]\nuri = "http://a:1"\n', ("uri",), "\n\n# c\n[profiles.a]\n"),
+        ("\n\n[profiles.a]\n[profiles.a.tls]\nsecure = true\n", ("tls",), "\n\n[profiles.a]\n"),
+    ],
+)
+def test_unsetting_the_only_key_of_the_first_profile_keeps_the_lines_above_it(
+    text: str, key: tuple[str, ...], after: str
+) -> None:
+    editor = edited(text)
+    assert editor.unset_key("a", key)
+    assert editor.text == after
+
+
 def test_remove_an_unknown_profile() -> None:
     editor = edited()
     assert not editor.remove_profile("z")

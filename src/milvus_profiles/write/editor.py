@@ -328,7 +328,10 @@ def _remove(root: Any, path: Key, cut: Callable[[Any, str], object]) -> None:
     tables = [root]
     for part in path[:-1]:
         tables.append(tables[-1][part])
-    cut(tables[-1], path[-1])
+    if len(path) > 2:  # a key of a profile goes alone: the lines around it stay as they are
+        del tables[-1][path[-1]]
+    else:
+        cut(tables[-1], path[-1])
     for depth in range(len(path) - 1, 2, -1):  # a sub-table of a profile left with no key goes too
         if len(tables[depth]) == 0:
             cut(tables[depth - 1], path[depth - 1])
