@@ -43,6 +43,14 @@ def test_errors_share_one_base() -> None:
             assert issubclass(value, errors.MilvusProfilesError)
 
 
+def test_every_public_error_takes_the_hint_and_summary_its_base_takes() -> None:
+    for name in milvus_profiles.__all__:
+        value = getattr(milvus_profiles, name)
+        if isinstance(value, type) and issubclass(value, errors.MilvusProfilesError):
+            error = value("it failed", hint="do this", summary="uri=http://h:1")
+            assert str(error).splitlines()[1:] == ["hint: do this", "values used: uri=http://h:1"], name
+
+
 def modules_after(code: str) -> list[str]:
     report = f"print(json.dumps(sorted(m for m in {HEAVY!r} if m in sys.modules)))"
     script = f"import sys\n{code}\nimport json\n{report}"

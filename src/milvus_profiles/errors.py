@@ -83,12 +83,13 @@ class SecretWithheldError(MilvusProfilesError):
         key: str | None = None,
         method: str | None = None,
         hint: str | None = None,
+        summary: str | None = None,
     ) -> None:
         self.path = path
         self.line = line
         self.key = key
         self.method = method  # the provider whose secret was withheld: env, reference or keyring
-        super().__init__(message, hint=hint)
+        super().__init__(message, hint=hint, summary=summary)
 
 
 class KeyringUnavailableError(MilvusProfilesError):

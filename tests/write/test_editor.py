@@ -80,6 +80,25 @@ def test_unsetting_the_only_key_of_the_first_profile_keeps_the_lines_above_it(
     assert editor.text == after
 
 
+@pytest.mark.parametrize(
+    ("text", "key", "after"),
+    [
+        ('[profiles]\na.uri = "http://a:1"\na.timeout = 3\n', ("uri",), "[profiles]\na.timeout = 3\n"),
+        (
+            '[profiles.a.tls]\nsecure = true\n[profiles.a]\nuri = "http://a:1"\n',
+            ("tls",),
+            '[profiles.a]\nuri = "http://a:1"\n',
+        ),
+    ],
+)
+def test_unset_works_on_dotted_keys_and_on_a_sub_table_written_before_its_profile(
+    text: str, key: tuple[str, ...], after: str
+) -> None:
+    editor = edited(text)
+    assert editor.unset_key("a", key)
+    assert editor.text == after
+
+
 def test_remove_an_unknown_profile() -> None:
     editor = edited()
     assert not editor.remove_profile("z")

@@ -16,7 +16,7 @@ from ..config.foreign import MILVUS_CLI_FILE, Found, from_milvus_cli, from_varia
 from ..errors import ConfigError, KeyringUnavailableError
 from ..fields import FIELDS_BY_NAME, TLS_KEYS, secret_set_command
 from ..secrets.chain import no_secret_for_lite, takes_secret
-from ..secrets.keyring_store import account, check_available, set_secret
+from ..secrets.keyring_store import account, check_available
 from ..uri import is_lite
 from .common import F, check_name, complete_profiles, lower_files, read_secret, scope_file, scope_option
 from .edit import for_file, not_written, write_profiles
@@ -353,6 +353,7 @@ def import_profiles(
     if make_default:
         out.done(f"{found[0].name!r} is now the default of {display_path(target)}")
     from ..resolution.resolver import resolve_settings
+    from ..write.secret import save_secret
 
     lower = lower_files(state, target)
     for f in found:
@@ -369,7 +370,7 @@ def import_profiles(
                 hint=f"unset it, then run `{secret_set_command(f.name)}`",
             )
             continue
-        stored = set_secret(cfg.uri, cfg.user, f.secret, secure=cfg.secure)  # the profile just resolved
+        stored = save_secret(f.name, f.secret, files=lower)
         out.done(f"stored the {f.secret_kind} of {f.name!r} in the keyring (account {stored})")
         holders = f" ({', '.join(f.holders)})" if f.holders else ""
         if f.plaintext == ENVIRONMENT:

@@ -33,11 +33,11 @@ class State(NamedTuple):
 
 def complete_profiles(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
     """Shell completion of profile names, from the files ``--file`` names or discovery finds."""
-    from ..config.catalog import catalog_of
+    from ..config.catalog import load_catalog
 
     try:
         files = ctx.find_root().params.get("files") or None
-        names = catalog_of(*discovery.discover(files), validate=False).names()
+        names = load_catalog(files, validate=False).names()
     except Exception:  # completion must never print a traceback into the shell
         return []
     return [CompletionItem(n) for n in names if n.startswith(incomplete)]

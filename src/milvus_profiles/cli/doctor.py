@@ -13,7 +13,7 @@ import click
 
 from .. import __version__
 from ..config import discovery, permissions, toml, trust
-from ..config.catalog import Catalog, catalog_of
+from ..config.catalog import Catalog, load_catalog
 from ..config.environment import dotenv_candidates, names_set, project_variables
 from ..config.locks import destination
 from ..errors import MilvusProfilesError
@@ -215,7 +215,7 @@ def doctor(ctx: click.Context, fix: bool) -> None:
     from ..resolution.resolver import resolve_each
 
     try:
-        catalog: Catalog | MilvusProfilesError = catalog_of(*discovery.discover(state.files))
+        catalog: Catalog | MilvusProfilesError = load_catalog(state.files)
     except MilvusProfilesError as e:
         catalog = e
     names = () if isinstance(catalog, MilvusProfilesError) else catalog.names()

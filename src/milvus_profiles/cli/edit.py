@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import click
 
-from ..config import discovery, locks, toml, trust
-from ..config.catalog import catalog_of
+from ..config import locks, toml, trust
+from ..config.catalog import load_catalog
 from ..errors import (
     ConfigError,
     KeyringUnavailableError,
@@ -139,7 +139,7 @@ def _value(key: Key, text: str, folder: Path) -> Any:
 
 def defined(state: State, name: str, new: str | None = None) -> tuple[Catalog, Tables]:
     """The catalog and the tables of ``name``, highest first; refused without any, or if ``new`` exists."""
-    catalog = catalog_of(*discovery.discover(state.files))
+    catalog = load_catalog(state.files)
     if not (tables := catalog.tables(name)):
         raise catalog.not_found(name)
     if new is not None and (taken := catalog.tables(new)):
@@ -232,7 +232,7 @@ def _edit_key(state: State, name: str, key: str, value: str | None, scope: str |
     if move:  # a keyring that does not work is reported before anything is written
         store.check_available()
     before = _places(state, name)
-    catalog = catalog_of(*discovery.discover(state.files))
+    catalog = load_catalog(state.files)
     if scope:
         target = scope_file(state, scope)
     elif tables := catalog.tables(name):
@@ -275,7 +275,7 @@ def _edit_key(state: State, name: str, key: str, value: str | None, scope: str |
 def _places(state: State, name: str | None = None) -> dict[str, Place]:
     """Where the profiles taking a secret keep it now: ``name`` and those extending it, else all resolving."""
     places: dict[str, Place | None] = {}
-    catalog = catalog_of(*discovery.discover(state.files))
+    catalog = load_catalog(state.files)
     for other in catalog.names():
         with contextlib.suppress(MilvusProfilesError):
             if name is None or name in catalog.extends_chain(other):

@@ -29,6 +29,10 @@ if TYPE_CHECKING:
     from ..resolution.resolved import ResolvedProfile
 
 
+class Unprintable(Exception):
+    """A writer cannot carry a value; says why without showing the value (it may be a secret)."""
+
+
 # a backslash that python-dotenv (all of these), Node or npm dotenv (\n, \r) decode in double quotes
 _DOTENV_ESCAPE = re.compile(r"\\([\\'\"abfnrtv]|\Z)")
 NOT_FOUND = 127  # the exit statuses shells use for a command not found, or found but not runnable
@@ -42,10 +46,10 @@ def _dotenv(name: str, value: str) -> str:
     # The first of three quotings that python-dotenv, Node's --env-file and npm dotenv all read back as
     # `value` (they differ on every escape): single quotes, double quotes, or none.
     if "\r" in value:  # Node drops it, npm dotenv turns it into a newline, even inside quotes
-        raise ValueError("holds a carriage return, which Node and npm dotenv do not read back")
+        raise Unprintable("holds a carriage return, which Node and npm dotenv do not read back")
     # python-dotenv expands ${NAME} in any quotes, with no escape (the rule `references` follows)
     if next(references(value), None) is not None:
-        raise ValueError("holds ${...}, which python-dotenv would expand whatever the quotes")
+        raise Unprintable("holds ${...}, which python-dotenv would expand whatever the quotes")
     if "'" not in value and "\\\\" not in value and not value.endswith("\\"):
         return f"{name}='{value}'"
     if '"' not in value and not _DOTENV_ESCAPE.search(value):
@@ -53,7 +57,7 @@ def _dotenv(name: str, value: str) -> str:
     trimmed = value.strip().strip("\ufeff")  # what JavaScript's trim() takes off beyond str.isspace()
     if value and value == trimmed and "\n" not in value and "#" not in value and value[0] not in "'\"`":
         return f"{name}={value}"
-    raise ValueError(
+    raise Unprintable(
         "holds a single quote together with a double quote or a backslash escape, and a newline, a '#' "
         "or a space at either end: the dotenv readers disagree on every way to quote it"
     )
@@ -80,11 +84,11 @@ def write_line(fmt: str, name: str, value: str) -> str:
     """
     try:
         if "\0" in value:  # it ends a C string
-            raise ValueError("holds a NUL character, which no environment variable can hold")
+            raise Unprintable("holds a NUL character, which no environment variable can hold")
         if re.search("[\ud800-\udfff]", value):  # a lone surrogate: bytes that were not UTF-8
-            raise ValueError("is not valid UTF-8 text")
+            raise Unprintable("is not valid UTF-8 text")
         return WRITERS[fmt](name, value)
-    except ValueError as e:  # it says why without showing the value, which may be a secret
+    except Unprintable as e:
         raise ConfigError(
             f"{name} cannot be printed in the {fmt} format: its value {e}",
             hint="use another --format (sh, fish and json carry any text without a NUL), or change the value",
@@ -286,4 +290,6 @@ def shell(state: State, name: str | None, profile_option: str | None, plain: boo
         if not plain and importlib.util.find_spec("IPython") is not None:
             importlib.import_module("IPython").start_ipython(argv=["--no-banner"], user_ns=namespace)
         else:
-            importlib.import_module("code").interact(banner="", local=namespace, exitmsg="")
+            import code
+
+            code.interact(banner="", local=namespace, exitmsg="")

@@ -8,8 +8,7 @@ from typing import Any
 
 import click
 
-from ..config import discovery
-from ..config.catalog import Catalog, Setting, catalog_of
+from ..config.catalog import Catalog, Setting, load_catalog
 from ..errors import CommandNotRunError
 from ..fields import FIELDS_BY_NAME, PROFILE_ENV, secret_set_command
 from ..uri import redact
@@ -48,7 +47,7 @@ def list_profiles(state: State, as_json: bool) -> None:
     its problem printed below.
     """
     state.out.json_errors = as_json
-    catalog = catalog_of(*discovery.discover(state.files))
+    catalog = load_catalog(state.files)
     default = catalog.default()
     # finding the line of every key costs as much as parsing: only JSON shows lines
     entries = [_entry(catalog, name, default, lines=as_json) for name in catalog.names()]

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ..config import discovery, toml, trust
-from ..config.catalog import catalog_of
+from ..config.catalog import catalog_of, load_catalog
 from ..errors import ConfigError, MilvusProfilesError
 from ..fields import PROFILE_ENV
 from ..secrets.keyring_store import delete_secret_for
@@ -30,7 +30,7 @@ def remove(state: State, name: str, scope: str | None, keep_secret: bool) -> Non
     """Remove profile NAME from its file, and its secret unless another profile uses it."""
     from .edit import missing_in, place_of, write_profiles
 
-    catalog = catalog_of(*discovery.discover(state.files))
+    catalog = load_catalog(state.files)
     if scope is None and not catalog.tables(name):
         raise catalog.not_found(name)
     target = scope_file(state, scope) if scope is not None else catalog.tables(name)[0][0].path
@@ -159,7 +159,7 @@ def current(state: State, as_json: bool) -> None:
     """
     from ..resolution.resolver import select
 
-    catalog = catalog_of(*discovery.discover(state.files))
+    catalog = load_catalog(state.files)
     name, origin = select(state.profile, catalog, os.environ)
     reason, because = {
         "kwarg": ("argument", "--profile was given"),

@@ -16,8 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..config import discovery
-from ..config.catalog import catalog_of
+from ..config.catalog import load_catalog
 from ..connection.imports import import_grpc, import_pymilvus
 from ..errors import ConfigError, MilvusProfilesError
 from ..uri import redact
@@ -180,7 +179,7 @@ def test(
         raise click.UsageError("give profile names or --all, not both")
     wanted: list[str | None]
     if test_all:
-        if not (wanted := list(catalog_of(*discovery.discover(state.files)).names())):
+        if not (wanted := list(load_catalog(state.files).names())):
             raise ConfigError("there are no profiles to test", hint="create one with `milvus-profiles init`")
     else:
         wanted = list(dict.fromkeys(names)) or [state.profile]

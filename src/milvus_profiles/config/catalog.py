@@ -13,6 +13,7 @@ from typing import Any
 
 from ..errors import ConfigError, ProfileNotFoundError
 from ..fields import profile_name_problem
+from .discovery import discover
 from .toml import ProfileFile, key_name, read_file
 
 NESTED_TABLES = ("tls", "grpc")  # tables inside a profile, merged key by key: ``tls.secure`` in a layer
@@ -174,6 +175,11 @@ class Catalog:
                         values[key] = Setting(value, pf, profile, (key,))
             self._layers[profile] = values
         return dict(self._layers[name])
+
+
+def load_catalog(files: Sequence[str | os.PathLike[str]] | None = None, *, validate: bool = True) -> Catalog:
+    """The catalog of ``files``, else of the files discovered from the working folder (:func:`catalog_of`)."""
+    return catalog_of(*discover(files), validate=validate)
 
 
 def catalog_of(paths: Sequence[Path], explicit: bool, validate: bool = True) -> Catalog:

@@ -190,13 +190,16 @@ def _read() -> _Record:
     return _Record({k: v for k, v in files.items() if any(isinstance(v.get(n), t) for n, t in kinds)})
 
 
-def record_state() -> tuple[str, str, str | None]:
+RecordState = Literal["ok", "permissions", "unreadable"]
+
+
+def record_state() -> tuple[RecordState, str, str | None]:
     """The trust record's state for ``doctor`` (``ok``, ``permissions`` or ``unreadable``), words and fix."""
     path, record = store_path(), _read()
     if record.problem is None:
         return "ok", f"{path}: {len(record.files)} file(s) trusted", None
     what = record.shared or f"{path} {record.problem}"
-    state = "permissions" if record.shared else "unreadable"
+    state: RecordState = "permissions" if record.shared else "unreadable"
     return state, f"{what}, so it vouches for no project file", record.fix
 
 
@@ -218,7 +221,7 @@ def _update(path: Path, change: Callable[[dict[str, Any] | None], dict[str, Any]
             warnings.warn(ProfileWarning(f"{message} trusted before must be trusted again"), stacklevel=3)
         files, key = dict(record.files), os.path.realpath(path)
         old = files.pop(key, None)
-        if (new := change(old)) is not None:
+        if (new := change(old)) is not None:  # an entry given back as it was keeps the time it was trusted
             files[key] = new if new is old else {**new, "trusted_at": f"{now:%Y-%m-%d %H:%M UTC}"}
         text = json.dumps({"version": 2, "files": files}, indent=2, sort_keys=True)
         write_atomic(store, text + "\n", private=True)

@@ -80,9 +80,9 @@ def diagnose(
         withheld = cfg.secret_error if isinstance(cfg.secret_error, SecretWithheldError) else None
         kind, message = AuthenticationError, f"the server at {at} refused the credentials of {who} ({reason})"
         message += f"; {withheld.message}" if withheld else ""
-        hint = f"store the right secret with `{secret_set_command(cfg.name)}`, or fix "
-        hint += FIELDS_BY_NAME[secret_field(cfg.user)].env
-        hint = withheld.hint if withheld and withheld.hint else hint
+        variable = FIELDS_BY_NAME[secret_field(cfg.user)].env
+        fix = f"store the right secret with `{secret_set_command(cfg.name)}`, or fix {variable}"
+        hint = withheld.hint if withheld and withheld.hint else fix
     elif grpc_code == "PERMISSION_DENIED":
         kind, message = AuthenticationError, f"the server at {at} accepted user {cfg.user!r} but denied "
         message += f"access to database {cfg.db_name!r} ({reason})"

@@ -237,6 +237,7 @@ def _keyring(request: SecretRequest) -> Credential | None:
 
 
 ARGUMENT: Provider = ("kwarg", lambda r: any(r.arguments.get(f) for f in SECRET_ORDER), _argument)
+"""``password=`` or ``token=`` given to ``connect()``/``resolve()``: always used, whatever the route."""
 ENVIRONMENT: Provider = ("env", lambda r: any(map(r.environ.get, SECRET_VARIABLES.values())), _variable)
 """``MILVUS_TOKEN`` or ``MILVUS_PASSWORD``. A variable exported in a shell reaches every command run there,
 whatever repository it runs in, so it counts as stored: it goes only to a trusted route."""
