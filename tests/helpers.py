@@ -17,6 +17,18 @@ from click.testing import Result
 SENTINEL = "s3ntinel-Secret-7f1c"
 """A secret that must never show up anywhere the tests look."""
 
+# a profile file whose `prod` misspells `db_name`: a problem of that profile (and `child`) alone
+BROKEN_PROD = """\
+default = "local"
+[profiles.local]
+uri = "./data/milvus.db"
+[profiles.prod]
+uri = "http://prod.example.com:19530"
+dbname = "analytics"
+[profiles.child]
+extends = "prod"
+"""
+
 
 def write(path: Path, text: str) -> Path:
     """Write ``text`` to ``path``, making its folder."""

@@ -6,7 +6,7 @@ import json
 import re
 from pathlib import Path
 
-from ..helpers import MemoryKeyring, Run, write
+from ..helpers import BROKEN_PROD, MemoryKeyring, Run, write
 
 PROJECT = """\
 default = "local"
@@ -142,18 +142,6 @@ def test_milvus_profile_is_mentioned(cli: Run) -> None:
     write(Path("milvus.toml"), PROJECT)
     result = cli("list", env={"MILVUS_PROFILE": "dev"})
     assert result.stdout.splitlines()[-1] == "MILVUS_PROFILE is set and selects 'dev' before the default"
-
-
-BROKEN_PROD = """\
-default = "local"
-[profiles.local]
-uri = "./data/milvus.db"
-[profiles.prod]
-uri = "http://prod.example.com:19530"
-dbname = "analytics"
-[profiles.child]
-extends = "prod"
-"""
 
 
 def test_a_problem_belongs_to_the_profile_that_has_it(cli: Run) -> None:

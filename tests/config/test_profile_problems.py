@@ -10,18 +10,7 @@ import pytest
 from milvus_profiles import connect, resolve
 from milvus_profiles.errors import ConfigError
 
-from ..helpers import trusted, write
-
-BROKEN_PROD = """\
-default = "local"
-[profiles.local]
-uri = "./data/milvus.db"
-[profiles.prod]
-uri = "http://prod.example.com:19530"
-dbname = "analytics"
-[profiles.child]
-extends = "prod"
-"""
+from ..helpers import BROKEN_PROD, trusted, write
 
 
 @pytest.fixture
