@@ -204,28 +204,25 @@ def test_doctor_learns_the_names_a_dotenv_sets_never_the_values(isolated: Path) 
     assert names_set(isolated / "missing") == []
 
 
-@pytest.mark.parametrize("spec", [None, importlib.machinery.ModuleSpec("pymilvus", None, origin=None)])
-def test_no_pymilvus_to_find_leaves_the_other_searches(
-    isolated: Path, monkeypatch: pytest.MonkeyPatch, spec: importlib.machinery.ModuleSpec | None
-) -> None:
-    # not installed, or a namespace package with no file: python-dotenv then searches from elsewhere
-    monkeypatch.delitem(sys.modules, "pymilvus", raising=False)
-    monkeypatch.setattr("importlib.util.find_spec", lambda name: spec)
-    monkeypatch.delattr(sys.modules["__main__"], "__file__", raising=False)
-    write(isolated / ".env", "A=1\n")
-    assert dotenv_candidates() == [isolated / ".env"]
-
-
 @pytest.mark.parametrize(
-    "error", [ImportError("a broken import hook"), ValueError("pymilvus.__spec__ is None")]
+    "found",
+    [
+        None,  # not installed
+        importlib.machinery.ModuleSpec("pymilvus", None, origin=None),  # a namespace package with no file
+        ImportError("a broken import hook"),  # a finder that fails
+        ValueError("pymilvus.__spec__ is None"),  # a stand-in module without a spec
+    ],
 )
-def test_a_pymilvus_that_cannot_be_looked_up_leaves_the_other_searches(
-    isolated: Path, monkeypatch: pytest.MonkeyPatch, error: Exception
+def test_no_pymilvus_to_find_leaves_the_other_searches(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch, found: importlib.machinery.ModuleSpec | Exception | None
 ) -> None:
-    # find_spec raises ValueError for a stand-in module without a spec, ImportError from a broken finder
-    def find_spec(name: str) -> None:
-        raise error
+    # python-dotenv then searches from elsewhere
+    def find_spec(name: str) -> importlib.machinery.ModuleSpec | None:
+        if isinstance(found, Exception):
+            raise found
+        return found
 
+    monkeypatch.delitem(sys.modules, "pymilvus", raising=False)
     monkeypatch.setattr("importlib.util.find_spec", find_spec)
     monkeypatch.delattr(sys.modules["__main__"], "__file__", raising=False)
     write(isolated / ".env", "A=1\n")
